@@ -1,0 +1,186 @@
+/**
+ * The one description of SmartShelf's wiring: functions, routes, queues, event rules,
+ * schedules and state machines. The CDK app (`infra/cdk`) and the local runtime
+ * (`infra/local`) both read it, so the two can never drift apart; `test/infra/wiring-agreement`
+ * proves it against the synthesized template.
+ *
+ * Grants are declared here too (`access`), and each reader turns them into the same thing:
+ * IAM grants plus environment variables on AWS, environment variables locally.
+ */
+
+import type { Scope } from '../shared/auth/scopes.js';
+
+export type BucketId = 'media' | 'imports' | 'exports';
+export type Level = 'read' | 'write';
+
+/** What a function may touch. `write` implies `read`. */
+export interface Access {
+  table?: Level;
+  buckets?: Partial<Record<BucketId, Level>>;
+  /** May publish to the event bus. */
+  events?: boolean;
+  /** Queue ids this function may send to. */
+  sendTo?: readonly string[];
+}
+
+export interface FunctionSpec {
+  /** Kebab-case id, `<context>-<verb-noun>`; also the logical name on AWS. */
+  id: string;
+  /** Source file, relative to the repository root. It exports only `handler`. */
+  entry: string;
+  memoryMb?: number;
+  timeoutSeconds?: number;
+  access: Access;
+}
+
+export type RouteAuth = { kind: 'public' } | { kind: 'scope'; scope: Scope };
+
+export interface RouteSpec {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** API Gateway path syntax: `/products/{id}`. */
+  path: string;
+  fn: string;
+  auth: RouteAuth;
+  /** Per-route throttling (requests per second, burst). */
+  throttle?: { rate: number; burst: number };
+  /** Largest accepted body in bytes; larger ones get 413 before the handler runs. */
+  maxBodyBytes?: number;
+}
+
+export interface QueueSpec {
+  id: string;
+  consumer: string;
+  batchSize: number;
+  /** Seconds a message stays invisible while a consumer works on it; at least 6x the consumer's timeout on AWS. */
+  visibilityTimeoutSeconds: number;
+  /** Receives before a message moves to the queue's DLQ. */
+  maxReceiveCount: number;
+}
+
+export interface RuleSpec {
+  id: string;
+  /** EventBridge pattern fields that SmartShelf uses: sources and detail types. */
+  pattern: { source: readonly string[]; detailType: readonly string[] };
+  target: { queue: string };
+}
+
+export interface ScheduleSpec {
+  id: string;
+  /** EventBridge Scheduler expression, `cron(m h dom mon dow y)`. */
+  expression: string;
+  timezone: string;
+  target: { fn: string; input: Record<string, unknown> };
+}
+
+export interface StateMachineSpec {
+  id: string;
+  /** ASL file relative to the repository root; `${fn:<id>}` placeholders name task functions. */
+  definition: string;
+}
+
+/** The platform's API Gateway authorizer; it checks bearer tokens and API keys. */
+export const AUTHORIZER_FN = 'auth-authorize';
+
+const table = { table: 'read' } as const;
+const tableWrite = { table: 'write' } as const;
+
+export const functions: readonly FunctionSpec[] = [
+  { id: AUTHORIZER_FN, entry: 'functions/auth/authorize.ts', access: table },
+  { id: 'docs-get-openapi', entry: 'functions/docs/get-openapi.ts', access: {} },
+  { id: 'docs-get-docs', entry: 'functions/docs/get-docs.ts', access: {} },
+  { id: 'catalog-list-categories', entry: 'functions/catalog/list-categories.ts', access: table },
+  { id: 'catalog-create-category', entry: 'functions/catalog/create-category.ts', access: { ...tableWrite, events: true } },
+  { id: 'catalog-list-products', entry: 'functions/catalog/list-products.ts', access: table },
+  { id: 'catalog-get-product', entry: 'functions/catalog/get-product.ts', access: table },
+  { id: 'catalog-create-product', entry: 'functions/catalog/create-product.ts', access: { ...tableWrite, events: true } },
+  { id: 'catalog-update-product', entry: 'functions/catalog/update-product.ts', access: { ...tableWrite, events: true } },
+  {
+    id: 'catalog-start-import',
+    entry: 'functions/catalog/start-import.ts',
+    access: { ...tableWrite, buckets: { imports: 'write' }, sendTo: ['catalog-import'] },
+  },
+  { id: 'catalog-get-import', entry: 'functions/catalog/get-import.ts', access: table },
+  {
+    id: 'catalog-process-import',
+    entry: 'functions/catalog/process-import.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 900,
+    access: { ...tableWrite, buckets: { imports: 'read' }, events: true },
+  },
+  {
+    id: 'catalog-upload-product-image',
+    entry: 'functions/catalog/upload-product-image.ts',
+    access: { ...tableWrite, buckets: { media: 'write' }, events: true },
+  },
+  {
+    id: 'catalog-generate-thumbnails',
+    entry: 'functions/catalog/generate-thumbnails.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+    access: { ...tableWrite, buckets: { media: 'write' } },
+  },
+];
+
+const staff = (scope: Scope): RouteAuth => ({ kind: 'scope', scope });
+const open: RouteAuth = { kind: 'public' };
+
+export const routes: readonly RouteSpec[] = [
+  { method: 'GET', path: '/openapi.json', fn: 'docs-get-openapi', auth: open },
+  { method: 'GET', path: '/docs', fn: 'docs-get-docs', auth: open },
+  { method: 'GET', path: '/categories', fn: 'catalog-list-categories', auth: open },
+  { method: 'POST', path: '/categories', fn: 'catalog-create-category', auth: staff('catalog:write') },
+  { method: 'GET', path: '/products', fn: 'catalog-list-products', auth: open, throttle: { rate: 200, burst: 400 } },
+  { method: 'POST', path: '/products', fn: 'catalog-create-product', auth: staff('catalog:write') },
+  { method: 'GET', path: '/products/{id}', fn: 'catalog-get-product', auth: open, throttle: { rate: 200, burst: 400 } },
+  { method: 'PATCH', path: '/products/{id}', fn: 'catalog-update-product', auth: staff('catalog:write') },
+  {
+    method: 'POST',
+    path: '/products/import',
+    fn: 'catalog-start-import',
+    auth: staff('catalog:import'),
+    throttle: { rate: 2, burst: 5 },
+    maxBodyBytes: 6 * 1024 * 1024,
+  },
+  { method: 'GET', path: '/imports/{id}', fn: 'catalog-get-import', auth: staff('catalog:import') },
+  {
+    method: 'POST',
+    path: '/products/{id}/images',
+    fn: 'catalog-upload-product-image',
+    auth: staff('catalog:write'),
+    throttle: { rate: 5, burst: 10 },
+    maxBodyBytes: 6 * 1024 * 1024,
+  },
+];
+
+export const queues: readonly QueueSpec[] = [
+  { id: 'catalog-import', consumer: 'catalog-process-import', batchSize: 1, visibilityTimeoutSeconds: 5400, maxReceiveCount: 3 },
+  {
+    id: 'catalog-thumbnails',
+    consumer: 'catalog-generate-thumbnails',
+    batchSize: 5,
+    visibilityTimeoutSeconds: 360,
+    maxReceiveCount: 5,
+  },
+];
+
+export const rules: readonly RuleSpec[] = [
+  {
+    id: 'product-image-uploaded-to-thumbnails',
+    pattern: { source: ['smartshelf.catalog'], detailType: ['product.image-uploaded'] },
+    target: { queue: 'catalog-thumbnails' },
+  },
+];
+
+export const schedules: readonly ScheduleSpec[] = [];
+
+export const stateMachines: readonly StateMachineSpec[] = [];
+
+/** Default body limit for routes that do not set one: API Gateway's own is 10 MB, ours is tighter. */
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
+/** Looks a function up by id, failing loudly on a typo in the description. */
+export function functionById(id: string): FunctionSpec {
+  const spec = functions.find((f) => f.id === id);
+  if (!spec) throw new Error(`wiring: no function with id ${id}`);
+  return spec;
+}

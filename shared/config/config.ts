@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { ENV, queueUrlEnvName } from './env-names.js';
+
+const boolFromEnv = z
+  .enum(['true', 'false'])
+  .default('false')
+  .transform((v) => v === 'true');
+
+const ConfigSchema = z.object({
+  [ENV.stage]: z.string().min(1).default('dev'),
+  [ENV.tableName]: z.string().min(1).optional(),
+  [ENV.eventBusName]: z.string().min(1).optional(),
+  [ENV.mediaBucket]: z.string().min(1).optional(),
+  [ENV.importsBucket]: z.string().min(1).optional(),
+  [ENV.exportsBucket]: z.string().min(1).optional(),
+  [ENV.mediaBaseUrl]: z.url().optional(),
+  [ENV.s3ForcePathStyle]: boolFromEnv,
+  [ENV.jwtIssuer]: z.string().min(1).optional(),
+  [ENV.jwtAudience]: z.string().min(1).optional(),
+  [ENV.jwksUrl]: z.url().optional(),
+});
+
+/** Raised at cold start when the environment is malformed, or when a function reaches for a resource it was not granted. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Raw = z.infer<typeof ConfigSchema>;
+
+function parse(env: NodeJS.ProcessEnv): Raw {
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    const fields = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${fields}`);
+  }
+  return result.data;
+}
+
+function required(value: string | undefined, name: string): string {
+  if (value === undefined) {
+    throw new ConfigError(`${name} is not set: the function's wiring does not grant this resource`);
+  }
+  return value;
+}
+
+/**
+ * Typed view of the environment, parsed once per process. Resources a function was not granted
+ * stay unset, and asking for one throws: a wiring mistake shows up on the first call, with its name.
+ */
+export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
+  const raw = parse(env);
+  return {
+    stage: raw[ENV.stage],
+    s3ForcePathStyle: raw[ENV.s3ForcePathStyle],
+    get tableName() {
+      return required(raw[ENV.tableName], ENV.tableName);
+    },
+    get eventBusName() {
+      return required(raw[ENV.eventBusName], ENV.eventBusName);
+    },
+    get mediaBucket() {
+      return required(raw[ENV.mediaBucket], ENV.mediaBucket);
+    },
+    get importsBucket() {
+      return required(raw[ENV.importsBucket], ENV.importsBucket);
+    },
+    get exportsBucket() {
+      return required(raw[ENV.exportsBucket], ENV.exportsBucket);
+    },
+    get mediaBaseUrl() {
+      return required(raw[ENV.mediaBaseUrl], ENV.mediaBaseUrl);
+    },
+    get jwt() {
+      return {
+        issuer: required(raw[ENV.jwtIssuer], ENV.jwtIssuer),
+        audience: required(raw[ENV.jwtAudience], ENV.jwtAudience),
+        jwksUrl: required(raw[ENV.jwksUrl], ENV.jwksUrl),
+      };
+    },
+    queueUrl(queueId: string): string {
+      const name = queueUrlEnvName(queueId);
+      return required(env[name], name);
+    },
+  };
+}
+
+export type Config = ReturnType<typeof makeConfig>;
+
+/** The process-wide configuration. */
+export const config: Config = makeConfig();

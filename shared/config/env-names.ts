@@ -1,0 +1,27 @@
+/**
+ * Names of the environment variables that carry SmartShelf's configuration. The CDK app and the
+ * local runtime write them (from `infra/wiring.ts`); `config.ts` is their only reader.
+ */
+export const ENV = {
+  stage: 'STAGE',
+  tableName: 'TABLE_NAME',
+  eventBusName: 'EVENT_BUS_NAME',
+  mediaBucket: 'MEDIA_BUCKET',
+  importsBucket: 'IMPORTS_BUCKET',
+  exportsBucket: 'EXPORTS_BUCKET',
+  mediaBaseUrl: 'MEDIA_BASE_URL',
+  s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
+  jwtIssuer: 'JWT_ISSUER',
+  jwtAudience: 'JWT_AUDIENCE',
+  jwksUrl: 'JWKS_URL',
+} as const;
+
+/** `catalog-import` → `QUEUE_URL_CATALOG_IMPORT`. */
+export function queueUrlEnvName(queueId: string): string {
+  return `QUEUE_URL_${queueId.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** `media` → `MEDIA_BUCKET`. */
+export function bucketEnvName(bucket: 'media' | 'imports' | 'exports'): string {
+  return { media: ENV.mediaBucket, imports: ENV.importsBucket, exports: ENV.exportsBucket }[bucket];
+}

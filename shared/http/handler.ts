@@ -1,0 +1,134 @@
+import middy from '@middy/core';
+import multipartBodyParser from '@middy/http-multipart-body-parser';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { principalFromContext, type Principal } from '../auth/principal.js';
+import { AppError } from '../errors.js';
+import { logger } from '../observability/index.js';
+import { idempotencyStore } from './idempotency-store.js';
+import { errorMapper } from './error-mapper.js';
+import { parseBody, type BodyKind } from './body.js';
+import { validate } from './validate.js';
+import { routeOf } from './route-of.js';
+import { jsonResponse, type HttpResult } from './responses.js';
+
+export interface HandlerSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** How to read the body before validation; `json` whenever a body schema is given. */
+  bodyKind?: BodyKind;
+  /** Replays the first response to a repeated `Idempotency-Key` from the same caller. */
+  idempotent?: boolean;
+}
+
+export interface HttpInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** Present on every route that declares a scope; public routes may still carry one. */
+  principal: Principal | undefined;
+  headers: Record<string, string>;
+  requestId: string;
+}
+
+/** The principal of a route that declares a scope: the stack guarantees one is there. */
+export function requirePrincipal(input: { principal: Principal | undefined }): Principal {
+  if (!input.principal) throw new AppError('unauthenticated', 'unauthenticated', 'Credentials are required.');
+  return input.principal;
+}
+
+type Event = APIGatewayProxyEvent & { smartshelf?: { idempotencyKey?: string } };
+
+/**
+ * Builds an API Gateway (REST) handler with SmartShelf's fixed middleware stack, in this order:
+ * Powertools logger with the correlation id → body parsing → zod validation → auth scopes →
+ * idempotency → the handler. The problem+json mapper wraps all of them, so an error from any
+ * layer (including idempotency, which clears its in-progress record first) leaves as RFC 9457.
+ *
+ * The route's scope and body limit are read from `infra/wiring.ts` by method and resource, so a
+ * handler never restates them.
+ */
+export function httpHandler<P extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown, B extends z.ZodType = z.ZodUnknown>(
+  spec: HandlerSpec<P, Q, B>,
+) {
+  return (fn: (input: HttpInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<HttpResult>) => {
+    const bodyKind: BodyKind = spec.bodyKind ?? (spec.body ? 'json' : 'none');
+    const chain = middy<Event, APIGatewayProxyResult, Error, Context>()
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(correlation())
+      .use(errorMapper())
+      .use({
+        before: (request) => {
+          const route = routeOf(request.event);
+          parseBody(request.event, bodyKind, route.maxBodyBytes);
+        },
+      });
+    if (bodyKind === 'multipart') {
+      chain.use(multipartBodyParser({ busboy: { limits: { files: 1 } } }));
+    }
+    chain.use({
+      before: (request) => {
+        const event = request.event;
+        const route = routeOf(event);
+        const principal = principalFromContext(event.requestContext?.authorizer);
+        if (route.auth.kind === 'scope') {
+          if (!principal) throw new AppError('unauthenticated', 'unauthenticated', 'Credentials are required: send a bearer token or an API key.');
+          if (!principal.scopes.includes(route.auth.scope)) {
+            throw new AppError('forbidden', 'insufficient-scope', `This operation needs the ${route.auth.scope} scope.`, {
+              extensions: { requiredScope: route.auth.scope },
+            });
+          }
+        }
+        const key = event.headers['idempotency-key'];
+        if (spec.idempotent && key) {
+          if (key.length > 255) throw new AppError('invalid', 'bad-idempotency-key', 'Idempotency-Key is longer than 255 characters.');
+          event.smartshelf = { idempotencyKey: `${principal?.subject ?? 'anonymous'}:${key}` };
+        }
+      },
+    });
+    if (spec.idempotent) {
+      chain.use(
+        makeHandlerIdempotent({
+          persistenceStore: idempotencyStore(),
+          config: new IdempotencyConfig({
+            eventKeyJmesPath: 'smartshelf.idempotencyKey',
+            payloadValidationJmesPath: 'body',
+            expiresAfterSeconds: 24 * 60 * 60,
+          }),
+        }),
+      );
+    }
+    return chain.handler(async (event) => {
+      const input = validate(spec, event);
+      const result = await fn({
+        ...input,
+        principal: principalFromContext(event.requestContext?.authorizer),
+        headers: event.headers as Record<string, string>,
+        requestId: event.requestContext.requestId,
+      });
+      return jsonResponse(result, event.headers['x-correlation-id']);
+    });
+  };
+}
+
+/** Lower-cases header names (API Gateway REST keeps the client's case) and tags the log with a correlation id. */
+function correlation(): middy.MiddlewareObj<Event, APIGatewayProxyResult> {
+  return {
+    before: (request) => {
+      const event = request.event;
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(event.headers ?? {})) {
+        if (value !== undefined) headers[name.toLowerCase()] = value;
+      }
+      headers['x-correlation-id'] ??= event.requestContext.requestId;
+      event.headers = headers;
+      event.pathParameters ??= {};
+      event.queryStringParameters ??= {};
+      logger.appendKeys({ correlationId: headers['x-correlation-id'], route: `${event.httpMethod} ${event.resource}` });
+    },
+  };
+}
