@@ -1,14 +1,11 @@
 import middy from '@middy/core';
-import multipartBodyParser from '@middy/http-multipart-body-parser';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { principalFromContext, type Principal } from '../auth/principal.js';
 import { AppError } from '../errors.js';
 import { logger } from '../observability/index.js';
-import { idempotencyStore } from './idempotency-store.js';
+import { lazyMiddleware } from './lazy-middleware.js';
 import { errorMapper } from './error-mapper.js';
 import { parseBody, type BodyKind } from './body.js';
 import { validate } from './validate.js';
@@ -68,7 +65,12 @@ export function httpHandler<P extends z.ZodType = z.ZodUnknown, Q extends z.ZodT
         },
       });
     if (bodyKind === 'multipart') {
-      chain.use(multipartBodyParser({ busboy: { limits: { files: 1 } } }));
+      chain.use(
+        lazyMiddleware(async () => {
+          const { default: multipartBodyParser } = await import('@middy/http-multipart-body-parser');
+          return multipartBodyParser({ busboy: { limits: { files: 1 } } }) as middy.MiddlewareObj<Event, APIGatewayProxyResult>;
+        }),
+      );
     }
     chain.use({
       before: (request) => {
@@ -86,21 +88,12 @@ export function httpHandler<P extends z.ZodType = z.ZodUnknown, Q extends z.ZodT
         const key = event.headers['idempotency-key'];
         if (spec.idempotent && key) {
           if (key.length > 255) throw new AppError('invalid', 'bad-idempotency-key', 'Idempotency-Key is longer than 255 characters.');
-          event.smartshelf = { idempotencyKey: `${principal?.subject ?? 'anonymous'}:${key}` };
+          event.smartshelf = { idempotencyKey: `${route.method} ${route.path} ${principal?.subject ?? 'anonymous'} ${key}` };
         }
       },
     });
     if (spec.idempotent) {
-      chain.use(
-        makeHandlerIdempotent({
-          persistenceStore: idempotencyStore(),
-          config: new IdempotencyConfig({
-            eventKeyJmesPath: 'smartshelf.idempotencyKey',
-            payloadValidationJmesPath: 'body',
-            expiresAfterSeconds: 24 * 60 * 60,
-          }),
-        }),
-      );
+      chain.use(lazyMiddleware(async () => (await import('./idempotency.js')).idempotency()));
     }
     return chain.handler(async (event) => {
       const input = validate(spec, event);
