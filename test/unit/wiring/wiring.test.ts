@@ -1,0 +1,49 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { AUTHORIZER_FN, functions, queues, routes, rules, schedules, stateMachines } from '../../../infra/wiring.js';
+
+const ids = new Set(functions.map((f) => f.id));
+const queueIds = new Set(queues.map((q) => q.id));
+
+describe('the wiring description', () => {
+  it('names each function once, with an entry file that exports only `handler`', () => {
+    expect(ids.size).toBe(functions.length);
+    for (const fn of functions) {
+      expect(fn.entry, fn.id).toMatch(/^functions\/[a-z-]+\/[a-z-]+\.ts$/);
+      expect(existsSync(fn.entry), `${fn.entry} exists`).toBe(true);
+      const exports = [...readFileSync(fn.entry, 'utf8').matchAll(/^export\s+(?:const|function|async function|class|let)\s+(\w+)/gm)].map(
+        (m) => m[1],
+      );
+      expect(exports, fn.entry).toEqual(['handler']);
+    }
+  });
+
+  it('points every route, queue consumer, rule and schedule at something declared', () => {
+    for (const r of routes) expect(ids.has(r.fn), `${r.method} ${r.path} → ${r.fn}`).toBe(true);
+    for (const q of queues) expect(ids.has(q.consumer), `${q.id} consumer`).toBe(true);
+    for (const r of rules) expect(queueIds.has(r.target.queue), `${r.id} target`).toBe(true);
+    for (const s of schedules) expect(ids.has(s.target.fn), `${s.id} target`).toBe(true);
+    for (const m of stateMachines) expect(existsSync(m.definition), m.definition).toBe(true);
+    expect(ids.has(AUTHORIZER_FN)).toBe(true);
+  });
+
+  it('declares each method and path once, in API Gateway path syntax', () => {
+    const keys = routes.map((r) => `${r.method} ${r.path}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const r of routes) expect(r.path).toMatch(/^(\/([a-z0-9.-]+|\{[a-zA-Z]+\}))+$/);
+  });
+
+  it('lets a function send only to queues that exist, and keeps functions behind routes or queues', () => {
+    for (const fn of functions) for (const q of fn.access.sendTo ?? []) expect(queueIds.has(q), `${fn.id} → ${q}`).toBe(true);
+    const used = new Set([AUTHORIZER_FN, ...routes.map((r) => r.fn), ...queues.map((q) => q.consumer), ...schedules.map((s) => s.target.fn)]);
+    expect(functions.filter((f) => !used.has(f.id)).map((f) => f.id)).toEqual([]);
+  });
+
+  it('gives queue consumers a visibility timeout long enough for retries and a DLQ after a few receives', () => {
+    for (const q of queues) {
+      const consumer = functions.find((f) => f.id === q.consumer)!;
+      expect(q.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * (consumer.timeoutSeconds ?? 30));
+      expect(q.maxReceiveCount).toBeGreaterThanOrEqual(2);
+    }
+  });
+});
