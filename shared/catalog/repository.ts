@@ -1,0 +1,179 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { INDEXES, keys } from '../db/keys.js';
+import { attributeTerms } from './attributes.js';
+import type { CatalogDeps } from './deps.js';
+import { Category, Product } from './model.js';
+
+/**
+ * The catalog's items in the single table, and the few ways they are read and written. Items
+ * carry `entityType` and `schemaVersion`; reading one back strips the storage-only attributes
+ * and parses it with the model's schema, so a drifted item fails loudly instead of leaking out.
+ */
+
+export const CATEGORY_SCHEMA_VERSION = 1;
+export const PRODUCT_SCHEMA_VERSION = 1;
+export const SKU_CLAIM_SCHEMA_VERSION = 1;
+
+/** A category with the ids of its ancestors, root first, which the item stores so that a product's inherited attribute definitions are one batch read away. */
+export interface StoredCategory {
+  category: Category;
+  ancestorIds: string[];
+}
+
+/** The gsi1 partition holding every category. */
+const CATEGORY_TREE = keys.categoryTree('').gsi1pk;
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export function categoryItem({ category, ancestorIds }: StoredCategory): Record<string, unknown> {
+  return {
+    ...keys.category(category.id),
+    ...keys.categoryTree(category.path),
+    entityType: 'Category',
+    schemaVersion: CATEGORY_SCHEMA_VERSION,
+    ...category,
+    ancestorIds,
+  };
+}
+
+export function categoryFromItem(item: Record<string, unknown>): StoredCategory {
+  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, entityType: _type, schemaVersion: _version, ancestorIds, ...rest } = item;
+  return { category: Category.parse(rest), ancestorIds: (ancestorIds as string[] | undefined) ?? [] };
+}
+
+/** Claims a category path for one category; `attribute_not_exists` on it makes paths unique. */
+export function categoryPathClaimItem(path: string, categoryId: string): Record<string, unknown> {
+  return { ...keys.categoryPath(path), entityType: 'CategoryPath', schemaVersion: CATEGORY_SCHEMA_VERSION, categoryId };
+}
+
+export function productItem(product: Product): Record<string, unknown> {
+  return {
+    ...keys.product(product.id),
+    ...keys.productListing(product.categoryPath, product.id),
+    entityType: 'Product',
+    schemaVersion: PRODUCT_SCHEMA_VERSION,
+    ...product,
+    attrTerms: attributeTerms(product.attributes),
+  };
+}
+
+export function productFromItem(item: Record<string, unknown>): Product {
+  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, entityType: _type, schemaVersion: _version, attrTerms: _terms, ...rest } = item;
+  return Product.parse(rest);
+}
+
+/** Claims a SKU for one product: catalog-wide uniqueness, and lookup of a product by SKU. */
+export function skuClaimItem(sku: string, productId: string): Record<string, unknown> {
+  return { ...keys.sku(sku), entityType: 'SkuClaim', schemaVersion: SKU_CLAIM_SCHEMA_VERSION, sku, productId };
+}
+
+export async function getCategory(deps: CatalogDeps, id: string): Promise<StoredCategory | undefined> {
+  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.category(id) }));
+  return Item ? categoryFromItem(Item) : undefined;
+}
+
+/** Reads categories by id in one or more batches; ids that do not exist are simply absent from the map. */
+export async function getCategories(deps: CatalogDeps, ids: readonly string[]): Promise<Map<string, StoredCategory>> {
+  const found = new Map<string, StoredCategory>();
+  const unique = [...new Set(ids)];
+  for (let start = 0; start < unique.length; start += 100) {
+    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+      [deps.tableName]: { Keys: unique.slice(start, start + 100).map((id): Record<string, unknown> => ({ ...keys.category(id) })) },
+    };
+    for (let attempt = 0; request && Object.keys(request).length > 0; attempt += 1) {
+      if (attempt > 0) await backoff(attempt);
+      const result = await deps.db.send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of result.Responses?.[deps.tableName] ?? []) {
+        const stored = categoryFromItem(item);
+        found.set(stored.category.id, stored);
+      }
+      request = result.UnprocessedKeys as typeof request;
+    }
+  }
+  return found;
+}
+
+/**
+ * A category with its ancestors: the chain from the root down to it, which decides the attribute
+ * definitions its products follow. `undefined` when the category does not exist.
+ */
+export async function getCategoryChain(deps: CatalogDeps, id: string): Promise<Category[] | undefined> {
+  const stored = await getCategory(deps, id);
+  if (!stored) return undefined;
+  const ancestors = await getCategories(deps, stored.ancestorIds);
+  const chain = stored.ancestorIds.map((ancestorId) => ancestors.get(ancestorId)?.category);
+  if (chain.some((c) => c === undefined)) throw new Error(`category ${id} names an ancestor that does not exist`);
+  return [...(chain as Category[]), stored.category];
+}
+
+/** Every category, in path order (a parent before its children). */
+export async function queryAllCategories(deps: CatalogDeps): Promise<StoredCategory[]> {
+  const all: StoredCategory[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        IndexName: INDEXES.gsi1.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': INDEXES.gsi1.partition },
+        ExpressionAttributeValues: { ':pk': CATEGORY_TREE },
+        ExclusiveStartKey: start,
+      }),
+    );
+    all.push(...(page.Items ?? []).map(categoryFromItem));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return all;
+}
+
+export async function getProductRecord(deps: CatalogDeps, id: string): Promise<Product | undefined> {
+  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.product(id), ConsistentRead: true }));
+  return Item ? productFromItem(Item) : undefined;
+}
+
+/** A transaction that DynamoDB cancelled, with one reason code per item in request order (`None` for items that were fine). */
+export class TransactionCancelled extends Error {
+  override readonly name = 'TransactionCancelled';
+  constructor(
+    readonly codes: readonly string[],
+    options: { cause?: unknown } = {},
+  ) {
+    super(`transaction cancelled: ${codes.join(', ')}`, options);
+  }
+
+  /** Indexes of the items whose condition failed. */
+  failedConditions(): number[] {
+    return this.codes.flatMap((code, i) => (code === 'ConditionalCheckFailed' ? [i] : []));
+  }
+}
+
+const MAX_CONFLICT_ATTEMPTS = 5;
+
+/**
+ * Runs a write transaction. When DynamoDB cancels it only because another transaction was touching
+ * the same items at that moment (`TransactionConflict`, no failed condition) it is run again after
+ * a short jittered pause, so that of two racing requests one wins and the other sees the winner's
+ * write as a failed condition, instead of both failing.
+ * @throws TransactionCancelled when a condition failed, or conflicts persisted
+ */
+export async function transactWrite(deps: CatalogDeps, items: TransactItem[]): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await deps.db.send(new TransactWriteCommand({ TransactItems: items }));
+      return;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+      const onlyConflicts = codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
+      if (!onlyConflicts || attempt >= MAX_CONFLICT_ATTEMPTS) throw new TransactionCancelled(codes, { cause: error });
+      await backoff(attempt);
+    }
+  }
+}
+
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * 25 * 2 ** attempt;
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

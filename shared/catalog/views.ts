@@ -1,0 +1,65 @@
+import { config } from '../config/config.js';
+import type { Category, ImageRef, Product, Variant } from './model.js';
+import { unitPrice, type UnitPrice } from './units.js';
+
+/**
+ * What the API returns for catalog entities: the stored shapes plus what is derived from them
+ * (unit prices, image URLs, a category's depth), computed on the way out so that they never go stale.
+ */
+
+export type VariantView = Variant & { unitPrice: UnitPrice };
+
+export type ImageView = Omit<ImageRef, 'thumbnails'> & {
+  url: string;
+  thumbnails: Record<string, ImageRef['thumbnails'][string] & { url: string }>;
+};
+
+export type ProductView = Omit<Product, 'variants' | 'images'> & { variants: VariantView[]; images: ImageView[] };
+
+/** Joins the media base URL and an object key with exactly one slash between them. */
+export function mediaUrl(baseUrl: string, key: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/${key.replace(/^\/+/, '')}`;
+}
+
+/**
+ * The API view of a product: each variant with its comparison unit price, each image and
+ * thumbnail with its public URL.
+ * @param mediaBaseUrl where media keys are served from; read from the configuration only when the product has images
+ */
+export function toProductView(product: Product, mediaBaseUrl?: string): ProductView {
+  const base = () => mediaBaseUrl ?? config.mediaBaseUrl;
+  return {
+    ...product,
+    variants: product.variants.map((variant) => ({ ...variant, unitPrice: unitPrice(variant) })),
+    images: product.images.map((image) => ({
+      ...image,
+      url: mediaUrl(base(), image.key),
+      thumbnails: Object.fromEntries(
+        Object.entries(image.thumbnails).map(([size, thumb]) => [size, { ...thumb, url: mediaUrl(base(), thumb.key) }]),
+      ),
+    })),
+  };
+}
+
+export type CategoryView = Category & { depth: number };
+export type CategoryNode = CategoryView & { children: CategoryNode[] };
+
+/** The API view of a category: its depth in the tree, 0 for a root. */
+export function toCategoryView(category: Category): CategoryView {
+  return { ...category, depth: category.path.split('/').length - 1 };
+}
+
+/**
+ * Nests a flat list of categories into trees under their roots. Siblings keep the list's order,
+ * which is path order when the list comes from the category index.
+ */
+export function toCategoryTree(categories: readonly CategoryView[]): CategoryNode[] {
+  const nodes = new Map(categories.map((c) => [c.id, { ...c, children: [] as CategoryNode[] }]));
+  const roots: CategoryNode[] = [];
+  for (const node of nodes.values()) {
+    const parent = node.parentId ? nodes.get(node.parentId) : undefined;
+    if (parent) parent.children.push(node);
+    else roots.push(node);
+  }
+  return roots;
+}
