@@ -1,0 +1,119 @@
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import { headerError, ImportFileError } from './errors.js';
+import { headerIsValid, headerProblems } from './columns.js';
+import { jsonArrayElements } from './json-array.js';
+import type { SourceRecord } from './parse-row.js';
+
+export const IMPORT_FORMATS = ['csv', 'json', 'ndjson'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+/** The media type each format is uploaded as. */
+export const FORMAT_BY_MEDIA_TYPE: Record<string, ImportFormat> = {
+  'text/csv': 'csv',
+  'application/json': 'json',
+  'application/x-ndjson': 'ndjson',
+};
+
+/** A cell larger than this means an unclosed quote is swallowing the file; fail early instead of buffering it. */
+const MAX_CSV_RECORD_CHARS = 64 * 1024;
+
+function isBlank(cells: readonly string[]): boolean {
+  return cells.every((c) => c.trim() === '');
+}
+
+/**
+ * Streams the rows of a CSV file. The first record is the header and must pass `headerProblems`.
+ * A row's number is the line it ends on, which is the spreadsheet row number unless a cell holds
+ * line breaks. Blank lines and rows of empty cells (spreadsheet exports leave them) are skipped.
+ */
+export async function* csvRecords(input: Readable): AsyncGenerator<SourceRecord> {
+  const parser = input.pipe(
+    parse({
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      max_record_size: MAX_CSV_RECORD_CHARS,
+    }),
+  );
+  input.on('error', (error) => parser.destroy(error));
+  let header: string[] | undefined;
+  try {
+    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const { record, info } = item;
+      if (!header) {
+        const problems = headerProblems(record);
+        if (!headerIsValid(problems)) throw headerError(problems);
+        header = record.map((h) => h.trim());
+        continue;
+      }
+      if (isBlank(record)) continue;
+      if (record.length !== header.length) {
+        yield { row: info.lines, unreadable: `has ${record.length} cells; the header has ${header.length}` };
+        continue;
+      }
+      const cells: Record<string, unknown> = {};
+      header.forEach((name, i) => {
+        cells[name] = record[i];
+      });
+      yield { row: info.lines, cells };
+    }
+  } catch (error) {
+    if (error instanceof ImportFileError) throw error;
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('CSV_')) {
+      throw new ImportFileError(`The CSV cannot be read: ${(error as Error).message}`);
+    }
+    throw error;
+  }
+  if (!header) throw new ImportFileError('The file is empty: it needs a header row naming the columns.');
+}
+
+function objectRecord(row: number, text: string): SourceRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { row, unreadable: `is not valid JSON: ${(error as Error).message}` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { row, unreadable: 'must be a JSON object with one field per column' };
+  }
+  return { row, cells: value as Record<string, unknown> };
+}
+
+/** Streams the rows of a JSON array; row N is the array's Nth element (1-based). */
+export async function* jsonRecords(input: Readable): AsyncGenerator<SourceRecord> {
+  input.setEncoding('utf8');
+  for await (const element of jsonArrayElements(input as AsyncIterable<string>)) {
+    yield objectRecord(element.index, element.text);
+  }
+}
+
+/** Streams the rows of newline-delimited JSON; row N is line N of the file, and blank lines are skipped. */
+export async function* ndjsonRecords(input: Readable): AsyncGenerator<SourceRecord> {
+  input.setEncoding('utf8');
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let row = 0;
+  for await (const line of lines) {
+    row++;
+    const text = row === 1 ? line.replace(/^\uFEFF/, '') : line;
+    if (text.trim() === '') continue;
+    yield objectRecord(row, text);
+  }
+}
+
+/** The rows of an import file of any supported format, streamed. */
+export function readRecords(format: ImportFormat, input: Readable): AsyncGenerator<SourceRecord> {
+  switch (format) {
+    case 'csv':
+      return csvRecords(input);
+    case 'json':
+      return jsonRecords(input);
+    case 'ndjson':
+      return ndjsonRecords(input);
+  }
+}
