@@ -1,0 +1,74 @@
+import { ENV, bucketEnvName, queueUrlEnvName } from '../../shared/config/env-names.js';
+import type { BucketId } from '../wiring.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './engines/credentials.js';
+
+export const BUCKET_IDS: readonly BucketId[] = ['media', 'imports', 'exports'];
+
+/** Names of the local resources, all derived from one prefix (`smartshelf-local`, `smartshelf-test`). */
+export interface ResourceNames {
+  table: string;
+  eventBus: string;
+  bucket(id: BucketId): string;
+}
+
+/** `smartshelf-local` → table `smartshelf-local`, bucket `smartshelf-local-media`, bus `smartshelf-local-events`. */
+export function resourceNames(prefix: string): ResourceNames {
+  return { table: prefix, eventBus: `${prefix}-events`, bucket: (id) => `${prefix}-${id}` };
+}
+
+/** Where each local engine listens. Events and Step Functions are served by the local runtime itself. */
+export interface Endpoints {
+  dynamodb: string;
+  sqs: string;
+  s3: string;
+  events?: string;
+  sfn?: string;
+}
+
+export interface PlatformEnvInput {
+  names: ResourceNames;
+  endpoints: Endpoints;
+  /** Queue id → queue URL. */
+  queueUrls: Record<string, string>;
+  jwt?: { issuer: string; audience: string; jwksUrl: string };
+  stage?: string;
+}
+
+/**
+ * The environment a function sees locally: the same SmartShelf variables the CDK app sets on
+ * AWS, plus the SDK's standard per-service endpoint variables so that unchanged code reaches the
+ * local engines, and dummy credentials they accept.
+ */
+export function platformEnv(input: PlatformEnvInput): Record<string, string> {
+  const { names, endpoints } = input;
+  const env: Record<string, string> = {
+    [ENV.stage]: input.stage ?? 'local',
+    [ENV.tableName]: names.table,
+    [ENV.eventBusName]: names.eventBus,
+    [ENV.mediaBaseUrl]: `${endpoints.s3}/${names.bucket('media')}`,
+    [ENV.s3ForcePathStyle]: 'true',
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_DEV: 'true',
+    POWERTOOLS_SERVICE_NAME: 'smartshelf',
+    POWERTOOLS_METRICS_NAMESPACE: 'SmartShelf',
+    // The SDK's notice about future Node versions would otherwise open every local log.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  for (const id of BUCKET_IDS) env[bucketEnvName(id)] = names.bucket(id);
+  for (const [id, url] of Object.entries(input.queueUrls)) env[queueUrlEnvName(id)] = url;
+  if (endpoints.events) env.AWS_ENDPOINT_URL_EVENTBRIDGE = endpoints.events;
+  if (endpoints.sfn) env.AWS_ENDPOINT_URL_SFN = endpoints.sfn;
+  if (input.jwt) {
+    env[ENV.jwtIssuer] = input.jwt.issuer;
+    env[ENV.jwtAudience] = input.jwt.audience;
+    env[ENV.jwksUrl] = input.jwt.jwksUrl;
+  }
+  return env;
+}

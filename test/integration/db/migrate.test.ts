@@ -1,0 +1,168 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { localDynamoClient } from '../../../infra/local/engines/dynamodb.js';
+import { keys, type Key } from '../../../shared/db/keys.js';
+import { migrate } from '../../../shared/db/migrations/migrate.js';
+import { stampSchemaVersion } from '../../../shared/db/migrations/0001-stamp-schema-version.js';
+import type { Migration } from '../../../shared/db/migrations/types.js';
+import { tableDefinition } from '../../../shared/db/table-definition.js';
+import { engines, uniqueId } from '../../support/engines.js';
+
+const client: DynamoDBClient = localDynamoClient(engines().endpoints.dynamodb);
+const db = DynamoDBDocumentClient.from(client);
+const quiet = () => undefined;
+
+afterAll(() => client.destroy());
+
+function freshTable(): string {
+  return uniqueId('migrate');
+}
+
+function counting(version: string, counter: { runs: number }, delayMs = 0): Migration {
+  return {
+    version,
+    description: `fixture ${version}`,
+    run: async () => {
+      counter.runs++;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    },
+  };
+}
+
+describe('migrate', () => {
+  it('creates the table from the shared definition with TTL on expiresAt', async () => {
+    const tableName = freshTable();
+    const result = await migrate({ tableName, client, log: quiet, migrations: [] });
+    expect(result.tableCreated).toBe(true);
+    expect(result.ttlEnabled).toBe(true);
+
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const expected = tableDefinition(tableName);
+    expect(Table?.KeySchema).toEqual(expected.KeySchema);
+    expect(Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.KeySchema, i.Projection?.ProjectionType])).toEqual(
+      expected.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.KeySchema, 'ALL']),
+    );
+    expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+    expect(ttl.TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' });
+  });
+
+  it('is idempotent: a second run changes nothing and applies nothing', async () => {
+    const tableName = freshTable();
+    const counter = { runs: 0 };
+    const fixture = [counting('0001-fixture', counter)];
+    const first = await migrate({ tableName, client, log: quiet, migrations: fixture });
+    const second = await migrate({ tableName, client, log: quiet, migrations: fixture });
+    expect(first.applied).toEqual(['0001-fixture']);
+    expect(second).toEqual({ tableCreated: false, indexesAdded: [], ttlEnabled: false, applied: [], alreadyApplied: ['0001-fixture'] });
+    expect(counter.runs).toBe(1);
+  });
+
+  it('applies migrations in version order and records each as a Migration item', async () => {
+    const tableName = freshTable();
+    const order: string[] = [];
+    const record = (version: string): Migration => ({ version, description: version, run: async () => void order.push(version) });
+    await migrate({ tableName, client, log: quiet, migrations: [record('0002-b'), record('0001-a')] });
+    expect(order).toEqual(['0001-a', '0002-b']);
+    const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: keys.migration('0002-b') }));
+    expect(Item).toMatchObject({ pk: 'MIGRATION', sk: '0002-b', entityType: 'Migration', schemaVersion: 1, status: 'applied' });
+  });
+
+  it('never applies a migration twice when two runs race', async () => {
+    const tableName = freshTable();
+    await migrate({ tableName, client, log: quiet, migrations: [] });
+    const counter = { runs: 0 };
+    const fixture = [counting('0001-slow', counter, 300)];
+    const results = await Promise.all([
+      migrate({ tableName, client, log: quiet, migrations: fixture }),
+      migrate({ tableName, client, log: quiet, migrations: fixture }),
+      migrate({ tableName, client, log: quiet, migrations: fixture }),
+    ]);
+    expect(counter.runs).toBe(1);
+    expect(results.flatMap((r) => r.applied)).toEqual(['0001-slow']);
+    expect(results.flatMap((r) => r.alreadyApplied)).toEqual(['0001-slow', '0001-slow']);
+  });
+
+  it('leaves no record when a migration fails, so the next run retries it', async () => {
+    const tableName = freshTable();
+    let attempts = 0;
+    const flaky: Migration = {
+      version: '0001-flaky',
+      description: 'fails once',
+      run: async () => {
+        attempts++;
+        if (attempts === 1) throw new Error('boom');
+      },
+    };
+    await expect(migrate({ tableName, client, log: quiet, migrations: [flaky] })).rejects.toThrow('migration 0001-flaky failed: boom');
+    const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: keys.migration('0001-flaky') }));
+    expect(Item).toBeUndefined();
+    const retry = await migrate({ tableName, client, log: quiet, migrations: [flaky] });
+    expect(retry.applied).toEqual(['0001-flaky']);
+    expect(attempts).toBe(2);
+  });
+
+  it('takes over a claim whose lease has run out', async () => {
+    const tableName = freshTable();
+    await migrate({ tableName, client, log: quiet, migrations: [] });
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...keys.migration('0001-orphan'), entityType: 'Migration', schemaVersion: 1, status: 'running', runId: 'crashed', leaseUntil: Date.now() - 1 },
+      }),
+    );
+    const counter = { runs: 0 };
+    const result = await migrate({ tableName, client, log: quiet, migrations: [counting('0001-orphan', counter)] });
+    expect(result.applied).toEqual(['0001-orphan']);
+    expect(counter.runs).toBe(1);
+  });
+
+  it('adds a missing GSI to an existing table', async () => {
+    const tableName = freshTable();
+    const definition = tableDefinition(tableName);
+    await client.send(
+      new CreateTableCommand({
+        ...definition,
+        AttributeDefinitions: definition.AttributeDefinitions!.filter((a) => !a.AttributeName!.startsWith('gsi2')),
+        GlobalSecondaryIndexes: definition.GlobalSecondaryIndexes!.filter((i) => i.IndexName === 'gsi1'),
+      }),
+    );
+    const result = await migrate({ tableName, client, log: quiet, migrations: [] });
+    expect(result.tableCreated).toBe(false);
+    expect(result.indexesAdded).toEqual(['gsi2']);
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(['gsi1', 'gsi2']);
+  });
+
+  it('refuses to create a table when creation is not allowed', async () => {
+    const tableName = freshTable();
+    await expect(migrate({ tableName, client, log: quiet, createTable: false, migrations: [] })).rejects.toThrow(
+      `table ${tableName} does not exist: deploy the stack first`,
+    );
+  });
+});
+
+describe('0001-stamp-schema-version', () => {
+  it('stamps schemaVersion 1 on unversioned entity items and leaves the rest alone', async () => {
+    const tableName = freshTable();
+    await migrate({ tableName, client, log: quiet, migrations: [] });
+    const put = (item: Record<string, unknown>) => db.send(new PutCommand({ TableName: tableName, Item: item }));
+    await put({ ...keys.product('p1'), entityType: 'Product', name: 'Oat milk' });
+    await put({ ...keys.category('c1'), entityType: 'Category', schemaVersion: 2 });
+    await put({ pk: 'IDEMPOTENCY#fn', sk: 'hash', status: 'COMPLETED' });
+
+    const result = await migrate({ tableName, client, log: quiet, migrations: [stampSchemaVersion] });
+    expect(result.applied).toEqual(['0001-stamp-schema-version']);
+
+    const get = async (key: Key) => (await db.send(new GetCommand({ TableName: tableName, Key: key }))).Item;
+    expect(await get(keys.product('p1'))).toMatchObject({ name: 'Oat milk', schemaVersion: 1 });
+    expect(await get(keys.category('c1'))).toMatchObject({ schemaVersion: 2 });
+    expect(await get({ pk: 'IDEMPOTENCY#fn', sk: 'hash' })).not.toHaveProperty('schemaVersion');
+  });
+});

@@ -1,0 +1,62 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { localDynamoClient, startDynamoDb } from '../../infra/local/engines/dynamodb.js';
+import { startS3 } from '../../infra/local/engines/s3.js';
+import { startSqs } from '../../infra/local/engines/sqs.js';
+import { createQueues, dlqName } from '../../infra/local/queues.js';
+import { BUCKET_IDS, platformEnv, resourceNames } from '../../infra/local/resources.js';
+import { migrate } from '../../shared/db/migrations/migrate.js';
+import type { EngineInfo } from '../support/engines.js';
+
+/**
+ * Starts the engines integration tests run against: DynamoDB Local in memory, fauxqs and s3rver,
+ * each on a free port, with the table migrated and every wiring bucket and queue created. The
+ * environment goes into `process.env` before any worker starts, so handlers imported by tests
+ * reach these engines with no test-only code; the same facts are provided as `engines`.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const s3Dir = await mkdtemp(join(tmpdir(), 'smartshelf-it-s3-'));
+  const names = resourceNames('smartshelf-test');
+  const [dynamodb, sqs, s3] = await Promise.all([
+    startDynamoDb(),
+    startSqs(),
+    startS3({ directory: s3Dir, buckets: BUCKET_IDS.map((id) => names.bucket(id)) }),
+  ]);
+  const stopAll = async () => {
+    await Promise.allSettled([dynamodb.stop(), sqs.stop(), s3.stop()]);
+    await rm(s3Dir, { recursive: true, force: true });
+  };
+  try {
+    const endpoints = { dynamodb: dynamodb.endpoint, sqs: sqs.endpoint, s3: s3.endpoint };
+    const dynamoClient = localDynamoClient(dynamodb.endpoint);
+    const [created] = await Promise.all([
+      createQueues(sqs.endpoint),
+      migrate({ tableName: names.table, createTable: true, log: () => undefined, client: dynamoClient }).finally(() =>
+        dynamoClient.destroy(),
+      ),
+    ]);
+    const queueUrls: Record<string, string> = {};
+    for (const q of created) {
+      queueUrls[q.id] = q.url;
+      queueUrls[dlqName(q.id)] = q.dlqUrl;
+    }
+    const env = platformEnv({ names, endpoints, queueUrls, stage: 'test' });
+    Object.assign(process.env, env);
+    const info: EngineInfo = {
+      endpoints,
+      tableName: names.table,
+      eventBusName: names.eventBus,
+      buckets: { media: names.bucket('media'), imports: names.bucket('imports'), exports: names.bucket('exports') },
+      queueUrls,
+      env,
+    };
+    project.provide('engines', info);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  return stopAll;
+}
