@@ -1,0 +1,157 @@
+import { join } from 'node:path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV, bucketEnvName, queueUrlEnvName } from '../../../shared/config/env-names.js';
+import type { BucketId, FunctionSpec, Level } from '../../wiring.js';
+import { cdkBundlingOptions, nativeModulesOf } from '../bundling.js';
+import { logRetentionOf, removalPolicyOf, type EnvironmentSettings } from '../environments.js';
+import { XRAY_REASON, acknowledge, wildcardActionFinding, wildcardResourceFinding } from '../nag.js';
+
+/** What a function's `access` in the wiring can point at. */
+export interface PlatformResources {
+  table: ITableV2;
+  buckets: Readonly<Record<BucketId, IBucket>>;
+  bus: IEventBus;
+  queues: ReadonlyMap<string, IQueue>;
+}
+
+export interface AppFunctionProps {
+  spec: FunctionSpec;
+  /** Repository root; `spec.entry` and the lock file are resolved from it. */
+  projectRoot: string;
+  stage: string;
+  /** Prefix of the physical function name, `smartshelf-<env>`. */
+  namePrefix: string;
+  settings: EnvironmentSettings;
+  resources: PlatformResources;
+  /** Configuration that is not a grant: the media URL, the authorizer's JWT settings. */
+  environment?: Readonly<Record<string, string>>;
+}
+
+/** Lambda's newest Node runtime in this aws-cdk-lib; `cdk-nag` L1 checks that it stays the newest. */
+export const FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
+export const FUNCTION_ARCHITECTURE = Architecture.ARM_64;
+const DEFAULT_MEMORY_MB = 512;
+/** Under API Gateway's 29 s integration timeout, so a slow handler fails as a problem, not a gateway 504. */
+const DEFAULT_TIMEOUT_SECONDS = 25;
+
+const S3_READ_WILDCARDS = ['s3:GetObject*', 's3:GetBucket*', 's3:List*'];
+const S3_WRITE_WILDCARDS = [...S3_READ_WILDCARDS, 's3:DeleteObject*', 's3:Abort*'];
+
+/**
+ * One SmartShelf function as deployed: an ESM, minified, source-mapped ARM64 bundle on the newest
+ * Node runtime, traced by X-Ray, logging JSON to its own log group, with exactly the grants and
+ * environment variables its wiring `access` declares and nothing else. The role is created here
+ * rather than by CDK so it carries no AWS-managed policy: log writes are granted on its own log
+ * group only.
+ */
+export class AppFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: AppFunctionProps) {
+    super(scope, id);
+    const { spec, settings } = props;
+    const entry = join(props.projectRoot, spec.entry);
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: logRetentionOf(settings),
+      removalPolicy: removalPolicyOf(settings),
+    });
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `SmartShelf ${spec.id}: least privilege from infra/wiring.ts`,
+    });
+    this.logGroup.grantWrite(role);
+
+    // Resolving the import graph costs an esbuild pass, only worth it when this stack is really bundled.
+    const nodeModules = Stack.of(this).bundlingRequired ? nativeModulesOf(entry) : [];
+
+    this.function = new NodejsFunction(this, 'Function', {
+      functionName: `${props.namePrefix}-${spec.id}`,
+      entry,
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      runtime: FUNCTION_RUNTIME,
+      architecture: FUNCTION_ARCHITECTURE,
+      memorySize: spec.memoryMb ?? DEFAULT_MEMORY_MB,
+      timeout: Duration.seconds(spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
+      tracing: Tracing.ACTIVE,
+      role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel[settings.logLevel],
+      systemLogLevelV2: SystemLogLevel.WARN,
+      description: `SmartShelf ${spec.id} (${spec.entry})`,
+      bundling: cdkBundlingOptions(nodeModules),
+      environment: {
+        [ENV.stage]: props.stage,
+        POWERTOOLS_SERVICE_NAME: serviceOf(spec.id),
+        POWERTOOLS_METRICS_NAMESPACE: 'SmartShelf',
+        LOG_LEVEL: settings.logLevel,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+    });
+    acknowledge(this, 'AwsSolutions-IAM5[Resource::*]', XRAY_REASON);
+
+    this.applyAccess(props);
+  }
+
+  private applyAccess({ spec, resources }: AppFunctionProps): void {
+    const fn = this.function;
+    const { table, buckets, bus, queues } = resources;
+    if (spec.access.table) {
+      if (spec.access.table === 'write') table.grantReadWriteData(fn);
+      else table.grantReadData(fn);
+      fn.addEnvironment(ENV.tableName, table.tableName);
+      acknowledge(
+        this,
+        wildcardResourceFinding(table, '/index/*'),
+        'Queries go through the gsi1/gsi2 indexes of the one table; index/* names exactly those indexes of this table.',
+      );
+    }
+    for (const [bucketId, level] of Object.entries(spec.access.buckets ?? {}) as [BucketId, Level][]) {
+      const bucket = buckets[bucketId];
+      if (level === 'write') bucket.grantReadWrite(fn);
+      else bucket.grantRead(fn);
+      fn.addEnvironment(bucketEnvName(bucketId), bucket.bucketName);
+      acknowledge(
+        this,
+        wildcardResourceFinding(bucket, '/*'),
+        `Objects are keyed by entity id at run time; the grant is limited to the ${bucketId} bucket, which holds nothing else.`,
+      );
+      for (const action of level === 'write' ? S3_WRITE_WILDCARDS : S3_READ_WILDCARDS) {
+        acknowledge(
+          this,
+          wildcardActionFinding(action),
+          `CDK's bucket.grant${level === 'write' ? 'ReadWrite' : 'Read'} action group (object reads, multipart and versions), scoped to the ${bucketId} bucket declared in the wiring.`,
+        );
+      }
+    }
+    if (spec.access.events) {
+      bus.grantPutEventsTo(fn);
+      fn.addEnvironment(ENV.eventBusName, bus.eventBusName);
+    }
+    for (const queueId of spec.access.sendTo ?? []) {
+      const queue = queues.get(queueId);
+      if (!queue) throw new Error(`wiring: ${spec.id} sends to unknown queue ${queueId}`);
+      queue.grantSendMessages(fn);
+      fn.addEnvironment(queueUrlEnvName(queueId), queue.queueUrl);
+    }
+  }
+}
+
+/** `catalog-create-product` → `catalog`: metrics and logs group by bounded context. */
+function serviceOf(functionId: string): string {
+  return functionId.split('-')[0] ?? functionId;
+}

@@ -1,0 +1,98 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  FeaturePlan,
+  Mfa,
+  OAuthScope,
+  ResourceServerScope,
+  StandardThreatProtectionMode,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import { ROLES } from '../../../shared/auth/roles.js';
+import { SCOPES } from '../../../shared/auth/scopes.js';
+import { removalPolicyOf, type EnvironmentSettings } from '../environments.js';
+import { acknowledge } from '../nag.js';
+
+/** Prefix of every scope in a Cognito access token: `smartshelf/catalog:write`. */
+export const RESOURCE_SERVER_IDENTIFIER = 'smartshelf';
+
+/**
+ * The user pool for people (staff and admins; integrations use API keys instead). Groups mirror
+ * the roles in `shared/auth/roles.ts` and arrive as `cognito:groups`; the OAuth2 scopes of the
+ * resource server mirror `shared/auth/scopes.ts`. The authorizer checks tokens against the
+ * issuer and JWKS exposed here.
+ */
+export class Identity extends Construct {
+  readonly userPool: UserPool;
+  readonly client: UserPoolClient;
+  /** The `iss` of this pool's tokens. */
+  readonly issuer: string;
+  readonly jwksUrl: string;
+
+  constructor(scope: Construct, id: string, props: { settings: EnvironmentSettings }) {
+    super(scope, id);
+    const { settings } = props;
+    const plus = settings.cognitoFeaturePlan === 'plus';
+    this.userPool = new UserPool(this, 'UserPool', {
+      // Staff accounts are created by an admin, never by sign-up.
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: plus ? FeaturePlan.PLUS : FeaturePlan.ESSENTIALS,
+      ...(plus ? { standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION } : {}),
+      deletionProtection: settings.deletionProtection,
+      removalPolicy: removalPolicyOf(settings),
+    });
+    if (!plus) {
+      acknowledge(
+        this.userPool,
+        'AwsSolutions-COG8',
+        'Threat protection (Plus tier, billed per active user) is enabled in prod through cognitoFeaturePlan; dev and staging pools hold test staff accounts only, and MFA is required everywhere.',
+      );
+    }
+
+    for (const role of ROLES.filter((r) => r !== 'integration')) {
+      this.userPool.addGroup(`Group-${role}`, { groupName: role, description: `SmartShelf role ${role}` });
+    }
+
+    const resourceServer = this.userPool.addResourceServer('Api', {
+      identifier: RESOURCE_SERVER_IDENTIFIER,
+      userPoolResourceServerName: 'SmartShelf API',
+      scopes: SCOPES.map((s) => new ResourceServerScope({ scopeName: s, scopeDescription: `SmartShelf ${s}` })),
+    });
+
+    this.client = this.userPool.addClient('StaffConsole', {
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      preventUserExistenceErrors: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [
+          OAuthScope.OPENID,
+          OAuthScope.EMAIL,
+          ...SCOPES.map((s) => OAuthScope.resourceServer(resourceServer, new ResourceServerScope({ scopeName: s, scopeDescription: s }))),
+        ],
+        callbackUrls: settings.callbackUrls,
+      },
+    });
+
+    this.issuer = this.userPool.userPoolProviderUrl;
+    this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;
+  }
+}

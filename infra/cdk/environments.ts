@@ -1,0 +1,65 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { z } from 'zod';
+
+const retentionDays = new Set<number>(Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'));
+
+const Throttle = z.object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() });
+
+/** One deployment environment as written under `context.environments` in `cdk.json`. */
+export const EnvironmentSettingsSchema = z
+  .object({
+    account: z
+      .string()
+      .regex(/^\d{12}$/)
+      .optional(),
+    region: z.string().min(1).optional(),
+    logRetentionDays: z
+      .number()
+      .int()
+      .refine((d) => retentionDays.has(d), 'must be a retention CloudWatch Logs offers (1, 3, 5, 7, 14, 30, 60, 90, ...)'),
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
+    /** Requests per IP per five minutes before the WAF blocks it. */
+    wafRateLimit: z.number().int().min(10),
+    /** Stage-wide API Gateway throttling; routes with their own `throttle` in the wiring override it. */
+    throttling: Throttle,
+    integrationsUsagePlan: Throttle.extend({ quotaPerDay: z.number().int().positive() }),
+    deletionProtection: z.boolean(),
+    removalPolicy: z.enum(['destroy', 'retain']),
+    cognitoFeaturePlan: z.enum(['essentials', 'plus']),
+    callbackUrls: z.array(z.url()).min(1),
+    alarmEmail: z.email().optional(),
+  })
+  .strict();
+
+export type EnvironmentSettings = z.infer<typeof EnvironmentSettingsSchema>;
+
+export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod'] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+/**
+ * Picks and validates one environment from the `environments` context. A typo in `cdk.json`
+ * or on the command line fails synth with the offending field instead of deploying defaults.
+ */
+export function environmentSettings(environments: unknown, name: unknown): { name: EnvironmentName; settings: EnvironmentSettings } {
+  const envName = z.enum(ENVIRONMENT_NAMES).safeParse(name ?? 'dev');
+  if (!envName.success) throw new Error(`-c env must be one of ${ENVIRONMENT_NAMES.join(', ')}, got ${String(name)}`);
+  const all = z.record(z.string(), z.unknown()).safeParse(environments);
+  if (!all.success) throw new Error('cdk.json context has no "environments" object');
+  const parsed = EnvironmentSettingsSchema.safeParse(all.data[envName.data]);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`environments.${envName.data} in cdk.json is invalid: ${fields}`);
+  }
+  return { name: envName.data, settings: parsed.data };
+}
+
+/** Stateful resources (table, buckets, log groups) follow the environment's policy. */
+export function removalPolicyOf(settings: EnvironmentSettings): RemovalPolicy {
+  return settings.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+}
+
+/** The `RetentionDays` member for the environment's log retention. */
+export function logRetentionOf(settings: EnvironmentSettings): RetentionDays {
+  return settings.logRetentionDays as RetentionDays;
+}
