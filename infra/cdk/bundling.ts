@@ -42,9 +42,11 @@ export const ESBUILD_OPTIONS = {
  * npm picks native binaries for the platform it runs on; these settings make `npm ci` in the
  * bundle directory fetch sharp's linux-arm64 glibc builds (what Lambda's ARM64 Node runtime
  * needs) even on an x64 or macOS build host. npm honours `npm_config_*` variables for `--os`,
- * `--cpu` and `--libc`.
+ * `--cpu` and `--libc`; `prefer-offline` takes the packages from npm's cache when it has them, so a
+ * synth on a machine that has installed once needs no network.
  */
 export const NATIVE_INSTALL_ENVIRONMENT = {
+  npm_config_prefer_offline: 'true',
   npm_config_os: 'linux',
   npm_config_cpu: 'arm64',
   npm_config_libc: 'glibc',

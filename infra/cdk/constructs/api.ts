@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
@@ -81,6 +81,12 @@ export function problemTemplate(p: { code: string; title: string; status?: numbe
   return `{"type":${JSON.stringify(PROBLEM_TYPE_BASE + p.code)},"title":${JSON.stringify(p.title)},${status}"detail":${detail},"instance":"urn:smartshelf:request:$context.requestId"}`;
 }
 
+/**
+ * Execution logging without bodies, which may hold personal data (access logs carry the rest).
+ * Repeated on every throttled method: a method override does not inherit the stage's settings.
+ */
+const METHOD_LOGGING = { loggingLevel: MethodLoggingLevel.INFO, dataTraceEnabled: false, metricsEnabled: true } as const;
+
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   JSON.stringify({
     requestId: AccessLogField.contextRequestId(),
@@ -131,14 +137,13 @@ export class Api extends Construct {
       binaryMediaTypes: ['multipart/form-data', 'image/*'],
       apiKeySourceType: ApiKeySourceType.AUTHORIZER,
       cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: removalPolicyOf(settings),
+      // The role is the region's one API Gateway logging role, shared with every other API in the
+      // account; deleting it with this stack would silence their execution logs.
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
         stageName: props.stage,
         tracingEnabled: true,
-        metricsEnabled: true,
-        loggingLevel: MethodLoggingLevel.INFO,
-        // Request and response bodies may hold personal data; access logs carry the rest.
-        dataTraceEnabled: false,
+        ...METHOD_LOGGING,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: ACCESS_LOG_FORMAT,
         throttlingRateLimit: settings.throttling.rateLimit,
@@ -317,7 +322,7 @@ export function methodThrottling(routes: readonly RouteSpec[]): Record<string, M
   return Object.fromEntries(
     routes
       .filter((r) => r.throttle)
-      .map((r) => [`${r.path}/${r.method}`, { throttlingRateLimit: r.throttle?.rate, throttlingBurstLimit: r.throttle?.burst }]),
+      .map((r) => [`${r.path}/${r.method}`, { ...METHOD_LOGGING, throttlingRateLimit: r.throttle?.rate, throttlingBurstLimit: r.throttle?.burst }]),
   );
 }
 
