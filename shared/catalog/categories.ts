@@ -98,12 +98,28 @@ export async function createCategory(input: CreateCategoryInput, who: Actor, dep
 }
 
 /**
- * Every category in path order, flat (each with parentId, path and depth) or nested under its parent.
+ * Orders paths depth-first: a category, then its whole subtree, then its next sibling. Plain string
+ * order (the index's) would put `fruit-juice` between `fruit` and `fruit/apples`, since `-` sorts before `/`.
+ */
+export function compareCategoryPaths(a: string, b: string): number {
+  const left = a.split('/');
+  const right = b.split('/');
+  for (let i = 0; i < Math.min(left.length, right.length); i += 1) {
+    if (left[i] !== right[i]) return left[i]! < right[i]! ? -1 : 1;
+  }
+  return left.length - right.length;
+}
+
+/**
+ * Every category in tree order (each followed by its subtree), flat with parentId, path and depth,
+ * or nested under its parent.
  */
 export async function listCategories(
   options: { tree: boolean },
   deps: CatalogDeps = catalogDeps(),
 ): Promise<{ items: CategoryView[] | CategoryNode[] }> {
-  const views = (await queryAllCategories(deps)).map(({ category }) => toCategoryView(category));
+  const views = (await queryAllCategories(deps))
+    .map(({ category }) => toCategoryView(category))
+    .sort((a, b) => compareCategoryPaths(a.path, b.path));
   return { items: options.tree ? toCategoryTree(views) : views };
 }

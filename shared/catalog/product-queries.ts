@@ -37,7 +37,7 @@ interface ListingQuery {
   filter: string;
   names: Record<string, string>;
   values: Record<string, unknown>;
-  /** What every listing key of this query starts with; cursors outside it are refused. */
+  /** The category path the listing is confined to (with its descendants), `''` for all; cursors outside it are refused. */
   prefix: string;
 }
 
@@ -84,7 +84,8 @@ export async function listProducts(query: ProductFiltersInput, deps: CatalogDeps
   let start: Record<string, unknown> | undefined;
   if (filters.cursor !== undefined) {
     const key = decodeCursor(filters.cursor, ProductListingKey);
-    if (!key.gsi1sk.startsWith(plan.prefix)) {
+    const path = key.gsi1sk.slice(0, key.gsi1sk.lastIndexOf('#'));
+    if (plan.prefix !== '' && path !== plan.prefix && !path.startsWith(`${plan.prefix}/`)) {
       throw new ValidationError([{ field: 'query.cursor', message: 'belongs to a different listing' }], 'The cursor is not valid.');
     }
     start = key;
