@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCategory, listCategories } from '../../../shared/catalog/categories.js';
+import type { CategoryNode } from '../../../shared/catalog/views.js';
 import { keys } from '../../../shared/db/keys.js';
 import { appError, capturingDeps, categoryTree, itemAt, staff, uniqueSlug } from './fixtures.js';
 
@@ -26,7 +27,7 @@ describe('categories', () => {
     const { deps } = capturingDeps();
     const { root, fruit, apples, juice } = await categoryTree(deps);
     const { items } = await listCategories({ tree: true }, deps);
-    const node = items.find((c) => c.id === root.id) as { children: { id: string; children: { id: string }[] }[] };
+    const node = (items as CategoryNode[]).find((c) => c.id === root.id)!;
     expect(node.children.map((c) => c.id)).toEqual([fruit.id, juice.id]);
     expect(node.children[0]?.children.map((c) => c.id)).toEqual([apples.id]);
   });
