@@ -1,0 +1,354 @@
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { productCreatedV1 } from '../../../events/catalog/product-created.v1.js';
+import { productPriceChangedV1 } from '../../../events/catalog/product-price-changed.v1.js';
+import { productUpdatedV1 } from '../../../events/catalog/product-updated.v1.js';
+import { keys, type Key } from '../../db/keys.js';
+import { validateAttributes } from '../attributes.js';
+import { publishCommitted, type Actor, type CatalogDeps } from '../deps.js';
+import { Product, type AttributeValue, type Variant } from '../model.js';
+import { priceChangeAuditItem, priceChanges } from '../price-changes.js';
+import { productFromItem, productItem, skuClaimItem, TransactionCancelled, transactWrite, type TransactItem } from '../repository.js';
+import { typeAttributes, type CategoryResolver, type ResolvedCategory } from './categories.js';
+import { mapLimit } from './concurrency.js';
+import { canonicalJson, contentHash } from './content-hash.js';
+import type { ProductGroup } from './group.js';
+import type { ImportCounts } from './job.js';
+import type { ParsedLine, RowError } from './parse-row.js';
+
+/** What happened to a row that did not fail. */
+export type RowOutcome = 'created' | 'updated' | 'unchanged';
+
+/** The fields an import sets; images, bundle and status belong to other operations and are left alone. */
+const IMPORTED_FIELDS = [
+  'slug',
+  'name',
+  'brand',
+  'description',
+  'categoryId',
+  'categoryPath',
+  'tags',
+  'attributes',
+  'taxCategory',
+  'ageRestricted',
+  'variants',
+] as const satisfies readonly (keyof Product)[];
+
+/** A product holds at most this many variants (the model's limit). */
+const MAX_VARIANTS = 50;
+/** Attempts at one product when racing writers keep changing it between read and write. */
+const MAX_ATTEMPTS = 4;
+/** Products of one chunk written at once. */
+const GROUP_CONCURRENCY = 8;
+
+export interface ImportContext {
+  deps: CatalogDeps;
+  /** `import:<jobId>`: the actor of audit entries and events. */
+  who: Actor;
+  categories: CategoryResolver;
+}
+
+/** The outcome of one chunk: its counters and its row errors in row order. */
+export interface ChunkResult {
+  counts: ImportCounts;
+  errors: RowError[];
+}
+
+interface Prepared {
+  lines: ParsedLine[];
+  category: ResolvedCategory;
+  attributes: Record<string, AttributeValue>;
+}
+
+interface GroupOutcome {
+  outcomes: RowOutcome[];
+  errors: RowError[];
+}
+
+/** What the table says about a chunk's SKUs: who claims each, and those products. */
+interface State {
+  claims: Map<string, string>;
+  products: Map<string, Product>;
+}
+
+function failAll(lines: readonly ParsedLine[], field: string, message: string): RowError[] {
+  return lines.map((l) => ({ row: l.row, sku: l.variant.sku, field, message }));
+}
+
+function importedContent(product: Product): Pick<Product, (typeof IMPORTED_FIELDS)[number]> {
+  return Object.fromEntries(IMPORTED_FIELDS.map((f) => [f, product[f]])) as Pick<Product, (typeof IMPORTED_FIELDS)[number]>;
+}
+
+/** Resolves the group's category and types its attributes against it; a failure there fails every row of the product. */
+async function prepare(ctx: ImportContext, lines: ParsedLine[]): Promise<Prepared | RowError[]> {
+  const product = lines[0]!.product;
+  const category = await ctx.categories.resolve(product.categoryPath);
+  if (!category) return failAll(lines, 'category_path', `no category has the path ${product.categoryPath}`);
+  const attributes = typeAttributes(product.attributes, category.definitions);
+  const problems = validateAttributes(attributes, category.definitions, 'attributes');
+  if (problems.length > 0) {
+    return lines.flatMap((l) =>
+      problems.map((p) => ({ row: l.row, sku: l.variant.sku, field: 'attributes', message: `${p.field.slice('attributes.'.length)} ${p.message}` })),
+    );
+  }
+  return { lines, category, attributes };
+}
+
+async function batchGet(deps: CatalogDeps, wanted: readonly Key[]): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for (let start = 0; start < wanted.length; start += 100) {
+    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
+      [deps.tableName]: { Keys: wanted.slice(start, start + 100).map((k) => ({ ...k })), ConsistentRead: true },
+    };
+    for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
+      const result = await deps.db.send(new BatchGetCommand({ RequestItems: request }));
+      items.push(...(result.Responses?.[deps.tableName] ?? []));
+      request = result.UnprocessedKeys as typeof request;
+    }
+  }
+  return items;
+}
+
+/** Reads who claims each SKU and the products that claim them, strongly consistent so other chunks' commits are seen. */
+async function readState(deps: CatalogDeps, skus: readonly string[]): Promise<State> {
+  const claims = new Map<string, string>();
+  for (const item of await batchGet(
+    deps,
+    [...new Set(skus)].map((sku) => keys.sku(sku)),
+  )) {
+    claims.set(item.sku as string, item.productId as string);
+  }
+  const products = new Map<string, Product>();
+  for (const item of await batchGet(
+    deps,
+    [...new Set(claims.values())].map((id) => keys.product(id)),
+  )) {
+    const product = productFromItem(item);
+    products.set(product.id, product);
+  }
+  return { claims, products };
+}
+
+function claimPut(deps: CatalogDeps, sku: string, productId: string): TransactItem {
+  return { Put: { TableName: deps.tableName, Item: skuClaimItem(sku, productId), ConditionExpression: 'attribute_not_exists(pk)' } };
+}
+
+function categoryCheck(deps: CatalogDeps, categoryId: string): TransactItem {
+  return { ConditionCheck: { TableName: deps.tableName, Key: keys.category(categoryId), ConditionExpression: 'attribute_exists(pk)' } };
+}
+
+/** Sets the imported fields of an existing product, only if it is still at the version that was read. */
+function productUpdate(deps: CatalogDeps, next: Product, expectedVersion: number): TransactItem {
+  const item = productItem(next);
+  const set = [...IMPORTED_FIELDS.filter((f) => next[f] !== undefined), 'version', 'updatedAt', 'gsi1sk', 'attrTerms'];
+  const remove = IMPORTED_FIELDS.filter((f) => next[f] === undefined);
+  const names: Record<string, string> = { '#version': 'version' };
+  const values: Record<string, unknown> = { ':expected': expectedVersion };
+  set.forEach((field, i) => {
+    names[`#s${i}`] = field;
+    values[`:s${i}`] = item[field];
+  });
+  remove.forEach((field, i) => {
+    names[`#r${i}`] = field;
+  });
+  return {
+    Update: {
+      TableName: deps.tableName,
+      Key: keys.product(next.id),
+      UpdateExpression: [
+        `SET ${set.map((_, i) => `#s${i} = :s${i}`).join(', ')}`,
+        ...(remove.length > 0 ? [`REMOVE ${remove.map((_, i) => `#r${i}`).join(', ')}`] : []),
+      ].join(' '),
+      ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/** Runs a transaction; `false` when a condition failed because someone else wrote first. */
+async function tryCommit(deps: CatalogDeps, items: TransactItem[]): Promise<boolean> {
+  try {
+    await transactWrite(deps, items);
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionCancelled) return false;
+    throw error;
+  }
+}
+
+function productFields(prepared: Prepared) {
+  const fields = prepared.lines[0]!.product;
+  return {
+    slug: fields.slug,
+    name: fields.name,
+    brand: fields.brand,
+    description: fields.description,
+    categoryId: prepared.category.category.id,
+    categoryPath: prepared.category.category.path,
+    tags: fields.tags,
+    attributes: prepared.attributes,
+    taxCategory: fields.taxCategory,
+    ageRestricted: fields.ageRestricted,
+  };
+}
+
+/**
+ * Writes one product from its rows, given what the table held when the chunk was read. Rows whose
+ * SKU another product claims fail; the product is the one claiming the first claimed SKU, or a new
+ * one. The write is conditional on that reading (SKUs still free, the product still at its version),
+ * so a concurrent writer makes it return `retry` instead of overwriting anything.
+ */
+async function writeGroup(ctx: ImportContext, prepared: Prepared, state: State): Promise<GroupOutcome | 'retry'> {
+  const { deps, who } = ctx;
+  const errors: RowError[] = [];
+  const ownerId = prepared.lines.map((l) => state.claims.get(l.variant.sku)).find((id) => id !== undefined);
+  const lines = prepared.lines.filter((l) => {
+    const claimant = state.claims.get(l.variant.sku);
+    if (claimant === undefined || claimant === ownerId) return true;
+    errors.push({ row: l.row, sku: l.variant.sku, field: 'sku', message: `SKU ${l.variant.sku} already belongs to another product (${claimant})` });
+    return false;
+  });
+  const current = ownerId === undefined ? undefined : state.products.get(ownerId);
+  if (ownerId !== undefined && !current) return 'retry';
+
+  const before = current?.variants ?? [];
+  const known = new Set(before.map((v) => v.sku));
+  const room = MAX_VARIANTS - before.length;
+  const fresh = lines.filter((l) => !known.has(l.variant.sku));
+  const overflow = new Set(fresh.slice(Math.max(0, room)).map((l) => l.row));
+  for (const l of lines) {
+    if (overflow.has(l.row)) {
+      errors.push({ row: l.row, sku: l.variant.sku, field: 'sku', message: `a product has at most ${MAX_VARIANTS} variants; this one would have more` });
+    }
+  }
+  const kept = lines.filter((l) => !overflow.has(l.row));
+  if (kept.length === 0) return { outcomes: [], errors };
+
+  const incoming = new Map(kept.map((l) => [l.variant.sku, l.variant]));
+  const added = kept.filter((l) => !known.has(l.variant.sku)).map((l) => l.variant);
+  const variants: Variant[] = [...before.map((v) => incoming.get(v.sku) ?? v), ...added];
+  const now = deps.now().toISOString();
+
+  if (!current) {
+    const product = Product.parse({
+      id: deps.newId(),
+      ...productFields(prepared),
+      variants,
+      images: [],
+      status: 'active',
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    } satisfies Product);
+    const committed = await tryCommit(deps, [
+      { Put: { TableName: deps.tableName, Item: productItem(product), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ...variants.map((v) => claimPut(deps, v.sku, product.id)),
+      categoryCheck(deps, product.categoryId),
+    ]);
+    if (!committed) return 'retry';
+    await publishCommitted(
+      deps,
+      productCreatedV1,
+      {
+        productId: product.id,
+        name: product.name,
+        categoryId: product.categoryId,
+        categoryPath: product.categoryPath,
+        skus: variants.map((v) => v.sku),
+        status: product.status,
+        version: product.version,
+        actor: who.actor,
+      },
+      who,
+    );
+    return { outcomes: kept.map(() => 'created'), errors };
+  }
+
+  const candidate: Product = { ...current, ...productFields(prepared), variants };
+  if (contentHash(importedContent(candidate)) === contentHash(importedContent(current))) {
+    return { outcomes: kept.map(() => 'unchanged'), errors };
+  }
+  const next = Product.parse({ ...candidate, version: current.version + 1, updatedAt: now });
+  const changedFields = IMPORTED_FIELDS.filter((f) => f !== 'categoryPath' && canonicalJson(current[f]) !== canonicalJson(next[f]));
+  const productLevelChanged = changedFields.some((f) => f !== 'variants');
+  const previous = new Map(before.map((v) => [v.sku, canonicalJson(v)]));
+  const changes = priceChanges(current.variants, next.variants);
+  const committed = await tryCommit(deps, [
+    productUpdate(deps, next, current.version),
+    ...added.map((v) => claimPut(deps, v.sku, next.id)),
+    ...(next.categoryId !== current.categoryId ? [categoryCheck(deps, next.categoryId)] : []),
+    ...(changes.length > 0 ? [{ Put: { TableName: deps.tableName, Item: priceChangeAuditItem(next.id, changes, who.actor, now) } }] : []),
+  ]);
+  if (!committed) return 'retry';
+  await publishCommitted(
+    deps,
+    productUpdatedV1,
+    {
+      productId: next.id,
+      version: next.version,
+      changedFields,
+      addedSkus: added.map((v) => v.sku),
+      removedSkus: [],
+      status: next.status,
+      actor: who.actor,
+    },
+    who,
+  );
+  if (changes.length > 0) {
+    await publishCommitted(deps, productPriceChangedV1, { productId: next.id, version: next.version, changes, actor: who.actor }, who);
+  }
+  const outcomes = kept.map((l): RowOutcome => {
+    const was = previous.get(l.variant.sku);
+    if (was === undefined) return 'created';
+    return productLevelChanged || was !== canonicalJson(l.variant) ? 'updated' : 'unchanged';
+  });
+  return { outcomes, errors };
+}
+
+/** Writes one product, re-reading and trying again when a concurrent writer got there first. */
+async function upsertGroup(ctx: ImportContext, prepared: Prepared, state: State): Promise<GroupOutcome> {
+  let current = state;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const result = await writeGroup(ctx, prepared, current);
+    if (result !== 'retry') return result;
+    current = await readState(
+      ctx.deps,
+      prepared.lines.map((l) => l.variant.sku),
+    );
+  }
+  return {
+    outcomes: [],
+    errors: failAll(prepared.lines, 'sku', 'the product kept changing while it was imported; import the file again to apply this row'),
+  };
+}
+
+/**
+ * Writes a chunk of products: one consistent batch read of every SKU claim and claiming product,
+ * then one conditional transaction per changed product, several at a time. Idempotent: a product
+ * whose imported content already matches is left untouched, so a re-run (or a resumed run) only
+ * writes what is still missing.
+ */
+export async function writeChunk(ctx: ImportContext, groups: readonly ProductGroup[]): Promise<ChunkResult> {
+  const errors: RowError[] = groups.flatMap((g) => g.errors);
+  const prepared: Prepared[] = [];
+  for (const group of groups) {
+    if (group.lines.length === 0) continue;
+    const result = await prepare(ctx, group.lines);
+    if (Array.isArray(result)) errors.push(...result);
+    else prepared.push(result);
+  }
+  const state = await readState(
+    ctx.deps,
+    prepared.flatMap((p) => p.lines.map((l) => l.variant.sku)),
+  );
+  const results = await mapLimit(prepared, GROUP_CONCURRENCY, (p) => upsertGroup(ctx, p, state));
+  const counts: ImportCounts = { total: groups.reduce((n, g) => n + g.rowCount, 0), created: 0, updated: 0, unchanged: 0, failed: 0 };
+  for (const result of results) {
+    errors.push(...result.errors);
+    for (const outcome of result.outcomes) counts[outcome]++;
+  }
+  errors.sort((a, b) => a.row - b.row);
+  counts.failed = new Set(errors.map((e) => e.row)).size;
+  return { counts, errors };
+}
