@@ -1,0 +1,147 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { localDynamoClient } from '../../../infra/local/engines/dynamodb.js';
+import { listCategories } from '../../../shared/catalog/categories.js';
+import { catalogDeps, type CatalogDeps } from '../../../shared/catalog/deps.js';
+import { getProduct, listProducts } from '../../../shared/catalog/product-queries.js';
+import { sampleCatalog, seedSampleCatalog, type SampleCatalog } from '../../../shared/catalog/seed.js';
+import type { CategoryView } from '../../../shared/catalog/views.js';
+import { keys } from '../../../shared/db/keys.js';
+import { migrate } from '../../../shared/db/migrations/migrate.js';
+import { engines, testDynamo, uniqueId } from '../../support/engines.js';
+
+/**
+ * The sample's paths and SKUs are fixed, so each scenario seeds a table of its own instead of the
+ * table other test files share.
+ */
+async function freshTable(): Promise<CatalogDeps> {
+  const tableName = uniqueId('seed');
+  const client = localDynamoClient(engines().endpoints.dynamodb);
+  try {
+    await migrate({ tableName, createTable: true, log: () => undefined, client });
+  } finally {
+    client.destroy();
+  }
+  return catalogDeps({ db: testDynamo(), tableName, publish: async () => undefined });
+}
+
+async function allProductIds(deps: CatalogDeps): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listProducts({ limit: 100, ...(cursor ? { cursor } : {}) }, deps);
+    ids.push(...page.items.map((p) => p.id));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return ids;
+}
+
+async function productIdOfSku(deps: CatalogDeps, sku: string): Promise<string | undefined> {
+  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.sku(sku) }));
+  return Item?.productId as string | undefined;
+}
+
+const sample = sampleCatalog();
+
+describe('seedSampleCatalog', () => {
+  let deps: CatalogDeps;
+  let first: Awaited<ReturnType<typeof seedSampleCatalog>>;
+  let seconds: number;
+
+  beforeAll(async () => {
+    deps = await freshTable();
+    const started = performance.now();
+    first = await seedSampleCatalog({ deps });
+    seconds = (performance.now() - started) / 1000;
+  });
+
+  it('creates every sample category and product on an empty table, in a few seconds', async () => {
+    expect(first).toEqual({ categories: sample.categories.length, products: sample.products.length, skipped: false });
+    expect(seconds).toBeLessThan(20);
+    expect(await allProductIds(deps)).toHaveLength(sample.products.length);
+  });
+
+  it('links every category to the category of its parent path', async () => {
+    const { items } = await listCategories({ tree: false }, deps);
+    const byPath = new Map((items as CategoryView[]).map((c) => [c.path, c]));
+    expect([...byPath.keys()].sort()).toEqual(sample.categories.map((c) => c.path).sort());
+    for (const [path, category] of byPath) {
+      const parentPath = path.split('/').slice(0, -1).join('/');
+      expect(category.parentId).toBe(parentPath ? byPath.get(parentPath)!.id : null);
+      expect(category.slug).toBe(path.split('/').at(-1));
+    }
+  });
+
+  it('stores each product under its sample category with its variants, prices and attributes', async () => {
+    const { items } = await listCategories({ tree: false }, deps);
+    const idOfPath = new Map((items as CategoryView[]).map((c) => [c.path, c.id]));
+    for (const product of [sample.products[0]!, sample.products[150]!, sample.products.at(-1)!]) {
+      const id = await productIdOfSku(deps, product.variants[0]!.sku);
+      const stored = await getProduct(id!, deps);
+      expect(stored).toMatchObject({
+        slug: product.slug,
+        name: product.name,
+        categoryId: idOfPath.get(product.category),
+        categoryPath: product.category,
+        attributes: product.attributes,
+        taxCategory: product.taxCategory,
+        ageRestricted: product.ageRestricted,
+        status: 'active',
+        version: 1,
+      });
+      expect(stored.variants.map((v) => [v.sku, v.price])).toEqual(product.variants.map((v) => [v.sku, v.price]));
+    }
+  });
+
+  it('lists a parent category with the products of its descendants', async () => {
+    const { items } = await listCategories({ tree: false }, deps);
+    const drinks = (items as CategoryView[]).find((c) => c.path === 'drinks')!;
+    const page = await listProducts({ category: drinks.id, limit: 100 }, deps);
+    const expected = sample.products.filter((p) => p.category === 'drinks' || p.category.startsWith('drinks/'));
+    expect(page.items.map((p) => p.slug).sort()).toEqual(expected.map((p) => p.slug).sort());
+    expect(page.items.some((p) => p.categoryPath === 'drinks/beer-wine/wine')).toBe(true);
+  });
+
+  it('writes bundles whose components are seeded SKUs, and derives unit prices for multipacks', async () => {
+    const bundle = sample.products.find((p) => p.bundle)!;
+    const stored = await getProduct((await productIdOfSku(deps, bundle.variants[0]!.sku))!, deps);
+    expect(stored.bundle?.components).toEqual(bundle.bundle!.components);
+    for (const component of bundle.bundle!.components) expect(await productIdOfSku(deps, component.sku)).toBeDefined();
+
+    const cola = await getProduct((await productIdOfSku(deps, 'DR-COCA-COLA-ORIGINAL-TASTE-8PK'))!, deps);
+    const eightPack = cola.variants.find((v) => v.sku === 'DR-COCA-COLA-ORIGINAL-TASTE-8PK')!;
+    expect(eightPack.unitPrice).toEqual({ amount: Math.round((550 * 1000) / 2640), currency: 'GBP', per: 'l' });
+  });
+
+  it('skips a second run after two reads and leaves the catalog as it was', async () => {
+    const again = await seedSampleCatalog({ deps });
+    expect(again).toEqual({ categories: 0, products: 0, skipped: true });
+    expect(await allProductIds(deps)).toHaveLength(sample.products.length);
+    expect((await listCategories({ tree: false }, deps)).items).toHaveLength(sample.categories.length);
+  });
+});
+
+describe('seedSampleCatalog after an interrupted run', () => {
+  it('finishes the seed without duplicating what the first run wrote', async () => {
+    const deps = await freshTable();
+    const partial: SampleCatalog = { ...sample, products: sample.products.slice(0, 40) };
+    expect(await seedSampleCatalog({ deps, catalog: partial })).toMatchObject({ products: 40, skipped: false });
+
+    const resumed = await seedSampleCatalog({ deps });
+    expect(resumed).toEqual({ categories: 0, products: sample.products.length - 40, skipped: false });
+    const ids = await allProductIds(deps);
+    expect(ids).toHaveLength(sample.products.length);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('refuses to adopt a SKU that another product already owns', async () => {
+    const deps = await freshTable();
+    const bananas = sample.products[0]!;
+    const categories = sample.categories.filter((c) => bananas.category.startsWith(c.path));
+    await seedSampleCatalog({ deps, catalog: { ...sample, categories, products: [{ ...bananas, slug: 'not-the-sample-bananas' }] } });
+
+    await expect(seedSampleCatalog({ deps, catalog: { ...sample, categories, products: [bananas] } })).rejects.toThrow(
+      `its SKU ${bananas.variants[0]!.sku} belongs to product`,
+    );
+  });
+});
