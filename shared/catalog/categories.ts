@@ -14,7 +14,7 @@ import {
   type TransactItem,
 } from './repository.js';
 import { CreateCategoryRequest, parseInput, type CreateCategoryInput } from './requests.js';
-import { toCategoryTree, toCategoryView, type CategoryNode, type CategoryView } from './views.js';
+import { compareCategoryPaths, toCategoryTree, toCategoryView, type CategoryNode, type CategoryView } from './views.js';
 
 /**
  * Deepest allowed category, counting the root as depth 0. Paths are sort keys, and DynamoDB caps
@@ -95,19 +95,6 @@ export async function createCategory(input: CreateCategoryInput, who: Actor, dep
     who,
   );
   return toCategoryView(category);
-}
-
-/**
- * Orders paths depth-first: a category, then its whole subtree, then its next sibling. Plain string
- * order (the index's) would put `fruit-juice` between `fruit` and `fruit/apples`, since `-` sorts before `/`.
- */
-export function compareCategoryPaths(a: string, b: string): number {
-  const left = a.split('/');
-  const right = b.split('/');
-  for (let i = 0; i < Math.min(left.length, right.length); i += 1) {
-    if (left[i] !== right[i]) return left[i]! < right[i]! ? -1 : 1;
-  }
-  return left.length - right.length;
 }
 
 /**

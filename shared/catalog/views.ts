@@ -51,7 +51,7 @@ export function toCategoryView(category: Category): CategoryView {
 
 /**
  * Nests a flat list of categories into trees under their roots. Siblings keep the list's order,
- * which is path order when the list comes from the category index.
+ * so a list sorted with `compareCategoryPaths` gives siblings ordered by slug.
  */
 export function toCategoryTree(categories: readonly CategoryView[]): CategoryNode[] {
   const nodes = new Map(categories.map((c) => [c.id, { ...c, children: [] as CategoryNode[] }]));
@@ -62,4 +62,17 @@ export function toCategoryTree(categories: readonly CategoryView[]): CategoryNod
     else roots.push(node);
   }
   return roots;
+}
+
+/**
+ * Orders paths depth-first: a category, then its whole subtree, then its next sibling. Plain string
+ * order (the index's) would put `fruit-juice` between `fruit` and `fruit/apples`, since `-` sorts before `/`.
+ */
+export function compareCategoryPaths(a: string, b: string): number {
+  const left = a.split('/');
+  const right = b.split('/');
+  for (let i = 0; i < Math.min(left.length, right.length); i += 1) {
+    if (left[i] !== right[i]) return left[i]! < right[i]! ? -1 : 1;
+  }
+  return left.length - right.length;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Category, Product } from '../../../shared/catalog/model.js';
 import { slugify } from '../../../shared/catalog/products.js';
 import { priceChanges } from '../../../shared/catalog/price-changes.js';
-import { mediaUrl, toCategoryTree, toCategoryView, toProductView } from '../../../shared/catalog/views.js';
+import { compareCategoryPaths, mediaUrl, toCategoryTree, toCategoryView, toProductView } from '../../../shared/catalog/views.js';
 
 const at = '2026-01-01T00:00:00.000Z';
 const product: Product = {
@@ -83,6 +83,20 @@ describe('category views', () => {
     expect(tree[0]?.children.map((n) => n.id)).toEqual(['B', 'D']);
     expect(tree[0]?.children[0]?.children.map((n) => n.id)).toEqual(['C']);
     expect(tree[1]?.children).toEqual([]);
+  });
+});
+
+describe('compareCategoryPaths', () => {
+  it('orders depth-first, so a category is followed by its own subtree before a sibling that merely starts alike', () => {
+    const paths = ['fresh/fruit-juice', 'fresh/fruit/apples', 'fresh', 'fresh/fruit', 'bakery', 'fresh/fruit/apples/cooking'];
+    expect([...paths].sort(compareCategoryPaths)).toEqual([
+      'bakery',
+      'fresh',
+      'fresh/fruit',
+      'fresh/fruit/apples',
+      'fresh/fruit/apples/cooking',
+      'fresh/fruit-juice',
+    ]);
   });
 });
 
