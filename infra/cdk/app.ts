@@ -16,6 +16,5 @@ new SmartShelfStack(app, `SmartShelf-${name}`, {
   settings,
   ...(settings.account || settings.region ? { env: { account: settings.account, region: settings.region } } : {}),
   description: `SmartShelf grocery commerce backend (${name})`,
-  terminationProtection: settings.deletionProtection,
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

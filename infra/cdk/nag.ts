@@ -1,4 +1,4 @@
-import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -10,9 +10,9 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
   Validations.of(scope).acknowledge({ id, reason });
 }
 
-/** The logical id CloudFormation will give a construct's main resource. */
+/** The logical id CloudFormation will give a construct's main resource (or a CloudFormation element itself). */
 export function logicalIdOf(construct: IConstruct): string {
-  const cfn = construct.node.defaultChild as CfnElement | undefined;
+  const cfn = CfnElement.isCfnElement(construct) ? construct : (construct.node.defaultChild as CfnElement | undefined);
   if (!cfn) throw new Error(`${construct.node.path} has no CloudFormation resource`);
   return Stack.of(construct).resolve(cfn.logicalId) as string;
 }

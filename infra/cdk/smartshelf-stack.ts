@@ -6,7 +6,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env-names.js';
 import * as realWiring from '../wiring.js';
-import type { FunctionSpec, QueueSpec, RouteSpec, RuleSpec, ScheduleSpec, StateMachineSpec } from '../wiring.js';
+import { AUTHORIZER_FN, type FunctionSpec, type QueueSpec, type RouteSpec, type RuleSpec, type ScheduleSpec, type StateMachineSpec } from '../wiring.js';
 import { Api } from './constructs/api.js';
 import { AppFunction } from './constructs/app-function.js';
 import { DataTable } from './constructs/data-table.js';
@@ -44,27 +44,37 @@ export interface SmartShelfStackProps extends StackProps {
  */
 export class SmartShelfStack extends Stack {
   readonly functions = new Map<string, NodejsFunction>();
+  readonly data: DataTable;
+  readonly storage: Storage;
+  readonly messaging: Messaging;
+  readonly identity: Identity;
+  readonly api: Api;
+  readonly workflows: Workflows;
+  readonly alarmTopic: Topic;
 
   constructor(scope: Construct, id: string, props: SmartShelfStackProps) {
-    super(scope, id, props);
+    // Deletion protection covers the stack too: in prod, deleting it must be a deliberate two-step act.
+    super(scope, id, { terminationProtection: props.settings.deletionProtection, ...props });
     const wiring = props.wiring ?? realWiring;
     const projectRoot = props.projectRoot ?? REPOSITORY_ROOT;
     const { settings } = props;
     const stage = props.environmentName;
     const namePrefix = `smartshelf-${stage}`;
 
-    const alarmTopic = new Topic(this, 'Alarms', { displayName: `SmartShelf ${stage} alarms`, enforceSSL: true });
-    if (settings.alarmEmail) alarmTopic.addSubscription(new EmailSubscription(settings.alarmEmail));
+    // Unencrypted on purpose: CloudWatch alarms cannot publish to a topic under the AWS-managed
+    // SNS key, and alarm messages carry only alarm names and metrics.
+    this.alarmTopic = new Topic(this, 'Alarms', { displayName: `SmartShelf ${stage} alarms`, enforceSSL: true });
+    if (settings.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(settings.alarmEmail));
 
-    const data = new DataTable(this, 'Data', { settings });
-    const storage = new Storage(this, 'Storage', { settings });
-    const messaging = new Messaging(this, 'Messaging', {
+    this.data = new DataTable(this, 'Data', { settings });
+    this.storage = new Storage(this, 'Storage', { settings });
+    this.messaging = new Messaging(this, 'Messaging', {
       namePrefix,
       queues: wiring.queues,
       rules: wiring.rules,
-      alarmTopic,
+      alarmTopic: this.alarmTopic,
     });
-    const identity = new Identity(this, 'Identity', { settings });
+    this.identity = new Identity(this, 'Identity', { settings });
 
     for (const spec of wiring.functions) {
       const fn = new AppFunction(this, spec.id, {
@@ -73,21 +83,30 @@ export class SmartShelfStack extends Stack {
         stage,
         namePrefix,
         settings,
-        resources: { table: data.table, buckets: storage.buckets, bus: messaging.bus, queues: messaging.queues },
+        resources: {
+          table: this.data.table,
+          buckets: this.storage.buckets,
+          bus: this.messaging.bus,
+          queues: this.messaging.queues,
+        },
         environment: {
-          [ENV.mediaBaseUrl]: storage.mediaBaseUrl,
-          ...(spec.id === realWiring.AUTHORIZER_FN
-            ? { [ENV.jwtIssuer]: identity.issuer, [ENV.jwtAudience]: identity.client.userPoolClientId, [ENV.jwksUrl]: identity.jwksUrl }
+          [ENV.mediaBaseUrl]: this.storage.mediaBaseUrl,
+          ...(spec.id === AUTHORIZER_FN
+            ? {
+                [ENV.jwtIssuer]: this.identity.issuer,
+                [ENV.jwtAudience]: this.identity.client.userPoolClientId,
+                [ENV.jwksUrl]: this.identity.jwksUrl,
+              }
             : {}),
         },
       });
       this.functions.set(spec.id, fn.function);
     }
-    messaging.connectConsumers(this.functions);
+    this.messaging.connectConsumers(this.functions);
 
-    const authorizerFunction = this.functions.get(realWiring.AUTHORIZER_FN);
-    if (!authorizerFunction) throw new Error(`wiring: the authorizer ${realWiring.AUTHORIZER_FN} is not among the functions`);
-    const api = new Api(this, 'Api', {
+    const authorizerFunction = this.functions.get(AUTHORIZER_FN);
+    if (!authorizerFunction) throw new Error(`wiring: the authorizer ${AUTHORIZER_FN} is not among the functions`);
+    this.api = new Api(this, 'Api', {
       stage,
       namePrefix,
       settings,
@@ -96,21 +115,21 @@ export class SmartShelfStack extends Stack {
       authorizerFunction,
     });
 
-    new Workflows(this, 'Workflows', {
+    this.workflows = new Workflows(this, 'Workflows', {
       namePrefix,
       projectRoot,
       settings,
       schedules: wiring.schedules,
       stateMachines: wiring.stateMachines,
       functionsById: this.functions,
-      alarmTopic,
+      alarmTopic: this.alarmTopic,
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: api.restApi.url, description: 'Base URL of the REST API stage' });
-    new CfnOutput(this, 'UserPoolId', { value: identity.userPool.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: identity.client.userPoolClientId });
-    new CfnOutput(this, 'EventBusName', { value: messaging.bus.eventBusName });
-    new CfnOutput(this, 'TableName', { value: data.table.tableName, description: 'Run `TABLE_NAME=<this> npm run migrate` after a deploy' });
-    new CfnOutput(this, 'MediaBaseUrl', { value: storage.mediaBaseUrl });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url, description: 'Base URL of the REST API stage' });
+    new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.identity.client.userPoolClientId });
+    new CfnOutput(this, 'EventBusName', { value: this.messaging.bus.eventBusName });
+    new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'Run `TABLE_NAME=<this> npm run migrate` after a deploy' });
+    new CfnOutput(this, 'MediaBaseUrl', { value: this.storage.mediaBaseUrl });
   }
 }

@@ -86,11 +86,14 @@ export class Identity extends Construct {
         scopes: [
           OAuthScope.OPENID,
           OAuthScope.EMAIL,
-          ...SCOPES.map((s) => OAuthScope.resourceServer(resourceServer, new ResourceServerScope({ scopeName: s, scopeDescription: s }))),
+          ...SCOPES.map((s) => OAuthScope.custom(`${RESOURCE_SERVER_IDENTIFIER}/${s}`)),
         ],
         callbackUrls: settings.callbackUrls,
       },
     });
+
+    // Scopes are named literally above, so the client must wait for the server that defines them.
+    this.client.node.addDependency(resourceServer);
 
     this.issuer = this.userPool.userPoolProviderUrl;
     this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;

@@ -1,0 +1,541 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { logicalIdOf } from '../../infra/cdk/nag.js';
+import { ROLES } from '../../shared/auth/roles.js';
+import { SCOPES } from '../../shared/auth/scopes.js';
+import { ENV, bucketEnvName, queueUrlEnvName } from '../../shared/config/env-names.js';
+import { INDEXES, TTL_ATTRIBUTE } from '../../shared/db/keys.js';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../../shared/http/problem.js';
+import { functions, queues, routes, rules, type BucketId } from '../../infra/wiring.js';
+import { synthesized } from './support/synth.js';
+import {
+  actionsOf,
+  referencedId,
+  referencedIds,
+  resource,
+  resourcesOf,
+  roleOfFunction,
+  roleStatements,
+  type PolicyStatement,
+} from './support/template.js';
+
+const { stack, template } = synthesized('dev');
+const settings = (stack.node.tryGetContext('environments') as Record<string, Record<string, unknown>>).dev as {
+  logRetentionDays: number;
+  wafRateLimit: number;
+  throttling: { rateLimit: number; burstLimit: number };
+  integrationsUsagePlan: { rateLimit: number; burstLimit: number; quotaPerDay: number };
+};
+
+const fnIdOf = (id: string) => logicalIdOf(stack.functions.get(id) ?? expect.fail(`no function ${id}`));
+const envOf = (id: string) => (resource(template, fnIdOf(id)).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+const statementsOf = (id: string) => roleStatements(template, roleOfFunction(template, fnIdOf(id)));
+const bucketIds: BucketId[] = ['media', 'imports', 'exports'];
+const bucketLogicalId = (b: BucketId) => logicalIdOf(stack.storage.buckets[b]);
+const tableLogicalId = () => logicalIdOf(stack.data.table);
+const touches = (s: PolicyStatement, logicalId: string) => referencedIds(s.Resource).has(logicalId);
+const actionsOn = (statements: PolicyStatement[], logicalId: string) =>
+  statements.filter((s) => s.Effect === 'Allow' && touches(s, logicalId)).flatMap(actionsOf);
+
+describe('the table', () => {
+  it('is the only table, keyed pk/sk with the indexes and TTL attribute of shared/db/keys.ts', () => {
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: Object.values(INDEXES).map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partition, KeyType: 'HASH' },
+          { AttributeName: index.sort, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+    });
+  });
+
+  it('is on demand, encrypted, streams old and new images and has point-in-time recovery', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+    });
+  });
+});
+
+describe('functions', () => {
+  const lambdas = resourcesOf(template, 'AWS::Lambda::Function');
+
+  it('are exactly one Lambda per wiring function, named after it', () => {
+    const names = Object.values(lambdas).map((l) => l.Properties.FunctionName);
+    expect(names.sort()).toEqual(functions.map((f) => `smartshelf-dev-${f.id}`).sort());
+  });
+
+  it('run on ARM64 and the newest Node runtime this aws-cdk-lib knows', () => {
+    const newest = Object.keys(Runtime)
+      .map((k) => /^NODEJS_(\d+)_X$/.exec(k)?.[1])
+      .filter((v): v is string => v !== undefined)
+      .map(Number)
+      .sort((a, b) => b - a)[0];
+    for (const l of Object.values(lambdas)) {
+      expect(l.Properties.Architectures).toEqual(['arm64']);
+      expect(l.Properties.Runtime).toBe(`nodejs${newest}.x`);
+    }
+  });
+
+  it('are traced by X-Ray and log JSON to their own log group with the environment retention', () => {
+    for (const spec of functions) {
+      const props = resource(template, fnIdOf(spec.id)).Properties;
+      expect(props.TracingConfig).toEqual({ Mode: 'Active' });
+      const logging = props.LoggingConfig as { LogFormat: string; LogGroup: unknown };
+      expect(logging.LogFormat).toBe('JSON');
+      expect(resource(template, referencedId(logging.LogGroup)).Properties.RetentionInDays).toBe(settings.logRetentionDays);
+    }
+  });
+
+  it('get memory, timeout and Powertools settings from the wiring and the environment', () => {
+    for (const spec of functions) {
+      const props = resource(template, fnIdOf(spec.id)).Properties;
+      if (spec.memoryMb) expect(props.MemorySize).toBe(spec.memoryMb);
+      if (spec.timeoutSeconds) expect(props.Timeout).toBe(spec.timeoutSeconds);
+      expect(envOf(spec.id)).toMatchObject({
+        [ENV.stage]: 'dev',
+        POWERTOOLS_SERVICE_NAME: spec.id.split('-')[0],
+        POWERTOOLS_METRICS_NAMESPACE: 'SmartShelf',
+        LOG_LEVEL: 'DEBUG',
+      });
+    }
+  });
+
+  it('have roles without AWS-managed policies, writing logs only to their own log group', () => {
+    for (const spec of functions) {
+      const props = resource(template, fnIdOf(spec.id)).Properties;
+      const role = resource(template, referencedId(props.Role));
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      const logStatements = statementsOf(spec.id).filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+      expect(logStatements).toHaveLength(1);
+      expect(referencedId(logStatements[0]?.Resource)).toBe(referencedId((props.LoggingConfig as { LogGroup: unknown }).LogGroup));
+    }
+  });
+
+  it('receive the media base URL of the CloudFront distribution', () => {
+    const distribution = logicalIdOf(stack.storage.mediaDistribution);
+    for (const spec of functions) expect(referencedIds(envOf(spec.id)[ENV.mediaBaseUrl])).toEqual(new Set([distribution]));
+  });
+});
+
+describe('least privilege from the wiring access', () => {
+  const DYNAMO_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+  const S3_WRITES = ['s3:PutObject', 's3:DeleteObject*'];
+
+  it('a read-only function can read the table and nothing else, and has no write action', () => {
+    const statements = statementsOf('catalog-get-product');
+    const actions = statements.flatMap(actionsOf);
+    expect(actions).toContain('dynamodb:GetItem');
+    expect(actions).toContain('dynamodb:Query');
+    for (const write of DYNAMO_WRITES) expect(actions).not.toContain(write);
+    expect(actions.filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual([]);
+  });
+
+  it('gives the table and TABLE_NAME exactly to the functions that declare it, writes only to writers', () => {
+    for (const spec of functions) {
+      const onTable = actionsOn(statementsOf(spec.id), tableLogicalId());
+      expect(ENV.tableName in envOf(spec.id), spec.id).toBe(spec.access.table !== undefined);
+      expect(onTable.length > 0, spec.id).toBe(spec.access.table !== undefined);
+      for (const write of DYNAMO_WRITES) expect(onTable.includes(write), `${spec.id} ${write}`).toBe(spec.access.table === 'write');
+    }
+  });
+
+  it('gives each bucket and its variable only to the functions that declare it, writes only to writers', () => {
+    for (const spec of functions) {
+      for (const bucket of bucketIds) {
+        const level = spec.access.buckets?.[bucket];
+        const onBucket = actionsOn(statementsOf(spec.id), bucketLogicalId(bucket));
+        expect(bucketEnvName(bucket) in envOf(spec.id), `${spec.id} ${bucket}`).toBe(level !== undefined);
+        expect(onBucket.includes('s3:GetObject*'), `${spec.id} ${bucket}`).toBe(level !== undefined);
+        for (const write of S3_WRITES) expect(onBucket.includes(write), `${spec.id} ${bucket} ${write}`).toBe(level === 'write');
+      }
+    }
+  });
+
+  it('lets only functions with `events` publish to the bus, and only to it', () => {
+    const bus = logicalIdOf(stack.messaging.bus);
+    for (const spec of functions) {
+      const puts = statementsOf(spec.id).filter((s) => actionsOf(s).includes('events:PutEvents'));
+      expect(ENV.eventBusName in envOf(spec.id), spec.id).toBe(spec.access.events === true);
+      expect(puts.length > 0, spec.id).toBe(spec.access.events === true);
+      for (const s of puts) expect(referencedIds(s.Resource)).toEqual(new Set([bus]));
+    }
+  });
+
+  it('lets a function send only to the queues in its sendTo, with their URLs in its environment', () => {
+    for (const spec of functions) {
+      const sendTargets = statementsOf(spec.id)
+        .filter((s) => actionsOf(s).includes('sqs:SendMessage'))
+        .flatMap((s) => [...referencedIds(s.Resource)]);
+      const expected = (spec.access.sendTo ?? []).map((q) => logicalIdOf(stack.messaging.queues.get(q) ?? expect.fail(q)));
+      expect(sendTargets.sort(), spec.id).toEqual([...expected].sort());
+      for (const q of spec.access.sendTo ?? []) expect(envOf(spec.id)[queueUrlEnvName(q)], spec.id).toBeDefined();
+    }
+  });
+
+  it('grants no action or resource wildcard beyond the acknowledged ones', () => {
+    for (const spec of functions) {
+      for (const s of statementsOf(spec.id)) {
+        expect(actionsOf(s)).not.toContain('*');
+        expect(actionsOf(s).some((a) => a.endsWith(':*')), spec.id).toBe(false);
+        if (s.Resource === '*') expect(actionsOf(s).every((a) => a.startsWith('xray:')), spec.id).toBe(true);
+      }
+    }
+  });
+});
+
+describe('queues, dead-letter queues and rules', () => {
+  const sqs = resourcesOf(template, 'AWS::SQS::Queue');
+  const byName = (name: string) =>
+    Object.entries(sqs).find(([, q]) => q.Properties.QueueName === `smartshelf-dev-${name}`) ?? expect.fail(`no queue ${name}`);
+
+  it('has a queue and an encrypted DLQ per wiring queue, with the wiring maxReceiveCount and visibility', () => {
+    expect(Object.keys(sqs)).toHaveLength(queues.length * 2);
+    for (const spec of queues) {
+      const [, queue] = byName(spec.id);
+      const [dlqId, dlq] = byName(`${spec.id}-dlq`);
+      expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, VisibilityTimeout: spec.visibilityTimeoutSeconds });
+      expect(dlq.Properties.SqsManagedSseEnabled).toBe(true);
+      const redrive = queue.Properties.RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: number };
+      expect(redrive.maxReceiveCount).toBe(spec.maxReceiveCount);
+      expect(referencedId(redrive.deadLetterTargetArn)).toBe(dlqId);
+    }
+  });
+
+  it('refuses plain-HTTP access to every queue', () => {
+    for (const [queueId] of Object.entries(sqs)) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('feeds each queue to its consumer with its batch size and partial batch failures', () => {
+    for (const spec of queues) {
+      const [queueId] = byName(spec.id);
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+        FunctionName: { Ref: fnIdOf(spec.consumer) },
+        BatchSize: spec.batchSize,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    }
+  });
+
+  it('alarms to the operators topic as soon as a DLQ holds a message', () => {
+    const topic = logicalIdOf(stack.alarmTopic);
+    for (const spec of queues) {
+      const [dlqId] = byName(`${spec.id}-dlq`);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Namespace: 'AWS/SQS',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [{ Ref: topic }],
+      });
+    }
+  });
+
+  it('routes each wiring rule from the bus to its queue, which lets only that rule send', () => {
+    const bus = logicalIdOf(stack.messaging.bus);
+    for (const spec of rules) {
+      const [queueId] = byName(spec.target.queue);
+      const [ruleId] = Object.entries(resourcesOf(template, 'AWS::Events::Rule')).find(
+        ([, r]) => r.Properties.Name === `smartshelf-dev-${spec.id}`,
+      ) ?? expect.fail(`no rule ${spec.id}`);
+      template.hasResourceProperties('AWS::Events::Rule', {
+        Name: `smartshelf-dev-${spec.id}`,
+        EventBusName: { Ref: bus },
+        EventPattern: { source: [...spec.pattern.source], 'detail-type': [...spec.pattern.detailType] },
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } })],
+      });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
+            }),
+          ]),
+        },
+      });
+    }
+  });
+});
+
+describe('the REST API', () => {
+  const methods = resourcesOf(template, 'AWS::ApiGateway::Method');
+  const apiResources = resourcesOf(template, 'AWS::ApiGateway::Resource');
+  const pathOf = (resourceId: unknown): string => {
+    const id = referencedId(resourceId);
+    const r = apiResources[id];
+    if (!r) return '';
+    return `${pathOf(r.Properties.ParentId)}/${String(r.Properties.PathPart)}`;
+  };
+  const authorizerId = () => Object.keys(resourcesOf(template, 'AWS::ApiGateway::Authorizer'))[0];
+  const methodOf = (method: string, path: string) =>
+    Object.values(methods).find((m) => m.Properties.HttpMethod === method && pathOf(m.Properties.ResourceId) === path) ??
+    expect.fail(`no method ${method} ${path}`);
+
+  it('has one Lambda proxy method per route, on the route function', () => {
+    const proxies = Object.values(methods).filter((m) => (m.Properties.Integration as { Type: string }).Type === 'AWS_PROXY');
+    expect(proxies).toHaveLength(routes.length);
+    for (const route of routes) {
+      const integration = methodOf(route.method, route.path).Properties.Integration as { Uri: unknown };
+      expect(referencedIds(integration.Uri), `${route.method} ${route.path}`).toContain(fnIdOf(route.fn));
+    }
+  });
+
+  it('puts the REQUEST authorizer on every scoped route and on no public one', () => {
+    for (const route of routes) {
+      const props = methodOf(route.method, route.path).Properties;
+      if (route.auth.kind === 'scope') {
+        expect(props.AuthorizationType).toBe('CUSTOM');
+        expect(props.AuthorizerId).toEqual({ Ref: authorizerId() });
+      } else {
+        expect(props.AuthorizationType).toBe('NONE');
+        expect(props.AuthorizerId).toBeUndefined();
+      }
+    }
+  });
+
+  it('authorizes with auth-authorize, uncached and without identity sources, checking Cognito tokens', () => {
+    const authorizer = resource(template, authorizerId() ?? expect.fail('no authorizer')).Properties;
+    expect(authorizer).toMatchObject({ Type: 'REQUEST', AuthorizerResultTtlInSeconds: 0, IdentitySource: '' });
+    expect(referencedIds(authorizer.AuthorizerUri)).toContain(fnIdOf('auth-authorize'));
+    const env = envOf('auth-authorize');
+    const pool = logicalIdOf(stack.identity.userPool);
+    expect(env[ENV.jwtIssuer]).toEqual({ 'Fn::GetAtt': [pool, 'ProviderURL'] });
+    expect(env[ENV.jwtAudience]).toEqual({ Ref: logicalIdOf(stack.identity.client) });
+    expect(JSON.stringify(env[ENV.jwksUrl])).toContain('/.well-known/jwks.json');
+  });
+
+  it('answers an unrouted method on a routed path with 405 and the allowed methods', () => {
+    const byPath = new Map<string, string[]>();
+    for (const r of routes) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r.method]);
+    for (const [path, allowed] of byPath) {
+      const props = methodOf('ANY', path).Properties;
+      const integration = props.Integration as {
+        Type: string;
+        IntegrationResponses: { StatusCode: string; ResponseParameters: Record<string, string> }[];
+      };
+      expect(integration.Type).toBe('MOCK');
+      expect(integration.IntegrationResponses).toHaveLength(1);
+      expect(integration.IntegrationResponses[0]?.StatusCode).toBe('405');
+      expect(integration.IntegrationResponses[0]?.ResponseParameters['method.response.header.Allow']).toBe(`'${allowed.sort().join(', ')}'`);
+    }
+  });
+
+  it('throttles per route as the wiring says, and the rest at the environment default', () => {
+    const stage = Object.values(resourcesOf(template, 'AWS::ApiGateway::Stage'))[0]?.Properties ?? expect.fail('no stage');
+    const settingsOf = stage.MethodSettings as { HttpMethod: string; ResourcePath: string; ThrottlingRateLimit: number; ThrottlingBurstLimit: number; LoggingLevel: string }[];
+    expect(settingsOf).toContainEqual(
+      expect.objectContaining({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: settings.throttling.rateLimit, ThrottlingBurstLimit: settings.throttling.burstLimit }),
+    );
+    const throttled = routes.filter((r) => r.throttle);
+    expect(settingsOf).toHaveLength(throttled.length + 1);
+    for (const route of throttled) {
+      expect(settingsOf).toContainEqual(
+        expect.objectContaining({
+          HttpMethod: route.method,
+          ResourcePath: `/${route.path.replace(/\//g, '~1')}`,
+          ThrottlingRateLimit: route.throttle?.rate,
+          ThrottlingBurstLimit: route.throttle?.burst,
+          LoggingLevel: 'INFO',
+        }),
+      );
+    }
+  });
+
+  it('traces and writes JSON access logs to its own log group', () => {
+    const stage = Object.values(resourcesOf(template, 'AWS::ApiGateway::Stage'))[0]?.Properties ?? expect.fail('no stage');
+    expect(stage.TracingEnabled).toBe(true);
+    const access = stage.AccessLogSetting as { DestinationArn: unknown; Format: string };
+    expect(referencedIds(access.DestinationArn)).toContain(logicalIdOf(stack.api.node.findChild('AccessLogs')));
+    expect(JSON.parse(access.Format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+  });
+
+  it('takes uploads as binary and the usage-plan key from the authorizer', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      BinaryMediaTypes: ['multipart/form-data', 'image/*'],
+      ApiKeySourceType: 'AUTHORIZER',
+    });
+  });
+
+  it('meters integrations with a usage plan on the stage, holding an API key', () => {
+    const stage = Object.keys(resourcesOf(template, 'AWS::ApiGateway::Stage'))[0];
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      ApiStages: [Match.objectLike({ Stage: { Ref: stage } })],
+      Throttle: { RateLimit: settings.integrationsUsagePlan.rateLimit, BurstLimit: settings.integrationsUsagePlan.burstLimit },
+      Quota: { Limit: settings.integrationsUsagePlan.quotaPerDay, Period: 'DAY' },
+    });
+    template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
+    template.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
+  });
+
+  it('sits behind a regional WAF with a per-IP rate rule and the AWS common rules', () => {
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      DefaultAction: { Allow: {} },
+      Rules: Match.arrayWith([
+        Match.objectLike({
+          Action: { Block: {} },
+          Statement: { RateBasedStatement: { Limit: settings.wafRateLimit, AggregateKeyType: 'IP' } },
+        }),
+        Match.objectLike({
+          Statement: { ManagedRuleGroupStatement: Match.objectLike({ VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' }) },
+        }),
+      ]),
+    });
+    const stage = Object.keys(resourcesOf(template, 'AWS::ApiGateway::Stage'))[0] ?? '';
+    const association = Object.values(resourcesOf(template, 'AWS::WAFv2::WebACLAssociation'))[0] ?? expect.fail('no association');
+    expect(referencedIds(association.Properties.ResourceArn)).toContain(stage);
+    expect(association.Properties.WebACLArn).toEqual({ 'Fn::GetAtt': [logicalIdOf(stack.api.webAcl), 'Arn'] });
+  });
+
+  it('answers everything API Gateway decides itself with an RFC 9457 problem+json', () => {
+    const responses = Object.values(resourcesOf(template, 'AWS::ApiGateway::GatewayResponse'));
+    const types = responses.map((r) => r.Properties.ResponseType);
+    for (const required of ['DEFAULT_4XX', 'DEFAULT_5XX', 'MISSING_AUTHENTICATION_TOKEN', 'UNAUTHORIZED', 'ACCESS_DENIED', 'THROTTLED', 'REQUEST_TOO_LARGE', 'WAF_FILTERED', 'QUOTA_EXCEEDED']) {
+      expect(types).toContain(required);
+    }
+    for (const r of responses) {
+      expect((r.Properties.ResponseParameters as Record<string, string>)['gatewayresponse.header.Content-Type']).toBe(`'${PROBLEM_CONTENT_TYPE}'`);
+      const mapping = (r.Properties.ResponseTemplates as Record<string, string>)['application/json'] ?? '';
+      // API Gateway fills these in; a quoted stand-in shows the template is otherwise valid JSON.
+      const body = JSON.parse(mapping.replace('$context.error.messageString', '"message"').replace('$context.requestId', 'req-1'));
+      expect(body.type).toMatch(new RegExp(`^${PROBLEM_TYPE_BASE}`));
+      expect(body).toHaveProperty('title');
+      expect(body.instance).toBe('urn:smartshelf:request:req-1');
+      if (r.Properties.StatusCode) expect(body.status).toBe(Number(r.Properties.StatusCode));
+    }
+  });
+
+  it('answers an unknown route with 404 "no such route", not 403 Missing Authentication Token', () => {
+    const missing = responses('MISSING_AUTHENTICATION_TOKEN');
+    expect(missing.Properties.StatusCode).toBe('404');
+    expect(String((missing.Properties.ResponseTemplates as Record<string, string>)['application/json'])).toMatch(/no-such-route.*No such route/);
+  });
+
+  function responses(type: string) {
+    return (
+      Object.values(resourcesOf(template, 'AWS::ApiGateway::GatewayResponse')).find((r) => r.Properties.ResponseType === type) ??
+      expect.fail(`no ${type} response`)
+    );
+  }
+});
+
+describe('buckets and the media CDN', () => {
+  const buckets = resourcesOf(template, 'AWS::S3::Bucket');
+
+  it('keeps every bucket encrypted, private and TLS-only', () => {
+    expect(Object.keys(buckets)).toHaveLength(4);
+    for (const [id, bucket] of Object.entries(buckets)) {
+      expect(bucket.Properties.BucketEncryption).toEqual({
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      });
+      expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: id },
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        },
+      });
+    }
+  });
+
+  it('logs access to the media, imports and exports buckets into the log bucket', () => {
+    const logs = logicalIdOf(stack.storage.logsBucket);
+    for (const b of bucketIds) {
+      expect(resource(template, bucketLogicalId(b)).Properties.LoggingConfiguration).toEqual({
+        DestinationBucketName: { Ref: logs },
+        LogFilePrefix: `s3/${b}/`,
+      });
+    }
+  });
+
+  it('versions media and expires transient imports and exports', () => {
+    expect(resource(template, bucketLogicalId('media')).Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    for (const b of ['imports', 'exports'] as const) {
+      const rules = (resource(template, bucketLogicalId(b)).Properties.LifecycleConfiguration as { Rules: { ExpirationInDays?: number }[] }).Rules;
+      expect(rules.some((r) => (r.ExpirationInDays ?? 0) > 0), b).toBe(true);
+    }
+  });
+
+  it('serves media through CloudFront with origin access control, HTTPS and access logs', () => {
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
+        Origins: [Match.objectLike({ DomainName: { 'Fn::GetAtt': [bucketLogicalId('media'), 'RegionalDomainName'] }, OriginAccessControlId: Match.anyValue() })],
+        Logging: Match.objectLike({ Bucket: { 'Fn::GetAtt': [logicalIdOf(stack.storage.logsBucket), 'RegionalDomainName'] } }),
+      }),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketLogicalId('media') },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudfront.amazonaws.com' }, Action: 's3:GetObject' })]),
+      },
+    });
+  });
+});
+
+describe('Cognito', () => {
+  it('requires MFA and a strong password, with sign-up closed', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'ON',
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Policies: {
+        PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true }),
+      },
+    });
+  });
+
+  it('offers the OAuth2 scopes of shared/auth/scopes.ts and a group per human role', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: 'smartshelf',
+      Scopes: SCOPES.map((s) => ({ ScopeName: s, ScopeDescription: Match.anyValue() })),
+    });
+    const groups = Object.values(resourcesOf(template, 'AWS::Cognito::UserPoolGroup')).map((g) => g.Properties.GroupName);
+    expect(groups.sort()).toEqual(ROLES.filter((r) => r !== 'integration').sort());
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: Match.arrayWith(SCOPES.map((s) => `smartshelf/${s}`)),
+      GenerateSecret: false,
+    });
+  });
+});
+
+describe('outputs', () => {
+  it('publishes the API URL, user pool, bus and table', () => {
+    const outputs = template.findOutputs('*');
+    for (const name of ['ApiUrl', 'UserPoolId', 'EventBusName', 'TableName']) expect(outputs).toHaveProperty(name);
+    expect(outputs.TableName?.Value).toEqual({ Ref: tableLogicalId() });
+    expect(outputs.EventBusName?.Value).toEqual({ Ref: logicalIdOf(stack.messaging.bus) });
+  });
+});
