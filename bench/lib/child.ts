@@ -11,19 +11,27 @@ export interface ChildOutcome<T> {
   peakRssBytes: number;
 }
 
+export interface ChildOptions {
+  /** Added to this process's environment. */
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  /** Node flags; by default tsx's loader, so that a `.ts` script runs as is. Pass `[]` for a bundled `.mjs`. */
+  execArgv?: string[];
+}
+
 /**
- * Runs a TypeScript bench script in its own Node process (through tsx) and waits for the one
+ * Runs a bench script in its own Node process and waits for the one
  * result it reports with {@link reportToParent}. A separate process per contender keeps one
  * contender's heap, JIT state and open sockets from colouring the other's figures.
  */
 export async function runChild<T>(
   script: string,
   input: unknown,
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  options: ChildOptions = {},
 ): Promise<ChildOutcome<T>> {
   const child = fork(script, [JSON.stringify(input)], {
     cwd: REPO_ROOT,
-    execArgv: ['--import', 'tsx'],
+    execArgv: options.execArgv ?? ['--import', 'tsx'],
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -45,6 +53,78 @@ export async function runChild<T>(
       else reject(new Error(`${script} exited with ${signal ?? code} without reporting a result`));
     });
   });
+}
+
+export interface ServerChild<T> {
+  /** What the child reported once it was ready to serve. */
+  value: T;
+  pid: number;
+  /** Asks the child to shut down cleanly, and kills it if it has not exited within ten seconds. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a long-lived bench script (a server) in its own Node process through tsx, and resolves
+ * once it reports readiness with {@link serveFromChild}.
+ */
+export async function startServerChild<T>(
+  script: string,
+  input: unknown,
+  options: ChildOptions & { quietStdout?: boolean } = {},
+): Promise<ServerChild<T>> {
+  const child = fork(script, [JSON.stringify(input)], {
+    cwd: REPO_ROOT,
+    execArgv: options.execArgv ?? ['--import', 'tsx'],
+    env: { ...process.env, ...options.env },
+    // A server's per-request logs would bury the bench's own output; they are still written, so their cost still counts.
+    stdio: ['ignore', options.quietStdout ? 'ignore' : 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const value = await new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} was not ready within ${options.timeoutMs ?? 180_000} ms`)), options.timeoutMs ?? 180_000);
+    child.once('message', (m) => {
+      clearTimeout(timer);
+      const message = m as ChildMessage<T>;
+      if (message.kind === 'result') resolve(message.value);
+      else reject(new Error(message.message));
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited with ${signal ?? code} before it was ready`));
+    });
+  }).catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  return { value, pid: child.pid!, stop };
+}
+
+/**
+ * The child side of {@link startServerChild}: starts the server, reports what `start` returned,
+ * and on SIGTERM (or when the parent goes away) stops it and exits.
+ */
+export async function serveFromChild<I, T>(start: (input: I) => Promise<{ value: T; stop(): Promise<void> }>): Promise<void> {
+  const send = (m: ChildMessage<T>) => new Promise<void>((resolve) => process.send!(m, () => resolve()));
+  try {
+    const input = JSON.parse(process.argv[2] ?? 'null') as I;
+    const server = await start(input);
+    const shutdown = () => {
+      void server.stop().finally(() => process.exit(0));
+    };
+    process.once('SIGTERM', shutdown);
+    process.once('disconnect', shutdown);
+    await send({ kind: 'result', value: server.value, peakRssBytes: peakRssBytes() });
+  } catch (error) {
+    await send({ kind: 'error', message: (error as Error).stack ?? String(error) });
+    process.exit(1);
+  }
 }
 
 /**

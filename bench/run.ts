@@ -1,0 +1,48 @@
+import { relative } from 'node:path';
+import { parseArgs, type BenchOptions, type SectionId } from './lib/cli.js';
+import { REPO_ROOT, describeCheck, machineInfo, writeResult, type SectionResult } from './lib/results.js';
+import { formatTable } from './lib/table.js';
+import { runHttpSection } from './sections/http/index.js';
+import { runImportSection } from './sections/import/index.js';
+import { runInitSection } from './sections/init/index.js';
+
+const SECTION_RUNNERS: Record<SectionId, (options: BenchOptions) => Promise<SectionResult>> = {
+  init: runInitSection,
+  import: runImportSection,
+  http: runHttpSection,
+};
+
+function print(result: SectionResult): void {
+  console.log(`\n# ${result.section}: ${result.title}\n`);
+  for (const table of result.tables) console.log(`${formatTable(table)}\n`);
+  for (const target of result.targets) console.log(describeCheck(target));
+  for (const reason of result.notMeasured) console.log(`not measured: ${reason}`);
+}
+
+async function main(): Promise<void> {
+  // Children inherit it: the SDK's notice about future Node versions would otherwise interleave with the tables.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const options = parseArgs(process.argv.slice(2));
+  const machine = machineInfo();
+  console.log(
+    `SmartShelf bench (${options.quick ? 'quick' : 'full'}): ${options.sections.join(', ')} on ${machine.cpuCount}× ${machine.cpuModel}, Node ${machine.node}, load ${machine.loadAverage.join(' ')}`,
+  );
+  let failed = false;
+  for (const section of options.sections) {
+    const startedAt = new Date();
+    const started = performance.now();
+    try {
+      const result = await SECTION_RUNNERS[section](options);
+      print(result);
+      const file = await writeResult(result, startedAt, options.quick);
+      console.log(`(${section} took ${((performance.now() - started) / 1000).toFixed(0)} s; written to ${relative(REPO_ROOT, file)})`);
+    } catch (error) {
+      failed = true;
+      console.error(`\n# ${section}: failed: ${(error as Error).stack ?? String(error)}`);
+    }
+  }
+  // Engines and clients started by sections are stopped by them; exit explicitly so that a stray socket cannot hang the run.
+  process.exit(failed ? 1 : 0);
+}
+
+await main();
