@@ -332,6 +332,11 @@ export async function updateProduct(
   const added = [...after].filter((sku) => !before.has(sku));
   const removed = [...before].filter((sku) => !after.has(sku));
   const changes = priceChanges(current.variants, next.variants);
+  const released = new Set(removed);
+  const componentErrors = (next.bundle?.components ?? []).flatMap((component, i): FieldError[] =>
+    released.has(component.sku) ? [{ field: `body.bundle.components.${i}.sku`, message: `${component.sku} is removed from this product by the same change` }] : [],
+  );
+  if (componentErrors.length > 0) throw new ValidationError(componentErrors);
 
   const plan: Planned[] = [
     { item: productUpdate(deps, next, expected), step: { kind: 'product' } },

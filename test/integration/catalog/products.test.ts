@@ -332,6 +332,22 @@ describe('updating products', () => {
     expect(same.version).toBe(3);
   });
 
+  it('refuses a bundle of a SKU that the same change removes from the product', async () => {
+    const { deps, fruit, skus, created } = await product();
+    const other = await createProduct(productInput(fruit.id, [uniqueSku('OTHER')]), staff, deps);
+    const [, keep] = created.variants.map(({ unitPrice: _u, ...v }) => v);
+    const error = await appError(
+      updateProduct(
+        created.id,
+        { version: 1, variants: [keep!], bundle: { components: [{ sku: skus[0]!, quantity: 1 }, { sku: other.variants[0]!.sku, quantity: 1 }] } },
+        staff,
+        deps,
+      ),
+    );
+    expect(error.fields).toEqual([{ field: 'body.bundle.components.0.sku', message: `${skus[0]} is removed from this product by the same change` }]);
+    expect((await itemAt(keys.sku(skus[0]!)))?.productId).toBe(created.id);
+  });
+
   it('answers 404 for a product that does not exist', async () => {
     const { deps } = capturingDeps();
     const error = await appError(updateProduct('01JZZZZZZZZZZZZZZZZZZZZZZZ', { version: 1, name: 'x' }, staff, deps));
