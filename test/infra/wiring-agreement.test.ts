@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { substituteFunctions } from '../../infra/cdk/constructs/workflows.js';
+import { REPOSITORY_ROOT, type Wiring } from '../../infra/cdk/smartshelf-stack.js';
+import { localTopology, type LocalTopology } from '../../infra/local/topology.js';
+import { AUTHORIZER_FN, type FunctionSpec } from '../../infra/wiring.js';
+import { synthesize, synthesized } from './support/synth.js';
+import { referencedId, referencedIds, resourcesOf, type CfnResource } from './support/template.js';
+
+const PREFIX = 'smartshelf-dev-';
+
+/** What the synthesized template deploys, in the shape of the local runtime's topology. */
+function deployedTopology(template: Template): Omit<LocalTopology, 'stateMachines'> & { stateMachines: { id: string; definition: string }[] } {
+  const unprefixed = (name: unknown) => {
+    const s = String(name);
+    if (!s.startsWith(PREFIX)) throw new Error(`${s} is not named ${PREFIX}<id>`);
+    return s.slice(PREFIX.length);
+  };
+  const lambdas = resourcesOf(template, 'AWS::Lambda::Function');
+  const fnName = (ref: unknown) => unprefixed(lambdas[referencedId(ref)]?.Properties.FunctionName);
+  const fnNameIn = (value: unknown) => {
+    const ids = [...referencedIds(value)].filter((id) => id in lambdas);
+    if (ids.length !== 1) throw new Error(`expected one function in ${JSON.stringify(value)}`);
+    return fnName({ Ref: ids[0] });
+  };
+
+  const apiResources = resourcesOf(template, 'AWS::ApiGateway::Resource');
+  const pathOf = (ref: unknown): string => {
+    const r = apiResources[referencedId(ref)];
+    return r ? `${pathOf(r.Properties.ParentId)}/${String(r.Properties.PathPart)}` : '';
+  };
+  const methods = Object.values(resourcesOf(template, 'AWS::ApiGateway::Method'));
+  const integrationType = (m: CfnResource) => (m.Properties.Integration as { Type: string }).Type;
+  const unexpected = methods.filter((m) => !['AWS_PROXY', 'MOCK'].includes(integrationType(m)) || (integrationType(m) === 'MOCK' && m.Properties.HttpMethod !== 'ANY'));
+  if (unexpected.length > 0) throw new Error(`methods that are neither routes nor 405 responders: ${JSON.stringify(unexpected)}`);
+
+  const sqs = resourcesOf(template, 'AWS::SQS::Queue');
+  const queueName = (ref: unknown) => unprefixed(sqs[referencedId(ref)]?.Properties.QueueName);
+  const mappings = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping'));
+
+  return {
+    routes: methods
+      .filter((m) => integrationType(m) === 'AWS_PROXY')
+      .map((m) => ({ method: String(m.Properties.HttpMethod), path: pathOf(m.Properties.ResourceId), fn: fnNameIn((m.Properties.Integration as { Uri: unknown }).Uri) })),
+    queues: Object.entries(sqs)
+      .filter(([, q]) => q.Properties.RedrivePolicy)
+      .map(([id, q]) => {
+        const redrive = q.Properties.RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: number };
+        const consumers = mappings.filter((m) => referencedId(m.Properties.EventSourceArn) === id);
+        if (consumers.length !== 1) throw new Error(`queue ${id} has ${consumers.length} consumers`);
+        return {
+          id: unprefixed(q.Properties.QueueName),
+          consumer: fnName(consumers[0]?.Properties.FunctionName),
+          dlq: queueName(redrive.deadLetterTargetArn),
+          maxReceiveCount: redrive.maxReceiveCount,
+        };
+      }),
+    rules: Object.values(resourcesOf(template, 'AWS::Events::Rule')).map((r) => {
+      const pattern = r.Properties.EventPattern as { source: string[]; 'detail-type': string[] };
+      const targets = r.Properties.Targets as { Arn: unknown }[];
+      if (targets.length !== 1) throw new Error(`rule ${String(r.Properties.Name)} has ${targets.length} targets`);
+      return { id: unprefixed(r.Properties.Name), source: pattern.source, detailType: pattern['detail-type'], queue: queueName(targets[0]?.Arn) };
+    }),
+    schedules: Object.values(resourcesOf(template, 'AWS::Scheduler::Schedule')).map((s) => ({
+      id: unprefixed(s.Properties.Name),
+      expression: String(s.Properties.ScheduleExpression),
+      fn: fnNameIn((s.Properties.Target as { Arn: unknown }).Arn),
+    })),
+    stateMachines: Object.values(resourcesOf(template, 'AWS::StepFunctions::StateMachine')).map((m) => ({
+      id: unprefixed(m.Properties.StateMachineName),
+      definition: String(m.Properties.DefinitionString),
+    })),
+  };
+}
+
+/** Queues the template has beyond the topology's queues and DLQs: only the scheduler's own DLQ may be. */
+function awsOnlyQueues(template: Template, topology: LocalTopology): string[] {
+  const known = new Set(topology.queues.flatMap((q) => [q.id, q.dlq]).map((id) => PREFIX + id));
+  const schedulerDlqs = new Set(
+    Object.values(resourcesOf(template, 'AWS::Scheduler::Schedule')).map((s) =>
+      referencedId((s.Properties.Target as { DeadLetterConfig: { Arn: unknown } }).DeadLetterConfig.Arn),
+    ),
+  );
+  return Object.entries(resourcesOf(template, 'AWS::SQS::Queue'))
+    .filter(([id, q]) => !known.has(String(q.Properties.QueueName)) && !schedulerDlqs.has(id))
+    .map(([, q]) => String(q.Properties.QueueName));
+}
+
+const byKey = <T>(items: readonly T[], key: (t: T) => string) => [...items].sort((a, b) => key(a).localeCompare(key(b)));
+const routeKey = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
+const idKey = (r: { id: string }) => r.id;
+
+function expectAgreement(template: Template, local: LocalTopology): void {
+  const deployed = deployedTopology(template);
+  expect(byKey(deployed.routes, routeKey)).toEqual(byKey(local.routes, routeKey));
+  expect(byKey(deployed.queues, idKey)).toEqual(byKey(local.queues, idKey));
+  expect(awsOnlyQueues(template, local)).toEqual([]);
+  expect(byKey(deployed.rules, idKey)).toEqual(byKey(local.rules, idKey));
+  expect(byKey(deployed.schedules, idKey)).toEqual(byKey(local.schedules, idKey));
+  // Both sides run the same ASL file: the template holds it with its placeholders rewritten.
+  const localMachines = local.stateMachines.map((m) => ({
+    id: m.id,
+    definition: substituteFunctions(readFileSync(join(REPOSITORY_ROOT, m.definition), 'utf8')).body,
+  }));
+  expect(byKey(deployed.stateMachines, idKey)).toEqual(byKey(localMachines, idKey));
+}
+
+describe('the CDK app and the local runtime serve the same wiring', () => {
+  it('agree on routes, queues with their DLQs, rules, schedules and state machines', () => {
+    expectAgreement(synthesized('dev').template, localTopology());
+  });
+
+  it('agree on a wiring that has schedules and state machines too', () => {
+    const fn = (id: string): FunctionSpec => ({ id, entry: 'test/infra/fixtures/handler.ts', access: {} });
+    const wiring: Wiring = {
+      functions: [fn(AUTHORIZER_FN), fn('ops-send-report'), fn('orders-reserve-stock'), fn('orders-notify-picker'), fn('orders-consume')],
+      routes: [{ method: 'GET', path: '/reports/{id}', fn: 'ops-send-report', auth: { kind: 'scope', scope: 'admin' } }],
+      queues: [{ id: 'orders-work', consumer: 'orders-consume', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 4 }],
+      rules: [{ id: 'orders-placed-to-work', pattern: { source: ['smartshelf.orders'], detailType: ['order.placed'] }, target: { queue: 'orders-work' } }],
+      schedules: [{ id: 'nightly-report', expression: 'cron(0 3 * * ? *)', timezone: 'Europe/London', target: { fn: 'ops-send-report', input: {} } }],
+      stateMachines: [{ id: 'order-fulfilment', definition: 'test/infra/fixtures/order-fulfilment.asl.json' }],
+    };
+    expectAgreement(synthesize('dev', wiring).template, localTopology(wiring));
+  });
+});
