@@ -40,9 +40,3 @@ export function auditItem(entry: NewAuditEntry): Record<string, unknown> {
     ...parsed,
   };
 }
-
-/** Reads an audit entry back from its table item, dropping the key attributes. */
-export function auditEntryFromItem(item: Record<string, unknown>): AuditEntry {
-  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, entityType: _type, schemaVersion: _version, ...entry } = item;
-  return AuditEntry.parse(entry);
-}

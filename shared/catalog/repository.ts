@@ -26,6 +26,7 @@ const CATEGORY_TREE = keys.categoryTree('').gsi1pk;
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
+/** The table item of a category: keyed by id, and listed in gsi1 under `CATEGORIES` by path. */
 export function categoryItem({ category, ancestorIds }: StoredCategory): Record<string, unknown> {
   return {
     ...keys.category(category.id),
@@ -37,6 +38,7 @@ export function categoryItem({ category, ancestorIds }: StoredCategory): Record<
   };
 }
 
+/** Reads a category item back, parsed with the model's schema. */
 export function categoryFromItem(item: Record<string, unknown>): StoredCategory {
   const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, entityType: _type, schemaVersion: _version, ancestorIds, ...rest } = item;
   return { category: Category.parse(rest), ancestorIds: (ancestorIds as string[] | undefined) ?? [] };
@@ -47,6 +49,10 @@ export function categoryPathClaimItem(path: string, categoryId: string): Record<
   return { ...keys.categoryPath(path), entityType: 'CategoryPath', schemaVersion: CATEGORY_SCHEMA_VERSION, categoryId };
 }
 
+/**
+ * The table item of a product: keyed by id, listed in gsi1 by category path then id, and carrying
+ * `attrTerms` (see `attributeTerms`) for the listing's attribute filters.
+ */
 export function productItem(product: Product): Record<string, unknown> {
   return {
     ...keys.product(product.id),
@@ -58,6 +64,7 @@ export function productItem(product: Product): Record<string, unknown> {
   };
 }
 
+/** Reads a product item back, parsed with the model's schema. */
 export function productFromItem(item: Record<string, unknown>): Product {
   const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, entityType: _type, schemaVersion: _version, attrTerms: _terms, ...rest } = item;
   return Product.parse(rest);
@@ -68,6 +75,7 @@ export function skuClaimItem(sku: string, productId: string): Record<string, unk
   return { ...keys.sku(sku), entityType: 'SkuClaim', schemaVersion: SKU_CLAIM_SCHEMA_VERSION, sku, productId };
 }
 
+/** One category with its ancestor ids; `undefined` when it does not exist. */
 export async function getCategory(deps: CatalogDeps, id: string): Promise<StoredCategory | undefined> {
   const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.category(id) }));
   return Item ? categoryFromItem(Item) : undefined;
@@ -128,6 +136,7 @@ export async function queryAllCategories(deps: CatalogDeps): Promise<StoredCateg
   return all;
 }
 
+/** One product as stored, read consistently because updates compare its version; `undefined` when it does not exist. */
 export async function getProductRecord(deps: CatalogDeps, id: string): Promise<Product | undefined> {
   const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.product(id), ConsistentRead: true }));
   return Item ? productFromItem(Item) : undefined;
