@@ -52,6 +52,11 @@ describe('npx cdk synth', () => {
     expect(manifest.missing ?? []).toEqual([]);
   });
 
+  it('reports no cdk-nag or template validation violation', () => {
+    const report = JSON.parse(readFileSync(join(out, 'validation-report.json'), 'utf8')) as { pluginReports: { violations?: unknown[] }[] };
+    expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toEqual([]);
+  });
+
   it('bundles every function into a source-mapped ES module with the require shim', () => {
     const dirs = assetDirs();
     expect(dirs).toHaveLength(functions.length);
