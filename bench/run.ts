@@ -2,14 +2,12 @@ import { relative } from 'node:path';
 import { parseArgs, type BenchOptions, type SectionId } from './lib/cli.js';
 import { REPO_ROOT, describeCheck, machineInfo, writeResult, type SectionResult } from './lib/results.js';
 import { formatTable } from './lib/table.js';
-import { runHttpSection } from './sections/http/index.js';
-import { runImportSection } from './sections/import/index.js';
-import { runInitSection } from './sections/init/index.js';
 
+/** Loaded on demand: a section's modules (and the SDK clients they build at module scope) load only when it runs. */
 const SECTION_RUNNERS: Record<SectionId, (options: BenchOptions) => Promise<SectionResult>> = {
-  init: runInitSection,
-  import: runImportSection,
-  http: runHttpSection,
+  init: async (options) => (await import('./sections/init/index.js')).runInitSection(options),
+  import: async (options) => (await import('./sections/import/index.js')).runImportSection(options),
+  http: async (options) => (await import('./sections/http/index.js')).runHttpSection(options),
 };
 
 function print(result: SectionResult): void {
