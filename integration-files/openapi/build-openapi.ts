@@ -1,0 +1,596 @@
+import { z } from 'zod';
+import packageJson from '../../package.json' with { type: 'json' };
+import { DEFAULT_MAX_BODY_BYTES, routes, type RouteSpec } from '../../infra/wiring.js';
+import type { ImportJobView } from '../../shared/catalog/import/job.js';
+import { IMPORT_FORMATS } from '../../shared/catalog/import/readers.js';
+import { ImportRow } from '../../shared/catalog/import/row-schema.js';
+import {
+  AttributeDefinition,
+  AttributeValue,
+  BundleComponent,
+  Category,
+  Currency,
+  Id,
+  ImageRef,
+  Money,
+  NetContent,
+  Product,
+  Variant,
+} from '../../shared/catalog/model.js';
+import {
+  CreateCategoryRequest,
+  CreateProductRequest,
+  ListCategoriesQuery,
+  ProductFilters,
+  UpdateProductRequest,
+} from '../../shared/catalog/requests.js';
+import type { CategoryNode as CategoryNodeType, CategoryView as CategoryViewType, ProductView as ProductViewType } from '../../shared/catalog/views.js';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../../shared/http/problem.js';
+
+/**
+ * Builds SmartShelf's OpenAPI 3.1 document. Component schemas are generated from the zod models
+ * that the handlers validate with (requests) and the view shapes they return (responses), and the
+ * operations are checked against `infra/wiring.ts` as they are assembled, so the document cannot
+ * describe a route, scope or body limit that the platform does not have. `openapi.json` beside
+ * this file is its output, checked in and tested for freshness; `write-openapi.ts` regenerates it.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// The parts of OpenAPI 3.1 this document uses.
+
+/** A JSON Schema (2020-12) object. */
+export type Schema = { [keyword: string]: unknown };
+export interface Ref {
+  $ref: string;
+}
+export interface Parameter {
+  name: string;
+  in: 'query' | 'path' | 'header';
+  required: boolean;
+  schema: Schema;
+  description?: string;
+}
+export interface MediaType {
+  schema: Schema | Ref;
+  encoding?: Record<string, { contentType: string }>;
+}
+export interface RequestBody {
+  required: boolean;
+  content: Record<string, MediaType>;
+}
+export interface Header {
+  description: string;
+  schema: Schema;
+  required: boolean;
+}
+export interface Response {
+  description: string;
+  headers?: Record<string, Header>;
+  content?: Record<string, MediaType>;
+}
+export interface Operation {
+  operationId: string;
+  tags: string[];
+  summary: string;
+  description: string;
+  parameters?: Parameter[];
+  requestBody?: RequestBody;
+  responses: Record<string, Response | Ref>;
+  /** Alternatives: any one of them, with the scopes it lists, is enough. Absent on public operations. */
+  security?: Record<string, string[]>[];
+  'x-smartshelf-max-body-bytes'?: number;
+  'x-smartshelf-throttle'?: { rate: number; burst: number };
+}
+export interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string; summary: string; description: string; license: { name: string; identifier: string } };
+  tags: { name: string; description: string }[];
+  /** Path template → lower-case method → operation. */
+  paths: Record<string, Record<string, Operation>>;
+  components: {
+    schemas: Record<string, Schema>;
+    responses: Record<string, Response>;
+    securitySchemes: Record<string, Schema>;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Response shapes. The views are TypeScript types in `shared/catalog/views.ts`; these zod mirrors
+// are tied to them by the type assertions below, so a change to a view that is not made here too
+// fails type-checking.
+
+const UnitPrice = z.strictObject({
+  amount: z.number().int().nonnegative(),
+  currency: Currency,
+  per: z.enum(['kg', 'l', 'item']),
+});
+const VariantView = Variant.safeExtend({ unitPrice: UnitPrice });
+const Thumbnail = ImageRef.shape.thumbnails.unwrap().valueType;
+const ImageView = ImageRef.omit({ thumbnails: true }).extend({
+  url: z.url(),
+  thumbnails: z.record(z.string(), Thumbnail.extend({ url: z.url() })),
+});
+const ProductView = Product.omit({ variants: true, images: true }).extend({
+  variants: z.array(VariantView).min(1).max(50),
+  images: z.array(ImageView).max(20),
+});
+const CategoryView = Category.extend({ depth: z.number().int().nonnegative() });
+const CategoryNode = CategoryView.extend({
+  get children(): z.ZodArray<typeof CategoryNode> {
+    return z.array(CategoryNode);
+  },
+});
+const CategoryList = z.strictObject({ items: z.union([z.array(CategoryView), z.array(CategoryNode)]) });
+const ProductPage = z.strictObject({
+  items: z.array(ProductView),
+  /** Pass back as `cursor` for the next page; null on the last one. */
+  nextCursor: z.string().nullable(),
+});
+
+const ImportRowError = z.strictObject({
+  row: z.number().int().positive(),
+  sku: z.string().optional(),
+  field: z.string(),
+  message: z.string(),
+});
+const ImportJob = z.strictObject({
+  id: Id,
+  status: z.enum(['queued', 'running', 'completed', 'failed']),
+  format: z.enum(IMPORT_FORMATS),
+  sizeBytes: z.number().int().nonnegative(),
+  createdBy: z.string(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().optional(),
+  completedAt: z.iso.datetime().optional(),
+  progress: z.strictObject({
+    processedRows: z.number().int().nonnegative(),
+    expectedRows: z.number().int().nonnegative(),
+    percent: z.number().int().min(0).max(100),
+  }),
+  counts: z.strictObject({
+    total: z.number().int().nonnegative(),
+    created: z.number().int().nonnegative(),
+    updated: z.number().int().nonnegative(),
+    unchanged: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+  }),
+  error: z.string().optional(),
+  errors: z.array(ImportRowError),
+  errorsTruncated: z.boolean(),
+});
+
+const FieldError = z.strictObject({ field: z.string(), message: z.string() });
+/** RFC 9457 problem details; extension members (`requiredScope`, `skus`, ...) are allowed. */
+const Problem = z.looseObject({
+  type: z.url(),
+  title: z.string(),
+  status: z.number().int().min(400).max(599),
+  detail: z.string(),
+  instance: z.string(),
+  errors: z.array(FieldError).optional(),
+});
+
+/** True when each type is assignable to the other and they name the same fields: one shape, however it is spelled. */
+type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Same<A, B> = Mutual<A, B> extends true ? Mutual<keyof A, keyof B> : false;
+const viewsAgree: [
+  Same<z.output<typeof ProductView>, ProductViewType>,
+  Same<z.output<typeof CategoryView>, CategoryViewType>,
+  Same<z.output<typeof CategoryNode>, CategoryNodeType>,
+  Same<z.output<typeof ImportJob>, ImportJobView>,
+] = [true, true, true, true];
+void viewsAgree;
+
+// ---------------------------------------------------------------------------------------------
+// Components.
+
+/** Shared building blocks, named in the document and referenced wherever they occur. */
+const SHARED = {
+  Money,
+  NetContent,
+  Variant,
+  UnitPrice,
+  VariantView,
+  AttributeValue,
+  AttributeDefinition,
+  BundleComponent,
+  ImageView,
+  CategoryView,
+  CategoryNode,
+  ProductView,
+  ImportRowError,
+  FieldError,
+} satisfies Record<string, z.ZodType>;
+
+const RESPONSES = { CategoryList, ProductPage, ImportJob, Problem } satisfies Record<string, z.ZodType>;
+
+const REQUESTS = { CreateCategoryRequest, CreateProductRequest, UpdateProductRequest, ImportRow } satisfies Record<string, z.ZodType>;
+
+const ref = (name: string): Ref => ({ $ref: `#/components/schemas/${name}` });
+
+/**
+ * Variant rules that zod checks in a refinement, which JSON Schema cannot learn from it; restated
+ * here so that clients validating against the document see them too.
+ */
+const VARIANT_RULES: Schema[] = [
+  {
+    if: { properties: { soldBy: { const: 'pack' } }, required: ['soldBy'] },
+    then: { required: ['packSize'] },
+    else: { not: { required: ['packSize'] } },
+  },
+  { if: { properties: { soldBy: { enum: ['weight', 'volume'] } }, required: ['soldBy'] }, then: { not: { required: ['netContent'] } } },
+  { if: { properties: { soldBy: { const: 'weight' } }, required: ['soldBy'] }, else: { not: { required: ['averageWeightGrams'] } } },
+];
+
+/** Drops what zod adds for its own bookkeeping and what only makes the document noisier. */
+function tidy(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(tidy);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '$schema' || key === '$id') continue;
+    if ((key === 'minimum' || key === 'maximum') && Math.abs(value as number) === Number.MAX_SAFE_INTEGER) continue;
+    if (key === 'pattern' && (node as { format?: string }).format === 'date-time') continue;
+    if (key === 'propertyNames' && JSON.stringify(value) === '{"type":"string"}') continue;
+    out[key] = tidy(value);
+  }
+  return out;
+}
+
+function render(
+  schemas: Record<string, z.ZodType>,
+  io: 'input' | 'output',
+): Record<string, Schema> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(schemas)) registry.add(schema, { id });
+  const variants = new Set<z.ZodType>([Variant, VariantView]);
+  const { schemas: rendered } = z.toJSONSchema(registry, {
+    target: 'draft-2020-12',
+    io,
+    uri: (id) => `#/components/schemas/${id}`,
+    override: ({ zodSchema, jsonSchema }) => {
+      if (variants.has(zodSchema as unknown as z.ZodType)) jsonSchema.allOf = VARIANT_RULES;
+    },
+  });
+  return tidy(rendered) as Record<string, Schema>;
+}
+
+/**
+ * Renders the components: responses as the server sends them (`output`, defaults applied),
+ * requests as a client may send them (`input`, defaulted fields optional). A shared schema that
+ * differs between the two (one with a default inside) is inlined into the requests that use it
+ * rather than referenced, so each reference means one shape.
+ */
+function components(): Record<string, Schema> {
+  const output = render({ ...SHARED, ...RESPONSES }, 'output');
+  const invariant = Object.fromEntries(
+    Object.entries(SHARED).filter(
+      ([, schema]) => JSON.stringify(z.toJSONSchema(schema, { io: 'input' })) === JSON.stringify(z.toJSONSchema(schema, { io: 'output' })),
+    ),
+  );
+  const input = render({ ...invariant, ...REQUESTS }, 'input');
+  const requests = Object.fromEntries(Object.keys(REQUESTS).map((name) => [name, input[name]!]));
+  return sortKeys({ ...output, ...requests });
+}
+
+function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parameters, headers and problem responses.
+
+function queryParameters(schema: z.ZodObject, skip: readonly string[] = []): Parameter[] {
+  return Object.entries(schema.shape)
+    .filter(([name]) => !skip.includes(name))
+    .map(([name, field]) => {
+      const rendered = tidy(z.toJSONSchema(field as z.ZodType, { io: 'input', target: 'draft-2020-12' })) as Schema;
+      const description = (field as z.ZodType).description;
+      return { name, in: 'query', required: false, schema: rendered, ...(description ? { description } : {}) };
+    });
+}
+
+const ID_PARAMETER: Parameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: tidy(z.toJSONSchema(Id)) as Schema,
+  description: 'A ULID.',
+};
+
+const IDEMPOTENCY_KEY: Parameter = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+  description:
+    'Makes a retry safe: a repeat with the same key and body from the same caller within 24 hours gets the first response again. Reusing a key with a different body is a 422.',
+};
+
+const IF_MATCH: Parameter = {
+  name: 'If-Match',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', pattern: '^"[1-9][0-9]*"$' },
+  description: 'The ETag of the version being changed; an alternative to `version` in the body.',
+};
+
+const HEADERS: Record<string, Header> = {
+  Location: { description: 'Where the new or accepted resource can be read.', schema: { type: 'string' }, required: true },
+  ETag: { description: 'The product version as a strong entity tag, for `If-Match`.', schema: { type: 'string', pattern: '^"[1-9][0-9]*"$' }, required: true },
+};
+
+/** The problem responses, by status; operations reference the ones they can answer with. */
+const PROBLEMS: Record<number, { name: string; description: string }> = {
+  400: { name: 'BadRequest', description: 'The request is malformed or fails validation; `errors` lists each failing field.' },
+  401: { name: 'Unauthorized', description: 'No valid bearer token or API key was sent.' },
+  403: { name: 'Forbidden', description: 'The credentials lack the scope this operation needs (`requiredScope`).' },
+  404: { name: 'NotFound', description: 'No such resource.' },
+  409: { name: 'Conflict', description: 'The request conflicts with the current state (a taken SKU or path, a stale version, a request still in progress).' },
+  413: { name: 'ContentTooLarge', description: 'The body exceeds this operation’s limit (`maxBytes`).' },
+  415: { name: 'UnsupportedMediaType', description: 'The Content-Type is not one this operation accepts.' },
+  422: { name: 'UnprocessableContent', description: 'The Idempotency-Key was already used with a different body.' },
+  429: { name: 'TooManyRequests', description: 'The rate limit was exceeded; retry later.' },
+  500: { name: 'InternalError', description: 'An unexpected failure; quote the `instance` to support.' },
+};
+
+function problemResponses(): Record<string, Response> {
+  return Object.fromEntries(
+    Object.values(PROBLEMS).map(({ name, description }) => [
+      name,
+      { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: ref('Problem') } } },
+    ]),
+  );
+}
+
+const problemRef = (status: number): Ref => ({ $ref: `#/components/responses/${PROBLEMS[status]!.name}` });
+
+const json = (schema: Schema | Ref) => ({ 'application/json': { schema } });
+
+// ---------------------------------------------------------------------------------------------
+// Operations, keyed like the wiring's routes.
+
+interface OperationSpec {
+  operationId: string;
+  tag: 'Docs' | 'Categories' | 'Products' | 'Imports' | 'Images';
+  summary: string;
+  description?: string;
+  parameters?: Parameter[];
+  requestBody?: RequestBody;
+  /** Success responses. */
+  responses: Record<string, Response>;
+  /** Problem statuses beyond those every operation of its kind can answer with. */
+  problems?: number[];
+  idempotent?: boolean;
+}
+
+const productResponse = (description: string, headers: (keyof typeof HEADERS)[]): Response => ({
+  description,
+  headers: Object.fromEntries(headers.map((h) => [h, HEADERS[h]!])),
+  content: json(ref('ProductView')),
+});
+
+const OPERATIONS: Record<string, OperationSpec> = {
+  'GET /openapi.json': {
+    operationId: 'getOpenApiDocument',
+    tag: 'Docs',
+    summary: 'This OpenAPI 3.1 document',
+    responses: { 200: { description: 'The document.', content: json({ type: 'object' }) } },
+  },
+  'GET /docs': {
+    operationId: 'getApiDocs',
+    tag: 'Docs',
+    summary: 'A readable HTML rendering of this document',
+    responses: { 200: { description: 'A self-contained HTML page.', content: { 'text/html': { schema: { type: 'string' } } } } },
+  },
+  'GET /categories': {
+    operationId: 'listCategories',
+    tag: 'Categories',
+    summary: 'List the category tree',
+    description: 'Every category in depth-first path order, each with `parentId`, `path` and `depth`; `tree=true` nests them under their parents instead.',
+    parameters: queryParameters(ListCategoriesQuery),
+    responses: { 200: { description: 'The categories.', content: json(ref('CategoryList')) } },
+    problems: [400],
+  },
+  'POST /categories': {
+    operationId: 'createCategory',
+    tag: 'Categories',
+    summary: 'Create a category',
+    description:
+      'Adds a root category, or one under `parentId`. Attribute definitions apply to the category’s products and its descendants’; an inherited attribute cannot be redefined.',
+    requestBody: { required: true, content: json(ref('CreateCategoryRequest')) },
+    responses: { 201: { description: 'The new category.', content: json(ref('CategoryView')) } },
+    problems: [400, 409],
+    idempotent: true,
+  },
+  'GET /products': {
+    operationId: 'listProducts',
+    tag: 'Products',
+    summary: 'List products',
+    description:
+      'Products in category-path order. `category` includes the products of its descendants. Filter by attribute with `attr.<name>=<value>` (for example `attr.vegan=true`, `attr.allergens=milk`), up to 10 of them. Page with `cursor` until `nextCursor` is null.',
+    parameters: queryParameters(ProductFilters, ['attr']),
+    responses: { 200: { description: 'One page of products.', content: json(ref('ProductPage')) } },
+    problems: [400],
+  },
+  'POST /products': {
+    operationId: 'createProduct',
+    tag: 'Products',
+    summary: 'Create a product',
+    description:
+      'Adds a product and claims its variants’ SKUs catalog-wide. Attributes are checked against the definitions of the category and its ancestors; a bundle’s components must be existing SKUs.',
+    requestBody: { required: true, content: json(ref('CreateProductRequest')) },
+    responses: { 201: productResponse('The new product.', ['Location', 'ETag']) },
+    problems: [400, 409],
+    idempotent: true,
+  },
+  'GET /products/{id}': {
+    operationId: 'getProduct',
+    tag: 'Products',
+    summary: 'Get a product',
+    description: 'The product with each variant’s unit price and each image’s URLs.',
+    parameters: [ID_PARAMETER],
+    responses: { 200: productResponse('The product.', ['ETag']) },
+    problems: [400, 404],
+  },
+  'PATCH /products/{id}': {
+    operationId: 'updateProduct',
+    tag: 'Products',
+    summary: 'Change a product',
+    description:
+      'A JSON merge patch (RFC 7396): absent fields stay, `null` removes an optional field or one attribute, `variants` replaces the list. Send the version being changed as `version` or `If-Match`; a stale one is a 409.',
+    parameters: [ID_PARAMETER, IF_MATCH],
+    requestBody: {
+      required: true,
+      content: { 'application/merge-patch+json': { schema: ref('UpdateProductRequest') }, ...json(ref('UpdateProductRequest')) },
+    },
+    responses: { 200: productResponse('The product as changed.', ['ETag']) },
+    problems: [400, 404, 409],
+    idempotent: true,
+  },
+  'POST /products/import': {
+    operationId: 'startProductImport',
+    tag: 'Imports',
+    summary: 'Import products from a file',
+    description:
+      'Accepts a CSV file (columns as in `integration-files/catalog/products-template.csv`), a JSON array or newline-delimited JSON of import rows; one row per variant, rows of a product sharing its `product_slug`. Products are created or updated by SKU in the background: follow the `Location`.',
+    requestBody: {
+      required: true,
+      content: {
+        'text/csv': { schema: { type: 'string' } },
+        'application/json': { schema: { type: 'array', minItems: 1, items: ref('ImportRow') } },
+        'application/x-ndjson': { schema: { type: 'string', description: 'One ImportRow JSON object per line.' } },
+      },
+    },
+    responses: {
+      202: { description: 'The import is queued.', headers: { Location: HEADERS.Location! }, content: json(ref('ImportJob')) },
+    },
+    problems: [400],
+    idempotent: true,
+  },
+  'GET /imports/{id}': {
+    operationId: 'getImport',
+    tag: 'Imports',
+    summary: 'Follow an import',
+    description: 'Status, progress, counters and the first 1,000 row errors of an import.',
+    parameters: [ID_PARAMETER],
+    responses: { 200: { description: 'The import job.', content: json(ref('ImportJob')) } },
+    problems: [400, 404],
+  },
+  'POST /products/{id}/images': {
+    operationId: 'uploadProductImage',
+    tag: 'Images',
+    summary: 'Upload a product image',
+    description:
+      'A JPEG, PNG or WebP image as the `file` part of a multipart form. The original is stored at once; thumbnails are generated in the background and appear on the product when ready.',
+    parameters: [ID_PARAMETER],
+    requestBody: {
+      required: true,
+      content: {
+        'multipart/form-data': {
+          schema: {
+            type: 'object',
+            required: ['file'],
+            properties: { file: { type: 'string', contentMediaType: 'application/octet-stream' } },
+          },
+          encoding: { file: { contentType: 'image/jpeg, image/png, image/webp' } },
+        },
+      },
+    },
+    responses: {
+      202: { description: 'The image is stored; thumbnails are on their way.', headers: { Location: HEADERS.Location! }, content: json(ref('ImageView')) },
+    },
+    problems: [400, 404],
+  },
+};
+
+function operation(route: RouteSpec, spec: OperationSpec): Operation {
+  const statuses = new Set(spec.problems ?? []);
+  statuses.add(429).add(500);
+  if (route.auth.kind === 'scope') statuses.add(401).add(403);
+  if (spec.requestBody) statuses.add(400).add(413).add(415);
+  if (spec.idempotent) statuses.add(409).add(422);
+  const maxBodyBytes = route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const security: Record<string, string[]>[] | undefined =
+    route.auth.kind === 'scope' ? [{ bearerAuth: [route.auth.scope] }, { apiKey: [route.auth.scope] }] : undefined;
+  const notes = [
+    spec.description,
+    route.auth.kind === 'scope' ? `Requires the \`${route.auth.scope}\` scope.` : 'Public: no credentials needed.',
+    spec.requestBody ? `Bodies over ${maxBodyBytes} bytes are refused with 413.` : undefined,
+  ].filter(Boolean);
+  return {
+    operationId: spec.operationId,
+    tags: [spec.tag],
+    summary: spec.summary,
+    description: notes.join('\n\n'),
+    ...(spec.parameters || spec.idempotent ? { parameters: [...(spec.parameters ?? []), ...(spec.idempotent ? [IDEMPOTENCY_KEY] : [])] } : {}),
+    ...(spec.requestBody ? { requestBody: spec.requestBody } : {}),
+    responses: {
+      ...spec.responses,
+      ...Object.fromEntries([...statuses].sort().map((status) => [String(status), problemRef(status)])),
+    },
+    ...(security ? { security } : {}),
+    ...(spec.requestBody ? { 'x-smartshelf-max-body-bytes': maxBodyBytes } : {}),
+    ...(route.throttle ? { 'x-smartshelf-throttle': route.throttle } : {}),
+  };
+}
+
+function paths(): Record<string, Record<string, Operation>> {
+  const described = new Set(Object.keys(OPERATIONS));
+  const out: Record<string, Record<string, Operation>> = {};
+  for (const route of routes) {
+    const key = `${route.method} ${route.path}`;
+    const spec = OPERATIONS[key];
+    if (!spec) throw new Error(`openapi: the route ${key} in infra/wiring.ts has no operation description`);
+    described.delete(key);
+    const item = (out[route.path] ??= {});
+    item[route.method.toLowerCase()] = operation(route, spec);
+  }
+  if (described.size > 0) throw new Error(`openapi: operations describe routes the wiring does not have: ${[...described].join(', ')}`);
+  return out;
+}
+
+/** The whole document, deterministic for a given code base. */
+export function buildOpenApiDocument(): OpenApiDocument {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'SmartShelf API',
+      version: packageJson.version,
+      summary: 'Open grocery commerce: catalog, imports and product media.',
+      description: [
+        'Money is integer minor units with an ISO 4217 currency (`{"amount": 125, "currency": "GBP"}` is £1.25). Weights and volumes are integer grams and millilitres.',
+        `Every error is an RFC 9457 problem (\`${PROBLEM_CONTENT_TYPE}\`) whose \`type\` starts with ${PROBLEM_TYPE_BASE}; validation problems list each failing field in \`errors\`.`,
+        'Send `X-Correlation-Id` to trace a request through the logs; responses echo it.',
+      ].join('\n\n'),
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    tags: [
+      { name: 'Categories', description: 'The category tree and its typed attributes.' },
+      { name: 'Products', description: 'Products, variants, prices and bundles.' },
+      { name: 'Imports', description: 'Bulk product imports from CSV, JSON or NDJSON files.' },
+      { name: 'Images', description: 'Product images and their thumbnails.' },
+      { name: 'Docs', description: 'This document, as JSON and as a page.' },
+    ],
+    paths: paths(),
+    components: {
+      schemas: components(),
+      responses: problemResponses(),
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'An access token from the identity provider; its roles grant the scopes an operation lists.',
+        },
+        apiKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-api-key',
+          description: 'An integration’s API key; the key’s roles grant the scopes an operation lists.',
+        },
+      },
+    },
+  };
+}
