@@ -10,6 +10,8 @@ import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { QueueSpec, RuleSpec } from '../../wiring.js';
 
+/** What Lambda uses when a function sets no timeout. */
+const LAMBDA_DEFAULT_TIMEOUT_SECONDS = 3;
 /** Failed messages wait this long in a DLQ for someone to redrive them. */
 const DLQ_RETENTION = Duration.days(14);
 
@@ -95,15 +97,15 @@ export class Messaging extends Construct {
     for (const spec of this.specs) {
       const consumer = functionsById.get(spec.consumer);
       if (!consumer) throw new Error(`wiring: queue ${spec.id} has unknown consumer ${spec.consumer}`);
-      const timeout = consumer.timeout?.toSeconds() ?? 3;
+      const timeout = consumer.timeout?.toSeconds() ?? LAMBDA_DEFAULT_TIMEOUT_SECONDS;
       if (spec.visibilityTimeoutSeconds < timeout) {
         throw new Error(
           `wiring: queue ${spec.id} visibility timeout ${spec.visibilityTimeoutSeconds}s is shorter than ${spec.consumer}'s timeout ${timeout}s`,
         );
       }
-      consumer.addEventSource(
-        new SqsEventSource(this.queues.get(spec.id) as Queue, { batchSize: spec.batchSize, reportBatchItemFailures: true }),
-      );
+      const queue = this.queues.get(spec.id);
+      if (!queue) throw new Error(`wiring: queue ${spec.id} was not created`);
+      consumer.addEventSource(new SqsEventSource(queue, { batchSize: spec.batchSize, reportBatchItemFailures: true }));
     }
   }
 }
