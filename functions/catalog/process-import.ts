@@ -12,7 +12,7 @@ import { s3 } from '../../shared/storage/s3.js';
 const processor = new BatchProcessor(EventType.SQS);
 const Message = z.strictObject({ jobId: z.string().min(1) });
 const MAX_RECEIVES = queues.find((q) => q.id === 'catalog-import')!.maxReceiveCount;
-/** Stop taking new chunks with this much time left, to checkpoint and hand back the message cleanly. */
+/** Stop taking new chunks with this much time left (or a quarter of the run, if shorter), to checkpoint and hand the message back cleanly. */
 const TIME_RESERVE_MS = 60_000;
 
 async function processRecord(record: SQSRecord, context: Context): Promise<void> {
@@ -25,9 +25,10 @@ async function processRecord(record: SQSRecord, context: Context): Promise<void>
   const { jobId } = message.data;
   logger.appendKeys({ jobId });
   const deps = { ...catalogDeps(), s3, importsBucket: config.importsBucket };
+  const reserve = Math.min(TIME_RESERVE_MS, context.getRemainingTimeInMillis() / 4);
   try {
     const outcome = await runImport(deps, jobId, {
-      shouldStop: () => context.getRemainingTimeInMillis() < TIME_RESERVE_MS,
+      shouldStop: () => context.getRemainingTimeInMillis() < reserve,
       lastAttempt: Number(record.attributes.ApproximateReceiveCount) >= MAX_RECEIVES,
     });
     if (outcome.kind === 'paused') {

@@ -39,6 +39,9 @@ function differingColumns(a: ProductFields, b: ProductFields): string[] {
  * Checks that span the whole file happen here, in one pass and in row order, so they are
  * deterministic whatever the write concurrency later: a slug that reappears after another product
  * and a SKU that appears twice are errors of the later rows.
+ *
+ * When the file breaks off (an unreadable stretch), the rows read before the break are still
+ * handed on, so they land like those of earlier chunks; then the error is raised.
  */
 export async function* groupLines(results: AsyncIterable<LineResult>): AsyncGenerator<ProductGroup> {
   const slugFirstRow = new Map<string, number>();
@@ -46,7 +49,17 @@ export async function* groupLines(results: AsyncIterable<LineResult>): AsyncGene
   let current: ProductGroup | undefined;
   let reappeared: number | undefined;
 
-  for await (const result of results) {
+  const iterator = results[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<LineResult>;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      if (current) yield current;
+      throw error;
+    }
+    if (next.done) break;
+    const result = next.value;
     const slug = result.slug;
     if (slug !== undefined && slug !== current?.slug) {
       if (current) yield current;
@@ -101,12 +114,23 @@ export async function* groupLines(results: AsyncIterable<LineResult>): AsyncGene
 
 /**
  * Packs products into chunks of about `maxRows` rows without splitting a product, so the writer
- * can work on several chunks at once and checkpoint after each.
+ * can work on several chunks at once and checkpoint after each. Like `groupLines`, it hands on
+ * what it holds before passing an error on.
  */
 export async function* chunkGroups(groups: AsyncIterable<ProductGroup>, maxRows: number): AsyncGenerator<ProductGroup[]> {
   let chunk: ProductGroup[] = [];
   let rows = 0;
-  for await (const group of groups) {
+  const iterator = groups[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<ProductGroup>;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      if (chunk.length > 0) yield chunk;
+      throw error;
+    }
+    if (next.done) break;
+    const group = next.value;
     if (chunk.length > 0 && rows + group.rowCount > maxRows) {
       yield chunk;
       chunk = [];

@@ -27,8 +27,15 @@ function isBlank(cells: readonly string[]): boolean {
  * Streams the rows of a CSV file. The first record is the header and must pass `headerProblems`.
  * A row's number is the line it ends on, which is the spreadsheet row number unless a cell holds
  * line breaks. Blank lines and rows of empty cells (spreadsheet exports leave them) are skipped.
+ *
+ * A quote left open at the end of the file fails it, but only after every row before that quote
+ * has been handed on, so what was readable lands whatever the chunking of the stream. (Letting the
+ * parser fail would destroy the stream and drop the rows it had already parsed but not yet handed
+ * over.) A cell that swallows more than 64 KB fails the file at once.
  */
 export async function* csvRecords(input: Readable): AsyncGenerator<SourceRecord> {
+  const skipped: { row: number; message: string }[] = [];
+  let unclosedQuote: string | undefined;
   const parser = input.pipe(
     parse({
       bom: true,
@@ -37,10 +44,24 @@ export async function* csvRecords(input: Readable): AsyncGenerator<SourceRecord>
       relax_quotes: true,
       skip_empty_lines: true,
       max_record_size: MAX_CSV_RECORD_CHARS,
+      skip_records_with_error: true,
+      on_skip: (error) => {
+        if (!error) return undefined;
+        if (error.code === 'CSV_MAX_RECORD_SIZE') throw error;
+        if (error.code === 'CSV_QUOTE_NOT_CLOSED') unclosedQuote = error.message;
+        else skipped.push({ row: Number((error as { lines?: unknown }).lines ?? 0), message: `cannot be read as CSV: ${error.message}` });
+        return undefined;
+      },
     }),
   );
   input.on('error', (error) => parser.destroy(error));
   let header: string[] | undefined;
+  const skippedBefore = function* (row: number): Generator<SourceRecord> {
+    while (skipped.length > 0 && skipped[0]!.row < row) {
+      const { row: at, message } = skipped.shift()!;
+      yield { row: at, unreadable: message };
+    }
+  };
   try {
     for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       const { record, info } = item;
@@ -50,6 +71,7 @@ export async function* csvRecords(input: Readable): AsyncGenerator<SourceRecord>
         header = record.map((h) => h.trim());
         continue;
       }
+      yield* skippedBefore(info.lines);
       if (isBlank(record)) continue;
       if (record.length !== header.length) {
         yield { row: info.lines, unreadable: `has ${record.length} cells; the header has ${header.length}` };
@@ -70,6 +92,8 @@ export async function* csvRecords(input: Readable): AsyncGenerator<SourceRecord>
     throw error;
   }
   if (!header) throw new ImportFileError('The file is empty: it needs a header row naming the columns.');
+  yield* skippedBefore(Number.POSITIVE_INFINITY);
+  if (unclosedQuote) throw new ImportFileError(`The CSV cannot be read: ${unclosedQuote}`);
 }
 
 function objectRecord(row: number, text: string): SourceRecord {

@@ -85,25 +85,36 @@ class Checkpointer {
     }
   }
 
-  /** Writes the contiguous progress when enough has piled up, or always with `force`. */
+  /**
+   * Writes the contiguous progress when enough has piled up, or always with `force`. Chunks keep
+   * completing while the write is in flight, so it takes what is pending first and puts it back
+   * if the write fails.
+   */
   async flush(force = false): Promise<void> {
     if (this.toRow === this.checkpointRow) return;
     const due = this.counts.total >= this.options.checkpointRows || Date.now() - this.lastFlush >= this.options.checkpointMs;
     if (!force && !due) return;
-    const stored = await recordProgress(this.deps, {
-      jobId: this.job.id,
-      runToken: this.runToken,
-      fromRow: this.checkpointRow,
-      toRow: this.toRow,
-      counts: this.counts,
-      errors: this.errors,
-      errorsStored: this.errorsStored,
-    });
-    this.errorsStored += stored;
-    this.checkpointRow = this.toRow;
+    const taken = { counts: this.counts, errors: this.errors, toRow: this.toRow };
     this.counts = noCounts();
     this.errors = [];
-    this.lastFlush = Date.now();
+    try {
+      const stored = await recordProgress(this.deps, {
+        jobId: this.job.id,
+        runToken: this.runToken,
+        fromRow: this.checkpointRow,
+        toRow: taken.toRow,
+        counts: taken.counts,
+        errors: taken.errors,
+        errorsStored: this.errorsStored,
+      });
+      this.errorsStored += stored;
+      this.checkpointRow = taken.toRow;
+      this.lastFlush = Date.now();
+    } catch (error) {
+      for (const key of Object.keys(this.counts) as (keyof ImportCounts)[]) this.counts[key] += taken.counts[key];
+      this.errors = [...taken.errors, ...this.errors];
+      throw error;
+    }
   }
 }
 

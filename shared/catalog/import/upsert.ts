@@ -37,8 +37,19 @@ const IMPORTED_FIELDS = [
 const MAX_VARIANTS = 50;
 /** Attempts at one product when racing writers keep changing it between read and write. */
 const MAX_ATTEMPTS = 4;
-/** Products of one chunk written at once. */
-const GROUP_CONCURRENCY = 8;
+
+/** How a chunk's writes are grouped into transactions, and how many run at once. */
+export interface TransactionLimits {
+  /** DynamoDB allows 100 items per transaction. */
+  items: number;
+  /** Products per shared transaction: more means fewer round trips but a larger redo when one product conflicts. */
+  products: number;
+  /** Estimated item bytes per transaction; DynamoDB's limit is 4 MB. */
+  bytes: number;
+  concurrency: number;
+}
+
+export const TRANSACTION_LIMITS: TransactionLimits = { items: 100, products: 10, bytes: 2 * 1024 * 1024, concurrency: 4 };
 
 export interface ImportContext {
   deps: CatalogDeps;
@@ -133,10 +144,6 @@ function claimPut(deps: CatalogDeps, sku: string, productId: string): TransactIt
   return { Put: { TableName: deps.tableName, Item: skuClaimItem(sku, productId), ConditionExpression: 'attribute_not_exists(pk)' } };
 }
 
-function categoryCheck(deps: CatalogDeps, categoryId: string): TransactItem {
-  return { ConditionCheck: { TableName: deps.tableName, Key: keys.category(categoryId), ConditionExpression: 'attribute_exists(pk)' } };
-}
-
 /** Sets the imported fields of an existing product, only if it is still at the version that was read. */
 function productUpdate(deps: CatalogDeps, next: Product, expectedVersion: number): TransactItem {
   const item = productItem(next);
@@ -193,13 +200,29 @@ function productFields(prepared: Prepared) {
   };
 }
 
+/** A product's write, ready to commit alone or together with other products' writes. */
+interface Plan {
+  items: TransactItem[];
+  /** Rough size of the items, to keep a shared transaction well under DynamoDB's 4 MB. */
+  bytes: number;
+  outcome: GroupOutcome;
+  /** Publishes the product's events; runs only after the write committed. */
+  announce: () => Promise<void>;
+}
+
 /**
- * Writes one product from its rows, given what the table held when the chunk was read. Rows whose
- * SKU another product claims fail; the product is the one claiming the first claimed SKU, or a new
- * one. The write is conditional on that reading (SKUs still free, the product still at its version),
- * so a concurrent writer makes it return `retry` instead of overwriting anything.
+ * Plans one product's write from its rows, given what the table held when the chunk was read.
+ * Rows whose SKU another product claims fail; the product is the one claiming the first claimed
+ * SKU, or a new one. The write is conditional on that reading (SKUs still free, the product still
+ * at its version), so a concurrent writer makes it fail rather than overwrite anything. Returns
+ * the outcome directly when nothing needs writing, and `retry` when the reading is inconsistent.
+ *
+ * Unlike a single create, the transaction does not re-check the category: every product of a
+ * category would then share that one item, and concurrent transactions on one item cancel each
+ * other (TransactionConflict), serializing the whole import. Categories are never deleted, and
+ * the job resolved this one moments ago.
  */
-async function writeGroup(ctx: ImportContext, prepared: Prepared, state: State): Promise<GroupOutcome | 'retry'> {
+function planGroup(ctx: ImportContext, prepared: Prepared, state: State): Plan | GroupOutcome | 'retry' {
   const { deps, who } = ctx;
   const errors: RowError[] = [];
   const ownerId = prepared.lines.map((l) => state.claims.get(l.variant.sku)).find((id) => id !== undefined);
@@ -241,28 +264,31 @@ async function writeGroup(ctx: ImportContext, prepared: Prepared, state: State):
       createdAt: now,
       updatedAt: now,
     } satisfies Product);
-    const committed = await tryCommit(deps, [
-      { Put: { TableName: deps.tableName, Item: productItem(product), ConditionExpression: 'attribute_not_exists(pk)' } },
-      ...variants.map((v) => claimPut(deps, v.sku, product.id)),
-      categoryCheck(deps, product.categoryId),
-    ]);
-    if (!committed) return 'retry';
-    await publishCommitted(
-      deps,
-      productCreatedV1,
-      {
-        productId: product.id,
-        name: product.name,
-        categoryId: product.categoryId,
-        categoryPath: product.categoryPath,
-        skus: variants.map((v) => v.sku),
-        status: product.status,
-        version: product.version,
-        actor: who.actor,
-      },
-      who,
-    );
-    return { outcomes: kept.map(() => 'created'), errors };
+    const item = productItem(product);
+    return {
+      items: [
+        { Put: { TableName: deps.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+        ...variants.map((v) => claimPut(deps, v.sku, product.id)),
+      ],
+      bytes: JSON.stringify(item).length,
+      outcome: { outcomes: kept.map(() => 'created'), errors },
+      announce: () =>
+        publishCommitted(
+          deps,
+          productCreatedV1,
+          {
+            productId: product.id,
+            name: product.name,
+            categoryId: product.categoryId,
+            categoryPath: product.categoryPath,
+            skus: variants.map((v) => v.sku),
+            status: product.status,
+            version: product.version,
+            actor: who.actor,
+          },
+          who,
+        ),
+    };
   }
 
   const candidate: Product = { ...current, ...productFields(prepared), variants };
@@ -274,48 +300,58 @@ async function writeGroup(ctx: ImportContext, prepared: Prepared, state: State):
   const productLevelChanged = changedFields.some((f) => f !== 'variants');
   const previous = new Map(before.map((v) => [v.sku, canonicalJson(v)]));
   const changes = priceChanges(current.variants, next.variants);
-  const committed = await tryCommit(deps, [
-    productUpdate(deps, next, current.version),
-    ...added.map((v) => claimPut(deps, v.sku, next.id)),
-    ...(next.categoryId !== current.categoryId ? [categoryCheck(deps, next.categoryId)] : []),
-    ...(changes.length > 0 ? [{ Put: { TableName: deps.tableName, Item: priceChangeAuditItem(next.id, changes, who.actor, now) } }] : []),
-  ]);
-  if (!committed) return 'retry';
-  await publishCommitted(
-    deps,
-    productUpdatedV1,
-    {
-      productId: next.id,
-      version: next.version,
-      changedFields,
-      addedSkus: added.map((v) => v.sku),
-      removedSkus: [],
-      status: next.status,
-      actor: who.actor,
+  const update = productUpdate(deps, next, current.version);
+  return {
+    items: [
+      update,
+      ...added.map((v) => claimPut(deps, v.sku, next.id)),
+      ...(changes.length > 0 ? [{ Put: { TableName: deps.tableName, Item: priceChangeAuditItem(next.id, changes, who.actor, now) } }] : []),
+    ],
+    bytes: JSON.stringify(update).length,
+    outcome: {
+      outcomes: kept.map((l): RowOutcome => {
+        const was = previous.get(l.variant.sku);
+        if (was === undefined) return 'created';
+        return productLevelChanged || was !== canonicalJson(l.variant) ? 'updated' : 'unchanged';
+      }),
+      errors,
     },
-    who,
-  );
-  if (changes.length > 0) {
-    await publishCommitted(deps, productPriceChangedV1, { productId: next.id, version: next.version, changes, actor: who.actor }, who);
-  }
-  const outcomes = kept.map((l): RowOutcome => {
-    const was = previous.get(l.variant.sku);
-    if (was === undefined) return 'created';
-    return productLevelChanged || was !== canonicalJson(l.variant) ? 'updated' : 'unchanged';
-  });
-  return { outcomes, errors };
+    announce: async () => {
+      await publishCommitted(
+        deps,
+        productUpdatedV1,
+        {
+          productId: next.id,
+          version: next.version,
+          changedFields,
+          addedSkus: added.map((v) => v.sku),
+          removedSkus: [],
+          status: next.status,
+          actor: who.actor,
+        },
+        who,
+      );
+      if (changes.length > 0) {
+        await publishCommitted(deps, productPriceChangedV1, { productId: next.id, version: next.version, changes, actor: who.actor }, who);
+      }
+    },
+  };
 }
 
-/** Writes one product, re-reading and trying again when a concurrent writer got there first. */
-async function upsertGroup(ctx: ImportContext, prepared: Prepared, state: State): Promise<GroupOutcome> {
-  let current = state;
+/** Writes one product on its own, re-reading and planning again when a concurrent writer got there first. */
+async function upsertAlone(ctx: ImportContext, prepared: Prepared): Promise<GroupOutcome> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const result = await writeGroup(ctx, prepared, current);
-    if (result !== 'retry') return result;
-    current = await readState(
+    const state = await readState(
       ctx.deps,
       prepared.lines.map((l) => l.variant.sku),
     );
+    const plan = planGroup(ctx, prepared, state);
+    if (plan === 'retry') continue;
+    if (!('items' in plan)) return plan;
+    if (await tryCommit(ctx.deps, plan.items)) {
+      await plan.announce();
+      return plan.outcome;
+    }
   }
   return {
     outcomes: [],
@@ -323,13 +359,39 @@ async function upsertGroup(ctx: ImportContext, prepared: Prepared, state: State)
   };
 }
 
+/** Packs plans into shared transactions, within DynamoDB's item limit and well within its size limit. */
+function packPlans(plans: readonly { prepared: Prepared; plan: Plan }[], limits: { items: number; products: number; bytes: number }) {
+  const batches: { prepared: Prepared; plan: Plan }[][] = [];
+  let batch: { prepared: Prepared; plan: Plan }[] = [];
+  let items = 0;
+  let bytes = 0;
+  for (const entry of plans) {
+    const fits = items + entry.plan.items.length <= limits.items && bytes + entry.plan.bytes <= limits.bytes && batch.length < limits.products;
+    if (batch.length > 0 && !fits) {
+      batches.push(batch);
+      batch = [];
+      items = 0;
+      bytes = 0;
+    }
+    batch.push(entry);
+    items += entry.plan.items.length;
+    bytes += entry.plan.bytes;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
 /**
  * Writes a chunk of products: one consistent batch read of every SKU claim and claiming product,
- * then one conditional transaction per changed product, several at a time. Idempotent: a product
- * whose imported content already matches is left untouched, so a re-run (or a resumed run) only
- * writes what is still missing.
+ * then the changed products in shared conditional transactions of several products each, a few
+ * at a time. Sharing transactions matters: their round trips, not item writes, bound the rate on
+ * DynamoDB Local and on small Lambdas. If a shared transaction is cancelled (some product changed
+ * since the read), its products are written one by one, each re-read first.
+ *
+ * Idempotent: a product whose imported content already matches is left untouched, so a re-run (or
+ * a resumed run) only writes what is still missing.
  */
-export async function writeChunk(ctx: ImportContext, groups: readonly ProductGroup[]): Promise<ChunkResult> {
+export async function writeChunk(ctx: ImportContext, groups: readonly ProductGroup[], limits = TRANSACTION_LIMITS): Promise<ChunkResult> {
   const errors: RowError[] = groups.flatMap((g) => g.errors);
   const prepared: Prepared[] = [];
   for (const group of groups) {
@@ -342,9 +404,27 @@ export async function writeChunk(ctx: ImportContext, groups: readonly ProductGro
     ctx.deps,
     prepared.flatMap((p) => p.lines.map((l) => l.variant.sku)),
   );
-  const results = await mapLimit(prepared, GROUP_CONCURRENCY, (p) => upsertGroup(ctx, p, state));
+  const outcomes: GroupOutcome[] = [];
+  const planned: { prepared: Prepared; plan: Plan }[] = [];
+  const alone: Prepared[] = [];
+  for (const p of prepared) {
+    const plan = planGroup(ctx, p, state);
+    if (plan === 'retry') alone.push(p);
+    else if ('items' in plan) planned.push({ prepared: p, plan });
+    else outcomes.push(plan);
+  }
+  await mapLimit(packPlans(planned, limits), limits.concurrency, async (batch) => {
+    if (await tryCommit(ctx.deps, batch.flatMap((b) => b.plan.items))) {
+      await Promise.all(batch.map((b) => b.plan.announce()));
+      outcomes.push(...batch.map((b) => b.plan.outcome));
+    } else {
+      alone.push(...batch.map((b) => b.prepared));
+    }
+  });
+  outcomes.push(...(await mapLimit(alone, limits.concurrency, (p) => upsertAlone(ctx, p))));
+
   const counts: ImportCounts = { total: groups.reduce((n, g) => n + g.rowCount, 0), created: 0, updated: 0, unchanged: 0, failed: 0 };
-  for (const result of results) {
+  for (const result of outcomes) {
     errors.push(...result.errors);
     for (const outcome of result.outcomes) counts[outcome]++;
   }

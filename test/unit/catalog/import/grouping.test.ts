@@ -100,3 +100,19 @@ describe('chunking products', () => {
     expect(chunks).toEqual([['a'], ['b', 'c']]);
   });
 });
+
+describe('a file that breaks off', () => {
+  it('hands on the rows read before the break, then raises the error', async () => {
+    async function* breaking(): AsyncGenerator<LineResult> {
+      yield row(2, { product_slug: 'a', sku: 'A-2' });
+      yield row(3, { product_slug: 'b', sku: 'B-3' });
+      throw new Error('unclosed quote');
+    }
+    const seen: string[][] = [];
+    const error = await (async () => {
+      for await (const chunk of chunkGroups(groupLines(breaking()), 100)) seen.push(chunk.map((g) => g.slug));
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual([['a', 'b']]);
+    expect((error as Error).message).toBe('unclosed quote');
+  });
+});

@@ -130,3 +130,23 @@ describe('reading newline-delimited JSON', () => {
     expect(rows[2]).toMatchObject({ row: 4, unreadable: expect.stringMatching(/^is not valid JSON/) });
   });
 });
+
+describe('a CSV that breaks off', () => {
+  it('hands on every row before an unclosed quote, however the stream is split, then fails the file', async () => {
+    const csv = `${HEADER}\napples,Apples,fruit,food,APL-1,Each,each,30,GBP\npears,Pears,fruit,food,PR-1,Each,each,35,GBP\n"unclosed,quote\n`;
+    for (const size of [3, 10_000]) {
+      const seen: SourceRecord[] = [];
+      const error = await (async () => {
+        for await (const record of readRecords('csv', chunked(csv, size))) seen.push(record);
+      })().catch((e: unknown) => e);
+      expect(seen.map((r) => r.row)).toEqual([2, 3]);
+      expect(error).toBeInstanceOf(ImportFileError);
+      expect((error as Error).message).toMatch(/^The CSV cannot be read: Quote Not Closed/);
+    }
+  });
+
+  it('fails at once on a cell that swallows more than 64 KB', async () => {
+    const csv = `${HEADER}\n"${'x'.repeat(70_000)}\n`;
+    await expect(read('csv', csv, 8192)).rejects.toThrow(/^The CSV cannot be read: Max Record Size/);
+  });
+});
