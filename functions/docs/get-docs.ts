@@ -8,12 +8,15 @@ const doc = document as unknown as OpenApiDocument;
 const escape = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-/** The little markdown the document's descriptions use: paragraphs and `code`. */
+/** The little markdown the document's descriptions use: `code` spans... */
+const inline = (text: string): string => escape(text).replace(/`([^`]+)`/g, '<code>$1</code>');
+
+/** ...and paragraphs. */
 function prose(text: string | undefined): string {
   if (!text) return '';
   return text
     .split(/\n{2,}/)
-    .map((paragraph) => `<p>${escape(paragraph).replace(/`([^`]+)`/g, '<code>$1</code>')}</p>`)
+    .map((paragraph) => `<p>${inline(paragraph)}</p>`)
     .join('');
 }
 
@@ -69,16 +72,15 @@ function parametersTable(parameters: Parameter[] | undefined): string {
   if (!parameters?.length) return '';
   const rows = parameters.map(
     (p) =>
-      `<tr><td><code>${escape(p.name)}</code>${p.required ? ' <span class="req">required</span>' : ''}</td><td>${p.in}</td><td>${typeOf(p.schema)} ${constraints(p.schema)}</td><td>${escape(p.description ?? '')}</td></tr>`,
+      `<tr><td><code>${escape(p.name)}</code>${p.required ? ' <span class="req">required</span>' : ''}</td><td>${p.in}</td><td>${typeOf(p.schema)} ${constraints(p.schema)}</td><td>${inline(p.description ?? '')}</td></tr>`,
   );
   return `<h4>Parameters</h4><table><thead><tr><th>Name</th><th>In</th><th>Type</th><th>Notes</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function contentList(content: Record<string, MediaType> | undefined): string {
   if (!content) return '';
-  return `<ul>${Object.entries(content)
-    .map(([mediaType, media]) => `<li><code>${escape(mediaType)}</code>: ${typeOf(media.schema)}</li>`)
-    .join('')}</ul>`;
+  const entries = Object.entries(content).map(([mediaType, media]) => `<code>${escape(mediaType)}</code>: ${typeOf(media.schema)}`);
+  return entries.length === 1 ? `<div>${entries[0]}</div>` : `<ul>${entries.map((e) => `<li>${e}</li>`).join('')}</ul>`;
 }
 
 function responsesList(responses: Record<string, Response | Ref>): string {
@@ -86,7 +88,7 @@ function responsesList(responses: Record<string, Response | Ref>): string {
     const response = isRef(value) ? doc.components.responses[refName(value)]! : value;
     const headers = Object.keys(response.headers ?? {});
     const headerNote = headers.length > 0 ? ` <span class="muted">headers: ${escape(headers.join(', '))}</span>` : '';
-    return `<tr><td class="status s${status[0]}">${escape(status)}</td><td>${escape(response.description)}${headerNote}${contentList(response.content)}</td></tr>`;
+    return `<tr><td class="status s${status[0]}">${escape(status)}</td><td>${inline(response.description)}${headerNote}${contentList(response.content)}</td></tr>`;
   });
   return `<h4>Responses</h4><table><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -514,11 +514,7 @@ function operation(route: RouteSpec, spec: OperationSpec): Operation {
   const maxBodyBytes = route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const security: Record<string, string[]>[] | undefined =
     route.auth.kind === 'scope' ? [{ bearerAuth: [route.auth.scope] }, { apiKey: [route.auth.scope] }] : undefined;
-  const notes = [
-    spec.description,
-    route.auth.kind === 'scope' ? `Requires the \`${route.auth.scope}\` scope.` : 'Public: no credentials needed.',
-    spec.requestBody ? `Bodies over ${maxBodyBytes} bytes are refused with 413.` : undefined,
-  ].filter(Boolean);
+  const notes = [spec.description, spec.requestBody ? `Bodies over ${maxBodyBytes} bytes are refused with 413.` : undefined].filter(Boolean);
   return {
     operationId: spec.operationId,
     tags: [spec.tag],
