@@ -332,19 +332,24 @@ const PROBLEMS: Record<number, { name: string; description: string }> = {
   415: { name: 'UnsupportedMediaType', description: 'The Content-Type is not one this operation accepts.' },
   422: { name: 'UnprocessableContent', description: 'The Idempotency-Key was already used with a different body.' },
   429: { name: 'TooManyRequests', description: 'The rate limit was exceeded; retry later.' },
-  500: { name: 'InternalError', description: 'An unexpected failure; quote the `instance` to support.' },
+};
+
+/** Any server-side failure: the function's (500), the gateway's when a function fails (502) or times out (504). */
+const SERVER_ERROR = {
+  name: 'ServerError',
+  description: 'A failure on our side: unexpected (500), a function that failed (502) or timed out (504). Quote the `instance` to support.',
 };
 
 function problemResponses(): Record<string, Response> {
   return Object.fromEntries(
-    Object.values(PROBLEMS).map(({ name, description }) => [
+    [...Object.values(PROBLEMS), SERVER_ERROR].map(({ name, description }) => [
       name,
       { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: ref('Problem') } } },
     ]),
   );
 }
 
-const problemRef = (status: number): Ref => ({ $ref: `#/components/responses/${PROBLEMS[status]!.name}` });
+const problemRef = (name: string): Ref => ({ $ref: `#/components/responses/${name}` });
 
 const json = (schema: Schema | Ref) => ({ 'application/json': { schema } });
 
@@ -501,13 +506,13 @@ const OPERATIONS: Record<string, OperationSpec> = {
     responses: {
       202: { description: 'The image is stored; thumbnails are on their way.', headers: { Location: HEADERS.Location! }, content: json(ref('ImageView')) },
     },
-    problems: [400, 404],
+    problems: [400, 404, 409],
   },
 };
 
 function operation(route: RouteSpec, spec: OperationSpec): Operation {
   const statuses = new Set(spec.problems ?? []);
-  statuses.add(429).add(500);
+  statuses.add(429);
   if (route.auth.kind === 'scope') statuses.add(401).add(403);
   if (spec.requestBody) statuses.add(400).add(413).add(415);
   if (spec.idempotent) statuses.add(409).add(422);
@@ -524,7 +529,8 @@ function operation(route: RouteSpec, spec: OperationSpec): Operation {
     ...(spec.requestBody ? { requestBody: spec.requestBody } : {}),
     responses: {
       ...spec.responses,
-      ...Object.fromEntries([...statuses].sort().map((status) => [String(status), problemRef(status)])),
+      ...Object.fromEntries([...statuses].sort().map((status) => [String(status), problemRef(PROBLEMS[status]!.name)])),
+      '5XX': problemRef(SERVER_ERROR.name),
     },
     ...(security ? { security } : {}),
     ...(spec.requestBody ? { 'x-smartshelf-max-body-bytes': maxBodyBytes } : {}),
