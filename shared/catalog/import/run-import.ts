@@ -9,7 +9,7 @@ import { chunkGroups, groupLines } from './group.js';
 import { claimJob, finishJob, getJob, recordProgress, type ImportCounts, type ImportJob } from './job.js';
 import { parseRecord, type LineResult, type RowError, type SourceRecord } from './parse-row.js';
 import { readRecords } from './readers.js';
-import { writeChunk, type ChunkResult } from './upsert.js';
+import { TRANSACTION_LIMITS, writeChunk, type ChunkResult, type TransactionLimits } from './upsert.js';
 
 /** Where the worker reads uploads from, on top of the catalog's own dependencies. */
 export interface ImportDeps extends CatalogDeps {
@@ -22,6 +22,8 @@ export interface RunOptions {
   chunkRows?: number;
   /** Chunks written at once (each writes several products at once). */
   chunkConcurrency?: number;
+  /** How each chunk groups products into transactions; `TRANSACTION_LIMITS` when absent. */
+  transactions?: Partial<TransactionLimits>;
   /** Checkpoint after at least this many rows... */
   checkpointRows?: number;
   /** ...or after this long, whichever comes first. */
@@ -163,6 +165,7 @@ export async function runImport(deps: ImportDeps, jobId: string, options: RunOpt
   }
 
   const ctx = { deps, who: { actor: `import:${jobId}` }, categories: new CategoryResolver(deps) };
+  const limits = { ...TRANSACTION_LIMITS, ...settings.transactions };
   const checkpointer = new Checkpointer(deps, job, runToken, settings);
   const inFlight = new Map<number, Promise<void>>();
   let writeFailure: { error: unknown } | undefined;
@@ -184,7 +187,7 @@ export async function runImport(deps: ImportDeps, jobId: string, options: RunOpt
         checkpointer.complete(mine, lastRow, undefined);
         continue;
       }
-      const write = writeChunk(ctx, chunk)
+      const write = writeChunk(ctx, chunk, limits)
         .then(
           (result) => checkpointer.complete(mine, lastRow, result),
           (error: unknown) => {

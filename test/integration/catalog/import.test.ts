@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { handler as getImportHandler } from '../../../functions/catalog/get-import.js';
@@ -13,9 +15,12 @@ import { runImport, type ImportDeps, type RunOptions } from '../../../shared/cat
 import { startImport } from '../../../shared/catalog/import/start-import.js';
 import { getProduct } from '../../../shared/catalog/product-queries.js';
 import { createProduct } from '../../../shared/catalog/products.js';
+import { seedSampleCatalog } from '../../../shared/catalog/seed.js';
+import { migrate } from '../../../shared/db/migrations/migrate.js';
+import { localDynamoClient } from '../../../infra/local/engines/dynamodb.js';
 import { keys } from '../../../shared/db/keys.js';
 import { s3 } from '../../../shared/storage/s3.js';
-import { engines, queueUrl, takeMessage, testSqs } from '../../support/engines.js';
+import { engines, queueUrl, takeMessage, testSqs, uniqueId } from '../../support/engines.js';
 import { apiEvent, lambdaContext } from '../../support/lambda.js';
 import { auditItemsOf, capturingDeps, itemAt, productInput, staff, uniqueSku, uniqueSlug, type CapturedEvent } from './fixtures.js';
 
@@ -320,6 +325,27 @@ describe('importing a catalog file', () => {
     expect(view.counts).toEqual({ total: 60, created: 59, updated: 0, unchanged: 0, failed: 1 });
     expect(view.errors.map((e) => e.row)).toEqual([32]);
     expect((await getJob(deps, accepted.id))?.attempts).toBe(2);
+  });
+
+  it('imports the published sample file into the sample catalog without a single row error, and again without a change', async () => {
+    const tableName = uniqueId('import-sample');
+    const client = localDynamoClient(engines().endpoints.dynamodb);
+    try {
+      await migrate({ tableName, createTable: true, log: () => undefined, client });
+    } finally {
+      client.destroy();
+    }
+    const { deps } = importDeps();
+    const sampleDeps = { ...deps, tableName };
+    await seedSampleCatalog({ deps: sampleDeps });
+    const csv = readFileSync('integration-files/catalog/sample-import.csv', 'utf8');
+    const first = await importFile(sampleDeps, csv);
+    expect(first.view.errors).toEqual([]);
+    expect(first.view.counts).toEqual({ total: 21, created: 21, updated: 0, unchanged: 0, failed: 0 });
+    const beer = await getProduct((await sampleDeps.db.send(new GetCommand({ TableName: tableName, Key: keys.sku('IMP-HAZY-IPA-440ML') }))).Item!.productId as string, sampleDeps);
+    expect(beer).toMatchObject({ ageRestricted: true, attributes: { abv: 6.5, style: 'ipa', vegan: true, allergens: ['gluten'] } });
+    const second = await importFile(sampleDeps, csv);
+    expect(second.view.counts).toEqual({ total: 21, created: 0, updated: 0, unchanged: 21, failed: 0 });
   });
 
   it('imports 10,000 rows with counters that add up', async () => {
