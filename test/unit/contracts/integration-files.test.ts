@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -9,8 +9,8 @@ import { Readable } from 'node:stream';
 /**
  * Everything published under `integration-files/` is something integrators copy: each file must be
  * a JSON Schema, a JSON document that names its schema with `$schema`, a CSV in the import format,
- * or the OpenAPI document and its generator (checked in `openapi-document.test.ts`). A new kind of
- * file fails here until it gets a check.
+ * a Markdown guide whose links resolve, or the OpenAPI document and its generator (checked in
+ * `openapi-document.test.ts`). A new kind of file fails here until it gets a check.
  */
 const ROOT = 'integration-files';
 const files = (function walk(dir: string): string[] {
@@ -21,6 +21,7 @@ const OPENAPI = ['openapi/openapi.json', 'openapi/build-openapi.ts', 'openapi/wr
 const schemas = files.filter((f) => f.endsWith('.schema.json'));
 const documents = files.filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json') && !OPENAPI.includes(f));
 const csvs = files.filter((f) => f.endsWith('.csv'));
+const guides = files.filter((f) => f.endsWith('.md'));
 const read = (file: string) => JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as Record<string, unknown>;
 
 function ajv() {
@@ -31,7 +32,8 @@ function ajv() {
 
 describe('integration-files', () => {
   it('holds only files that one of the contract checks covers', () => {
-    expect(files.filter((f) => !OPENAPI.includes(f) && !schemas.includes(f) && !documents.includes(f) && !csvs.includes(f))).toEqual([]);
+    const covered = [...OPENAPI, ...schemas, ...documents, ...csvs, ...guides];
+    expect(files.filter((f) => !covered.includes(f))).toEqual([]);
     expect(schemas.length).toBeGreaterThan(0);
     expect(documents.length).toBeGreaterThan(0);
   });
@@ -62,5 +64,11 @@ describe('integration-files', () => {
       rows += 1;
     }
     expect(rows).toBeGreaterThan(0);
+  });
+
+  it.each(guides)('%s links only to files that exist', (file) => {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    const targets = [...text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((t) => !/^[a-z]+:/i.test(t));
+    for (const target of targets) expect(existsSync(join(ROOT, file, '..', target)), `${file} → ${target}`).toBe(true);
   });
 });
