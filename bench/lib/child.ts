@@ -3,12 +3,14 @@ import { readFileSync } from 'node:fs';
 import { REPO_ROOT } from './results.js';
 
 /** What a child script sends back once: its result, or why it failed. */
-type ChildMessage<T> = { kind: 'result'; value: T; peakRssBytes: number } | { kind: 'error'; message: string };
+type ChildMessage<T> = { kind: 'result'; value: T; peakRssBytes: number; cpuMs: number } | { kind: 'error'; message: string };
 
 export interface ChildOutcome<T> {
   value: T;
   /** The child's peak resident set (VmHWM), the figure a Lambda's memory limit is compared against. */
   peakRssBytes: number;
+  /** CPU time (user + system) the child used: set against wall time, it shows whether the child or what it waits on is the bottleneck. */
+  cpuMs: number;
 }
 
 export interface ChildOptions {
@@ -48,7 +50,7 @@ export async function runChild<T>(
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      if (message?.kind === 'result') resolve({ value: message.value, peakRssBytes: message.peakRssBytes });
+      if (message?.kind === 'result') resolve({ value: message.value, peakRssBytes: message.peakRssBytes, cpuMs: message.cpuMs });
       else if (message?.kind === 'error') reject(new Error(message.message));
       else reject(new Error(`${script} exited with ${signal ?? code} without reporting a result`));
     });
@@ -120,7 +122,7 @@ export async function serveFromChild<I, T>(start: (input: I) => Promise<{ value:
     };
     process.once('SIGTERM', shutdown);
     process.once('disconnect', shutdown);
-    await send({ kind: 'result', value: server.value, peakRssBytes: peakRssBytes() });
+    await send({ kind: 'result', value: server.value, peakRssBytes: peakRssBytes(), cpuMs: cpuMs() });
   } catch (error) {
     await send({ kind: 'error', message: (error as Error).stack ?? String(error) });
     process.exit(1);
@@ -141,6 +143,11 @@ export function peakRssBytes(): number {
   return process.memoryUsage().rss;
 }
 
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /**
  * The child side of {@link runChild}: parses the input the parent passed, runs `work`, reports its
  * result with the peak RSS, and exits so that lingering sockets cannot keep the process alive.
@@ -150,7 +157,7 @@ export async function reportToParent<I, T>(work: (input: I) => Promise<T>): Prom
   try {
     const input = JSON.parse(process.argv[2] ?? 'null') as I;
     const value = await work(input);
-    await send({ kind: 'result', value, peakRssBytes: peakRssBytes() });
+    await send({ kind: 'result', value, peakRssBytes: peakRssBytes(), cpuMs: cpuMs() });
     process.exit(0);
   } catch (error) {
     await send({ kind: 'error', message: (error as Error).stack ?? String(error) });

@@ -29,6 +29,8 @@ export interface ImportRunResult {
   events: number;
   /** Most DynamoDB write requests the worker had in flight at once: the raw writer uses the same. */
   maxWritesInFlight: number;
+  /** DynamoDB requests the run made, by command: where its time goes. */
+  requests: Record<string, number>;
 }
 
 const WRITE_COMMANDS = new Set(['TransactWriteItemsCommand', 'BatchWriteItemCommand', 'PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
@@ -36,9 +38,12 @@ const WRITE_COMMANDS = new Set(['TransactWriteItemsCommand', 'BatchWriteItemComm
 async function run(input: ImportRunInput): Promise<ImportRunResult> {
   let inFlight = 0;
   let maxWritesInFlight = 0;
+  const requests: Record<string, number> = {};
   dynamo.middlewareStack.add(
     (next, context) => async (args) => {
-      if (!WRITE_COMMANDS.has(context.commandName ?? '')) return next(args);
+      const command = context.commandName ?? 'unknown';
+      requests[command] = (requests[command] ?? 0) + 1;
+      if (!WRITE_COMMANDS.has(command)) return next(args);
       maxWritesInFlight = Math.max(maxWritesInFlight, ++inFlight);
       try {
         return await next(args);
@@ -61,7 +66,7 @@ async function run(input: ImportRunInput): Promise<ImportRunResult> {
   if (outcome.kind !== 'completed') throw new Error(`import did not complete: ${JSON.stringify(outcome)}`);
   const job = (await getJob(deps, input.jobId))!;
   if (job.total !== input.rows) throw new Error(`import counted ${job.total} rows, expected ${input.rows}`);
-  return { rows: job.total, ms, created: job.created, failed: job.failed, events, maxWritesInFlight };
+  return { rows: job.total, ms, created: job.created, failed: job.failed, events, maxWritesInFlight, requests };
 }
 
 await reportToParent(run);
