@@ -1,6 +1,6 @@
 import type { Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { externalImports, impliedClients, packageBytes, packageOf, ungrantedClients } from '../sections/init/packages.js';
+import { appImporters, externalImports, impliedClients, packageBytes, packageOf, ungrantedClients } from '../sections/init/packages.js';
 
 describe('packageOf', () => {
   it('names plain and scoped packages', () => {
@@ -51,10 +51,24 @@ describe('externalImports', () => {
   });
 });
 
+describe('appImporters', () => {
+  it('names the repository files that pull a package in, not the packages that do', () => {
+    const meta = {
+      inputs: {
+        'shared/events/publisher.ts': { bytes: 1, imports: [{ path: 'node_modules/@aws-sdk/client-eventbridge/dist-es/index.js', kind: 'import-statement' }] },
+        'shared/http/handler.ts': { bytes: 1, imports: [{ path: 'node_modules/@middy/core/index.js', kind: 'import-statement' }] },
+        'node_modules/other/index.js': { bytes: 1, imports: [{ path: 'node_modules/@aws-sdk/client-eventbridge/dist-es/index.js', kind: 'import-statement' }] },
+      },
+      outputs: {},
+    } as unknown as Metafile;
+    expect(appImporters(meta, '@aws-sdk/client-eventbridge')).toEqual(['shared/events/publisher.ts']);
+  });
+});
+
 describe('ungrantedClients', () => {
   it('flags an SDK client whose grant the function lacks', () => {
     expect(ungrantedClients({ table: 'read' }, ['@aws-sdk/client-dynamodb', '@aws-sdk/client-eventbridge', 'zod'])).toEqual([
-      '@aws-sdk/client-eventbridge without events access',
+      { name: '@aws-sdk/client-eventbridge', grant: 'events' },
     ]);
   });
 

@@ -42,6 +42,18 @@ export function externalImports(metafile: Metafile): string[] {
 }
 
 /**
+ * The repository's own files that import `pkg` directly (statically or lazily): where to look when a
+ * bundle carries a package its function should not need.
+ */
+export function appImporters(metafile: Metafile, pkg: string): string[] {
+  return Object.entries(metafile.inputs)
+    .filter(([file]) => !file.includes('node_modules/'))
+    .filter(([, input]) => input.imports.some((i) => !i.external && i.path.includes('node_modules/') && packageOf(i.path) === pkg))
+    .map(([file]) => file)
+    .sort();
+}
+
+/**
  * AWS SDK clients and the wiring grant each one serves. A client in a bundle whose function lacks
  * the grant is dead weight at best (it can never make a successful call) and a wiring mistake at worst.
  */
@@ -56,13 +68,11 @@ export const CLIENT_GRANTS: Readonly<Record<string, { grant: string; granted: (a
 };
 
 /** Clients a bundle contains without the grant that would let it use them. */
-export function ungrantedClients(access: Access, packages: readonly string[]): string[] {
-  return packages
-    .filter((name) => {
-      const rule = CLIENT_GRANTS[name];
-      return rule !== undefined && !rule.granted(access);
-    })
-    .map((name) => `${name} without ${CLIENT_GRANTS[name]!.grant} access`);
+export function ungrantedClients(access: Access, packages: readonly string[]): { name: string; grant: string }[] {
+  return packages.flatMap((name) => {
+    const rule = CLIENT_GRANTS[name];
+    return rule !== undefined && !rule.granted(access) ? [{ name, grant: rule.grant }] : [];
+  });
 }
 
 /** The client packages a function's grants imply: what its floor bundle loads. */
