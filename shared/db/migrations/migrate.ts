@@ -82,10 +82,23 @@ async function describe(client: DynamoDBClient, tableName: string): Promise<Tabl
   }
 }
 
-async function waitUntil(client: DynamoDBClient, tableName: string, ready: (t: TableDescription) => boolean): Promise<TableDescription> {
+/** Backfilling an index on a large table can take AWS a long while; locally it is a second. */
+const WAIT_LIMIT_MS = 60 * 60 * 1000;
+
+async function waitUntil(
+  client: DynamoDBClient,
+  tableName: string,
+  what: string,
+  ready: (t: TableDescription) => boolean,
+): Promise<TableDescription> {
+  const deadline = Date.now() + WAIT_LIMIT_MS;
   for (;;) {
     const table = await describe(client, tableName);
     if (table && ready(table)) return table;
+    if (Date.now() > deadline) {
+      const state = JSON.stringify({ table: table?.TableStatus, indexes: table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.IndexStatus]) });
+      throw new Error(`${tableName}: ${what} did not happen within ${WAIT_LIMIT_MS / 60_000} minutes (${state})`);
+    }
     await sleep(POLL_MS);
   }
 }
@@ -102,7 +115,7 @@ async function ensureTable(client: DynamoDBClient, tableName: string, mayCreate:
     if (!(error instanceof ResourceInUseException)) throw error;
     created = false;
   }
-  const description = await waitUntil(client, tableName, (t) => t.TableStatus === 'ACTIVE');
+  const description = await waitUntil(client, tableName, 'table becoming ACTIVE', (t) => t.TableStatus === 'ACTIVE');
   return { created, description };
 }
 
@@ -121,7 +134,7 @@ async function ensureIndexes(client: DynamoDBClient, tableName: string, table: T
         GlobalSecondaryIndexUpdates: [{ Create: index }],
       }),
     );
-    await waitUntil(client, tableName, (t) =>
+    await waitUntil(client, tableName, `index ${index.IndexName!} becoming ACTIVE`, (t) =>
       (t.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === index.IndexName && i.IndexStatus === 'ACTIVE'),
     );
     log(`added index ${index.IndexName!} to ${tableName}`);

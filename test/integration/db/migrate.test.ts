@@ -5,8 +5,8 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, describe, expect, it } from 'vitest';
-import { localDynamoClient } from '../../../infra/local/engines/dynamodb.js';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { localDynamoClient, startDynamoDb } from '../../../infra/local/engines/dynamodb.js';
 import { keys, type Key } from '../../../shared/db/keys.js';
 import { migrate } from '../../../shared/db/migrations/migrate.js';
 import { stampSchemaVersion } from '../../../shared/db/migrations/0001-stamp-schema-version.js';
@@ -123,7 +123,23 @@ describe('migrate', () => {
     expect(counter.runs).toBe(1);
   });
 
+  it('refuses to create a table when creation is not allowed', async () => {
+    const tableName = freshTable();
+    await expect(migrate({ tableName, client, log: quiet, createTable: false, migrations: [] })).rejects.toThrow(
+      `table ${tableName} does not exist: deploy the stack first`,
+    );
+  });
+});
+
+describe('migrate on an existing table', () => {
+  // DynamoDB Local holds every other request while it alters a table, so this runs on an engine of its own.
   it('adds a missing GSI to an existing table', async () => {
+    const engine = await startDynamoDb();
+    const client = localDynamoClient(engine.endpoint);
+    onTestFinished(async () => {
+      client.destroy();
+      await engine.stop();
+    });
     const tableName = freshTable();
     const definition = tableDefinition(tableName);
     await client.send(
@@ -140,12 +156,6 @@ describe('migrate', () => {
     expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(['gsi1', 'gsi2']);
   });
 
-  it('refuses to create a table when creation is not allowed', async () => {
-    const tableName = freshTable();
-    await expect(migrate({ tableName, client, log: quiet, createTable: false, migrations: [] })).rejects.toThrow(
-      `table ${tableName} does not exist: deploy the stack first`,
-    );
-  });
 });
 
 describe('0001-stamp-schema-version', () => {

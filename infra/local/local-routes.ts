@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { ROLES } from '../../shared/auth/roles.js';
+import { SCOPES } from '../../shared/auth/scopes.js';
+import { gatewayProblem, type GatewayResponse } from './gateway/problems.js';
+import type { LocalRoute } from './gateway/server.js';
+import { MAX_TOKEN_SECONDS, type LocalIssuer } from './tokens.js';
+
+export const TOKENS_PATH = '/local/tokens';
+export const JWKS_PATH = '/local/.well-known/jwks.json';
+
+const MintBody = z.object({
+  subject: z.string().min(1),
+  roles: z.array(z.enum(ROLES)),
+  scopes: z.array(z.enum(SCOPES)).optional(),
+  expiresInSeconds: z.number().int().positive().max(MAX_TOKEN_SECONDS).optional(),
+});
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): GatewayResponse {
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+/**
+ * The runtime's own endpoints, which exist only locally: `POST /local/tokens` mints a bearer
+ * token for any subject and roles (the local identity provider), and the JWKS that the
+ * authorizer verifies those tokens with.
+ */
+export function localRoutes(issuer: LocalIssuer): LocalRoute[] {
+  return [
+    {
+      method: 'POST',
+      path: TOKENS_PATH,
+      handle: async ({ body, requestId }) => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(body.toString('utf8'));
+        } catch {
+          return gatewayProblem('validation-failed', 'The body must be JSON: {"subject": "...", "roles": ["admin"]}.', requestId);
+        }
+        const result = MintBody.safeParse(parsed);
+        if (!result.success) {
+          const detail = result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+          return gatewayProblem('validation-failed', detail, requestId);
+        }
+        const expiresIn = result.data.expiresInSeconds ?? 3600;
+        const token = await issuer.mint({ ...result.data, expiresInSeconds: expiresIn });
+        return json(200, { token, tokenType: 'Bearer', expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString() });
+      },
+    },
+    {
+      method: 'GET',
+      path: JWKS_PATH,
+      handle: async () => json(200, issuer.jwks, { 'cache-control': 'max-age=300' }),
+    },
+  ];
+}

@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { AUTHORIZER_FN, functions } from '../wiring.js';
+import { claimDataDir, dataLayout, releaseDataDir, wipeData, writeRuntime } from './data-dir.js';
+import { startDynamoDb, localDynamoClient, type DynamoDbEngine } from './engines/dynamodb.js';
+import { startS3, type S3Engine } from './engines/s3.js';
+import { startSqs, type SqsEngine } from './engines/sqs.js';
+import { startEventBus } from './event-bus.js';
+import { createInvoker } from './functions.js';
+import { startGateway, type Gateway } from './gateway/server.js';
+import { migrate } from '../../shared/db/migrations/migrate.js';
+import { JWKS_PATH, localRoutes, TOKENS_PATH } from './local-routes.js';
+import { startPollers, type Pollers } from './pollers.js';
+import { restoreQueues, saveQueues } from './queue-snapshot.js';
+import { createQueues, dlqName, localSqsClient } from './queues.js';
+import { BUCKET_IDS, platformEnv, resourceNames, type Endpoints } from './resources.js';
+import { servedWiring } from './topology.js';
+import { loadIssuer } from './tokens.js';
+import type { AwsJsonServer } from './aws-json-server.js';
+import type { SQSEvent } from 'aws-lambda';
+
+/** The repository root: handler entries in the wiring are relative to it. */
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface PlatformOptions {
+  /** HTTP port of the API; 0 picks a free one. */
+  port?: number;
+  /** Defaults to `SMARTSHELF_DATA_DIR`, else `.smartshelf/` in the repository. */
+  dataDir?: string;
+  /** Wipe tables, objects and queued messages first. */
+  fresh?: boolean;
+  /** Seed the sample catalog (idempotent). */
+  seed?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface SeedReport {
+  categories: number;
+  products: number;
+  skipped: boolean;
+}
+
+export interface Platform {
+  url: string;
+  adminApiKey: string;
+  dataDir: string;
+  endpoints: Endpoints;
+  /** What seeding did, or why it did not run. */
+  seeded: SeedReport | { unavailable: string } | undefined;
+  /** Messages put back in their queues from the last shutdown. */
+  restoredMessages: number;
+  /** Wiring functions whose entry file is missing; their routes answer 502. */
+  missingFunctions: string[];
+  stop(): Promise<void>;
+}
+
+const PREFIX = 'smartshelf-local';
+const SEED_ENTRY = 'shared/catalog/seed.ts';
+
+/**
+ * Starts the whole platform in this process: DynamoDB Local, fauxqs and s3rver on free ports,
+ * the table migrated and buckets and queues created, the environment set exactly as the CDK app
+ * sets it on AWS (before any handler is imported), then the API gateway, the event bus, the queue
+ * pollers, and the admin API key and sample catalog. `stop()` drains everything in order and
+ * saves queued messages for the next start.
+ */
+export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const layout = dataLayout(options.dataDir ?? process.env.SMARTSHELF_DATA_DIR ?? join(REPO_ROOT, '.smartshelf'));
+  await mkdir(layout.root, { recursive: true });
+  await claimDataDir(layout, { starting: true });
+  const names = resourceNames(PREFIX);
+  const served = servedWiring();
+  const running: Partial<{
+    dynamodb: DynamoDbEngine;
+    sqsEngine: SqsEngine;
+    s3: S3Engine;
+    gateway: Gateway;
+    eventBus: AwsJsonServer;
+    pollers: Pollers;
+    saveQueues: () => Promise<void>;
+    clients: { destroy(): void }[];
+  }> = {};
+  // The way down: stop taking requests and let those in flight finish, let pollers finish their
+  // batches (both may still publish events), close the bus, save what is still queued, then the engines.
+  const stopAll = async () => {
+    const step = async (name: string, stop: (() => Promise<unknown>) | undefined) => {
+      if (stop) await stop().catch((error: Error) => log(`stopping ${name} failed: ${error.message}`));
+    };
+    await step('gateway', running.gateway?.close);
+    await step('pollers', running.pollers?.stop);
+    await step('event bus', running.eventBus?.close);
+    await step('queue snapshot', running.saveQueues);
+    for (const client of running.clients ?? []) client.destroy();
+    await Promise.all([
+      step('fauxqs', running.sqsEngine?.stop),
+      step('s3rver', running.s3?.stop),
+      step('DynamoDB Local', running.dynamodb?.stop),
+    ]);
+    await releaseDataDir(layout);
+  };
+
+  try {
+    if (options.fresh) {
+      await wipeData(layout);
+      log(`fresh start: wiped data under ${layout.root}`);
+    }
+    const [dynamodb, sqsEngine, s3] = await Promise.all([
+      startDynamoDb({ dbPath: layout.dynamodb }).then((e) => (running.dynamodb = e)),
+      startSqs().then((e) => (running.sqsEngine = e)),
+      startS3({ directory: layout.s3, buckets: BUCKET_IDS.map((id) => names.bucket(id)) }).then((e) => (running.s3 = e)),
+    ]);
+
+    const sqs = localSqsClient(sqsEngine.endpoint);
+    const dynamoClient = localDynamoClient(dynamodb.endpoint);
+    running.clients = [sqs, dynamoClient];
+    const [created] = await Promise.all([
+      createQueues(sqsEngine.endpoint, served.queues),
+      migrate({ tableName: names.table, createTable: true, log: (line) => log(`migrate: ${line}`), client: dynamoClient }),
+    ]);
+    const queueUrls: Record<string, string> = Object.fromEntries(created.map((q) => [q.id, q.url]));
+    const urlByName = new Map(created.flatMap((q) => [[q.id, q.url] as const, [dlqName(q.id), q.dlqUrl] as const]));
+    const restoredMessages = await restoreQueues(sqs, (name) => urlByName.get(name), layout.queueSnapshot);
+    running.saveQueues = async () => {
+      const saved = await saveQueues(sqsEngine, [...urlByName.keys()], layout.queueSnapshot);
+      if (saved) log(`saved ${saved} queued message(s) for the next start`);
+    };
+
+    const invoker = createInvoker({ root: REPO_ROOT, functions, stage: 'local' });
+    // Handlers read their configuration when first imported, so none may run before the environment is complete.
+    let environmentSet!: () => void;
+    const environmentReady = new Promise<void>((resolve) => (environmentSet = resolve));
+    const invoke = async (fnId: string, event: unknown) => {
+      await environmentReady;
+      return invoker.invoke(fnId, event);
+    };
+
+    const issuer = await loadIssuer(layout.signingKey);
+    const gateway = await startGateway({
+      port: options.port ?? 3000,
+      routes: served.routes,
+      localRoutes: localRoutes(issuer),
+      authorizerFn: AUTHORIZER_FN,
+      invoke,
+      log,
+    });
+    running.gateway = gateway;
+    const eventBus = await startEventBus({ busName: names.eventBus, rules: served.rules, sqs, queueUrl: (id) => queueUrls[id]!, log });
+    running.eventBus = eventBus;
+
+    const endpoints: Endpoints = { dynamodb: dynamodb.endpoint, sqs: sqsEngine.endpoint, s3: s3.endpoint, events: eventBus.endpoint };
+    Object.assign(
+      process.env,
+      platformEnv({
+        names,
+        endpoints,
+        queueUrls,
+        jwt: { issuer: issuer.issuer, audience: issuer.audience, jwksUrl: `${gateway.url}${JWKS_PATH}` },
+      }),
+    );
+    environmentSet();
+
+    running.pollers = startPollers({
+      queues: created.map((q) => ({ spec: served.queues.find((s) => s.id === q.id)!, url: q.url, arn: q.arn })),
+      sqs,
+      invoke: (fnId, event: SQSEvent) => invoke(fnId, event),
+      log,
+    });
+
+    const adminApiKey = await registerAdminKey(layout.adminApiKey);
+    const seeded = options.seed === false ? undefined : await seedCatalog();
+    await writeRuntime(layout, { url: gateway.url, endpoints, tableName: names.table, queueUrls });
+    return {
+      url: gateway.url,
+      adminApiKey,
+      dataDir: layout.root,
+      endpoints,
+      seeded,
+      restoredMessages,
+      missingFunctions: invoker.missing().map((f) => f.id),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** The local admin API key: made once, kept in the data directory, registered (idempotently) at every start. */
+async function registerAdminKey(file: string): Promise<string> {
+  let apiKey: string;
+  try {
+    apiKey = (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    apiKey = `ssk_${randomBytes(32).toString('base64url')}`;
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, apiKey, { mode: 0o600 });
+  }
+  const { registerApiClient } = await import('../../shared/auth/api-clients.js');
+  await registerApiClient({ apiKey, name: 'local-admin', roles: ['admin'] });
+  return apiKey;
+}
+
+async function seedCatalog(): Promise<SeedReport | { unavailable: string }> {
+  const entry = join(REPO_ROOT, SEED_ENTRY);
+  if (!existsSync(entry)) return { unavailable: `${SEED_ENTRY} does not exist yet` };
+  const module = (await import(pathToFileURL(entry).href)) as { seedSampleCatalog?: () => Promise<SeedReport> };
+  if (typeof module.seedSampleCatalog !== 'function') return { unavailable: `${SEED_ENTRY} does not export seedSampleCatalog()` };
+  return module.seedSampleCatalog();
+}
+
+/** The start-up banner: where everything is and how to call it. */
+export function banner(platform: Platform): string {
+  const lines = [
+    '',
+    `SmartShelf local platform is running`,
+    `  API            ${platform.url}`,
+    `  API docs       ${platform.url}/docs`,
+    `  OpenAPI        ${platform.url}/openapi.json`,
+    `  Admin API key  ${platform.adminApiKey}   (send as x-api-key)`,
+    `  Bearer token   curl -s -X POST ${platform.url}${TOKENS_PATH} -H 'content-type: application/json' \\`,
+    `                   -d '{"subject":"me","roles":["admin"]}'`,
+    `  Data           ${platform.dataDir}`,
+  ];
+  const seeded = platform.seeded;
+  if (seeded && 'unavailable' in seeded) lines.push(`  Sample catalog not seeded: ${seeded.unavailable}`);
+  else if (seeded?.skipped) lines.push('  Sample catalog already present');
+  else if (seeded) lines.push(`  Sample catalog seeded: ${seeded.categories} categories, ${seeded.products} products`);
+  if (platform.restoredMessages) lines.push(`  Re-queued ${platform.restoredMessages} message(s) saved at the last shutdown`);
+  if (platform.missingFunctions.length) lines.push(`  Not implemented yet (answer 502): ${platform.missingFunctions.join(', ')}`);
+  lines.push('  Ctrl-C stops everything and keeps the data.', '');
+  return lines.join('\n');
+}

@@ -1,0 +1,22 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { spawnPlatform } from '../support/platform.js';
+
+/**
+ * Runs the real local platform (`node --import tsx infra/local/start.ts --fresh`) in a temporary
+ * data directory on a free port for the e2e tests, hands them its URL and admin API key, and
+ * stops it (and its JVM) afterwards.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'smartshelf-e2e-'));
+  const platform = await spawnPlatform({ dataDir, fresh: true });
+  project.provide('baseUrl', platform.baseUrl);
+  project.provide('adminApiKey', platform.adminApiKey);
+  return async () => {
+    const code = await platform.stop();
+    if (code !== 0) console.error(`the local platform exited with ${code}:\n${platform.output().slice(-4000)}`);
+    await rm(dataDir, { recursive: true, force: true });
+  };
+}
