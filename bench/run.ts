@@ -26,19 +26,30 @@ async function main(): Promise<void> {
     `SmartShelf bench (${options.quick ? 'quick' : 'full'}): ${options.sections.join(', ')} on ${machine.cpuCount}× ${machine.cpuModel}, Node ${machine.node}, load ${machine.loadAverage.join(' ')}`,
   );
   let failed = false;
+  const benchStarted = performance.now();
+  const verdicts: string[] = [];
   for (const section of options.sections) {
     const startedAt = new Date();
     const started = performance.now();
     try {
       const result = await SECTION_RUNNERS[section](options);
       print(result);
+      const met = result.targets.filter((t) => t.met === true).length;
+      const missed = result.targets.filter((t) => t.met === false).length;
+      const unmeasured = result.targets.filter((t) => t.met === null).length + result.notMeasured.length;
+      verdicts.push(`${section}: ${met} target(s) met, ${missed} missed, ${unmeasured} not measured`);
       const file = await writeResult(result, startedAt, options.quick);
       console.log(`(${section} took ${((performance.now() - started) / 1000).toFixed(0)} s; written to ${relative(REPO_ROOT, file)})`);
     } catch (error) {
       failed = true;
       console.error(`\n# ${section}: failed: ${(error as Error).stack ?? String(error)}`);
+      // The results file says so too, rather than keeping an older run's figures that no longer hold.
+      const reason = `the section failed: ${(error as Error).message.split('\n')[0]}`;
+      await writeResult({ section, title: section, tables: [], figures: {}, targets: [], notMeasured: [reason], parameters: {} }, startedAt, options.quick);
+      verdicts.push(`${section}: not measured (${reason})`);
     }
   }
+  console.log(`\n${verdicts.join('\n')}\nbench finished in ${((performance.now() - benchStarted) / 60_000).toFixed(1)} min`);
   // Engines and clients started by sections are stopped by them; exit explicitly so that a stray socket cannot hang the run.
   process.exit(failed ? 1 : 0);
 }

@@ -119,7 +119,7 @@ const topPackages = (b: Bundle, n: number) =>
  * round in alternating order, and the median init times compared.
  */
 export async function runInitSection(options: BenchOptions): Promise<SectionResult> {
-  const rounds = options.quick ? 7 : 21;
+  const rounds = options.quick ? 7 : 15;
   const notMeasured: string[] = [];
   await mkdir(INIT_DIR, { recursive: true });
   const probe = join(INIT_DIR, 'probe.mjs');
