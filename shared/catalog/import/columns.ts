@@ -39,18 +39,6 @@ export const REQUIRED_COLUMNS: readonly Column[] = [
   'currency',
 ];
 
-/** Columns that describe the product rather than the variant: every row of one product must agree on them. */
-export const PRODUCT_COLUMNS: readonly Column[] = [
-  'product_name',
-  'brand',
-  'description',
-  'category_path',
-  'tags',
-  'attributes',
-  'tax_category',
-  'age_restricted',
-];
-
 export interface HeaderProblems {
   missing: Column[];
   unknown: string[];

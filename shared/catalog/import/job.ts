@@ -191,11 +191,6 @@ function rowErrorItems(jobId: string, errors: readonly RowError[]): Record<strin
   }));
 }
 
-/** Number of distinct rows among errors. */
-export function failedRowCount(errors: readonly RowError[]): number {
-  return new Set(errors.map((e) => e.row)).size;
-}
-
 async function batchPut(deps: CatalogDeps, items: Record<string, unknown>[]): Promise<void> {
   for (let start = 0; start < items.length; start += 25) {
     let requests: Record<string, unknown>[] | undefined = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));

@@ -202,6 +202,8 @@ function productFields(prepared: Prepared) {
 
 /** A product's write, ready to commit alone or together with other products' writes. */
 interface Plan {
+  /** The product written; one transaction may not touch it twice. */
+  productId: string;
   items: TransactItem[];
   /** Rough size of the items, to keep a shared transaction well under DynamoDB's 4 MB. */
   bytes: number;
@@ -266,6 +268,7 @@ function planGroup(ctx: ImportContext, prepared: Prepared, state: State): Plan |
     } satisfies Product);
     const item = productItem(product);
     return {
+      productId: product.id,
       items: [
         { Put: { TableName: deps.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
         ...variants.map((v) => claimPut(deps, v.sku, product.id)),
@@ -302,6 +305,7 @@ function planGroup(ctx: ImportContext, prepared: Prepared, state: State): Plan |
   const changes = priceChanges(current.variants, next.variants);
   const update = productUpdate(deps, next, current.version);
   return {
+    productId: next.id,
     items: [
       update,
       ...added.map((v) => claimPut(deps, v.sku, next.id)),
@@ -407,11 +411,17 @@ export async function writeChunk(ctx: ImportContext, groups: readonly ProductGro
   const outcomes: GroupOutcome[] = [];
   const planned: { prepared: Prepared; plan: Plan }[] = [];
   const alone: Prepared[] = [];
+  const planning = new Set<string>();
   for (const p of prepared) {
     const plan = planGroup(ctx, p, state);
     if (plan === 'retry') alone.push(p);
-    else if ('items' in plan) planned.push({ prepared: p, plan });
-    else outcomes.push(plan);
+    else if (!('items' in plan)) outcomes.push(plan);
+    // Two slugs of the file can name SKUs of one existing product; a transaction may not write an item twice.
+    else if (planning.has(plan.productId)) alone.push(p);
+    else {
+      planning.add(plan.productId);
+      planned.push({ prepared: p, plan });
+    }
   }
   await mapLimit(packPlans(planned, limits), limits.concurrency, async (batch) => {
     if (await tryCommit(ctx.deps, batch.flatMap((b) => b.plan.items))) {

@@ -260,6 +260,25 @@ describe('importing a catalog file', () => {
     expect(await productIdOf(mine)).toBe(owner.id);
   });
 
+  it('applies two slugs of one file that both name SKUs of the same existing product', async () => {
+    const { deps } = importDeps();
+    const { tins } = await importCategories(deps);
+    const [first, second] = [uniqueSku('TWO'), uniqueSku('TWO')];
+    const existing = await createProduct(productInput(tins.id, [first, second], { attributes: { origin: 'UK' } }), staff, deps);
+    const { view } = await importFile(
+      deps,
+      csvOf([
+        variantRow(tins.path, 'test-product', first, { product_name: 'Test product', price: 111 }),
+        variantRow(tins.path, 'test-product-again', second, { product_name: 'Test product', variant_name: '800 g', net_quantity: 800, price: 222 }),
+      ]),
+    );
+    expect(view.counts.failed).toBe(0);
+    expect(view.counts.updated).toBe(2);
+    const after = await getProduct(existing.id, deps);
+    expect(after.variants.map((v) => v.price.amount)).toEqual([111, 222]);
+    expect(after.version).toBe(3);
+  });
+
   it('imports a JSON array and NDJSON with numbers and booleans, numbering rows by element and by line', async () => {
     const { deps } = importDeps();
     const { tins } = await importCategories(deps);
