@@ -15,6 +15,7 @@ import {
   skuClaimItem,
   TransactionCancelled,
   transactWrite,
+  versionedProductUpdate,
   type TransactItem,
 } from './repository.js';
 import { CreateProductRequest, parseInput, UpdateProductRequest, type CreateProductInput, type UpdateProductInput } from './requests.js';
@@ -256,36 +257,6 @@ function editable(product: Product): Partial<Record<EditableField, unknown>> {
   return Object.fromEntries(EDITABLE.filter((f) => product[f] !== undefined).map((f) => [f, product[f]]));
 }
 
-/** The update of a product item to its next version; it never touches `images`, which uploads change on their own. */
-function productUpdate(deps: CatalogDeps, next: Product, expected: number): TransactItem {
-  const item = productItem(next);
-  const set = [...EDITABLE.filter((f) => next[f] !== undefined), 'categoryPath', 'version', 'updatedAt', 'gsi1sk', 'attrTerms'] as const;
-  const remove = EDITABLE.filter((f) => next[f] === undefined);
-  const names: Record<string, string> = { '#expected': 'version' };
-  const values: Record<string, unknown> = { ':expected': expected };
-  set.forEach((field, i) => {
-    names[`#s${i}`] = field;
-    values[`:s${i}`] = item[field];
-  });
-  remove.forEach((field, i) => {
-    names[`#r${i}`] = field;
-  });
-  const expression = [
-    `SET ${set.map((_, i) => `#s${i} = :s${i}`).join(', ')}`,
-    ...(remove.length > 0 ? [`REMOVE ${remove.map((_, i) => `#r${i}`).join(', ')}`] : []),
-  ].join(' ');
-  return {
-    Update: {
-      TableName: deps.tableName,
-      Key: keys.product(next.id),
-      UpdateExpression: expression,
-      ConditionExpression: 'attribute_exists(pk) AND #expected = :expected',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
-  };
-}
-
 /**
  * Applies a JSON merge patch to a product under optimistic concurrency: the write succeeds only
  * if the product is still at the expected version (from `version` in the patch or `If-Match`).
@@ -339,7 +310,7 @@ export async function updateProduct(
   if (componentErrors.length > 0) throw new ValidationError(componentErrors);
 
   const plan: Planned[] = [
-    { item: productUpdate(deps, next, expected), step: { kind: 'product' } },
+    { item: versionedProductUpdate(deps, next, expected, [...EDITABLE, 'categoryPath']), step: { kind: 'product' } },
     ...claims(deps, next.id, added),
     ...removed.map(
       (sku): Planned => ({

@@ -75,6 +75,44 @@ export function skuClaimItem(sku: string, productId: string): Record<string, unk
   return { ...keys.sku(sku), entityType: 'SkuClaim', schemaVersion: SKU_CLAIM_SCHEMA_VERSION, sku, productId };
 }
 
+/**
+ * The update of a product item to its next version, on condition that it is still at `expectedVersion`.
+ * Only `fields` are written (set when defined, removed when not), plus what is derived from them;
+ * everything else on the item, such as `images`, is left to the operations that own it.
+ */
+export function versionedProductUpdate(
+  deps: CatalogDeps,
+  next: Product,
+  expectedVersion: number,
+  fields: readonly (keyof Product)[],
+): TransactItem {
+  const item = productItem(next);
+  const set = [...fields.filter((f) => next[f] !== undefined), 'version', 'updatedAt', 'gsi1sk', 'attrTerms'];
+  const remove = fields.filter((f) => next[f] === undefined);
+  const names: Record<string, string> = { '#version': 'version' };
+  const values: Record<string, unknown> = { ':expected': expectedVersion };
+  set.forEach((field, i) => {
+    names[`#s${i}`] = field;
+    values[`:s${i}`] = item[field];
+  });
+  remove.forEach((field, i) => {
+    names[`#r${i}`] = field;
+  });
+  return {
+    Update: {
+      TableName: deps.tableName,
+      Key: keys.product(next.id),
+      UpdateExpression: [
+        `SET ${set.map((_, i) => `#s${i} = :s${i}`).join(', ')}`,
+        ...(remove.length > 0 ? [`REMOVE ${remove.map((_, i) => `#r${i}`).join(', ')}`] : []),
+      ].join(' '),
+      ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
 /** One category with its ancestor ids; `undefined` when it does not exist. */
 export async function getCategory(deps: CatalogDeps, id: string): Promise<StoredCategory | undefined> {
   const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.category(id) }));

@@ -21,6 +21,15 @@ export function mediaUrl(baseUrl: string, key: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/${key.replace(/^\/+/, '')}`;
 }
 
+/** An image as the API shows it: with the public URL of its original and of each thumbnail. */
+export function toImageView(image: ImageRef, mediaBaseUrl: string): ImageView {
+  return {
+    ...image,
+    url: mediaUrl(mediaBaseUrl, image.key),
+    thumbnails: Object.fromEntries(Object.entries(image.thumbnails).map(([name, t]) => [name, { ...t, url: mediaUrl(mediaBaseUrl, t.key) }])),
+  };
+}
+
 /**
  * The API view of a product: each variant with its comparison unit price, each image and
  * thumbnail with its public URL.
@@ -31,13 +40,7 @@ export function toProductView(product: Product, mediaBaseUrl?: string): ProductV
   return {
     ...product,
     variants: product.variants.map((variant) => ({ ...variant, unitPrice: unitPrice(variant) })),
-    images: product.images.map((image) => ({
-      ...image,
-      url: mediaUrl(base(), image.key),
-      thumbnails: Object.fromEntries(
-        Object.entries(image.thumbnails).map(([size, thumb]) => [size, { ...thumb, url: mediaUrl(base(), thumb.key) }]),
-      ),
-    })),
+    images: product.images.map((image) => toImageView(image, base())),
   };
 }
 

@@ -8,7 +8,7 @@ import { deleteObject, putObject } from '../../storage/s3.js';
 import { publishCommitted, type Actor, type CatalogDeps } from '../deps.js';
 import { ImageRef } from '../model.js';
 import { getProductRecord } from '../repository.js';
-import { mediaUrl, type ImageView } from '../views.js';
+import { toImageView, type ImageView } from '../views.js';
 import { ACCEPTED_IMAGE_TYPES, sniffImageType } from './image-type.js';
 import { IMMUTABLE_CACHE_CONTROL, originalKey } from './media-keys.js';
 
@@ -28,15 +28,6 @@ export interface UploadedFile {
   content: Buffer;
   filename?: string;
   mimetype?: string;
-}
-
-/** An image as the API shows it: with the public URL of its original and of each thumbnail. */
-export function toImageView(image: ImageRef, mediaBaseUrl: string): ImageView {
-  return {
-    ...image,
-    url: mediaUrl(mediaBaseUrl, image.key),
-    thumbnails: Object.fromEntries(Object.entries(image.thumbnails).map(([name, t]) => [name, { ...t, url: mediaUrl(mediaBaseUrl, t.key) }])),
-  };
 }
 
 function tooMany(productId: string): ConflictError {

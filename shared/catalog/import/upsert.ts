@@ -7,7 +7,7 @@ import { validateAttributes } from '../attributes.js';
 import { publishCommitted, type Actor, type CatalogDeps } from '../deps.js';
 import { Product, type AttributeValue, type Variant } from '../model.js';
 import { priceChangeAuditItem, priceChanges } from '../price-changes.js';
-import { productFromItem, productItem, skuClaimItem, TransactionCancelled, transactWrite, type TransactItem } from '../repository.js';
+import { productFromItem, productItem, skuClaimItem, TransactionCancelled, transactWrite, versionedProductUpdate, type TransactItem } from '../repository.js';
 import { typeAttributes, type CategoryResolver, type ResolvedCategory } from './categories.js';
 import { mapLimit } from './concurrency.js';
 import { canonicalJson, contentHash } from './content-hash.js';
@@ -144,35 +144,6 @@ function claimPut(deps: CatalogDeps, sku: string, productId: string): TransactIt
   return { Put: { TableName: deps.tableName, Item: skuClaimItem(sku, productId), ConditionExpression: 'attribute_not_exists(pk)' } };
 }
 
-/** Sets the imported fields of an existing product, only if it is still at the version that was read. */
-function productUpdate(deps: CatalogDeps, next: Product, expectedVersion: number): TransactItem {
-  const item = productItem(next);
-  const set = [...IMPORTED_FIELDS.filter((f) => next[f] !== undefined), 'version', 'updatedAt', 'gsi1sk', 'attrTerms'];
-  const remove = IMPORTED_FIELDS.filter((f) => next[f] === undefined);
-  const names: Record<string, string> = { '#version': 'version' };
-  const values: Record<string, unknown> = { ':expected': expectedVersion };
-  set.forEach((field, i) => {
-    names[`#s${i}`] = field;
-    values[`:s${i}`] = item[field];
-  });
-  remove.forEach((field, i) => {
-    names[`#r${i}`] = field;
-  });
-  return {
-    Update: {
-      TableName: deps.tableName,
-      Key: keys.product(next.id),
-      UpdateExpression: [
-        `SET ${set.map((_, i) => `#s${i} = :s${i}`).join(', ')}`,
-        ...(remove.length > 0 ? [`REMOVE ${remove.map((_, i) => `#r${i}`).join(', ')}`] : []),
-      ].join(' '),
-      ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
-  };
-}
-
 /** Runs a transaction; `false` when a condition failed because someone else wrote first. */
 async function tryCommit(deps: CatalogDeps, items: TransactItem[]): Promise<boolean> {
   try {
@@ -303,7 +274,7 @@ function planGroup(ctx: ImportContext, prepared: Prepared, state: State): Plan |
   const productLevelChanged = changedFields.some((f) => f !== 'variants');
   const previous = new Map(before.map((v) => [v.sku, canonicalJson(v)]));
   const changes = priceChanges(current.variants, next.variants);
-  const update = productUpdate(deps, next, current.version);
+  const update = versionedProductUpdate(deps, next, current.version, IMPORTED_FIELDS);
   return {
     productId: next.id,
     items: [
