@@ -172,7 +172,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 
     const adminApiKey = await registerAdminKey(layout.adminApiKey);
     const seeded = options.seed === false ? undefined : await seedCatalog();
-    await writeRuntime(layout, { url: gateway.url, endpoints, tableName: names.table, queueUrls });
+    await writeRuntime(layout, { url: gateway.url, endpoints, tableName: names.table, queueUrls: Object.fromEntries(urlByName) });
     return {
       url: gateway.url,
       adminApiKey,

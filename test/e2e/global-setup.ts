@@ -15,8 +15,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('baseUrl', platform.baseUrl);
   project.provide('adminApiKey', platform.adminApiKey);
   return async () => {
-    const code = await platform.stop();
-    if (code !== 0) console.error(`the local platform exited with ${code}:\n${platform.output().slice(-4000)}`);
+    const { code, orphans } = await platform.stop();
+    if (code !== 0 || orphans) {
+      console.error(`the local platform exited with ${code}${orphans ? ', leaving processes behind' : ''}:\n${platform.output().slice(-4000)}`);
+    }
     await rm(dataDir, { recursive: true, force: true });
   };
 }

@@ -5,14 +5,18 @@ import type { TestProject } from 'vitest/node';
 import { localDynamoClient, startDynamoDb } from '../../infra/local/engines/dynamodb.js';
 import { startS3 } from '../../infra/local/engines/s3.js';
 import { startSqs } from '../../infra/local/engines/sqs.js';
-import { createQueues, dlqName } from '../../infra/local/queues.js';
+import { createQueues, dlqName, localSqsClient } from '../../infra/local/queues.js';
+import { startEventBus } from '../../infra/local/event-bus.js';
+import type { AwsJsonServer } from '../../infra/local/aws-json-server.js';
+import { rules } from '../../infra/wiring.js';
 import { BUCKET_IDS, platformEnv, resourceNames } from '../../infra/local/resources.js';
 import { migrate } from '../../shared/db/migrations/migrate.js';
 import type { EngineInfo } from '../support/engines.js';
 
 /**
  * Starts the engines integration tests run against: DynamoDB Local in memory, fauxqs and s3rver,
- * each on a free port, with the table migrated and every wiring bucket and queue created. The
+ * each on a free port, with the table migrated and every wiring bucket and queue created, plus
+ * the local event bus routing the wiring's rules into those queues. The
  * environment goes into `process.env` before any worker starts, so handlers imported by tests
  * reach these engines with no test-only code; the same facts are provided as `engines`.
  */
@@ -25,12 +29,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     startSqs(),
     startS3({ directory: s3Dir, buckets: BUCKET_IDS.map((id) => names.bucket(id)) }),
   ]);
+  const sqsClient = localSqsClient(sqs.endpoint);
+  let eventBus: AwsJsonServer | undefined;
   const stopAll = async () => {
+    await eventBus?.close();
+    sqsClient.destroy();
     await Promise.allSettled([dynamodb.stop(), sqs.stop(), s3.stop()]);
     await rm(s3Dir, { recursive: true, force: true });
   };
   try {
-    const endpoints = { dynamodb: dynamodb.endpoint, sqs: sqs.endpoint, s3: s3.endpoint };
     const dynamoClient = localDynamoClient(dynamodb.endpoint);
     const [created] = await Promise.all([
       createQueues(sqs.endpoint),
@@ -38,12 +45,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
         dynamoClient.destroy(),
       ),
     ]);
-    const queueUrls: Record<string, string> = {};
-    for (const q of created) {
-      queueUrls[q.id] = q.url;
-      queueUrls[dlqName(q.id)] = q.dlqUrl;
-    }
-    const env = platformEnv({ names, endpoints, queueUrls, stage: 'test' });
+    const wiredUrls = Object.fromEntries(created.map((q) => [q.id, q.url]));
+    const queueUrls = { ...wiredUrls, ...Object.fromEntries(created.map((q) => [dlqName(q.id), q.dlqUrl])) };
+    eventBus = await startEventBus({ busName: names.eventBus, rules, sqs: sqsClient, queueUrl: (id) => wiredUrls[id]! });
+    const endpoints = { dynamodb: dynamodb.endpoint, sqs: sqs.endpoint, s3: s3.endpoint, events: eventBus.endpoint };
+    const env = platformEnv({ names, endpoints, queueUrls: wiredUrls, stage: 'test' });
     Object.assign(process.env, env);
     const info: EngineInfo = {
       endpoints,

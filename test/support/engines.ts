@@ -8,7 +8,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/engines/crede
 
 /** What the integration global setup started, handed to every test file through `inject('engines')`. */
 export interface EngineInfo {
-  endpoints: { dynamodb: string; sqs: string; s3: string };
+  endpoints: { dynamodb: string; sqs: string; s3: string; events: string };
   tableName: string;
   eventBusName: string;
   buckets: { media: string; imports: string; exports: string };

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { ENV } from '../../shared/config/env-names.js';
 
 /** What the e2e global setup provides to every e2e test file. */
 declare module 'vitest' {
@@ -18,8 +19,11 @@ export interface RunningPlatform {
   child: ChildProcess;
   /** Everything the process printed so far. */
   output(): string;
-  /** SIGTERM and wait for a clean exit; SIGKILL to the whole process group if it hangs. */
-  stop(): Promise<number | null>;
+  /**
+   * SIGTERM, then waits for the exit. `orphans` tells whether anything of its process group
+   * (DynamoDB Local's JVM) outlived it; whatever did, or a hang past 30 s, is SIGKILLed.
+   */
+  stop(): Promise<{ code: number | null; orphans: boolean }>;
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -29,11 +33,22 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * group (so that nothing, DynamoDB Local's JVM included, can outlive a teardown), with PORT=0 and
  * the given data directory, and resolves once the banner names the API URL and admin key.
  */
-export async function spawnPlatform(options: { dataDir: string; fresh?: boolean; timeoutMs?: number }): Promise<RunningPlatform> {
-  const args = ['--import', 'tsx', 'infra/local/start.ts', ...(options.fresh ? ['--fresh'] : [])];
+export async function spawnPlatform(options: {
+  dataDir: string;
+  fresh?: boolean;
+  seed?: boolean;
+  timeoutMs?: number;
+}): Promise<RunningPlatform> {
+  const args = [
+    '--import',
+    'tsx',
+    'infra/local/start.ts',
+    ...(options.fresh ? ['--fresh'] : []),
+    ...(options.seed === false ? ['--no-seed'] : []),
+  ];
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, PORT: '0', SMARTSHELF_DATA_DIR: options.dataDir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { ...inheritedEnv(), PORT: '0', SMARTSHELF_DATA_DIR: options.dataDir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -42,15 +57,21 @@ export async function spawnPlatform(options: { dataDir: string; fresh?: boolean;
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
 
-  const stop = async (): Promise<number | null> => {
-    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => killGroup(child), 30_000);
-    const [code] = await exited;
-    clearTimeout(timer);
-    killGroup(child);
-    return code;
-  };
+  let stopped: Promise<{ code: number | null; orphans: boolean }> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => killGroup(child), 30_000);
+      const [code] = await exited;
+      clearTimeout(timer);
+      let orphans = groupAlive(child);
+      for (let i = 0; orphans && i < 20; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        orphans = groupAlive(child);
+      }
+      killGroup(child);
+      return { code, orphans };
+    })());
 
   const deadline = Date.now() + (options.timeoutMs ?? 150_000);
   while (Date.now() < deadline) {
@@ -62,6 +83,26 @@ export async function spawnPlatform(options: { dataDir: string; fresh?: boolean;
   }
   await stop();
   throw new Error(`the platform did not start in time:\n${output}`);
+}
+
+/**
+ * The caller's environment without any AWS or SmartShelf settings (integration workers carry the
+ * test engines' ones), so the platform configures itself exactly as `npm start` would.
+ */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  const own = new Set<string>(Object.values(ENV));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !own.has(name) && !name.startsWith('AWS_') && !name.startsWith('QUEUE_URL_') && !name.startsWith('POWERTOOLS_')),
+  );
+}
+
+function groupAlive(child: ChildProcess): boolean {
+  try {
+    process.kill(-child.pid!, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Kills whatever is left of the child's process group; a no-op when it is already gone. */
