@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
@@ -14,6 +15,7 @@ import { Identity } from './constructs/identity.js';
 import { Messaging } from './constructs/messaging.js';
 import { Storage } from './constructs/storage.js';
 import { Workflows } from './constructs/workflows.js';
+import { acknowledge } from './nag.js';
 import type { EnvironmentName, EnvironmentSettings } from './environments.js';
 
 /** The parts of `infra/wiring.ts` the stack is built from. */
@@ -76,6 +78,18 @@ export class SmartShelfStack extends Stack {
     });
     this.identity = new Identity(this, 'Identity', { settings });
 
+    // People authenticate with bearer tokens, not API keys, yet API Gateway meters a usage plan by
+    // API key: the authorizer returns this shared key for them (integrations get their own).
+    const peopleUsageKey = new Secret(this, 'PeopleUsageKey', {
+      description: 'API key value that meters bearer-token callers in the People usage plan',
+      generateSecretString: { excludePunctuation: true, passwordLength: 40 },
+    });
+    acknowledge(
+      peopleUsageKey,
+      'AwsSolutions-SMG4',
+      'The value is an API Gateway usage-plan key, not a credential: it only selects a throttling plan, and rotating it means replacing the API key (see infra/cdk/README.md).',
+    );
+
     for (const spec of wiring.functions) {
       const fn = new AppFunction(this, spec.id, {
         spec,
@@ -96,6 +110,7 @@ export class SmartShelfStack extends Stack {
                 [ENV.jwtIssuer]: this.identity.issuer,
                 [ENV.jwtAudience]: this.identity.client.userPoolClientId,
                 [ENV.jwksUrl]: this.identity.jwksUrl,
+                [ENV.peopleUsageKeySecretArn]: peopleUsageKey.secretArn,
               }
             : {}),
         },
@@ -106,6 +121,7 @@ export class SmartShelfStack extends Stack {
 
     const authorizerFunction = this.functions.get(AUTHORIZER_FN);
     if (!authorizerFunction) throw new Error(`wiring: the authorizer ${AUTHORIZER_FN} is not among the functions`);
+    peopleUsageKey.grantRead(authorizerFunction);
     this.api = new Api(this, 'Api', {
       stage,
       namePrefix,
@@ -113,6 +129,7 @@ export class SmartShelfStack extends Stack {
       routes: wiring.routes,
       functionsById: this.functions,
       authorizerFunction,
+      peopleUsageKey,
     });
 
     this.workflows = new Workflows(this, 'Workflows', {

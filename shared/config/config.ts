@@ -18,6 +18,7 @@ const ConfigSchema = z.object({
   [ENV.jwtIssuer]: z.string().min(1).optional(),
   [ENV.jwtAudience]: z.string().min(1).optional(),
   [ENV.jwksUrl]: z.url().optional(),
+  [ENV.peopleUsageKeySecretArn]: z.string().startsWith('arn:').optional(),
 });
 
 /** Raised at cold start when the environment is malformed, or when a function reaches for a resource it was not granted. */
@@ -77,6 +78,8 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
         jwksUrl: required(raw[ENV.jwksUrl], ENV.jwksUrl),
       };
     },
+    /** Set on AWS only: the secret holding the API key that meters people (bearer tokens) in the usage plan. */
+    peopleUsageKeySecretArn: raw[ENV.peopleUsageKeySecretArn],
     queueUrl(queueId: string): string {
       const name = queueUrlEnvName(queueId);
       return required(env[name], name);

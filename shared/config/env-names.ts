@@ -14,6 +14,7 @@ export const ENV = {
   jwtIssuer: 'JWT_ISSUER',
   jwtAudience: 'JWT_AUDIENCE',
   jwksUrl: 'JWKS_URL',
+  peopleUsageKeySecretArn: 'PEOPLE_USAGE_KEY_SECRET_ARN',
 } as const;
 
 /** `catalog-import` → `QUEUE_URL_CATALOG_IMPORT`. */

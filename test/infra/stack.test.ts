@@ -312,9 +312,11 @@ describe('the REST API', () => {
       if (route.auth.kind === 'scope') {
         expect(props.AuthorizationType).toBe('CUSTOM');
         expect(props.AuthorizerId).toEqual({ Ref: authorizerId() });
+        expect(props.ApiKeyRequired, `${route.method} ${route.path} is metered`).toBe(true);
       } else {
         expect(props.AuthorizationType).toBe('NONE');
         expect(props.AuthorizerId).toBeUndefined();
+        expect(props.ApiKeyRequired ?? false).toBe(false);
       }
     }
   });
@@ -389,8 +391,21 @@ describe('the REST API', () => {
       Throttle: { RateLimit: settings.integrationsUsagePlan.rateLimit, BurstLimit: settings.integrationsUsagePlan.burstLimit },
       Quota: { Limit: settings.integrationsUsagePlan.quotaPerDay, Period: 'DAY' },
     });
-    template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
-    template.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
+  });
+
+  it('meters people with a second plan whose key only the authorizer can read', () => {
+    template.resourceCountIs('AWS::ApiGateway::UsagePlan', 2);
+    template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 2);
+    const secrets = Object.keys(resourcesOf(template, 'AWS::SecretsManager::Secret'));
+    expect(secrets).toHaveLength(1);
+    const keys = Object.values(resourcesOf(template, 'AWS::ApiGateway::ApiKey')).map((k) => JSON.stringify(k.Properties.Value ?? null));
+    expect(keys.filter((v) => v.includes('resolve:secretsmanager') && v.includes(secrets[0]!))).toHaveLength(1);
+    expect(referencedIds(envOf('auth-authorize')[ENV.peopleUsageKeySecretArn])).toEqual(new Set([secrets[0]]));
+    const readers = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
+    );
+    expect(readers).toHaveLength(1);
+    expect(JSON.stringify(readers[0]!.Properties.Roles)).toContain('authauthorize');
   });
 
   it('sits behind a regional WAF with a per-IP rate rule and the AWS common rules', () => {

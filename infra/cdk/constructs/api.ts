@@ -18,6 +18,7 @@ import {
   type Method,
   type MethodDeploymentOptions,
 } from 'aws-cdk-lib/aws-apigateway';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
@@ -34,6 +35,8 @@ export interface ApiProps {
   routes: readonly RouteSpec[];
   functionsById: ReadonlyMap<string, IFunction>;
   authorizerFunction: IFunction;
+  /** The shared usage-plan key for bearer-token callers; the authorizer reads the same secret. */
+  peopleUsageKey: ISecret;
 }
 
 /**
@@ -173,7 +176,7 @@ export class Api extends Construct {
 
     this.addRoutes(props, authorizer);
     this.addGatewayResponses();
-    this.addUsagePlan(settings);
+    this.addUsagePlans(settings, props.peopleUsageKey);
     this.webAcl = this.addWaf(props);
   }
 
@@ -186,7 +189,7 @@ export class Api extends Construct {
       const integration = new LambdaIntegration(fn, { proxy: true, allowTestInvoke: false });
       const method =
         route.auth.kind === 'scope'
-          ? resource.addMethod(route.method, integration, { authorizer, authorizationType: AuthorizationType.CUSTOM })
+          ? resource.addMethod(route.method, integration, { authorizer, authorizationType: AuthorizationType.CUSTOM, apiKeyRequired: true })
           : resource.addMethod(route.method, integration, { authorizationType: AuthorizationType.NONE });
       acknowledgeNonCognito(method);
       if (route.auth.kind === 'public') {
@@ -253,20 +256,34 @@ export class Api extends Construct {
   }
 
   /**
-   * Integrations are metered through the usage plan: the authorizer returns the caller's API key
-   * as `usageIdentifierKey` (`apiKeySourceType: AUTHORIZER`). Each integration's key is created
-   * in API Gateway and added to this plan when the integration is onboarded; the key created here
-   * is the first one.
+   * Every scoped method requires a usage-plan key, which the authorizer supplies
+   * (`apiKeySourceType: AUTHORIZER`): an integration's own API key, so its throttle and quota follow
+   * it, or for people the one shared key kept in Secrets Manager. Each integration's key is created
+   * in API Gateway and added to the Integrations plan when it is onboarded; the key created here is
+   * the first one. People are also limited per IP address by the WAF.
    */
-  private addUsagePlan(settings: EnvironmentSettings): void {
-    const plan = this.restApi.addUsagePlan('Integrations', {
+  private addUsagePlans(settings: EnvironmentSettings, peopleUsageKey: ISecret): void {
+    const apiStages = [{ api: this.restApi, stage: this.restApi.deploymentStage }];
+    const integrations = this.restApi.addUsagePlan('Integrations', {
       name: `${this.restApi.restApiName}-integrations`,
       description: 'Rate and daily quota for integrations calling with an API key',
       throttle: { rateLimit: settings.integrationsUsagePlan.rateLimit, burstLimit: settings.integrationsUsagePlan.burstLimit },
       quota: { limit: settings.integrationsUsagePlan.quotaPerDay, period: Period.DAY },
-      apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }],
+      apiStages,
     });
-    plan.addApiKey(this.restApi.addApiKey('IntegrationKey', { description: 'First integration key; register it with registerApiClient' }));
+    integrations.addApiKey(this.restApi.addApiKey('IntegrationKey', { description: 'First integration key; register it with registerApiClient' }));
+    const people = this.restApi.addUsagePlan('People', {
+      name: `${this.restApi.restApiName}-people`,
+      description: 'Shoppers and staff calling with bearer tokens, metered together',
+      throttle: { rateLimit: settings.throttling.rateLimit, burstLimit: settings.throttling.burstLimit },
+      apiStages,
+    });
+    people.addApiKey(
+      this.restApi.addApiKey('PeopleKey', {
+        description: 'Shared usage-plan key for bearer-token callers; its value is the PeopleUsageKey secret',
+        value: peopleUsageKey.secretValue.unsafeUnwrap(),
+      }),
+    );
   }
 
   private addWaf(props: ApiProps): CfnWebACL {
