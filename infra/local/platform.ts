@@ -17,7 +17,9 @@ import { startPollers, type Pollers } from './pollers.js';
 import { restoreQueues, saveQueues } from './queue-snapshot.js';
 import { createQueues, dlqName, localSqsClient } from './queues.js';
 import { BUCKET_IDS, platformEnv, resourceNames, type Endpoints } from './resources.js';
-import { servedWiring } from './topology.js';
+import { startScheduler, type Scheduler } from './scheduler.js';
+import { startStepFunctions, type StepFunctions } from './step-functions.js';
+import { localTopology, servedWiring, type LocalTopology } from './topology.js';
 import { loadIssuer } from './tokens.js';
 import type { AwsJsonServer } from './aws-json-server.js';
 import type { SQSEvent } from 'aws-lambda';
@@ -54,6 +56,8 @@ export interface Platform {
   restoredMessages: number;
   /** Wiring functions whose entry file is missing; their routes answer 502. */
   missingFunctions: string[];
+  /** What is served: routes, queues, rules, schedules, state machines. */
+  topology: LocalTopology;
   stop(): Promise<void>;
 }
 
@@ -81,17 +85,22 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     gateway: Gateway;
     eventBus: AwsJsonServer;
     pollers: Pollers;
+    stepFunctions: StepFunctions;
+    scheduler: Scheduler;
     saveQueues: () => Promise<void>;
     clients: { destroy(): void }[];
   }> = {};
-  // The way down: stop taking requests and let those in flight finish, let pollers finish their
-  // batches (both may still publish events), close the bus, save what is still queued, then the engines.
+  // The way down: stop taking requests and let those in flight finish, let scheduled runs and
+  // pollers finish their batches (all may still publish events or start executions), stop the
+  // executions, close the bus, save what is still queued, then the engines.
   const stopAll = async () => {
     const step = async (name: string, stop: (() => Promise<unknown>) | undefined) => {
       if (stop) await stop().catch((error: Error) => log(`stopping ${name} failed: ${error.message}`));
     };
     await step('gateway', running.gateway?.close);
+    await step('scheduler', running.scheduler?.stop);
     await step('pollers', running.pollers?.stop);
+    await step('Step Functions', running.stepFunctions?.close);
     await step('event bus', running.eventBus?.close);
     await step('queue snapshot', running.saveQueues);
     for (const client of running.clients ?? []) client.destroy();
@@ -150,8 +159,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     running.gateway = gateway;
     const eventBus = await startEventBus({ busName: names.eventBus, rules: served.rules, sqs, queueUrl: (id) => queueUrls[id]!, log });
     running.eventBus = eventBus;
+    const stepFunctions = await startStepFunctions({ machines: served.stateMachines, root: REPO_ROOT, invoke, namePrefix: PREFIX, log });
+    running.stepFunctions = stepFunctions;
 
-    const endpoints: Endpoints = { dynamodb: dynamodb.endpoint, sqs: sqsEngine.endpoint, s3: s3.endpoint, events: eventBus.endpoint };
+    const endpoints: Endpoints = {
+      dynamodb: dynamodb.endpoint,
+      sqs: sqsEngine.endpoint,
+      s3: s3.endpoint,
+      events: eventBus.endpoint,
+      sfn: stepFunctions.endpoint,
+    };
     Object.assign(
       process.env,
       platformEnv({
@@ -169,10 +186,17 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       invoke: (fnId, event: SQSEvent) => invoke(fnId, event),
       log,
     });
+    running.scheduler = startScheduler({ schedules: served.schedules, invoke, log });
 
     const adminApiKey = await registerAdminKey(layout.adminApiKey);
     const seeded = options.seed === false ? undefined : await seedCatalog();
-    await writeRuntime(layout, { url: gateway.url, endpoints, tableName: names.table, queueUrls: Object.fromEntries(urlByName) });
+    await writeRuntime(layout, {
+      url: gateway.url,
+      endpoints,
+      tableName: names.table,
+      queueUrls: Object.fromEntries(urlByName),
+      stateMachineArns: Object.fromEntries(served.stateMachines.map((m) => [m.id, stepFunctions.stateMachineArn(m.id)])),
+    });
     return {
       url: gateway.url,
       adminApiKey,
@@ -181,6 +205,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       seeded,
       restoredMessages,
       missingFunctions: invoker.missing().map((f) => f.id),
+      topology: localTopology(served),
       stop: stopAll,
     };
   } catch (error) {
@@ -225,6 +250,7 @@ export function banner(platform: Platform): string {
     `  Bearer token   curl -s -X POST ${platform.url}${TOKENS_PATH} -H 'content-type: application/json' \\`,
     `                   -d '{"subject":"me","roles":["admin"]}'`,
     `  Data           ${platform.dataDir}`,
+    `  Wiring         ${summary(platform.topology)}`,
   ];
   const seeded = platform.seeded;
   if (seeded && 'unavailable' in seeded) lines.push(`  Sample catalog not seeded: ${seeded.unavailable}`);
@@ -234,4 +260,15 @@ export function banner(platform: Platform): string {
   if (platform.missingFunctions.length) lines.push(`  Not implemented yet (answer 502): ${platform.missingFunctions.join(', ')}`);
   lines.push('  Ctrl-C stops everything and keeps the data.', '');
   return lines.join('\n');
+}
+
+function summary(topology: LocalTopology): string {
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  return [
+    count(topology.routes.length, 'route'),
+    count(topology.queues.length, 'queue'),
+    count(topology.rules.length, 'event rule'),
+    count(topology.schedules.length, 'schedule'),
+    count(topology.stateMachines.length, 'state machine'),
+  ].join(', ');
 }
