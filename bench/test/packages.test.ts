@@ -1,6 +1,6 @@
 import type { Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { appImporters, externalImports, impliedClients, packageBytes, packageOf, ungrantedClients } from '../sections/init/packages.js';
+import { appImporters, externalImports, impliedClients, packageBytes, packageOf, ungrantedClients, unmodelledClients } from '../sections/init/packages.js';
 
 describe('packageOf', () => {
   it('names plain and scoped packages', () => {
@@ -80,6 +80,14 @@ describe('ungrantedClients', () => {
 
   it('always flags Step Functions, which no wiring grant covers', () => {
     expect(ungrantedClients({ table: 'write' }, ['@aws-sdk/client-sfn'])).toHaveLength(1);
+  });
+});
+
+describe('unmodelledClients', () => {
+  it('picks out SDK clients that the wiring has no grant for, and nothing else', () => {
+    expect(unmodelledClients(['@aws-sdk/client-secrets-manager', '@aws-sdk/client-dynamodb', '@aws-sdk/core', 'zod'])).toEqual([
+      '@aws-sdk/client-secrets-manager',
+    ]);
   });
 });
 

@@ -14,7 +14,7 @@ import { median, ratio, roundOrder } from '../../lib/stats.js';
 import { fmt, fmtKiB, fmtRatio, type Table } from '../../lib/table.js';
 import { lambdaEnvironment } from './environment.js';
 import { EMPTY_HANDLER_SOURCE, floorId, floorSource, type FloorSpec } from './floor.js';
-import { appImporters, externalImports, impliedClients, packageBytes, ungrantedClients } from './packages.js';
+import { appImporters, externalImports, impliedClients, packageBytes, ungrantedClients, unmodelledClients } from './packages.js';
 
 const run = promisify(execFile);
 
@@ -106,6 +106,12 @@ async function timeOnce(probe: string, target: Bundle): Promise<void> {
   }
 }
 
+/** Packages of a function's bundle that its floor does without, largest first. */
+function beyondFloor(b: Bundle, floor: Bundle): { name: string; bytes: number }[] {
+  const inFloor = new Set(floor.packages.map((p) => p.name));
+  return b.packages.filter((p) => !inFloor.has(p.name));
+}
+
 const topPackages = (b: Bundle, n: number) =>
   b.packages
     .slice(0, n)
@@ -187,6 +193,10 @@ export async function runInitSection(options: BenchOptions): Promise<SectionResu
       return `${name} without ${grant} access${via.length > 0 ? ` (imported by ${via.join(', ')})` : ''}`;
     });
     for (const u of ungranted) flags.push(`FLAG ${spec.id}: contains ${u}`);
+    for (const name of unmodelledClients(b.packages.map((p) => p.name))) {
+      const via = appImporters(metafiles.get(spec.id)!, name);
+      flags.push(`NOTE ${spec.id}: contains ${name}, which no wiring grant describes${via.length > 0 ? ` (imported by ${via.join(', ')})` : ''}`);
+    }
     if (Number.isFinite(initRatio) && initRatio > INIT_RATIO_TARGET) flags.push(`FLAG ${spec.id}: init ${fmtRatio(initRatio)} of its floor, above ${INIT_RATIO_TARGET}x`);
     if (b.error) flags.push(`FLAG ${spec.id}: bundle failed to load: ${b.error}`);
     functionRows.push([spec.id, fmtKiB(b.bytes), fmtKiB(b.gzipBytes), fmt(initOf(b)), fmt(cpuOf(b)), floor, fmtRatio(initRatio), fmtRatio(cpuRatio)]);
@@ -203,6 +213,7 @@ export async function runInitSection(options: BenchOptions): Promise<SectionResu
       importRatioToFloor: importRatio,
       cpuRatioToFloor: cpuRatio,
       packages: b.packages,
+      beyondFloor: beyondFloor(b, floorBundle),
       externals: b.externals,
       ungrantedClients: ungranted,
       error: b.error ?? null,
@@ -251,6 +262,15 @@ export async function runInitSection(options: BenchOptions): Promise<SectionResu
       title: 'init: largest packages per bundle (bytes in the minified output, from the esbuild metafile)',
       columns: ['bundle', 'external', 'top packages'],
       rows: [...measuredFunctions.map((m) => m.bundle), ...floors.values()].map((b) => [b.id, b.externals.join(' ') || '-', topPackages(b, 6)]),
+    },
+    {
+      title: 'init: what each function carries beyond its floor (packages absent from the floor bundle, largest first)',
+      columns: ['function', 'beyond floor', 'largest additions'],
+      rows: measuredFunctions.map(({ spec, bundle: b, floor }) => {
+        const extra = beyondFloor(b, floors.get(floor)!);
+        const bytes = extra.reduce((n, p) => n + p.bytes, 0);
+        return [spec.id, fmtKiB(bytes), extra.slice(0, 6).map((p) => `${p.name} ${fmtKiB(p.bytes)}`).join(', ')];
+      }),
     },
   ];
   return {

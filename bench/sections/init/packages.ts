@@ -75,6 +75,14 @@ export function ungrantedClients(access: Access, packages: readonly string[]): {
   });
 }
 
+/**
+ * AWS SDK clients in a bundle that the wiring's grants say nothing about (Secrets Manager, say):
+ * not necessarily wrong, since the CDK app may grant them directly, but worth a look.
+ */
+export function unmodelledClients(packages: readonly string[]): string[] {
+  return packages.filter((name) => name.startsWith('@aws-sdk/client-') && CLIENT_GRANTS[name] === undefined);
+}
+
 /** The client packages a function's grants imply: what its floor bundle loads. */
 export function impliedClients(access: Access): { dynamodb: boolean; s3: boolean; eventbridge: boolean; sqs: boolean } {
   return {
