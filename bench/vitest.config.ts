@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -5,5 +6,7 @@ import { defineConfig } from 'vitest/config';
  * bench rather than in `test/unit`, and run with `npx vitest run --config bench/vitest.config.ts`.
  */
 export default defineConfig({
-  test: { name: 'bench', root: 'bench', include: ['test/**/*.test.ts'] },
+  // Vite's cache would otherwise appear as bench/node_modules.
+  cacheDir: fileURLToPath(new URL('../node_modules/.vite/bench', import.meta.url)),
+  test: { name: 'bench', root: fileURLToPath(new URL('.', import.meta.url)), include: ['test/**/*.test.ts'] },
 });
