@@ -46,18 +46,14 @@ const sample = sampleCatalog();
 describe('seedSampleCatalog', () => {
   let deps: CatalogDeps;
   let first: Awaited<ReturnType<typeof seedSampleCatalog>>;
-  let seconds: number;
 
   beforeAll(async () => {
     deps = await freshTable();
-    const started = performance.now();
     first = await seedSampleCatalog({ deps });
-    seconds = (performance.now() - started) / 1000;
   });
 
-  it('creates every sample category and product on an empty table, in a few seconds', async () => {
+  it('creates every sample category and product on an empty table', async () => {
     expect(first).toEqual({ categories: sample.categories.length, products: sample.products.length, skipped: false });
-    expect(seconds).toBeLessThan(20);
     expect(await allProductIds(deps)).toHaveLength(sample.products.length);
   });
 
