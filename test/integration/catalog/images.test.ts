@@ -239,14 +239,14 @@ describe('the image endpoints', () => {
     expect((await upload(uploadEvent('01JZZZZZZZZZZZZZZZZZZZZZZZ', body, importerOnly))).statusCode).toBe(403);
   });
 
-  it('turns the EventBridge event delivered through SQS into thumbnails, and ignores a malformed message', async () => {
+  it('turns the EventBridge event delivered through SQS into thumbnails, and fails a malformed message alone so it reaches the DLQ', async () => {
     const { deps } = mediaDeps();
     const product = await newProduct(deps);
     const image = await uploadProductImage(product.id, { content: await picture('webp') }, staff, deps);
     const record = thumbnailRecord({ productId: product.id, imageId: image.id, key: image.key, contentType: image.contentType });
     const junk = { ...record, messageId: 'junk', body: '{"detail-type":"something.else"}' };
     const result = await generateThumbnailsHandler({ Records: [record, junk] }, lambdaContext('catalog-generate-thumbnails'));
-    expect(result).toEqual({ batchItemFailures: [] });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'junk' }] });
     expect((await getProduct(product.id, deps)).images[0]?.status).toBe('ready');
   });
 });

@@ -475,9 +475,10 @@ describe('the import endpoints', () => {
     expect((await call(post(body, { 'Content-Type': 'text/csv' }, shopper))).statusCode).toBe(403);
   });
 
-  it('reports a failed run as a batch item failure so SQS redelivers it, and ignores a malformed message', async () => {
-    const broken = await processImportHandler({ Records: [sqsRecord({ nonsense: true })] }, longContext());
-    expect(broken).toEqual({ batchItemFailures: [] });
+  it('reports a failed run as a batch item failure so SQS redelivers it, and fails a malformed message so it reaches the DLQ', async () => {
+    const poison = sqsRecord({ nonsense: true });
+    const broken = await processImportHandler({ Records: [poison] }, longContext());
+    expect(broken).toEqual({ batchItemFailures: [{ itemIdentifier: poison.messageId }] });
     const { deps } = importDeps();
     const job = await startImport({ body: csvOf([variantRow('x', 'y', uniqueSku('Z'))]), mediaType: 'text/csv' }, { actor: 'it' }, deps);
     let asked = 0;
