@@ -8,8 +8,9 @@ import { LOCAL_ACCOUNT, LOCAL_REGION } from './engines/credentials.js';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
-/** Lambda's default timeout, used when the wiring sets none (the CDK app's default too). */
-const DEFAULT_TIMEOUT_SECONDS = 30;
+/** What the CDK app gives a function whose wiring sets no timeout or memory. */
+export const DEFAULT_TIMEOUT_SECONDS = 25;
+const DEFAULT_MEMORY_MB = 512;
 
 /** A Lambda context for one local invocation of a function. */
 export function lambdaContext(spec: Pick<FunctionSpec, 'id' | 'memoryMb' | 'timeoutSeconds'>, stage: string): Context {
@@ -20,7 +21,7 @@ export function lambdaContext(spec: Pick<FunctionSpec, 'id' | 'memoryMb' | 'time
     functionName: name,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${name}`,
-    memoryLimitInMB: String(spec.memoryMb ?? 128),
+    memoryLimitInMB: String(spec.memoryMb ?? DEFAULT_MEMORY_MB),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${name}`,
     logStreamName: 'local',

@@ -3,13 +3,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { AUTHORIZER_FN, functions } from '../wiring.js';
+import { AUTHORIZER_FN, functionById, functions } from '../wiring.js';
 import { claimDataDir, dataLayout, releaseDataDir, wipeData, writeRuntime } from './data-dir.js';
 import { startDynamoDb, localDynamoClient, type DynamoDbEngine } from './engines/dynamodb.js';
 import { startS3, type S3Engine } from './engines/s3.js';
 import { startSqs, type SqsEngine } from './engines/sqs.js';
 import { startEventBus } from './event-bus.js';
-import { createInvoker } from './functions.js';
+import { createInvoker, DEFAULT_TIMEOUT_SECONDS } from './functions.js';
 import { startGateway, type Gateway } from './gateway/server.js';
 import { migrate } from '../../shared/db/migrations/migrate.js';
 import { JWKS_PATH, localRoutes, TOKENS_PATH } from './local-routes.js';
@@ -176,12 +176,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         endpoints,
         queueUrls,
         jwt: { issuer: issuer.issuer, audience: issuer.audience, jwksUrl: `${gateway.url}${JWKS_PATH}` },
+        ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL } : {}),
       }),
     );
     environmentSet();
 
     running.pollers = startPollers({
-      queues: created.map((q) => ({ spec: served.queues.find((s) => s.id === q.id)!, url: q.url, arn: q.arn })),
+      queues: created.map((q) => {
+        const spec = served.queues.find((s) => s.id === q.id)!;
+        return { spec, url: q.url, arn: q.arn, processingSeconds: functionById(spec.consumer).timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS };
+      }),
       sqs,
       invoke: (fnId, event: SQSEvent) => invoke(fnId, event),
       log,

@@ -1,4 +1,5 @@
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
   type Message,
@@ -8,11 +9,14 @@ import {
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import type { QueueSpec } from '../wiring.js';
 import { LOCAL_REGION } from './engines/credentials.js';
+import { LOCAL_VISIBILITY_TIMEOUT_SECONDS } from './queues.js';
 
 export interface PolledQueue {
   spec: QueueSpec;
   url: string;
   arn: string;
+  /** The consumer's timeout: messages stay hidden this long while a batch is being processed. */
+  processingSeconds: number;
 }
 
 export interface PollerOptions {
@@ -21,6 +25,8 @@ export interface PollerOptions {
   invoke: (fnId: string, event: SQSEvent) => Promise<unknown>;
   /** Long-poll wait; shorter only makes shutdown quicker in tests. */
   waitSeconds?: number;
+  /** How soon a failed message is visible again; short locally so that retries come quickly. */
+  retryDelaySeconds?: number;
   log?: (line: string) => void;
 }
 
@@ -82,8 +88,8 @@ export function succeededIds(records: readonly SQSRecord[], outcome: { error: un
 /**
  * Lambda's SQS event source mapping, locally: one long-polling loop per queue that hands each
  * batch (up to the queue's `batchSize`) to its consumer as a real `SQSEvent` and deletes what
- * succeeded. Failed messages reappear after the visibility timeout, and fauxqs moves a message to
- * the DLQ once it has been received `maxReceiveCount` times.
+ * succeeded. Messages stay hidden while their batch runs; failed ones come back after a short
+ * retry delay, and fauxqs moves a message to the DLQ once it has been received `maxReceiveCount` times.
  */
 export function startPollers(options: PollerOptions): Pollers {
   const abort = new AbortController();
@@ -97,6 +103,7 @@ export function startPollers(options: PollerOptions): Pollers {
             QueueUrl: queue.url,
             MaxNumberOfMessages: Math.min(queue.spec.batchSize, 10),
             WaitTimeSeconds: options.waitSeconds ?? 5,
+            VisibilityTimeout: Math.min(queue.processingSeconds, 43_200),
             MessageSystemAttributeNames: ['All'],
             MessageAttributeNames: ['All'],
           }),
@@ -124,16 +131,28 @@ export function startPollers(options: PollerOptions): Pollers {
     }
     const done = new Set(succeededIds(records, outcome));
     const toDelete = records.filter((r) => done.has(r.messageId));
-    if (toDelete.length < records.length && !('error' in outcome)) {
-      log(`${queue.spec.consumer} reported ${records.length - toDelete.length} of ${records.length} message(s) from ${queue.spec.id} failed`);
+    const toRetry = records.filter((r) => !done.has(r.messageId));
+    if (toRetry.length && !('error' in outcome)) {
+      log(`${queue.spec.consumer} reported ${toRetry.length} of ${records.length} message(s) from ${queue.spec.id} failed`);
     }
-    if (toDelete.length === 0) return;
-    await options.sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queue.url,
-        Entries: toDelete.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
-      }),
-    );
+    if (toDelete.length) {
+      const deleted = await options.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queue.url,
+          Entries: toDelete.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+        }),
+      );
+      if (deleted.Failed?.length) log(`poller ${queue.spec.id}: ${deleted.Failed.length} processed message(s) could not be deleted`);
+    }
+    if (toRetry.length) {
+      // Messages were received hidden for the consumer's whole timeout; failures come back sooner.
+      await options.sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: queue.url,
+          Entries: toRetry.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle, VisibilityTimeout: options.retryDelaySeconds ?? LOCAL_VISIBILITY_TIMEOUT_SECONDS })),
+        }),
+      );
+    }
   };
 
   return {

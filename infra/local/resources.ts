@@ -32,6 +32,8 @@ export interface PlatformEnvInput {
   queueUrls: Record<string, string>;
   jwt?: { issuer: string; audience: string; jwksUrl: string };
   stage?: string;
+  /** Powertools log level; the CDK app takes it from the environment's settings. */
+  logLevel?: string;
 }
 
 /**
@@ -58,6 +60,7 @@ export function platformEnv(input: PlatformEnvInput): Record<string, string> {
     POWERTOOLS_DEV: 'true',
     POWERTOOLS_SERVICE_NAME: 'smartshelf',
     POWERTOOLS_METRICS_NAMESPACE: 'SmartShelf',
+    LOG_LEVEL: input.logLevel ?? 'INFO',
     // The SDK's notice about future Node versions would otherwise open every local log.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };

@@ -39,7 +39,8 @@ describe('queue pollers', () => {
     const { spec, queue } = await fixtureQueue();
     const events: { fn: string; event: SQSEvent }[] = [];
     const pollers = startPollers({
-      queues: [{ spec, url: queue.url, arn: queue.arn }],
+      queues: [{ spec, url: queue.url, arn: queue.arn, processingSeconds: 30 }],
+      retryDelaySeconds: 1,
       sqs,
       waitSeconds: 1,
       invoke: async (fn, event) => void events.push({ fn, event }),
@@ -66,7 +67,8 @@ describe('queue pollers', () => {
     const { spec, queue } = await fixtureQueue();
     const receives: Record<string, string[]> = {};
     const pollers = startPollers({
-      queues: [{ spec, url: queue.url, arn: queue.arn }],
+      queues: [{ spec, url: queue.url, arn: queue.arn, processingSeconds: 30 }],
+      retryDelaySeconds: 1,
       sqs,
       waitSeconds: 1,
       invoke: async (_fn, event): Promise<SQSBatchResponse> => {
@@ -89,7 +91,8 @@ describe('queue pollers', () => {
     const { spec, queue } = await fixtureQueue({ maxReceiveCount: 5 });
     let calls = 0;
     const pollers = startPollers({
-      queues: [{ spec, url: queue.url, arn: queue.arn }],
+      queues: [{ spec, url: queue.url, arn: queue.arn, processingSeconds: 30 }],
+      retryDelaySeconds: 1,
       sqs,
       waitSeconds: 1,
       invoke: async () => {
@@ -103,13 +106,38 @@ describe('queue pollers', () => {
     await until('an empty queue', async () => (await remaining(queue.url)) === 0);
   });
 
+  it('keeps a batch hidden while it runs longer than the queue’s visibility timeout, then deletes it', async () => {
+    const { spec, queue } = await fixtureQueue();
+    let calls = 0;
+    let visibleWhileRunning: number | undefined;
+    const pollers = startPollers({
+      queues: [{ spec, url: queue.url, arn: queue.arn, processingSeconds: 30 }],
+      retryDelaySeconds: 1,
+      sqs,
+      waitSeconds: 1,
+      invoke: async () => {
+        calls++;
+        // Past the queue's own one-second visibility timeout.
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, VisibilityTimeout: 0, WaitTimeSeconds: 0 }));
+        visibleWhileRunning = Messages.length;
+      },
+    });
+    onTestFinished(() => pollers.stop());
+    await send(queue.url, 'long-running');
+    await until('an empty queue', async () => calls > 0 && (await remaining(queue.url)) === 0, 20_000);
+    expect(visibleWhileRunning).toBe(0);
+    expect(calls).toBe(1);
+  });
+
   it('lets a batch in progress finish and be deleted before stop resolves', async () => {
     const { spec, queue } = await fixtureQueue();
     let entered!: () => void;
     let release!: () => void;
     const inside = new Promise<void>((resolve) => (entered = resolve));
     const pollers = startPollers({
-      queues: [{ spec, url: queue.url, arn: queue.arn }],
+      queues: [{ spec, url: queue.url, arn: queue.arn, processingSeconds: 30 }],
+      retryDelaySeconds: 1,
       sqs,
       waitSeconds: 1,
       invoke: async () => {
