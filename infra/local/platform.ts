@@ -36,6 +36,8 @@ export interface PlatformOptions {
   fresh?: boolean;
   /** Seed the sample catalog (idempotent). */
   seed?: boolean;
+  /** Fixed ports for the engines and local AWS endpoints; free ones are picked for the rest. */
+  ports?: EnginePorts;
   log?: (line: string) => void;
 }
 
@@ -61,6 +63,9 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
+/** Ports of the local engines and AWS endpoints, by the name `Endpoints` gives them. */
+export type EnginePorts = Partial<Record<keyof Endpoints, number>>;
+
 const PREFIX = 'smartshelf-local';
 const SEED_ENTRY = 'shared/catalog/seed.ts';
 
@@ -78,6 +83,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   await claimDataDir(layout, { starting: true });
   const names = resourceNames(PREFIX);
   const served = servedWiring();
+  const port = (name: keyof Endpoints) => (options.ports?.[name] === undefined ? {} : { port: options.ports[name] });
   const running: Partial<{
     dynamodb: DynamoDbEngine;
     sqsEngine: SqsEngine;
@@ -118,9 +124,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       log(`fresh start: wiped data under ${layout.root}`);
     }
     const [dynamodb, sqsEngine, s3] = await Promise.all([
-      startDynamoDb({ dbPath: layout.dynamodb }).then((e) => (running.dynamodb = e)),
-      startSqs().then((e) => (running.sqsEngine = e)),
-      startS3({ directory: layout.s3, buckets: BUCKET_IDS.map((id) => names.bucket(id)) }).then((e) => (running.s3 = e)),
+      startDynamoDb({ dbPath: layout.dynamodb, ...port('dynamodb') }).then((e) => (running.dynamodb = e)),
+      startSqs(port('sqs')).then((e) => (running.sqsEngine = e)),
+      startS3({ directory: layout.s3, buckets: BUCKET_IDS.map((id) => names.bucket(id)), ...port('s3') }).then((e) => (running.s3 = e)),
     ]);
 
     const sqs = localSqsClient(sqsEngine.endpoint);
@@ -157,9 +163,23 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       log,
     });
     running.gateway = gateway;
-    const eventBus = await startEventBus({ busName: names.eventBus, rules: served.rules, sqs, queueUrl: (id) => queueUrls[id]!, log });
+    const eventBus = await startEventBus({
+      busName: names.eventBus,
+      rules: served.rules,
+      sqs,
+      queueUrl: (id) => queueUrls[id]!,
+      log,
+      ...port('events'),
+    });
     running.eventBus = eventBus;
-    const stepFunctions = await startStepFunctions({ machines: served.stateMachines, root: REPO_ROOT, invoke, namePrefix: PREFIX, log });
+    const stepFunctions = await startStepFunctions({
+      machines: served.stateMachines,
+      root: REPO_ROOT,
+      invoke,
+      namePrefix: PREFIX,
+      log,
+      ...port('sfn'),
+    });
     running.stepFunctions = stepFunctions;
 
     const endpoints: Endpoints = {

@@ -1,20 +1,32 @@
-import { banner, startPlatform } from './platform.js';
+import { banner, startPlatform, type EnginePorts } from './platform.js';
 
 /**
- * `npm start [-- --fresh] [-- --no-seed]`: runs the local platform until Ctrl-C. `--fresh` wipes
- * the data first; `--no-seed` skips the sample catalog. PORT picks the API port (default 3000,
- * 0 for any free one); SMARTSHELF_DATA_DIR moves the data directory.
+ * `npm start [-- --fresh] [-- --no-seed]`: runs the local platform until Ctrl-C (a second Ctrl-C
+ * stops at once). `--fresh` wipes the data first; `--no-seed` skips the sample catalog. PORT picks
+ * the API port (default 3000, 0 for any free one); SMARTSHELF_DATA_DIR moves the data directory;
+ * SMARTSHELF_<DYNAMODB|SQS|S3|EVENTS|SFN>_PORT pin the engines, which otherwise take free ports.
  */
 const fresh = process.argv.includes('--fresh');
 const seed = !process.argv.includes('--no-seed');
 const port = process.env.PORT === undefined ? 3000 : Number(process.env.PORT);
+const ENGINES: (keyof EnginePorts)[] = ['dynamodb', 'sqs', 's3', 'events', 'sfn'];
+const ports: EnginePorts = Object.fromEntries(
+  ENGINES.flatMap((name) => {
+    const value = process.env[`SMARTSHELF_${name.toUpperCase()}_PORT`];
+    return value === undefined ? [] : [[name, Number(value)]];
+  }),
+);
 
 try {
-  const platform = await startPlatform({ port, fresh, seed });
+  const platform = await startPlatform({ port, fresh, seed, ports });
   console.log(banner(platform));
   let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // DynamoDB Local's JVM is killed by its engine's exit hook, so nothing is left behind.
+      console.log(`${signal} again: stopping now, without saving queued messages`);
+      process.exit(130);
+    }
     stopping = true;
     console.log(`${signal}: stopping…`);
     platform.stop().then(

@@ -49,16 +49,14 @@ export async function startDynamoDb(options: DynamoDbOptions = {}): Promise<Dyna
 }
 
 function running(child: ChildProcess, port: number): DynamoDbEngine {
-  // A crashed or interrupted parent must not leave the JVM behind.
+  // A crashed or interrupted parent (even one that exits half-way through stop()) must not leave the JVM behind.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
-    stop: async () => {
-      process.off('exit', killOnExit);
-      await kill(child);
-    },
+    stop: () => kill(child),
   };
 }
 
