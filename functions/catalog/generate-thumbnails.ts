@@ -3,7 +3,7 @@ import { config } from '../../shared/config/config.js';
 import { catalogDeps } from '../../shared/catalog/deps.js';
 import { generateThumbnails } from '../../shared/catalog/images/thumbnails.js';
 import { eventConsumer } from '../../shared/events/consumer.js';
-import { logger } from '../../shared/observability/index.js';
+import { logger } from '../../shared/observability/logger.js';
 import { s3 } from '../../shared/storage/s3.js';
 
 /**

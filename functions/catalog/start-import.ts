@@ -2,6 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { config } from '../../shared/config/config.js';
 import { catalogDeps } from '../../shared/catalog/deps.js';
 import { startImport } from '../../shared/catalog/import/start-import.js';
+import { idempotency } from '../../shared/http/idempotency.js';
 import { httpHandler, requirePrincipal } from '../../shared/http/handler.js';
 import { accepted } from '../../shared/http/responses.js';
 import { s3 } from '../../shared/storage/s3.js';
@@ -13,7 +14,7 @@ const sqs = new SQSClient({});
  * queues the job; 202 with the job and its Location. The rows are checked and written by
  * `catalog-process-import`; `GET /imports/{id}` follows the progress and lists row errors.
  */
-export const handler = httpHandler({ bodyKind: 'text', idempotent: true })(async (input) => {
+export const handler = httpHandler({ bodyKind: 'text', idempotency: idempotency() })(async (input) => {
   const principal = requirePrincipal(input);
   const mediaType = (input.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   const job = await startImport(

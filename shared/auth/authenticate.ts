@@ -1,4 +1,4 @@
-import { logger } from '../observability/index.js';
+import { logger } from '../observability/logger.js';
 import type { findApiClient } from './api-clients.js';
 import type { Principal } from './principal.js';
 import { scopesForRoles } from './roles.js';

@@ -4,8 +4,7 @@ import type { z } from 'zod';
 import type { EventContract } from '../../events/contract.js';
 import { config } from '../config/config.js';
 import { dynamo } from '../db/client.js';
-import { publish } from '../events/publisher.js';
-import { logger } from '../observability/index.js';
+import { logger } from '../observability/logger.js';
 
 /** Puts an event on the bus; the production one is `shared/events/publisher.ts`'s `publish`. */
 export type Publish = <S extends z.ZodType>(
@@ -33,12 +32,18 @@ export interface Actor {
   correlationId?: string;
 }
 
+/**
+ * The production publisher, imported on first publish: read-only functions share these deps and
+ * never load the EventBridge client.
+ */
+const publishOnDemand: Publish = async (contract, data, meta) => (await import('../events/publisher.js')).publish(contract, data, meta);
+
 /** The production dependencies, with any of them replaced. The table name is read from the configuration only when none is given. */
 export function catalogDeps(overrides: Partial<CatalogDeps> = {}): CatalogDeps {
   return {
     db: overrides.db ?? dynamo,
     tableName: overrides.tableName ?? config.tableName,
-    publish: overrides.publish ?? publish,
+    publish: overrides.publish ?? publishOnDemand,
     now: overrides.now ?? (() => new Date()),
     newId: overrides.newId ?? ulid,
   };

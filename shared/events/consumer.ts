@@ -1,8 +1,15 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import type { EventContract } from '../../events/contract.js';
-import { logger } from '../observability/index.js';
+import { logger } from '../observability/logger.js';
+import { metrics } from '../observability/metrics.js';
+import { tracer } from '../observability/tracer.js';
 
 /** A message body that does not match its contract: it fails on every delivery and ends in the DLQ, where the alarm points at it. */
 export class PoisonMessageError extends Error {
@@ -21,10 +28,12 @@ export interface ConsumerContext {
  * with `schema` and handed to `fn`; a record that throws is reported alone, so SQS redelivers only
  * it and moves it to the queue's DLQ after `maxReceiveCount`. A body that does not parse is never
  * dropped: it fails like any other record, so a poison message is kept for inspection.
+ * Each batch is traced (its SDK calls become X-Ray subsegments) and counted in the
+ * `MessagesProcessed` and `MessagesFailed` metrics.
  */
 export function queueConsumer<S extends z.ZodType>(schema: S, fn: (message: z.infer<S>, ctx: ConsumerContext) => Promise<void>) {
   const processor = new BatchProcessor(EventType.SQS);
-  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  const consume = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const handle = async (record: SQSRecord) => {
       let body: unknown;
       try {
@@ -39,8 +48,17 @@ export function queueConsumer<S extends z.ZodType>(schema: S, fn: (message: z.in
       }
       await fn(parsed.data, { record, context, receiveCount: Number(record.attributes.ApproximateReceiveCount) });
     };
-    return processPartialResponse(event, handle, processor, { context, throwOnFullBatchFailure: false });
+    const response = await processPartialResponse(event, handle, processor, { context, throwOnFullBatchFailure: false });
+    const failed = response.batchItemFailures.length;
+    metrics.addMetric('MessagesProcessed', MetricUnit.Count, event.Records.length - failed);
+    metrics.addMetric('MessagesFailed', MetricUnit.Count, failed);
+    return response;
   };
+  // Consumers budget their own time (an import checkpoints before the deadline), so middy must not cut them short.
+  return middy(consume, { timeoutEarlyInMillis: 0 })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(logMetrics(metrics));
 }
 
 /**

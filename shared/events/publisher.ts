@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { EventContract } from '../../events/contract.js';
 import { config } from '../config/config.js';
 
-const client = new EventBridgeClient({});
+let client: EventBridgeClient | undefined;
 
 /** The `detail` of every SmartShelf event: an envelope around the contract's data. */
 export interface EventEnvelope<T> {
@@ -31,6 +31,7 @@ export async function publish<S extends z.ZodType>(
     ...(meta.correlationId ? { correlationId: meta.correlationId } : {}),
     data: contract.schema.parse(data),
   };
+  client ??= new EventBridgeClient({});
   const result = await client.send(
     new PutEventsCommand({
       Entries: [

@@ -5,7 +5,7 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { AppError } from '../errors.js';
-import { logger } from '../observability/index.js';
+import { logger } from '../observability/logger.js';
 import { internalProblem, problem, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
 
 /** Maps any thrown error to a problem document: AppErrors verbatim, known library errors by kind, the rest as a hidden 500. */

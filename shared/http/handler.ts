@@ -4,8 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { z } from 'zod';
 import { principalFromContext, type Principal } from '../auth/principal.js';
 import { AppError } from '../errors.js';
-import { logger } from '../observability/index.js';
-import { lazyMiddleware } from './lazy-middleware.js';
+import { logger } from '../observability/logger.js';
 import { errorMapper } from './error-mapper.js';
 import { parseBody, type BodyKind } from './body.js';
 import { validate } from './validate.js';
@@ -16,10 +15,18 @@ export interface HandlerSpec<P extends z.ZodType, Q extends z.ZodType, B extends
   params?: P;
   query?: Q;
   body?: B;
-  /** How to read the body before validation; `json` whenever a body schema is given. */
+  /** How to read the body before validation: `json` whenever a body schema is given, `multipart` when a multipart parser is. */
   bodyKind?: BodyKind;
-  /** Replays the first response to a repeated `Idempotency-Key` from the same caller. */
-  idempotent?: boolean;
+  /**
+   * The multipart/form-data parser (`multipartBody()` from `./multipart.js`). Passed in rather than
+   * built here so that only the functions that take uploads bundle and load it.
+   */
+  multipart?: middy.MiddlewareObj;
+  /**
+   * Replays the first response to a repeated `Idempotency-Key` from the same caller
+   * (`idempotency()` from `./idempotency.js`); passed in so that only POSTs that create things load it.
+   */
+  idempotency?: middy.MiddlewareObj;
 }
 
 export interface HttpInput<P, Q, B> {
@@ -53,7 +60,8 @@ export function httpHandler<P extends z.ZodType = z.ZodUnknown, Q extends z.ZodT
   spec: HandlerSpec<P, Q, B>,
 ) {
   return (fn: (input: HttpInput<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<HttpResult>) => {
-    const bodyKind: BodyKind = spec.bodyKind ?? (spec.body ? 'json' : 'none');
+    const bodyKind: BodyKind = spec.bodyKind ?? (spec.multipart ? 'multipart' : spec.body ? 'json' : 'none');
+    if (bodyKind === 'multipart' && !spec.multipart) throw new Error('httpHandler: a multipart route needs the multipart parser');
     const chain = middy<Event, APIGatewayProxyResult, Error, Context>()
       .use(injectLambdaContext(logger, { resetKeys: true }))
       .use(correlation())
@@ -64,14 +72,7 @@ export function httpHandler<P extends z.ZodType = z.ZodUnknown, Q extends z.ZodT
           parseBody(request.event, bodyKind, route.maxBodyBytes);
         },
       });
-    if (bodyKind === 'multipart') {
-      chain.use(
-        lazyMiddleware(async () => {
-          const { default: multipartBodyParser } = await import('@middy/http-multipart-body-parser');
-          return multipartBodyParser({ busboy: { limits: { files: 1 } } }) as middy.MiddlewareObj<Event, APIGatewayProxyResult>;
-        }),
-      );
-    }
+    if (spec.multipart) chain.use(spec.multipart as middy.MiddlewareObj<Event, APIGatewayProxyResult>);
     chain.use({
       before: (request) => {
         const event = request.event;
@@ -86,15 +87,13 @@ export function httpHandler<P extends z.ZodType = z.ZodUnknown, Q extends z.ZodT
           }
         }
         const key = event.headers['idempotency-key'];
-        if (spec.idempotent && key) {
+        if (spec.idempotency && key) {
           if (key.length > 255) throw new AppError('invalid', 'bad-idempotency-key', 'Idempotency-Key is longer than 255 characters.');
           event.smartshelf = { idempotencyKey: `${route.method} ${route.path} ${principal?.subject ?? 'anonymous'} ${key}` };
         }
       },
     });
-    if (spec.idempotent) {
-      chain.use(lazyMiddleware(async () => (await import('./idempotency.js')).idempotency()));
-    }
+    if (spec.idempotency) chain.use(spec.idempotency as middy.MiddlewareObj<Event, APIGatewayProxyResult>);
     return chain.handler(async (event) => {
       const input = validate(spec, event);
       const result = await fn({

@@ -3,7 +3,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import sharp from 'sharp';
 import { keys } from '../../db/keys.js';
-import { logger } from '../../observability/index.js';
+import { logger } from '../../observability/logger.js';
 import { getObjectBytes, putObject } from '../../storage/s3.js';
 import type { CatalogDeps } from '../deps.js';
 import type { ImageRef } from '../model.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { config } from '../../config/config.js';
-import { logger } from '../../observability/index.js';
+import { logger } from '../../observability/logger.js';
 import { s3 } from '../../storage/s3.js';
 import { catalogDeps } from '../deps.js';
 import { RunSuperseded } from './job.js';

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ulid } from 'ulid';
-import { logger } from '../../observability/index.js';
+import { logger } from '../../observability/logger.js';
 import { openObjectStream } from '../../storage/s3.js';
 import type { CatalogDeps } from '../deps.js';
 import { CategoryResolver } from './categories.js';
