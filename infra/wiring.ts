@@ -175,6 +175,9 @@ export const schedules: readonly ScheduleSpec[] = [];
 
 export const stateMachines: readonly StateMachineSpec[] = [];
 
+/** Content types API Gateway hands to functions base64-encoded, byte for byte: uploads. */
+export const BINARY_MEDIA_TYPES: readonly string[] = ['multipart/form-data', 'image/*'];
+
 /** Default body limit for routes that do not set one: API Gateway's own is 10 MB, ours is tighter. */
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 

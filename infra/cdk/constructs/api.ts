@@ -24,7 +24,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../../../shared/http/problem.js';
-import type { RouteSpec } from '../../wiring.js';
+import { BINARY_MEDIA_TYPES, type RouteSpec } from '../../wiring.js';
 import { logRetentionOf, removalPolicyOf, type EnvironmentSettings } from '../environments.js';
 import { acknowledge } from '../nag.js';
 
@@ -137,7 +137,7 @@ export class Api extends Construct {
       description: 'SmartShelf grocery commerce API',
       endpointTypes: [EndpointType.REGIONAL],
       // Uploads (multipart images, raw images) arrive base64-encoded, byte for byte.
-      binaryMediaTypes: ['multipart/form-data', 'image/*'],
+      binaryMediaTypes: [...BINARY_MEDIA_TYPES],
       apiKeySourceType: ApiKeySourceType.AUTHORIZER,
       cloudWatchRole: true,
       // The role is the region's one API Gateway logging role, shared with every other API in the

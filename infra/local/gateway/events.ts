@@ -1,8 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { BINARY_MEDIA_TYPES } from '../../wiring.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../engines/credentials.js';
 
-/** Content types API Gateway hands over base64-encoded: the CDK app's `binaryMediaTypes`. */
-export const BINARY_MEDIA_TYPES: readonly string[] = ['multipart/form-data', 'image/*'];
 
 export const LOCAL_API_ID = 'local';
 
