@@ -99,6 +99,17 @@ export const functions: readonly FunctionSpec[] = [
     entry: 'functions/catalog/start-import.ts',
     access: { ...tableWrite, buckets: { imports: 'write' }, sendTo: ['catalog-import'] },
   },
+  {
+    id: 'catalog-create-import-upload',
+    entry: 'functions/catalog/create-import-upload.ts',
+    // A presigned PUT carries the signer's permissions: without PutObject the upload is refused.
+    access: { ...tableWrite, buckets: { imports: 'write' } },
+  },
+  {
+    id: 'catalog-start-uploaded-import',
+    entry: 'functions/catalog/start-uploaded-import.ts',
+    access: { ...tableWrite, buckets: { imports: 'read' }, sendTo: ['catalog-import'] },
+  },
   { id: 'catalog-get-import', entry: 'functions/catalog/get-import.ts', access: table },
   {
     id: 'catalog-process-import',
@@ -141,6 +152,8 @@ export const routes: readonly RouteSpec[] = [
     throttle: { rate: 2, burst: 5 },
     maxBodyBytes: 6 * 1024 * 1024,
   },
+  { method: 'POST', path: '/imports', fn: 'catalog-create-import-upload', auth: staff('catalog:import'), throttle: { rate: 2, burst: 5 } },
+  { method: 'POST', path: '/imports/{id}/start', fn: 'catalog-start-uploaded-import', auth: staff('catalog:import'), throttle: { rate: 2, burst: 5 } },
   { method: 'GET', path: '/imports/{id}', fn: 'catalog-get-import', auth: staff('catalog:import') },
   {
     method: 'POST',

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
 import { DEFAULT_MAX_BODY_BYTES, routes, type RouteSpec } from '../../infra/wiring.js';
-import type { ImportJobView } from '../../shared/catalog/import/job.js';
+import { CreateImportUploadRequest, type ImportUploadView } from '../../shared/catalog/import/create-import-upload.js';
+import { ImportStatus, type ImportJobView } from '../../shared/catalog/import/job.js';
 import { IMPORT_FORMATS } from '../../shared/catalog/import/readers.js';
 import { ImportRow } from '../../shared/catalog/import/row-schema.js';
 import {
@@ -135,7 +136,7 @@ const ImportRowError = z.strictObject({
 });
 const ImportJob = z.strictObject({
   id: Id,
-  status: z.enum(['queued', 'running', 'completed', 'failed']),
+  status: ImportStatus,
   format: z.enum(IMPORT_FORMATS),
   sizeBytes: z.number().int().nonnegative(),
   createdBy: z.string(),
@@ -145,7 +146,8 @@ const ImportJob = z.strictObject({
   completedAt: z.iso.datetime().optional(),
   progress: z.strictObject({
     processedRows: z.number().int().nonnegative(),
-    expectedRows: z.number().int().nonnegative(),
+    /** Null for uploaded files, whose rows are not counted in advance; `percent` is then the share of the file read. */
+    expectedRows: z.number().int().nonnegative().nullable(),
     percent: z.number().int().min(0).max(100),
   }),
   counts: z.strictObject({
@@ -158,6 +160,16 @@ const ImportJob = z.strictObject({
   error: z.string().optional(),
   errors: z.array(ImportRowError),
   errorsTruncated: z.boolean(),
+});
+
+const ImportUpload = ImportJob.extend({
+  upload: z.strictObject({
+    method: z.literal('PUT'),
+    /** A presigned S3 URL; it accepts exactly the declared size with exactly these headers. */
+    url: z.url(),
+    headers: z.strictObject({ 'content-type': z.string() }),
+    expiresAt: z.iso.datetime(),
+  }),
 });
 
 const FieldError = z.strictObject({ field: z.string(), message: z.string() });
@@ -179,7 +191,8 @@ const viewsAgree: [
   Same<z.output<typeof CategoryView>, CategoryViewType>,
   Same<z.output<typeof CategoryNode>, CategoryNodeType>,
   Same<z.output<typeof ImportJob>, ImportJobView>,
-] = [true, true, true, true];
+  Same<z.output<typeof ImportUpload>, ImportUploadView>,
+] = [true, true, true, true, true];
 void viewsAgree;
 
 // ---------------------------------------------------------------------------------------------
@@ -203,9 +216,15 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { CategoryList, ProductPage, ImportJob, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { CategoryList, ProductPage, ImportJob, ImportUpload, Problem } satisfies Record<string, z.ZodType>;
 
-const REQUESTS = { CreateCategoryRequest, CreateProductRequest, UpdateProductRequest, ImportRow } satisfies Record<string, z.ZodType>;
+const REQUESTS = {
+  CreateCategoryRequest,
+  CreateProductRequest,
+  UpdateProductRequest,
+  ImportRow,
+  CreateImportUploadRequest,
+} satisfies Record<string, z.ZodType>;
 
 const ref = (name: string): Ref => ({ $ref: `#/components/schemas/${name}` });
 
@@ -327,7 +346,10 @@ const PROBLEMS: Record<number, { name: string; description: string }> = {
   401: { name: 'Unauthorized', description: 'No valid bearer token or API key was sent.' },
   403: { name: 'Forbidden', description: 'The credentials lack the scope this operation needs (`requiredScope`).' },
   404: { name: 'NotFound', description: 'No such resource.' },
-  409: { name: 'Conflict', description: 'The request conflicts with the current state (a taken SKU or path, a stale version, a request still in progress).' },
+  409: {
+    name: 'Conflict',
+    description: 'The request conflicts with the current state (a taken SKU or path, a stale version, a request still in progress, an import whose file is not uploaded).',
+  },
   413: { name: 'ContentTooLarge', description: 'The body exceeds this operation’s limit (`maxBytes`).' },
   415: { name: 'UnsupportedMediaType', description: 'The Content-Type is not one this operation accepts.' },
   422: { name: 'UnprocessableContent', description: 'The Idempotency-Key was already used with a different body.' },
@@ -473,6 +495,31 @@ const OPERATIONS: Record<string, OperationSpec> = {
     },
     problems: [400],
     idempotent: true,
+  },
+  'POST /imports': {
+    operationId: 'createImportUpload',
+    tag: 'Imports',
+    summary: 'Create an import for a file uploaded to storage',
+    description:
+      'For files of any size up to 200 MB (the inline import takes 6 MB). Declare the format and the exact size in bytes; the answer is the job, `awaiting-upload`, and a presigned URL valid for 15 minutes. `PUT` the file to `upload.url` with `upload.headers` (the size and Content-Type are signed, so another size or type is refused by storage), then call `POST /imports/{id}/start`. A job never started is removed after a day.',
+    requestBody: { required: true, content: json(ref('CreateImportUploadRequest')) },
+    responses: {
+      201: { description: 'The import awaits its file.', headers: { Location: HEADERS.Location! }, content: json(ref('ImportUpload')) },
+    },
+    problems: [400],
+    idempotent: true,
+  },
+  'POST /imports/{id}/start': {
+    operationId: 'startUploadedImport',
+    tag: 'Imports',
+    summary: 'Start an uploaded import',
+    description:
+      'Queues an import created with `POST /imports` once its file is uploaded; follow the `Location`. 409 `upload-missing` while nothing is uploaded, 409 `upload-size-mismatch` for a file of another size than declared. Starting an import that is already queued, running or finished returns it unchanged.',
+    parameters: [ID_PARAMETER],
+    responses: {
+      202: { description: 'The import is queued (or was already under way).', headers: { Location: HEADERS.Location! }, content: json(ref('ImportJob')) },
+    },
+    problems: [400, 404, 409],
   },
   'GET /imports/{id}': {
     operationId: 'getImport',

@@ -13,7 +13,11 @@ export const IMPORT_ROW_ERROR_SCHEMA_VERSION = 1;
 /** Rows with errors kept for the report; the counters still count every failed row. */
 export const MAX_STORED_ROW_ERRORS = 1000;
 
-export const ImportStatus = z.enum(['queued', 'running', 'completed', 'failed']);
+/**
+ * `awaiting-upload` → `queued` (`POST /imports/{id}/start`) → `running` → `completed` | `failed`.
+ * Files sent inline (`POST /products/import`) start as `queued`.
+ */
+export const ImportStatus = z.enum(['awaiting-upload', 'queued', 'running', 'completed', 'failed']);
 export type ImportStatus = z.infer<typeof ImportStatus>;
 
 /** What one run added to the counters; `total` = created + updated + unchanged + failed, in rows. */
@@ -30,9 +34,17 @@ export const ImportJob = z.strictObject({
   status: ImportStatus,
   format: z.enum(IMPORT_FORMATS),
   sourceKey: z.string(),
+  /** The inline body's size, or the size declared for an upload (which the upload must match). */
   sizeBytes: z.number().int().nonnegative(),
-  /** Data rows counted when the file was accepted, so progress can be shown as a fraction. */
-  expectedRows: z.number().int().nonnegative(),
+  /**
+   * Data rows counted when an inline file was accepted, so progress can be shown as a fraction of
+   * rows. Absent for uploads, which are never read before the worker streams them.
+   */
+  expectedRows: z.number().int().nonnegative().optional(),
+  /** Bytes of the file the worker had read at its last checkpoint: progress when the rows were not counted. */
+  processedBytes: z.number().int().nonnegative().optional(),
+  /** DynamoDB TTL (epoch seconds) of a job still awaiting its upload, so abandoned ones go away; starting removes it. */
+  expiresAt: z.number().int().positive().optional(),
   createdBy: z.string(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
@@ -65,7 +77,11 @@ export interface ImportJobView {
   updatedAt: string;
   startedAt?: string;
   completedAt?: string;
-  progress: { processedRows: number; expectedRows: number; percent: number };
+  /**
+   * `expectedRows` is null for uploads, whose rows are not counted in advance; their `percent`
+   * is the share of the file's bytes the worker has read.
+   */
+  progress: { processedRows: number; expectedRows: number | null; percent: number };
   counts: ImportCounts;
   error?: string;
   errors: RowError[];
@@ -81,11 +97,20 @@ export function importJobFromItem(item: Record<string, unknown>): ImportJob {
   return ImportJob.parse(rest);
 }
 
+/** Done over expected as a whole percentage; 100 is kept for a completed job, so a running one shows at most 99. */
+function percentOf(done: number, expected: number): number {
+  return expected === 0 ? 0 : Math.min(99, Math.floor((done / expected) * 100));
+}
+
 /** The view of a job and its stored row errors (already in row order). */
 export function toImportJobView(job: ImportJob, errors: RowError[]): ImportJobView {
   const counts = { total: job.total, created: job.created, updated: job.updated, unchanged: job.unchanged, failed: job.failed };
   const percent =
-    job.status === 'completed' ? 100 : job.expectedRows === 0 ? 0 : Math.min(99, Math.floor((job.total / job.expectedRows) * 100));
+    job.status === 'completed'
+      ? 100
+      : job.expectedRows !== undefined
+        ? percentOf(job.total, job.expectedRows)
+        : percentOf(job.processedBytes ?? 0, job.sizeBytes);
   return {
     id: job.id,
     status: job.status,
@@ -96,7 +121,7 @@ export function toImportJobView(job: ImportJob, errors: RowError[]): ImportJobVi
     updatedAt: job.updatedAt,
     ...(job.startedAt ? { startedAt: job.startedAt } : {}),
     ...(job.completedAt ? { completedAt: job.completedAt } : {}),
-    progress: { processedRows: job.total, expectedRows: job.expectedRows, percent },
+    progress: { processedRows: job.total, expectedRows: job.expectedRows ?? null, percent },
     counts,
     ...(job.error ? { error: job.error } : {}),
     errors,
@@ -144,6 +169,59 @@ export async function getRowErrors(deps: CatalogDeps, id: string): Promise<RowEr
     start = page.LastEvaluatedKey;
   } while (start);
   return errors;
+}
+
+/**
+ * Moves a job from `awaiting-upload` to `queued` and ends its expiry, if it is still awaiting:
+ * of two concurrent starts exactly one wins, and only the winner queues a message.
+ * @returns the queued job, or `undefined` when the job was not awaiting its upload any more
+ */
+export async function queueUploadedJob(deps: CatalogDeps, id: string): Promise<ImportJob | undefined> {
+  try {
+    const { Attributes } = await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: keys.importJob(id),
+        UpdateExpression: 'SET #status = :queued, updatedAt = :now REMOVE expiresAt',
+        ConditionExpression: 'attribute_exists(pk) AND #status = :awaiting',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':queued': 'queued', ':awaiting': 'awaiting-upload', ':now': deps.now().toISOString() },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return Attributes ? importJobFromItem(Attributes) : undefined;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Undoes `queueUploadedJob` when its message could not be sent, so that starting again sends it
+ * rather than finding a queued job that no message will ever run. Only a job no run has claimed
+ * is put back.
+ */
+export async function unqueueUploadedJob(deps: CatalogDeps, job: ImportJob): Promise<void> {
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: keys.importJob(job.id),
+        UpdateExpression: `SET #status = :awaiting, updatedAt = :now${job.expiresAt === undefined ? '' : ', expiresAt = :expires'}`,
+        ConditionExpression: '#status = :queued AND attempts = :none',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':awaiting': 'awaiting-upload',
+          ':queued': 'queued',
+          ':none': 0,
+          ':now': deps.now().toISOString(),
+          ...(job.expiresAt === undefined ? {} : { ':expires': job.expiresAt }),
+        },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
 }
 
 /**
@@ -212,7 +290,17 @@ async function batchPut(deps: CatalogDeps, items: Record<string, unknown>[]): Pr
  */
 export async function recordProgress(
   deps: CatalogDeps,
-  input: { jobId: string; runToken: string; fromRow: number; toRow: number; counts: ImportCounts; errors: RowError[]; errorsStored: number },
+  input: {
+    jobId: string;
+    runToken: string;
+    fromRow: number;
+    toRow: number;
+    counts: ImportCounts;
+    errors: RowError[];
+    errorsStored: number;
+    /** How much of the file has been read so far. */
+    processedBytes?: number;
+  },
 ): Promise<number> {
   const room = Math.max(0, MAX_STORED_ROW_ERRORS - input.errorsStored);
   const items = rowErrorItems(input.jobId, input.errors).slice(0, room);
@@ -224,7 +312,8 @@ export async function recordProgress(
         TableName: deps.tableName,
         Key: keys.importJob(input.jobId),
         UpdateExpression:
-          'SET checkpointRow = :to, updatedAt = :now ADD #total :total, created :created, updated :updated, unchanged :unchanged, failed :failed, errorsStored :stored',
+          `SET checkpointRow = :to, updatedAt = :now${input.processedBytes === undefined ? '' : ', processedBytes = :bytes'} ` +
+          'ADD #total :total, created :created, updated :updated, unchanged :unchanged, failed :failed, errorsStored :stored',
         ConditionExpression: 'runToken = :token AND checkpointRow = :from AND #status = :running',
         ExpressionAttributeNames: { '#total': 'total', '#status': 'status' },
         ExpressionAttributeValues: {
@@ -239,6 +328,7 @@ export async function recordProgress(
           ':stored': items.length,
           ':token': input.runToken,
           ':running': 'running',
+          ...(input.processedBytes === undefined ? {} : { ':bytes': input.processedBytes }),
         },
       }),
     );

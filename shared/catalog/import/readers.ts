@@ -9,12 +9,17 @@ import type { SourceRecord } from './parse-row.js';
 export const IMPORT_FORMATS = ['csv', 'json', 'ndjson'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
-/** The media type each format is uploaded as. */
-export const FORMAT_BY_MEDIA_TYPE: Record<string, ImportFormat> = {
-  'text/csv': 'csv',
-  'application/json': 'json',
-  'application/x-ndjson': 'ndjson',
+/** The media type each format is sent as, inline or to an upload URL. */
+export const MEDIA_TYPE_BY_FORMAT: Readonly<Record<ImportFormat, string>> = {
+  csv: 'text/csv',
+  json: 'application/json',
+  ndjson: 'application/x-ndjson',
 };
+
+/** The format each media type names. */
+export const FORMAT_BY_MEDIA_TYPE: Readonly<Record<string, ImportFormat>> = Object.fromEntries(
+  IMPORT_FORMATS.map((format) => [MEDIA_TYPE_BY_FORMAT[format], format]),
+);
 
 /** A cell larger than this means an unclosed quote is swallowing the file; fail early instead of buffering it. */
 const MAX_CSV_RECORD_CHARS = 64 * 1024;

@@ -1,3 +1,4 @@
+import { Transform, type Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ulid } from 'ulid';
 import { logger } from '../../observability/logger.js';
@@ -64,6 +65,7 @@ class Checkpointer {
     private readonly job: ImportJob,
     private readonly runToken: string,
     private readonly options: Required<Pick<RunOptions, 'checkpointRows' | 'checkpointMs'>>,
+    private readonly bytesRead: () => number,
     private checkpointRow = job.checkpointRow,
     private errorsStored = job.errorsStored,
   ) {
@@ -108,6 +110,7 @@ class Checkpointer {
         counts: taken.counts,
         errors: taken.errors,
         errorsStored: this.errorsStored,
+        processedBytes: this.bytesRead(),
       });
       this.errorsStored += stored;
       this.checkpointRow = taken.toRow;
@@ -122,6 +125,28 @@ class Checkpointer {
 
 async function* parsed(records: AsyncIterable<SourceRecord>): AsyncGenerator<LineResult> {
   for await (const record of records) yield parseRecord(record);
+}
+
+/**
+ * Passes the file through unchanged, counting its bytes: progress for uploads, whose rows were
+ * never counted. The count runs a little ahead of the checkpoint (the parser reads ahead), which
+ * is why a running job shows at most 99%.
+ */
+function countingBytes(source: Readable): { stream: Readable; bytesRead: () => number } {
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  source.on('error', (error) => counter.destroy(error));
+  return { stream: source.pipe(counter), bytesRead: () => bytes };
+}
+
+function skipReason(job: ImportJob | undefined): string {
+  if (!job) return 'there is no such job';
+  return job.status === 'awaiting-upload' ? 'the job is still awaiting its upload' : `the job is already ${job.status}`;
 }
 
 function isMissingObject(error: unknown): boolean {
@@ -147,7 +172,7 @@ export async function runImport(deps: ImportDeps, jobId: string, options: RunOpt
   const job = await claimJob(deps, jobId, runToken);
   if (!job) {
     const existing = await getJob(deps, jobId);
-    return { kind: 'skipped', reason: existing ? `the job is already ${existing.status}` : 'there is no such job' };
+    return { kind: 'skipped', reason: skipReason(existing) };
   }
   logger.info('import run started', { jobId, attempt: job.attempts, checkpointRow: job.checkpointRow });
 
@@ -166,7 +191,8 @@ export async function runImport(deps: ImportDeps, jobId: string, options: RunOpt
 
   const ctx = { deps, who: { actor: `import:${jobId}` }, categories: new CategoryResolver(deps) };
   const limits = { ...TRANSACTION_LIMITS, ...settings.transactions };
-  const checkpointer = new Checkpointer(deps, job, runToken, settings);
+  const file = countingBytes(source);
+  const checkpointer = new Checkpointer(deps, job, runToken, settings, file.bytesRead);
   const inFlight = new Map<number, Promise<void>>();
   let writeFailure: { error: unknown } | undefined;
   let loopFailure: { error: unknown } | undefined;
@@ -174,7 +200,7 @@ export async function runImport(deps: ImportDeps, jobId: string, options: RunOpt
   let seq = 0;
 
   try {
-    const chunks = chunkGroups(groupLines(parsed(readRecords(job.format, source))), settings.chunkRows);
+    const chunks = chunkGroups(groupLines(parsed(readRecords(job.format, file.stream))), settings.chunkRows);
     for await (const chunk of chunks) {
       if (writeFailure) break;
       if (settings.shouldStop?.()) {
@@ -203,6 +229,7 @@ export async function runImport(deps: ImportDeps, jobId: string, options: RunOpt
     loopFailure = { error };
   } finally {
     source.destroy();
+    file.stream.destroy();
   }
   await Promise.all(inFlight.values());
   await checkpointer.flush(true);

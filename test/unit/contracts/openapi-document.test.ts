@@ -76,6 +76,7 @@ describe('the OpenAPI document', () => {
       'POST /products': ['application/json'],
       'PATCH /products/{id}': ['application/json', 'application/merge-patch+json'],
       'POST /products/import': ['application/json', 'application/x-ndjson', 'text/csv'],
+      'POST /imports': ['application/json'],
       'POST /products/{id}/images': ['multipart/form-data'],
     });
   });
@@ -89,6 +90,8 @@ describe('the OpenAPI document', () => {
     expect(headersOf('GET /products/{id}', 200)).toEqual(['ETag']);
     expect(headersOf('PATCH /products/{id}', 200)).toEqual(['ETag']);
     expect(headersOf('POST /products/import', 202)).toEqual(['Location']);
+    expect(headersOf('POST /imports', 201)).toEqual(['Location']);
+    expect(headersOf('POST /imports/{id}/start', 202)).toEqual(['Location']);
     expect(headersOf('POST /products/{id}/images', 202)).toEqual(['Location']);
   });
 });
