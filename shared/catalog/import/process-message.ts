@@ -6,7 +6,7 @@ import { catalogDeps } from '../deps.js';
 import { RunSuperseded } from './job.js';
 import { runImport } from './run-import.js';
 
-/** What `catalog-start-import` puts on the `catalog-import` queue. */
+/** What `catalog-start-import` and `catalog-start-uploaded-import` put on the `catalog-import` queue. */
 export const ImportMessage = z.strictObject({ jobId: z.string().min(1) });
 
 /** Stop taking new chunks with this much time left (or a quarter of the run, if shorter), to checkpoint and hand the message back cleanly. */
