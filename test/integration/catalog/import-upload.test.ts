@@ -146,6 +146,16 @@ describe('importing a file uploaded to a presigned URL', () => {
     await expectNoMessage(id);
   });
 
+  it('is not run by a stray message while it awaits its upload', async () => {
+    const { id } = (await create({ format: 'csv', sizeBytes: 64 })).json;
+    const { deps } = capturingDeps();
+    expect(await runImport({ ...deps, s3, importsBucket: engines().buckets.imports }, id)).toEqual({
+      kind: 'skipped',
+      reason: 'the job is still awaiting its upload',
+    });
+    expect(await getJob(deps, id)).toMatchObject({ status: 'awaiting-upload', attempts: 0 });
+  });
+
   it('refuses a file of another size than declared with 409 upload-size-mismatch, even where signatures are not checked', async () => {
     const created = await create({ format: 'csv', sizeBytes: 100 });
     const { id, upload: instructions } = created.json;
