@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import { REPO_ROOT } from './results.js';
 
 /** What a child script sends back once: its result, or why it failed. */
-type ChildMessage<T> = { kind: 'result'; value: T; peakRssBytes: number; cpuMs: number } | { kind: 'error'; message: string };
+type ChildMessage<T> =
+  | { kind: 'result'; value: T; peakRssBytes: number; cpuMs: number }
+  | { kind: 'error'; message: string }
+  | { kind: 'cpu'; cpuMs: number };
 
 export interface ChildOutcome<T> {
   value: T;
@@ -61,6 +64,8 @@ export interface ServerChild<T> {
   /** What the child reported once it was ready to serve. */
   value: T;
   pid: number;
+  /** CPU time (user + system) the child has used so far; the difference across a load run is what serving it cost. */
+  cpuMs(): Promise<number>;
   /** Asks the child to shut down cleanly, and kills it if it has not exited within ten seconds. */
   stop(): Promise<void>;
 }
@@ -95,7 +100,7 @@ export async function startServerChild<T>(
       clearTimeout(timer);
       const message = m as ChildMessage<T>;
       if (message.kind === 'result') resolve(message.value);
-      else reject(new Error(message.message));
+      else if (message.kind === 'error') reject(new Error(message.message));
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
@@ -105,7 +110,18 @@ export async function startServerChild<T>(
     await stop();
     throw error;
   });
-  return { value, pid: child.pid!, stop };
+  const cpu = () =>
+    new Promise<number>((resolve) => {
+      const onMessage = (m: unknown) => {
+        const message = m as ChildMessage<T>;
+        if (message.kind !== 'cpu') return;
+        child.off('message', onMessage);
+        resolve(message.cpuMs);
+      };
+      child.on('message', onMessage);
+      child.send({ kind: 'cpu' });
+    });
+  return { value, pid: child.pid!, cpuMs: cpu, stop };
 }
 
 /**
@@ -122,6 +138,9 @@ export async function serveFromChild<I, T>(start: (input: I) => Promise<{ value:
     };
     process.once('SIGTERM', shutdown);
     process.once('disconnect', shutdown);
+    process.on('message', (m) => {
+      if ((m as { kind?: unknown }).kind === 'cpu') void send({ kind: 'cpu', cpuMs: cpuMs() });
+    });
     await send({ kind: 'result', value: server.value, peakRssBytes: peakRssBytes(), cpuMs: cpuMs() });
   } catch (error) {
     await send({ kind: 'error', message: (error as Error).stack ?? String(error) });
