@@ -67,7 +67,7 @@ async function shapeOf(url: string) {
  */
 export async function runHttpSection(options: BenchOptions): Promise<SectionResult> {
   const seconds = options.quick ? 3 : 10;
-  const rounds = options.quick ? 2 : 3;
+  const rounds = options.quick ? 2 : 5;
   const warmupSeconds = options.quick ? 2 : 5;
   const servers: ServerChild<unknown>[] = [];
   const samples: Record<Contender, Sample[]> = { platform: [], bare: [] };
