@@ -28,10 +28,16 @@ export async function putObject(
 
 /**
  * Opens an object as a Node stream, so a large file is read piece by piece and never held whole.
- * @throws the SDK's `NoSuchKey` when the object is not there
+ * @param options.ifMatch read only this version (ETag) of the object
+ * @throws the SDK's `NoSuchKey` when the object is not there, `PreconditionFailed` when it is another version
  */
-export async function openObjectStream(client: S3Client, bucket: string, key: string): Promise<Readable> {
-  const { Body } = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+export async function openObjectStream(client: S3Client, bucket: string, key: string, options: { ifMatch?: string } = {}): Promise<Readable> {
+  const { Body, ETag } = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(options.ifMatch ? { IfMatch: options.ifMatch } : {}) }));
+  // S3 answers a failed IfMatch with 412 itself; stores that ignore the header are caught here.
+  if (options.ifMatch && ETag !== options.ifMatch) {
+    (Body as { destroy?: () => void } | undefined)?.destroy?.();
+    throw Object.assign(new Error(`s3://${bucket}/${key} is no longer the version ${options.ifMatch}`), { name: 'PreconditionFailed' });
+  }
   if (Body instanceof Readable) return Body;
   if (!Body) throw new Error(`s3://${bucket}/${key} has no body`);
   return Readable.fromWeb((Body as { transformToWebStream(): ReadableStream }).transformToWebStream());

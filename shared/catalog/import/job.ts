@@ -37,6 +37,11 @@ export const ImportJob = z.strictObject({
   /** The inline body's size, or the size declared for an upload (which the upload must match). */
   sizeBytes: z.number().int().nonnegative(),
   /**
+   * The ETag of the uploaded object when the import was started: the worker reads only that
+   * version, so a second PUT to a still-valid presigned URL cannot swap the file under it.
+   */
+  sourceEtag: z.string().optional(),
+  /**
    * Data rows counted when an inline file was accepted, so progress can be shown as a fraction of
    * rows. Absent for uploads, which are never read before the worker streams them.
    */
@@ -176,16 +181,16 @@ export async function getRowErrors(deps: CatalogDeps, id: string): Promise<RowEr
  * of two concurrent starts exactly one wins, and only the winner queues a message.
  * @returns the queued job, or `undefined` when the job was not awaiting its upload any more
  */
-export async function queueUploadedJob(deps: CatalogDeps, id: string): Promise<ImportJob | undefined> {
+export async function queueUploadedJob(deps: CatalogDeps, id: string, sourceEtag: string): Promise<ImportJob | undefined> {
   try {
     const { Attributes } = await deps.db.send(
       new UpdateCommand({
         TableName: deps.tableName,
         Key: keys.importJob(id),
-        UpdateExpression: 'SET #status = :queued, updatedAt = :now REMOVE expiresAt',
+        UpdateExpression: 'SET #status = :queued, sourceEtag = :etag, updatedAt = :now REMOVE expiresAt',
         ConditionExpression: 'attribute_exists(pk) AND #status = :awaiting',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':queued': 'queued', ':awaiting': 'awaiting-upload', ':now': deps.now().toISOString() },
+        ExpressionAttributeValues: { ':queued': 'queued', ':awaiting': 'awaiting-upload', ':etag': sourceEtag, ':now': deps.now().toISOString() },
         ReturnValues: 'ALL_NEW',
       }),
     );

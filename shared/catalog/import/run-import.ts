@@ -183,9 +183,12 @@ export async function runImport(deps: ImportDeps, jobId: string, options: RunOpt
 
   let source;
   try {
-    source = await openObjectStream(deps.s3, deps.importsBucket, job.sourceKey);
+    source = await openObjectStream(deps.s3, deps.importsBucket, job.sourceKey, job.sourceEtag ? { ifMatch: job.sourceEtag } : {});
   } catch (error) {
     if (isMissingObject(error)) return fail('The uploaded file is missing from storage; upload it again.');
+    if ((error as { name?: unknown }).name === 'PreconditionFailed') {
+      return fail('The uploaded file was replaced after the import started; create a new import for the new file.');
+    }
     throw error;
   }
 

@@ -34,11 +34,12 @@ export function checkUpload(job: Pick<ImportJob, 'id' | 'sizeBytes'>, uploadedBy
   }
 }
 
-/** The size of an object, or `undefined` when there is none. */
-async function objectSize(client: S3Client, bucket: string, key: string): Promise<number | undefined> {
+/** The size and ETag of an object, or `undefined` when there is none. */
+async function objectHead(client: S3Client, bucket: string, key: string): Promise<{ size: number; etag: string } | undefined> {
   try {
-    const { ContentLength } = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return ContentLength ?? 0;
+    const { ContentLength, ETag } = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    if (!ETag) throw new Error(`s3://${bucket}/${key} has no ETag`);
+    return { size: ContentLength ?? 0, etag: ETag };
   } catch (error) {
     const name = (error as { name?: unknown }).name;
     if (name === 'NotFound' || name === 'NoSuchKey') return undefined;
@@ -60,8 +61,9 @@ export async function startUploadedImport(id: string, deps: StartUploadedImportD
   const job = await getJob(deps, id);
   if (!job) throw new NotFoundError('Import', id);
   if (job.status !== 'awaiting-upload') return toImportJobView(job, await getRowErrors(deps, id));
-  checkUpload(job, await objectSize(deps.s3, deps.importsBucket, job.sourceKey));
-  const queued = await queueUploadedJob(deps, id);
+  const head = await objectHead(deps.s3, deps.importsBucket, job.sourceKey);
+  checkUpload(job, head?.size);
+  const queued = await queueUploadedJob(deps, id, head!.etag);
   if (!queued) return toImportJobView((await getJob(deps, id))!, await getRowErrors(deps, id));
   try {
     await deps.sqs.send(new SendMessageCommand({ QueueUrl: deps.queueUrl, MessageBody: JSON.stringify({ jobId: id }) }));

@@ -136,6 +136,24 @@ describe('importing a file uploaded to a presigned URL', () => {
     expect((await getJob(deps, id))?.processedBytes).toBe(sizeBytes);
   });
 
+  it('reads only the file that was started: a second PUT of the same size fails the job instead of importing it', async () => {
+    const { csv } = await csvFile(3);
+    const created = await create({ format: 'csv', sizeBytes: Buffer.byteLength(csv) });
+    const { id, upload: instructions } = created.json;
+    expect(await upload(instructions, csv)).toBe(200);
+    expect((await start(id)).status).toBe(202);
+    await takeMessage('catalog-import', isJob(id));
+    const swapped = csv.replace('Uploaded 0', 'Swapped! 0');
+    expect(Buffer.byteLength(swapped)).toBe(Buffer.byteLength(csv));
+    expect(await upload(instructions, swapped)).toBe(200);
+
+    const { deps } = capturingDeps();
+    const outcome = await runImport({ ...deps, s3, importsBucket: engines().buckets.imports }, id);
+    expect(outcome.kind).toBe('failed');
+    expect(await view(id)).toMatchObject({ status: 'failed', counts: { total: 0, created: 0 } });
+    expect((await getJob(deps, id))?.error).toMatch(/replaced after the import started/);
+  });
+
   it('refuses to start before the upload with 409 upload-missing, and queues nothing', async () => {
     const created = await create({ format: 'ndjson', sizeBytes: 2048 });
     const { id } = created.json;
