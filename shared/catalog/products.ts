@@ -210,7 +210,13 @@ export async function createProduct(input: CreateProductInput, who: Actor, deps:
   await commit(deps, plan, () => {
     throw new Error(`product id ${product.id} is already in use`);
   });
-  await publishCommitted(
+  await announceProductCreated(deps, product, who);
+  return toProductView(product);
+}
+
+/** Publishes `product.created` for a product whose creation has committed (by the API or an import). */
+export function announceProductCreated(deps: CatalogDeps, product: Product, who: Actor): Promise<void> {
+  return publishCommitted(
     deps,
     productCreatedV1,
     {
@@ -225,7 +231,6 @@ export async function createProduct(input: CreateProductInput, who: Actor, deps:
     },
     who,
   );
-  return toProductView(product);
 }
 
 /** Reads the version an `If-Match` header asks for: a strong tag such as `"3"`. */

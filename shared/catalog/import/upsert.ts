@@ -1,5 +1,4 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { productCreatedV1 } from '../../../events/catalog/product-created.v1.js';
 import { productPriceChangedV1 } from '../../../events/catalog/product-price-changed.v1.js';
 import { productUpdatedV1 } from '../../../events/catalog/product-updated.v1.js';
 import { keys, type Key } from '../../db/keys.js';
@@ -7,6 +6,7 @@ import { validateAttributes } from '../attributes.js';
 import { publishCommitted, type Actor, type CatalogDeps } from '../deps.js';
 import { Product, type AttributeValue, type Variant } from '../model.js';
 import { priceChangeAuditItem, priceChanges } from '../price-changes.js';
+import { announceProductCreated } from '../products.js';
 import { productFromItem, productItem, skuClaimItem, TransactionCancelled, transactWrite, versionedProductUpdate, type TransactItem } from '../repository.js';
 import { typeAttributes, type CategoryResolver, type ResolvedCategory } from './categories.js';
 import { mapLimit } from './concurrency.js';
@@ -246,22 +246,7 @@ function planGroup(ctx: ImportContext, prepared: Prepared, state: State): Plan |
       ],
       bytes: JSON.stringify(item).length,
       outcome: { outcomes: kept.map(() => 'created'), errors },
-      announce: () =>
-        publishCommitted(
-          deps,
-          productCreatedV1,
-          {
-            productId: product.id,
-            name: product.name,
-            categoryId: product.categoryId,
-            categoryPath: product.categoryPath,
-            skus: variants.map((v) => v.sku),
-            status: product.status,
-            version: product.version,
-            actor: who.actor,
-          },
-          who,
-        ),
+      announce: () => announceProductCreated(deps, product, who),
     };
   }
 
