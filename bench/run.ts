@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   const verdicts: string[] = [];
   for (const section of options.sections) {
     const startedAt = new Date();
+    const sectionMachine = machineInfo();
     const started = performance.now();
     try {
       const result = await SECTION_RUNNERS[section](options);
@@ -38,14 +39,19 @@ async function main(): Promise<void> {
       const missed = result.targets.filter((t) => t.met === false).length;
       const unmeasured = result.targets.filter((t) => t.met === null).length + result.notMeasured.length;
       verdicts.push(`${section}: ${met} target(s) met, ${missed} missed, ${unmeasured} not measured`);
-      const file = await writeResult(result, startedAt, options.quick);
+      const file = await writeResult(result, startedAt, sectionMachine, options.quick);
       console.log(`(${section} took ${((performance.now() - started) / 1000).toFixed(0)} s; written to ${relative(REPO_ROOT, file)})`);
     } catch (error) {
       failed = true;
       console.error(`\n# ${section}: failed: ${(error as Error).stack ?? String(error)}`);
       // The results file says so too, rather than keeping an older run's figures that no longer hold.
       const reason = `the section failed: ${(error as Error).message.split('\n')[0]}`;
-      await writeResult({ section, title: section, tables: [], figures: {}, targets: [], notMeasured: [reason], parameters: {} }, startedAt, options.quick);
+      await writeResult(
+        { section, title: section, tables: [], figures: {}, targets: [], notMeasured: [reason], parameters: {} },
+        startedAt,
+        sectionMachine,
+        options.quick,
+      );
       verdicts.push(`${section}: not measured (${reason})`);
     }
   }

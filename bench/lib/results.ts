@@ -57,15 +57,29 @@ export function describeCheck(c: TargetCheck): string {
   return `target ${c.name} ${c.comparison} ${c.threshold}${c.unit}: ${value} → ${verdict}`;
 }
 
-function gitCommit(): string | null {
+function git(args: string[]): string | null {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trimEnd();
   } catch {
     return null;
   }
 }
 
-/** The machine a run happened on: figures from different machines are not comparable, ratios mostly are. */
+/** Uncommitted changes outside the bench's own results: figures from a dirty tree measured code no commit holds. */
+function uncommittedPaths(): string[] | null {
+  const status = git(['status', '--porcelain', '--untracked-files=no']);
+  if (status === null) return null;
+  return status
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.slice(3))
+    .filter((path) => !path.startsWith('bench/results/'));
+}
+
+/**
+ * The machine and code a run happened on, taken when a section starts: figures from different
+ * machines are not comparable (ratios mostly are), and commits may land while a section runs.
+ */
 export function machineInfo() {
   const cpuList = cpus();
   return {
@@ -78,12 +92,15 @@ export function machineInfo() {
     totalMemoryMb: Math.round(totalmem() / 2 ** 20),
     freeMemoryMb: Math.round(freemem() / 2 ** 20),
     loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
-    gitCommit: gitCommit(),
+    gitCommit: git(['rev-parse', 'HEAD']),
+    uncommittedPaths: uncommittedPaths(),
   };
 }
 
-/** Writes `bench/results/<section>.json` with the figures, the machine and a timestamp. */
-export async function writeResult(result: SectionResult, startedAt: Date, quick: boolean): Promise<string> {
+export type MachineInfo = ReturnType<typeof machineInfo>;
+
+/** Writes `bench/results/<section>.json` with the figures, the machine and code it ran on, and timestamps. */
+export async function writeResult(result: SectionResult, startedAt: Date, machine: MachineInfo, quick: boolean): Promise<string> {
   await mkdir(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `${result.section}.json`);
   const body = {
@@ -92,7 +109,7 @@ export async function writeResult(result: SectionResult, startedAt: Date, quick:
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
-    machine: machineInfo(),
+    machine,
     parameters: result.parameters,
     targets: result.targets.map((t) => ({ ...t, value: Number.isFinite(t.value) ? t.value : null })),
     notMeasured: result.notMeasured,
