@@ -13,7 +13,7 @@ import { startDynamoDb } from '../../../infra/local/engines/dynamodb.js';
 import { startS3 } from '../../../infra/local/engines/s3.js';
 import { createCategory } from '../../../shared/catalog/categories.js';
 import { catalogDeps, type CatalogDeps } from '../../../shared/catalog/deps.js';
-import { putNewJob } from '../../../shared/catalog/import/job.js';
+import { newImportJob, putNewJob } from '../../../shared/catalog/import/job.js';
 import { ENV } from '../../../shared/config/env-names.js';
 import { tableDefinition } from '../../../shared/db/table-definition.js';
 import type { BenchOptions } from '../../lib/cli.js';
@@ -125,25 +125,20 @@ export async function runImportSection(options: BenchOptions): Promise<SectionRe
             await seed(deps);
             const jobId = ulid();
             const now = new Date().toISOString();
-            await putNewJob(deps, {
-              id: jobId,
-              status: 'queued',
-              format: 'csv',
-              sourceKey: SOURCE_KEY,
-              sizeBytes: csvBytes,
-              expectedRows: rows,
-              createdBy: 'bench',
-              createdAt: now,
-              updatedAt: now,
-              total: 0,
-              created: 0,
-              updated: 0,
-              unchanged: 0,
-              failed: 0,
-              errorsStored: 0,
-              checkpointRow: 0,
-              attempts: 0,
-            });
+            await putNewJob(
+              deps,
+              newImportJob({
+                id: jobId,
+                status: 'queued',
+                format: 'csv',
+                sourceKey: SOURCE_KEY,
+                sizeBytes: csvBytes,
+                expectedRows: rows,
+                createdBy: 'bench',
+                createdAt: now,
+                updatedAt: now,
+              }),
+            );
             const outcome = await runChild<ImportRunResult>(importBundle, { jobId, rows } satisfies ImportRunInput, {
               execArgv: [],
               env: { ...env, AWS_ENDPOINT_URL_DYNAMODB: dynamodbEngine.endpoint, [ENV.tableName]: tableName },

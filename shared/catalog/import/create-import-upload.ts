@@ -3,7 +3,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { z } from 'zod';
 import { config } from '../../config/config.js';
 import type { Actor, CatalogDeps } from '../deps.js';
-import { putNewJob, toImportJobView, type ImportJob, type ImportJobView } from './job.js';
+import { newImportJob, putNewJob, toImportJobView, type ImportJobView } from './job.js';
 import { IMPORT_FORMATS, MEDIA_TYPE_BY_FORMAT } from './readers.js';
 import { sourceKey } from './start-import.js';
 
@@ -82,7 +82,7 @@ export async function createImportUpload(input: CreateImportUploadRequest, who: 
   const id = deps.newId();
   const now = deps.now();
   const at = now.toISOString();
-  const job: ImportJob = {
+  const job = newImportJob({
     id,
     status: 'awaiting-upload',
     format: input.format,
@@ -92,15 +92,7 @@ export async function createImportUpload(input: CreateImportUploadRequest, who: 
     createdBy: who.actor,
     createdAt: at,
     updatedAt: at,
-    total: 0,
-    created: 0,
-    updated: 0,
-    unchanged: 0,
-    failed: 0,
-    errorsStored: 0,
-    checkpointRow: 0,
-    attempts: 0,
-  };
+  });
   const upload = await presignUpload(deps.presigner, {
     bucket: deps.importsBucket,
     key: job.sourceKey,

@@ -139,6 +139,14 @@ export class RunSuperseded extends Error {
   override readonly name = 'RunSuperseded';
 }
 
+/** What a job counts while it runs; every job starts with them at zero. */
+type Progress = 'total' | 'created' | 'updated' | 'unchanged' | 'failed' | 'errorsStored' | 'checkpointRow' | 'attempts';
+
+/** A job that has not run yet: its description, with every counter at zero. */
+export function newImportJob(fields: Omit<ImportJob, Progress>): ImportJob {
+  return { ...fields, total: 0, created: 0, updated: 0, unchanged: 0, failed: 0, errorsStored: 0, checkpointRow: 0, attempts: 0 };
+}
+
 /** Writes a new job; its id is fresh, so an existing item means a bug. */
 export async function putNewJob(deps: CatalogDeps, job: ImportJob): Promise<void> {
   await deps.db.send(

@@ -4,7 +4,7 @@ import { AppError } from '../../errors.js';
 import { putObject } from '../../storage/s3.js';
 import type { Actor } from '../deps.js';
 import { ImportFileError } from './errors.js';
-import { putNewJob, toImportJobView, type ImportJob, type ImportJobView } from './job.js';
+import { newImportJob, putNewJob, toImportJobView, type ImportJobView } from './job.js';
 import { FORMAT_BY_MEDIA_TYPE, readRecords, type ImportFormat } from './readers.js';
 import type { ImportDeps } from './run-import.js';
 
@@ -52,7 +52,7 @@ export async function startImport(
   const expectedRows = await countRows(format, input.body);
   const id = deps.newId();
   const now = deps.now().toISOString();
-  const job: ImportJob = {
+  const job = newImportJob({
     id,
     status: 'queued',
     format,
@@ -62,15 +62,7 @@ export async function startImport(
     createdBy: who.actor,
     createdAt: now,
     updatedAt: now,
-    total: 0,
-    created: 0,
-    updated: 0,
-    unchanged: 0,
-    failed: 0,
-    errorsStored: 0,
-    checkpointRow: 0,
-    attempts: 0,
-  };
+  });
   await putObject(deps.s3, { bucket: deps.importsBucket, key: job.sourceKey, body: input.body, contentType: input.mediaType });
   await putNewJob(deps, job);
   await deps.sqs.send(new SendMessageCommand({ QueueUrl: deps.queueUrl, MessageBody: JSON.stringify({ jobId: id }) }));
