@@ -18,16 +18,6 @@ const ROWS = 8_000;
 const BAD_ROWS = new Set([17, 4_242]);
 let admin: ApiClient;
 
-async function token(subject: string, roles: string[]): Promise<string> {
-  const response = await fetch(api.url('/local/tokens'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ subject, roles }),
-  });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { token: string }).token;
-}
-
 /** A CSV of `ROWS` rows in the seeded `pantry/tins` category; the rows in `BAD_ROWS` (0-based) have a price in pounds. */
 function largeCsv(): string {
   const description = `A store cupboard staple for run ${run} with a long description that makes every row weigh about a kilobyte. `.repeat(8).trim();
@@ -67,7 +57,7 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
 }
 
 beforeAll(async () => {
-  admin = api.as({ token: await token(`e2e-large-${run}`, ['admin']) });
+  admin = api.as({ token: await api.mintToken(`e2e-large-${run}`, ['admin']) });
 });
 
 describe('a catalog file over 6 MB', () => {

@@ -29,17 +29,6 @@ let admin: ApiClient;
 let shopper: ApiClient;
 let categoryIds: Map<string, string>;
 
-/** Mints a bearer token from the local identity provider, which is not part of the public API. */
-async function token(subject: string, roles: string[]): Promise<string> {
-  const response = await fetch(api.url('/local/tokens'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ subject, roles }),
-  });
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { token: string }).token;
-}
-
 /** Polls until `probe` returns a value, or fails after `timeoutMs`. */
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -91,8 +80,8 @@ function upload(content: Buffer, type: string, name: string, field = 'file'): Fo
 }
 
 beforeAll(async () => {
-  admin = api.as({ token: await token(`e2e-admin-${run}`, ['admin']) });
-  shopper = api.as({ token: await token(`e2e-shopper-${run}`, ['shopper']) });
+  admin = api.as({ token: await api.mintToken(`e2e-admin-${run}`, ['admin']) });
+  shopper = api.as({ token: await api.mintToken(`e2e-shopper-${run}`, ['shopper']) });
   const { body } = await api.get<{ items: CategoryView[] }>('/categories');
   categoryIds = new Map(body.items.map((c) => [c.path, c.id]));
 });

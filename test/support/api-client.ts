@@ -72,6 +72,20 @@ export class ApiClient {
     return `${this.baseUrl.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
   }
 
+  /**
+   * Mints a bearer token from the local platform's identity provider (`POST /local/tokens`), which
+   * is not part of the public API and so is not contract-checked.
+   */
+  async mintToken(subject: string, roles: string[]): Promise<string> {
+    const response = await fetch(this.url('/local/tokens'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ subject, roles }),
+    });
+    if (response.status !== 200) throw new Error(`POST /local/tokens answered ${response.status}`);
+    return ((await response.json()) as { token: string }).token;
+  }
+
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     if (!findOperation(method, path)) throw new Error(`the OpenAPI document has no operation ${method} ${path}; the test is calling outside the API`);
     const headers = new Headers(options.headers);
