@@ -20,15 +20,7 @@ export interface ApiResponse<T = unknown> {
 }
 
 /** An RFC 9457 problem, as every 4xx/5xx of the API is. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  errors?: { field: string; message: string }[];
-  [extension: string]: unknown;
-}
+export type { Problem } from '../../shared/http/problem.js';
 
 export interface RequestOptions {
   /** Sent as JSON unless `contentType` says otherwise or the body is a string, Buffer or FormData. */

@@ -175,6 +175,16 @@ export async function runInitSection(options: BenchOptions): Promise<SectionResu
   const initOf = (b: Bundle) => (b.error ? Number.NaN : median(b.totals));
   const importOf = (b: Bundle) => (b.error ? Number.NaN : median(b.imports));
   const cpuOf = (b: Bundle) => (b.error ? Number.NaN : median(b.cpus));
+  /** The figures every measured bundle reports, function or reference. */
+  const timings = (b: Bundle) => ({
+    bytes: b.bytes,
+    gzipBytes: b.gzipBytes,
+    initMsMedian: initOf(b),
+    importMsMedian: importOf(b),
+    cpuMsMedian: cpuOf(b),
+    initSamplesMs: b.totals,
+    cpuSamplesMs: b.cpus,
+  });
   const targets: TargetCheck[] = [];
   const flags: string[] = [];
   const functionRows: (string | number)[][] = [];
@@ -201,13 +211,7 @@ export async function runInitSection(options: BenchOptions): Promise<SectionResu
     if (b.error) flags.push(`FLAG ${spec.id}: bundle failed to load: ${b.error}`);
     functionRows.push([spec.id, fmtKiB(b.bytes), fmtKiB(b.gzipBytes), fmt(initOf(b)), fmt(cpuOf(b)), floor, fmtRatio(initRatio), fmtRatio(cpuRatio)]);
     (figures.functions as Record<string, unknown>)[spec.id] = {
-      bytes: b.bytes,
-      gzipBytes: b.gzipBytes,
-      initMsMedian: initOf(b),
-      importMsMedian: importOf(b),
-      cpuMsMedian: cpuOf(b),
-      initSamplesMs: b.totals,
-      cpuSamplesMs: b.cpus,
+      ...timings(b),
       floor,
       initRatioToFloor: initRatio,
       importRatioToFloor: importRatio,
@@ -229,16 +233,7 @@ export async function runInitSection(options: BenchOptions): Promise<SectionResu
   ]);
   for (const b of [empty, ...floors.values()]) {
     if (b.error) notMeasured.push(`${b.id}: failed to load: ${b.error}`);
-    const entry = {
-      bytes: b.bytes,
-      gzipBytes: b.gzipBytes,
-      initMsMedian: initOf(b),
-      importMsMedian: importOf(b),
-      cpuMsMedian: cpuOf(b),
-      initSamplesMs: b.totals,
-      cpuSamplesMs: b.cpus,
-      packages: b.packages,
-    };
+    const entry = { ...timings(b), packages: b.packages };
     if (b.kind === 'empty') figures.empty = entry;
     else (figures.floors as Record<string, unknown>)[b.id] = entry;
   }
