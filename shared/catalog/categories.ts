@@ -4,15 +4,8 @@ import { ConflictError, ValidationError, type FieldError } from '../errors.js';
 import { effectiveDefinitions, validateDefinitions } from './attributes.js';
 import { catalogDeps, publishCommitted, type Actor, type CatalogDeps } from './deps.js';
 import type { Category } from './model.js';
-import {
-  categoryItem,
-  categoryPathClaimItem,
-  getCategoryChain,
-  queryAllCategories,
-  TransactionCancelled,
-  transactWrite,
-  type TransactItem,
-} from './repository.js';
+import { categoryItem, categoryPathClaimItem, getCategoryChain, queryAllCategories } from './repository.js';
+import { TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
 import { CreateCategoryRequest, parseInput, type CreateCategoryInput } from './requests.js';
 import { compareCategoryPaths, toCategoryTree, toCategoryView, type CategoryNode, type CategoryView } from './views.js';
 

@@ -8,16 +8,8 @@ import { catalogDeps, publishCommitted, type Actor, type CatalogDeps } from './d
 import { applyMergePatch, jsonEqual } from './merge-patch.js';
 import { Product, type Category } from './model.js';
 import { priceChangeAuditItem, priceChanges } from './price-changes.js';
-import {
-  getCategoryChain,
-  getProductRecord,
-  productItem,
-  skuClaimItem,
-  TransactionCancelled,
-  transactWrite,
-  versionedProductUpdate,
-  type TransactItem,
-} from './repository.js';
+import { getCategoryChain, getProductRecord, productItem, skuClaimItem, versionedProductUpdate } from './repository.js';
+import { TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
 import { CreateProductRequest, parseInput, UpdateProductRequest, type CreateProductInput, type UpdateProductInput } from './requests.js';
 import { toProductView, type ProductView } from './views.js';
 

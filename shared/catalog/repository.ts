@@ -1,5 +1,5 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { backoff, type TransactItem } from '../db/transact.js';
 import { INDEXES, keys } from '../db/keys.js';
 import { attributeTerms } from './attributes.js';
 import type { CatalogDeps } from './deps.js';
@@ -24,7 +24,6 @@ export interface StoredCategory {
 /** The gsi1 partition holding every category. */
 const CATEGORY_TREE = keys.categoryTree('').gsi1pk;
 
-export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** The table item of a category: keyed by id, and listed in gsi1 under `CATEGORIES` by path. */
 export function categoryItem({ category, ancestorIds }: StoredCategory): Record<string, unknown> {
@@ -178,49 +177,4 @@ export async function queryAllCategories(deps: CatalogDeps): Promise<StoredCateg
 export async function getProductRecord(deps: CatalogDeps, id: string): Promise<Product | undefined> {
   const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.product(id), ConsistentRead: true }));
   return Item ? productFromItem(Item) : undefined;
-}
-
-/** A transaction that DynamoDB cancelled, with one reason code per item in request order (`None` for items that were fine). */
-export class TransactionCancelled extends Error {
-  override readonly name = 'TransactionCancelled';
-  constructor(
-    readonly codes: readonly string[],
-    options: { cause?: unknown } = {},
-  ) {
-    super(`transaction cancelled: ${codes.join(', ')}`, options);
-  }
-
-  /** Indexes of the items whose condition failed. */
-  failedConditions(): number[] {
-    return this.codes.flatMap((code, i) => (code === 'ConditionalCheckFailed' ? [i] : []));
-  }
-}
-
-const MAX_CONFLICT_ATTEMPTS = 5;
-
-/**
- * Runs a write transaction. When DynamoDB cancels it only because another transaction was touching
- * the same items at that moment (`TransactionConflict`, no failed condition) it is run again after
- * a short jittered pause, so that of two racing requests one wins and the other sees the winner's
- * write as a failed condition, instead of both failing.
- * @throws TransactionCancelled when a condition failed, or conflicts persisted
- */
-export async function transactWrite(deps: CatalogDeps, items: TransactItem[]): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await deps.db.send(new TransactWriteCommand({ TransactItems: items }));
-      return;
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-      const onlyConflicts = codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
-      if (!onlyConflicts || attempt >= MAX_CONFLICT_ATTEMPTS) throw new TransactionCancelled(codes, { cause: error });
-      await backoff(attempt);
-    }
-  }
-}
-
-function backoff(attempt: number): Promise<void> {
-  const ms = Math.random() * 25 * 2 ** attempt;
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -31,7 +31,23 @@ export type EntityType =
   | 'AuditEntry'
   | 'ApiClient'
   | 'Migration'
-  | 'IdempotencyRecord';
+  | 'IdempotencyRecord'
+  | 'OutboxEvent'
+  | 'Store'
+  | 'Stock'
+  | 'Reservation'
+  | 'Slot'
+  | 'Cart'
+  | 'Promotion'
+  | 'CouponCode'
+  | 'PromotionUsage'
+  | 'LoyaltyAccount'
+  | 'LoyaltyEntry'
+  | 'TaxRates'
+  | 'SearchChange'
+  | 'ProductSales'
+  | 'CoPurchase'
+  | 'ProcessedEvent';
 
 export const keys = {
   category: (id: string): Key => ({ pk: `CATEGORY#${id}`, sk: 'CATEGORY' }),
@@ -67,10 +83,67 @@ export const keys = {
   apiClient: (keyHash: string): Key => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
 
   migration: (version: string): Key => ({ pk: 'MIGRATION', sk: version }),
+
+  /** An event written in the same transaction as the change it reports; the stream relay puts it on the bus. */
+  outboxEvent: (eventId: string): Key => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' }),
+  /** Marks an event (or message) id as applied by one consumer, so a redelivery is a no-op. */
+  processedEvent: (consumer: string, eventId: string): Key => ({ pk: `PROCESSED#${consumer}#${eventId}`, sk: 'PROCESSED' }),
+
+  store: (storeId: string): Key => ({ pk: `STORE#${storeId}`, sk: 'STORE' }),
+  /** gsi1: every store, by id. */
+  storeListing: (storeId: string) => ({ gsi1pk: 'STORES', gsi1sk: storeId }),
+  /** A delivery or pickup slot, in its store's partition so that a day's slots are one query. */
+  slot: (storeId: string, startsAt: string, mode: string): Key => ({ pk: `STORE#${storeId}`, sk: `SLOT#${startsAt}#${mode}` }),
+
+  /** Stock of one SKU at one store; every store's stock of a SKU is one query. */
+  stock: (sku: string, storeId: string): Key => ({ pk: `STOCK#${sku}`, sk: `STORE#${storeId}` }),
+  /** gsi1: all stock at one store by SKU (index builds, stock takes). */
+  stockByStore: (storeId: string, sku: string) => ({ gsi1pk: `STORE_STOCK#${storeId}`, gsi1sk: sku }),
+  reservation: (reservationId: string): Key => ({ pk: `RESERVATION#${reservationId}`, sk: 'RESERVATION' }),
+  /** gsi2, sparse: held reservations by the hour their hold ends, for the sweeper; removed on release or commit. */
+  reservationHold: (holdUntil: string, reservationId: string) => ({
+    gsi2pk: `HOLDS#${holdUntil.slice(0, 13)}`,
+    gsi2sk: `${holdUntil}#${reservationId}`,
+  }),
+
+  cart: (cartId: string): Key => ({ pk: `CART#${cartId}`, sk: 'CART' }),
+  /** gsi1: a shopper's carts, most recently updated last. */
+  cartsByShopper: (shopperId: string, updatedAt: string) => ({ gsi1pk: `SHOPPER#${shopperId}#CARTS`, gsi1sk: updatedAt }),
+
+  promotion: (promotionId: string): Key => ({ pk: `PROMOTION#${promotionId}`, sk: 'PROMOTION' }),
+  /** gsi1: every promotion by start time, for loading those that apply now. */
+  promotionListing: (startsAt: string, promotionId: string) => ({ gsi1pk: 'PROMOTIONS', gsi1sk: `${startsAt}#${promotionId}` }),
+  /** Claims a coupon code (upper-cased) for one promotion: uniqueness and lookup by code. */
+  couponCode: (code: string): Key => ({ pk: `COUPON#${code.toUpperCase()}`, sk: 'COUPON' }),
+  /** How often one shopper has redeemed one promotion, for per-shopper limits. */
+  promotionUsage: (promotionId: string, shopperId: string): Key => ({ pk: `PROMOTION#${promotionId}`, sk: `USAGE#${shopperId}` }),
+
+  loyaltyAccount: (shopperId: string): Key => ({ pk: `LOYALTY#${shopperId}`, sk: 'ACCOUNT' }),
+  /** One earn or redeem entry in a shopper's points ledger, oldest first. */
+  loyaltyEntry: (shopperId: string, at: string, entryId: string): Key => ({ pk: `LOYALTY#${shopperId}`, sk: `ENTRY#${at}#${entryId}` }),
+
+  /** The current tax rate table (rates are data, edited without a release). */
+  taxRates: (): Key => ({ pk: 'CONFIG#TAX_RATES', sk: 'CURRENT' }),
+
+  /** gsi1: the search index's change feed, applied on top of the latest snapshot. */
+  searchChange: (at: string, changeId: string): Key & { gsi1pk: string; gsi1sk: string } => ({
+    pk: `SEARCH_CHANGE#${changeId}`,
+    sk: 'SEARCH_CHANGE',
+    gsi1pk: 'SEARCH_CHANGES',
+    gsi1sk: `${at}#${changeId}`,
+  }),
+  /** Units of one product sold in completed orders, for "popular in this category". */
+  productSales: (productId: string): Key => ({ pk: `PRODUCT#${productId}`, sk: 'SALES' }),
+  /** How often two products were bought in one order, for "frequently bought together". */
+  coPurchase: (productId: string, otherProductId: string): Key => ({ pk: `COPURCHASE#${productId}`, sk: `WITH#${otherProductId}` }),
 } as const;
 
 /** Key prefixes that queries use with `begins_with`. */
 export const PREFIXES = {
   importRowError: 'ERROR#',
   auditEntry: 'AT#',
+  slot: 'SLOT#',
+  loyaltyEntry: 'ENTRY#',
+  promotionUsage: 'USAGE#',
+  coPurchase: 'WITH#',
 } as const;

@@ -1,0 +1,51 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+
+/** One item of a write transaction: a Put, Update, Delete or ConditionCheck. */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** A transaction that DynamoDB cancelled, with one reason code per item in request order (`None` for items that were fine). */
+export class TransactionCancelled extends Error {
+  override readonly name = 'TransactionCancelled';
+  constructor(
+    readonly codes: readonly string[],
+    options: { cause?: unknown } = {},
+  ) {
+    super(`transaction cancelled: ${codes.join(', ')}`, options);
+  }
+
+  /** Indexes of the items whose condition failed. */
+  failedConditions(): number[] {
+    return this.codes.flatMap((code, i) => (code === 'ConditionalCheckFailed' ? [i] : []));
+  }
+}
+
+const MAX_CONFLICT_ATTEMPTS = 5;
+
+/**
+ * Runs a write transaction. When DynamoDB cancels it only because another transaction was touching
+ * the same items at that moment (`TransactionConflict`, no failed condition) it is run again after
+ * a short jittered pause, so that of two racing requests one wins and the other sees the winner's
+ * write as a failed condition, instead of both failing.
+ * @throws TransactionCancelled when a condition failed, or conflicts persisted
+ */
+export async function transactWrite(deps: { db: DynamoDBDocumentClient }, items: TransactItem[]): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await deps.db.send(new TransactWriteCommand({ TransactItems: items }));
+      return;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+      const onlyConflicts = codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
+      if (!onlyConflicts || attempt >= MAX_CONFLICT_ATTEMPTS) throw new TransactionCancelled(codes, { cause: error });
+      await backoff(attempt);
+    }
+  }
+}
+
+/** A jittered exponential pause before retrying attempt `attempt` (1-based). */
+export function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * 25 * 2 ** attempt;
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
