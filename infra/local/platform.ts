@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { AUTHORIZER_FN, functionById, functions } from '../wiring.js';
 import { claimDataDir, dataLayout, releaseDataDir, wipeData, writeRuntime } from './data-dir.js';
 import { startDynamoDb, localDynamoClient, type DynamoDbEngine } from './engines/dynamodb.js';
@@ -23,6 +22,7 @@ import { localTopology, servedWiring, type LocalTopology } from './topology.js';
 import { loadIssuer } from './tokens.js';
 import type { AwsJsonServer } from './aws-json-server.js';
 import type { SQSEvent } from 'aws-lambda';
+import type { SampleDataReport } from '../../shared/seed/sample-data.js';
 
 /** The repository root: handler entries in the wiring are relative to it. */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -41,19 +41,13 @@ export interface PlatformOptions {
   log?: (line: string) => void;
 }
 
-export interface SeedReport {
-  categories: number;
-  products: number;
-  skipped: boolean;
-}
-
 export interface Platform {
   url: string;
   adminApiKey: string;
   dataDir: string;
   endpoints: Endpoints;
   /** What seeding did, or why it did not run. */
-  seeded: SeedReport | { unavailable: string } | undefined;
+  seeded: SampleDataReport | undefined;
   /** Messages put back in their queues from the last shutdown. */
   restoredMessages: number;
   /** Wiring functions whose entry file is missing; their routes answer 502. */
@@ -67,7 +61,6 @@ export interface Platform {
 export type EnginePorts = Partial<Record<keyof Endpoints, number>>;
 
 const PREFIX = 'smartshelf-local';
-const SEED_ENTRY = 'shared/catalog/seed.ts';
 
 /**
  * Starts the whole platform in this process: DynamoDB Local, fauxqs and s3rver on free ports,
@@ -213,7 +206,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     running.scheduler = startScheduler({ schedules: served.schedules, invoke, log });
 
     const adminApiKey = await registerAdminKey(layout.adminApiKey);
-    const seeded = options.seed === false ? undefined : await seedCatalog();
+    const seeded = options.seed === false ? undefined : await (await import('../../shared/seed/sample-data.js')).seedSampleData();
     await writeRuntime(layout, {
       url: gateway.url,
       endpoints,
@@ -254,14 +247,6 @@ async function registerAdminKey(file: string): Promise<string> {
   return apiKey;
 }
 
-async function seedCatalog(): Promise<SeedReport | { unavailable: string }> {
-  const entry = join(REPO_ROOT, SEED_ENTRY);
-  if (!existsSync(entry)) return { unavailable: `${SEED_ENTRY} does not exist yet` };
-  const module = (await import(pathToFileURL(entry).href)) as { seedSampleCatalog?: () => Promise<SeedReport> };
-  if (typeof module.seedSampleCatalog !== 'function') return { unavailable: `${SEED_ENTRY} does not export seedSampleCatalog()` };
-  return module.seedSampleCatalog();
-}
-
 /** The start-up banner: where everything is and how to call it. */
 export function banner(platform: Platform): string {
   const lines = [
@@ -277,9 +262,7 @@ export function banner(platform: Platform): string {
     `  Wiring         ${summary(platform.topology)}`,
   ];
   const seeded = platform.seeded;
-  if (seeded && 'unavailable' in seeded) lines.push(`  Sample catalog not seeded: ${seeded.unavailable}`);
-  else if (seeded?.skipped) lines.push('  Sample catalog already present');
-  else if (seeded) lines.push(`  Sample catalog seeded: ${seeded.categories} categories, ${seeded.products} products`);
+  for (const [context, outcome] of Object.entries(seeded ?? {})) lines.push(`  Sample ${context}: ${outcome}`);
   if (platform.restoredMessages) lines.push(`  Re-queued ${platform.restoredMessages} message(s) saved at the last shutdown`);
   if (platform.missingFunctions.length) lines.push(`  Not implemented yet (answer 502): ${platform.missingFunctions.join(', ')}`);
   lines.push('  Ctrl-C stops everything and keeps the data.', '');

@@ -1,0 +1,15 @@
+import { seedSampleCatalog } from '../catalog/seed.js';
+
+/** One line of the start-up banner per seeded context: what seeding did there. */
+export type SampleDataReport = Record<string, string>;
+
+/**
+ * Seeds the local platform's sample data, context by context in dependency order (stock needs the catalog's SKUs,
+ * slots need stores). Every step is idempotent, so a restart re-runs it cheaply.
+ */
+export async function seedSampleData(): Promise<SampleDataReport> {
+  const catalog = await seedSampleCatalog();
+  return {
+    catalog: catalog.skipped ? 'already present' : `${catalog.categories} categories, ${catalog.products} products`,
+  };
+}
