@@ -1,0 +1,70 @@
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { config } from '../config/config.js';
+import { dynamo } from '../db/client.js';
+import { INDEXES, keys } from '../db/keys.js';
+import { NotFoundError } from '../errors.js';
+import { Store } from './model.js';
+
+export const STORE_SCHEMA_VERSION = 1;
+
+/** What reading and writing stores needs; handlers take the defaults, tests pass their own table. */
+export interface StoreDeps {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+/** The production dependencies, with any of them replaced. The table name is read from the configuration only when none is given. */
+export function storeDeps(overrides: Partial<StoreDeps> = {}): StoreDeps {
+  return { db: overrides.db ?? dynamo, tableName: overrides.tableName ?? config.tableName };
+}
+
+/** The gsi1 partition listing every store. */
+const STORE_LISTING = keys.storeListing('').gsi1pk;
+
+/** The table item of a store: keyed by id, and listed in gsi1 under `STORES` by id. */
+export function storeItem(store: Store): Record<string, unknown> {
+  return { ...keys.store(store.id), ...keys.storeListing(store.id), entityType: 'Store', schemaVersion: STORE_SCHEMA_VERSION, ...store };
+}
+
+/** Reads a store item back, parsed with the model's schema so that a drifted item fails loudly. */
+export function storeFromItem(item: Record<string, unknown>): Store {
+  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, entityType: _type, schemaVersion: _version, ...rest } = item;
+  return Store.parse(rest);
+}
+
+/** One store; `undefined` when there is no store with that id. */
+export async function getStore(storeId: string, deps: StoreDeps = storeDeps()): Promise<Store | undefined> {
+  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.store(storeId) }));
+  return Item ? storeFromItem(Item) : undefined;
+}
+
+/**
+ * One store, for use-cases that cannot go on without it.
+ * @throws NotFoundError (404) naming the store when it does not exist
+ */
+export async function requireStore(storeId: string, deps: StoreDeps = storeDeps()): Promise<Store> {
+  const store = await getStore(storeId, deps);
+  if (!store) throw new NotFoundError('Store', storeId);
+  return store;
+}
+
+/** Every store, open or closed, ordered by id. A chain has tens or hundreds of stores: one partition, a page or two. */
+export async function listStores(deps: StoreDeps = storeDeps()): Promise<Store[]> {
+  const stores: Store[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        IndexName: INDEXES.gsi1.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': INDEXES.gsi1.partition },
+        ExpressionAttributeValues: { ':pk': STORE_LISTING },
+        ExclusiveStartKey: start,
+      }),
+    );
+    stores.push(...(page.Items ?? []).map(storeFromItem));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return stores;
+}
