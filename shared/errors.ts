@@ -52,21 +52,21 @@ export class AppError extends Error {
 }
 
 export class ValidationError extends AppError {
-  override readonly name = 'ValidationError';
+  override readonly name: string = 'ValidationError';
   constructor(fields: FieldError[], message = 'The request is not valid.') {
     super('invalid', 'validation-failed', message, { fields });
   }
 }
 
 export class NotFoundError extends AppError {
-  override readonly name = 'NotFoundError';
+  override readonly name: string = 'NotFoundError';
   constructor(entity: string, id: string) {
     super('not-found', 'not-found', `${entity} ${id} does not exist.`, { extensions: { entity, id } });
   }
 }
 
 export class ConflictError extends AppError {
-  override readonly name = 'ConflictError';
+  override readonly name: string = 'ConflictError';
   constructor(code: string, message: string, options: AppErrorOptions = {}) {
     super('conflict', code, message, options);
   }
