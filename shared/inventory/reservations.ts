@@ -1,7 +1,43 @@
-import type { TransactItem } from '../db/transact.js';
-import type { ReservationLine } from './model.js';
+import { z } from 'zod';
+import { stockReleasedV1 } from '../../events/inventory/stock-released.v1.js';
+import { stockReservedV1 } from '../../events/inventory/stock-reserved.v1.js';
+import { keys } from '../db/keys.js';
+import { TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import { fieldErrors } from '../http/validate.js';
+import { getStore } from '../stores/repository.js';
+import { StoreId } from '../stores/model.js';
+import { announceWithLevels } from './announce.js';
+import { expandLines } from './bundles.js';
+import { lookUpSkus } from './catalog-skus.js';
+import { inventoryDeps, type InventoryDeps } from './deps.js';
+import {
+  InsufficientStockError,
+  ReservationConditionError,
+  ReservationIdTakenError,
+  ReservationNotHeldError,
+  StockBusyError,
+  StoreClosedError,
+} from './errors.js';
+import { ReleaseReason, ReservationLine, type Reservation } from './model.js';
+import { getReservation, heldReservationItem, settleReservation } from './reservation-repository.js';
+import { readStockAt, stockChange } from './stock-repository.js';
 
 export type { ReleaseReason, Reservation, ReservationLine } from './model.js';
+
+/**
+ * Reservations: stock held at one store for a cart or an order, every line or none, in one DynamoDB transaction
+ * whose conditions (`available >= :q` on each stock item) are what prevents overselling. The carts and checkout
+ * contexts call these; they may add their own items (a delivery slot's capacity hold) to the same transaction.
+ * See docs/inventory.md for the lifecycle.
+ */
+
+/** A DynamoDB transaction holds at most 100 items. */
+const MAX_TRANSACTION_ITEMS = 100;
+/** Stocked lines one reservation may hold after bundles are expanded, leaving room for the caller's own items. */
+export const MAX_RESERVATION_LINES = 90;
+/** The longest hold: a week, for orders booked well ahead. */
+export const MAX_HOLD_SECONDS = 7 * 24 * 60 * 60;
 
 /** What `reserveStock` holds, for whom, and for how long. */
 export interface ReserveStockInput {
@@ -32,3 +68,254 @@ export interface ShortLine {
 
 /** A picked quantity of one of the reservation's (stocked) lines, reported when an order is picked. */
 export type PickedLine = ReservationLine;
+
+const ReserveStockRequest = z.strictObject({
+  reservationId: z.string().regex(/^[A-Za-z0-9:#._-]{1,200}$/, 'must be 1–200 characters of letters, digits and : # . _ -'),
+  storeId: StoreId,
+  ownerRef: z.string().regex(/^(cart|order):[^\s]{1,180}$/, 'must be cart:<id> or order:<id>'),
+  lines: z.array(ReservationLine).min(1, 'must hold at least one line').max(MAX_RESERVATION_LINES),
+  holdSeconds: z.number().int().min(1).max(MAX_HOLD_SECONDS),
+  correlationId: z.string().max(200).optional(),
+});
+
+/** Whether two line lists hold the same quantities of the same SKUs, in any order. */
+function sameLines(a: readonly ReservationLine[], b: readonly ReservationLine[]): boolean {
+  const key = (lines: readonly ReservationLine[]) => JSON.stringify([...lines].sort((x, y) => x.sku.localeCompare(y.sku)));
+  return key(a) === key(b);
+}
+
+/**
+ * Holds stock for every line at one store, or nothing. Each stocked line is a conditional update
+ * (`available >= :q`: `available -= q`, `reserved += q`), written in one transaction with the reservation item,
+ * a check that the store is open, and the caller's `extraItems`; a transaction that collides with another is
+ * retried with jitter. `inventory.reserved` is announced after the commit with the resulting levels.
+ *
+ * Idempotent: a repeat with the same `reservationId` and the same request returns the reservation made first,
+ * whatever has become of it since (check its `status`).
+ * @throws ValidationError (400) for malformed input, unknown SKUs or too many lines
+ * @throws NotFoundError (404) when the store does not exist
+ * @throws InsufficientStockError (409, `insufficient-stock`) naming every short line, and any failed extra item
+ * @throws ReservationConditionError (409) when only an extra item's condition failed
+ * @throws StoreClosedError, ReservationIdTakenError, StockBusyError (409)
+ */
+export async function reserveStock(input: ReserveStockInput, deps: InventoryDeps = inventoryDeps()): Promise<Reservation> {
+  const { extraItems = [], extraItemLabels: labels = [], ...fields } = input;
+  const parsed = ReserveStockRequest.safeParse(fields);
+  if (!parsed.success) throw new ValidationError(fieldErrors('input', parsed.error).map((e) => ({ ...e, field: e.field.slice('input.'.length) })));
+  const request = parsed.data;
+  if (labels.length !== extraItems.length) throw new Error(`reserveStock: ${extraItems.length} extra items but ${labels.length} labels`);
+
+  const catalog = await lookUpSkus(request.lines.map((l) => l.sku), deps);
+  const { requested, stocked } = expandLines(request.lines, catalog);
+  if (stocked.length > MAX_RESERVATION_LINES) {
+    throw new ValidationError([{ field: 'lines', message: `hold ${stocked.length} SKUs once bundles are expanded; at most ${MAX_RESERVATION_LINES}` }]);
+  }
+  if (stocked.length + 2 + extraItems.length > MAX_TRANSACTION_ITEMS) {
+    throw new ValidationError([{ field: 'extraItems', message: `${stocked.length} lines and ${extraItems.length} extra items exceed one transaction of ${MAX_TRANSACTION_ITEMS} items` }]);
+  }
+
+  const now = deps.now();
+  const reservation: Reservation = {
+    id: request.reservationId,
+    storeId: request.storeId,
+    ownerRef: request.ownerRef,
+    requested,
+    lines: stocked,
+    status: 'held',
+    holdUntil: new Date(now.getTime() + request.holdSeconds * 1000).toISOString(),
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  const storeCheck: TransactItem = {
+    ConditionCheck: {
+      TableName: deps.tableName,
+      Key: keys.store(request.storeId),
+      ConditionExpression: '#status = :open',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':open': 'open' },
+    },
+  };
+  const holds = stocked.map((line) =>
+    stockChange(deps, { sku: line.sku, storeId: request.storeId }, { available: -line.quantity, reserved: line.quantity }, { expression: 'available >= :q', values: { ':q': line.quantity } }, now),
+  );
+  const put: TransactItem = { Put: { TableName: deps.tableName, Item: heldReservationItem(reservation), ConditionExpression: 'attribute_not_exists(pk)' } };
+  // Order fixes the meaning of each cancellation reason: store, lines, reservation, then the caller's items.
+  const reservationIndex = 1 + holds.length;
+
+  try {
+    await transactWrite(deps, [storeCheck, ...holds, put, ...extraItems]);
+  } catch (error) {
+    if (!(error instanceof TransactionCancelled)) throw error;
+    const failed = new Set(error.failedConditions());
+    if (failed.has(reservationIndex)) {
+      const existing = await getReservation(request.reservationId, deps);
+      if (existing) return sameRequest(existing, reservation, deps, request.correlationId);
+    }
+    if (failed.has(0)) {
+      const store = await getStore(request.storeId, deps);
+      if (!store) throw new NotFoundError('Store', request.storeId);
+      throw new StoreClosedError(request.storeId);
+    }
+    const failedLabels = labels.filter((_, i) => failed.has(reservationIndex + 1 + i));
+    const shortLines = await shortfall(request.storeId, stocked, (i) => failed.has(1 + i), deps);
+    if (shortLines.length > 0) throw new InsufficientStockError(request.storeId, shortLines, failedLabels);
+    if (failedLabels.length > 0) throw new ReservationConditionError(failedLabels);
+    throw new StockBusyError(`Stock at ${request.storeId}`);
+  }
+
+  await announceReserved(reservation, deps, request.correlationId);
+  return reservation;
+}
+
+/** A repeat of a reservation: the one made first when it asked for the same, otherwise the id was reused by mistake. */
+async function sameRequest(existing: Reservation, wanted: Reservation, deps: InventoryDeps, correlationId: string | undefined): Promise<Reservation> {
+  if (existing.storeId !== wanted.storeId || existing.ownerRef !== wanted.ownerRef || !sameLines(existing.requested, wanted.requested)) {
+    throw new ReservationIdTakenError(existing.id);
+  }
+  // The first call may have died between its commit and its announcement; the event id makes this a no-op otherwise.
+  if (existing.status === 'held') await announceReserved(existing, deps, correlationId);
+  return existing;
+}
+
+/**
+ * The short lines after a cancelled reservation, with the levels read after it: every line whose condition
+ * failed, and any other line that the levels show short (DynamoDB may stop evaluating at the first failure).
+ */
+async function shortfall(storeId: string, lines: readonly ReservationLine[], conditionFailed: (index: number) => boolean, deps: InventoryDeps): Promise<ShortLine[]> {
+  const stock = await readStockAt(storeId, lines.map((l) => l.sku), deps);
+  return lines.flatMap((line, i): ShortLine[] => {
+    const available = stock.get(line.sku)?.available ?? 0;
+    return conditionFailed(i) || available < line.quantity ? [{ sku: line.sku, requested: line.quantity, available }] : [];
+  });
+}
+
+async function announceReserved(reservation: Reservation, deps: InventoryDeps, correlationId: string | undefined): Promise<void> {
+  await announceWithLevels(
+    deps,
+    stockReservedV1,
+    { eventId: `reserved-${reservation.id}`, storeId: reservation.storeId, skus: reservation.lines.map((l) => l.sku), ...(correlationId ? { correlationId } : {}) },
+    (levels) => ({
+      reservationId: reservation.id,
+      storeId: reservation.storeId,
+      ownerRef: reservation.ownerRef,
+      lines: reservation.lines,
+      holdUntil: reservation.holdUntil,
+      levels,
+    }),
+  );
+}
+
+async function announceReleased(reservation: Reservation, reason: ReleaseReason, lines: readonly ReservationLine[], deps: InventoryDeps): Promise<void> {
+  await announceWithLevels(
+    deps,
+    stockReleasedV1,
+    { eventId: `released-${reservation.id}`, storeId: reservation.storeId, skus: lines.map((l) => l.sku) },
+    (levels) => ({ reservationId: reservation.id, storeId: reservation.storeId, ownerRef: reservation.ownerRef, reason, lines: [...lines], levels }),
+  );
+}
+
+/**
+ * Puts a held reservation's stock back (`reserved -= q`, `available += q` on every line) and marks it released,
+ * on condition that it is still held, in one transaction with the caller's `extraItems` (for example giving
+ * back a slot's capacity). Idempotent and safe against racing releases, sweeps and commits: only one of them
+ * moves the stock, and the others get the reservation as it now is.
+ * @returns the reservation as it now stands, or `undefined` when there is no reservation with this id
+ * @throws ReservationConditionError (409) when an extra item's condition failed; nothing was released
+ */
+export async function releaseReservation(
+  reservationId: string,
+  reason: ReleaseReason,
+  deps: InventoryDeps = inventoryDeps(),
+  extraItems: TransactItem[] = [],
+): Promise<Reservation | undefined> {
+  ReleaseReason.parse(reason);
+  const current = await getReservation(reservationId, deps);
+  if (!current || current.status !== 'held') return current;
+  const now = deps.now();
+  const next: Reservation = { ...current, status: 'released', releaseReason: reason, updatedAt: now.toISOString() };
+  const returns = current.lines.map((line) =>
+    stockChange(deps, { sku: line.sku, storeId: current.storeId }, { available: line.quantity, reserved: -line.quantity }, { expression: 'reserved >= :q', values: { ':q': line.quantity } }, now),
+  );
+  const settled = await settle(deps, next, [settleReservation(deps, next, now), ...returns, ...extraItems], 1 + returns.length);
+  if (settled !== next) return settled;
+  await announceReleased(next, reason, next.lines, deps);
+  return next;
+}
+
+/**
+ * Moves a held reservation's stock from `reserved` to `committed` when its order is picked. `picked` gives the
+ * quantity picked of each of the reservation's (stocked) lines; a line it leaves out was not picked, and whatever
+ * was held but not picked goes back to `available` (announced as released, `not-picked`). Without `picked`,
+ * everything held is committed. Idempotent: a committed reservation is returned as it is.
+ * @throws NotFoundError (404) when there is no such reservation
+ * @throws ValidationError (400) when `picked` names a SKU the reservation does not hold, or more than it holds
+ * @throws ReservationNotHeldError (409) when the reservation was released (its hold expired or it was cancelled)
+ */
+export async function commitReservation(reservationId: string, picked?: PickedLine[], deps: InventoryDeps = inventoryDeps()): Promise<Reservation> {
+  const current = await getReservation(reservationId, deps);
+  if (!current) throw new NotFoundError('Reservation', reservationId);
+  if (current.status === 'committed') return current;
+  if (current.status !== 'held') throw new ReservationNotHeldError(reservationId, current.status);
+  const pickedBySku = pickedQuantities(current, picked);
+  const now = deps.now();
+  const committedLines = current.lines.flatMap((line) => {
+    const quantity = pickedBySku.get(line.sku) ?? 0;
+    return quantity > 0 ? [{ sku: line.sku, quantity }] : [];
+  });
+  const notPicked = current.lines.flatMap((line) => {
+    const quantity = line.quantity - (pickedBySku.get(line.sku) ?? 0);
+    return quantity > 0 ? [{ sku: line.sku, quantity }] : [];
+  });
+  const next: Reservation = { ...current, status: 'committed', committedLines, updatedAt: now.toISOString() };
+  const moves = current.lines.map((line) => {
+    const p = pickedBySku.get(line.sku) ?? 0;
+    return stockChange(
+      deps,
+      { sku: line.sku, storeId: current.storeId },
+      { reserved: -line.quantity, committed: p, available: line.quantity - p },
+      { expression: 'reserved >= :q', values: { ':q': line.quantity } },
+      now,
+    );
+  });
+  const settled = await settle(deps, next, [settleReservation(deps, next, now), ...moves], 1 + moves.length);
+  if (settled !== next) {
+    if (settled?.status === 'committed') return settled;
+    throw new ReservationNotHeldError(reservationId, settled?.status ?? 'gone');
+  }
+  if (notPicked.length > 0) await announceReleased(next, 'not-picked', notPicked, deps);
+  return next;
+}
+
+function pickedQuantities(reservation: Reservation, picked: PickedLine[] | undefined): Map<string, number> {
+  if (!picked) return new Map(reservation.lines.map((l) => [l.sku, l.quantity]));
+  const held = new Map(reservation.lines.map((l) => [l.sku, l.quantity]));
+  const errors = picked.flatMap((line, i) => {
+    const heldQuantity = held.get(line.sku);
+    if (heldQuantity === undefined) return [{ field: `picked.${i}.sku`, message: `${line.sku} is not held by reservation ${reservation.id}` }];
+    if (!Number.isInteger(line.quantity) || line.quantity < 0) return [{ field: `picked.${i}.quantity`, message: 'must be a whole number, 0 or more' }];
+    if (line.quantity > heldQuantity) return [{ field: `picked.${i}.quantity`, message: `${line.quantity} is more than the ${heldQuantity} held` }];
+    if (picked.findIndex((l) => l.sku === line.sku) !== i) return [{ field: `picked.${i}.sku`, message: `${line.sku} is listed more than once` }];
+    return [];
+  });
+  if (errors.length > 0) throw new ValidationError(errors);
+  return new Map(picked.map((l) => [l.sku, l.quantity]));
+}
+
+/**
+ * Runs a release or commit transaction whose first item settles the reservation under `status = held`.
+ * @returns `next` when it committed; otherwise the reservation as another writer left it
+ */
+async function settle(deps: InventoryDeps, next: Reservation, items: TransactItem[], extraFrom: number): Promise<Reservation | undefined> {
+  try {
+    await transactWrite(deps, items);
+    return next;
+  } catch (error) {
+    if (!(error instanceof TransactionCancelled)) throw error;
+    const failed = error.failedConditions();
+    if (failed.includes(0)) return getReservation(next.id, deps);
+    const extras = failed.filter((i) => i >= extraFrom).map((i) => `extra item ${i - extraFrom}`);
+    if (extras.length > 0) throw new ReservationConditionError(extras);
+    if (failed.length > 0) throw new Error(`reservation ${next.id}: stock holds less reserved than the reservation, an invariant is broken`, { cause: error });
+    throw new StockBusyError(`Reservation ${next.id}`);
+  }
+}
