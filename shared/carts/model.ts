@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { Currency, Id, Sku } from '../catalog/model.js';
+import { SlotId } from '../fulfillment/slot-id.js';
+import { CouponCode as PromotionCouponCode } from '../pricing/promotions.js';
+import { Address, StoreId } from '../stores/model.js';
+
+/**
+ * The cart's shapes. A cart is one document (one item in the table) that every write replaces
+ * whole under a version condition; its lines, coupons, loyalty redemption and fulfillment choice
+ * are embedded because they are bounded and always read together.
+ */
+
+/** Most lines one cart holds; a grocery basket is rarely past 40 distinct products. */
+export const MAX_LINES = 50;
+
+/** Limits on one line's quantity, all integers: items or packs, grams, millilitres. */
+export const QUANTITY_LIMITS = {
+  count: { min: 1, max: 99 },
+  grams: { min: 50, max: 25_000 },
+  millilitres: { min: 50, max: 25_000 },
+} as const;
+
+/** What the picker may do when a line's product is out of stock at picking time. */
+export const Substitution = z.enum(['none', 'same-brand', 'any']);
+export type Substitution = z.infer<typeof Substitution>;
+
+/**
+ * A line's quantity as stored: a count of items or packs, grams or millilitres; a weighed item
+ * asked for as a count ("3 bananas") keeps the count and the grams it was converted to.
+ */
+export const LineQuantity = z.union([
+  z.strictObject({ count: z.number().int().positive(), grams: z.number().int().positive() }),
+  z.strictObject({ count: z.number().int().positive() }),
+  z.strictObject({ grams: z.number().int().positive() }),
+  z.strictObject({ millilitres: z.number().int().positive() }),
+]);
+export type LineQuantity = z.infer<typeof LineQuantity>;
+
+export const CartLine = z.strictObject({
+  lineId: Id,
+  sku: Sku,
+  productId: Id,
+  quantity: LineQuantity,
+  substitution: Substitution,
+  addedAt: z.iso.datetime(),
+});
+export type CartLine = z.infer<typeof CartLine>;
+
+export const Fulfillment = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('delivery'), slotId: SlotId, address: Address }),
+  z.strictObject({ mode: z.literal('pickup'), slotId: SlotId }),
+]);
+export type Fulfillment = z.infer<typeof Fulfillment>;
+
+export const CartStatus = z.enum(['open', 'held', 'checked-out']);
+export type CartStatus = z.infer<typeof CartStatus>;
+
+/** A coupon code as a shopper types it: trimmed and upper-cased before the promotions' own rule applies. */
+export const CouponCode = z
+  .string()
+  .trim()
+  .transform((code) => code.toUpperCase())
+  .pipe(PromotionCouponCode);
+
+/** The stock and slot held for a cart at checkout, until `holdUntil`. */
+export const CartHold = z.strictObject({
+  reservationId: z.string().min(1),
+  holdUntil: z.iso.datetime(),
+  /** The cart version the hold was taken for; a hold names exactly the lines it reserved. */
+  cartVersion: z.number().int().positive(),
+});
+export type CartHold = z.infer<typeof CartHold>;
+
+export const Cart = z.strictObject({
+  id: Id,
+  shopperId: z.string().min(1),
+  storeId: StoreId,
+  currency: Currency,
+  taxMode: z.enum(['exclusive', 'inclusive']),
+  lines: z.array(CartLine).max(MAX_LINES),
+  /** Applied coupon codes, upper-case, in the order they were applied. */
+  coupons: z.array(z.string()).max(10),
+  /** Loyalty points the shopper chose to redeem against this cart; 0 for none. */
+  loyaltyPoints: z.number().int().nonnegative(),
+  fulfillment: Fulfillment.optional(),
+  status: CartStatus,
+  hold: CartHold.optional(),
+  version: z.number().int().positive(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  /** When the cart is removed if left untouched (it moves on with every change). */
+  expiresAt: z.iso.datetime(),
+});
+export type Cart = z.infer<typeof Cart>;

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { Id, Sku } from '../catalog/model.js';
+import { StoreId } from '../stores/model.js';
+import { CouponCode, Fulfillment, QUANTITY_LIMITS, Substitution } from './model.js';
+
+/**
+ * Request shapes of the carts' HTTP slice, all strict: an unknown field is a 400 naming it. Zod
+ * checks what a request can get wrong on its own (integers, ranges); whether a quantity fits
+ * how the SKU is sold needs the catalog and is checked by `quantities.ts`.
+ */
+
+const whole = (what: string, limits: { min: number; max: number }) =>
+  z
+    .number()
+    .int(`must be a whole number of ${what}`)
+    .min(limits.min, `must be at least ${limits.min} ${what}`)
+    .max(limits.max, `must be at most ${limits.max} ${what}`);
+
+/**
+ * How much of a SKU: exactly one of `count` (items or packs; for goods sold by weight, items
+ * converted with their average weight), `grams` (sold by weight) or `millilitres` (by volume).
+ * One object with three optional fields rather than a union, so that a bad value is reported on
+ * its own field (`body.quantity.count`), not as "no union member matched".
+ */
+export const QuantityRequest = z
+  .strictObject({
+    count: whole('items', QUANTITY_LIMITS.count).optional(),
+    grams: whole('grams', QUANTITY_LIMITS.grams).optional(),
+    millilitres: whole('millilitres', QUANTITY_LIMITS.millilitres).optional(),
+  })
+  .refine((q) => [q.count, q.grams, q.millilitres].filter((v) => v !== undefined).length === 1, {
+    message: 'must give exactly one of count, grams or millilitres',
+  })
+  .transform((q): { count: number } | { grams: number } | { millilitres: number } =>
+    q.count !== undefined ? { count: q.count } : q.grams !== undefined ? { grams: q.grams } : { millilitres: q.millilitres! },
+  );
+export type QuantityRequest = z.infer<typeof QuantityRequest>;
+
+export const CreateCartRequest = z.strictObject({ storeId: StoreId });
+export type CreateCartInput = z.infer<typeof CreateCartRequest>;
+
+export const CartIdParams = z.strictObject({ id: Id });
+export const LineParams = z.strictObject({ id: Id, lineId: Id });
+export const CouponParams = z.strictObject({ id: Id, code: CouponCode });
+
+export const AddLineRequest = z.strictObject({
+  sku: Sku,
+  quantity: QuantityRequest,
+  /** What the picker may do if the product is out of stock: nothing (`none`, the default), the same brand, or anything similar. */
+  substitution: Substitution.default('none'),
+});
+export type AddLineInput = z.infer<typeof AddLineRequest>;
+
+export const UpdateLineRequest = z
+  .strictObject({ quantity: QuantityRequest.optional(), substitution: Substitution.optional() })
+  .refine((patch) => patch.quantity !== undefined || patch.substitution !== undefined, { message: 'must change quantity or substitution' });
+export type UpdateLineInput = z.infer<typeof UpdateLineRequest>;
+
+export const ApplyCouponRequest = z.strictObject({ code: CouponCode });
+
+export const LoyaltyRequest = z.strictObject({
+  /** Points to redeem against this cart; 0 removes the redemption. */
+  points: z.number().int('must be a whole number of points').min(0).max(10_000_000),
+});
+
+/** Delivery to an address or pickup at the cart's store, in a slot of that store. */
+export const FulfillmentRequest = Fulfillment;
+export type FulfillmentInput = z.infer<typeof FulfillmentRequest>;
