@@ -1,4 +1,4 @@
-import { AppError, NotFoundError } from '../errors.js';
+import { AppError, ConflictError, NotFoundError } from '../errors.js';
 
 /** The slot has started (or ended): it can no longer be chosen. */
 export class SlotInPastError extends AppError {
@@ -21,23 +21,24 @@ export class SlotCutOffError extends AppError {
 }
 
 /** Every unit of the slot's capacity is held. */
-export class SlotFullError extends AppError {
+export class SlotFullError extends ConflictError {
   override readonly name = 'SlotFullError';
   constructor(slotId: string, capacity: number) {
-    super('conflict', 'slot-full', `The slot ${slotId} is full (capacity ${capacity}); choose another slot.`, { extensions: { slotId, capacity } });
+    super('slot-full', `The slot ${slotId} is full (capacity ${capacity}); choose another slot.`, { extensions: { slotId, capacity } });
   }
 }
 
 /** The store closed the slot (a holiday, a van off the road); holds already taken stand. */
-export class SlotClosedError extends AppError {
+export class SlotClosedError extends ConflictError {
   override readonly name = 'SlotClosedError';
   constructor(slotId: string) {
-    super('conflict', 'slot-closed', `The slot ${slotId} is closed; choose another slot.`, { extensions: { slotId } });
+    super('slot-closed', `The slot ${slotId} is closed; choose another slot.`, { extensions: { slotId } });
   }
 }
 
 /** No slot with this id at this store: never generated, or removed by TTL long after it ended. */
 export class SlotNotFoundError extends NotFoundError {
+  override readonly name = 'SlotNotFoundError';
   constructor(storeId: string, slotId: string) {
     super('Slot', `${slotId} at store ${storeId}`);
   }

@@ -1,16 +1,17 @@
 import { z } from 'zod';
+import { FULFILLMENT_MODES, FulfillmentMode } from '../stores/model.js';
 
-export const SLOT_MODES = ['delivery', 'pickup'] as const;
-/** How a shopper receives an order: brought to an address, or collected at the store. */
-export type SlotMode = (typeof SLOT_MODES)[number];
-export const SlotMode = z.enum(SLOT_MODES);
+/** A slot is for one of the modes a store offers: delivery to an address, or pickup at the store. */
+export const SLOT_MODES = FULFILLMENT_MODES;
+export const SlotMode = FulfillmentMode;
+export type SlotMode = FulfillmentMode;
 
 /**
  * A slot's id in URLs and carts: its UTC start to the minute and its mode, `2026-11-27T08:00Z~delivery`.
  * Every character is unreserved or allowed in a path segment (RFC 3986), so it needs no escaping,
  * and it names the slot's key without a lookup: the store comes from the path.
  */
-const SLOT_ID = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})Z~(delivery|pickup)$/;
+export const SLOT_ID_PATTERN = new RegExp(`^(\\d{4})-(\\d{2})-(\\d{2})T(\\d{2}):(\\d{2})Z~(${SLOT_MODES.join('|')})$`);
 
 export interface SlotRef {
   /** The UTC start, as `Date.toISOString()` writes it; the slot's sort key is built from it. */
@@ -28,7 +29,7 @@ export function formatSlotId(startsAt: string, mode: SlotMode): string {
  * and a known mode. Returns `undefined` for anything else.
  */
 export function parseSlotId(id: string): SlotRef | undefined {
-  const match = SLOT_ID.exec(id);
+  const match = SLOT_ID_PATTERN.exec(id);
   if (!match) return undefined;
   const [, year, month, day, hour, minute, mode] = match as unknown as [string, string, string, string, string, string, SlotMode];
   const instant = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute)));

@@ -121,9 +121,9 @@ export function slotHoldItem(tableName: string, storeId: string, slotId: string,
     Update: {
       TableName: tableName,
       Key: keys.slot(storeId, ref.startsAt, ref.mode),
-      UpdateExpression: 'SET held = held + :one',
-      ConditionExpression: 'attribute_exists(pk) AND held < capacity AND cutoffAt > :now AND #status = :open',
-      ExpressionAttributeNames: { '#status': 'status' },
+      UpdateExpression: 'SET #held = #held + :one',
+      ConditionExpression: 'attribute_exists(pk) AND #held < #capacity AND cutoffAt > :now AND #status = :open',
+      ExpressionAttributeNames: { '#held': 'held', '#capacity': 'capacity', '#status': 'status' },
       ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString(), ':open': 'open' },
     },
   };
@@ -143,8 +143,9 @@ export function slotReleaseItem(tableName: string, storeId: string, slotId: stri
     Update: {
       TableName: tableName,
       Key: keys.slot(storeId, ref.startsAt, ref.mode),
-      UpdateExpression: 'SET held = held - :one',
-      ConditionExpression: 'held > :zero',
+      UpdateExpression: 'SET #held = #held - :one',
+      ConditionExpression: '#held > :zero',
+      ExpressionAttributeNames: { '#held': 'held' },
       ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
     },
   };
