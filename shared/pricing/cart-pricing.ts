@@ -1,7 +1,11 @@
-import type { LoyaltyPolicy } from './loyalty.js';
-import type { Money } from './money.js';
-import type { Promotion } from './promotions.js';
-import type { TaxCategory, TaxMode, TaxRateTable } from './tax.js';
+import { fulfillmentFee } from './fees.js';
+import { type LoyaltyPolicy, type Redemption, pointsEarned, redeemPoints } from './loyalty.js';
+import { CurrencyMismatchError, type Money, allocateMinorUnits, money, multiply } from './money.js';
+import { type Promotion, compareStrings, screenPromotions } from './promotions.js';
+import { assertInteger, toSafeInteger } from './rounding.js';
+import { type GoodsLine, type LineState, type StackingOutcome, applyPromotions } from './stacking.js';
+import { type TaxCategory, type TaxMode, type TaxRateTable, lineTax } from './tax.js';
+import { authorizationEstimate, weightedLinePrice } from './weighted.js';
 
 /** How much of a line the shopper wants: whole items, or an estimated weight or volume. */
 export type LineQuantity =
@@ -152,4 +156,197 @@ export interface PricedCart {
   rejected: RejectedPromotion[];
   /** Applied coupon codes that no promotion in the context carries. */
   unknownCoupons: string[];
+}
+
+/**
+ * Prices a cart: promotions under the stacking policy, loyalty redemption, tax per line, the fulfillment fee and the
+ * minimum order, each amount explained per line. Pure: the same lines and context always give the same result, in
+ * whatever order the lines and promotions come. The policy and rounding are documented in docs/pricing.md.
+ *
+ * Lines are worked through in line id order and returned in the order given.
+ *
+ * @throws CurrencyMismatchError when any amount (a price, a promotion's amount, the fee, a loyalty value) is not in
+ *   `context.currency`.
+ * @throws RangeError when line ids or promotion ids repeat, a quantity does not fit how the line is sold, or a count
+ *   is not a positive integer.
+ * @throws UnknownJurisdictionError when the rate table has no rates for the jurisdiction.
+ */
+export function priceCart(lines: readonly PricingLine[], context: PricingContext): PricedCart {
+  checkInput(lines, context);
+  const { currency, taxMode } = context;
+  const cash = (amount: number): Money => money(amount, currency);
+  const tax = (line: PricingLine, amount: number) =>
+    lineTax({ amount: cash(amount), taxCategory: line.taxCategory, jurisdiction: context.jurisdiction }, context.taxRates, taxMode);
+  const feeFor = (waivedBy: string | undefined) =>
+    context.fulfillment === undefined ? undefined : fulfillmentFee(context.fulfillment, waivedBy, context);
+  const passWaiver = context.deliveryFeeWaived === true && context.fulfillment?.mode === 'delivery' ? 'delivery-pass' : undefined;
+
+  const goods: GoodsLine[] = [...lines]
+    .sort((a, b) => compareStrings(a.lineId, b.lineId))
+    .map((line) => ({ line, subtotal: lineSubtotal(line).amount }));
+  const screening = screenPromotions(context.promotions, context);
+  const payable = (outcome: StackingOutcome): number =>
+    sum(outcome.states.map((s) => tax(s.line, s.remaining).gross.amount)) +
+    grossOf(feeFor(passWaiver ?? outcome.freeDeliveryBy), taxMode);
+  const outcome = applyPromotions(goods, screening.candidates, { fulfillment: context.fulfillment, deliveryFeeWaived: passWaiver !== undefined }, payable);
+
+  const goodsAfterPromotions = sum(outcome.states.map((s) => s.remaining));
+  const redemption: Redemption =
+    context.loyalty === undefined ? { points: 0, amount: 0 } : redeemPoints(context.loyalty, context.loyalty.policy, goodsAfterPromotions);
+  const redeemed = redemption.amount > 0 ? allocateMinorUnits(redemption.amount, outcome.states.map((s) => s.remaining)) : [];
+
+  const priced = outcome.states.map((state, i) => {
+    const share = redeemed[i] ?? 0;
+    const paid = state.remaining - share;
+    const taxed = tax(state.line, paid);
+    return { state, share, taxed, line: explainLine(state, share, taxed, context, tax) };
+  });
+  const fee = feeFor(passWaiver ?? outcome.freeDeliveryBy);
+  const fees = fee === undefined ? [] : [fee];
+  const goodsTotal = sum(priced.map((p) => p.taxed.gross.amount));
+  const total = goodsTotal + grossOf(fee, taxMode);
+  const earnOnNet = context.loyalty?.policy.earn.basis === 'net';
+  const spend = sum(priced.map((p) => (earnOnNet ? p.taxed.net.amount : p.taxed.gross.amount)));
+  const byId = new Map(priced.map((p) => [p.line.lineId, p.line]));
+
+  return {
+    currency,
+    taxMode,
+    lines: lines.map((line) => byId.get(line.lineId) as PricedLine),
+    subtotal: cash(sum(goods.map((g) => g.subtotal))),
+    discountTotal: cash(sum(outcome.states.map((s) => s.subtotal - s.remaining))),
+    fees,
+    tax: cash(sum(priced.map((p) => p.taxed.tax.amount)) + (fee?.tax.amount.amount ?? 0)),
+    loyalty: {
+      pointsRedeemed: redemption.points,
+      redemptionAmount: cash(redemption.amount),
+      pointsEarned: context.loyalty === undefined ? 0 : pointsEarned(context.loyalty.policy, spend),
+      ...(redemption.limitedBy === undefined ? {} : { limitedBy: redemption.limitedBy }),
+    },
+    total: cash(total),
+    authorizationTotal: cash(total + sum(priced.map((p) => (p.line.estimate?.authorizationTotal.amount ?? p.line.total.amount) - p.line.total.amount))),
+    ...(context.fulfillment === undefined
+      ? {}
+      : { minimumOrder: { required: context.fulfillment.minimumOrder, met: goodsAfterPromotions >= context.fulfillment.minimumOrder.amount } }),
+    rejected: [...screening.rejected, ...outcome.rejected].sort((a, b) => compareStrings(a.promotionId, b.promotionId)),
+    unknownCoupons: screening.unknownCoupons,
+  };
+}
+
+/** A line before discounts: price × count, or the price per kg or litre at the weight or volume, rounded half-up. */
+function lineSubtotal(line: PricingLine): Money {
+  const { quantity, unitPrice } = line;
+  switch (quantity.kind) {
+    case 'units':
+      return multiply(unitPrice, quantity.count);
+    case 'grams':
+      return weightedLinePrice(unitPrice, quantity.grams);
+    case 'millilitres':
+      return weightedLinePrice(unitPrice, quantity.millilitres);
+  }
+}
+
+/**
+ * One line explained. A weighed line's authorization keeps the line's discounts and redemption as amounts rather
+ * than as a share of the price: a heavier pick never earns more than those amounts back, so the hold is never short.
+ */
+function explainLine(
+  state: LineState,
+  redemptionShare: number,
+  taxed: ReturnType<typeof lineTax>,
+  context: PricingContext,
+  tax: (line: PricingLine, amount: number) => ReturnType<typeof lineTax>,
+): PricedLine {
+  const { line } = state;
+  const { currency } = context;
+  const priced: PricedLine = {
+    lineId: line.lineId,
+    sku: line.sku,
+    quantity: line.quantity,
+    unitPrice: line.unitPrice,
+    subtotal: money(state.subtotal, currency),
+    discounts: state.discounts.map((d) => ({
+      promotionId: d.promotion.id,
+      name: d.promotion.name,
+      amount: money(d.amount, currency),
+      ...(d.uncapped === undefined ? {} : { uncapped: money(d.uncapped, currency) }),
+    })),
+    loyaltyRedemption: money(redemptionShare, currency),
+    tax: { rateBasisPoints: taxed.rateBasisPoints, amount: taxed.tax },
+    total: taxed.gross,
+  };
+  if (line.quantity.kind !== 'grams') return priced;
+  const buffered = authorizationEstimate(line.unitPrice, line.quantity.grams, context.weightBufferBasisPoints);
+  const authorizedPaid = buffered.amount - (state.subtotal - state.remaining) - redemptionShare;
+  return {
+    ...priced,
+    estimate: {
+      grams: line.quantity.grams,
+      bufferBasisPoints: context.weightBufferBasisPoints,
+      authorizationAmount: buffered,
+      authorizationTotal: tax(line, authorizedPaid).gross,
+    },
+  };
+}
+
+/** What a fee adds to the total: its amount, plus its tax when prices exclude tax. */
+function grossOf(fee: PricedFee | undefined, mode: TaxMode): number {
+  if (fee === undefined) return 0;
+  return mode === 'exclusive' ? fee.amount.amount + fee.tax.amount.amount : fee.amount.amount;
+}
+
+function sum(amounts: readonly number[]): number {
+  return toSafeInteger(amounts.reduce((total, amount) => total + BigInt(amount), 0n));
+}
+
+const QUANTITY_FOR: Record<PricingLine['soldBy'], LineQuantity['kind']> = {
+  each: 'units',
+  pack: 'units',
+  weight: 'grams',
+  volume: 'millilitres',
+};
+
+/** Refuses inputs that would make a price wrong rather than merely unusual. */
+function checkInput(lines: readonly PricingLine[], context: PricingContext): void {
+  const { currency } = context;
+  money(0, currency);
+  assertInteger('weightBufferBasisPoints', context.weightBufferBasisPoints, true);
+  const sameCurrency = (m: Money | undefined) => {
+    if (m !== undefined && m.currency !== currency) throw new CurrencyMismatchError(currency, m.currency);
+  };
+  unique(lines.map((l) => l.lineId), 'line id');
+  for (const line of lines) {
+    sameCurrency(line.unitPrice);
+    assertInteger('unitPrice', line.unitPrice.amount, true);
+    const { quantity } = line;
+    if (QUANTITY_FOR[line.soldBy] !== quantity.kind) {
+      throw new RangeError(`line ${line.lineId} is sold by ${line.soldBy}, so its quantity must be ${QUANTITY_FOR[line.soldBy]}, got ${quantity.kind}`);
+    }
+    const count = quantity.kind === 'units' ? quantity.count : quantity.kind === 'grams' ? quantity.grams : quantity.millilitres;
+    assertInteger(quantity.kind, count, true);
+    if (count === 0) throw new RangeError(`line ${line.lineId} has a quantity of zero ${quantity.kind}`);
+  }
+  unique(context.promotions.map((p) => p.id), 'promotion id');
+  for (const { rule } of context.promotions) {
+    if (rule.kind === 'fixed-off') sameCurrency(rule.amount);
+    if (rule.kind === 'multi-buy' || rule.kind === 'bundle') sameCurrency(rule.price);
+    if (rule.kind === 'spend-threshold') {
+      sameCurrency(rule.minimumSpend);
+      if (rule.reward.kind === 'fixed-off') sameCurrency(rule.reward.amount);
+    }
+    if (rule.kind === 'free-delivery') sameCurrency(rule.minimumSpend);
+  }
+  sameCurrency(context.fulfillment?.fee);
+  if (context.fulfillment !== undefined) assertInteger('fee', context.fulfillment.fee.amount, true);
+  sameCurrency(context.fulfillment?.minimumOrder);
+  sameCurrency(context.loyalty?.policy.earn.per);
+  sameCurrency(context.loyalty?.policy.redeem.value);
+}
+
+function unique(values: readonly string[], what: string): void {
+  const seen = new Set<string>();
+  for (const value of values) {
+    if (seen.has(value)) throw new RangeError(`${what} ${value} appears twice`);
+    seen.add(value);
+  }
 }

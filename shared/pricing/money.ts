@@ -78,8 +78,17 @@ export function multiply(m: Money, factor: number): Money {
  * @throws RangeError when `basisPoints` is not a safe integer.
  */
 export function percentOf(m: Money, basisPoints: number): Money {
+  return { amount: percentOfMinorUnits(m.amount, basisPoints), currency: m.currency };
+}
+
+/**
+ * {@link percentOf} on a bare amount of minor units.
+ *
+ * @throws RangeError when `basisPoints` is not a safe integer.
+ */
+export function percentOfMinorUnits(amount: number, basisPoints: number): number {
   assertInteger('basisPoints', basisPoints);
-  return { amount: toSafeInteger(divideRoundHalfUp(BigInt(m.amount) * BigInt(basisPoints), 10_000n)), currency: m.currency };
+  return toSafeInteger(divideRoundHalfUp(BigInt(amount) * BigInt(basisPoints), 10_000n));
 }
 
 /**
@@ -92,13 +101,23 @@ export function percentOf(m: Money, basisPoints: number): Money {
  * @throws RangeError when there are no weights, a weight is negative or fractional, or all weights are zero.
  */
 export function allocate(total: Money, weights: readonly number[]): Money[] {
+  return allocateMinorUnits(total.amount, weights).map((amount) => ({ amount, currency: total.currency }));
+}
+
+/**
+ * {@link allocate} on a bare amount of minor units, for callers that keep the currency elsewhere.
+ *
+ * @throws RangeError when there are no weights, a weight is negative or fractional, or all weights are zero.
+ */
+export function allocateMinorUnits(total: number, weights: readonly number[]): number[] {
+  assertInteger('total', total);
   if (weights.length === 0) throw new RangeError('allocate needs at least one weight');
   for (const w of weights) assertInteger('weight', w, true);
   const weightSum = weights.reduce((sum, w) => sum + BigInt(w), 0n);
   if (weightSum === 0n) throw new RangeError('allocate needs at least one positive weight');
 
-  const sign = total.amount < 0 ? -1n : 1n;
-  const magnitude = BigInt(total.amount) * sign;
+  const sign = total < 0 ? -1n : 1n;
+  const magnitude = BigInt(total) * sign;
   const shares = weights.map((w, index) => {
     const scaled = magnitude * BigInt(w);
     return { index, part: scaled / weightSum, remainder: scaled % weightSum };
@@ -112,5 +131,5 @@ export function allocate(total: Money, weights: readonly number[]): Money[] {
     share.part += 1n;
     leftover -= 1n;
   }
-  return shares.map((s) => ({ amount: toSafeInteger(s.part * sign), currency: total.currency }));
+  return shares.map((s) => toSafeInteger(s.part * sign));
 }

@@ -119,3 +119,133 @@ export const Promotion = z.strictObject({
   combinableWithOtherCoupons: z.boolean().default(true),
 });
 export type Promotion = z.infer<typeof Promotion>;
+
+/**
+ * When a promotion is evaluated: quantity deals and per-item or targeted amounts discount lines first (`line`),
+ * cart-wide amounts and spend thresholds then work on what the line promotions left (`cart`), and free delivery,
+ * which touches only the fee, comes last (`delivery`).
+ */
+export type PromotionStage = 'line' | 'cart' | 'delivery';
+
+/** The stage a promotion belongs to; see {@link PromotionStage}. */
+export function promotionStage(promotion: Promotion): PromotionStage {
+  const { rule, target } = promotion;
+  if (rule.kind === 'free-delivery') return 'delivery';
+  if (rule.kind === 'spend-threshold') return 'cart';
+  const cartWide = target.kind === 'cart' && (rule.kind === 'percent-off' || (rule.kind === 'fixed-off' && rule.per === 'order'));
+  return cartWide ? 'cart' : 'line';
+}
+
+const STAGE_ORDER: Record<PromotionStage, number> = { line: 0, cart: 1, delivery: 2 };
+
+/** Orders promotions for evaluation: by stage, then priority (lower first), then id, so that input order never matters. */
+export function compareEvaluationOrder(a: Promotion, b: Promotion): number {
+  return (
+    STAGE_ORDER[promotionStage(a)] - STAGE_ORDER[promotionStage(b)] ||
+    a.stacking.priority - b.stacking.priority ||
+    compareStrings(a.id, b.id)
+  );
+}
+
+/** Code-unit order, the same in every locale (unlike `localeCompare`). */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The product facts a target is matched against. */
+export interface Targetable {
+  readonly sku: string;
+  readonly categoryIds: readonly string[];
+}
+
+/** Whether a line is one a target (or bundle component) looks at; a category matches its whole subtree. */
+export function matchesTarget(target: PromotionTarget, line: Targetable): boolean {
+  switch (target.kind) {
+    case 'cart':
+      return true;
+    case 'sku':
+      return target.skus.includes(line.sku);
+    case 'category':
+      return line.categoryIds.some((id) => target.categoryIds.includes(id));
+  }
+}
+
+/** What screening needs from the pricing context. */
+export interface ScreeningContext {
+  readonly now: Date;
+  readonly appliedCoupons: readonly string[];
+  readonly usage: Readonly<Record<string, { total: number; byShopper: number }>>;
+}
+
+/** A promotion screened out before stacking, with why. */
+export interface ScreenedOut {
+  promotionId: string;
+  code?: string;
+  reason: 'expired' | 'not-started' | 'usage-limit-reached' | 'not-combinable';
+  blockedBy?: string;
+}
+
+/** The promotions that may stack, those refused on their own terms, and applied codes no promotion carries. */
+export interface Screening {
+  candidates: Promotion[];
+  rejected: ScreenedOut[];
+  unknownCoupons: string[];
+}
+
+/**
+ * Decides which promotions take part in stacking, before any amount is computed:
+ *
+ * - a coupon promotion takes part only while its code is applied (otherwise it is silently left out: the shopper never
+ *   asked for it);
+ * - the schedule is checked against `now` (`not-started`, `expired`), then the usage limits (`usage-limit-reached`);
+ * - coupons are then accepted in the order the shopper applied them; one that is not combinable with other coupons, or
+ *   that follows one that is not, is refused as `not-combinable`, naming the coupon promotion it clashed with. The first
+ *   applied wins, so applying a second coupon never silently removes the first.
+ */
+export function screenPromotions(promotions: readonly Promotion[], context: ScreeningContext): Screening {
+  const applied = context.appliedCoupons.map((code) => code.toUpperCase());
+  const rejected: ScreenedOut[] = [];
+  const valid: Promotion[] = [];
+  for (const promotion of promotions) {
+    if (promotion.couponCode !== undefined && !applied.includes(promotion.couponCode)) continue;
+    const reason = scheduleOrLimitReason(promotion, context);
+    if (reason === undefined) valid.push(promotion);
+    else rejected.push({ promotionId: promotion.id, ...codeOf(promotion), reason });
+  }
+
+  const accepted: Promotion[] = [];
+  for (const code of new Set(applied)) {
+    for (const promotion of valid.filter((p) => p.couponCode === code).sort(compareEvaluationOrder)) {
+      const clash = accepted.find(
+        (other) =>
+          other.couponCode !== code && (!other.combinableWithOtherCoupons || !promotion.combinableWithOtherCoupons),
+      );
+      if (clash === undefined) accepted.push(promotion);
+      else rejected.push({ promotionId: promotion.id, code, reason: 'not-combinable', blockedBy: clash.id });
+    }
+  }
+
+  const known = new Set(promotions.flatMap((p) => (p.couponCode === undefined ? [] : [p.couponCode])));
+  return {
+    candidates: [...valid.filter((p) => p.couponCode === undefined), ...accepted],
+    rejected,
+    unknownCoupons: [...new Set(applied)].filter((code) => !known.has(code)),
+  };
+}
+
+function scheduleOrLimitReason(promotion: Promotion, context: ScreeningContext): ScreenedOut['reason'] | undefined {
+  const now = context.now.getTime();
+  if (now < Date.parse(promotion.schedule.startsAt)) return 'not-started';
+  if (promotion.schedule.endsAt !== undefined && now >= Date.parse(promotion.schedule.endsAt)) return 'expired';
+  const usage = Object.hasOwn(context.usage, promotion.id) ? context.usage[promotion.id] : undefined;
+  const { total, perShopper } = promotion.limits;
+  if (usage !== undefined && ((total !== undefined && usage.total >= total) || (perShopper !== undefined && usage.byShopper >= perShopper))) {
+    return 'usage-limit-reached';
+  }
+  return undefined;
+}
+
+/** The `code` field of a rejection: present only for coupon promotions. */
+export function codeOf(promotion: Promotion): { code?: string } {
+  return promotion.couponCode === undefined ? {} : { code: promotion.couponCode };
+}
