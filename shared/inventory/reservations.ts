@@ -228,18 +228,28 @@ export async function releaseReservation(
   deps: InventoryDeps = inventoryDeps(),
   extraItems: TransactItem[] = [],
 ): Promise<Reservation | undefined> {
+  return (await releaseIfHeld(reservationId, reason, deps, extraItems)).reservation;
+}
+
+/** `releaseReservation`, also telling whether this very call released it (the sweeper counts those). */
+export async function releaseIfHeld(
+  reservationId: string,
+  reason: ReleaseReason,
+  deps: InventoryDeps,
+  extraItems: TransactItem[] = [],
+): Promise<{ reservation: Reservation | undefined; releasedNow: boolean }> {
   ReleaseReason.parse(reason);
   const current = await getReservation(reservationId, deps);
-  if (!current || current.status !== 'held') return current;
+  if (!current || current.status !== 'held') return { reservation: current, releasedNow: false };
   const now = deps.now();
   const next: Reservation = { ...current, status: 'released', releaseReason: reason, updatedAt: now.toISOString() };
   const returns = current.lines.map((line) =>
     stockChange(deps, { sku: line.sku, storeId: current.storeId }, { available: line.quantity, reserved: -line.quantity }, { expression: 'reserved >= :q', values: { ':q': line.quantity } }, now),
   );
   const settled = await settle(deps, next, [settleReservation(deps, next, now), ...returns, ...extraItems], 1 + returns.length);
-  if (settled !== next) return settled;
+  if (settled !== next) return { reservation: settled, releasedNow: false };
   await announceReleased(next, reason, next.lines, deps);
-  return next;
+  return { reservation: next, releasedNow: true };
 }
 
 /**

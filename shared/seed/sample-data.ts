@@ -1,4 +1,6 @@
 import { seedSampleCatalog } from '../catalog/seed.js';
+import { seedSampleStock } from '../inventory/seed.js';
+import { seedSampleStores } from '../stores/seed.js';
 
 /** One line of the start-up banner per seeded context: what seeding did there. */
 export type SampleDataReport = Record<string, string>;
@@ -9,7 +11,11 @@ export type SampleDataReport = Record<string, string>;
  */
 export async function seedSampleData(): Promise<SampleDataReport> {
   const catalog = await seedSampleCatalog();
+  const stores = await seedSampleStores();
+  const stock = await seedSampleStock();
   return {
     catalog: catalog.skipped ? 'already present' : `${catalog.categories} categories, ${catalog.products} products`,
+    stores: `${stores.stores} stores (${stores.created} new)`,
+    inventory: `${stock.items} stock items across the stores (${stock.created} new)`,
   };
 }
