@@ -63,12 +63,12 @@ export function redeemPoints(request: { balance: number; pointsToRedeem: number 
 }
 
 /**
- * Points earned on goods paid for: `earn.points` for every whole `earn.per` of `spend` (rounded down, so a partial
- * unit of spend earns nothing). The caller passes spend on the policy's basis, gross or net of tax.
+ * Points earned on goods paid for: `earn.points` for every whole `earn.per` of `spend`, so a partial unit of spend
+ * earns nothing (2 points per 50p on £1.75 is 6, not 7). The caller passes spend on the policy's basis, gross or net of tax.
  *
  * @throws RangeError when the spend is negative or not an integer.
  */
 export function pointsEarned(policy: LoyaltyPolicy, spend: number): number {
   assertInteger('spend', spend, true);
-  return toSafeInteger((BigInt(spend) * BigInt(policy.earn.points)) / BigInt(policy.earn.per.amount));
+  return toSafeInteger((BigInt(spend) / BigInt(policy.earn.per.amount)) * BigInt(policy.earn.points));
 }

@@ -183,13 +183,13 @@ function applyLinePromotion(states: readonly LineState[], promotion: Promotion):
           )
         : spreadOver(open, promotion, rule.amount.amount);
     case 'bogo':
-      return commitDeal(promotion, buyXGetY(open, 1, 1, 10_000));
+      return commitDeal(promotion, open, buyXGetY(open, 1, 1, 10_000));
     case 'buy-x-get-y':
-      return commitDeal(promotion, buyXGetY(open, rule.buy, rule.get, rule.discountBasisPoints));
+      return commitDeal(promotion, open, buyXGetY(open, rule.buy, rule.get, rule.discountBasisPoints));
     case 'multi-buy':
-      return commitDeal(promotion, multiBuy(open, rule.quantity, rule.price.amount));
+      return commitDeal(promotion, open, multiBuy(open, rule.quantity, rule.price.amount));
     case 'bundle':
-      return commitDeal(promotion, bundle(open, rule.components, rule.price.amount));
+      return commitDeal(promotion, open, bundle(open, rule.components, rule.price.amount));
     case 'spend-threshold':
     case 'free-delivery':
       throw new Error(`${rule.kind} is not a line-stage promotion`);
@@ -256,9 +256,15 @@ function commitLineAmounts(promotion: Promotion, amounts: readonly { state: Line
   return { applied: true };
 }
 
-/** Records a quantity deal: each item's discount, and every item it used. */
-function commitDeal(promotion: Promotion, deal: DealResult): Verdict {
-  if (!deal.discounts.some((d) => d.amount > 0)) return refused('no-eligible-items');
+/**
+ * Records a quantity deal: each item's discount, and every item it used. A deal that finds nothing to discount while
+ * another deal holds some of its items is refused as not combinable with that deal, which is what the shopper can act on.
+ */
+function commitDeal(promotion: Promotion, open: readonly LineState[], deal: DealResult): Verdict {
+  if (!deal.discounts.some((d) => d.amount > 0)) {
+    const holder = open.flatMap((s) => s.usedBy).find((id) => id !== undefined);
+    return holder === undefined ? refused('no-eligible-items') : refused('not-combinable', holder);
+  }
   const perLine = new Map<LineState, number>();
   for (const { item, amount } of deal.discounts) {
     item.state.items[item.index] = item.price - amount;
