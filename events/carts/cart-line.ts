@@ -12,6 +12,7 @@ export const EventCartLine = z.strictObject({
     z.strictObject({ millilitres: z.number().int().positive() }),
   ]),
   substitution: z.enum(['none', 'same-brand', 'any']),
+  addedAt: z.iso.datetime(),
 });
 
 /** What every cart event says about the cart it concerns. */

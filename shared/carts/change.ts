@@ -52,10 +52,15 @@ export function nextCart(cart: Cart, plan: CartChangePlan, now: Date): Cart {
   return next;
 }
 
+/** One event per cart version: the id says which version it announces, and a version can never be announced twice. */
+export function cartEventId(cart: Pick<Cart, 'id' | 'version'>): string {
+  return `cart-${cart.id}-v${cart.version}`;
+}
+
 /** The outbox item announcing a change, for the transaction that writes `next`. */
 export function cartEventItem(deps: CartDeps, next: Cart, event: CartEvent, correlationId: string | undefined): TransactItem {
   const ref = { cartId: next.id, shopperId: next.shopperId, storeId: next.storeId, cartVersion: next.version };
-  const meta = { now: new Date(next.updatedAt), ...(correlationId ? { correlationId } : {}) };
+  const meta = { id: cartEventId(next), now: new Date(next.updatedAt), ...(correlationId ? { correlationId } : {}) };
   if (event.kind === 'add') {
     const { kind: _kind, ...rest } = event;
     return outboxEvent(deps.tableName, cartAddV1, { ...ref, ...rest }, meta).item;

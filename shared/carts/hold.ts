@@ -1,0 +1,153 @@
+import { assertBookable, explainSlotHoldFailure, getSlot, slotHoldItem, slotLabel, slotReleaseItem } from '../fulfillment/slots.js';
+import { SlotNotFoundError } from '../fulfillment/errors.js';
+import { backoff, TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
+import { AppError, ConflictError } from '../errors.js';
+import { InsufficientStockError, ReservationConditionError } from '../inventory/errors.js';
+import { releaseReservation, reserveStock } from '../inventory/reservations.js';
+import { currentLines } from './catalog-lookup.js';
+import { cartEventItem, nextCart, ownCart, type CartChangePlan } from './change.js';
+import { cartDeps, type CartActor, type CartDeps } from './deps.js';
+import { CartBusyError, CartNotOpenError } from './errors.js';
+import type { Cart } from './model.js';
+import { stockQuantity } from './quantities.js';
+import { nextCartPut } from './repository.js';
+
+/**
+ * The basket hold, step one of checkout: every line's stock and one unit of the chosen slot's
+ * capacity, held in ONE DynamoDB transaction together with the cart's move to `held`, so that
+ * either all of it is held or none. Checkout calls {@link holdCart} and {@link releaseCartHold}
+ * directly; the HTTP routes are thin wrappers.
+ */
+
+/** How long a basket hold lasts: long enough to pay, short enough not to starve other shoppers. */
+export const HOLD_SECONDS = 15 * 60;
+
+/** Attempts before giving up on a cart that other writes keep changing under the hold. */
+const MAX_ATTEMPTS = 5;
+
+/** Names of the hold transaction's own items, in the order they are passed to `reserveStock`. */
+const CART_LABEL = 'the cart';
+const EVENT_LABEL = 'the cart event';
+
+/**
+ * The id of the reservation for one version of a cart: a repeated hold of the same cart contents
+ * asks for the same reservation, which `reserveStock` answers with the one already made.
+ */
+export function holdReservationId(cart: Pick<Cart, 'id' | 'version'>): string {
+  return `cart-${cart.id}-v${cart.version}`;
+}
+
+function requireHoldable(cart: Cart, unavailable: readonly { sku: string }[]): NonNullable<Cart['fulfillment']> {
+  if (cart.lines.length === 0) throw new AppError('unprocessable', 'cart-empty', `Cart ${cart.id} has no lines to hold.`, { extensions: { cartId: cart.id } });
+  if (unavailable.length > 0) {
+    const skus = unavailable.map((l) => l.sku);
+    throw new ConflictError('cart-has-unavailable-lines', `Cart ${cart.id} has lines no longer sold (${skus.join(', ')}); remove them first.`, {
+      extensions: { cartId: cart.id, skus },
+    });
+  }
+  if (!cart.fulfillment) {
+    throw new AppError('unprocessable', 'fulfillment-missing', `Cart ${cart.id} has no delivery or pickup slot; choose one (PUT /carts/{id}/fulfillment) first.`, {
+      extensions: { cartId: cart.id },
+    });
+  }
+  return cart.fulfillment;
+}
+
+/**
+ * Holds the cart's stock and slot for {@link HOLD_SECONDS} and marks the cart `held`. Repeating it
+ * while the hold lasts returns the held cart; a hold that has run out is released and taken anew.
+ *
+ * @throws CartNotFoundError (404) for a missing or foreign cart
+ * @throws InsufficientStockError (409 `insufficient-stock`) naming every short line; nothing is held
+ * @throws SlotFullError (409 `slot-full`), SlotClosedError (409), SlotInPastError or SlotCutOffError (422); nothing is held
+ * @throws AppError (422 `cart-empty`, `fulfillment-missing`), ConflictError (409 `cart-has-unavailable-lines`)
+ */
+export async function holdCart(cartId: string, actor: CartActor, deps: CartDeps = cartDeps()): Promise<Cart> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+    let cart = await ownCart(deps, cartId, actor, 'change');
+    if (cart.status === 'held' && cart.hold && Date.parse(cart.hold.holdUntil) > deps.now().getTime()) return cart;
+    if (cart.status === 'held') cart = await releaseCartHold(cartId, actor, deps);
+    if (cart.status !== 'open') throw new CartNotOpenError(cartId, cart.status);
+
+    const { unavailable } = await currentLines(deps, cart.lines);
+    const fulfillment = requireHoldable(cart, unavailable);
+    const now = deps.now();
+    const slot = await getSlot(cart.storeId, fulfillment.slotId, deps);
+    if (!slot) throw new SlotNotFoundError(cart.storeId, fulfillment.slotId);
+    assertBookable(slot, now);
+
+    const reservationId = holdReservationId(cart);
+    const holdUntil = new Date(now.getTime() + HOLD_SECONDS * 1000).toISOString();
+    const plan: CartChangePlan = {
+      changes: { status: 'held', hold: { reservationId, holdUntil, cartVersion: cart.version } },
+      event: { kind: 'update', change: 'held', reservationId, slotId: fulfillment.slotId },
+    };
+    const next = nextCart(cart, plan, now);
+    const slotName = slotLabel(cart.storeId, fulfillment.slotId);
+    try {
+      await reserveStock(
+        {
+          reservationId,
+          storeId: cart.storeId,
+          ownerRef: `cart:${cart.id}`,
+          lines: cart.lines.map((line) => ({ sku: line.sku, quantity: stockQuantity(line.quantity) })),
+          holdSeconds: HOLD_SECONDS,
+          extraItems: [nextCartPut(deps, next, cart), slotHoldItem(deps.tableName, cart.storeId, fulfillment.slotId, now), cartEventItem(deps, next, plan.event, actor.correlationId)],
+          extraItemLabels: [CART_LABEL, slotName, EVENT_LABEL],
+          ...(actor.correlationId ? { correlationId: actor.correlationId } : {}),
+        },
+        deps,
+      );
+    } catch (error) {
+      if (error instanceof InsufficientStockError) throw error;
+      if (!(error instanceof ReservationConditionError)) throw error;
+      if (error.failed.includes(slotName)) {
+        throw (await explainSlotHoldFailure(cart.storeId, fulfillment.slotId, deps.now(), deps)) ?? new CartBusyError(cartId);
+      }
+      await backoff(attempt);
+      continue;
+    }
+    // A racing hold of the same version may have won with the same reservation id; the cart as stored says which.
+    return ownCart(deps, cartId, actor, 'change');
+  }
+  throw new CartBusyError(cartId);
+}
+
+/**
+ * Gives the cart's stock and slot back and reopens it for changes. Idempotent: an open cart is
+ * returned as it is. The cart's move from `held` to `open` is the condition that makes the slot's
+ * release happen once, however many releases race (or the hold's expiry sweep runs alongside).
+ *
+ * @throws CartNotFoundError (404) for a missing or foreign cart
+ * @throws CartNotOpenError (409) for a checked-out cart
+ */
+export async function releaseCartHold(cartId: string, actor: CartActor, deps: CartDeps = cartDeps()): Promise<Cart> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+    const cart = await ownCart(deps, cartId, actor, 'change');
+    if (cart.status === 'open') return cart;
+    if (cart.status !== 'held' || !cart.hold || !cart.fulfillment) throw new CartNotOpenError(cartId, cart.status);
+    const plan: CartChangePlan = {
+      changes: { status: 'open', hold: undefined },
+      event: { kind: 'update', change: 'released', reservationId: cart.hold.reservationId, slotId: cart.fulfillment.slotId },
+    };
+    const next = nextCart(cart, plan, deps.now());
+    const reopen: TransactItem[] = [
+      nextCartPut(deps, next, cart),
+      slotReleaseItem(deps.tableName, cart.storeId, cart.fulfillment.slotId),
+      cartEventItem(deps, next, plan.event, actor.correlationId),
+    ];
+    try {
+      await releaseReservation(cart.hold.reservationId, 'cancelled', deps, reopen);
+      const after = await ownCart(deps, cartId, actor, 'change');
+      if (after.version !== cart.version) return after;
+      // The reservation was released (or swept) before this call, so its release ran none of our items: the stock
+      // is back already, but the cart and the slot still need reopening.
+      await transactWrite(deps, reopen);
+      return next;
+    } catch (error) {
+      if (!(error instanceof ReservationConditionError) && !(error instanceof TransactionCancelled)) throw error;
+      await backoff(attempt);
+    }
+  }
+  throw new CartBusyError(cartId);
+}

@@ -1,0 +1,97 @@
+import { getSlot } from '../fulfillment/slots.js';
+import { getLoyaltyAccount } from '../loyalty/accounts.js';
+import { LOYALTY_POLICY } from '../loyalty/policy.js';
+import { priceCart, type LineQuantity as PricingQuantity, type PricedCart, type PricingContext, type PricingLine } from '../pricing/cart-pricing.js';
+import type { Promotion } from '../pricing/promotions.js';
+import { activePromotions, findCouponPromotion, usageFor } from '../promotions/queries.js';
+import { requireStore, storeDeps } from '../stores/repository.js';
+import { getTaxRates } from '../tax/rates.js';
+import { currentLines, type AvailableLine, type UnavailableLine } from './catalog-lookup.js';
+import type { CartDeps } from './deps.js';
+import type { Cart, LineQuantity } from './model.js';
+
+/**
+ * Prices a cart server-side, from fresh reads: the catalog's current prices, the promotions running
+ * now and those the cart's coupons unlock, the store's tax jurisdiction and the stored tax rates,
+ * the chosen slot's fee and minimum order, and the shopper's loyalty balance. Nothing priced is
+ * stored on the cart, so a price or promotion change shows on the next read.
+ */
+
+/** What a weighed line authorizes beyond its estimate: +15 %, since a picked item rarely weighs exactly what was asked for. */
+export const WEIGHT_BUFFER_BASIS_POINTS = 1500;
+
+/** A priced cart and the lines left out of the price because they can no longer be sold. */
+export interface CartPricing {
+  pricing: PricedCart;
+  unavailableLines: UnavailableLine[];
+}
+
+/** What to price other than the cart as stored: a coupon about to be applied, another loyalty redemption. */
+export interface PricingOverrides {
+  coupons?: readonly string[];
+  /** Promotions already looked up for some of `coupons`, by code, to save reading them again. */
+  couponPromotions?: ReadonlyMap<string, Promotion>;
+  loyaltyPoints?: number;
+}
+
+/** A stored line quantity as pricing reads it; a counted weighed good is priced by its estimated grams. */
+export function pricingQuantity(quantity: LineQuantity): PricingQuantity {
+  if ('grams' in quantity) return { kind: 'grams', grams: quantity.grams };
+  if ('millilitres' in quantity) return { kind: 'millilitres', millilitres: quantity.millilitres };
+  return { kind: 'units', count: quantity.count };
+}
+
+/** One available line as pricing sees it, at the catalog's current price. */
+export function pricingLine({ line, product, variant, categoryIds }: AvailableLine): PricingLine {
+  return {
+    lineId: line.lineId,
+    sku: line.sku,
+    productId: product.id,
+    categoryIds,
+    ...(product.brand ? { brand: product.brand } : {}),
+    taxCategory: product.taxCategory,
+    soldBy: variant.soldBy,
+    unitPrice: variant.price,
+    quantity: pricingQuantity(line.quantity),
+  };
+}
+
+/**
+ * Prices the cart as stored, or with `overrides` applied (to decide whether a change can be made
+ * before making it). Coupons that no longer unlock an enabled promotion are reported by pricing
+ * as `unknownCoupons`.
+ */
+export async function priceCartNow(deps: CartDeps, cart: Cart, overrides: PricingOverrides = {}): Promise<CartPricing> {
+  const now = deps.now();
+  const coupons = overrides.coupons ?? cart.coupons;
+  const points = overrides.loyaltyPoints ?? cart.loyaltyPoints;
+  const [lines, store, taxRates, automatic, couponPromotions, account, slot] = await Promise.all([
+    currentLines(deps, cart.lines),
+    requireStore(cart.storeId, storeDeps(deps)),
+    getTaxRates({}, deps),
+    activePromotions(now, {}, deps),
+    Promise.all(coupons.map(async (code) => overrides.couponPromotions?.get(code) ?? (await findCouponPromotion(code, deps)))),
+    points > 0 ? getLoyaltyAccount(cart.shopperId, deps) : undefined,
+    cart.fulfillment ? getSlot(cart.storeId, cart.fulfillment.slotId, deps) : undefined,
+  ]);
+  const promotions = [...automatic, ...couponPromotions.filter((p): p is Promotion => p !== undefined)];
+  const usage = await usageFor(
+    promotions.map((p) => p.id),
+    cart.shopperId,
+    deps,
+  );
+  const context: PricingContext = {
+    currency: cart.currency,
+    taxMode: cart.taxMode,
+    jurisdiction: store.taxJurisdiction,
+    taxRates,
+    now,
+    weightBufferBasisPoints: WEIGHT_BUFFER_BASIS_POINTS,
+    promotions,
+    appliedCoupons: coupons,
+    usage,
+    ...(slot ? { fulfillment: { mode: slot.mode, fee: slot.fee, minimumOrder: slot.minimumOrder } } : {}),
+    ...(account ? { loyalty: { balance: account.balance, pointsToRedeem: points, policy: LOYALTY_POLICY } } : {}),
+  };
+  return { pricing: priceCart(lines.available.map(pricingLine), context), unavailableLines: lines.unavailable };
+}
