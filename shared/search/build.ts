@@ -1,0 +1,65 @@
+import { batchGet } from '../db/batch.js';
+import { INDEXES, keys } from '../db/keys.js';
+import { catalogDeps } from '../catalog/deps.js';
+import { productFromItem, queryAllCategories, type StoredCategory } from '../catalog/repository.js';
+import { stockFromItem } from '../inventory/stock-repository.js';
+import { listStores } from '../stores/repository.js';
+import { queryAll, type SearchDeps } from './deps.js';
+import { toSearchDocument } from './document.js';
+import { SearchIndex } from './index.js';
+
+/**
+ * Builds the search index from the table: every category, every product (archived ones are
+ * remembered as removed, so that an older change cannot bring them back), every store's stock and
+ * every product's sales. This is what the snapshot function runs, and what a search function falls
+ * back on when there is no snapshot yet.
+ */
+
+const PRODUCTS = keys.productListing('', '').gsi1pk;
+
+/** The category chain of a category, root first, from the map of every category. */
+function chainOf(categories: ReadonlyMap<string, StoredCategory>, id: string) {
+  const stored = categories.get(id);
+  if (!stored) throw new Error(`category ${id} is missing from the category listing`);
+  return [...stored.ancestorIds.map((a) => categories.get(a)?.category), stored.category].filter((c) => c !== undefined);
+}
+
+export async function buildFromTable(deps: Pick<SearchDeps, 'db' | 'tableName' | 'now'>): Promise<SearchIndex> {
+  const index = new SearchIndex();
+  const categories = new Map((await queryAllCategories(catalogDeps({ db: deps.db, tableName: deps.tableName }))).map((c) => [c.category.id, c]));
+  for (const { category } of categories.values()) index.addCategory(category);
+
+  const products = await queryAll(deps, {
+    TableName: deps.tableName,
+    IndexName: INDEXES.gsi1.name,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': INDEXES.gsi1.partition },
+    ExpressionAttributeValues: { ':pk': PRODUCTS },
+  });
+  const live: string[] = [];
+  for (const item of products) {
+    const product = productFromItem(item);
+    if (product.status === 'archived') {
+      index.remove(product.id, product.version);
+    } else {
+      index.upsert(toSearchDocument(product, chainOf(categories, product.categoryId)));
+      live.push(product.id);
+    }
+  }
+
+  for (const store of await listStores(deps)) {
+    const stock = await queryAll(deps, {
+      TableName: deps.tableName,
+      IndexName: INDEXES.gsi1.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': INDEXES.gsi1.partition },
+      ExpressionAttributeValues: { ':pk': keys.stockByStore(store.id, '').gsi1pk },
+    });
+    for (const item of stock.map(stockFromItem)) index.setStock(item.sku, item.storeId, item.available, item.version);
+  }
+
+  for (const item of await batchGet(deps, live.map((id) => keys.productSales(id)))) {
+    index.setPopularity((item.pk as string).slice('PRODUCT#'.length), Number(item.orders ?? 0));
+  }
+  return index;
+}
