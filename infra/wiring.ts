@@ -111,6 +111,12 @@ export const functions: readonly FunctionSpec[] = [
     access: { ...tableWrite, buckets: { imports: 'read' }, sendTo: ['catalog-import'] },
   },
   { id: 'catalog-get-import', entry: 'functions/catalog/get-import.ts', access: table },
+  { id: 'stores-list-stores', entry: 'functions/stores/list-stores.ts', access: table },
+  { id: 'stores-get-store', entry: 'functions/stores/get-store.ts', access: table },
+  // Writes its event to the table's outbox in the same transaction as the stock, so it needs no bus access.
+  { id: 'inventory-adjust-stock', entry: 'functions/inventory/adjust-stock.ts', access: tableWrite },
+  { id: 'inventory-get-stock', entry: 'functions/inventory/get-stock.ts', access: table },
+  { id: 'inventory-sweep-reservations', entry: 'functions/inventory/sweep-reservations.ts', timeoutSeconds: 50, access: tableWrite },
   {
     id: 'catalog-process-import',
     entry: 'functions/catalog/process-import.ts',
@@ -155,6 +161,10 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/imports', fn: 'catalog-create-import-upload', auth: staff('catalog:import'), throttle: { rate: 2, burst: 5 } },
   { method: 'POST', path: '/imports/{id}/start', fn: 'catalog-start-uploaded-import', auth: staff('catalog:import'), throttle: { rate: 2, burst: 5 } },
   { method: 'GET', path: '/imports/{id}', fn: 'catalog-get-import', auth: staff('catalog:import') },
+  { method: 'GET', path: '/stores', fn: 'stores-list-stores', auth: open },
+  { method: 'GET', path: '/stores/{id}', fn: 'stores-get-store', auth: open },
+  { method: 'POST', path: '/inventory/adjustments', fn: 'inventory-adjust-stock', auth: staff('inventory:write') },
+  { method: 'GET', path: '/inventory/{sku}', fn: 'inventory-get-stock', auth: staff('inventory:write') },
   {
     method: 'POST',
     path: '/products/{id}/images',
@@ -184,7 +194,15 @@ export const rules: readonly RuleSpec[] = [
   },
 ];
 
-export const schedules: readonly ScheduleSpec[] = [];
+export const schedules: readonly ScheduleSpec[] = [
+  {
+    // Expired holds go back on sale within a minute; each release is conditional, so overlapping runs are harmless.
+    id: 'inventory-sweep-reservations',
+    expression: 'cron(* * * * ? *)',
+    timezone: 'UTC',
+    target: { fn: 'inventory-sweep-reservations', input: {} },
+  },
+];
 
 export const stateMachines: readonly StateMachineSpec[] = [];
 

@@ -16,6 +16,7 @@ import {
   Money,
   NetContent,
   Product,
+  Sku,
   Variant,
 } from '../../shared/catalog/model.js';
 import {
@@ -27,6 +28,8 @@ import {
 } from '../../shared/catalog/requests.js';
 import type { CategoryNode as CategoryNodeType, CategoryView as CategoryViewType, ProductView as ProductViewType } from '../../shared/catalog/views.js';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../../shared/http/problem.js';
+import { AdjustStockRequest, AdjustmentView, BundleAtStore, SkuInventory, StockAtStore, StockCounts } from '../../shared/inventory/requests.js';
+import { Store, StoreId } from '../../shared/stores/model.js';
 
 /**
  * Builds SmartShelf's OpenAPI 3.1 document. Component schemas are generated from the zod models
@@ -172,6 +175,8 @@ const ImportUpload = ImportJob.extend({
   }),
 });
 
+const StoreList = z.strictObject({ items: z.array(Store) });
+
 const FieldError = z.strictObject({ field: z.string(), message: z.string() });
 /** RFC 9457 problem details; extension members (`requiredScope`, `skus`, ...) are allowed. */
 const Problem = z.looseObject({
@@ -213,10 +218,14 @@ const SHARED = {
   CategoryNode,
   ProductView,
   ImportRowError,
+  Store,
+  StockCounts,
+  StockAtStore,
+  BundleAtStore,
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { CategoryList, ProductPage, ImportJob, ImportUpload, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { CategoryList, ProductPage, ImportJob, ImportUpload, StoreList, AdjustmentView, SkuInventory, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CreateCategoryRequest,
@@ -224,6 +233,7 @@ const REQUESTS = {
   UpdateProductRequest,
   ImportRow,
   CreateImportUploadRequest,
+  AdjustStockRequest,
 } satisfies Record<string, z.ZodType>;
 
 const ref = (name: string): Ref => ({ $ref: `#/components/schemas/${name}` });
@@ -318,6 +328,22 @@ const ID_PARAMETER: Parameter = {
   description: 'A ULID.',
 };
 
+const STORE_ID_PARAMETER: Parameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: tidy(z.toJSONSchema(StoreId)) as Schema,
+  description: 'A store id, such as `london-bridge`.',
+};
+
+const SKU_PARAMETER: Parameter = {
+  name: 'sku',
+  in: 'path',
+  required: true,
+  schema: tidy(z.toJSONSchema(Sku)) as Schema,
+  description: 'A variant’s SKU, such as `FP-BANANAS-KG`.',
+};
+
 const IDEMPOTENCY_KEY: Parameter = {
   name: 'Idempotency-Key',
   in: 'header',
@@ -380,7 +406,7 @@ const json = (schema: Schema | Ref) => ({ 'application/json': { schema } });
 
 interface OperationSpec {
   operationId: string;
-  tag: 'Docs' | 'Categories' | 'Products' | 'Imports' | 'Images';
+  tag: 'Docs' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory';
   summary: string;
   description?: string;
   parameters?: Parameter[];
@@ -530,6 +556,43 @@ const OPERATIONS: Record<string, OperationSpec> = {
     responses: { 200: { description: 'The import job.', content: json(ref('ImportJob')) } },
     problems: [400, 404],
   },
+  'GET /stores': {
+    operationId: 'listStores',
+    tag: 'Stores',
+    summary: 'List the stores',
+    description: 'Every store, by id, with its address, IANA time zone, tax jurisdiction, currency, fulfillment modes and status. A `closed` store takes no new reservations.',
+    responses: { 200: { description: 'The stores.', content: json(ref('StoreList')) } },
+  },
+  'GET /stores/{id}': {
+    operationId: 'getStore',
+    tag: 'Stores',
+    summary: 'Get a store',
+    description: 'One store.',
+    parameters: [STORE_ID_PARAMETER],
+    responses: { 200: { description: 'The store.', content: json(ref('Store')) } },
+    problems: [400, 404],
+  },
+  'POST /inventory/adjustments': {
+    operationId: 'adjustStock',
+    tag: 'Inventory',
+    summary: 'Adjust a SKU’s stock at a store',
+    description:
+      'Changes `available` by `delta`, or sets it to `setTo` (a stock take), with a reason; reserved and committed stock are left alone. Quantities are whole numbers in the SKU’s stock unit: items or packs, grams for goods sold by weight, millilitres by volume. The first adjustment of a SKU at a store creates its stock item. Each adjustment is audited with the counts before and after and announced as `inventory.adjusted`. 400 for a SKU no product has, a store that does not exist, or a bundle (its stock is its components’); 409 `negative-stock` when the result would be below zero, and nothing changes.',
+    requestBody: { required: true, content: json(ref('AdjustStockRequest')) },
+    responses: { 201: { description: 'The adjustment, with the counts before and after.', headers: { Location: HEADERS.Location! }, content: json(ref('AdjustmentView')) } },
+    problems: [400, 409],
+    idempotent: true,
+  },
+  'GET /inventory/{sku}': {
+    operationId: 'getStock',
+    tag: 'Inventory',
+    summary: 'Every store’s stock of a SKU',
+    description:
+      'Available, reserved and committed stock and the lead time at every store, in the SKU’s `stockUnit`; a store that never stocked it shows zeros. For a bundle, each store shows how many whole bundles its components’ available stock makes (the minimum over components of available ÷ quantity), with each component’s stock.',
+    parameters: [SKU_PARAMETER],
+    responses: { 200: { description: 'The SKU’s stock by store.', content: json(ref('SkuInventory')) } },
+    problems: [400, 404],
+  },
   'POST /products/{id}/images': {
     operationId: 'uploadProductImage',
     tag: 'Images',
@@ -620,6 +683,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Products', description: 'Products, variants, prices and bundles.' },
       { name: 'Imports', description: 'Bulk product imports from CSV, JSON or NDJSON files.' },
       { name: 'Images', description: 'Product images and their thumbnails.' },
+      { name: 'Stores', description: 'The stores (stock locations), their time zones, currencies and fulfillment modes.' },
+      { name: 'Inventory', description: 'Stock per SKU per store, and staff adjustments.' },
       { name: 'Docs', description: 'This document, as JSON and as a page.' },
     ],
     paths: paths(),

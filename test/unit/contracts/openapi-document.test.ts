@@ -78,6 +78,7 @@ describe('the OpenAPI document', () => {
       'POST /products/import': ['application/json', 'application/x-ndjson', 'text/csv'],
       'POST /imports': ['application/json'],
       'POST /products/{id}/images': ['multipart/form-data'],
+      'POST /inventory/adjustments': ['application/json'],
     });
   });
 

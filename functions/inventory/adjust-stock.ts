@@ -1,0 +1,12 @@
+import { idempotency } from '../../shared/http/idempotency.js';
+import { httpHandler, requirePrincipal } from '../../shared/http/handler.js';
+import { created } from '../../shared/http/responses.js';
+import { adjustStock } from '../../shared/inventory/adjustments.js';
+import { AdjustStockRequest } from '../../shared/inventory/requests.js';
+
+/** POST /inventory/adjustments: a staff change to one SKU's stock at one store, with its reason; audited. */
+export const handler = httpHandler({ body: AdjustStockRequest, idempotency: idempotency() })(async (input) => {
+  const principal = requirePrincipal(input);
+  const adjustment = await adjustStock(input.body, { actor: principal.subject, correlationId: input.headers['x-correlation-id'] });
+  return created(adjustment, `/inventory/${encodeURIComponent(adjustment.sku)}`);
+});
