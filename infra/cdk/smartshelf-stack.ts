@@ -7,13 +7,23 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env-names.js';
 import * as realWiring from '../wiring.js';
-import { AUTHORIZER_FN, type FunctionSpec, type QueueSpec, type RouteSpec, type RuleSpec, type ScheduleSpec, type StateMachineSpec } from '../wiring.js';
+import {
+  AUTHORIZER_FN,
+  type FunctionSpec,
+  type QueueSpec,
+  type RouteSpec,
+  type RuleSpec,
+  type ScheduleSpec,
+  type StateMachineSpec,
+  type StreamSpec,
+} from '../wiring.js';
 import { Api } from './constructs/api.js';
 import { AppFunction } from './constructs/app-function.js';
 import { DataTable } from './constructs/data-table.js';
 import { Identity } from './constructs/identity.js';
 import { Messaging } from './constructs/messaging.js';
 import { Storage } from './constructs/storage.js';
+import { StreamConsumers } from './constructs/stream-consumers.js';
 import { Workflows } from './constructs/workflows.js';
 import { acknowledge } from './nag.js';
 import type { EnvironmentName, EnvironmentSettings } from './environments.js';
@@ -24,6 +34,7 @@ export interface Wiring {
   routes: readonly RouteSpec[];
   queues: readonly QueueSpec[];
   rules: readonly RuleSpec[];
+  streams: readonly StreamSpec[];
   schedules: readonly ScheduleSpec[];
   stateMachines: readonly StateMachineSpec[];
 }
@@ -42,13 +53,15 @@ export interface SmartShelfStackProps extends StackProps {
 /**
  * SmartShelf on AWS, derived entirely from the wiring: one table, three buckets and a media CDN,
  * an event bus with queues and rules, one function per wiring function with exactly its grants,
- * the REST API with its authorizer, Cognito for people, and schedules and state machines.
+ * the table stream's consumers (the outbox relay), the REST API with its authorizer, Cognito for
+ * people, and schedules and state machines.
  */
 export class SmartShelfStack extends Stack {
   readonly functions = new Map<string, NodejsFunction>();
   readonly data: DataTable;
   readonly storage: Storage;
   readonly messaging: Messaging;
+  readonly streamConsumers: StreamConsumers;
   readonly identity: Identity;
   readonly api: Api;
   readonly workflows: Workflows;
@@ -118,6 +131,13 @@ export class SmartShelfStack extends Stack {
       this.functions.set(spec.id, fn.function);
     }
     this.messaging.connectConsumers(this.functions);
+    this.streamConsumers = new StreamConsumers(this, 'StreamConsumers', {
+      namePrefix,
+      table: this.data.table,
+      streams: wiring.streams,
+      functionsById: this.functions,
+      alarmTopic: this.alarmTopic,
+    });
 
     const authorizerFunction = this.functions.get(AUTHORIZER_FN);
     if (!authorizerFunction) throw new Error(`wiring: the authorizer ${AUTHORIZER_FN} is not among the functions`);

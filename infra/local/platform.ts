@@ -18,10 +18,11 @@ import { createQueues, dlqName, localSqsClient } from './queues.js';
 import { BUCKET_IDS, platformEnv, resourceNames, type Endpoints } from './resources.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { startStepFunctions, type StepFunctions } from './step-functions.js';
+import { createStreamDlqs, startStreamPollers, type StreamPollers } from './streams.js';
 import { localTopology, servedWiring, type LocalTopology } from './topology.js';
 import { loadIssuer } from './tokens.js';
 import type { AwsJsonServer } from './aws-json-server.js';
-import type { SQSEvent } from 'aws-lambda';
+import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import type { SampleDataReport } from '../../shared/seed/sample-data.js';
 
 /** The repository root: handler entries in the wiring are relative to it. */
@@ -84,14 +85,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     gateway: Gateway;
     eventBus: AwsJsonServer;
     pollers: Pollers;
+    streamPollers: StreamPollers;
     stepFunctions: StepFunctions;
     scheduler: Scheduler;
     saveQueues: () => Promise<void>;
     clients: { destroy(): void }[];
   }> = {};
   // The way down: stop taking requests and let those in flight finish, let scheduled runs and
-  // pollers finish their batches (all may still publish events or start executions), stop the
-  // executions, close the bus, save what is still queued, then the engines.
+  // pollers finish their batches (all may still publish events or start executions), let the
+  // stream consumers finish theirs (events committed but not yet relayed wait in the stream for the
+  // next start), stop the executions, close the bus, save what is still queued, then the engines.
   const stopAll = async () => {
     const step = async (name: string, stop: (() => Promise<unknown>) | undefined) => {
       if (stop) await stop().catch((error: Error) => log(`stopping ${name} failed: ${error.message}`));
@@ -99,6 +102,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     await step('gateway', running.gateway?.close);
     await step('scheduler', running.scheduler?.stop);
     await step('pollers', running.pollers?.stop);
+    await step('stream pollers', running.streamPollers?.stop);
     await step('Step Functions', running.stepFunctions?.close);
     await step('event bus', running.eventBus?.close);
     await step('queue snapshot', running.saveQueues);
@@ -125,12 +129,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const sqs = localSqsClient(sqsEngine.endpoint);
     const dynamoClient = localDynamoClient(dynamodb.endpoint);
     running.clients = [sqs, dynamoClient];
-    const [created] = await Promise.all([
+    const [created, streamDlqUrls] = await Promise.all([
       createQueues(sqsEngine.endpoint, served.queues),
+      createStreamDlqs(sqs, served.streams),
       migrate({ tableName: names.table, createTable: true, log: (line) => log(`migrate: ${line}`), client: dynamoClient }),
     ]);
     const queueUrls: Record<string, string> = Object.fromEntries(created.map((q) => [q.id, q.url]));
-    const urlByName = new Map(created.flatMap((q) => [[q.id, q.url] as const, [dlqName(q.id), q.dlqUrl] as const]));
+    const urlByName = new Map([
+      ...created.flatMap((q) => [[q.id, q.url] as const, [dlqName(q.id), q.dlqUrl] as const]),
+      ...Object.entries(streamDlqUrls).map(([id, url]) => [dlqName(id), url] as const),
+    ]);
     const restoredMessages = await restoreQueues(sqs, (name) => urlByName.get(name), layout.queueSnapshot);
     running.saveQueues = async () => {
       const saved = await saveQueues(sqsEngine, [...urlByName.keys()], layout.queueSnapshot);
@@ -201,6 +209,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       }),
       sqs,
       invoke: (fnId, event: SQSEvent) => invoke(fnId, event),
+      log,
+    });
+    running.streamPollers = await startStreamPollers({
+      streams: served.streams,
+      tableName: names.table,
+      endpoint: dynamodb.endpoint,
+      checkpointFile: join(layout.root, 'streams.json'),
+      invoke: (fnId, event: DynamoDBStreamEvent) => invoke(fnId, event),
+      sqs,
+      dlqUrl: (id) => streamDlqUrls[id]!,
       log,
     });
     running.scheduler = startScheduler({ schedules: served.schedules, invoke, log });
@@ -275,6 +293,7 @@ function summary(topology: LocalTopology): string {
     count(topology.routes.length, 'route'),
     count(topology.queues.length, 'queue'),
     count(topology.rules.length, 'event rule'),
+    count(topology.streams.length, 'stream consumer'),
     count(topology.schedules.length, 'schedule'),
     count(topology.stateMachines.length, 'state machine'),
   ].join(', ');

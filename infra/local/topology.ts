@@ -1,5 +1,6 @@
 import * as wiring from '../wiring.js';
-import type { QueueSpec, RouteSpec, RuleSpec, ScheduleSpec, StateMachineSpec } from '../wiring.js';
+import { streamFilterPattern, type FilterPattern } from '../../shared/events/stream-filter.js';
+import type { QueueSpec, RouteSpec, RuleSpec, ScheduleSpec, StateMachineSpec, StreamSpec } from '../wiring.js';
 import { dlqName } from './queues.js';
 
 /** What the local runtime serves, creates and runs, as full wiring specs. */
@@ -7,6 +8,7 @@ export interface ServedWiring {
   routes: readonly RouteSpec[];
   queues: readonly QueueSpec[];
   rules: readonly RuleSpec[];
+  streams: readonly StreamSpec[];
   schedules: readonly ScheduleSpec[];
   stateMachines: readonly StateMachineSpec[];
 }
@@ -17,6 +19,7 @@ export function servedWiring(): ServedWiring {
     routes: wiring.routes,
     queues: wiring.queues,
     rules: wiring.rules,
+    streams: wiring.streams,
     schedules: wiring.schedules,
     stateMachines: wiring.stateMachines,
   };
@@ -26,6 +29,18 @@ export interface LocalTopology {
   routes: { method: string; path: string; fn: string }[];
   queues: { id: string; consumer: string; dlq: string; maxReceiveCount: number }[];
   rules: { id: string; source: string[]; detailType: string[]; queue: string }[];
+  streams: {
+    id: string;
+    consumer: string;
+    dlq: string;
+    filter: FilterPattern;
+    batchSize: number;
+    retryAttempts: number;
+    maxRecordAgeSeconds: number;
+    bisectOnError: boolean;
+    startingPosition: 'TRIM_HORIZON';
+    reportBatchItemFailures: true;
+  }[];
   schedules: { id: string; expression: string; fn: string }[];
   stateMachines: { id: string; definition: string }[];
 }
@@ -33,13 +48,26 @@ export interface LocalTopology {
 /**
  * The local runtime's topology, in a plain shape that can be compared with the synthesized
  * CloudFormation template: the routes it serves, the queues (with DLQ and redrive count) it
- * creates and polls, the event rules it routes, the schedules it fires and the state machines it runs.
+ * creates and polls, the event rules it routes, the table stream consumers it feeds (with their
+ * filter, retries and DLQ), the schedules it fires and the state machines it runs.
  */
 export function localTopology(served: ServedWiring = servedWiring()): LocalTopology {
   return {
     routes: served.routes.map((r) => ({ method: r.method, path: r.path, fn: r.fn })),
     queues: served.queues.map((q) => ({ id: q.id, consumer: q.consumer, dlq: dlqName(q.id), maxReceiveCount: q.maxReceiveCount })),
     rules: served.rules.map((r) => ({ id: r.id, source: [...r.pattern.source], detailType: [...r.pattern.detailType], queue: r.target.queue })),
+    streams: served.streams.map((s) => ({
+      id: s.id,
+      consumer: s.consumer,
+      dlq: dlqName(s.id),
+      filter: streamFilterPattern(s.filter),
+      batchSize: s.batchSize,
+      retryAttempts: s.retryAttempts,
+      maxRecordAgeSeconds: s.maxRecordAgeSeconds,
+      bisectOnError: s.bisectOnError,
+      startingPosition: 'TRIM_HORIZON' as const,
+      reportBatchItemFailures: true as const,
+    })),
     schedules: served.schedules.map((s) => ({ id: s.id, expression: s.expression, fn: s.target.fn })),
     stateMachines: served.stateMachines.map((m) => ({ id: m.id, definition: m.definition })),
   };

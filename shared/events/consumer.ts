@@ -54,6 +54,14 @@ export function queueConsumer<S extends z.ZodType>(schema: S, fn: (message: z.in
     metrics.addMetric('MessagesFailed', MetricUnit.Count, failed);
     return response;
   };
+  return observedBatchHandler(consume);
+}
+
+/**
+ * What every batch consumer (of a queue or of the table's stream) runs inside: the Lambda context
+ * in its logs, the Powertools tracer, and its metrics flushed when it returns.
+ */
+export function observedBatchHandler<E, R>(consume: (event: E, context: Context) => Promise<R>) {
   // Consumers budget their own time (an import checkpoints before the deadline), so middy must not cut them short.
   return middy(consume, { timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))

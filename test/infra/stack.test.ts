@@ -7,7 +7,8 @@ import { SCOPES } from '../../shared/auth/scopes.js';
 import { ENV, bucketEnvName, queueUrlEnvName } from '../../shared/config/env-names.js';
 import { INDEXES, TTL_ATTRIBUTE } from '../../shared/db/keys.js';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../../shared/http/problem.js';
-import { functions, queues, routes, rules, type BucketId } from '../../infra/wiring.js';
+import { streamFilterPattern } from '../../shared/events/stream-filter.js';
+import { functions, queues, routes, rules, streams, type BucketId } from '../../infra/wiring.js';
 import { synthesized } from './support/synth.js';
 import {
   actionsOf,
@@ -37,6 +38,9 @@ const tableLogicalId = () => logicalIdOf(stack.data.table);
 const touches = (s: PolicyStatement, logicalId: string) => referencedIds(s.Resource).has(logicalId);
 const actionsOn = (statements: PolicyStatement[], logicalId: string) =>
   statements.filter((s) => s.Effect === 'Allow' && touches(s, logicalId)).flatMap(actionsOf);
+/** Grants on the table's stream name the table too (`Fn::GetAtt [table, StreamArn]`); the stream is granted separately, by its event source. */
+const onStream = (s: PolicyStatement) => JSON.stringify(s.Resource).includes('"StreamArn"');
+const streamConsumerIds = new Set(streams.map((s) => s.consumer));
 
 describe('the table', () => {
   it('is the only table, keyed pk/sk with the indexes and TTL attribute of shared/db/keys.ts', () => {
@@ -145,7 +149,10 @@ describe('least privilege from the wiring access', () => {
 
   it('gives the table and TABLE_NAME exactly to the functions that declare it, writes only to writers', () => {
     for (const spec of functions) {
-      const onTable = actionsOn(statementsOf(spec.id), tableLogicalId());
+      const onTable = actionsOn(
+        statementsOf(spec.id).filter((s) => !onStream(s)),
+        tableLogicalId(),
+      );
       expect(ENV.tableName in envOf(spec.id), spec.id).toBe(spec.access.table !== undefined);
       expect(onTable.length > 0, spec.id).toBe(spec.access.table !== undefined);
       for (const write of DYNAMO_WRITES) expect(onTable.includes(write), `${spec.id} ${write}`).toBe(spec.access.table === 'write');
@@ -179,7 +186,11 @@ describe('least privilege from the wiring access', () => {
       const sendTargets = statementsOf(spec.id)
         .filter((s) => actionsOf(s).includes('sqs:SendMessage'))
         .flatMap((s) => [...referencedIds(s.Resource)]);
-      const expected = (spec.access.sendTo ?? []).map((q) => logicalIdOf(stack.messaging.queues.get(q) ?? expect.fail(q)));
+      // Lambda sends a stream consumer's failed records to its on-failure queue as the function's role.
+      const expected = [
+        ...(spec.access.sendTo ?? []).map((q) => logicalIdOf(stack.messaging.queues.get(q) ?? expect.fail(q))),
+        ...streams.filter((st) => st.consumer === spec.id).map((st) => logicalIdOf(stack.streamConsumers.deadLetterQueues.get(st.id) ?? expect.fail(st.id))),
+      ];
       expect(sendTargets.sort(), spec.id).toEqual([...expected].sort());
       for (const q of spec.access.sendTo ?? []) expect(envOf(spec.id)[queueUrlEnvName(q)], spec.id).toBeDefined();
     }
@@ -202,7 +213,8 @@ describe('queues, dead-letter queues and rules', () => {
     Object.entries(sqs).find(([, q]) => q.Properties.QueueName === `smartshelf-dev-${name}`) ?? expect.fail(`no queue ${name}`);
 
   it('has a queue and an encrypted DLQ per wiring queue, with the wiring maxReceiveCount and visibility', () => {
-    expect(Object.keys(sqs)).toHaveLength(queues.length * 2);
+    // Besides, one DLQ per stream consumer and the scheduler's, once there are schedules.
+    expect(Object.keys(sqs)).toHaveLength(queues.length * 2 + streams.length + (stack.workflows.scheduleDeadLetterQueue ? 1 : 0));
     for (const spec of queues) {
       const [, queue] = byName(spec.id);
       const [dlqId, dlq] = byName(`${spec.id}-dlq`);
@@ -278,6 +290,62 @@ describe('queues, dead-letter queues and rules', () => {
             }),
           ]),
         },
+      });
+    }
+  });
+});
+
+describe('table stream consumers', () => {
+  const dlqOf = (id: string) => logicalIdOf(stack.streamConsumers.deadLetterQueues.get(id) ?? expect.fail(`no DLQ for ${id}`));
+
+  it('feeds the table stream to each consumer from the oldest record, with its filter, retries and on-failure queue', () => {
+    expect(streams.length).toBeGreaterThan(0);
+    for (const spec of streams) {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [tableLogicalId(), 'StreamArn'] },
+        FunctionName: { Ref: fnIdOf(spec.consumer) },
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: spec.batchSize,
+        MaximumRetryAttempts: spec.retryAttempts,
+        MaximumRecordAgeInSeconds: spec.maxRecordAgeSeconds,
+        BisectBatchOnFunctionError: spec.bisectOnError,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        FilterCriteria: { Filters: [{ Pattern: JSON.stringify(streamFilterPattern(spec.filter)) }] },
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [dlqOf(spec.id), 'Arn'] } } },
+      });
+    }
+  });
+
+  it('passes the outbox relay only inserted outbox items', () => {
+    const relay = streams.find((s) => s.consumer === 'events-relay-outbox') ?? expect.fail('no outbox relay stream');
+    expect(streamFilterPattern(relay.filter)).toEqual({
+      eventName: ['INSERT'],
+      dynamodb: { NewImage: { entityType: { S: ['OutboxEvent'] } } },
+    });
+  });
+
+  it('lets exactly the stream consumers read the stream, and nothing but it', () => {
+    for (const spec of functions) {
+      const streamStatements = statementsOf(spec.id).filter(onStream);
+      expect(streamStatements.length > 0, spec.id).toBe(streamConsumerIds.has(spec.id));
+      for (const s of streamStatements) {
+        expect(s.Resource).toEqual({ 'Fn::GetAtt': [tableLogicalId(), 'StreamArn'] });
+        expect(actionsOf(s).sort()).toEqual(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']);
+      }
+    }
+  });
+
+  it('keeps failed records in an encrypted, TLS-only queue for 14 days and alarms on the first', () => {
+    const topic = logicalIdOf(stack.alarmTopic);
+    for (const spec of streams) {
+      const dlq = resource(template, dlqOf(spec.id)).Properties;
+      expect(dlq).toMatchObject({ QueueName: `smartshelf-dev-${spec.id}-dlq`, SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqOf(spec.id), 'QueueName'] } }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [{ Ref: topic }],
       });
     }
   });

@@ -23,6 +23,7 @@ const wiring: Wiring = {
   routes: [{ method: 'GET', path: '/reports', fn: 'ops-send-report', auth: { kind: 'scope', scope: 'admin' } }],
   queues: [],
   rules: [],
+  streams: [],
   schedules: [
     {
       id: 'nightly-report',

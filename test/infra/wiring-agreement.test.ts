@@ -39,6 +39,8 @@ function deployedTopology(template: Template): Omit<LocalTopology, 'stateMachine
   const sqs = resourcesOf(template, 'AWS::SQS::Queue');
   const queueName = (ref: unknown) => unprefixed(sqs[referencedId(ref)]?.Properties.QueueName);
   const mappings = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping'));
+  const tables = resourcesOf(template, 'AWS::DynamoDB::GlobalTable');
+  const streamMappings = mappings.filter((m) => referencedId(m.Properties.EventSourceArn) in tables);
 
   return {
     routes: methods
@@ -63,6 +65,25 @@ function deployedTopology(template: Template): Omit<LocalTopology, 'stateMachine
       if (targets.length !== 1) throw new Error(`rule ${String(r.Properties.Name)} has ${targets.length} targets`);
       return { id: unprefixed(r.Properties.Name), source: pattern.source, detailType: pattern['detail-type'], queue: queueName(targets[0]?.Arn) };
     }),
+    streams: streamMappings.map((m) => {
+      const p = m.Properties;
+      const filters = (p.FilterCriteria as { Filters: { Pattern: string }[] }).Filters;
+      if (filters.length !== 1) throw new Error(`a stream mapping has ${filters.length} filters`);
+      // A mapping has no name of its own: its DLQ, `<stream id>-dlq`, carries the stream's id.
+      const dlq = queueName((p.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination);
+      return {
+        id: dlq.replace(/-dlq$/, ''),
+        consumer: fnName(p.FunctionName),
+        dlq,
+        filter: JSON.parse(filters[0]!.Pattern) as LocalTopology['streams'][number]['filter'],
+        batchSize: p.BatchSize as number,
+        retryAttempts: p.MaximumRetryAttempts as number,
+        maxRecordAgeSeconds: p.MaximumRecordAgeInSeconds as number,
+        bisectOnError: p.BisectBatchOnFunctionError as boolean,
+        startingPosition: p.StartingPosition as 'TRIM_HORIZON',
+        reportBatchItemFailures: (p.FunctionResponseTypes as string[]).includes('ReportBatchItemFailures') as true,
+      };
+    }),
     schedules: Object.values(resourcesOf(template, 'AWS::Scheduler::Schedule')).map((s) => ({
       id: unprefixed(s.Properties.Name),
       expression: String(s.Properties.ScheduleExpression),
@@ -75,9 +96,9 @@ function deployedTopology(template: Template): Omit<LocalTopology, 'stateMachine
   };
 }
 
-/** Queues the template has beyond the topology's queues and DLQs: only the scheduler's own DLQ may be. */
+/** Queues the template has beyond the topology's queues, stream DLQs and DLQs: only the scheduler's own DLQ may be. */
 function awsOnlyQueues(template: Template, topology: LocalTopology): string[] {
-  const known = new Set(topology.queues.flatMap((q) => [q.id, q.dlq]).map((id) => PREFIX + id));
+  const known = new Set([...topology.queues.flatMap((q) => [q.id, q.dlq]), ...topology.streams.map((s) => s.dlq)].map((id) => PREFIX + id));
   const schedulerDlqs = new Set(
     Object.values(resourcesOf(template, 'AWS::Scheduler::Schedule')).map((s) =>
       referencedId((s.Properties.Target as { DeadLetterConfig: { Arn: unknown } }).DeadLetterConfig.Arn),
@@ -98,6 +119,7 @@ function expectAgreement(template: Template, local: LocalTopology): void {
   expect(byKey(deployed.queues, idKey)).toEqual(byKey(local.queues, idKey));
   expect(awsOnlyQueues(template, local)).toEqual([]);
   expect(byKey(deployed.rules, idKey)).toEqual(byKey(local.rules, idKey));
+  expect(byKey(deployed.streams, idKey)).toEqual(byKey(local.streams, idKey));
   expect(byKey(deployed.schedules, idKey)).toEqual(byKey(local.schedules, idKey));
   // Both sides run the same ASL file: the template holds it with its placeholders rewritten.
   const localMachines = local.stateMachines.map((m) => ({
@@ -108,17 +130,39 @@ function expectAgreement(template: Template, local: LocalTopology): void {
 }
 
 describe('the CDK app and the local runtime serve the same wiring', () => {
-  it('agree on routes, queues with their DLQs, rules, schedules and state machines', () => {
-    expectAgreement(synthesized('dev').template, localTopology());
+  it('agree on routes, queues with their DLQs, rules, stream consumers with their filters, schedules and state machines', () => {
+    const local = localTopology();
+    expect(local.streams.map((s) => s.id)).toContain('outbox-relay');
+    expectAgreement(synthesized('dev').template, local);
   });
 
-  it('agree on a wiring that has schedules and state machines too', () => {
+  it('agree on a wiring that has schedules, state machines and more stream consumers too', () => {
     const fn = (id: string): FunctionSpec => ({ id, entry: 'test/infra/fixtures/handler.ts', access: {} });
     const wiring: Wiring = {
-      functions: [fn(AUTHORIZER_FN), fn('ops-send-report'), fn('orders-reserve-stock'), fn('orders-notify-picker'), fn('orders-consume')],
+      functions: [
+        fn(AUTHORIZER_FN),
+        fn('ops-send-report'),
+        fn('orders-reserve-stock'),
+        fn('orders-notify-picker'),
+        fn('orders-consume'),
+        fn('orders-project-carts'),
+        fn('orders-relay'),
+      ],
       routes: [{ method: 'GET', path: '/reports/{id}', fn: 'ops-send-report', auth: { kind: 'scope', scope: 'admin' } }],
       queues: [{ id: 'orders-work', consumer: 'orders-consume', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 4 }],
       rules: [{ id: 'orders-placed-to-work', pattern: { source: ['smartshelf.orders'], detailType: ['order.placed'] }, target: { queue: 'orders-work' } }],
+      streams: [
+        {
+          id: 'cart-projection',
+          consumer: 'orders-project-carts',
+          filter: { eventName: ['INSERT', 'MODIFY'], entityTypes: ['Cart', 'Reservation'] },
+          batchSize: 25,
+          retryAttempts: 3,
+          maxRecordAgeSeconds: 600,
+          bisectOnError: false,
+        },
+        { id: 'orders-outbox', consumer: 'orders-relay', filter: { eventName: ['INSERT'], entityTypes: ['OutboxEvent'] }, batchSize: 10, retryAttempts: 1, maxRecordAgeSeconds: 60, bisectOnError: true },
+      ],
       schedules: [{ id: 'nightly-report', expression: 'cron(0 3 * * ? *)', timezone: 'Europe/London', target: { fn: 'ops-send-report', input: {} } }],
       stateMachines: [{ id: 'order-fulfilment', definition: 'test/infra/fixtures/order-fulfilment.asl.json' }],
     };

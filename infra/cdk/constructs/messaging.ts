@@ -37,6 +37,16 @@ export function alarmOnDeadLetters(scope: Construct, dlqId: string, dlq: IQueue,
   return alarm;
 }
 
+/** An encrypted, TLS-only dead-letter queue named `<prefix>-<dlqId>`, keeping what failed for two weeks. */
+export function deadLetterQueue(scope: Construct, dlqId: string, namePrefix: string): Queue {
+  return new Queue(scope, dlqId, {
+    queueName: `${namePrefix}-${dlqId}`,
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: DLQ_RETENTION,
+  });
+}
+
 /** The DLQ id of a wiring queue, as both runtimes name it. */
 export function dlqIdOf(queueId: string): string {
   return `${queueId}-dlq`;
@@ -59,12 +69,7 @@ export class Messaging extends Construct {
 
     for (const spec of props.queues) {
       const dlqId = dlqIdOf(spec.id);
-      const dlq = new Queue(this, dlqId, {
-        queueName: `${props.namePrefix}-${dlqId}`,
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: DLQ_RETENTION,
-      });
+      const dlq = deadLetterQueue(this, dlqId, props.namePrefix);
       const queue = new Queue(this, spec.id, {
         queueName: `${props.namePrefix}-${spec.id}`,
         encryption: QueueEncryption.SQS_MANAGED,

@@ -23,6 +23,16 @@ describe('local topology', () => {
     for (const rule of topology.rules) expect(topology.queues.map((q) => q.id)).toContain(rule.queue);
   });
 
+  it('feeds every wiring stream consumer from the oldest record, through its filter, with a DLQ', () => {
+    expect(topology.streams.map((s) => [s.id, s.consumer, s.dlq, s.startingPosition])).toEqual(
+      wiring.streams.map((s) => [s.id, s.consumer, `${s.id}-dlq`, 'TRIM_HORIZON']),
+    );
+    expect(topology.streams.find((s) => s.id === 'outbox-relay')?.filter).toEqual({
+      eventName: ['INSERT'],
+      dynamodb: { NewImage: { entityType: { S: ['OutboxEvent'] } } },
+    });
+  });
+
   it('runs the wiring schedules and state machines', () => {
     expect(topology.schedules).toEqual(wiring.schedules.map((s) => ({ id: s.id, expression: s.expression, fn: s.target.fn })));
     expect(topology.stateMachines).toEqual(wiring.stateMachines.map((m) => ({ id: m.id, definition: m.definition })));

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AUTHORIZER_FN, functions, queues, routes, rules, schedules, stateMachines } from '../../../infra/wiring.js';
+import { AUTHORIZER_FN, functions, queues, routes, rules, schedules, stateMachines, streams } from '../../../infra/wiring.js';
 
 const ids = new Set(functions.map((f) => f.id));
 const queueIds = new Set(queues.map((q) => q.id));
@@ -18,9 +18,10 @@ describe('the wiring description', () => {
     }
   });
 
-  it('points every route, queue consumer, rule and schedule at something declared', () => {
+  it('points every route, queue consumer, stream consumer, rule and schedule at something declared', () => {
     for (const r of routes) expect(ids.has(r.fn), `${r.method} ${r.path} → ${r.fn}`).toBe(true);
     for (const q of queues) expect(ids.has(q.consumer), `${q.id} consumer`).toBe(true);
+    for (const s of streams) expect(ids.has(s.consumer), `${s.id} consumer`).toBe(true);
     for (const r of rules) expect(queueIds.has(r.target.queue), `${r.id} target`).toBe(true);
     for (const s of schedules) expect(ids.has(s.target.fn), `${s.id} target`).toBe(true);
     for (const m of stateMachines) expect(existsSync(m.definition), m.definition).toBe(true);
@@ -35,8 +36,28 @@ describe('the wiring description', () => {
 
   it('lets a function send only to queues that exist, and keeps functions behind routes or queues', () => {
     for (const fn of functions) for (const q of fn.access.sendTo ?? []) expect(queueIds.has(q), `${fn.id} → ${q}`).toBe(true);
-    const used = new Set([AUTHORIZER_FN, ...routes.map((r) => r.fn), ...queues.map((q) => q.consumer), ...schedules.map((s) => s.target.fn)]);
+    const used = new Set([
+      AUTHORIZER_FN,
+      ...routes.map((r) => r.fn),
+      ...queues.map((q) => q.consumer),
+      ...streams.map((s) => s.consumer),
+      ...schedules.map((s) => s.target.fn),
+    ]);
     expect(functions.filter((f) => !used.has(f.id)).map((f) => f.id)).toEqual([]);
+  });
+
+  it('names each stream consumer once, with a filter and retries within what Lambda accepts', () => {
+    expect(new Set([...queues.map((q) => q.id), ...streams.map((s) => s.id)]).size).toBe(queues.length + streams.length);
+    for (const s of streams) {
+      expect(s.filter.eventName.length, s.id).toBeGreaterThan(0);
+      expect(s.filter.entityTypes.length, s.id).toBeGreaterThan(0);
+      expect(s.batchSize, s.id).toBeGreaterThanOrEqual(1);
+      expect(s.batchSize, s.id).toBeLessThanOrEqual(10_000);
+      expect(s.retryAttempts, s.id).toBeGreaterThanOrEqual(0);
+      expect(s.retryAttempts, s.id).toBeLessThanOrEqual(10_000);
+      expect(s.maxRecordAgeSeconds, s.id).toBeGreaterThanOrEqual(60);
+      expect(s.maxRecordAgeSeconds, s.id).toBeLessThanOrEqual(604_800);
+    }
   });
 
   it('gives queue consumers a visibility timeout long enough for retries and a DLQ after a few receives', () => {
