@@ -9,6 +9,8 @@
  */
 
 import type { Scope } from '../shared/auth/scopes.js';
+import { OUTBOX_STREAM_FILTER } from '../shared/events/outbox.js';
+import type { StreamFilter } from '../shared/events/stream-filter.js';
 
 export type BucketId = 'media' | 'imports' | 'exports';
 export type Level = 'read' | 'write';
@@ -70,6 +72,25 @@ export interface ScheduleSpec {
   expression: string;
   timezone: string;
   target: { fn: string; input: Record<string, unknown> };
+}
+
+/**
+ * A consumer of the table's stream, read from the oldest record still in it (TRIM_HORIZON). A batch
+ * that keeps failing is retried from its first failed record (`batchItemFailures`); once the
+ * retries or the record's age run out, the record's position goes to the stream's DLQ and the shard moves on.
+ */
+export interface StreamSpec {
+  id: string;
+  consumer: string;
+  /** Which records reach the consumer (Lambda's filter criteria on AWS, the same test locally). */
+  filter: StreamFilter;
+  batchSize: number;
+  /** Retries of a failing record before it goes to the DLQ. */
+  retryAttempts: number;
+  /** A failing record older than this goes to the DLQ without further retries. */
+  maxRecordAgeSeconds: number;
+  /** Split a batch whose invocation throws, to isolate the record that breaks it. */
+  bisectOnError: boolean;
 }
 
 export interface StateMachineSpec {
@@ -136,6 +157,8 @@ export const functions: readonly FunctionSpec[] = [
     timeoutSeconds: 60,
     access: { ...tableWrite, buckets: { media: 'write' } },
   },
+  // Stream read is granted by its event source; the relay touches nothing else in the table.
+  { id: 'events-relay-outbox', entry: 'functions/events/relay-outbox.ts', timeoutSeconds: 60, access: { events: true } },
 ];
 
 const staff = (scope: Scope): RouteAuth => ({ kind: 'scope', scope });
@@ -191,6 +214,20 @@ export const rules: readonly RuleSpec[] = [
     id: 'product-image-uploaded-to-thumbnails',
     pattern: { source: ['smartshelf.catalog'], detailType: ['product.image-uploaded'] },
     target: { queue: 'catalog-thumbnails' },
+  },
+];
+
+export const streams: readonly StreamSpec[] = [
+  {
+    // The transactional outbox: an event item written with its change reaches the bus through here.
+    id: 'outbox-relay',
+    consumer: 'events-relay-outbox',
+    filter: OUTBOX_STREAM_FILTER,
+    batchSize: 100,
+    // A record that still fails after this is malformed, not unlucky: park it so the events behind it flow.
+    retryAttempts: 10,
+    maxRecordAgeSeconds: 6 * 60 * 60,
+    bisectOnError: true,
   },
 ];
 
