@@ -2,7 +2,7 @@ import { fulfillmentFee } from './fees.js';
 import { type LoyaltyPolicy, type Redemption, pointsEarned, redeemPoints } from './loyalty.js';
 import { CurrencyMismatchError, type Money, allocateMinorUnits, money, multiply } from './money.js';
 import { type Promotion, compareStrings, screenPromotions } from './promotions.js';
-import { assertInteger, toSafeInteger } from './rounding.js';
+import { assertInteger, divideCeiling, toSafeInteger } from './rounding.js';
 import { type GoodsLine, type LineState, type StackingOutcome, applyPromotions } from './stacking.js';
 import { type TaxCategory, type TaxMode, type TaxRateTable, lineTax } from './tax.js';
 import { authorizationEstimate, weightedLinePrice } from './weighted.js';
@@ -90,7 +90,10 @@ export interface PricedLine {
     bufferBasisPoints: number;
     /** The buffered estimate's price before discounts. */
     authorizationAmount: Money;
-    /** What this line contributes to the authorization: the buffered price less this line's discounts, with tax. */
+    /**
+     * This line's total with its price at the buffered estimate and its discounts and redemption kept as amounts;
+     * when prices exclude tax, the extra is taxed at the cart's highest rate (see `PricedCart.authorizationTotal`).
+     */
     authorizationTotal: Money;
   };
 }
@@ -149,7 +152,11 @@ export interface PricedCart {
   loyalty: PricedLoyalty;
   /** Never negative. */
   total: Money;
-  /** What to authorize on the card: total with each weighed line at its buffered estimate. */
+  /**
+   * What to authorize on the card: the total with each weighed line at its buffered estimate. When prices exclude tax
+   * it adds one minor unit per line, because a heavier pick can move a cart-wide discount to a line with another tax
+   * rate and move each line's tax rounding; docs/pricing.md has the argument.
+   */
   authorizationTotal: Money;
   minimumOrder?: { required: Money; met: boolean };
   /** Promotions considered but not applied, with why: for clear coupon errors. */
@@ -199,15 +206,19 @@ export function priceCart(lines: readonly PricingLine[], context: PricingContext
     const share = redeemed[i] ?? 0;
     const paid = state.remaining - share;
     const taxed = tax(state.line, paid);
-    return { state, share, taxed, line: explainLine(state, share, taxed, context, tax) };
+    return { state, share, taxed };
   });
+  // A heavier pick may shift a cart-wide discount onto lines taxed at any rate in the cart, so the extra is taxed at the highest.
+  const holdRate = taxMode === 'exclusive' ? Math.max(0, ...priced.map((p) => p.taxed.rateBasisPoints)) : 0;
+  const explained = priced.map((p) => explainLine(p.state, p.share, p.taxed, context, holdRate));
+  const holdMargin = taxMode === 'exclusive' && explained.some((l) => l.estimate !== undefined) ? explained.length : 0;
   const fee = feeFor(passWaiver ?? outcome.freeDeliveryBy);
   const fees = fee === undefined ? [] : [fee];
   const goodsTotal = sum(priced.map((p) => p.taxed.gross.amount));
   const total = goodsTotal + grossOf(fee, taxMode);
   const earnOnNet = context.loyalty?.policy.earn.basis === 'net';
   const spend = sum(priced.map((p) => (earnOnNet ? p.taxed.net.amount : p.taxed.gross.amount)));
-  const byId = new Map(priced.map((p) => [p.line.lineId, p.line]));
+  const byId = new Map(explained.map((line) => [line.lineId, line]));
 
   return {
     currency,
@@ -224,7 +235,9 @@ export function priceCart(lines: readonly PricingLine[], context: PricingContext
       ...(redemption.limitedBy === undefined ? {} : { limitedBy: redemption.limitedBy }),
     },
     total: cash(total),
-    authorizationTotal: cash(total + sum(priced.map((p) => (p.line.estimate?.authorizationTotal.amount ?? p.line.total.amount) - p.line.total.amount))),
+    authorizationTotal: cash(
+      total + holdMargin + sum(explained.map((line) => (line.estimate?.authorizationTotal.amount ?? line.total.amount) - line.total.amount)),
+    ),
     ...(context.fulfillment === undefined
       ? {}
       : { minimumOrder: { required: context.fulfillment.minimumOrder, met: goodsAfterPromotions >= context.fulfillment.minimumOrder.amount } }),
@@ -247,16 +260,13 @@ function lineSubtotal(line: PricingLine): Money {
 }
 
 /**
- * One line explained. A weighed line's authorization keeps the line's discounts and redemption as amounts rather
- * than as a share of the price: a heavier pick never earns more than those amounts back, so the hold is never short.
+ * One line explained. A weighed line's authorization adds the buffered estimate's extra price to the line's total,
+ * keeping its discounts and redemption as amounts rather than as a share of the price: a heavier pick earns at least
+ * those amounts, never less, so the hold is not short on their account.
+ *
+ * @param holdRate the tax rate, in basis points, at which the extra is taxed (0 when prices include tax).
  */
-function explainLine(
-  state: LineState,
-  redemptionShare: number,
-  taxed: ReturnType<typeof lineTax>,
-  context: PricingContext,
-  tax: (line: PricingLine, amount: number) => ReturnType<typeof lineTax>,
-): PricedLine {
+function explainLine(state: LineState, redemptionShare: number, taxed: ReturnType<typeof lineTax>, context: PricingContext, holdRate: number): PricedLine {
   const { line } = state;
   const { currency } = context;
   const priced: PricedLine = {
@@ -277,14 +287,14 @@ function explainLine(
   };
   if (line.quantity.kind !== 'grams') return priced;
   const buffered = authorizationEstimate(line.unitPrice, line.quantity.grams, context.weightBufferBasisPoints);
-  const authorizedPaid = buffered.amount - (state.subtotal - state.remaining) - redemptionShare;
+  const extra = divideCeiling(BigInt(buffered.amount - state.subtotal) * BigInt(10_000 + holdRate), 10_000n);
   return {
     ...priced,
     estimate: {
       grams: line.quantity.grams,
       bufferBasisPoints: context.weightBufferBasisPoints,
       authorizationAmount: buffered,
-      authorizationTotal: tax(line, authorizedPaid).gross,
+      authorizationTotal: money(taxed.gross.amount + toSafeInteger(extra), currency),
     },
   };
 }
