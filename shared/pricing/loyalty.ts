@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { Money as MoneyBody } from '../catalog/model.js';
+import { PositiveMoney } from './promotions.js';
 import { assertInteger, toSafeInteger } from './rounding.js';
-
-const PositiveMoney = MoneyBody.refine((m) => m.amount > 0, { message: 'must be more than zero', path: ['amount'] });
 
 /**
  * A loyalty scheme's rules. Earning and redeeming are stated as exchange rates in money ("1 point per £1.00",

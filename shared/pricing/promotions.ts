@@ -7,7 +7,8 @@ import { Id, Money as MoneyBody, Sku } from '../catalog/model.js';
  * Stacking, schedules and limits are documented in docs/pricing.md.
  */
 
-const PositiveMoney = MoneyBody.refine((m) => m.amount > 0, { message: 'must be more than zero', path: ['amount'] });
+/** A catalog-style amount of money that must be more than zero. */
+export const PositiveMoney = MoneyBody.refine((m) => m.amount > 0, { message: 'must be more than zero', path: ['amount'] });
 const BasisPoints = z.number().int('must be whole basis points (1 bp = 0.01 %)').min(1).max(10_000);
 
 export const PromotionId = z

@@ -174,3 +174,28 @@ describe('input checks', () => {
     expect(() => priceCart([units('a', 100, 1.5)], context())).toThrow(RangeError);
   });
 });
+
+describe('bugs other platforms shipped', () => {
+  it('takes a cart percentage off what line promotions left, never off the undiscounted total (saleor#17453)', () => {
+    // 40 % off the product, then a 70 % whole-order coupon: the shopper pays 30 % of 60 %, not nothing.
+    const cart = priceCart(
+      [units('a', 1000, 10)],
+      context({
+        promotions: [
+          promotion('forty', { kind: 'percent-off', basisPoints: 4000 }, sku('a')),
+          promotion('seventy', { kind: 'percent-off', basisPoints: 7000 }, { kind: 'cart' }, { couponCode: 'ANNIV70' }),
+        ],
+        appliedCoupons: ['ANNIV70'],
+      }),
+    );
+    expect(cart.lines[0]?.discounts.map((d) => d.amount.amount)).toEqual([4000, 4200]);
+    expect(cart.total.amount).toBe(1800);
+  });
+
+  it('rounds a weighed line to whole minor units before tax, so subtotal + tax = total exactly (medusa#13734)', () => {
+    // 1299 per kg × 333 g = 432.567 → 433; 20 % of 433 = 86.6 → 87.
+    const cart = priceCart([weighed('ham', 1299, 333, { taxCategory: 'non-food' })], context());
+    expect(cart.lines[0]).toMatchObject({ subtotal: gbp(433), tax: { amount: gbp(87) }, total: gbp(520) });
+    expect(cart.total.amount).toBe(520);
+  });
+});
