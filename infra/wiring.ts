@@ -132,6 +132,8 @@ export const functions: readonly FunctionSpec[] = [
     access: { ...tableWrite, buckets: { imports: 'read' }, sendTo: ['catalog-import'] },
   },
   { id: 'catalog-get-import', entry: 'functions/catalog/get-import.ts', access: table },
+  { id: 'fulfillment-list-slots', entry: 'functions/fulfillment/list-slots.ts', access: table },
+  { id: 'fulfillment-generate-slots', entry: 'functions/fulfillment/generate-slots.ts', timeoutSeconds: 120, access: tableWrite },
   { id: 'stores-list-stores', entry: 'functions/stores/list-stores.ts', access: table },
   { id: 'stores-get-store', entry: 'functions/stores/get-store.ts', access: table },
   // Writes its event to the table's outbox in the same transaction as the stock, so it needs no bus access.
@@ -184,6 +186,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/imports', fn: 'catalog-create-import-upload', auth: staff('catalog:import'), throttle: { rate: 2, burst: 5 } },
   { method: 'POST', path: '/imports/{id}/start', fn: 'catalog-start-uploaded-import', auth: staff('catalog:import'), throttle: { rate: 2, burst: 5 } },
   { method: 'GET', path: '/imports/{id}', fn: 'catalog-get-import', auth: staff('catalog:import') },
+  { method: 'GET', path: '/stores/{id}/slots', fn: 'fulfillment-list-slots', auth: open, throttle: { rate: 100, burst: 200 } },
   { method: 'GET', path: '/stores', fn: 'stores-list-stores', auth: open },
   { method: 'GET', path: '/stores/{id}', fn: 'stores-get-store', auth: open },
   { method: 'POST', path: '/inventory/adjustments', fn: 'inventory-adjust-stock', auth: staff('inventory:write') },
@@ -238,6 +241,13 @@ export const schedules: readonly ScheduleSpec[] = [
     expression: 'cron(* * * * ? *)',
     timezone: 'UTC',
     target: { fn: 'inventory-sweep-reservations', input: {} },
+  },
+  {
+    // Keeps a rolling week per store; runs are idempotent, so the hour only decides when a store's seventh day appears.
+    id: 'fulfillment-generate-slots',
+    expression: 'cron(0 2 * * ? *)',
+    timezone: 'UTC',
+    target: { fn: 'fulfillment-generate-slots', input: {} },
   },
 ];
 

@@ -27,6 +27,9 @@ import {
   UpdateProductRequest,
 } from '../../shared/catalog/requests.js';
 import type { CategoryNode as CategoryNodeType, CategoryView as CategoryViewType, ProductView as ProductViewType } from '../../shared/catalog/views.js';
+import { GENERATION_DAYS } from '../../shared/fulfillment/generate-slots.js';
+import { ListSlotsQuery, MAX_DAYS_AHEAD, type SlotList as SlotListType, type SlotView as SlotViewType } from '../../shared/fulfillment/list-slots.js';
+import { SLOT_ID_PATTERN, SlotMode } from '../../shared/fulfillment/slot-id.js';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../../shared/http/problem.js';
 import { AdjustStockRequest, AdjustmentView, BundleAtStore, SkuInventory, StockAtStore, StockCounts } from '../../shared/inventory/requests.js';
 import { Store, StoreId } from '../../shared/stores/model.js';
@@ -177,6 +180,33 @@ const ImportUpload = ImportJob.extend({
 
 const StoreList = z.strictObject({ items: z.array(Store) });
 
+const SlotView = z.strictObject({
+  id: z
+    .string()
+    .regex(SLOT_ID_PATTERN)
+    .describe('The UTC start to the minute and the mode, `2026-11-27T08:00Z~delivery`: what a cart names the slot by.'),
+  storeId: StoreId,
+  mode: SlotMode,
+  startsAt: z.iso.datetime(),
+  endsAt: z.iso.datetime(),
+  startsAtLocal: z.iso.datetime({ offset: true }).describe('`startsAt` at the store’s wall-clock time, with its UTC offset.'),
+  endsAtLocal: z.iso.datetime({ offset: true }),
+  cutoffAt: z.iso.datetime().describe('Orders for the slot close here.'),
+  capacity: z.number().int().nonnegative(),
+  remaining: z.number().int().nonnegative(),
+  available: z.boolean().describe('False once the slot is full, closed or past its cut-off, at the time of the request.'),
+  fee: Money,
+  minimumOrder: Money,
+  status: z.enum(['open', 'closed']),
+});
+const SlotList = z.strictObject({
+  storeId: StoreId,
+  timezone: z.string().describe('The store’s IANA time zone.'),
+  from: z.iso.date(),
+  to: z.iso.date(),
+  items: z.array(SlotView),
+});
+
 const FieldError = z.strictObject({ field: z.string(), message: z.string() });
 /** RFC 9457 problem details; extension members (`requiredScope`, `skus`, ...) are allowed. */
 const Problem = z.looseObject({
@@ -197,7 +227,9 @@ const viewsAgree: [
   Same<z.output<typeof CategoryNode>, CategoryNodeType>,
   Same<z.output<typeof ImportJob>, ImportJobView>,
   Same<z.output<typeof ImportUpload>, ImportUploadView>,
-] = [true, true, true, true, true];
+  Same<z.output<typeof SlotView>, SlotViewType>,
+  Same<z.output<typeof SlotList>, SlotListType>,
+] = [true, true, true, true, true, true, true];
 void viewsAgree;
 
 // ---------------------------------------------------------------------------------------------
@@ -222,10 +254,11 @@ const SHARED = {
   StockCounts,
   StockAtStore,
   BundleAtStore,
+  SlotView,
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { CategoryList, ProductPage, ImportJob, ImportUpload, StoreList, AdjustmentView, SkuInventory, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CreateCategoryRequest,
@@ -406,7 +439,7 @@ const json = (schema: Schema | Ref) => ({ 'application/json': { schema } });
 
 interface OperationSpec {
   operationId: string;
-  tag: 'Docs' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory';
+  tag: 'Docs' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment';
   summary: string;
   description?: string;
   parameters?: Parameter[];
@@ -563,6 +596,16 @@ const OPERATIONS: Record<string, OperationSpec> = {
     description: 'Every store, by id, with its address, IANA time zone, tax jurisdiction, currency, fulfillment modes and status. A `closed` store takes no new reservations.',
     responses: { 200: { description: 'The stores.', content: json(ref('StoreList')) } },
   },
+  'GET /stores/{id}/slots': {
+    operationId: 'listStoreSlots',
+    tag: 'Fulfillment',
+    summary: 'List a store’s delivery and pickup slots',
+    description:
+      `Slots in start order with the room left, whether each can be chosen now (not full, not closed, before its cut-off), its fee and its minimum order. One local \`date\` at the store (today up to ${MAX_DAYS_AHEAD} days ahead; an earlier or later one is a 400), or by default the next ${GENERATION_DAYS} days, today first. Delivery windows are hourly 08:00-21:00 and pickup windows two hours 08:00-20:00, store time; delivery closes 2 hours before a slot starts, pickup 1 hour.`,
+    parameters: [STORE_ID_PARAMETER, ...queryParameters(ListSlotsQuery)],
+    responses: { 200: { description: 'The slots.', content: json(ref('SlotList')) } },
+    problems: [400, 404],
+  },
   'GET /stores/{id}': {
     operationId: 'getStore',
     tag: 'Stores',
@@ -685,6 +728,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Images', description: 'Product images and their thumbnails.' },
       { name: 'Stores', description: 'The stores (stock locations), their time zones, currencies and fulfillment modes.' },
       { name: 'Inventory', description: 'Stock per SKU per store, and staff adjustments.' },
+      { name: 'Fulfillment', description: 'Delivery and pickup slots per store, with capacity, cut-offs, fees and minimum orders.' },
       { name: 'Docs', description: 'This document, as JSON and as a page.' },
     ],
     paths: paths(),

@@ -1,4 +1,5 @@
 import { seedSampleCatalog } from '../catalog/seed.js';
+import { seedSlots } from '../fulfillment/seed.js';
 import { seedSampleStock } from '../inventory/seed.js';
 import { seedSampleStores } from '../stores/seed.js';
 
@@ -13,9 +14,11 @@ export async function seedSampleData(): Promise<SampleDataReport> {
   const catalog = await seedSampleCatalog();
   const stores = await seedSampleStores();
   const stock = await seedSampleStock();
+  const slots = await seedSlots();
   return {
     catalog: catalog.skipped ? 'already present' : `${catalog.categories} categories, ${catalog.products} products`,
     stores: `${stores.stores} stores (${stores.created} new)`,
     inventory: `${stock.items} stock items across the stores (${stock.created} new)`,
+    slots: `${slots.created + slots.existing} slots over the next week at ${slots.stores} stores (${slots.created} new)`,
   };
 }
