@@ -1,7 +1,7 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { StockLevel } from '../../events/inventory/stock-level.js';
 import { batchGet } from '../db/batch.js';
 import { keys } from '../db/keys.js';
+import { queryAll } from '../db/query.js';
 import type { TransactItem } from '../db/transact.js';
 import type { InventoryDeps } from './deps.js';
 import { StockItem } from './model.js';
@@ -45,21 +45,8 @@ export async function readStockAt(storeId: string, skus: readonly string[], deps
 
 /** Every store's stock of one SKU. */
 export async function stockOfSku(sku: string, deps: InventoryDeps): Promise<StockItem[]> {
-  const all: StockItem[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.stock(sku, '').pk },
-        ExclusiveStartKey: start,
-      }),
-    );
-    all.push(...(page.Items ?? []).map(stockFromItem));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return all;
+  const items = await queryAll(deps, { TableName: deps.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.stock(sku, '').pk } });
+  return items.map(stockFromItem);
 }
 
 /**

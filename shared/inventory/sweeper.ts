@@ -1,5 +1,5 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { INDEXES, keys } from '../db/keys.js';
+import { queryAll } from '../db/query.js';
 import { inventoryDeps, type InventoryDeps } from './deps.js';
 import { releaseIfHeld } from './reservations.js';
 
@@ -42,22 +42,13 @@ export async function sweepExpiredReservations(deps: InventoryDeps = inventoryDe
 
 /** Ids of the holds in one hour partition that ended before `nowIso`. */
 async function expiredIn(partition: string, nowIso: string, deps: InventoryDeps): Promise<string[]> {
-  const ids: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: INDEXES.gsi2.name,
-        KeyConditionExpression: '#pk = :pk AND #sk < :now',
-        ExpressionAttributeNames: { '#pk': INDEXES.gsi2.partition, '#sk': INDEXES.gsi2.sort },
-        ExpressionAttributeValues: { ':pk': partition, ':now': nowIso },
-        ProjectionExpression: 'id',
-        ExclusiveStartKey: start,
-      }),
-    );
-    ids.push(...(page.Items ?? []).map((item) => item.id as string));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return ids;
+  const items = await queryAll(deps, {
+    TableName: deps.tableName,
+    IndexName: INDEXES.gsi2.name,
+    KeyConditionExpression: '#pk = :pk AND #sk < :now',
+    ExpressionAttributeNames: { '#pk': INDEXES.gsi2.partition, '#sk': INDEXES.gsi2.sort },
+    ExpressionAttributeValues: { ':pk': partition, ':now': nowIso },
+    ProjectionExpression: 'id',
+  });
+  return items.map((item) => item.id as string);
 }

@@ -1,7 +1,8 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config/config.js';
 import { dynamo } from '../db/client.js';
 import { INDEXES, keys } from '../db/keys.js';
+import { queryAll } from '../db/query.js';
 import { NotFoundError } from '../errors.js';
 import { Store } from './model.js';
 
@@ -50,21 +51,12 @@ export async function requireStore(storeId: string, deps: StoreDeps = storeDeps(
 
 /** Every store, open or closed, ordered by id. A chain has tens or hundreds of stores: one partition, a page or two. */
 export async function listStores(deps: StoreDeps = storeDeps()): Promise<Store[]> {
-  const stores: Store[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: INDEXES.gsi1.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': INDEXES.gsi1.partition },
-        ExpressionAttributeValues: { ':pk': STORE_LISTING },
-        ExclusiveStartKey: start,
-      }),
-    );
-    stores.push(...(page.Items ?? []).map(storeFromItem));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return stores;
+  const items = await queryAll(deps, {
+    TableName: deps.tableName,
+    IndexName: INDEXES.gsi1.name,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': INDEXES.gsi1.partition },
+    ExpressionAttributeValues: { ':pk': STORE_LISTING },
+  });
+  return items.map(storeFromItem);
 }

@@ -1,6 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createCategory } from '../../../shared/catalog/categories.js';
+import { catalogDeps } from '../../../shared/catalog/deps.js';
 import { createProduct } from '../../../shared/catalog/products.js';
 import type { CreateProductInput } from '../../../shared/catalog/requests.js';
 import { dynamo } from '../../../shared/db/client.js';
@@ -11,7 +12,7 @@ import type { StockItem } from '../../../shared/inventory/model.js';
 import { Store } from '../../../shared/stores/model.js';
 import { storeItem } from '../../../shared/stores/repository.js';
 import { engines } from '../../support/engines.js';
-import { capturingDeps, itemAt, staff, uniqueSku, uniqueSlug } from '../catalog/fixtures.js';
+import { itemAt, staff, uniqueSku, uniqueSlug } from '../catalog/fixtures.js';
 
 export { itemAt, staff, uniqueSku };
 
@@ -51,9 +52,12 @@ export async function openStore(status: 'open' | 'closed' = 'open'): Promise<str
   return id;
 }
 
+/** Catalog writes on the test table; the products are only there for their SKUs. */
+const catalogWrites = () => catalogDeps({ tableName: engines().tableName });
+
 let categoryId: Promise<string> | undefined;
 function testCategory(): Promise<string> {
-  categoryId ??= createCategory({ slug: uniqueSlug('inventory'), name: 'Inventory tests' }, staff, capturingDeps().deps).then((c) => c.id);
+  categoryId ??= createCategory({ slug: uniqueSlug('inventory'), name: 'Inventory tests' }, staff, catalogWrites()).then((c) => c.id);
   return categoryId;
 }
 
@@ -72,7 +76,7 @@ export async function products(count: number, extra: Partial<CreateProductInput>
           ...extra,
         },
         staff,
-        capturingDeps().deps,
+        catalogWrites(),
       ),
     ),
   );
@@ -92,7 +96,7 @@ export async function bundle(components: { sku: string; quantity: number }[]): P
       bundle: { components },
     },
     staff,
-    capturingDeps().deps,
+    catalogWrites(),
   );
   return sku;
 }
