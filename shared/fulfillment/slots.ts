@@ -1,11 +1,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppError } from '../errors.js';
-import { keys, TTL_ATTRIBUTE } from '../db/keys.js';
+import { keys, TTL_ATTRIBUTE, type Key } from '../db/keys.js';
 import type { TransactItem } from '../db/transact.js';
 import type { Money } from '../pricing/money.js';
 import { fulfillmentDeps, type FulfillmentDeps } from './deps.js';
 import { MalformedSlotIdError, SlotClosedError, SlotCutOffError, SlotFullError, SlotInPastError, SlotNotFoundError } from './errors.js';
-import { parseSlotId, type SlotMode, type SlotRef } from './slot-id.js';
+import { parseSlotId, type SlotMode } from './slot-id.js';
 
 export { formatSlotId, parseSlotId, SlotId, SlotMode, SLOT_MODES } from './slot-id.js';
 
@@ -68,10 +68,11 @@ export function slotFromItem(item: Record<string, unknown>): Slot {
   return slot as unknown as Slot;
 }
 
-function refOf(slotId: string): SlotRef {
+/** The table key of a store's slot, named by its id. */
+function slotKey(storeId: string, slotId: string): Key {
   const ref = parseSlotId(slotId);
   if (!ref) throw new MalformedSlotIdError(slotId);
-  return ref;
+  return keys.slot(storeId, ref.startsAt, ref.mode);
 }
 
 /**
@@ -81,10 +82,7 @@ function refOf(slotId: string): SlotRef {
  * @throws MalformedSlotIdError (400) when `slotId` does not parse
  */
 export async function getSlot(storeId: string, slotId: string, deps: FulfillmentDeps = fulfillmentDeps()): Promise<Slot | undefined> {
-  const ref = refOf(slotId);
-  const { Item } = await deps.db.send(
-    new GetCommand({ TableName: deps.tableName, Key: keys.slot(storeId, ref.startsAt, ref.mode), ConsistentRead: true }),
-  );
+  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: slotKey(storeId, slotId), ConsistentRead: true }));
   return Item ? slotFromItem(Item) : undefined;
 }
 
@@ -116,11 +114,10 @@ export function slotLabel(storeId: string, slotId: string): string {
  * @throws MalformedSlotIdError (400) when `slotId` does not parse
  */
 export function slotHoldItem(tableName: string, storeId: string, slotId: string, now: Date): TransactItem {
-  const ref = refOf(slotId);
   return {
     Update: {
       TableName: tableName,
-      Key: keys.slot(storeId, ref.startsAt, ref.mode),
+      Key: slotKey(storeId, slotId),
       UpdateExpression: 'SET #held = #held + :one',
       ConditionExpression: 'attribute_exists(pk) AND #held < #capacity AND cutoffAt > :now AND #status = :open',
       ExpressionAttributeNames: { '#held': 'held', '#capacity': 'capacity', '#status': 'status' },
@@ -138,11 +135,10 @@ export function slotHoldItem(tableName: string, storeId: string, slotId: string,
  * @throws MalformedSlotIdError (400) when `slotId` does not parse
  */
 export function slotReleaseItem(tableName: string, storeId: string, slotId: string): TransactItem {
-  const ref = refOf(slotId);
   return {
     Update: {
       TableName: tableName,
-      Key: keys.slot(storeId, ref.startsAt, ref.mode),
+      Key: slotKey(storeId, slotId),
       UpdateExpression: 'SET #held = #held - :one',
       ConditionExpression: '#held > :zero',
       ExpressionAttributeNames: { '#held': 'held' },

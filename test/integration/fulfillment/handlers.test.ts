@@ -7,6 +7,7 @@ import { dynamo } from '../../../shared/db/client.js';
 import { addDays, localDateOf } from '../../../shared/fulfillment/local-time.js';
 import type { Store } from '../../../shared/stores/model.js';
 import { storeItem } from '../../../shared/stores/repository.js';
+import { SAMPLE_STORES } from '../../../shared/stores/seed.js';
 import { engines } from '../../support/engines.js';
 import { apiEvent, lambdaContext } from '../../support/lambda.js';
 
@@ -21,14 +22,9 @@ async function list(storeId: string, query?: Record<string, string>) {
 }
 
 const store: Store = {
+  ...SAMPLE_STORES[0]!,
   id: `slots-handler-${Date.now().toString(36)}`,
-  name: 'Slots handler store',
-  address: { line1: '2 Test Street', city: 'Manchester', postcode: 'M1 1AA', country: 'GB' },
-  timezone: 'Europe/London',
-  taxJurisdiction: 'GB',
-  currency: 'GBP',
   fulfillmentModes: ['delivery'],
-  status: 'open',
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
 };

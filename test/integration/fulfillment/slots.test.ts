@@ -18,6 +18,7 @@ import {
 } from '../../../shared/fulfillment/slots.js';
 import type { Store } from '../../../shared/stores/model.js';
 import { storeItem } from '../../../shared/stores/repository.js';
+import { SAMPLE_STORES } from '../../../shared/stores/seed.js';
 import { engines } from '../../support/engines.js';
 
 const token = () => randomBytes(4).toString('hex');
@@ -28,14 +29,8 @@ const depsAt = (at: string, db: DynamoDBDocumentClient = dynamo): FulfillmentDep
 
 async function putStore(overrides: Partial<Store> = {}): Promise<Store> {
   const store: Store = {
+    ...SAMPLE_STORES[0]!,
     id: `slots-${token()}`,
-    name: 'Slots test store',
-    address: { line1: '1 Test Street', city: 'London', postcode: 'SE1 9AA', country: 'GB' },
-    timezone: 'Europe/London',
-    taxJurisdiction: 'GB',
-    currency: 'GBP',
-    fulfillmentModes: ['delivery', 'pickup'],
-    status: 'open',
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     ...overrides,
