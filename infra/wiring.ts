@@ -115,6 +115,17 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'catalog-get-product', entry: 'functions/catalog/get-product.ts', access: table },
   { id: 'catalog-create-product', entry: 'functions/catalog/create-product.ts', access: { ...tableWrite, events: true } },
   { id: 'catalog-update-product', entry: 'functions/catalog/update-product.ts', access: { ...tableWrite, events: true } },
+  { id: 'carts-create-cart', entry: 'functions/carts/create-cart.ts', access: tableWrite },
+  { id: 'carts-get-cart', entry: 'functions/carts/get-cart.ts', access: table },
+  { id: 'carts-add-cart-line', entry: 'functions/carts/add-cart-line.ts', access: tableWrite },
+  { id: 'carts-update-cart-line', entry: 'functions/carts/update-cart-line.ts', access: tableWrite },
+  { id: 'carts-remove-cart-line', entry: 'functions/carts/remove-cart-line.ts', access: tableWrite },
+  { id: 'carts-apply-coupon', entry: 'functions/carts/apply-coupon.ts', access: tableWrite },
+  { id: 'carts-remove-coupon', entry: 'functions/carts/remove-coupon.ts', access: tableWrite },
+  { id: 'carts-redeem-loyalty', entry: 'functions/carts/redeem-loyalty.ts', access: tableWrite },
+  { id: 'carts-choose-fulfillment', entry: 'functions/carts/choose-fulfillment.ts', access: tableWrite },
+  { id: 'carts-hold-cart', entry: 'functions/carts/hold-cart.ts', access: tableWrite },
+  { id: 'carts-release-cart-hold', entry: 'functions/carts/release-cart-hold.ts', access: tableWrite },
   {
     id: 'catalog-start-import',
     entry: 'functions/catalog/start-import.ts',
@@ -165,6 +176,8 @@ export const functions: readonly FunctionSpec[] = [
 
 const staff = (scope: Scope): RouteAuth => ({ kind: 'scope', scope });
 const open: RouteAuth = { kind: 'public' };
+/** Shoppers' own resources: the owner is the principal's subject. */
+const shopper: RouteAuth = { kind: 'scope', scope: 'cart:write' };
 
 export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/openapi.json', fn: 'docs-get-openapi', auth: open },
@@ -175,6 +188,17 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/products', fn: 'catalog-create-product', auth: staff('catalog:write') },
   { method: 'GET', path: '/products/{id}', fn: 'catalog-get-product', auth: open, throttle: { rate: 200, burst: 400 } },
   { method: 'PATCH', path: '/products/{id}', fn: 'catalog-update-product', auth: staff('catalog:write') },
+  { method: 'POST', path: '/carts', fn: 'carts-create-cart', auth: shopper },
+  { method: 'GET', path: '/carts/{id}', fn: 'carts-get-cart', auth: shopper },
+  { method: 'POST', path: '/carts/{id}/lines', fn: 'carts-add-cart-line', auth: shopper },
+  { method: 'PATCH', path: '/carts/{id}/lines/{lineId}', fn: 'carts-update-cart-line', auth: shopper },
+  { method: 'DELETE', path: '/carts/{id}/lines/{lineId}', fn: 'carts-remove-cart-line', auth: shopper },
+  { method: 'POST', path: '/carts/{id}/coupons', fn: 'carts-apply-coupon', auth: shopper },
+  { method: 'DELETE', path: '/carts/{id}/coupons/{code}', fn: 'carts-remove-coupon', auth: shopper },
+  { method: 'PUT', path: '/carts/{id}/loyalty', fn: 'carts-redeem-loyalty', auth: shopper },
+  { method: 'PUT', path: '/carts/{id}/fulfillment', fn: 'carts-choose-fulfillment', auth: shopper },
+  { method: 'POST', path: '/carts/{id}/hold', fn: 'carts-hold-cart', auth: shopper },
+  { method: 'DELETE', path: '/carts/{id}/hold', fn: 'carts-release-cart-hold', auth: shopper },
   {
     method: 'POST',
     path: '/products/import',

@@ -31,6 +31,9 @@ import { GENERATION_DAYS } from '../../shared/fulfillment/generate-slots.js';
 import { ListSlotsQuery, MAX_DAYS_AHEAD, type SlotList as SlotListType, type SlotView as SlotViewType } from '../../shared/fulfillment/list-slots.js';
 import { SLOT_ID_PATTERN, SlotMode } from '../../shared/fulfillment/slot-id.js';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../../shared/http/problem.js';
+import { Cart } from '../../shared/carts/model.js';
+import { AddLineRequest, ApplyCouponRequest, CreateCartRequest, FulfillmentRequest, LoyaltyRequest, UpdateLineRequest } from '../../shared/carts/requests.js';
+import { CartView } from '../../shared/carts/views.js';
 import { AdjustStockRequest, AdjustmentView, BundleAtStore, SkuInventory, StockAtStore, StockCounts } from '../../shared/inventory/requests.js';
 import { Store, StoreId } from '../../shared/stores/model.js';
 
@@ -258,7 +261,7 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CreateCategoryRequest,
@@ -266,6 +269,12 @@ const REQUESTS = {
   UpdateProductRequest,
   ImportRow,
   CreateImportUploadRequest,
+  CreateCartRequest,
+  AddLineRequest,
+  UpdateLineRequest,
+  ApplyCouponRequest,
+  LoyaltyRequest,
+  FulfillmentRequest,
   AdjustStockRequest,
 } satisfies Record<string, z.ZodType>;
 
@@ -377,6 +386,22 @@ const SKU_PARAMETER: Parameter = {
   description: 'A variant’s SKU, such as `FP-BANANAS-KG`.',
 };
 
+const LINE_ID_PARAMETER: Parameter = {
+  name: 'lineId',
+  in: 'path',
+  required: true,
+  schema: tidy(z.toJSONSchema(Id)) as Schema,
+  description: 'A cart line’s id (a ULID).',
+};
+
+const COUPON_CODE_PARAMETER: Parameter = {
+  name: 'code',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', minLength: 1, maxLength: 64 },
+  description: 'A coupon code, in any case.',
+};
+
 const IDEMPOTENCY_KEY: Parameter = {
   name: 'Idempotency-Key',
   in: 'header',
@@ -411,7 +436,10 @@ const PROBLEMS: Record<number, { name: string; description: string }> = {
   },
   413: { name: 'ContentTooLarge', description: 'The body exceeds this operation’s limit (`maxBytes`).' },
   415: { name: 'UnsupportedMediaType', description: 'The Content-Type is not one this operation accepts.' },
-  422: { name: 'UnprocessableContent', description: 'The Idempotency-Key was already used with a different body.' },
+  422: {
+    name: 'UnprocessableContent',
+    description: 'The request is well-formed but cannot be applied as it stands (its `type` says why: a coupon’s minimum not met, a slot past its cut-off), or the Idempotency-Key was already used with a different body.',
+  },
   429: { name: 'TooManyRequests', description: 'The rate limit was exceeded; retry later.' },
 };
 
@@ -439,7 +467,7 @@ const json = (schema: Schema | Ref) => ({ 'application/json': { schema } });
 
 interface OperationSpec {
   operationId: string;
-  tag: 'Docs' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment';
+  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment';
   summary: string;
   description?: string;
   parameters?: Parameter[];
@@ -458,6 +486,119 @@ const productResponse = (description: string, headers: (keyof typeof HEADERS)[])
 });
 
 const OPERATIONS: Record<string, OperationSpec> = {
+  'POST /carts': {
+    operationId: 'createCart',
+    tag: 'Carts',
+    summary: 'Open a cart at a store',
+    description:
+      'An empty cart for the caller at a store, in the store’s currency and tax mode (prices include tax except in US jurisdictions). The caller (the token’s subject) owns it; it is removed 30 days after its last change. 404 names a store that does not exist, 409 `store-closed` a store that takes no orders.',
+    requestBody: { required: true, content: json(ref('CreateCartRequest')) },
+    responses: { 201: { description: 'The new cart.', headers: { Location: HEADERS.Location! }, content: json(ref('Cart')) } },
+    problems: [400, 404, 409],
+    idempotent: true,
+  },
+  'GET /carts/{id}': {
+    operationId: 'getCart',
+    tag: 'Carts',
+    summary: 'Get a cart, priced and explained',
+    description:
+      'The cart with `pricing` computed now from the catalog’s current prices, the promotions running, the applied coupons, the store’s tax rates, the chosen slot’s fee and minimum order and the loyalty redemption: per line its subtotal, each discount with its promotion id, its tax and total, and for weighed lines the estimate and the amount authorized on the card (estimate plus a 15 % buffer). Lines whose product is no longer sold are listed in `unavailableLines` instead of priced. Another shopper’s cart is a 404, as for a cart that does not exist; staff with the `admin` scope may read any cart.',
+    parameters: [ID_PARAMETER],
+    responses: { 200: { description: 'The cart.', content: json(ref('CartView')) } },
+    problems: [400, 404],
+  },
+  'POST /carts/{id}/lines': {
+    operationId: 'addCartLine',
+    tag: 'Carts',
+    summary: 'Add a SKU to a cart',
+    description:
+      'Quantities are whole numbers in the unit the SKU is sold in: `count` (1-99) for items and packs; `grams` (50-25,000) or a `count` of items for goods sold by weight, converted with the product’s average weight (both are kept); `millilitres` (50-25,000) for goods sold by volume. The same SKU with the same substitution preference adds to its existing line. 400 names a SKU no product has or a quantity that does not fit how it is sold, 409 `product-archived` a product no longer sold, 422 `cart-too-many-lines` past 50 lines. Concurrent adds from several devices all land. Announced as `cart.add`.',
+    parameters: [ID_PARAMETER],
+    requestBody: { required: true, content: json(ref('AddLineRequest')) },
+    responses: { 200: { description: 'The cart with the line added.', content: json(ref('Cart')) } },
+    problems: [400, 404, 409, 422],
+    idempotent: true,
+  },
+  'PATCH /carts/{id}/lines/{lineId}': {
+    operationId: 'updateCartLine',
+    tag: 'Carts',
+    summary: 'Change a cart line',
+    description: 'Sets the line’s quantity (the same rules as adding) and/or its substitution preference. Announced as `cart.update`.',
+    parameters: [ID_PARAMETER, LINE_ID_PARAMETER],
+    requestBody: { required: true, content: json(ref('UpdateLineRequest')) },
+    responses: { 200: { description: 'The cart with the line changed.', content: json(ref('Cart')) } },
+    problems: [400, 404, 409],
+  },
+  'DELETE /carts/{id}/lines/{lineId}': {
+    operationId: 'removeCartLine',
+    tag: 'Carts',
+    summary: 'Remove a cart line',
+    description: 'Removes the line (also how a line no longer sold is cleared). Announced as `cart.update`.',
+    parameters: [ID_PARAMETER, LINE_ID_PARAMETER],
+    responses: { 200: { description: 'The cart without the line.', content: json(ref('Cart')) } },
+    problems: [400, 404, 409],
+  },
+  'POST /carts/{id}/coupons': {
+    operationId: 'applyCoupon',
+    tag: 'Carts',
+    summary: 'Apply a coupon',
+    description:
+      'Applies a coupon code if pricing the cart with it applies its promotion. 404 `coupon-unknown`; 422 `coupon-expired` (ended or not started), `coupon-minimum-not-met` (with `minimum` and `current`), `coupon-no-eligible-items`; 409 `coupon-not-combinable` (with `blockedBy`) and `coupon-usage-limit-reached`. Applying a code already on the cart changes nothing.',
+    parameters: [ID_PARAMETER],
+    requestBody: { required: true, content: json(ref('ApplyCouponRequest')) },
+    responses: { 200: { description: 'The cart with the coupon.', content: json(ref('Cart')) } },
+    problems: [400, 404, 409, 422],
+  },
+  'DELETE /carts/{id}/coupons/{code}': {
+    operationId: 'removeCoupon',
+    tag: 'Carts',
+    summary: 'Remove a coupon',
+    description: 'Removes the code; removing one the cart does not have changes nothing.',
+    parameters: [ID_PARAMETER, COUPON_CODE_PARAMETER],
+    responses: { 200: { description: 'The cart without the coupon.', content: json(ref('Cart')) } },
+    problems: [400, 404, 409],
+  },
+  'PUT /carts/{id}/loyalty': {
+    operationId: 'redeemLoyaltyPoints',
+    tag: 'Carts',
+    summary: 'Choose loyalty points to redeem',
+    description:
+      'The points to redeem against the cart; 0 removes the redemption. They are spent at checkout. 422 `loyalty-limit` when the balance or the scheme (blocks of 100 points, at most half of the goods, at least 100 points) allows fewer, with `limitedBy` and `redeemable`.',
+    parameters: [ID_PARAMETER],
+    requestBody: { required: true, content: json(ref('LoyaltyRequest')) },
+    responses: { 200: { description: 'The cart with the redemption.', content: json(ref('Cart')) } },
+    problems: [400, 404, 409, 422],
+  },
+  'PUT /carts/{id}/fulfillment': {
+    operationId: 'chooseFulfillment',
+    tag: 'Carts',
+    summary: 'Choose delivery or pickup, and a slot',
+    description:
+      'Delivery to an address or pickup at the cart’s store, in one of that store’s slots of the same mode (see `GET /stores/{id}/slots`). The slot must be bookable now: 422 `slot-in-past` or `slot-cut-off`, 409 `slot-full` or `slot-closed`, 404 for a slot the store does not have. Its fee and minimum order feed the cart’s pricing; its capacity is only held with the stock, by `POST /carts/{id}/hold`.',
+    parameters: [ID_PARAMETER],
+    requestBody: { required: true, content: json(ref('FulfillmentRequest')) },
+    responses: { 200: { description: 'The cart with its fulfillment choice.', content: json(ref('Cart')) } },
+    problems: [400, 404, 409, 422],
+  },
+  'POST /carts/{id}/hold': {
+    operationId: 'holdCart',
+    tag: 'Carts',
+    summary: 'Hold the basket’s stock and slot',
+    description:
+      'Checkout’s first step: every line’s stock (weighed lines by their estimated grams) and one unit of the slot’s capacity, held for 15 minutes in one transaction, or nothing. The cart becomes `held` (changes are a 409 until released). 409 `insufficient-stock` names each short line (`shortLines`), 409 `slot-full` when the slot filled up; 422 `cart-empty`, `fulfillment-missing`, `slot-in-past`, `slot-cut-off`; 409 `cart-has-unavailable-lines`. Repeating it while the hold lasts returns the same hold.',
+    parameters: [ID_PARAMETER],
+    responses: { 200: { description: 'The held cart, with its reservation id and `holdUntil`.', content: json(ref('Cart')) } },
+    problems: [400, 404, 409, 422],
+  },
+  'DELETE /carts/{id}/hold': {
+    operationId: 'releaseCartHold',
+    tag: 'Carts',
+    summary: 'Release the basket hold',
+    description: 'Gives the stock and the slot back and reopens the cart for changes. Releasing an open cart changes nothing.',
+    parameters: [ID_PARAMETER],
+    responses: { 200: { description: 'The open cart.', content: json(ref('Cart')) } },
+    problems: [400, 404, 409],
+  },
   'GET /openapi.json': {
     operationId: 'getOpenApiDocument',
     tag: 'Docs',
@@ -729,6 +870,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Stores', description: 'The stores (stock locations), their time zones, currencies and fulfillment modes.' },
       { name: 'Inventory', description: 'Stock per SKU per store, and staff adjustments.' },
       { name: 'Fulfillment', description: 'Delivery and pickup slots per store, with capacity, cut-offs, fees and minimum orders.' },
+      { name: 'Carts', description: 'Shoppers’ carts: lines, substitutions, coupons, loyalty, fulfillment choice, explained totals and the basket hold.' },
       { name: 'Docs', description: 'This document, as JSON and as a page.' },
     ],
     paths: paths(),

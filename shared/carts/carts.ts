@@ -3,13 +3,15 @@ import { ConflictError } from '../errors.js';
 import { requireStore, storeDeps } from '../stores/repository.js';
 import type { Store } from '../stores/model.js';
 import { sellableVariant } from './catalog-lookup.js';
-import { changeCart } from './change.js';
+import { changeCart, ownCart } from './change.js';
 import { cartDeps, type CartActor, type CartDeps } from './deps.js';
 import { addLine, findLine, removeLine, updateLine } from './lines.js';
 import type { Cart } from './model.js';
 import { resolveQuantity } from './quantities.js';
+import { priceCartNow } from './pricing.js';
 import { cartExpiry, newCartPut } from './repository.js';
 import type { AddLineInput, CreateCartInput, UpdateLineInput } from './requests.js';
+import type { CartView } from './views.js';
 
 /**
  * The cart's use-cases for lines: create a cart at a store, add, change and remove lines. Each
@@ -105,4 +107,15 @@ export async function removeCartLine(cartId: string, lineId: string, actor: Cart
     const change = removeLine(cart, lineId);
     return { changes: { lines: change.lines }, event: { kind: 'update', change: 'line-removed', line: change.line } };
   });
+}
+
+/**
+ * The caller's cart with its price explained, priced now from fresh reads. Staff with `admin` may
+ * read any cart (support); everyone else sees only their own, and a foreign cart is a 404.
+ * @throws CartNotFoundError (404)
+ */
+export async function getCart(cartId: string, actor: CartActor, deps: CartDeps = cartDeps()): Promise<CartView> {
+  const cart = await ownCart(deps, cartId, actor, 'read');
+  const { pricing, unavailableLines } = await priceCartNow(deps, cart);
+  return { ...cart, pricing, unavailableLines };
 }

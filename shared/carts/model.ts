@@ -13,6 +13,9 @@ import { Address, StoreId } from '../stores/model.js';
 /** Most lines one cart holds; a grocery basket is rarely past 40 distinct products. */
 export const MAX_LINES = 50;
 
+/** Most coupons one cart carries. */
+export const MAX_COUPONS = 10;
+
 /** Limits on one line's quantity, all integers: items or packs, grams, millilitres. */
 export const QUANTITY_LIMITS = {
   count: { min: 1, max: 99 },
@@ -79,7 +82,7 @@ export const Cart = z.strictObject({
   taxMode: z.enum(['exclusive', 'inclusive']),
   lines: z.array(CartLine).max(MAX_LINES),
   /** Applied coupon codes, upper-case, in the order they were applied. */
-  coupons: z.array(z.string()).max(10),
+  coupons: z.array(z.string()).max(MAX_COUPONS),
   /** Loyalty points the shopper chose to redeem against this cart; 0 for none. */
   loyaltyPoints: z.number().int().nonnegative(),
   fulfillment: Fulfillment.optional(),

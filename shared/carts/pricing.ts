@@ -24,6 +24,10 @@ export const WEIGHT_BUFFER_BASIS_POINTS = 1500;
 export interface CartPricing {
   pricing: PricedCart;
   unavailableLines: UnavailableLine[];
+  /** The lines as they were handed to pricing, in cart order. */
+  pricedFrom: PricingLine[];
+  /** Every promotion pricing considered. */
+  promotions: Promotion[];
 }
 
 /** What to price other than the cart as stored: a coupon about to be applied, another loyalty redemption. */
@@ -32,6 +36,11 @@ export interface PricingOverrides {
   /** Promotions already looked up for some of `coupons`, by code, to save reading them again. */
   couponPromotions?: ReadonlyMap<string, Promotion>;
   loyaltyPoints?: number;
+}
+
+/** Whether the loyalty scheme runs in the cart's currency; carts in other currencies neither earn nor redeem points. */
+export function loyaltyApplies(cart: Pick<Cart, 'currency'>): boolean {
+  return cart.currency === LOYALTY_POLICY.redeem.value.currency && cart.currency === LOYALTY_POLICY.earn.per.currency;
 }
 
 /** A stored line quantity as pricing reads it; a counted weighed good is priced by its estimated grams. */
@@ -71,7 +80,7 @@ export async function priceCartNow(deps: CartDeps, cart: Cart, overrides: Pricin
     getTaxRates({}, deps),
     activePromotions(now, {}, deps),
     Promise.all(coupons.map(async (code) => overrides.couponPromotions?.get(code) ?? (await findCouponPromotion(code, deps)))),
-    points > 0 ? getLoyaltyAccount(cart.shopperId, deps) : undefined,
+    points > 0 && loyaltyApplies(cart) ? getLoyaltyAccount(cart.shopperId, deps) : undefined,
     cart.fulfillment ? getSlot(cart.storeId, cart.fulfillment.slotId, deps) : undefined,
   ]);
   const promotions = [...automatic, ...couponPromotions.filter((p): p is Promotion => p !== undefined)];
@@ -91,7 +100,8 @@ export async function priceCartNow(deps: CartDeps, cart: Cart, overrides: Pricin
     appliedCoupons: coupons,
     usage,
     ...(slot ? { fulfillment: { mode: slot.mode, fee: slot.fee, minimumOrder: slot.minimumOrder } } : {}),
-    ...(account ? { loyalty: { balance: account.balance, pointsToRedeem: points, policy: LOYALTY_POLICY } } : {}),
+    ...(loyaltyApplies(cart) ? { loyalty: { balance: account?.balance ?? 0, pointsToRedeem: points, policy: LOYALTY_POLICY } } : {}),
   };
-  return { pricing: priceCart(lines.available.map(pricingLine), context), unavailableLines: lines.unavailable };
+  const pricedFrom = lines.available.map(pricingLine);
+  return { pricing: priceCart(pricedFrom, context), unavailableLines: lines.unavailable, pricedFrom, promotions };
 }

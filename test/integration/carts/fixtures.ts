@@ -1,19 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { expect } from 'vitest';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { z } from 'zod';
 import { createCategory } from '../../../shared/catalog/categories.js';
 import { catalogDeps } from '../../../shared/catalog/deps.js';
 import type { Variant } from '../../../shared/catalog/model.js';
 import { createProduct } from '../../../shared/catalog/products.js';
 import { cartDeps, type CartActor, type CartDeps } from '../../../shared/carts/deps.js';
 import { dynamo } from '../../../shared/db/client.js';
-import { keys, type Key } from '../../../shared/db/keys.js';
-import { AppError } from '../../../shared/errors.js';
+import { keys } from '../../../shared/db/keys.js';
 import { formatSlotId, slotItem, type Slot } from '../../../shared/fulfillment/slots.js';
 import { stockItem } from '../../../shared/inventory/stock-repository.js';
+import { PromotionView } from '../../../shared/promotions/model.js';
+import { couponCodeItem, promotionItem } from '../../../shared/promotions/repository.js';
 import type { Store } from '../../../shared/stores/model.js';
 import { storeItem } from '../../../shared/stores/repository.js';
 import { engines } from '../../support/engines.js';
+import { itemAt } from '../catalog/fixtures.js';
+
+export { appError, itemAt } from '../catalog/fixtures.js';
 
 /**
  * A world for cart tests, each test its own: a store, a few products sold each, by weight and by
@@ -33,12 +37,6 @@ export const shopper = (subject = `shopper-${token()}`): CartActor => ({ subject
 
 async function put(item: Record<string, unknown>): Promise<void> {
   await dynamo.send(new PutCommand({ TableName: engines().tableName, Item: item }));
-}
-
-/** The raw item at a key, or undefined. */
-export async function itemAt(key: Key): Promise<Record<string, unknown> | undefined> {
-  const { Item } = await dynamo.send(new GetCommand({ TableName: engines().tableName, Key: key, ConsistentRead: true }));
-  return Item;
 }
 
 export async function aStore(overrides: Partial<Store> = {}): Promise<Store> {
@@ -72,7 +70,7 @@ function variant(sku: string, soldBy: Variant['soldBy'], price: number, extra: P
 /** A store with milk (each), bananas (by weight, 120 g average), cheese (by weight, no average), oil (by volume) and an archived product, all stocked. */
 export async function aWorld(stock: Partial<Record<keyof World['skus'], number>> = {}): Promise<World> {
   const store = await aStore();
-  const catalog = catalogDeps({ tableName: engines().tableName, publish: async () => undefined });
+  const catalog = catalogDeps({ tableName: engines().tableName });
   const who = { actor: 'it-carts' };
   const category = await createCategory({ slug: `carts-${token()}`, name: 'Cart things' }, who, catalog);
   const t = token().toUpperCase();
@@ -139,12 +137,28 @@ export async function heldOf(slot: Slot): Promise<number> {
   return (await itemAt(keys.slot(slot.storeId, slot.startsAt, slot.mode)))?.held as number;
 }
 
-/** Awaits a promise expected to fail with an AppError and returns it. */
-export async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
+/** Stores a promotion as the admin API would, with its coupon code claimed when it has one. */
+export async function aPromotion(
+  promotion: Omit<z.input<typeof PromotionView>, 'status' | 'redemptions' | 'version' | 'createdAt' | 'createdBy' | 'updatedAt'> & { redemptions?: number },
+): Promise<PromotionView> {
+  const view = PromotionView.parse({
+    ...promotion,
+    status: 'enabled',
+    redemptions: promotion.redemptions ?? 0,
+    version: 1,
+    createdAt: NOW.toISOString(),
+    createdBy: 'it-carts',
+    updatedAt: NOW.toISOString(),
+  });
+  await put(promotionItem(view));
+  if (view.couponCode) await put(couponCodeItem(view.couponCode, view.id));
+  return view;
 }
+
+/** Gives a shopper a loyalty balance. */
+export async function aLoyaltyBalance(shopperId: string, balance: number): Promise<void> {
+  await put({ ...keys.loyaltyAccount(shopperId), entityType: 'LoyaltyAccount', schemaVersion: 1, shopperId, balance, lifetimeEarned: balance, version: 1, updatedAt: NOW.toISOString() });
+}
+
+/** A unique id or code for a test's promotion. */
+export const uniqueCode = (base: string) => `${base}${token()}`.toUpperCase();

@@ -78,6 +78,12 @@ describe('the OpenAPI document', () => {
       'POST /products/import': ['application/json', 'application/x-ndjson', 'text/csv'],
       'POST /imports': ['application/json'],
       'POST /products/{id}/images': ['multipart/form-data'],
+      'POST /carts': ['application/json'],
+      'POST /carts/{id}/lines': ['application/json'],
+      'PATCH /carts/{id}/lines/{lineId}': ['application/json'],
+      'POST /carts/{id}/coupons': ['application/json'],
+      'PUT /carts/{id}/loyalty': ['application/json'],
+      'PUT /carts/{id}/fulfillment': ['application/json'],
       'POST /inventory/adjustments': ['application/json'],
     });
   });
