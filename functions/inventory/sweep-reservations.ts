@@ -4,6 +4,8 @@ import { logger } from '../../shared/observability/logger.js';
 /** Scheduled every minute: releases the reservations whose hold has ended, putting their stock back on sale. */
 export const handler = async (): Promise<{ expired: number; released: number }> => {
   const result = await sweepExpiredReservations();
-  logger.info('expired reservations swept', { ...result });
+  // Most minutes find nothing; only a sweep that had work is worth a line at the default level.
+  if (result.expired > 0) logger.info('expired reservations swept', { ...result });
+  else logger.debug('no expired reservations', { ...result });
   return result;
 };
