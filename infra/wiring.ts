@@ -172,6 +172,14 @@ export const functions: readonly FunctionSpec[] = [
   },
   // Stream read is granted by its event source; the relay touches nothing else in the table.
   { id: 'events-relay-outbox', entry: 'functions/events/relay-outbox.ts', timeoutSeconds: 60, access: { events: true } },
+  { id: 'promotions-create-promotion', entry: 'functions/promotions/create-promotion.ts', access: tableWrite },
+  { id: 'promotions-list-promotions', entry: 'functions/promotions/list-promotions.ts', access: table },
+  { id: 'promotions-get-promotion', entry: 'functions/promotions/get-promotion.ts', access: table },
+  { id: 'promotions-update-promotion', entry: 'functions/promotions/update-promotion.ts', access: tableWrite },
+  { id: 'loyalty-get-loyalty', entry: 'functions/loyalty/get-loyalty.ts', access: table },
+  { id: 'loyalty-earn-points', entry: 'functions/loyalty/earn-points.ts', access: tableWrite },
+  { id: 'tax-get-tax-rates', entry: 'functions/tax/get-tax-rates.ts', access: table },
+  { id: 'tax-replace-tax-rates', entry: 'functions/tax/replace-tax-rates.ts', access: tableWrite },
 ];
 
 const staff = (scope: Scope): RouteAuth => ({ kind: 'scope', scope });
@@ -223,6 +231,13 @@ export const routes: readonly RouteSpec[] = [
     throttle: { rate: 5, burst: 10 },
     maxBodyBytes: 6 * 1024 * 1024,
   },
+  { method: 'POST', path: '/promotions', fn: 'promotions-create-promotion', auth: staff('catalog:write') },
+  { method: 'GET', path: '/promotions', fn: 'promotions-list-promotions', auth: staff('catalog:write') },
+  { method: 'GET', path: '/promotions/{id}', fn: 'promotions-get-promotion', auth: staff('catalog:write') },
+  { method: 'PATCH', path: '/promotions/{id}', fn: 'promotions-update-promotion', auth: staff('catalog:write') },
+  { method: 'GET', path: '/loyalty', fn: 'loyalty-get-loyalty', auth: staff('cart:write') },
+  { method: 'GET', path: '/tax-rates', fn: 'tax-get-tax-rates', auth: staff('admin') },
+  { method: 'PUT', path: '/tax-rates', fn: 'tax-replace-tax-rates', auth: staff('admin') },
 ];
 
 export const queues: readonly QueueSpec[] = [
@@ -234,6 +249,7 @@ export const queues: readonly QueueSpec[] = [
     visibilityTimeoutSeconds: 360,
     maxReceiveCount: 5,
   },
+  { id: 'loyalty-earn', consumer: 'loyalty-earn-points', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
 ];
 
 export const rules: readonly RuleSpec[] = [
@@ -241,6 +257,11 @@ export const rules: readonly RuleSpec[] = [
     id: 'product-image-uploaded-to-thumbnails',
     pattern: { source: ['smartshelf.catalog'], detailType: ['product.image-uploaded'] },
     target: { queue: 'catalog-thumbnails' },
+  },
+  {
+    id: 'order-completed-to-loyalty',
+    pattern: { source: ['smartshelf.orders'], detailType: ['order.completed'] },
+    target: { queue: 'loyalty-earn' },
   },
 ];
 

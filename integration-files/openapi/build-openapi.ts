@@ -31,6 +31,11 @@ import { GENERATION_DAYS } from '../../shared/fulfillment/generate-slots.js';
 import { ListSlotsQuery, MAX_DAYS_AHEAD, type SlotList as SlotListType, type SlotView as SlotViewType } from '../../shared/fulfillment/list-slots.js';
 import { SLOT_ID_PATTERN, SlotMode } from '../../shared/fulfillment/slot-id.js';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../../shared/http/problem.js';
+import { LoyaltySummary } from '../../shared/loyalty/model.js';
+import { PromotionId } from '../../shared/pricing/promotions.js';
+import { CreatePromotionRequest, ListPromotionsQuery, PromotionPage, PromotionView, UpdatePromotionRequest } from '../../shared/promotions/model.js';
+import { ReplaceTaxRatesRequest, TAX_RATES_MAX_AGE_SECONDS, TaxRatesView } from '../../shared/tax/rates.js';
+import { ACTIVE_PROMOTIONS_MAX_AGE_SECONDS } from '../../shared/promotions/queries.js';
 import { Cart } from '../../shared/carts/model.js';
 import { AddLineRequest, ApplyCouponRequest, CreateCartRequest, FulfillmentRequest, LoyaltyRequest, UpdateLineRequest } from '../../shared/carts/requests.js';
 import { CartView } from '../../shared/carts/views.js';
@@ -261,7 +266,7 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, TaxRatesView, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CreateCategoryRequest,
@@ -269,6 +274,9 @@ const REQUESTS = {
   UpdateProductRequest,
   ImportRow,
   CreateImportUploadRequest,
+  CreatePromotionRequest,
+  UpdatePromotionRequest,
+  ReplaceTaxRatesRequest,
   CreateCartRequest,
   AddLineRequest,
   UpdateLineRequest,
@@ -467,7 +475,7 @@ const json = (schema: Schema | Ref) => ({ 'application/json': { schema } });
 
 interface OperationSpec {
   operationId: string;
-  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment';
+  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Tax';
   summary: string;
   description?: string;
   parameters?: Parameter[];
@@ -485,7 +493,106 @@ const productResponse = (description: string, headers: (keyof typeof HEADERS)[])
   content: json(ref('ProductView')),
 });
 
+const PROMOTION_ID_PARAMETER: Parameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: tidy(z.toJSONSchema(PromotionId)) as Schema,
+  description: 'A promotion id: a ULID, or a readable id such as `sample-welcome10` for seeded ones.',
+};
+
+const PROMOTION_ETAG: Header = {
+  description: 'The promotion version as a strong entity tag, for `If-Match`.',
+  schema: { type: 'string', pattern: '^"[1-9][0-9]*"$' },
+  required: true,
+};
+
+const TAX_RATES_ETAG: Header = {
+  description: 'The table version as a strong entity tag, for `If-Match` on PUT; `"0"` is the built-in default.',
+  schema: { type: 'string', pattern: '^"(0|[1-9][0-9]*)"$' },
+  required: true,
+};
+
+const TAX_RATES_IF_MATCH: Parameter = {
+  name: 'If-Match',
+  in: 'header',
+  required: true,
+  schema: { type: 'string', pattern: '^"(0|[1-9][0-9]*)"$' },
+  description: 'The ETag of the table being replaced, from `GET /tax-rates`; a stale one is a 409 `version-mismatch`, a missing one a 400.',
+};
+
 const OPERATIONS: Record<string, OperationSpec> = {
+  'POST /promotions': {
+    operationId: 'createPromotion',
+    tag: 'Promotions',
+    summary: 'Create a promotion',
+    description:
+      'A promotion as the pricing engine applies it: a `rule` (percent or fixed off, BOGO, buy X get Y, multi-buy, bundle price, spend threshold, free delivery), a `target` (SKUs, categories with their subtrees, or the cart), `stacking`, a `schedule` (`endsAt` exclusive, after `startsAt`) and usage `limits` (in all and per shopper, enforced at checkout). With a `couponCode` (any case, stored upper-case) it applies only to carts that applied the code; the code is claimed for this promotion alone: 409 `coupon-code-taken`. 400 names any SKU or category that does not exist. The server assigns the id. Audited.',
+    requestBody: { required: true, content: json(ref('CreatePromotionRequest')) },
+    responses: {
+      201: { description: 'The new promotion.', headers: { Location: HEADERS.Location!, ETag: PROMOTION_ETAG }, content: json(ref('PromotionView')) },
+    },
+    problems: [400, 409],
+    idempotent: true,
+  },
+  'GET /promotions': {
+    operationId: 'listPromotions',
+    tag: 'Promotions',
+    summary: 'List promotions',
+    description:
+      'Promotions newest start first, with their status and redemptions. `active=true` keeps those enabled and within their schedule now, coupons included (a page may then hold fewer than `limit`). Page with `cursor` until `nextCursor` is null.',
+    parameters: queryParameters(ListPromotionsQuery),
+    responses: { 200: { description: 'One page of promotions.', content: json(ref('PromotionPage')) } },
+    problems: [400],
+  },
+  'GET /promotions/{id}': {
+    operationId: 'getPromotion',
+    tag: 'Promotions',
+    summary: 'Get a promotion',
+    description: 'The promotion with its status, version and how often it was redeemed.',
+    parameters: [PROMOTION_ID_PARAMETER],
+    responses: { 200: { description: 'The promotion.', headers: { ETag: PROMOTION_ETAG }, content: json(ref('PromotionView')) } },
+    problems: [400, 404],
+  },
+  'PATCH /promotions/{id}': {
+    operationId: 'updatePromotion',
+    tag: 'Promotions',
+    summary: 'End or disable a promotion',
+    description: `Brings \`endsAt\` forward (never later, and still after \`startsAt\`) or sets \`status\` to \`disabled\` (or back to \`enabled\`); the rule, target and limits never change once shoppers may have used them. Send the version as \`version\` or \`If-Match\`; a stale one is a 409. Carts see the change within ${ACTIVE_PROMOTIONS_MAX_AGE_SECONDS} s. Audited.`,
+    parameters: [PROMOTION_ID_PARAMETER, IF_MATCH],
+    requestBody: {
+      required: true,
+      content: { 'application/merge-patch+json': { schema: ref('UpdatePromotionRequest') }, ...json(ref('UpdatePromotionRequest')) },
+    },
+    responses: { 200: { description: 'The promotion as changed.', headers: { ETag: PROMOTION_ETAG }, content: json(ref('PromotionView')) } },
+    problems: [400, 404, 409],
+    idempotent: true,
+  },
+  'GET /loyalty': {
+    operationId: 'getLoyalty',
+    tag: 'Loyalty',
+    summary: 'Your loyalty points',
+    description:
+      'The caller’s own balance and lifetime points, the scheme’s rules (earning per spend, redemption blocks and their value, the share of goods points may pay for) and the 20 latest ledger entries, newest first. Points are credited when an order completes; a shopper who never earned sees an empty account.',
+    responses: { 200: { description: 'The account.', content: json(ref('LoyaltySummary')) } },
+  },
+  'GET /tax-rates': {
+    operationId: 'getTaxRates',
+    tag: 'Tax',
+    summary: 'The tax rate table',
+    description: 'Rates in basis points per jurisdiction and tax category, with the table’s version. Until a table is stored the built-in default applies, at version 0.',
+    responses: { 200: { description: 'The table in force.', headers: { ETag: TAX_RATES_ETAG }, content: json(ref('TaxRatesView')) } },
+  },
+  'PUT /tax-rates': {
+    operationId: 'replaceTaxRates',
+    tag: 'Tax',
+    summary: 'Replace the tax rate table',
+    description: `Replaces the whole table (every jurisdiction, each with a rate for food, non-food and alcohol) under \`If-Match\`, so a rate change is data rather than a release. Carts price with the new rates within ${TAX_RATES_MAX_AGE_SECONDS} s. Audited.`,
+    parameters: [TAX_RATES_IF_MATCH],
+    requestBody: { required: true, content: json(ref('ReplaceTaxRatesRequest')) },
+    responses: { 200: { description: 'The table as stored.', headers: { ETag: TAX_RATES_ETAG }, content: json(ref('TaxRatesView')) } },
+    problems: [400, 409],
+  },
   'POST /carts': {
     operationId: 'createCart',
     tag: 'Carts',
@@ -871,6 +978,9 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Inventory', description: 'Stock per SKU per store, and staff adjustments.' },
       { name: 'Fulfillment', description: 'Delivery and pickup slots per store, with capacity, cut-offs, fees and minimum orders.' },
       { name: 'Carts', description: 'Shoppers’ carts: lines, substitutions, coupons, loyalty, fulfillment choice, explained totals and the basket hold.' },
+      { name: 'Promotions', description: 'Promotions and coupons: rules, targets, schedules and usage limits.' },
+      { name: 'Loyalty', description: 'Loyalty points: balance, rules and ledger.' },
+      { name: 'Tax', description: 'The tax rate table per jurisdiction and tax category.' },
       { name: 'Docs', description: 'This document, as JSON and as a page.' },
     ],
     paths: paths(),

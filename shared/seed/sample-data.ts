@@ -1,7 +1,9 @@
 import { seedSampleCatalog } from '../catalog/seed.js';
 import { seedSlots } from '../fulfillment/seed.js';
 import { seedSampleStock } from '../inventory/seed.js';
+import { seedSamplePromotions } from '../promotions/seed.js';
 import { seedSampleStores } from '../stores/seed.js';
+import { DEFAULT_TAX_RATES, seedTaxRates } from '../tax/rates.js';
 
 /** One line of the start-up banner per seeded context: what seeding did there. */
 export type SampleDataReport = Record<string, string>;
@@ -12,11 +14,15 @@ export type SampleDataReport = Record<string, string>;
  */
 export async function seedSampleData(): Promise<SampleDataReport> {
   const catalog = await seedSampleCatalog();
+  const promotions = await seedSamplePromotions();
+  const taxRates = await seedTaxRates();
   const stores = await seedSampleStores();
   const stock = await seedSampleStock();
   const slots = await seedSlots();
   return {
     catalog: catalog.skipped ? 'already present' : `${catalog.categories} categories, ${catalog.products} products`,
+    promotions: `${promotions.total} sample promotions and coupons (${promotions.created} new)`,
+    'tax rates': `${taxRates ? 'default table stored' : 'already stored'} (${Object.keys(DEFAULT_TAX_RATES).join(', ')})`,
     stores: `${stores.stores} stores (${stores.created} new)`,
     inventory: `${stock.items} stock items across the stores (${stock.created} new)`,
     slots: `${slots.created + slots.existing} slots over the next week at ${slots.stores} stores (${slots.created} new)`,

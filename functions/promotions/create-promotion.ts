@@ -1,0 +1,11 @@
+import { idempotency } from '../../shared/http/idempotency.js';
+import { httpHandler, requirePrincipal } from '../../shared/http/handler.js';
+import { CreatePromotionRequest } from '../../shared/promotions/model.js';
+import { createPromotion, promotionEtag } from '../../shared/promotions/promotions.js';
+
+/** POST /promotions: adds a promotion and claims its coupon code; 409 `coupon-code-taken` when another promotion holds it. */
+export const handler = httpHandler({ body: CreatePromotionRequest, idempotency: idempotency() })(async (input) => {
+  const principal = requirePrincipal(input);
+  const promotion = await createPromotion(input.body, { actor: principal.subject, correlationId: input.headers['x-correlation-id'] });
+  return { status: 201, body: promotion, headers: { location: `/promotions/${promotion.id}`, etag: promotionEtag(promotion) } };
+});

@@ -1,0 +1,16 @@
+import { idempotency } from '../../shared/http/idempotency.js';
+import { httpHandler, requirePrincipal } from '../../shared/http/handler.js';
+import { ok } from '../../shared/http/responses.js';
+import { PromotionIdParams, UpdatePromotionRequest } from '../../shared/promotions/model.js';
+import { promotionEtag, updatePromotion } from '../../shared/promotions/promotions.js';
+
+/** PATCH /promotions/{id}: ends a promotion earlier or disables it, under optimistic concurrency (`version` or `If-Match`). */
+export const handler = httpHandler({ params: PromotionIdParams, body: UpdatePromotionRequest, idempotency: idempotency() })(async (input) => {
+  const principal = requirePrincipal(input);
+  const promotion = await updatePromotion(input.params.id, input.body, {
+    actor: principal.subject,
+    correlationId: input.headers['x-correlation-id'],
+    ifMatch: input.headers['if-match'],
+  });
+  return ok(promotion, { etag: promotionEtag(promotion) });
+});
