@@ -170,6 +170,18 @@ export const functions: readonly FunctionSpec[] = [
     timeoutSeconds: 60,
     access: { ...tableWrite, buckets: { media: 'write' } },
   },
+  // Search and recommendations serve from an in-memory index, loaded at cold start from the snapshot under exports/search-index/.
+  { id: 'search-search-products', entry: 'functions/search/search-products.ts', memoryMb: 1024, access: { ...table, buckets: { exports: 'read' } } },
+  { id: 'search-get-recommendations', entry: 'functions/search/get-recommendations.ts', memoryMb: 1024, access: { ...table, buckets: { exports: 'read' } } },
+  { id: 'search-record-search-change', entry: 'functions/search/record-search-change.ts', access: tableWrite },
+  { id: 'search-record-order-history', entry: 'functions/search/record-order-history.ts', access: tableWrite },
+  {
+    id: 'search-write-index-snapshot',
+    entry: 'functions/search/write-index-snapshot.ts',
+    memoryMb: 1769,
+    timeoutSeconds: 300,
+    access: { ...table, buckets: { exports: 'write' } },
+  },
   // Stream read is granted by its event source; the relay touches nothing else in the table.
   { id: 'events-relay-outbox', entry: 'functions/events/relay-outbox.ts', timeoutSeconds: 60, access: { events: true } },
   { id: 'promotions-create-promotion', entry: 'functions/promotions/create-promotion.ts', access: tableWrite },
@@ -223,6 +235,8 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/stores/{id}', fn: 'stores-get-store', auth: open },
   { method: 'POST', path: '/inventory/adjustments', fn: 'inventory-adjust-stock', auth: staff('inventory:write') },
   { method: 'GET', path: '/inventory/{sku}', fn: 'inventory-get-stock', auth: staff('inventory:write') },
+  { method: 'GET', path: '/search', fn: 'search-search-products', auth: open, throttle: { rate: 200, burst: 400 } },
+  { method: 'GET', path: '/products/{id}/recommendations', fn: 'search-get-recommendations', auth: open, throttle: { rate: 100, burst: 200 } },
   {
     method: 'POST',
     path: '/products/{id}/images',
@@ -249,6 +263,8 @@ export const queues: readonly QueueSpec[] = [
     visibilityTimeoutSeconds: 360,
     maxReceiveCount: 5,
   },
+  { id: 'search-changes', consumer: 'search-record-search-change', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
+  { id: 'search-order-history', consumer: 'search-record-order-history', batchSize: 5, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
   { id: 'loyalty-earn', consumer: 'loyalty-earn-points', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
 ];
 
@@ -257,6 +273,21 @@ export const rules: readonly RuleSpec[] = [
     id: 'product-image-uploaded-to-thumbnails',
     pattern: { source: ['smartshelf.catalog'], detailType: ['product.image-uploaded'] },
     target: { queue: 'catalog-thumbnails' },
+  },
+  {
+    id: 'catalog-changes-to-search',
+    pattern: { source: ['smartshelf.catalog'], detailType: ['product.created', 'product.updated', 'product.price-changed', 'category.created'] },
+    target: { queue: 'search-changes' },
+  },
+  {
+    id: 'stock-changes-to-search',
+    pattern: { source: ['smartshelf.inventory'], detailType: ['inventory.adjusted', 'inventory.reserved', 'inventory.released'] },
+    target: { queue: 'search-changes' },
+  },
+  {
+    id: 'order-completed-to-recommendations',
+    pattern: { source: ['smartshelf.orders'], detailType: ['order.completed'] },
+    target: { queue: 'search-order-history' },
   },
   {
     id: 'order-completed-to-loyalty',
@@ -293,6 +324,13 @@ export const schedules: readonly ScheduleSpec[] = [
     expression: 'cron(0 2 * * ? *)',
     timezone: 'UTC',
     target: { fn: 'fulfillment-generate-slots', input: {} },
+  },
+  {
+    // A fresh build from the table every quarter hour; warm search functions stay fresher through the change feed.
+    id: 'search-write-index-snapshot',
+    expression: 'cron(0/15 * * * ? *)',
+    timezone: 'UTC',
+    target: { fn: 'search-write-index-snapshot', input: {} },
   },
 ];
 

@@ -31,6 +31,9 @@ import { GENERATION_DAYS } from '../../shared/fulfillment/generate-slots.js';
 import { ListSlotsQuery, MAX_DAYS_AHEAD, type SlotList as SlotListType, type SlotView as SlotViewType } from '../../shared/fulfillment/list-slots.js';
 import { SLOT_ID_PATTERN, SlotMode } from '../../shared/fulfillment/slot-id.js';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../../shared/http/problem.js';
+import { Recommendations, RecommendationsQuery } from '../../shared/recommendations/recommendations.js';
+import { SearchQuery } from '../../shared/search/requests.js';
+import { SearchPage } from '../../shared/search/views.js';
 import { LoyaltySummary } from '../../shared/loyalty/model.js';
 import { PromotionId } from '../../shared/pricing/promotions.js';
 import { CreatePromotionRequest, ListPromotionsQuery, PromotionPage, PromotionView, UpdatePromotionRequest } from '../../shared/promotions/model.js';
@@ -266,7 +269,7 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, TaxRatesView, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, TaxRatesView, SearchPage, Recommendations, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CreateCategoryRequest,
@@ -475,7 +478,7 @@ const json = (schema: Schema | Ref) => ({ 'application/json': { schema } });
 
 interface OperationSpec {
   operationId: string;
-  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Tax';
+  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Tax' | 'Search';
   summary: string;
   description?: string;
   parameters?: Parameter[];
@@ -717,6 +720,26 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Docs',
     summary: 'A readable HTML rendering of this document',
     responses: { 200: { description: 'A self-contained HTML page.', content: { 'text/html': { schema: { type: 'string' } } } } },
+  },
+  'GET /search': {
+    operationId: 'searchProducts',
+    tag: 'Search',
+    summary: 'Search products, with facets',
+    description:
+      'Full text over name, brand, SKUs, tags and description, forgiving a typo per five letters and an unfinished last word; every word must match. Facets count category (with ancestors), brand, dietary flags, price band, on-offer and, with `store`, in-stock there; each facet is counted without its own filter (so the alternatives stay visible), except dietary flags, which are and-ed and counted over the results. List values are comma-separated (`brand=Heinz,Walkers`). Results come from an in-memory index that follows catalog and stock changes within seconds (see `docs/search.md`). A cursor only works for the search that issued it: changing `q`, a filter or `sort` makes it a 400.',
+    parameters: queryParameters(SearchQuery),
+    responses: { 200: { description: 'One page of matching products, the facet counts and the total.', content: json(ref('SearchPage')) } },
+    problems: [400],
+  },
+  'GET /products/{id}/recommendations': {
+    operationId: 'getRecommendations',
+    tag: 'Search',
+    summary: 'Recommendations for a product',
+    description:
+      'Products bought in the same completed orders (`reason: bought-together`, at least two orders together, most often first), filled up with the best sellers of the product’s category, widening to its parent categories (`reason: popular-in-category`). Never the product itself, an archived product, one out of stock (at `store`, or at every store when none is given), or an age-restricted product: this route takes no credentials, so no caller counts as age-verified.',
+    parameters: [ID_PARAMETER, ...queryParameters(RecommendationsQuery)],
+    responses: { 200: { description: 'Up to `limit` products, each with the reason it is recommended.', content: json(ref('Recommendations')) } },
+    problems: [400, 404],
   },
   'GET /categories': {
     operationId: 'listCategories',
@@ -981,6 +1004,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Promotions', description: 'Promotions and coupons: rules, targets, schedules and usage limits.' },
       { name: 'Loyalty', description: 'Loyalty points: balance, rules and ledger.' },
       { name: 'Tax', description: 'The tax rate table per jurisdiction and tax category.' },
+      { name: 'Search', description: 'Faceted product search and recommendations.' },
       { name: 'Docs', description: 'This document, as JSON and as a page.' },
     ],
     paths: paths(),

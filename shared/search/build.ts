@@ -3,8 +3,10 @@ import { INDEXES, keys } from '../db/keys.js';
 import { catalogDeps } from '../catalog/deps.js';
 import { productFromItem, queryAllCategories, type StoredCategory } from '../catalog/repository.js';
 import { stockFromItem } from '../inventory/stock-repository.js';
+import { salesFromItem } from '../recommendations/order-history.js';
 import { listStores } from '../stores/repository.js';
-import { queryAll, type SearchDeps } from './deps.js';
+import { queryAll } from '../db/query.js';
+import type { SearchDeps } from './deps.js';
 import { toSearchDocument } from './document.js';
 import { SearchIndex } from './index.js';
 
@@ -58,8 +60,8 @@ export async function buildFromTable(deps: Pick<SearchDeps, 'db' | 'tableName' |
     for (const item of stock.map(stockFromItem)) index.setStock(item.sku, item.storeId, item.available, item.version);
   }
 
-  for (const item of await batchGet(deps, live.map((id) => keys.productSales(id)))) {
-    index.setPopularity((item.pk as string).slice('PRODUCT#'.length), Number(item.orders ?? 0));
+  for (const sales of (await batchGet(deps, live.map((id) => keys.productSales(id)))).map(salesFromItem)) {
+    index.setPopularity(sales.productId, sales.orders);
   }
   return index;
 }

@@ -1,9 +1,10 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { z } from 'zod';
 import { Id } from '../catalog/model.js';
+import { batchPut } from '../db/batch.js';
 import { INDEXES, keys, TTL_ATTRIBUTE } from '../db/keys.js';
-import { queryAll, type SearchDeps } from './deps.js';
+import { queryAll } from '../db/query.js';
+import type { SearchDeps } from './deps.js';
 import { SearchDocument } from './document.js';
 import type { SearchIndex } from './index.js';
 
@@ -44,22 +45,20 @@ export type SearchChange = z.infer<typeof SearchChange>;
 
 export type FeedDeps = Pick<SearchDeps, 'db' | 'tableName' | 'now'>;
 
-/** Appends one change to the feed. Writing the same change twice is harmless, so this needs no condition. */
-export async function appendChange(deps: FeedDeps, change: SearchChange): Promise<void> {
+/** Appends changes to the feed. Writing the same change twice is harmless, so this needs no condition. */
+export async function appendChanges(deps: FeedDeps, changes: readonly SearchChange[]): Promise<void> {
   const now = deps.now();
   const at = now.toISOString();
-  await deps.db.send(
-    new PutCommand({
-      TableName: deps.tableName,
-      Item: {
-        ...keys.searchChange(at, ulid(now.getTime())),
-        entityType: 'SearchChange',
-        schemaVersion: SEARCH_CHANGE_SCHEMA_VERSION,
-        at,
-        change: SearchChange.parse(change),
-        [TTL_ATTRIBUTE]: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
-      },
-    }),
+  await batchPut(
+    deps,
+    changes.map((change) => ({
+      ...keys.searchChange(at, ulid(now.getTime())),
+      entityType: 'SearchChange',
+      schemaVersion: SEARCH_CHANGE_SCHEMA_VERSION,
+      at,
+      change: SearchChange.parse(change),
+      [TTL_ATTRIBUTE]: Math.floor(now.getTime() / 1000) + RETENTION_SECONDS,
+    })),
   );
 }
 

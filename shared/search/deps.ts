@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config/config.js';
 import { dynamo } from '../db/client.js';
 
@@ -28,16 +28,4 @@ export function searchDeps(overrides: Partial<SearchDeps> = {}): SearchDeps {
     snapshotBucket: overrides.snapshotBucket ?? (() => config.exportsBucket),
     now: overrides.now ?? (() => new Date()),
   };
-}
-
-/** Every item a query returns, across pages. */
-export async function queryAll(deps: Pick<SearchDeps, 'db'>, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
 }

@@ -282,6 +282,13 @@ export class SearchIndex {
     return this.categoryCode.has(categoryId);
   }
 
+  /** The parent of a known category; null for a root or a category the index does not know. */
+  parentOf(categoryId: string): string | null {
+    const code = this.categoryCode.get(categoryId);
+    const parent = code === undefined ? -1 : this.categories[code]!.parent;
+    return parent < 0 ? null : this.categories[parent]!.id;
+  }
+
   /** A live product's summary; undefined when it is not searchable. */
   summary(productId: string): ProductSummary | undefined {
     const doc = this.docOf.get(productId);

@@ -16,13 +16,18 @@ interface State {
   polledAt: number;
 }
 
+/** Where use-cases get the index from: a `LiveIndex` in functions, a prepared index in tests and the bench. */
+export interface IndexSource {
+  current(): Promise<SearchIndex>;
+}
+
 /**
  * The index a search function serves from, kept in memory for the life of its container. At cold
  * start it loads the latest snapshot from S3 (or, before the first snapshot exists, builds one from
  * the table) and applies the change feed since the snapshot's watermark; afterwards a request reads
  * the feed again when the last read is more than `pollIntervalMs` old.
  */
-export class LiveIndex {
+export class LiveIndex implements IndexSource {
   private state: Promise<State> | undefined;
   private polling: Promise<number> | undefined;
 

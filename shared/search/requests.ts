@@ -36,7 +36,6 @@ export const SearchQuery = z
     message: 'needs store: stock is counted per store',
   });
 export type SearchQuery = z.infer<typeof SearchQuery>;
-export type SearchQueryInput = z.input<typeof SearchQuery>;
 
 /** What a cursor is tied to: everything that decides the results and their order, but not the page size. */
 function fingerprint(query: SearchQuery, offset: number): string {

@@ -1,20 +1,19 @@
 import { config } from '../config/config.js';
-import { parseInput } from '../catalog/requests.js';
-import type { LiveIndex } from './live-index.js';
-import { decodeSearchCursor, encodeSearchCursor, SearchQuery, type SearchQueryInput } from './requests.js';
+import type { IndexSource } from './live-index.js';
+import { decodeSearchCursor, encodeSearchCursor, type SearchQuery } from './requests.js';
 import { toSearchPage, type SearchPage } from './views.js';
 
 export interface SearchProductsDeps {
-  index: LiveIndex;
+  index: IndexSource;
   mediaBaseUrl?: () => string;
 }
 
 /**
  * Searches the catalog: text, filters, facets with counts, sort and one page.
- * @throws ValidationError (400) for a malformed query, an unknown category or a cursor of another search
+ * @param query as parsed by `SearchQuery`
+ * @throws ValidationError (400) for an unknown category or a cursor of another search
  */
-export async function searchProducts(input: SearchQueryInput, deps: SearchProductsDeps): Promise<SearchPage> {
-  const query = parseInput(SearchQuery, input, 'query');
+export async function searchProducts(query: SearchQuery, deps: SearchProductsDeps): Promise<SearchPage> {
   const offset = query.cursor === undefined ? 0 : decodeSearchCursor(query, query.cursor);
   const index = await deps.index.current();
   const result = index.query({ ...query, offset });

@@ -2,6 +2,8 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { NoSuchKey } from '@aws-sdk/client-s3';
 import { getObjectBytes, putObject } from '../storage/s3.js';
+import { buildFromTable } from './build.js';
+import { applyChange, readChanges, resumeFrom } from './change-feed.js';
 import type { SearchDeps } from './deps.js';
 import { SearchIndex, type IndexSnapshot } from './index.js';
 
@@ -56,4 +58,30 @@ export async function readSnapshot(deps: Pick<SearchDeps, 's3' | 'snapshotBucket
     throw error;
   }
   return { ...(await decodeSnapshot(bytes)), bytes: bytes.length };
+}
+
+export interface SnapshotReport {
+  products: number;
+  bytes: number;
+  watermark: string;
+  ms: number;
+}
+
+/**
+ * Builds the index afresh from the table (which also compacts away the tombstones a long-lived
+ * index collects), applies the changes recorded while the table was being read, and writes the
+ * snapshot for search functions to start from.
+ */
+export async function refreshSnapshot(deps: SearchDeps): Promise<SnapshotReport> {
+  const started = performance.now();
+  const startedAt = deps.now().toISOString();
+  const index = await buildFromTable(deps);
+  let watermark = startedAt;
+  for (const record of await readChanges(deps, resumeFrom(startedAt))) {
+    applyChange(index, record.change);
+    if (record.at > watermark) watermark = record.at;
+  }
+  const bytes = await encodeSnapshot(index, watermark, deps.now());
+  await writeSnapshot(deps, bytes);
+  return { products: index.documentCount, bytes: bytes.length, watermark, ms: Math.round(performance.now() - started) };
 }
