@@ -1,4 +1,4 @@
-import { SlotNotFoundError } from '../fulfillment/errors.js';
+import { SlotInPastError, SlotNotFoundError } from '../fulfillment/errors.js';
 import { assertBookable, getSlot, parseSlotId } from '../fulfillment/slots.js';
 import { ValidationError } from '../errors.js';
 import { changeCart } from './change.js';
@@ -20,6 +20,8 @@ export async function chooseFulfillment(cartId: string, input: FulfillmentInput,
   if (ref?.mode !== input.mode) {
     throw new ValidationError([{ field: 'body.slotId', message: `${input.slotId} is a ${ref?.mode ?? 'different'} slot; ${input.mode} needs a ${input.mode} slot` }]);
   }
+  // A slot that has started is refused as such even when it no longer exists (slots are removed long after they end).
+  if (Date.parse(ref.startsAt) <= deps.now().getTime()) throw new SlotInPastError(input.slotId, ref.startsAt);
   return changeCart(deps, cartId, actor, async (cart) => {
     const slot = await getSlot(cart.storeId, input.slotId, deps);
     if (!slot) throw new SlotNotFoundError(cart.storeId, input.slotId);
