@@ -56,11 +56,10 @@ const TARGETS: Record<string, (data: unknown) => Target> = {
   },
 };
 
-/** The detail types the search feed follows, by source: what the wiring's rules must route to its queue. */
-export const FOLLOWED_EVENTS = {
-  catalog: [productCreatedV1, productUpdatedV1, productPriceChangedV1, categoryCreatedV1].map((c) => c.detailType),
-  inventory: [stockAdjustedV1, stockReservedV1, stockReleasedV1].map((c) => c.detailType),
-};
+/** The events the search feed follows: what the wiring's rules must route to its queue, and nothing else. */
+export const FOLLOWED_EVENTS = [productCreatedV1, productUpdatedV1, productPriceChangedV1, categoryCreatedV1, stockAdjustedV1, stockReservedV1, stockReleasedV1].map(
+  ({ source, detailType }) => ({ source, detailType }),
+);
 
 async function productChange(productId: string, deps: FeedDeps): Promise<SearchChange[]> {
   const catalog = catalogDeps({ db: deps.db, tableName: deps.tableName });

@@ -1,0 +1,125 @@
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { CategoryView, ProductView } from '../../shared/catalog/views.js';
+import type { Recommendations } from '../../shared/recommendations/recommendations.js';
+import type { SearchPage } from '../../shared/search/views.js';
+import { ApiClient, type Problem } from '../support/api-client.js';
+
+/**
+ * Search and recommendations end to end, over HTTP against the local platform with its seeded
+ * catalog, stores and stock; every response is checked against the OpenAPI document. Other suites
+ * add products and move stock, so these tests assert relations between answers, not fixed totals.
+ */
+
+const run = Date.now().toString(36).toLowerCase();
+const api = new ApiClient(inject('baseUrl'));
+let categoryIds: Map<string, string>;
+
+async function problem(request: Promise<{ status: number; body: unknown }>, status: number): Promise<Problem> {
+  const response = await request;
+  expect(response.status, JSON.stringify(response.body)).toBe(status);
+  return response.body as Problem;
+}
+
+const fieldsOf = (p: Problem) => (p.errors ?? []).map((e) => e.field).sort();
+const search = async (query: string) => (await api.get<SearchPage>(`/search?${query}`)).body;
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+beforeAll(async () => {
+  const { body } = await api.get<{ items: CategoryView[] }>('/categories');
+  categoryIds = new Map(body.items.map((c) => [c.path, c.id]));
+});
+
+describe('GET /search', () => {
+  it('forgives a typo: "bananna" finds the bananas, with facets over what it found', async () => {
+    const page = await search('q=bananna');
+    expect(page.items.map((i) => i.name)).toEqual(expect.arrayContaining(['Bananas', 'SmartShelf Organic Fairtrade Bananas']));
+    expect(page.facets.category).toContainEqual(expect.objectContaining({ id: categoryIds.get('fresh-produce/fruit'), name: 'Fruit' }));
+    expect(page.facets.diet.find((d) => d.value === 'vegan')!.count).toBeGreaterThanOrEqual(2);
+    expect(page.facets.inStock).toBeNull();
+  });
+
+  it('filters by category, diet and stock at a store, counting each facet without its own filter', async () => {
+    const base = `category=${categoryIds.get('fresh-produce')}&diet=vegan&store=london-bridge&limit=100`;
+    const all = await search(base);
+    const inStock = await search(`${base}&inStock=true`);
+    const stocked = all.facets.inStock!.find((f) => f.value === true)!.count;
+    expect(all.total).toBeGreaterThan(0);
+    expect(inStock.total).toBe(stocked);
+    expect(inStock.facets.inStock).toEqual(all.facets.inStock);
+    expect(inStock.items.every((i) => i.inStock === true && i.diet.includes('vegan'))).toBe(true);
+    expect(all.items.filter((i) => i.inStock).length).toBe(stocked);
+    expect(all.facets.category.find((c) => c.id === categoryIds.get('fresh-produce'))!.count).toBe(all.total);
+    expect(all.facets.diet.find((d) => d.value === 'vegan')!.count).toBe(all.total);
+  });
+
+  it('sorts by price and pages with cursors through the whole result', async () => {
+    const query = `category=${categoryIds.get('drinks')}&sort=price-asc&limit=7`;
+    const items: SearchPage['items'] = [];
+    let page = await search(query);
+    const total = page.total;
+    items.push(...page.items);
+    while (page.nextCursor) {
+      page = await search(`${query}&cursor=${encodeURIComponent(page.nextCursor)}`);
+      items.push(...page.items);
+    }
+    expect(items.length).toBe(total);
+    expect(new Set(items.map((i) => i.id)).size).toBe(total);
+    const prices = items.map((i) => i.price.amount);
+    expect(prices).toEqual([...prices].sort((a, b) => a - b));
+  });
+
+  it('answers a bad query with 400 naming each failing parameter', async () => {
+    const first = await search('q=milk&limit=2');
+    expect(first.nextCursor).not.toBeNull();
+    expect(fieldsOf(await problem(api.get(`/search?q=cheese&limit=2&cursor=${encodeURIComponent(first.nextCursor!)}`), 400))).toEqual(['query.cursor']);
+    expect(fieldsOf(await problem(api.get('/search?colour=red'), 400))).toEqual(['query']);
+    expect(fieldsOf(await problem(api.get('/search?diet=vegan,keto&limit=0'), 400))).toEqual(['query.diet.1', 'query.limit']);
+    expect(fieldsOf(await problem(api.get('/search?inStock=true'), 400))).toEqual(['query.inStock']);
+    expect(fieldsOf(await problem(api.get('/search?category=01ARZ3NDEKTSV4RRFFQ69G5FAV'), 400))).toEqual(['query.category']);
+  });
+
+  it('finds a product created through the API within seconds', async () => {
+    const admin = api.as({ token: await api.mintToken(`e2e-search-admin-${run}`, ['admin']) });
+    const word = `quokkaberry${run}`;
+    const category = (await admin.post<CategoryView>('/categories', { slug: `search-e2e-${run}`, name: 'Search e2e', parentId: categoryIds.get('pantry') })).body;
+    const created = (
+      await admin.post<ProductView>('/products', {
+        name: `Wild ${word} jam`,
+        categoryId: category.id,
+        taxCategory: 'food',
+        tags: ['vegan'],
+        variants: [{ sku: `E2E-SEARCH-${run.toUpperCase()}`, name: '340 g', soldBy: 'each', price: { amount: 275, currency: 'GBP' }, netContent: { quantity: 340, unit: 'g' } }],
+      })
+    ).body;
+    const found = await eventually('the new product in search', async () => (await search(`q=${word}`)).items[0]);
+    expect(found).toMatchObject({ id: created.id, name: `Wild ${word} jam`, categoryId: category.id, diet: ['vegan'], price: { amount: 275 }, unitPrice: { amount: 809, per: 'kg' } });
+    expect((await search(`category=${category.id}`)).total).toBe(1);
+  });
+});
+
+describe('GET /products/{id}/recommendations', () => {
+  it('recommends best sellers of the category when there is no purchase history, never age-restricted, all in stock at the store', async () => {
+    const wines = await search(`category=${categoryIds.get('drinks/beer-wine')}&limit=1`);
+    const wine = wines.items[0]!;
+    const { status, body } = await api.get<Recommendations>(`/products/${wine.id}/recommendations?store=london-bridge&limit=6`);
+    expect(status).toBe(200);
+    expect(body.productId).toBe(wine.id);
+    expect(body.items.length).toBeGreaterThan(0);
+    expect(body.items.every((i) => i.reason === 'popular-in-category' && !i.ageRestricted && i.inStock === true && i.id !== wine.id)).toBe(true);
+  });
+
+  it('answers 404 for a product that does not exist and 400 for bad parameters', async () => {
+    await problem(api.get('/products/01ARZ3NDEKTSV4RRFFQ69G5FAV/recommendations'), 404);
+    const bad = await problem(api.get('/products/not-an-id/recommendations?limit=0&colour=red'), 400);
+    expect(fieldsOf(bad)).toEqual(['path.id', 'query', 'query.limit']);
+  });
+});
