@@ -9,8 +9,9 @@ import { ApiClient, type Problem } from '../support/api-client.js';
 
 /**
  * Promotions, loyalty and tax rates end to end, over HTTP against the seeded local platform, every
- * response checked against the OpenAPI document. The tests create promotions of their own and leave
- * the sample promotions and the tax rates carts price with as they found them.
+ * response checked against the OpenAPI document. The promotions created here target a category of
+ * their own, so that no other suite's cart is priced with them; the sample promotions and the tax
+ * rates are left as they were found.
  */
 
 const run = Date.now().toString(36).toUpperCase();
@@ -18,7 +19,7 @@ const api = new ApiClient(inject('baseUrl'));
 let admin: ApiClient;
 let manager: ApiClient;
 let shopper: ApiClient;
-let fruitId: string;
+let categoryId: string;
 
 async function problem(request: Promise<{ status: number; body: unknown }>, status: number): Promise<Problem> {
   const response = await request;
@@ -28,10 +29,10 @@ async function problem(request: Promise<{ status: number; body: unknown }>, stat
 
 const fieldsOf = (p: Problem) => (p.errors ?? []).map((e) => e.field).sort();
 
-const fruitTenOff = (extra: Record<string, unknown> = {}) => ({
-  name: `e2e fruit 10 % ${run}`,
+const tenOff = (extra: Record<string, unknown> = {}) => ({
+  name: `e2e 10 % ${run}`,
   rule: { kind: 'percent-off', basisPoints: 1000 },
-  target: { kind: 'category', categoryIds: [fruitId] },
+  target: { kind: 'category', categoryIds: [categoryId] },
   stacking: { priority: 30 },
   schedule: { startsAt: '2025-01-01T00:00:00Z' },
   ...extra,
@@ -53,8 +54,7 @@ beforeAll(async () => {
   admin = api.as({ token: await api.mintToken(`e2e-admin-${run}`, ['admin']) });
   manager = api.as({ token: await api.mintToken(`e2e-manager-${run}`, ['store-manager']) });
   shopper = api.as({ token: await api.mintToken(`e2e-shopper-${run}`, ['shopper']) });
-  const { body } = await api.get<{ items: CategoryView[] }>('/categories');
-  fruitId = body.items.find((c) => c.path === 'fresh-produce/fruit')!.id;
+  categoryId = (await manager.post<CategoryView>('/categories', { slug: `promotions-e2e-${run.toLowerCase()}`, name: 'Promotions e2e' })).body.id;
 });
 
 describe('the seeded promotions', () => {
@@ -77,7 +77,7 @@ describe('the seeded promotions', () => {
 describe('POST /promotions', () => {
   it('creates a promotion with a coupon code sent in lower case, readable at its Location', async () => {
     const code = `E2E-${run}`;
-    const created = await manager.post<PromotionView>('/promotions', fruitTenOff({ couponCode: code.toLowerCase(), limits: { total: 100 } }), {
+    const created = await manager.post<PromotionView>('/promotions', tenOff({ couponCode: code.toLowerCase(), limits: { total: 100 } }), {
       headers: { 'idempotency-key': `create-${run}` },
     });
     expect(created.status).toBe(201);
@@ -87,7 +87,7 @@ describe('POST /promotions', () => {
     expect(location).toBe(`/promotions/${created.body.id}`);
     expect((await manager.get<PromotionView>(location)).body).toEqual(created.body);
 
-    const replay = await manager.post<PromotionView>('/promotions', fruitTenOff({ couponCode: code.toLowerCase(), limits: { total: 100 } }), {
+    const replay = await manager.post<PromotionView>('/promotions', tenOff({ couponCode: code.toLowerCase(), limits: { total: 100 } }), {
       headers: { 'idempotency-key': `create-${run}` },
     });
     expect(replay.body.id).toBe(created.body.id);
@@ -95,7 +95,7 @@ describe('POST /promotions', () => {
 
   it('refuses a coupon code another promotion holds, in any case, with 409 coupon-code-taken', async () => {
     const before = await allPromotions();
-    const taken = await problem(manager.post('/promotions', fruitTenOff({ couponCode: 'welcome10' })), 409);
+    const taken = await problem(manager.post('/promotions', tenOff({ couponCode: 'welcome10' })), 409);
     expect(taken).toMatchObject({ type: 'https://smartshelf.dev/problems/coupon-code-taken', couponCode: 'WELCOME10' });
     expect((await allPromotions()).length).toBe(before.length);
   });
@@ -103,22 +103,22 @@ describe('POST /promotions', () => {
   it('answers 400 for malformed JSON, unknown fields, a schedule ending before it starts and an unknown category, creating nothing', async () => {
     const before = (await allPromotions()).length;
     await problem(manager.post('/promotions', '{"name": "Half', { contentType: 'application/json' }), 400);
-    const unknown = await problem(manager.post('/promotions', fruitTenOff({ id: 'mine', colour: 'red' })), 400);
+    const unknown = await problem(manager.post('/promotions', tenOff({ id: 'mine', colour: 'red' })), 400);
     expect(unknown.errors).toContainEqual({ field: 'body', message: 'unknown fields: id, colour' });
-    const backwards = await problem(manager.post('/promotions', fruitTenOff({ schedule: { startsAt: '2026-02-01T00:00:00Z', endsAt: '2026-01-01T00:00:00Z' } })), 400);
+    const backwards = await problem(manager.post('/promotions', tenOff({ schedule: { startsAt: '2026-02-01T00:00:00Z', endsAt: '2026-01-01T00:00:00Z' } })), 400);
     expect(backwards.errors).toEqual([{ field: 'body.schedule.endsAt', message: 'must be after startsAt' }]);
-    const wrongTypes = await problem(manager.post('/promotions', fruitTenOff({ rule: { kind: 'percent-off', basisPoints: 12.5 }, limits: { total: 0 } })), 400);
+    const wrongTypes = await problem(manager.post('/promotions', tenOff({ rule: { kind: 'percent-off', basisPoints: 12.5 }, limits: { total: 0 } })), 400);
     expect(fieldsOf(wrongTypes)).toEqual(['body.limits.total', 'body.rule.basisPoints']);
-    const noCategory = await problem(manager.post('/promotions', fruitTenOff({ target: { kind: 'category', categoryIds: ['01JZZZZZZZZZZZZZZZZZZZZZZZ'] } })), 400);
+    const noCategory = await problem(manager.post('/promotions', tenOff({ target: { kind: 'category', categoryIds: ['01JZZZZZZZZZZZZZZZZZZZZZZZ'] } })), 400);
     expect(noCategory.errors).toEqual([{ field: 'body.target.categoryIds.0', message: 'no category has the id 01JZZZZZZZZZZZZZZZZZZZZZZZ' }]);
-    await problem(manager.post('/promotions', JSON.stringify(fruitTenOff()), { contentType: 'text/plain' }), 415);
+    await problem(manager.post('/promotions', JSON.stringify(tenOff()), { contentType: 'text/plain' }), 415);
     expect((await allPromotions()).length).toBe(before);
   });
 
   it('answers 401 without credentials and 403 naming catalog:write to a shopper, creating nothing', async () => {
     const before = (await allPromotions()).length;
-    await problem(api.post('/promotions', fruitTenOff()), 401);
-    expect(await problem(shopper.post('/promotions', fruitTenOff()), 403)).toMatchObject({ requiredScope: 'catalog:write' });
+    await problem(api.post('/promotions', tenOff()), 401);
+    expect(await problem(shopper.post('/promotions', tenOff()), 403)).toMatchObject({ requiredScope: 'catalog:write' });
     await problem(shopper.get('/promotions'), 403);
     expect((await allPromotions()).length).toBe(before);
   });
@@ -131,7 +131,7 @@ describe('GET and PATCH /promotions/{id}', () => {
   });
 
   it('disables a promotion under If-Match, refusing a stale ETag with 409 and a later end with 400', async () => {
-    const { body: promotion } = await manager.post<PromotionView>('/promotions', fruitTenOff({ schedule: { startsAt: '2025-01-01T00:00:00Z', endsAt: '2099-01-01T00:00:00Z' } }));
+    const { body: promotion } = await manager.post<PromotionView>('/promotions', tenOff({ schedule: { startsAt: '2025-01-01T00:00:00Z', endsAt: '2099-01-01T00:00:00Z' } }));
     const later = await problem(manager.patch(`/promotions/${promotion.id}`, { endsAt: '2100-01-01T00:00:00Z' }, { headers: { 'if-match': '"1"' } }), 400);
     expect(fieldsOf(later)).toEqual(['body.endsAt']);
     await problem(manager.patch(`/promotions/${promotion.id}`, { colour: 'red' }, { headers: { 'if-match': '"1"' } }), 400);
