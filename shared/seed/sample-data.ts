@@ -21,7 +21,7 @@ export async function seedSampleData(): Promise<SampleDataReport> {
   const slots = await seedSlots();
   return {
     catalog: catalog.skipped ? 'already present' : `${catalog.categories} categories, ${catalog.products} products`,
-    promotions: `${promotions.total} sample promotions and coupons (${promotions.created} new)`,
+    promotions: `${promotions.total} promotions and coupons (${promotions.created} new)`,
     'tax rates': `${taxRates ? 'default table stored' : 'already stored'} (${Object.keys(DEFAULT_TAX_RATES).join(', ')})`,
     stores: `${stores.stores} stores (${stores.created} new)`,
     inventory: `${stock.items} stock items across the stores (${stock.created} new)`,
