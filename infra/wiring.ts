@@ -126,6 +126,7 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'carts-choose-fulfillment', entry: 'functions/carts/choose-fulfillment.ts', access: tableWrite },
   { id: 'carts-hold-cart', entry: 'functions/carts/hold-cart.ts', access: tableWrite },
   { id: 'carts-release-cart-hold', entry: 'functions/carts/release-cart-hold.ts', access: tableWrite },
+  { id: 'carts-reopen-expired-hold', entry: 'functions/carts/reopen-expired-hold.ts', access: tableWrite },
   {
     id: 'catalog-start-import',
     entry: 'functions/catalog/start-import.ts',
@@ -256,6 +257,7 @@ export const routes: readonly RouteSpec[] = [
 
 export const queues: readonly QueueSpec[] = [
   { id: 'catalog-import', consumer: 'catalog-process-import', batchSize: 1, visibilityTimeoutSeconds: 5400, maxReceiveCount: 3 },
+  { id: 'carts-expired-holds', consumer: 'carts-reopen-expired-hold', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
   {
     id: 'catalog-thumbnails',
     consumer: 'catalog-generate-thumbnails',
@@ -269,6 +271,12 @@ export const queues: readonly QueueSpec[] = [
 ];
 
 export const rules: readonly RuleSpec[] = [
+  {
+    // A basket hold that ran out: its stock is back on the shelf, the cart and its slot are reopened.
+    id: 'stock-released-to-carts',
+    pattern: { source: ['smartshelf.inventory'], detailType: ['inventory.released'] },
+    target: { queue: 'carts-expired-holds' },
+  },
   {
     id: 'product-image-uploaded-to-thumbnails',
     pattern: { source: ['smartshelf.catalog'], detailType: ['product.image-uploaded'] },

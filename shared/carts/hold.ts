@@ -10,7 +10,7 @@ import { cartDeps, type CartActor, type CartDeps } from './deps.js';
 import { CartBusyError, CartNotOpenError } from './errors.js';
 import type { Cart } from './model.js';
 import { stockQuantity } from './quantities.js';
-import { nextCartPut } from './repository.js';
+import { getCartRecord, nextCartPut } from './repository.js';
 
 /**
  * The basket hold, step one of checkout: every line's stock and one unit of the chosen slot's
@@ -24,6 +24,9 @@ export const HOLD_SECONDS = 15 * 60;
 
 /** Attempts before giving up on a cart that other writes keep changing under the hold. */
 const MAX_ATTEMPTS = 5;
+
+/** How a cart names itself as the owner of its reservation. */
+const CART_OWNER_PREFIX = 'cart:';
 
 /** Names of the hold transaction's own items, in the order they are passed to `reserveStock`. */
 const CART_LABEL = 'the cart';
@@ -89,7 +92,7 @@ export async function holdCart(cartId: string, actor: CartActor, deps: CartDeps 
         {
           reservationId,
           storeId: cart.storeId,
-          ownerRef: `cart:${cart.id}`,
+          ownerRef: `${CART_OWNER_PREFIX}${cart.id}`,
           lines: cart.lines.map((line) => ({ sku: line.sku, quantity: stockQuantity(line.quantity) })),
           holdSeconds: HOLD_SECONDS,
           extraItems: [nextCartPut(deps, next, cart), slotHoldItem(deps.tableName, cart.storeId, fulfillment.slotId, now), cartEventItem(deps, next, plan.event, actor.correlationId)],
@@ -113,6 +116,16 @@ export async function holdCart(cartId: string, actor: CartActor, deps: CartDeps 
   throw new CartBusyError(cartId);
 }
 
+/** The items that move a held cart back to `open` and give its slot's unit back, announced as `released`. */
+function reopenItems(deps: CartDeps, cart: Cart, reservationId: string, slotId: string, correlationId: string | undefined): { next: Cart; items: TransactItem[] } {
+  const plan: CartChangePlan = { changes: { status: 'open', hold: undefined }, event: { kind: 'update', change: 'released', reservationId, slotId } };
+  const next = nextCart(cart, plan, deps.now());
+  return {
+    next,
+    items: [nextCartPut(deps, next, cart), slotReleaseItem(deps.tableName, cart.storeId, slotId), cartEventItem(deps, next, plan.event, correlationId)],
+  };
+}
+
 /**
  * Gives the cart's stock and slot back and reopens it for changes. Idempotent: an open cart is
  * returned as it is. The cart's move from `held` to `open` is the condition that makes the slot's
@@ -126,16 +139,7 @@ export async function releaseCartHold(cartId: string, actor: CartActor, deps: Ca
     const cart = await ownCart(deps, cartId, actor, 'change');
     if (cart.status === 'open') return cart;
     if (cart.status !== 'held' || !cart.hold || !cart.fulfillment) throw new CartNotOpenError(cartId, cart.status);
-    const plan: CartChangePlan = {
-      changes: { status: 'open', hold: undefined },
-      event: { kind: 'update', change: 'released', reservationId: cart.hold.reservationId, slotId: cart.fulfillment.slotId },
-    };
-    const next = nextCart(cart, plan, deps.now());
-    const reopen: TransactItem[] = [
-      nextCartPut(deps, next, cart),
-      slotReleaseItem(deps.tableName, cart.storeId, cart.fulfillment.slotId),
-      cartEventItem(deps, next, plan.event, actor.correlationId),
-    ];
+    const { next, items: reopen } = reopenItems(deps, cart, cart.hold.reservationId, cart.fulfillment.slotId, actor.correlationId);
     try {
       await releaseReservation(cart.hold.reservationId, 'cancelled', deps, reopen);
       const after = await ownCart(deps, cartId, actor, 'change');
@@ -146,6 +150,31 @@ export async function releaseCartHold(cartId: string, actor: CartActor, deps: Ca
       return next;
     } catch (error) {
       if (!(error instanceof ReservationConditionError) && !(error instanceof TransactionCancelled)) throw error;
+      await backoff(attempt);
+    }
+  }
+  throw new CartBusyError(cartId);
+}
+
+/**
+ * Reopens a cart whose hold ran out and whose stock inventory's sweeper has already put back
+ * (`inventory.released` with reason `expired`): the cart moves back to `open` and its slot's unit
+ * is given back, so an abandoned checkout never keeps a slot full. Only the hold the event names is
+ * reopened, under the cart's version condition, so a redelivered event, a release by the shopper or
+ * a newer hold all make this a no-op.
+ * @returns whether this call reopened the cart
+ */
+export async function reopenExpiredHold(released: { reservationId: string; ownerRef: string; reason: string }, deps: CartDeps = cartDeps()): Promise<boolean> {
+  if (released.reason !== 'expired' || !released.ownerRef.startsWith(CART_OWNER_PREFIX)) return false;
+  const cartId = released.ownerRef.slice(CART_OWNER_PREFIX.length);
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+    const cart = await getCartRecord(deps, cartId);
+    if (cart?.status !== 'held' || cart.hold?.reservationId !== released.reservationId || !cart.fulfillment) return false;
+    try {
+      await transactWrite(deps, reopenItems(deps, cart, released.reservationId, cart.fulfillment.slotId, undefined).items);
+      return true;
+    } catch (error) {
+      if (!(error instanceof TransactionCancelled)) throw error;
       await backoff(attempt);
     }
   }

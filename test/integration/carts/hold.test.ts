@@ -3,7 +3,14 @@ import { addCartLine, createCart, updateCartLine } from '../../../shared/carts/c
 import { cartEventId } from '../../../shared/carts/change.js';
 import type { CartActor, CartDeps } from '../../../shared/carts/deps.js';
 import { chooseFulfillment } from '../../../shared/carts/fulfillment.js';
-import { holdCart, holdReservationId, releaseCartHold } from '../../../shared/carts/hold.js';
+import type { SQSEvent } from 'aws-lambda';
+import { stockReleasedV1 } from '../../../events/inventory/stock-released.v1.js';
+import { handler as reopenExpired } from '../../../functions/carts/reopen-expired-hold.js';
+import { holdCart, holdReservationId, releaseCartHold, reopenExpiredHold } from '../../../shared/carts/hold.js';
+import { inventoryDeps } from '../../../shared/inventory/deps.js';
+import { releaseReservation } from '../../../shared/inventory/reservations.js';
+import { lambdaContext } from '../../support/lambda.js';
+import { delivered, sqsRecord } from '../search/fixtures.js';
 import { getCartRecord } from '../../../shared/carts/repository.js';
 import { keys } from '../../../shared/db/keys.js';
 import { aSlot, aWorld, address, appError, heldOf, itemAt, NOW, shopper, stockOf, testDeps, type World } from './fixtures.js';
@@ -16,6 +23,8 @@ async function fullCart(world: World, deps: CartDeps, who: CartActor, slotId = w
   await addCartLine(cart.id, { sku: world.skus.oil, quantity: { millilitres: 750 }, substitution: 'none' }, who, deps);
   return chooseFulfillment(cart.id, { mode: 'delivery', slotId, address }, who, deps);
 }
+
+const reopenHandler = reopenExpired as unknown as (event: SQSEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 
 describe('basket hold', () => {
   it('holds every line (weighed ones in grams) and the slot in one transaction, and a repeat returns the same hold', async () => {
@@ -142,4 +151,37 @@ describe('basket hold', () => {
     expect(await stockOf(world.skus.milk, world.store.id)).toEqual({ available: 20, reserved: 0 });
     expect(await heldOf(world.slot)).toBe(0);
   });
+
+  it('reopens a cart and gives its slot back when inventory releases its expired hold, once however often the event arrives', async () => {
+    const deps = testDeps();
+    const world = await aWorld();
+    const alice = shopper();
+    const cart = await fullCart(world, deps, alice);
+    const held = await holdCart(cart.id, alice, deps);
+    const reservationId = held.hold!.reservationId;
+    const later = inventoryDeps({ tableName: deps.tableName, now: () => new Date(NOW.getTime() + 16 * 60_000) });
+    await releaseReservation(reservationId, 'expired', later);
+    expect(await stockOf(world.skus.milk, world.store.id)).toEqual({ available: 20, reserved: 0 });
+    expect(await heldOf(world.slot)).toBe(1);
+
+    const event = delivered(stockReleasedV1, {
+      reservationId,
+      storeId: world.store.id,
+      ownerRef: `cart:${cart.id}`,
+      reason: 'expired',
+      lines: [{ sku: world.skus.milk, quantity: 3 }],
+      levels: [{ sku: world.skus.milk, storeId: world.store.id, available: 20, reserved: 0, committed: 0, version: 3 }],
+    });
+    const result = await reopenHandler({ Records: [sqsRecord(event), sqsRecord(event)] }, lambdaContext('carts-reopen-expired-hold'));
+    expect(result).toEqual({ batchItemFailures: [] });
+    // The handler runs on the real clock, so read the cart on it too (the fixtures' clock is years ahead).
+    const reopened = await getCartRecord(testDeps({ now: () => new Date() }), cart.id);
+    expect(reopened).toMatchObject({ status: 'open', version: held.version + 1 });
+    expect(reopened?.hold).toBeUndefined();
+    expect(await heldOf(world.slot)).toBe(0);
+    expect(await reopenExpiredHold({ reservationId, ownerRef: `cart:${cart.id}`, reason: 'expired' }, deps)).toBe(false);
+    expect(await reopenExpiredHold({ reservationId: 'other', ownerRef: 'order:123', reason: 'expired' }, deps)).toBe(false);
+    expect(await heldOf(world.slot)).toBe(0);
+  });
 });
+
