@@ -5,7 +5,7 @@ import { AppError, ConflictError } from '../errors.js';
 import { changeCart } from './change.js';
 import { cartDeps, type CartActor, type CartDeps } from './deps.js';
 import { MAX_COUPONS, type Cart } from './model.js';
-import { priceCartNow, type CartPricing } from './pricing.js';
+import { inCurrency, priceCartNow, type CartPricing } from './pricing.js';
 
 /**
  * Coupons on a cart. Whether a coupon can be applied is decided by pricing the cart with it:
@@ -86,6 +86,11 @@ export async function applyCoupon(cartId: string, code: string, actor: CartActor
     if (cart.coupons.includes(code)) return undefined;
     const promotion = await findCouponPromotion(code, deps);
     if (!promotion) throw new CouponUnknownError(code);
+    if (!inCurrency(promotion, cart.currency)) {
+      throw new AppError('unprocessable', 'coupon-no-eligible-items', `Coupon ${code} is for carts in another currency than ${cart.currency}.`, {
+        extensions: { code },
+      });
+    }
     if (cart.coupons.length >= MAX_COUPONS) {
       throw new AppError('unprocessable', 'cart-too-many-coupons', `Cart ${cart.id} already has ${MAX_COUPONS} coupons; remove one first.`, {
         extensions: { cartId: cart.id, maxCoupons: MAX_COUPONS },

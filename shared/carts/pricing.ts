@@ -38,6 +38,22 @@ export interface PricingOverrides {
   loyaltyPoints?: number;
 }
 
+/** Every currency a value's money amounts are in, found wherever a `currency` field sits. */
+function currenciesIn(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(currenciesIn);
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, field]) => (key === 'currency' && typeof field === 'string' ? [field] : currenciesIn(field)));
+}
+
+/**
+ * Whether a promotion's amounts (a fixed discount, a multi-buy price, a minimum spend) are all in
+ * `currency`. Pricing refuses to mix currencies, so a promotion set up in another currency is left
+ * out of a cart's price rather than failing it.
+ */
+export function inCurrency(promotion: Promotion, currency: string): boolean {
+  return currenciesIn(promotion.rule).every((c) => c === currency);
+}
+
 /** Whether the loyalty scheme runs in the cart's currency; carts in other currencies neither earn nor redeem points. */
 export function loyaltyApplies(cart: Pick<Cart, 'currency'>): boolean {
   return cart.currency === LOYALTY_POLICY.redeem.value.currency && cart.currency === LOYALTY_POLICY.earn.per.currency;
@@ -83,7 +99,7 @@ export async function priceCartNow(deps: CartDeps, cart: Cart, overrides: Pricin
     points > 0 && loyaltyApplies(cart) ? getLoyaltyAccount(cart.shopperId, deps) : undefined,
     cart.fulfillment ? getSlot(cart.storeId, cart.fulfillment.slotId, deps) : undefined,
   ]);
-  const promotions = [...automatic, ...couponPromotions.filter((p): p is Promotion => p !== undefined)];
+  const promotions = [...automatic, ...couponPromotions.filter((p): p is Promotion => p !== undefined)].filter((p) => inCurrency(p, cart.currency));
   const usage = await usageFor(
     promotions.map((p) => p.id),
     cart.shopperId,

@@ -4,7 +4,7 @@ import { addCartLine, createCart, getCart } from '../../../shared/carts/carts.js
 import { applyCoupon, removeCoupon } from '../../../shared/carts/coupons.js';
 import { chooseFulfillment } from '../../../shared/carts/fulfillment.js';
 import { redeemLoyalty } from '../../../shared/carts/loyalty.js';
-import { getCartRecord } from '../../../shared/carts/repository.js';
+import { cartItem, getCartRecord } from '../../../shared/carts/repository.js';
 import { dynamo } from '../../../shared/db/client.js';
 import { keys } from '../../../shared/db/keys.js';
 import { engines } from '../../support/engines.js';
@@ -117,6 +117,28 @@ describe('coupons', () => {
     expect(removed.coupons).toEqual([]);
     expect(await removeCoupon(cart.id, firstCode, alice, deps)).toEqual(removed);
     expect((await applyCoupon(cart.id, solo, alice, deps)).coupons).toEqual([solo]);
+  });
+});
+
+describe('promotions in another currency', () => {
+  it('refuses such a coupon, and leaves such a promotion out of the price rather than failing it', async () => {
+    const { deps, alice, cart } = await pricedWorld();
+    const euro = uniqueCode('EURO');
+    await aPromotion({
+      id: `it-${euro.toLowerCase()}`,
+      name: '€2 off',
+      rule: { kind: 'fixed-off', amount: { amount: 200, currency: 'EUR' }, per: 'order' },
+      target: { kind: 'cart' },
+      stacking: { priority: 60 },
+      schedule: ALWAYS,
+      couponCode: euro,
+    });
+    const refused = await appError(applyCoupon(cart.id, euro, alice, deps));
+    expect([refused.kind, refused.code]).toEqual(['unprocessable', 'coupon-no-eligible-items']);
+    await dynamo.send(new PutCommand({ TableName: engines().tableName, Item: cartItem({ ...cart, coupons: [euro] }) }));
+    const view = await getCart(cart.id, alice, deps);
+    expect(view.pricing.discountTotal).toEqual(gbp(0));
+    expect(view.pricing.unknownCoupons).toEqual([euro]);
   });
 });
 
