@@ -2,7 +2,8 @@ import { categoryCreatedV1 } from '../../events/catalog/category-created.v1.js';
 import { keys } from '../db/keys.js';
 import { ConflictError, ValidationError, type FieldError } from '../errors.js';
 import { effectiveDefinitions, validateDefinitions } from './attributes.js';
-import { catalogDeps, publishCommitted, type Actor, type CatalogDeps } from './deps.js';
+import { catalogDeps, type Actor, type CatalogDeps } from './deps.js';
+import { catalogEvent } from './events.js';
 import type { Category } from './model.js';
 import { categoryItem, categoryPathClaimItem, getCategoryChain, queryAllCategories } from './repository.js';
 import { TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
@@ -17,7 +18,8 @@ export const MAX_CATEGORY_DEPTH = 7;
 
 /**
  * Adds a category under an existing parent (or as a root). Its path is claimed in the same
- * transaction that writes it, so two categories can never share a path even when created at once.
+ * transaction that writes it, so two categories can never share a path even when created at once;
+ * `category.created` is written in that transaction too.
  * @throws ValidationError (400) for bad input, a missing parent or a clash with inherited attributes
  * @throws ConflictError (409, `category-exists`) when the path is taken
  */
@@ -47,6 +49,7 @@ export async function createCategory(input: CreateCategoryInput, who: Actor, dep
     createdAt: now,
     updatedAt: now,
   };
+  const created = { categoryId: category.id, slug: category.slug, name: category.name, parentId: category.parentId, path: category.path, actor: who.actor };
   const items: TransactItem[] = [
     {
       Put: {
@@ -62,6 +65,7 @@ export async function createCategory(input: CreateCategoryInput, who: Actor, dep
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
+    catalogEvent(deps, categoryCreatedV1, created, who, category.id),
   ];
   if (parent) {
     items.push({ ConditionCheck: { TableName: deps.tableName, Key: keys.category(parent.id), ConditionExpression: 'attribute_exists(pk)' } });
@@ -76,17 +80,11 @@ export async function createCategory(input: CreateCategoryInput, who: Actor, dep
         extensions: { path: category.path },
       });
     }
-    if (failed.includes(2)) {
+    if (failed.includes(3)) {
       throw new ValidationError([{ field: 'body.parentId', message: `no category has the id ${body.parentId}` }]);
     }
     throw error;
   }
-  await publishCommitted(
-    deps,
-    categoryCreatedV1,
-    { categoryId: category.id, slug: category.slug, name: category.name, parentId: category.parentId, path: category.path, actor: who.actor },
-    who,
-  );
   return toCategoryView(category);
 }
 

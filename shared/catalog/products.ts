@@ -1,10 +1,8 @@
-import { productCreatedV1 } from '../../events/catalog/product-created.v1.js';
-import { productPriceChangedV1 } from '../../events/catalog/product-price-changed.v1.js';
-import { productUpdatedV1 } from '../../events/catalog/product-updated.v1.js';
 import { keys } from '../db/keys.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../errors.js';
 import { effectiveDefinitions, validateAttributes } from './attributes.js';
-import { catalogDeps, publishCommitted, type Actor, type CatalogDeps } from './deps.js';
+import { catalogDeps, type Actor, type CatalogDeps } from './deps.js';
+import { productCreatedEvent, productUpdateEvents } from './events.js';
 import { applyMergePatch, jsonEqual } from './merge-patch.js';
 import { Product, type Category } from './model.js';
 import { priceChangeAuditItem, priceChanges } from './price-changes.js';
@@ -51,7 +49,8 @@ type Step =
   | { kind: 'release'; sku: string }
   | { kind: 'component'; index: number; sku: string }
   | { kind: 'category' }
-  | { kind: 'audit' };
+  | { kind: 'audit' }
+  | { kind: 'event' };
 
 interface Planned {
   item: TransactItem;
@@ -154,7 +153,7 @@ export function productEtag(product: Pick<Product, 'version'>): string {
 /**
  * Adds a product. Its SKUs are claimed catalog-wide in the same transaction that writes it, and
  * a bundle's components are checked to exist in that transaction too, so nothing is written when
- * any SKU is taken.
+ * any SKU is taken; `product.created` is written in it as well.
  * @throws ValidationError (400) for bad input, an unknown category, attributes that do not fit it, or missing bundle components
  * @throws ConflictError (409, `sku-taken`) naming every SKU another product already has
  */
@@ -198,31 +197,12 @@ export async function createProduct(input: CreateProductInput, who: Actor, deps:
     ),
     ...componentChecks(deps, product),
     categoryCheck(deps, category.id),
+    { item: productCreatedEvent(deps, product, who), step: { kind: 'event' } },
   ];
   await commit(deps, plan, () => {
     throw new Error(`product id ${product.id} is already in use`);
   });
-  await announceProductCreated(deps, product, who);
   return toProductView(product);
-}
-
-/** Publishes `product.created` for a product whose creation has committed (by the API or an import). */
-export function announceProductCreated(deps: CatalogDeps, product: Product, who: Actor): Promise<void> {
-  return publishCommitted(
-    deps,
-    productCreatedV1,
-    {
-      productId: product.id,
-      name: product.name,
-      categoryId: product.categoryId,
-      categoryPath: product.categoryPath,
-      skus: product.variants.map((v) => v.sku),
-      status: product.status,
-      version: product.version,
-      actor: who.actor,
-    },
-    who,
-  );
 }
 
 /** Reads the version an `If-Match` header asks for: a strong tag such as `"3"`. */
@@ -257,8 +237,9 @@ function editable(product: Product): Partial<Record<EditableField, unknown>> {
 /**
  * Applies a JSON merge patch to a product under optimistic concurrency: the write succeeds only
  * if the product is still at the expected version (from `version` in the patch or `If-Match`).
- * In one transaction it claims new SKUs, releases removed ones and, when any price changes,
- * writes the audit entry. A patch that changes nothing writes nothing and keeps the version.
+ * In one transaction it claims new SKUs, releases removed ones, writes `product.updated` and, when
+ * any price changes, the audit entry and `product.price-changed`. A patch that changes nothing
+ * writes nothing and keeps the version.
  * @throws NotFoundError (404) when the product does not exist
  * @throws ConflictError (409) `version-mismatch` for a stale version, `sku-taken` for SKUs owned elsewhere
  * @throws ValidationError (400) when the patched product is not valid
@@ -327,21 +308,14 @@ export async function updateProduct(
     ...(changes.length > 0
       ? [{ item: { Put: { TableName: deps.tableName, Item: priceChangeAuditItem(next.id, changes, who.actor, now) } }, step: { kind: 'audit' } } satisfies Planned]
       : []),
+    ...productUpdateEvents(deps, next, { changedFields, addedSkus: added, removedSkus: removed, prices: changes }, who).map(
+      (item): Planned => ({ item, step: { kind: 'event' } }),
+    ),
   ];
   await commit(deps, plan, async () => {
     const latest = await getProductRecord(deps, productId);
     if (!latest) throw new NotFoundError('Product', productId);
     throw versionConflict(productId, expected, latest.version);
   });
-
-  await publishCommitted(
-    deps,
-    productUpdatedV1,
-    { productId: next.id, version: next.version, changedFields, addedSkus: added, removedSkus: removed, status: next.status, actor: who.actor },
-    who,
-  );
-  if (changes.length > 0) {
-    await publishCommitted(deps, productPriceChangedV1, { productId: next.id, version: next.version, changes, actor: who.actor }, who);
-  }
   return toProductView(next);
 }

@@ -69,7 +69,7 @@ const SEED_ACTOR: Actor = { actor: 'seed' };
 
 /**
  * Loads the sample catalog through the catalog use-cases, so every category and product gets the
- * same validation, SKU claims and audit as one created over HTTP.
+ * same validation, SKU claims, audit and events as one created over HTTP.
  *
  * Idempotent and resumable: categories already present (by path) and products already present (by
  * SKU, owned by a product of the same slug) are left alone. The last product of the file is written
@@ -79,7 +79,7 @@ const SEED_ACTOR: Actor = { actor: 'seed' };
  * @throws Error when a sample SKU belongs to a product that the seed did not write
  */
 export async function seedSampleCatalog(options: SeedOptions = {}): Promise<SeedResult> {
-  const deps = options.deps ?? catalogDeps({ publish: async () => undefined });
+  const deps = options.deps ?? catalogDeps();
   const concurrency = options.concurrency ?? 8;
   const catalog = options.catalog ?? sampleCatalog();
   const sentinel = catalog.products.at(-1)!;

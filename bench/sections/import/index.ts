@@ -121,7 +121,7 @@ export async function runImportSection(options: BenchOptions): Promise<SectionRe
         await base.send(new CreateTableCommand(tableDefinition(tableName)));
         try {
           if (contender === 'import') {
-            const deps = catalogDeps({ db, tableName, publish: async () => undefined });
+            const deps = catalogDeps({ db, tableName });
             await seed(deps);
             const jobId = ulid();
             const now = new Date().toISOString();
@@ -217,7 +217,7 @@ export async function runImportSection(options: BenchOptions): Promise<SectionRe
           `targets: import ≥ ${THROUGHPUT_TARGET}x of raw rows/s; worker peak RSS < ${RSS_TARGET_MB} MB (VmHWM of the child process, bundled, plain node)`,
           'client CPU is the whole child process (setup included); far below the wall time means the client mostly waits on DynamoDB Local',
           'the import reads SKU claims consistently, then writes conditional transactions (product items, one SKU claim per variant, category checks); raw writes one plain item per row',
-          `raw concurrency = the most write requests the import had in flight (${maxWritesInFlight}); events were validated and serialized but not sent (${importDetails[0]?.events ?? 0} per import)`,
+          `raw concurrency = the most write requests the import had in flight (${maxWritesInFlight}); events went to the outbox in the import's transactions, with no relay running (${importDetails[0]?.events ?? 0} per import)`,
           `DynamoDB requests per import: ${Object.entries(importDetails[0]?.requests ?? {})
             .map(([command, n]) => `${command.replace(/Command$/, '')} ${n}`)
             .join(', ')}; raw: BatchWriteItem ${results.raw[0]?.requests ?? 'n/a'}`,

@@ -1,11 +1,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { productImageUploadedV1 } from '../../../events/catalog/product-image-uploaded.v1.js';
 import { keys } from '../../db/keys.js';
+import { TransactionCancelled, transactWrite } from '../../db/transact.js';
 import { AppError, ConflictError, NotFoundError } from '../../errors.js';
 import { deleteObject, putObject } from '../../storage/s3.js';
-import { publishCommitted, type Actor, type CatalogDeps } from '../deps.js';
+import type { Actor, CatalogDeps } from '../deps.js';
+import { catalogEvent } from '../events.js';
 import { ImageRef } from '../model.js';
 import { getProductRecord } from '../repository.js';
 import { toImageView, type ImageView } from '../views.js';
@@ -64,10 +64,10 @@ export function checkUpload(file: UploadedFile | undefined): ImageRef['contentTy
 }
 
 /**
- * Adds an image to a product: stores the original in the media bucket, appends it to the
- * product as `processing` (conditionally: the product exists and has room), then announces it
- * so `catalog-generate-thumbnails` makes its thumbnails. If the product write fails the stored
- * original is removed again, so a refused upload leaves nothing behind.
+ * Adds an image to a product: stores the original in the media bucket, then appends it to the
+ * product as `processing` (conditionally: the product exists and has room) in one transaction with
+ * `product.image-uploaded`, which sends `catalog-generate-thumbnails` to make its thumbnails. If
+ * that transaction fails the stored original is removed again, so a refused upload leaves nothing behind.
  * @throws AppError 400/413/415 for a missing, oversize or non-image file; NotFoundError (404); ConflictError (409, too many images)
  */
 export async function uploadProductImage(productId: string, file: UploadedFile | undefined, who: Actor, deps: MediaDeps): Promise<ImageView> {
@@ -95,21 +95,23 @@ export async function uploadProductImage(productId: string, file: UploadedFile |
     cacheControl: IMMUTABLE_CACHE_CONTROL,
   });
   try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: keys.product(productId),
-        UpdateExpression: 'SET images = list_append(images, :image), version = version + :one, updatedAt = :now',
-        ConditionExpression: 'attribute_exists(pk) AND size(images) < :max',
-        ExpressionAttributeValues: { ':image': [image], ':one': 1, ':now': now, ':max': MAX_IMAGES_PER_PRODUCT },
-      }),
-    );
+    await transactWrite(deps, [
+      {
+        Update: {
+          TableName: deps.tableName,
+          Key: keys.product(productId),
+          UpdateExpression: 'SET images = list_append(images, :image), version = version + :one, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND size(images) < :max',
+          ExpressionAttributeValues: { ':image': [image], ':one': 1, ':now': now, ':max': MAX_IMAGES_PER_PRODUCT },
+        },
+      },
+      catalogEvent(deps, productImageUploadedV1, { productId, imageId, key: image.key, contentType }, who, imageId),
+    ]);
   } catch (error) {
     await deleteObject(deps.s3, deps.mediaBucket, image.key);
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    if (!(error instanceof TransactionCancelled) || !error.failedConditions().includes(0)) throw error;
     if (!(await getProductRecord(deps, productId))) throw new NotFoundError('Product', productId);
     throw tooMany(productId);
   }
-  await publishCommitted(deps, productImageUploadedV1, { productId, imageId, key: image.key, contentType }, who);
   return toImageView(image, deps.mediaBaseUrl);
 }

@@ -1,12 +1,10 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { productPriceChangedV1 } from '../../../events/catalog/product-price-changed.v1.js';
-import { productUpdatedV1 } from '../../../events/catalog/product-updated.v1.js';
 import { keys, type Key } from '../../db/keys.js';
 import { validateAttributes } from '../attributes.js';
-import { publishCommitted, type Actor, type CatalogDeps } from '../deps.js';
+import type { Actor, CatalogDeps } from '../deps.js';
+import { productCreatedEvent, productUpdateEvents } from '../events.js';
 import { Product, type AttributeValue, type Variant } from '../model.js';
 import { priceChangeAuditItem, priceChanges } from '../price-changes.js';
-import { announceProductCreated } from '../products.js';
 import { productFromItem, productItem, skuClaimItem, versionedProductUpdate } from '../repository.js';
 import { TransactionCancelled, transactWrite, type TransactItem } from '../../db/transact.js';
 import { typeAttributes, type CategoryResolver, type ResolvedCategory } from './categories.js';
@@ -172,7 +170,7 @@ function productFields(prepared: Prepared) {
   };
 }
 
-/** A product's write, ready to commit alone or together with other products' writes. */
+/** A product's write, its events included, ready to commit alone or together with other products' writes. */
 interface Plan {
   /** The product written; one transaction may not touch it twice. */
   productId: string;
@@ -180,8 +178,6 @@ interface Plan {
   /** Rough size of the items, to keep a shared transaction well under DynamoDB's 4 MB. */
   bytes: number;
   outcome: GroupOutcome;
-  /** Publishes the product's events; runs only after the write committed. */
-  announce: () => Promise<void>;
 }
 
 /**
@@ -244,10 +240,10 @@ function planGroup(ctx: ImportContext, prepared: Prepared, state: State): Plan |
       items: [
         { Put: { TableName: deps.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
         ...variants.map((v) => claimPut(deps, v.sku, product.id)),
+        productCreatedEvent(deps, product, who),
       ],
       bytes: JSON.stringify(item).length,
       outcome: { outcomes: kept.map(() => 'created'), errors },
-      announce: () => announceProductCreated(deps, product, who),
     };
   }
 
@@ -267,6 +263,7 @@ function planGroup(ctx: ImportContext, prepared: Prepared, state: State): Plan |
       update,
       ...added.map((v) => claimPut(deps, v.sku, next.id)),
       ...(changes.length > 0 ? [{ Put: { TableName: deps.tableName, Item: priceChangeAuditItem(next.id, changes, who.actor, now) } }] : []),
+      ...productUpdateEvents(deps, next, { changedFields, addedSkus: added.map((v) => v.sku), removedSkus: [], prices: changes }, who),
     ],
     bytes: JSON.stringify(update).length,
     outcome: {
@@ -276,25 +273,6 @@ function planGroup(ctx: ImportContext, prepared: Prepared, state: State): Plan |
         return productLevelChanged || was !== canonicalJson(l.variant) ? 'updated' : 'unchanged';
       }),
       errors,
-    },
-    announce: async () => {
-      await publishCommitted(
-        deps,
-        productUpdatedV1,
-        {
-          productId: next.id,
-          version: next.version,
-          changedFields,
-          addedSkus: added.map((v) => v.sku),
-          removedSkus: [],
-          status: next.status,
-          actor: who.actor,
-        },
-        who,
-      );
-      if (changes.length > 0) {
-        await publishCommitted(deps, productPriceChangedV1, { productId: next.id, version: next.version, changes, actor: who.actor }, who);
-      }
     },
   };
 }
@@ -309,10 +287,7 @@ async function upsertAlone(ctx: ImportContext, prepared: Prepared): Promise<Grou
     const plan = planGroup(ctx, prepared, state);
     if (plan === 'retry') continue;
     if (!('items' in plan)) return plan;
-    if (await tryCommit(ctx.deps, plan.items)) {
-      await plan.announce();
-      return plan.outcome;
-    }
+    if (await tryCommit(ctx.deps, plan.items)) return plan.outcome;
   }
   return {
     outcomes: [],
@@ -382,7 +357,6 @@ export async function writeChunk(ctx: ImportContext, groups: readonly ProductGro
   }
   await mapLimit(packPlans(planned, limits), limits.concurrency, async (batch) => {
     if (await tryCommit(ctx.deps, batch.flatMap((b) => b.plan.items))) {
-      await Promise.all(batch.map((b) => b.plan.announce()));
       outcomes.push(...batch.map((b) => b.plan.outcome));
     } else {
       alone.push(...batch.map((b) => b.prepared));

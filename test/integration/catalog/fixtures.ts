@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
+import type { EventContract } from '../../../events/contract.js';
 import { catalogDeps, type CatalogDeps } from '../../../shared/catalog/deps.js';
+import { catalogEventId } from '../../../shared/catalog/events.js';
 import type { AttributeDefinition } from '../../../shared/catalog/model.js';
 import { createCategory } from '../../../shared/catalog/categories.js';
 import type { CreateProductInput } from '../../../shared/catalog/requests.js';
@@ -10,25 +12,35 @@ import { INDEXES, keys, type Key } from '../../../shared/db/keys.js';
 import { AppError } from '../../../shared/errors.js';
 import { engines } from '../../support/engines.js';
 
-/** An event the use-cases published, as the bus would have received it. */
-export interface CapturedEvent {
+/** Catalog dependencies on the test table. */
+export function testDeps(overrides: Partial<CatalogDeps> = {}): CatalogDeps {
+  return catalogDeps({ tableName: engines().tableName, ...overrides });
+}
+
+/** A catalog event as its outbox item holds it: what the relay will put on the bus. */
+export interface StoredEvent {
+  source: string;
   detailType: string;
+  id: string;
+  correlationId?: string;
   data: Record<string, unknown>;
 }
 
 /**
- * Catalog dependencies on the test table with a publisher that records events instead of sending
- * them: the integration engines run no EventBridge.
+ * The catalog event about `subject` (its id is derived from the change, see `catalogEventId`),
+ * read back from the outbox item the change's transaction wrote; undefined when it wrote none.
  */
-export function capturingDeps(): { deps: CatalogDeps; events: CapturedEvent[] } {
-  const events: CapturedEvent[] = [];
-  const deps = catalogDeps({
-    tableName: engines().tableName,
-    publish: async (contract, data) => {
-      events.push({ detailType: contract.detailType, data: contract.schema.parse(data) as Record<string, unknown> });
-    },
-  });
-  return { deps, events };
+export async function outboxEventOf(contract: EventContract, subject: string): Promise<StoredEvent | undefined> {
+  const item = await itemAt(keys.outboxEvent(catalogEventId(contract, subject)));
+  if (!item) return undefined;
+  const envelope = JSON.parse(item.detail as string) as { id: string; correlationId?: string; data: Record<string, unknown> };
+  return {
+    source: item.source as string,
+    detailType: item.detailType as string,
+    id: envelope.id,
+    ...(envelope.correlationId ? { correlationId: envelope.correlationId } : {}),
+    data: envelope.data,
+  };
 }
 
 export const staff = { actor: 'user-staff-1', correlationId: 'it-correlation' };

@@ -10,12 +10,11 @@ import type { Principal } from '../../../shared/auth/principal.js';
 import { createProduct } from '../../../shared/catalog/products.js';
 import { keys } from '../../../shared/db/keys.js';
 import { apiEvent, lambdaContext, type EventInput } from '../../support/lambda.js';
-import { capturingDeps, categoryTree, itemAt, productInput, staff, uniqueSku } from './fixtures.js';
+import { testDeps, categoryTree, itemAt, productInput, staff, uniqueSku } from './fixtures.js';
 
 /**
- * The catalog handlers behind the full HTTP stack, against DynamoDB Local. Requests that succeed
- * through a handler would publish to an event bus the integration engines do not run, so the
- * writes' happy paths are covered through the use-cases; here every endpoint meets bad input.
+ * The catalog handlers behind the full HTTP stack, against DynamoDB Local. The writes' happy paths
+ * are covered through the use-cases (and end to end in test/e2e); here every endpoint meets bad input.
  */
 
 const manager: Principal = { subject: 'manager-1', kind: 'user', roles: ['store-manager'], scopes: ['catalog:write', 'catalog:import'] };
@@ -118,7 +117,7 @@ describe.each(writeRoutes)('$name with bad requests', (route) => {
 
 describe('GET /categories', () => {
   it('lists categories, nested with ?tree=true', async () => {
-    const { deps } = capturingDeps();
+    const deps = testDeps();
     const { root, fruit } = await categoryTree(deps);
     const res = await call(listCategoriesHandler, { method: 'GET', resource: '/categories', query: { tree: 'true' } });
     expect(res.status).toBe(200);
@@ -136,7 +135,7 @@ describe('GET /categories', () => {
 
 describe('GET /products', () => {
   it('lists products in a category as a page with a next cursor', async () => {
-    const { deps } = capturingDeps();
+    const deps = testDeps();
     const { fruit } = await categoryTree(deps);
     await createProduct(productInput(fruit.id, [uniqueSku('P')]), staff, deps);
     await createProduct(productInput(fruit.id, [uniqueSku('P')]), staff, deps);
@@ -173,7 +172,7 @@ describe('GET /products', () => {
 
 describe('GET /products/{id}', () => {
   it('returns the product with its ETag', async () => {
-    const { deps } = capturingDeps();
+    const deps = testDeps();
     const { fruit } = await categoryTree(deps);
     const product = await createProduct(productInput(fruit.id, [uniqueSku('G')]), staff, deps);
     const res = await call(getProductHandler, { method: 'GET', resource: '/products/{id}', pathParameters: { id: product.id } });
@@ -197,7 +196,7 @@ describe('GET /products/{id}', () => {
 
 describe('POST /products validation through the handler', () => {
   it('names nested unknown and ill-typed fields of variants', async () => {
-    const { deps } = capturingDeps();
+    const deps = testDeps();
     const { fruit } = await categoryTree(deps);
     const body = productInput(fruit.id, [uniqueSku('N')]);
     const variant = { ...(body.variants[0] as object), colour: 'red', price: { amount: 1.5, currency: 'gbp' } };
@@ -214,7 +213,7 @@ describe('POST /products validation through the handler', () => {
   });
 
   it('answers 409 sku-taken as a problem naming the SKU', async () => {
-    const { deps } = capturingDeps();
+    const deps = testDeps();
     const { fruit } = await categoryTree(deps);
     const sku = uniqueSku('TAKEN');
     await createProduct(productInput(fruit.id, [sku]), staff, deps);
@@ -233,7 +232,7 @@ describe('POST /products validation through the handler', () => {
 
 describe('PATCH /products/{id} through the handler', () => {
   it('answers 409 for a stale If-Match and leaves the product unchanged', async () => {
-    const { deps } = capturingDeps();
+    const deps = testDeps();
     const { fruit } = await categoryTree(deps);
     const product = await createProduct(productInput(fruit.id, [uniqueSku('V')]), staff, deps);
     const before = await itemAt(keys.product(product.id));

@@ -1,7 +1,9 @@
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { SQSRecord } from 'aws-lambda';
 import sharp from 'sharp';
+import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
+import { productImageUploadedV1 } from '../../../events/catalog/product-image-uploaded.v1.js';
 import { handler as generateThumbnailsHandler } from '../../../functions/catalog/generate-thumbnails.js';
 import { handler as uploadHandler } from '../../../functions/catalog/upload-product-image.js';
 import type { Principal } from '../../../shared/auth/principal.js';
@@ -12,16 +14,15 @@ import { getProduct } from '../../../shared/catalog/product-queries.js';
 import { createProduct } from '../../../shared/catalog/products.js';
 import { keys } from '../../../shared/db/keys.js';
 import { s3 } from '../../../shared/storage/s3.js';
-import { engines } from '../../support/engines.js';
+import { engines, takeMessage } from '../../support/engines.js';
 import { apiEvent, lambdaContext } from '../../support/lambda.js';
-import { capturingDeps, categoryTree, itemAt, productInput, staff, uniqueSku } from './fixtures.js';
+import { testDeps, categoryTree, itemAt, outboxEventOf, productInput, staff, uniqueSku } from './fixtures.js';
 
 const writer: Principal = { subject: 'user-writer', kind: 'user', roles: ['store-manager'], scopes: ['catalog:write'] };
 const importerOnly: Principal = { subject: 'user-importer', kind: 'user', roles: ['integration'], scopes: ['catalog:import'] };
 
-function mediaDeps(): { deps: MediaDeps; events: ReturnType<typeof capturingDeps>['events'] } {
-  const { deps, events } = capturingDeps();
-  return { deps: { ...deps, s3, mediaBucket: engines().buckets.media, mediaBaseUrl: engines().env.MEDIA_BASE_URL! }, events };
+function mediaDeps(): MediaDeps {
+  return { ...testDeps(), s3, mediaBucket: engines().buckets.media, mediaBaseUrl: engines().env.MEDIA_BASE_URL! };
 }
 
 async function newProduct(deps: CatalogDeps) {
@@ -100,7 +101,7 @@ describe('product images', () => {
     ['jpeg', 'image/jpeg', 'jpg'],
     ['webp', 'image/webp', 'webp'],
   ] as const)('stores a %s original, makes 160 and 480 px WebP thumbnails and shows them on the product', async (format, contentType, ext) => {
-    const { deps, events } = mediaDeps();
+    const deps = mediaDeps();
     const product = await newProduct(deps);
     const original = await picture(format);
 
@@ -109,11 +110,12 @@ describe('product images', () => {
     expect(image).toMatchObject({ contentType, status: 'processing', key: `${prefix}original.${ext}`, thumbnails: {} });
     expect(image.url).toBe(`${deps.mediaBaseUrl}/${prefix}original.${ext}`);
     expect(await objectBytes(image.key)).toEqual(original);
-    expect(events.at(-1)).toEqual({
-      detailType: 'product.image-uploaded',
-      data: { productId: product.id, imageId: image.id, key: image.key, contentType },
-    });
+    const event = await outboxEventOf(productImageUploadedV1, image.id);
+    expect(event).toMatchObject({ detailType: 'product.image-uploaded', data: { productId: product.id, imageId: image.id, key: image.key, contentType } });
     expect((await getProduct(product.id, deps)).version).toBe(2);
+    // Through the stream, the relay and the bus, the wiring rule hands it to the thumbnail queue.
+    const delivered = await takeMessage('catalog-thumbnails', (body) => (body as { detail?: { id?: string } }).detail?.id === event?.id);
+    expect(delivered).toMatchObject({ 'detail-type': 'product.image-uploaded', detail: { id: event?.id, data: event?.data } });
 
     const outcome = await generateThumbnails({ productId: product.id, imageId: image.id }, deps);
     expect(outcome.kind).toBe('ready');
@@ -138,7 +140,7 @@ describe('product images', () => {
   });
 
   it('does nothing on a redelivered message once the image is ready', async () => {
-    const { deps } = mediaDeps();
+    const deps = mediaDeps();
     const product = await newProduct(deps);
     const image = await uploadProductImage(product.id, { content: await picture('png') }, staff, deps);
     await generateThumbnails({ productId: product.id, imageId: image.id }, deps);
@@ -151,7 +153,7 @@ describe('product images', () => {
   });
 
   it('never enlarges a small image and applies EXIF orientation to the recorded size', async () => {
-    const { deps } = mediaDeps();
+    const deps = mediaDeps();
     const product = await newProduct(deps);
     const tiny = await uploadProductImage(product.id, { content: await picture('png', 100, 80) }, staff, deps);
     const rotated = await sharp(await picture('jpeg', 800, 600))
@@ -166,7 +168,7 @@ describe('product images', () => {
   });
 
   it('marks an image that cannot be decoded as failed instead of retrying it forever', async () => {
-    const { deps } = mediaDeps();
+    const deps = mediaDeps();
     const product = await newProduct(deps);
     const truncated = (await picture('png')).subarray(0, 64);
     const image = await uploadProductImage(product.id, { content: truncated }, staff, deps);
@@ -175,20 +177,22 @@ describe('product images', () => {
     expect((await getProduct(product.id, deps)).images[0]).toMatchObject({ id: image.id, status: 'failed', thumbnails: {} });
   });
 
-  it('refuses a 21st image with 409 and leaves no object behind', async () => {
-    const { deps } = mediaDeps();
+  it('refuses a 21st image with 409 and leaves no object and no event behind', async () => {
+    const deps = mediaDeps();
     const product = await newProduct(deps);
     const png = await picture('png', 20, 20);
     for (let i = 0; i < 20; i++) await uploadProductImage(product.id, { content: png }, staff, deps);
-    const error = await uploadProductImage(product.id, { content: png }, staff, deps).catch((e: unknown) => e);
+    const refusedId = ulid();
+    const error = await uploadProductImage(product.id, { content: png }, staff, { ...deps, newId: () => refusedId }).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: 'conflict', code: 'too-many-images' });
     expect(await objectKeys(`products/${product.id}/`)).toHaveLength(20);
+    expect(await outboxEventOf(productImageUploadedV1, refusedId)).toBeUndefined();
   });
 });
 
 describe('the image endpoints', () => {
   it('answers 202 with the image and the product as Location', async () => {
-    const { deps } = mediaDeps();
+    const deps = mediaDeps();
     const product = await newProduct(deps);
     const res = await upload(uploadEvent(product.id, multipart(await picture('jpeg'), 'photo.jpg', 'image/jpeg')));
     expect(res.statusCode).toBe(202);
@@ -197,7 +201,7 @@ describe('the image endpoints', () => {
   });
 
   it('refuses a text file renamed .png with 415 naming the accepted types, storing nothing', async () => {
-    const { deps } = mediaDeps();
+    const deps = mediaDeps();
     const product = await newProduct(deps);
     const res = await upload(uploadEvent(product.id, multipart(Buffer.from('just some notes, not a picture\n'), 'notes.png', 'image/png')));
     expect(res.statusCode).toBe(415);
@@ -208,7 +212,7 @@ describe('the image endpoints', () => {
   });
 
   it('refuses an image over 5 MB with 413, storing nothing', async () => {
-    const { deps } = mediaDeps();
+    const deps = mediaDeps();
     const product = await newProduct(deps);
     const png = await picture('png', 16, 16);
     const oversize = Buffer.concat([png, Buffer.alloc(MAX_IMAGE_BYTES + 1 - png.length)]);
@@ -224,7 +228,7 @@ describe('the image endpoints', () => {
     ['a JSON body', () => Buffer.from('{"file":"x"}').toString('base64'), 'application/json', 415],
     ['no body at all', () => null, undefined, 400],
   ])('refuses %s', async (_name, body, contentType, status) => {
-    const { deps } = mediaDeps();
+    const deps = mediaDeps();
     const product = await newProduct(deps);
     const res = await upload(uploadEvent(product.id, body(), writer, contentType));
     expect(res.statusCode).toBe(status);
@@ -240,7 +244,7 @@ describe('the image endpoints', () => {
   });
 
   it('turns the EventBridge event delivered through SQS into thumbnails, and fails a malformed message alone so it reaches the DLQ', async () => {
-    const { deps } = mediaDeps();
+    const deps = mediaDeps();
     const product = await newProduct(deps);
     const image = await uploadProductImage(product.id, { content: await picture('webp') }, staff, deps);
     const record = thumbnailRecord({ productId: product.id, imageId: image.id, key: image.key, contentType: image.contentType });

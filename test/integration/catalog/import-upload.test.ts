@@ -14,7 +14,7 @@ import { startUploadedImport } from '../../../shared/catalog/import/start-upload
 import { s3 } from '../../../shared/storage/s3.js';
 import { engines, queueUrl, takeMessage, testS3, testSqs } from '../../support/engines.js';
 import { apiEvent, lambdaContext } from '../../support/lambda.js';
-import { capturingDeps, staff, uniqueSku, uniqueSlug } from './fixtures.js';
+import { testDeps, staff, uniqueSku, uniqueSlug } from './fixtures.js';
 
 const importer: Principal = { subject: 'user-uploader', kind: 'user', roles: ['store-manager'], scopes: ['catalog:import', 'catalog:write'] };
 const picker: Principal = { subject: 'user-picker', kind: 'user', roles: ['picker'], scopes: ['orders:read', 'orders:pick'] };
@@ -75,7 +75,7 @@ async function expectNoMessage(id: string): Promise<void> {
 }
 
 async function csvFile(rows: number) {
-  const { deps } = capturingDeps();
+  const deps = testDeps();
   const root = await createCategory({ slug: uniqueSlug('upload'), name: 'Uploads' }, staff, deps);
   const prefix = uniqueSku('UP');
   const lines = Array.from({ length: rows }, (_, i) => {
@@ -125,9 +125,9 @@ describe('importing a file uploaded to a presigned URL', () => {
     expect(started.headers.location).toBe(`/imports/${id}`);
     expect(started.json).toMatchObject({ id, status: 'queued', progress: { expectedRows: null } });
     expect(await takeMessage('catalog-import', isJob(id))).toEqual({ jobId: id });
-    expect((await getJob(capturingDeps().deps, id))?.expiresAt).toBeUndefined();
+    expect((await getJob(testDeps(), id))?.expiresAt).toBeUndefined();
 
-    const { deps } = capturingDeps();
+    const deps = testDeps();
     const outcome = await runImport({ ...deps, s3, importsBucket: engines().buckets.imports }, id);
     expect(outcome.kind).toBe('completed');
     const done = await view(id);
@@ -147,7 +147,7 @@ describe('importing a file uploaded to a presigned URL', () => {
     expect(Buffer.byteLength(swapped)).toBe(Buffer.byteLength(csv));
     expect(await upload(instructions, swapped)).toBe(200);
 
-    const { deps } = capturingDeps();
+    const deps = testDeps();
     const outcome = await runImport({ ...deps, s3, importsBucket: engines().buckets.imports }, id);
     expect(outcome.kind).toBe('failed');
     expect(await view(id)).toMatchObject({ status: 'failed', counts: { total: 0, created: 0 } });
@@ -166,7 +166,7 @@ describe('importing a file uploaded to a presigned URL', () => {
 
   it('is not run by a stray message while it awaits its upload', async () => {
     const { id } = (await create({ format: 'csv', sizeBytes: 64 })).json;
-    const { deps } = capturingDeps();
+    const deps = testDeps();
     expect(await runImport({ ...deps, s3, importsBucket: engines().buckets.imports }, id)).toEqual({
       kind: 'skipped',
       reason: 'the job is still awaiting its upload',
@@ -207,7 +207,7 @@ describe('importing a file uploaded to a presigned URL', () => {
     const created = await create({ format: 'csv', sizeBytes: Buffer.byteLength(csv) });
     const { id, upload: instructions } = created.json;
     expect(await upload(instructions, csv)).toBe(200);
-    const { deps } = capturingDeps();
+    const deps = testDeps();
     const common = { ...deps, s3, importsBucket: engines().buckets.imports, sqs: testSqs() };
     const missingQueue = queueUrl('catalog-import').replace(/[^/]+$/, 'no-such-queue');
 

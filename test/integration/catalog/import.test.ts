@@ -3,6 +3,9 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { productCreatedV1 } from '../../../events/catalog/product-created.v1.js';
+import { productPriceChangedV1 } from '../../../events/catalog/product-price-changed.v1.js';
+import { productUpdatedV1 } from '../../../events/catalog/product-updated.v1.js';
 import { handler as getImportHandler } from '../../../functions/catalog/get-import.js';
 import { handler as processImportHandler } from '../../../functions/catalog/process-import.js';
 import { handler as startImportHandler } from '../../../functions/catalog/start-import.js';
@@ -22,7 +25,7 @@ import { keys } from '../../../shared/db/keys.js';
 import { s3 } from '../../../shared/storage/s3.js';
 import { engines, queueUrl, takeMessage, testSqs, uniqueId } from '../../support/engines.js';
 import { apiEvent, lambdaContext } from '../../support/lambda.js';
-import { auditItemsOf, capturingDeps, itemAt, productInput, staff, uniqueSku, uniqueSlug, type CapturedEvent } from './fixtures.js';
+import { auditItemsOf, testDeps, itemAt, outboxEventOf, productInput, staff, uniqueSku, uniqueSlug } from './fixtures.js';
 
 type Cells = Partial<Record<(typeof COLUMNS)[number], string | number | boolean>>;
 
@@ -36,13 +39,9 @@ function csvOf(rows: readonly Cells[]): string {
   return `${COLUMNS.join(',')}\n${lines.join('\n')}\n`;
 }
 
-/** Import dependencies on the test engines, with events captured instead of sent. */
-function importDeps(): { deps: ImportDeps & { sqs: ReturnType<typeof testSqs>; queueUrl: string }; events: CapturedEvent[] } {
-  const { deps, events } = capturingDeps();
-  return {
-    deps: { ...deps, s3, importsBucket: engines().buckets.imports, sqs: testSqs(), queueUrl: queueUrl('catalog-import') },
-    events,
-  };
+/** Import dependencies on the test engines. */
+function importDeps(): ImportDeps & { sqs: ReturnType<typeof testSqs>; queueUrl: string } {
+  return { ...testDeps(), s3, importsBucket: engines().buckets.imports, sqs: testSqs(), queueUrl: queueUrl('catalog-import') };
 }
 
 /** A fresh category subtree: a root whose products need `origin` and may have `organic`, `allergens`, `servings`, and `<root>/tins`. */
@@ -127,7 +126,7 @@ const longContext = (): Context => ({ ...lambdaContext('catalog-process-import')
 
 describe('importing a catalog file', () => {
   it('lands the good rows and reports the bad ones with their row numbers, columns and SKUs', async () => {
-    const { deps, events } = importDeps();
+    const deps = importDeps();
     const { root, tins } = await importCategories(deps);
     const [beans1, beans2, soup, bad1, bad2, orphan] = ['BN', 'BN', 'SP', 'X', 'Y', 'Z'].map((p) => uniqueSku(p)) as [string, ...string[]];
     const csv = csvOf([
@@ -180,14 +179,13 @@ describe('importing a catalog file', () => {
     const soupProduct = await getProduct(await productIdOf(soup!), deps);
     expect(soupProduct.variants).toEqual([expect.objectContaining({ sku: soup, barcode: '5012345678900' })]);
     for (const sku of [bad1!, bad2!, orphan!]) expect(await itemAt(keys.sku(sku))).toBeUndefined();
-    expect(events.filter((e) => e.detailType === 'product.created').map((e) => e.data.skus)).toEqual(
-      expect.arrayContaining([[beans1, beans2], [soup]]),
-    );
-    expect(events.find((e) => e.detailType === 'product.created')?.data.actor).toMatch(/^import:/);
+    const created = await outboxEventOf(productCreatedV1, beans.id);
+    expect(created?.data).toMatchObject({ skus: [beans1, beans2], version: 1, actor: expect.stringMatching(/^import:/) });
+    expect((await outboxEventOf(productCreatedV1, soupProduct.id))?.data.skus).toEqual([soup]);
   });
 
   it('changes nothing when the same file is imported again: same items, same versions, no events', async () => {
-    const { deps, events } = importDeps();
+    const deps = importDeps();
     const { tins } = await importCategories(deps);
     const skus = Array.from({ length: 6 }, () => uniqueSku('RE'));
     const csv = csvOf(skus.map((sku, i) => variantRow(tins.path, `product-${Math.floor(i / 2)}`, sku, { variant_name: `size ${i}` })));
@@ -196,18 +194,17 @@ describe('importing a catalog file', () => {
     const ids = [...new Set(await Promise.all(skus.map(productIdOf)))];
     expect(ids).toHaveLength(3);
     const before = await Promise.all(ids.map((id) => itemAt(keys.product(id))));
-    const eventsBefore = events.length;
 
     const second = await importFile(deps, csv);
     expect(second.view.counts).toEqual({ total: 6, created: 0, updated: 0, unchanged: 6, failed: 0 });
     expect(await Promise.all(ids.map((id) => itemAt(keys.product(id))))).toEqual(before);
     expect(before.map((item) => item?.version)).toEqual([1, 1, 1]);
-    expect(events.length).toBe(eventsBefore);
+    for (const id of ids) expect(await outboxEventOf(productUpdatedV1, `${id}:v2`)).toBeUndefined();
     for (const id of ids) expect(await auditItemsOf(id)).toEqual([]);
   });
 
   it('updates a product found by SKU, adds new variants, keeps the others, and audits price changes', async () => {
-    const { deps, events } = importDeps();
+    const deps = importDeps();
     const { tins } = await importCategories(deps);
     const [kept, repriced, added] = [uniqueSku('K'), uniqueSku('R'), uniqueSku('A')];
     const existing = await createProduct(productInput(tins.id, [kept, repriced], { attributes: { origin: 'UK' } }), staff, deps);
@@ -236,12 +233,17 @@ describe('importing a catalog file', () => {
         after: { [repriced]: { amount: 999, currency: 'GBP' } },
       }),
     ]);
-    expect(events.slice(-2).map((e) => e.detailType)).toEqual(['product.updated', 'product.price-changed']);
-    expect(events.at(-2)?.data).toMatchObject({ productId: existing.id, addedSkus: [added], removedSkus: [], version: 2 });
+    expect((await outboxEventOf(productUpdatedV1, `${existing.id}:v2`))?.data).toMatchObject({
+      productId: existing.id,
+      addedSkus: [added],
+      removedSkus: [],
+      version: 2,
+    });
+    expect((await outboxEventOf(productPriceChangedV1, `${existing.id}:v2`))?.data).toMatchObject({ changes: [{ sku: repriced }] });
   });
 
   it('reports a SKU that another product owns as a row error and still imports the rest of that product', async () => {
-    const { deps } = importDeps();
+    const deps = importDeps();
     const { tins } = await importCategories(deps);
     const [owned, mine] = [uniqueSku('OWN'), uniqueSku('MINE')];
     const owner = await createProduct(productInput(tins.id, [owned], { attributes: { origin: 'UK' } }), staff, deps);
@@ -261,7 +263,7 @@ describe('importing a catalog file', () => {
   });
 
   it('applies two slugs of one file that both name SKUs of the same existing product', async () => {
-    const { deps } = importDeps();
+    const deps = importDeps();
     const { tins } = await importCategories(deps);
     const [first, second] = [uniqueSku('TWO'), uniqueSku('TWO')];
     const existing = await createProduct(productInput(tins.id, [first, second], { attributes: { origin: 'UK' } }), staff, deps);
@@ -280,7 +282,7 @@ describe('importing a catalog file', () => {
   });
 
   it('imports a JSON array and NDJSON with numbers and booleans, numbering rows by element and by line', async () => {
-    const { deps } = importDeps();
+    const deps = importDeps();
     const { tins } = await importCategories(deps);
     const [a, b, c] = [uniqueSku('J'), uniqueSku('J'), uniqueSku('N')];
     const rows = [
@@ -299,7 +301,7 @@ describe('importing a catalog file', () => {
   });
 
   it('fails the job, keeping the rows already written, when the stored file turns out unreadable', async () => {
-    const { deps } = importDeps();
+    const deps = importDeps();
     const { tins } = await importCategories(deps);
     const [a, b] = [uniqueSku('OK'), uniqueSku('OK')];
     const accepted = await startImport({ body: csvOf([variantRow(tins.path, 'p', a)]), mediaType: 'text/csv' }, { actor: 'user-importer' }, deps);
@@ -316,18 +318,18 @@ describe('importing a catalog file', () => {
   });
 
   it('does nothing for a redelivered message of a finished job', async () => {
-    const { deps, events } = importDeps();
+    const deps = importDeps();
     const { tins } = await importCategories(deps);
-    const { id, view } = await importFile(deps, csvOf([variantRow(tins.path, 'once', uniqueSku('ONCE'))]));
-    const eventsBefore = events.length;
+    const sku = uniqueSku('ONCE');
+    const { id, view } = await importFile(deps, csvOf([variantRow(tins.path, 'once', sku)]));
     expect(await runImport(deps, id)).toEqual({ kind: 'skipped', reason: 'the job is already completed' });
     const again = await viewOf(deps, id);
     expect(again).toEqual(view);
-    expect(events.length).toBe(eventsBefore);
+    expect(await outboxEventOf(productUpdatedV1, `${await productIdOf(sku)}:v2`)).toBeUndefined();
   });
 
   it('resumes a run that stopped half-way from its checkpoint without counting a row twice', async () => {
-    const { deps } = importDeps();
+    const deps = importDeps();
     const { tins } = await importCategories(deps);
     const skus = Array.from({ length: 60 }, () => uniqueSku('RS'));
     const csv = csvOf(skus.map((sku, i) => variantRow(tins.path, `resume-${i}`, sku, i === 30 ? { price: 'x' } : {})));
@@ -354,7 +356,7 @@ describe('importing a catalog file', () => {
     } finally {
       client.destroy();
     }
-    const { deps } = importDeps();
+    const deps = importDeps();
     const sampleDeps = { ...deps, tableName };
     await seedSampleCatalog({ deps: sampleDeps });
     const csv = readFileSync('integration-files/catalog/sample-import.csv', 'utf8');
@@ -368,7 +370,7 @@ describe('importing a catalog file', () => {
   });
 
   it('imports 10,000 rows with counters that add up', async () => {
-    const { deps } = importDeps();
+    const deps = importDeps();
     const { tins } = await importCategories(deps);
     const prefix = uniqueSku('BULK');
     const rows: Cells[] = [];
@@ -406,7 +408,7 @@ describe('the import endpoints', () => {
   };
 
   it('accepts a CSV with 202 and a Location, queues the job, and the worker and GET /imports/{id} finish the story', async () => {
-    const { deps } = importDeps();
+    const deps = importDeps();
     const { tins } = await importCategories(deps);
     const sku = uniqueSku('HTTP');
     const res = await call(post(csvOf([variantRow(tins.path, 'via-http', sku)]), { 'Content-Type': 'text/csv; charset=utf-8' }));
@@ -437,7 +439,7 @@ describe('the import endpoints', () => {
   });
 
   it('answers the same job to a repeated Idempotency-Key', async () => {
-    const { deps } = importDeps();
+    const deps = importDeps();
     const { tins } = await importCategories(deps);
     const body = csvOf([variantRow(tins.path, 'idem', uniqueSku('IDEM'))]);
     const headers = { 'Content-Type': 'text/csv', 'Idempotency-Key': uniqueSlug('key') };
@@ -479,7 +481,7 @@ describe('the import endpoints', () => {
     const poison = sqsRecord({ nonsense: true });
     const broken = await processImportHandler({ Records: [poison] }, longContext());
     expect(broken).toEqual({ batchItemFailures: [{ itemIdentifier: poison.messageId }] });
-    const { deps } = importDeps();
+    const deps = importDeps();
     const job = await startImport({ body: csvOf([variantRow('x', 'y', uniqueSku('Z'))]), mediaType: 'text/csv' }, { actor: 'it' }, deps);
     let asked = 0;
     const expiring: Context = { ...longContext(), getRemainingTimeInMillis: () => (asked++ === 0 ? 900_000 : 1) };

@@ -1,13 +1,17 @@
+import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
+import { productCreatedV1 } from '../../../events/catalog/product-created.v1.js';
+import { productPriceChangedV1 } from '../../../events/catalog/product-price-changed.v1.js';
+import { productUpdatedV1 } from '../../../events/catalog/product-updated.v1.js';
 import { getProduct, listProducts } from '../../../shared/catalog/product-queries.js';
 import { createProduct, updateProduct } from '../../../shared/catalog/products.js';
 import { encodeCursor, productListingKey } from '../../../shared/catalog/cursor.js';
 import { keys } from '../../../shared/db/keys.js';
-import { appError, auditItemsOf, capturingDeps, categoryTree, itemAt, productInput, productItemsUnder, staff, uniqueSku } from './fixtures.js';
+import { appError, auditItemsOf, testDeps, categoryTree, itemAt, outboxEventOf, productInput, productItemsUnder, staff, uniqueSku } from './fixtures.js';
 
 describe('creating and reading products', () => {
   it('creates a product, claims its SKUs and reads it back with unit prices', async () => {
-    const { deps, events } = capturingDeps();
+    const deps = testDeps();
     const { fruit } = await categoryTree(deps);
     const [a, b] = [uniqueSku('APL'), uniqueSku('APL')];
     const created = await createProduct(productInput(fruit.id, [a, b], { attributes: { brand: 'Acme', origin: 'GB' } }), staff, deps);
@@ -22,44 +26,44 @@ describe('creating and reading products', () => {
     expect((await itemAt(keys.sku(b)))?.productId).toBe(created.id);
     const stored = await itemAt(keys.product(created.id));
     expect(stored).toMatchObject({ entityType: 'Product', schemaVersion: 1, gsi1pk: 'PRODUCTS', gsi1sk: `${fruit.path}#${created.id}` });
-    expect(events.at(-1)).toEqual({
+    expect(await outboxEventOf(productCreatedV1, created.id)).toMatchObject({
       detailType: 'product.created',
-      data: expect.objectContaining({ productId: created.id, skus: [a, b], categoryPath: fruit.path, actor: staff.actor }),
+      correlationId: staff.correlationId,
+      data: { productId: created.id, skus: [a, b], categoryPath: fruit.path, version: 1, actor: staff.actor },
     });
   });
 
   it('answers 404 for a product that does not exist', async () => {
-    const { deps } = capturingDeps();
+    const deps = testDeps();
     const error = await appError(getProduct('01JZZZZZZZZZZZZZZZZZZZZZZZ', deps));
     expect(error.kind).toBe('not-found');
   });
 
   it('checks attributes against the category and its ancestors, writing nothing on failure', async () => {
-    const { deps, events } = capturingDeps();
+    const deps = testDeps();
     const { apples } = await categoryTree(deps);
-    const before = events.length;
     const sku = uniqueSku('BAD');
     const error = await appError(createProduct(productInput(apples.id, [sku], { attributes: { origin: 'FR', colour: 'red' } }), staff, deps));
     expect(error.kind).toBe('invalid');
     expect(error.fields?.map((f) => f.field).sort()).toEqual(['body.attributes.brand', 'body.attributes.colour', 'body.attributes.origin']);
     expect(await itemAt(keys.sku(sku))).toBeUndefined();
     expect(await productItemsUnder(apples.path)).toEqual([]);
-    expect(events.length).toBe(before);
   });
 
   it('refuses an unknown category', async () => {
-    const { deps } = capturingDeps();
+    const deps = testDeps();
     const error = await appError(createProduct(productInput('01JZZZZZZZZZZZZZZZZZZZZZZZ', [uniqueSku('X')]), staff, deps));
     expect(error.fields?.[0]?.field).toBe('body.categoryId');
   });
 
   it('refuses SKUs another product owns with 409 sku-taken naming each, and writes nothing', async () => {
-    const { deps } = capturingDeps();
+    const deps = testDeps();
     const { fruit, apples } = await categoryTree(deps);
     const [taken1, taken2, fresh] = [uniqueSku('T'), uniqueSku('T'), uniqueSku('F')];
     const owner = await createProduct(productInput(fruit.id, [taken1, taken2]), staff, deps);
 
-    const error = await appError(createProduct(productInput(apples.id, [fresh, taken2, taken1]), staff, deps));
+    const refusedId = ulid();
+    const error = await appError(createProduct(productInput(apples.id, [fresh, taken2, taken1]), staff, { ...deps, newId: () => refusedId }));
     expect(error.kind).toBe('conflict');
     expect(error.code).toBe('sku-taken');
     expect((error.extensions?.skus as string[]).sort()).toEqual([taken1, taken2].sort());
@@ -67,10 +71,11 @@ describe('creating and reading products', () => {
     expect(await itemAt(keys.sku(fresh))).toBeUndefined();
     expect(await productItemsUnder(apples.path)).toEqual([]);
     expect((await itemAt(keys.sku(taken1)))?.productId).toBe(owner.id);
+    expect(await outboxEventOf(productCreatedV1, refusedId)).toBeUndefined();
   });
 
   it('lets exactly one of two concurrent creates with the same SKU win', async () => {
-    const { deps } = capturingDeps();
+    const deps = testDeps();
     const { fruit } = await categoryTree(deps);
     const shared = uniqueSku('RACE');
     const results = await Promise.allSettled([
@@ -86,7 +91,7 @@ describe('creating and reading products', () => {
   });
 
   it('refuses a SKU repeated within one product', async () => {
-    const { deps } = capturingDeps();
+    const deps = testDeps();
     const { fruit } = await categoryTree(deps);
     const sku = uniqueSku('DUP');
     const error = await appError(createProduct(productInput(fruit.id, [sku, sku]), staff, deps));
@@ -94,7 +99,7 @@ describe('creating and reading products', () => {
   });
 
   it('creates a bundle only when every component SKU exists', async () => {
-    const { deps } = capturingDeps();
+    const deps = testDeps();
     const { fruit } = await categoryTree(deps);
     const [c1, c2, missing, own] = [uniqueSku('C'), uniqueSku('C'), uniqueSku('NONE'), uniqueSku('BUNDLE')];
     await createProduct(productInput(fruit.id, [c1, c2]), staff, deps);
@@ -120,7 +125,7 @@ describe('creating and reading products', () => {
 
 describe('listing products', () => {
   async function catalog() {
-    const { deps } = capturingDeps();
+    const deps = testDeps();
     const tree = await categoryTree(deps);
     const make = (categoryId: string, extra: Parameters<typeof productInput>[2] = {}) =>
       createProduct(productInput(categoryId, [uniqueSku('L')], extra), staff, deps);
@@ -193,7 +198,7 @@ describe('listing products', () => {
   });
 
   it('refuses an unknown category filter with 400', async () => {
-    const { deps } = capturingDeps();
+    const deps = testDeps();
     const error = await appError(listProducts({ category: '01JZZZZZZZZZZZZZZZZZZZZZZZ' }, deps));
     expect(error.fields?.[0]?.field).toBe('query.category');
   });
@@ -201,16 +206,15 @@ describe('listing products', () => {
 
 describe('updating products', () => {
   async function product() {
-    const { deps, events } = capturingDeps();
+    const deps = testDeps();
     const tree = await categoryTree(deps);
     const skus = [uniqueSku('U'), uniqueSku('U')];
     const created = await createProduct(productInput(tree.fruit.id, skus), staff, deps);
-    events.length = 0;
-    return { deps, events, ...tree, skus, created };
+    return { deps, ...tree, skus, created };
   }
 
   it('writes an audit entry with the prices before and after in the same change as a price update', async () => {
-    const { deps, events, skus, created } = await product();
+    const { deps, skus, created } = await product();
     const variants = created.variants.map(({ unitPrice: _u, ...v }, i) => (i === 0 ? { ...v, price: { amount: 150, currency: 'GBP' } } : v));
     const updated = await updateProduct(created.id, { version: 1, variants }, staff, deps);
 
@@ -229,18 +233,23 @@ describe('updating products', () => {
       after: { [skus[0]!]: { amount: 150, currency: 'GBP' } },
       gsi1pk: `AUDIT#${updated.updatedAt.slice(0, 10)}`,
     });
-    expect(events.map((e) => e.detailType)).toEqual(['product.updated', 'product.price-changed']);
-    expect(events[1]?.data).toMatchObject({ productId: created.id, version: 2, changes: [{ sku: skus[0] }] });
+    expect(await outboxEventOf(productUpdatedV1, `${created.id}:v2`)).toMatchObject({ data: { changedFields: ['variants'], version: 2 } });
+    expect(await outboxEventOf(productPriceChangedV1, `${created.id}:v2`)).toMatchObject({
+      detailType: 'product.price-changed',
+      data: { productId: created.id, version: 2, changes: [{ sku: skus[0], before: { amount: 120 }, after: { amount: 150 } }] },
+    });
   });
 
   it('writes no audit entry when no price changes', async () => {
-    const { deps, events, created } = await product();
+    const { deps, created } = await product();
     const updated = await updateProduct(created.id, { version: 1, name: 'Renamed', attributes: { origin: 'ES' } }, staff, deps);
     expect(updated).toMatchObject({ name: 'Renamed', attributes: { brand: 'Acme', origin: 'ES' }, version: 2 });
     expect(await auditItemsOf(created.id)).toEqual([]);
-    expect(events).toEqual([
-      { detailType: 'product.updated', data: expect.objectContaining({ changedFields: ['name', 'attributes'], version: 2 }) },
-    ]);
+    expect(await outboxEventOf(productUpdatedV1, `${created.id}:v2`)).toMatchObject({
+      detailType: 'product.updated',
+      data: { changedFields: ['name', 'attributes'], version: 2 },
+    });
+    expect(await outboxEventOf(productPriceChangedV1, `${created.id}:v2`)).toBeUndefined();
   });
 
   it('refuses a stale version with 409 and leaves the product as it was', async () => {
@@ -262,7 +271,9 @@ describe('updating products', () => {
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.code).toBe('version-mismatch');
-    expect((await getProduct(created.id, deps)).version).toBe(2);
+    const winner = await getProduct(created.id, deps);
+    expect(winner.version).toBe(2);
+    expect((await outboxEventOf(productUpdatedV1, `${created.id}:v2`))?.data).toMatchObject({ changedFields: ['name'], version: 2 });
   });
 
   it('takes the expected version from If-Match, and refuses one that contradicts the body', async () => {
@@ -276,14 +287,14 @@ describe('updating products', () => {
   });
 
   it('claims added SKUs and releases removed ones in the same change', async () => {
-    const { deps, events, fruit, skus, created } = await product();
+    const { deps, fruit, skus, created } = await product();
     const added = uniqueSku('NEW');
     const [, keep] = created.variants.map(({ unitPrice: _u, ...v }) => v);
     const updated = await updateProduct(created.id, { version: 1, variants: [keep!, { ...keep!, sku: added }] }, staff, deps);
     expect(updated.variants.map((v) => v.sku)).toEqual([skus[1], added]);
     expect((await itemAt(keys.sku(added)))?.productId).toBe(created.id);
     expect(await itemAt(keys.sku(skus[0]!))).toBeUndefined();
-    expect(events[0]?.data).toMatchObject({ addedSkus: [added], removedSkus: [skus[0]] });
+    expect((await outboxEventOf(productUpdatedV1, `${created.id}:v2`))?.data).toMatchObject({ addedSkus: [added], removedSkus: [skus[0]] });
 
     const reuse = await createProduct(productInput(fruit.id, [skus[0]!]), staff, deps);
     expect((await itemAt(keys.sku(skus[0]!)))?.productId).toBe(reuse.id);
@@ -349,7 +360,7 @@ describe('updating products', () => {
   });
 
   it('answers 404 for a product that does not exist', async () => {
-    const { deps } = capturingDeps();
+    const deps = testDeps();
     const error = await appError(updateProduct('01JZZZZZZZZZZZZZZZZZZZZZZZ', { version: 1, name: 'x' }, staff, deps));
     expect(error.kind).toBe('not-found');
   });

@@ -22,7 +22,7 @@ async function freshTable(): Promise<CatalogDeps> {
   } finally {
     client.destroy();
   }
-  return catalogDeps({ db: testDynamo(), tableName, publish: async () => undefined });
+  return catalogDeps({ db: testDynamo(), tableName });
 }
 
 async function allProductIds(deps: CatalogDeps): Promise<string[]> {
