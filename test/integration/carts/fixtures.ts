@@ -14,6 +14,7 @@ import { PromotionView } from '../../../shared/promotions/model.js';
 import { couponCodeItem, promotionItem } from '../../../shared/promotions/repository.js';
 import type { Store } from '../../../shared/stores/model.js';
 import { storeItem } from '../../../shared/stores/repository.js';
+import { SAMPLE_STORES } from '../../../shared/stores/seed.js';
 import { engines } from '../../support/engines.js';
 import { itemAt } from '../catalog/fixtures.js';
 
@@ -39,20 +40,9 @@ async function put(item: Record<string, unknown>): Promise<void> {
   await dynamo.send(new PutCommand({ TableName: engines().tableName, Item: item }));
 }
 
+/** A store like the first sample store (open, GBP, GB tax) under an id of its own. */
 export async function aStore(overrides: Partial<Store> = {}): Promise<Store> {
-  const store: Store = {
-    id: `store-${token()}`,
-    name: 'Test store',
-    address: { line1: '1 Test Street', city: 'London', postcode: 'SE1 1AA', country: 'GB' },
-    timezone: 'Europe/London',
-    taxJurisdiction: 'GB',
-    currency: 'GBP',
-    fulfillmentModes: ['delivery', 'pickup'],
-    status: 'open',
-    createdAt: NOW.toISOString(),
-    updatedAt: NOW.toISOString(),
-    ...overrides,
-  };
+  const store: Store = { ...SAMPLE_STORES[0]!, id: `store-${token()}`, createdAt: NOW.toISOString(), updatedAt: NOW.toISOString(), ...overrides };
   await put(storeItem(store));
   return store;
 }
