@@ -120,6 +120,14 @@ describe('wiring mistakes fail synth with the culprit named', () => {
     expect(() => synthesize('dev', broken)).toThrow(/orders-work visibility timeout 30s is shorter than orders-consume's timeout 60s/);
   });
 
+  it('a stream naming a consumer that does not exist', () => {
+    const broken: Wiring = {
+      ...wiring,
+      streams: [{ id: 'carts-projection', consumer: 'carts-project', filter: { eventName: ['INSERT'], entityTypes: ['Cart'] }, batchSize: 10, retryAttempts: 2, maxRecordAgeSeconds: 300, bisectOnError: false }],
+    };
+    expect(() => synthesize('dev', broken)).toThrow(/stream carts-projection has unknown consumer carts-project/);
+  });
+
   it('a function sending to a queue that does not exist', () => {
     const broken: Wiring = { ...wiring, functions: [...wiring.functions, fn('orders-send', { access: { sendTo: ['nowhere'] } })] };
     expect(() => synthesize('dev', broken)).toThrow(/orders-send sends to unknown queue nowhere/);
