@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../contract.js';
-import { ReservedLine, StockLevel } from './stock-level.js';
+import { ReservedLine } from './stock-level.js';
 
 /** A reservation's stock went back on the shelf: released on cancel, or swept when its hold expired. */
 export const stockReleasedV1 = defineEvent({
@@ -13,6 +13,5 @@ export const stockReleasedV1 = defineEvent({
     ownerRef: z.string(),
     reason: z.enum(['cancelled', 'expired', 'not-picked']),
     lines: z.array(ReservedLine).min(1),
-    levels: z.array(StockLevel).min(1),
   }),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../contract.js';
-import { ReservedLine, StockLevel } from './stock-level.js';
+import { ReservedLine } from './stock-level.js';
 
 /** Stock was held for a cart or an order: every line at one store, all or none. */
 export const stockReservedV1 = defineEvent({
@@ -14,6 +14,5 @@ export const stockReservedV1 = defineEvent({
     ownerRef: z.string(),
     lines: z.array(ReservedLine).min(1),
     holdUntil: z.iso.datetime(),
-    levels: z.array(StockLevel).min(1),
   }),
 });

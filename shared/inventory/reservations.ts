@@ -3,11 +3,11 @@ import { stockReleasedV1 } from '../../events/inventory/stock-released.v1.js';
 import { stockReservedV1 } from '../../events/inventory/stock-reserved.v1.js';
 import { keys } from '../db/keys.js';
 import { TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
+import { outboxEvent } from '../events/outbox.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { fieldErrors } from '../http/validate.js';
 import { getStore } from '../stores/repository.js';
 import { StoreId } from '../stores/model.js';
-import { announceWithLevels } from './announce.js';
 import { expandLines } from './bundles.js';
 import { lookUpSkus } from './catalog-skus.js';
 import { inventoryDeps, type InventoryDeps } from './deps.js';
@@ -88,7 +88,7 @@ function sameLines(a: readonly ReservationLine[], b: readonly ReservationLine[])
  * Holds stock for every line at one store, or nothing. Each stocked line is a conditional update
  * (`available >= :q`: `available -= q`, `reserved += q`), written in one transaction with the reservation item,
  * a check that the store is open, and the caller's `extraItems`; a transaction that collides with another is
- * retried with jitter. `inventory.reserved` is announced after the commit with the resulting levels.
+ * retried with jitter. `inventory.reserved` is written in the same transaction.
  *
  * Idempotent: a repeat with the same `reservationId` and the same request returns the reservation made first,
  * whatever has become of it since (check its `status`).
@@ -142,38 +142,36 @@ export async function reserveStock(input: ReserveStockInput, deps: InventoryDeps
   // Order fixes the meaning of each cancellation reason: store, lines, reservation, then the caller's items.
   const reservationIndex = 1 + holds.length;
 
+  const announcement = reservedEvent(reservation, deps, request.correlationId);
   try {
-    await transactWrite(deps, [storeCheck, ...holds, put, ...extraItems]);
+    await transactWrite(deps, [storeCheck, ...holds, put, announcement, ...extraItems]);
   } catch (error) {
     if (!(error instanceof TransactionCancelled)) throw error;
     const failed = new Set(error.failedConditions());
     if (failed.has(reservationIndex)) {
       const existing = await getReservation(request.reservationId, deps);
-      if (existing) return sameRequest(existing, reservation, deps, request.correlationId);
+      if (existing) return sameRequest(existing, reservation);
     }
     if (failed.has(0)) {
       const store = await getStore(request.storeId, deps);
       if (!store) throw new NotFoundError('Store', request.storeId);
       throw new StoreClosedError(request.storeId);
     }
-    const failedLabels = labels.filter((_, i) => failed.has(reservationIndex + 1 + i));
+    const failedLabels = labels.filter((_, i) => failed.has(reservationIndex + 2 + i));
     const shortLines = await shortfall(request.storeId, stocked, (i) => failed.has(1 + i), deps);
     if (shortLines.length > 0) throw new InsufficientStockError(request.storeId, shortLines, failedLabels);
     if (failedLabels.length > 0) throw new ReservationConditionError(failedLabels);
     throw new StockBusyError(`Stock at ${request.storeId}`);
   }
 
-  await announceReserved(reservation, deps, request.correlationId);
   return reservation;
 }
 
 /** A repeat of a reservation: the one made first when it asked for the same, otherwise the id was reused by mistake. */
-async function sameRequest(existing: Reservation, wanted: Reservation, deps: InventoryDeps, correlationId: string | undefined): Promise<Reservation> {
+function sameRequest(existing: Reservation, wanted: Reservation): Reservation {
   if (existing.storeId !== wanted.storeId || existing.ownerRef !== wanted.ownerRef || !sameLines(existing.requested, wanted.requested)) {
     throw new ReservationIdTakenError(existing.id);
   }
-  // The first call may have died between its commit and its announcement; the event id makes this a no-op otherwise.
-  if (existing.status === 'held') await announceReserved(existing, deps, correlationId);
   return existing;
 }
 
@@ -189,29 +187,28 @@ async function shortfall(storeId: string, lines: readonly ReservationLine[], con
   });
 }
 
-async function announceReserved(reservation: Reservation, deps: InventoryDeps, correlationId: string | undefined): Promise<void> {
-  await announceWithLevels(
-    deps,
+/**
+ * The `inventory.reserved` event, written in the reservation's own transaction: it exists if and only if the stock
+ * was held. It carries the lines (the change), not the levels left behind, because a transaction returns no values;
+ * consumers that need levels read the stock items, which are at or past this change by the time the event arrives.
+ */
+function reservedEvent(reservation: Reservation, deps: InventoryDeps, correlationId: string | undefined): TransactItem {
+  return outboxEvent(
+    deps.tableName,
     stockReservedV1,
-    { eventId: `reserved-${reservation.id}`, storeId: reservation.storeId, skus: reservation.lines.map((l) => l.sku), ...(correlationId ? { correlationId } : {}) },
-    (levels) => ({
-      reservationId: reservation.id,
-      storeId: reservation.storeId,
-      ownerRef: reservation.ownerRef,
-      lines: reservation.lines,
-      holdUntil: reservation.holdUntil,
-      levels,
-    }),
-  );
+    { reservationId: reservation.id, storeId: reservation.storeId, ownerRef: reservation.ownerRef, lines: reservation.lines, holdUntil: reservation.holdUntil },
+    { id: `reserved-${reservation.id}`, now: deps.now(), ...(correlationId ? { correlationId } : {}) },
+  ).item;
 }
 
-async function announceReleased(reservation: Reservation, reason: ReleaseReason, lines: readonly ReservationLine[], deps: InventoryDeps): Promise<void> {
-  await announceWithLevels(
-    deps,
+/** The `inventory.released` event, in the release's (or the commit's, for what was not picked) own transaction. */
+function releasedEvent(reservation: Reservation, reason: ReleaseReason, lines: readonly ReservationLine[], deps: InventoryDeps): TransactItem {
+  return outboxEvent(
+    deps.tableName,
     stockReleasedV1,
-    { eventId: `released-${reservation.id}`, storeId: reservation.storeId, skus: lines.map((l) => l.sku) },
-    (levels) => ({ reservationId: reservation.id, storeId: reservation.storeId, ownerRef: reservation.ownerRef, reason, lines: [...lines], levels }),
-  );
+    { reservationId: reservation.id, storeId: reservation.storeId, ownerRef: reservation.ownerRef, reason, lines: [...lines] },
+    { id: `released-${reservation.id}`, now: deps.now() },
+  ).item;
 }
 
 /**
@@ -246,16 +243,16 @@ export async function releaseIfHeld(
   const returns = current.lines.map((line) =>
     stockChange(deps, { sku: line.sku, storeId: current.storeId }, { available: line.quantity, reserved: -line.quantity }, { expression: 'reserved >= :q', values: { ':q': line.quantity } }, now),
   );
-  const settled = await settle(deps, next, [settleReservation(deps, next, now), ...returns, ...extraItems], 1 + returns.length);
+  const items = [settleReservation(deps, next, now), ...returns, releasedEvent(next, reason, next.lines, deps), ...extraItems];
+  const settled = await settle(deps, next, items, 2 + returns.length);
   if (settled !== next) return { reservation: settled, releasedNow: false };
-  await announceReleased(next, reason, next.lines, deps);
   return { reservation: next, releasedNow: true };
 }
 
 /**
  * Moves a held reservation's stock from `reserved` to `committed` when its order is picked. `picked` gives the
  * quantity picked of each of the reservation's (stocked) lines; a line it leaves out was not picked, and whatever
- * was held but not picked goes back to `available` (announced as released, `not-picked`). Without `picked`,
+ * was held but not picked goes back to `available` (announced in the same transaction as released, `not-picked`). Without `picked`,
  * everything held is committed. Idempotent: a committed reservation is returned as it is.
  * @throws NotFoundError (404) when there is no such reservation
  * @throws ValidationError (400) when `picked` names a SKU the reservation does not hold, or more than it holds
@@ -287,12 +284,12 @@ export async function commitReservation(reservationId: string, picked?: PickedLi
       now,
     );
   });
-  const settled = await settle(deps, next, [settleReservation(deps, next, now), ...moves], 1 + moves.length);
+  const announcement = notPicked.length > 0 ? [releasedEvent(next, 'not-picked', notPicked, deps)] : [];
+  const settled = await settle(deps, next, [settleReservation(deps, next, now), ...moves, ...announcement], 1 + moves.length + announcement.length);
   if (settled !== next) {
     if (settled?.status === 'committed') return settled;
     throw new ReservationNotHeldError(reservationId, settled?.status ?? 'gone');
   }
-  if (notPicked.length > 0) await announceReleased(next, 'not-picked', notPicked, deps);
   return next;
 }
 

@@ -170,7 +170,6 @@ describe('basket hold', () => {
       ownerRef: `cart:${cart.id}`,
       reason: 'expired',
       lines: [{ sku: world.skus.milk, quantity: 3 }],
-      levels: [{ sku: world.skus.milk, storeId: world.store.id, available: 20, reserved: 0, committed: 0, version: 3 }],
     });
     const result = await reopenHandler({ Records: [sqsRecord(event), sqsRecord(event)] }, lambdaContext('carts-reopen-expired-hold'));
     expect(result).toEqual({ batchItemFailures: [] });

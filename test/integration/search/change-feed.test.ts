@@ -113,7 +113,6 @@ describe('the search change feed', () => {
         ownerRef: 'cart-1',
         lines: [{ sku: skuA, quantity: 1 }, { sku: skuB, quantity: 1 }],
         holdUntil: new Date().toISOString(),
-        levels: [level],
       }),
       testSearchDeps(),
     );
