@@ -8,6 +8,7 @@ const SECTION_RUNNERS: Record<SectionId, (options: BenchOptions) => Promise<Sect
   init: async (options) => (await import('./sections/init/index.js')).runInitSection(options),
   import: async (options) => (await import('./sections/import/index.js')).runImportSection(options),
   http: async (options) => (await import('./sections/http/index.js')).runHttpSection(options),
+  search: async (options) => (await import('./sections/search/index.js')).runSearchSection(options),
 };
 
 function print(result: SectionResult): void {

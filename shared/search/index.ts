@@ -26,8 +26,16 @@ const MAX_SORT_VALUE = 2 ** 30;
 
 const INITIAL_CAPACITY = 1024;
 
-/** A text query's matches are kept until the text index next changes, for paging and facet clicks. */
+/**
+ * A text query's matches are kept until the text index next changes, since paging and facet
+ * clicks repeat the same words; the cache holds at most this many document numbers (2 MB).
+ */
 const TEXT_CACHE_MAX_DOCS = 500_000;
+
+export interface IndexOptions {
+  /** Document numbers the text cache may hold; 0 turns it off (the bench measures both). */
+  textCacheDocs?: number;
+}
 
 export type SortOrder = 'relevance' | 'price-asc' | 'price-desc' | 'unit-price-asc';
 
@@ -174,8 +182,11 @@ export class SearchIndex {
   private readonly textCache = new Map<string, Int32Array>();
   private textCacheDocs = 0;
 
-  constructor(text: TextIndex = newTextIndex()) {
+  private readonly textCacheLimit: number;
+
+  constructor(text: TextIndex = newTextIndex(), options: IndexOptions = {}) {
     this.text = text;
+    this.textCacheLimit = options.textCacheDocs ?? TEXT_CACHE_MAX_DOCS;
     this.growDocs(INITIAL_CAPACITY);
     this.growSkus(INITIAL_CAPACITY);
   }
@@ -424,9 +435,9 @@ export class SearchIndex {
   }
 
   /** Rebuilds an index from `toSnapshot()`'s output without re-indexing any text. */
-  static fromSnapshot(snapshot: IndexSnapshot): SearchIndex {
+  static fromSnapshot(snapshot: IndexSnapshot, options: IndexOptions = {}): SearchIndex {
     if (snapshot.format !== 1) throw new Error(`search index snapshot format ${String(snapshot.format)} is not supported`);
-    const index = new SearchIndex(loadTextIndex(snapshot.text));
+    const index = new SearchIndex(loadTextIndex(snapshot.text), options);
     for (const c of snapshot.categories) index.addCategory(c);
     for (const sku of snapshot.skus) index.ensureSku(sku);
     index.growDocs(Math.max(INITIAL_CAPACITY, snapshot.docs.length));
@@ -499,10 +510,11 @@ export class SearchIndex {
       return cached;
     }
     const docs = matchText(this.text, key);
+    if (docs.length > this.textCacheLimit) return docs;
     this.textCache.set(key, docs);
     this.textCacheDocs += docs.length;
     for (const [oldest, old] of this.textCache) {
-      if (this.textCacheDocs <= TEXT_CACHE_MAX_DOCS || oldest === key) break;
+      if (this.textCacheDocs <= this.textCacheLimit || oldest === key) break;
       this.textCache.delete(oldest);
       this.textCacheDocs -= old.length;
     }

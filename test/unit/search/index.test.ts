@@ -191,6 +191,14 @@ describe('SearchIndex changes', () => {
     expect(index.available(id(3))).toBe(true);
   });
 
+  it('forgets the text matches it cached as soon as the text changes', () => {
+    const index = grocery();
+    expect(names(index, { q: 'milk', sort: 'price-asc' })).toEqual(['Organic Semi Skimmed Milk', 'Whole Milk 2 pints']);
+    index.upsert(doc({ n: 7, name: 'Oat Milk', category: 'dairy', price: 50 }));
+    index.remove(id(4), 2);
+    expect(names(index, { q: 'milk', sort: 'price-asc' })).toEqual(['Oat Milk', 'Organic Semi Skimmed Milk']);
+  });
+
   it('survives a snapshot round trip unchanged', () => {
     const index = grocery();
     index.setStock('SKU-1', 'camden', 5, 1);
