@@ -14,7 +14,7 @@ import { TransactionCancelled, transactWrite, type TransactItem } from '../db/tr
 export const MAX_PRODUCTS_PER_ORDER = 30;
 
 /** The consumer name its processed-event markers are kept under. */
-export const ORDER_HISTORY_CONSUMER = 'recommendations-order-history';
+const ORDER_HISTORY_CONSUMER = 'recommendations-order-history';
 
 const SCHEMA_VERSION = 1;
 /** DynamoDB's limit on the items of one transaction, one of which is the chunk's processed marker. */
@@ -72,7 +72,7 @@ function increment(tableName: string, key: Key, entityType: string, fields: Reco
 }
 
 /** The counter updates one order makes, in a fixed order (so that a redelivery chunks them the same way). */
-export function orderUpdates(tableName: string, order: Pick<z.infer<typeof orderCompletedV1.schema>, 'lines'>): TransactItem[] {
+function orderUpdates(tableName: string, order: Pick<z.infer<typeof orderCompletedV1.schema>, 'lines'>): TransactItem[] {
   const products = [...new Set(order.lines.map((l) => l.productId))].slice(0, MAX_PRODUCTS_PER_ORDER);
   const sales = products.map((productId) => increment(tableName, keys.productSales(productId), 'ProductSales', { productId }));
   const pairs = products.flatMap((productId) =>

@@ -19,7 +19,7 @@ import { coPurchaseFromItem } from './order-history.js';
  */
 
 /** Two products count as bought together once they shared this many orders; fewer is noise. */
-export const MIN_ORDERS_TOGETHER = 2;
+const MIN_ORDERS_TOGETHER = 2;
 /** The most co-purchase partners read for one product, in key order; enough for any page of recommendations. */
 const MAX_PARTNERS_READ = 1000;
 
@@ -29,7 +29,7 @@ export const RecommendationsQuery = z.strictObject({
 });
 export type RecommendationsQuery = z.infer<typeof RecommendationsQuery>;
 
-export const RECOMMENDATION_REASONS = ['bought-together', 'popular-in-category'] as const;
+const RECOMMENDATION_REASONS = ['bought-together', 'popular-in-category'] as const;
 
 export const Recommendations = z.strictObject({
   productId: z.string(),

@@ -19,6 +19,17 @@ import { SearchIndex } from './index.js';
 
 const PRODUCTS = keys.productListing('', '').gsi1pk;
 
+/** Every item of one gsi1 partition. */
+function listing(deps: Pick<SearchDeps, 'db' | 'tableName'>, partition: string) {
+  return queryAll(deps, {
+    TableName: deps.tableName,
+    IndexName: INDEXES.gsi1.name,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': INDEXES.gsi1.partition },
+    ExpressionAttributeValues: { ':pk': partition },
+  });
+}
+
 /** The category chain of a category, root first, from the map of every category. */
 function chainOf(categories: ReadonlyMap<string, StoredCategory>, id: string) {
   const stored = categories.get(id);
@@ -26,20 +37,13 @@ function chainOf(categories: ReadonlyMap<string, StoredCategory>, id: string) {
   return [...stored.ancestorIds.map((a) => categories.get(a)?.category), stored.category].filter((c) => c !== undefined);
 }
 
-export async function buildFromTable(deps: Pick<SearchDeps, 'db' | 'tableName' | 'now'>): Promise<SearchIndex> {
+export async function buildFromTable(deps: Pick<SearchDeps, 'db' | 'tableName'>): Promise<SearchIndex> {
   const index = new SearchIndex();
   const categories = new Map((await queryAllCategories(catalogDeps({ db: deps.db, tableName: deps.tableName }))).map((c) => [c.category.id, c]));
   for (const { category } of categories.values()) index.addCategory(category);
 
-  const products = await queryAll(deps, {
-    TableName: deps.tableName,
-    IndexName: INDEXES.gsi1.name,
-    KeyConditionExpression: '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': INDEXES.gsi1.partition },
-    ExpressionAttributeValues: { ':pk': PRODUCTS },
-  });
   const live: string[] = [];
-  for (const item of products) {
+  for (const item of await listing(deps, PRODUCTS)) {
     const product = productFromItem(item);
     if (product.status === 'archived') {
       index.remove(product.id, product.version);
@@ -50,14 +54,9 @@ export async function buildFromTable(deps: Pick<SearchDeps, 'db' | 'tableName' |
   }
 
   for (const store of await listStores(deps)) {
-    const stock = await queryAll(deps, {
-      TableName: deps.tableName,
-      IndexName: INDEXES.gsi1.name,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': INDEXES.gsi1.partition },
-      ExpressionAttributeValues: { ':pk': keys.stockByStore(store.id, '').gsi1pk },
-    });
-    for (const item of stock.map(stockFromItem)) index.setStock(item.sku, item.storeId, item.available, item.version);
+    for (const item of (await listing(deps, keys.stockByStore(store.id, '').gsi1pk)).map(stockFromItem)) {
+      index.setStock(item.sku, item.storeId, item.available, item.version);
+    }
   }
 
   for (const sales of (await batchGet(deps, live.map((id) => keys.productSales(id)))).map(salesFromItem)) {

@@ -16,7 +16,7 @@ import type { SearchIndex } from './index.js';
  * without being rebuilt per change.
  */
 
-export const SEARCH_CHANGE_SCHEMA_VERSION = 1;
+const SEARCH_CHANGE_SCHEMA_VERSION = 1;
 
 /** Records outlive the snapshot interval many times over; after a day nothing needs them. */
 const RETENTION_SECONDS = 24 * 60 * 60;
@@ -27,7 +27,7 @@ const RETENTION_SECONDS = 24 * 60 * 60;
  * appear a little after a later-stamped one; re-reading this window catches it, and versions make
  * applying a record twice harmless.
  */
-export const FEED_OVERLAP_MS = 5_000;
+const FEED_OVERLAP_MS = 5_000;
 
 export const SearchChange = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('product'), document: SearchDocument }),

@@ -25,7 +25,7 @@ const DIET_ATTRIBUTES: Record<DietFlag, string> = {
 };
 
 /** The tag that puts a product in the on-offer facet (see docs/search.md for why a tag and not promotions). */
-export const ON_OFFER_TAG = 'on-offer';
+const ON_OFFER_TAG = 'on-offer';
 
 /**
  * Price bands on a product's lowest price, in minor units: `[from, to)`. The edges suit pounds,

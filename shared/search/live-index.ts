@@ -6,7 +6,7 @@ import type { SearchIndex } from './index.js';
 import { readSnapshot } from './snapshot.js';
 
 /** How often a warm function looks for new changes: the index is at most this much older than the feed. */
-export const POLL_INTERVAL_MS = 5_000;
+const POLL_INTERVAL_MS = 5_000;
 
 interface State {
   index: SearchIndex;

@@ -15,7 +15,7 @@ const List = <T extends z.ZodType<string, string>>(item: T, max: number) =>
     .transform((raw) => [...new Set(raw.split(',').map((v) => v.trim()))].filter((v) => v !== ''))
     .pipe(z.array(item).min(1, 'must name at least one value').max(max, `at most ${max} values`));
 
-export const SORT_ORDERS = ['relevance', 'price-asc', 'price-desc', 'unit-price-asc'] as const;
+const SORT_ORDERS = ['relevance', 'price-asc', 'price-desc', 'unit-price-asc'] as const;
 
 export const SearchQuery = z
   .strictObject({

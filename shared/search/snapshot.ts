@@ -13,7 +13,7 @@ import { SearchIndex, type IndexSnapshot } from './index.js';
  * applies only the changes after it.
  */
 
-export const SNAPSHOT_KEY = 'search-index/latest.json.gz';
+const SNAPSHOT_KEY = 'search-index/latest.json.gz';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);

@@ -43,7 +43,7 @@ export function singular(term: string): string {
 }
 
 /** Lower-case, accents folded ("Crème" matches "creme"), then singular. */
-export function normalizeTerm(term: string): string {
+function normalizeTerm(term: string): string {
   return singular(
     term
       .normalize('NFKD')
@@ -66,7 +66,7 @@ const SEARCH_OPTIONS: SearchOptions = {
   combineWith: 'AND',
 };
 
-export const TEXT_OPTIONS: Options<TextDocument> = {
+const TEXT_OPTIONS: Options<TextDocument> = {
   idField: 'doc',
   fields: ['name', 'brand', 'skus', 'tags', 'description'],
   storeFields: [],

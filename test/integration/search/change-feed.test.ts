@@ -7,6 +7,7 @@ import { productUpdatedV1 } from '../../../events/catalog/product-updated.v1.js'
 import { stockAdjustedV1 } from '../../../events/inventory/stock-adjusted.v1.js';
 import { stockReservedV1 } from '../../../events/inventory/stock-reserved.v1.js';
 import { handler as recordHandler } from '../../../functions/search/record-search-change.js';
+import { handler as snapshotHandler } from '../../../functions/search/write-index-snapshot.js';
 import { updateProduct } from '../../../shared/catalog/products.js';
 import { dynamo } from '../../../shared/db/client.js';
 import { keys } from '../../../shared/db/keys.js';
@@ -16,7 +17,7 @@ import { SearchQuery } from '../../../shared/search/requests.js';
 import { searchProducts } from '../../../shared/search/search-products.js';
 import { readSnapshot, refreshSnapshot } from '../../../shared/search/snapshot.js';
 import { lambdaContext } from '../../support/lambda.js';
-import { catalogWrites, categories, delivered, product, sqsRecord, staff, stock, store, testSearchDeps, uniqueSlug } from './fixtures.js';
+import { catalogWrites, categories, delivered, product, openStore, sqsRecord, staff, stock, testSearchDeps, uniqueSlug } from './fixtures.js';
 
 /** A live index that reads the feed on every request, as a warm function does every few seconds. */
 const warmIndex = () => new LiveIndex(testSearchDeps(), 0);
@@ -84,7 +85,7 @@ describe('the search change feed', () => {
 
   it('records stock as the table holds it, whatever level the event carries', async () => {
     const { child } = await categories();
-    const storeId = await store();
+    const storeId = await openStore();
     const w = word();
     const [a, b] = [await product(child, `${w} oat milk`), await product(child, `${w} soy milk`)];
     const [skuA, skuB] = [a.variants[0]!.sku, b.variants[0]!.sku];
@@ -137,7 +138,7 @@ describe('the search change feed', () => {
 
   it('writes a snapshot to S3 that a cold start loads, then applies the changes recorded since', async () => {
     const { child } = await categories();
-    const storeId = await store();
+    const storeId = await openStore();
     const w = word();
     const p = await product(child, `${w} crumpets`);
     await stock(p.variants[0]!.sku, storeId, 12, 1);
@@ -156,6 +157,17 @@ describe('the search change feed', () => {
     // The snapshot and the feed are all it reads: the new name can only come from the feed.
     const cold = new LiveIndex(testSearchDeps({ db: feedOnly() }));
     expect(await namesFound(cold, { q: w })).toEqual([`${w} pikelets`]);
+  });
+
+  it('is what the scheduled snapshot function writes, with the configured table and bucket', async () => {
+    const { child } = await categories();
+    const w = word();
+    await product(child, `${w} oatcakes`);
+    const before = new Date().toISOString();
+    await snapshotHandler();
+    const snapshot = (await readSnapshot(testSearchDeps()))!;
+    expect(snapshot.watermark >= before).toBe(true);
+    expect(snapshot.index.query({ q: w, sort: 'relevance', offset: 0, limit: 10 }).total).toBe(1);
   });
 
   it('fails only the records it cannot use, so they alone are retried and end in the DLQ', async () => {

@@ -10,12 +10,11 @@ import type { ProductView } from '../../../shared/catalog/views.js';
 import { dynamo } from '../../../shared/db/client.js';
 import { stockItem } from '../../../shared/inventory/stock-repository.js';
 import { searchDeps, type SearchDeps } from '../../../shared/search/deps.js';
-import { Store } from '../../../shared/stores/model.js';
-import { storeItem } from '../../../shared/stores/repository.js';
 import { engines } from '../../support/engines.js';
 import { staff, uniqueSku, uniqueSlug } from '../catalog/fixtures.js';
+import { openStore } from '../inventory/fixtures.js';
 
-export { staff, uniqueSku, uniqueSlug };
+export { openStore, staff, uniqueSku, uniqueSlug };
 
 /** Search dependencies on the test table and the test exports bucket. */
 export function testSearchDeps(overrides: Partial<SearchDeps> = {}): SearchDeps {
@@ -44,26 +43,6 @@ export function product(categoryId: string, name: string, extra: Partial<CreateP
     staff,
     catalogWrites(),
   );
-}
-
-/** A store with an id no other test uses. */
-export async function store(): Promise<string> {
-  const id = uniqueSlug('search-store');
-  const at = new Date().toISOString();
-  const item = Store.parse({
-    id,
-    name: `Search store ${id}`,
-    address: { line1: '1 Test Street', city: 'London', postcode: 'E1 1AA', country: 'GB' },
-    timezone: 'Europe/London',
-    taxJurisdiction: 'GB',
-    currency: 'GBP',
-    fulfillmentModes: ['delivery'],
-    status: 'open',
-    createdAt: at,
-    updatedAt: at,
-  });
-  await dynamo.send(new PutCommand({ TableName: engines().tableName, Item: storeItem(item) }));
-  return id;
 }
 
 /** Sets a SKU's stock at a store as inventory would leave it. */

@@ -11,7 +11,7 @@ import { RecommendationsQuery, recommendProducts } from '../../../shared/recomme
 import { buildFromTable } from '../../../shared/search/build.js';
 import { apiEvent, lambdaContext } from '../../support/lambda.js';
 import { itemAt } from '../catalog/fixtures.js';
-import { categories, delivered, product, sqsRecord, stock, store, testSearchDeps, uniqueSlug } from './fixtures.js';
+import { categories, delivered, openStore, product, sqsRecord, stock, testSearchDeps, uniqueSlug } from './fixtures.js';
 
 type OrderLine = { sku: string; productId: string; quantity: number; total: number };
 
@@ -89,7 +89,7 @@ describe('recommendations', () => {
    */
   async function shop() {
     const { root, child } = await categories();
-    const storeId = await store();
+    const storeId = await openStore();
     const make = (name: string, extra = {}) => product(child, name, extra);
     const anchor = await make('Anchor');
     const [often, twice, once, wine, gone, bestseller, runnerUp] = [
