@@ -99,6 +99,14 @@ export function applyChange(index: SearchIndex, change: SearchChange): boolean {
   }
 }
 
+/**
+ * Whether the feed still holds every record written since `at`. Records live a day; a snapshot older
+ * than that cannot be brought up to date from the feed, and the index must be built from the table.
+ */
+export function feedCovers(at: string, now: Date): boolean {
+  return now.getTime() - Date.parse(at) < RETENTION_SECONDS * 1000;
+}
+
 /** The ISO time `ms` milliseconds before `at`: where a reader resumes so that late records are not missed. */
 export function resumeFrom(at: string, ms = FEED_OVERLAP_MS): string {
   return new Date(Date.parse(at) - ms).toISOString();

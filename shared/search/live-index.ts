@@ -1,6 +1,6 @@
 import { logger } from '../observability/logger.js';
 import { buildFromTable } from './build.js';
-import { applyChange, readChanges, resumeFrom } from './change-feed.js';
+import { applyChange, feedCovers, readChanges, resumeFrom } from './change-feed.js';
 import { searchDeps, type SearchDeps } from './deps.js';
 import type { SearchIndex } from './index.js';
 import { readSnapshot } from './snapshot.js';
@@ -23,9 +23,10 @@ export interface IndexSource {
 
 /**
  * The index a search function serves from, kept in memory for the life of its container. At cold
- * start it loads the latest snapshot from S3 (or, before the first snapshot exists, builds one from
- * the table) and applies the change feed since the snapshot's watermark; afterwards a request reads
- * the feed again when the last read is more than `pollIntervalMs` old.
+ * start it loads the latest snapshot from S3 and applies the change feed since the snapshot's
+ * watermark; before the first snapshot exists, or when the snapshot is older than the feed reaches
+ * back, it builds the index from the table instead. Afterwards a request reads the feed again when
+ * the last read is more than `pollIntervalMs` old.
  */
 export class LiveIndex implements IndexSource {
   private state: Promise<State> | undefined;
@@ -54,13 +55,15 @@ export class LiveIndex implements IndexSource {
   private async load(): Promise<State> {
     const started = performance.now();
     const startedAt = this.deps.now().toISOString();
-    const snapshot = await readSnapshot(this.deps);
+    const found = await readSnapshot(this.deps);
+    // A snapshot older than the feed's retention would miss changes the feed no longer holds.
+    const snapshot = found && feedCovers(found.watermark, this.deps.now()) ? found : undefined;
     const state: State = snapshot
       ? { index: snapshot.index, feedAt: snapshot.watermark, polledAt: 0 }
       : { index: await buildFromTable(this.deps), feedAt: startedAt, polledAt: 0 };
     const applied = await this.poll(state);
     logger.info('search index loaded', {
-      source: snapshot ? 'snapshot' : 'table',
+      source: snapshot ? 'snapshot' : found ? 'table, the snapshot being older than the feed' : 'table',
       snapshotBytes: snapshot?.bytes,
       products: state.index.documentCount,
       changesApplied: applied,

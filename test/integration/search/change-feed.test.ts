@@ -15,7 +15,8 @@ import { LiveIndex } from '../../../shared/search/live-index.js';
 import { recordSearchChanges } from '../../../shared/search/record-change.js';
 import { SearchQuery } from '../../../shared/search/requests.js';
 import { searchProducts } from '../../../shared/search/search-products.js';
-import { readSnapshot, refreshSnapshot } from '../../../shared/search/snapshot.js';
+import { encodeSnapshot, readSnapshot, refreshSnapshot, writeSnapshot } from '../../../shared/search/snapshot.js';
+import { SearchIndex } from '../../../shared/search/index.js';
 import { lambdaContext } from '../../support/lambda.js';
 import { catalogWrites, categories, delivered, product, openStore, sqsRecord, staff, stock, testSearchDeps, uniqueSlug } from './fixtures.js';
 
@@ -157,6 +158,16 @@ describe('the search change feed', () => {
     // The snapshot and the feed are all it reads: the new name can only come from the feed.
     const cold = new LiveIndex(testSearchDeps({ db: feedOnly() }));
     expect(await namesFound(cold, { q: w })).toEqual([`${w} pikelets`]);
+  });
+
+  it('builds from the table when the snapshot is older than the feed reaches back', async () => {
+    const { child } = await categories();
+    const w = word();
+    await product(child, `${w} bannock`);
+    const dayAndAMinuteAgo = new Date(Date.now() - (24 * 60 + 1) * 60_000);
+    await writeSnapshot(testSearchDeps(), await encodeSnapshot(new SearchIndex(), dayAndAMinuteAgo.toISOString(), dayAndAMinuteAgo));
+    expect(await namesFound(new LiveIndex(testSearchDeps()), { q: w })).toEqual([`${w} bannock`]);
+    await refreshSnapshot(testSearchDeps());
   });
 
   it('is what the scheduled snapshot function writes, with the configured table and bucket', async () => {
