@@ -1,26 +1,11 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
 import type { Principal } from '../auth/principal.js';
-import { config } from '../config/config.js';
-import { dynamo } from '../db/client.js';
+import { tableDeps, type TableDeps } from '../db/deps.js';
 
-/** What the cart use-cases need from the outside world; handlers take the defaults, tests pass their own clock or table. */
-export interface CartDeps {
-  db: DynamoDBDocumentClient;
-  tableName: string;
-  now: () => Date;
-  newId: () => string;
-}
+/** The cart use-cases' dependencies: the table, a clock and ids (see `TableDeps`). */
+export type CartDeps = TableDeps;
 
-/** The production dependencies, with any of them replaced. The table name is read from the configuration only when none is given. */
-export function cartDeps(overrides: Partial<CartDeps> = {}): CartDeps {
-  return {
-    db: overrides.db ?? dynamo,
-    tableName: overrides.tableName ?? config.tableName,
-    now: overrides.now ?? (() => new Date()),
-    newId: overrides.newId ?? ulid,
-  };
-}
+/** The production dependencies, with any of them replaced. */
+export const cartDeps = tableDeps;
 
 /** Who is acting on a cart: the principal's subject, whether they are staff with `admin`, and the request's correlation id. */
 export interface CartActor {

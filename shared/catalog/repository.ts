@@ -1,4 +1,5 @@
-import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../db/query.js';
 import { backoff, type TransactItem } from '../db/transact.js';
 import { INDEXES, keys } from '../db/keys.js';
 import { attributeTerms } from './attributes.js';
@@ -154,23 +155,14 @@ export async function getCategoryChain(deps: CatalogDeps, id: string): Promise<C
 
 /** Every category, in path order (a parent before its children). */
 export async function queryAllCategories(deps: CatalogDeps): Promise<StoredCategory[]> {
-  const all: StoredCategory[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: INDEXES.gsi1.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': INDEXES.gsi1.partition },
-        ExpressionAttributeValues: { ':pk': CATEGORY_TREE },
-        ExclusiveStartKey: start,
-      }),
-    );
-    all.push(...(page.Items ?? []).map(categoryFromItem));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return all;
+  const items = await queryAll(deps, {
+    TableName: deps.tableName,
+    IndexName: INDEXES.gsi1.name,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': INDEXES.gsi1.partition },
+    ExpressionAttributeValues: { ':pk': CATEGORY_TREE },
+  });
+  return items.map(categoryFromItem);
 }
 
 /** One product as stored, read consistently because updates compare its version; `undefined` when it does not exist. */

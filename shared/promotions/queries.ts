@@ -1,10 +1,11 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGet } from '../db/batch.js';
 import { INDEXES, keys } from '../db/keys.js';
 import type { Promotion } from '../pricing/promotions.js';
 import { promotionDeps, type PromotionDeps } from './deps.js';
 import { isRunning, type PromotionView } from './model.js';
 import { getPromotionRecord, promotionFromItem, promotionOf } from './repository.js';
+import { queryAll } from '../db/query.js';
 
 /**
  * What carts and checkout read from promotions: the automatic promotions running now, a coupon's
@@ -22,25 +23,16 @@ const cache = new Map<string, { started: PromotionView[]; readAt: number }>();
 
 /** Every enabled promotion without a coupon code that started by `at`, ended or not. */
 async function startedAutomaticPromotions(deps: PromotionDeps, at: Date): Promise<PromotionView[]> {
-  const found: PromotionView[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: INDEXES.gsi1.name,
-        KeyConditionExpression: '#pk = :pk AND #sk <= :upTo',
-        FilterExpression: 'attribute_not_exists(couponCode) AND #status = :enabled',
-        ExpressionAttributeNames: { '#pk': INDEXES.gsi1.partition, '#sk': INDEXES.gsi1.sort, '#status': 'status' },
-        // `~` sorts after every id character, so promotions starting exactly at `at` are included.
-        ExpressionAttributeValues: { ':pk': PROMOTIONS, ':upTo': `${at.toISOString()}#~`, ':enabled': 'enabled' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    found.push(...(page.Items ?? []).map(promotionFromItem));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return found;
+  const items = await queryAll(deps, {
+    TableName: deps.tableName,
+    IndexName: INDEXES.gsi1.name,
+    KeyConditionExpression: '#pk = :pk AND #sk <= :upTo',
+    FilterExpression: 'attribute_not_exists(couponCode) AND #status = :enabled',
+    ExpressionAttributeNames: { '#pk': INDEXES.gsi1.partition, '#sk': INDEXES.gsi1.sort, '#status': 'status' },
+    // `~` sorts after every id character, so promotions starting exactly at `at` are included.
+    ExpressionAttributeValues: { ':pk': PROMOTIONS, ':upTo': `${at.toISOString()}#~`, ':enabled': 'enabled' },
+  });
+  return items.map(promotionFromItem);
 }
 
 /**

@@ -1,14 +1,12 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { auditItem } from '../audit/audit-entry.js';
-import { config } from '../config/config.js';
-import { dynamo } from '../db/client.js';
 import { keys } from '../db/keys.js';
 import { TransactionCancelled, transactWrite } from '../db/transact.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { fieldErrors } from '../http/validate.js';
 import { TaxRateTable } from '../pricing/tax.js';
+import { tableDeps, type TableDeps } from '../db/deps.js';
 
 /**
  * The stored tax rate table: one item at `keys.taxRates()`, replaced whole under an optimistic
@@ -53,20 +51,11 @@ export const TaxRatesView = z.strictObject({
 });
 export type TaxRatesView = z.infer<typeof TaxRatesView>;
 
-export interface TaxDeps {
-  db: DynamoDBDocumentClient;
-  tableName: string;
-  now: () => Date;
-}
+/** The tax-rate use-cases' dependencies: the table, a clock and ids (see `TableDeps`). */
+export type TaxDeps = TableDeps;
 
 /** The production dependencies, with any of them replaced. */
-export function taxDeps(overrides: Partial<TaxDeps> = {}): TaxDeps {
-  return {
-    db: overrides.db ?? dynamo,
-    tableName: overrides.tableName ?? config.tableName,
-    now: overrides.now ?? (() => new Date()),
-  };
-}
+export const taxDeps = tableDeps;
 
 /** How long one container trusts the table it read: a stored change reaches every container within this. */
 export const TAX_RATES_MAX_AGE_SECONDS = 60;

@@ -3,7 +3,8 @@ import type { Cart } from '../../shared/carts/model.js';
 import type { CartView } from '../../shared/carts/views.js';
 import { sampleCatalog } from '../../shared/catalog/seed.js';
 import { sampleQuantity } from '../../shared/inventory/seed.js';
-import { ApiClient, type Problem } from '../support/api-client.js';
+import { ApiClient } from '../support/api-client.js';
+import { problem } from '../support/e2e.js';
 
 /**
  * Carts end to end on the seeded platform, through the contract-checking client: a whole basket at
@@ -49,14 +50,6 @@ const cheap = eachSkus.find((s) => s.price < 200 && s.stock >= 40 && s.sku !== p
 /** An item with a few on the shelf, to ask for more than there is. */
 const scarce = eachSkus.find((s) => s.stock >= 5 && s.stock < 60 && s.sku !== cheap.sku && s.sku !== pricey.sku)!;
 const weighed = sampleSkus('weight').find((s) => s.average !== undefined && s.stock >= 5_000)!;
-
-async function problem(request: Promise<{ status: number; body: unknown }>, status: number, type?: string): Promise<Problem> {
-  const response = await request;
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  const body = response.body as Problem;
-  if (type) expect(body.type).toMatch(new RegExp(`/${type}$`));
-  return body;
-}
 
 /** The cart as stored, without its (time-dependent) pricing: what a refused request must leave alone. */
 async function stored(client: ApiClient, id: string): Promise<Cart> {

@@ -3,6 +3,7 @@ import { COLUMNS } from '../../shared/catalog/import/columns.js';
 import type { ImportUploadView } from '../../shared/catalog/import/create-import-upload.js';
 import type { ImportJobView } from '../../shared/catalog/import/job.js';
 import { ApiClient, type Problem } from '../support/api-client.js';
+import { eventually } from '../support/e2e.js';
 
 /**
  * A catalog file larger than a request body may be, imported over HTTP through a presigned
@@ -44,16 +45,6 @@ function largeCsv(): string {
     lines.push(COLUMNS.map((c) => cells[c] ?? '').join(','));
   }
   return `${lines.join('\n')}\n`;
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
 }
 
 beforeAll(async () => {

@@ -3,8 +3,9 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { COLUMNS } from '../../shared/catalog/import/columns.js';
 import { sampleCatalog } from '../../shared/catalog/seed.js';
 import type { CategoryNode, CategoryView, ImageView, ProductView } from '../../shared/catalog/views.js';
-import { ApiClient, type Problem } from '../support/api-client.js';
+import { ApiClient } from '../support/api-client.js';
 import { openApiDocument } from '../support/openapi.js';
+import { eventually, problem } from '../support/e2e.js';
 
 /**
  * The catalog end to end, over HTTP against the local platform, through the contract-checking
@@ -29,17 +30,6 @@ let admin: ApiClient;
 let shopper: ApiClient;
 let categoryIds: Map<string, string>;
 
-/** Polls until `probe` returns a value, or fails after `timeoutMs`. */
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 async function allPages(query: string): Promise<{ pages: ProductPage[]; items: ProductView[] }> {
   const pages: ProductPage[] = [];
   let cursor: string | null = null;
@@ -55,13 +45,6 @@ async function allPages(query: string): Promise<{ pages: ProductPage[]; items: P
 async function productBySku(sku: string, categoryPath: string): Promise<ProductView | undefined> {
   const { items } = await allPages(`category=${categoryIds.get(categoryPath)}&limit=100`);
   return items.find((p) => p.variants.some((v) => v.sku === sku));
-}
-
-/** Expects a problem response with this status; returns it for closer checks. */
-async function problem(request: Promise<{ status: number; body: unknown }>, status: number): Promise<Problem> {
-  const response = await request;
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  return response.body as Problem;
 }
 
 const csv = (rows: Record<string, string | number>[], columns: readonly string[] = COLUMNS) =>

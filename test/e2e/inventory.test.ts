@@ -3,7 +3,8 @@ import type { CategoryView, ProductView } from '../../shared/catalog/views.js';
 import type { AdjustmentView, BundleAtStore, SkuInventory, StockAtStore } from '../../shared/inventory/requests.js';
 import type { Store } from '../../shared/stores/model.js';
 import { SAMPLE_STORES } from '../../shared/stores/seed.js';
-import { ApiClient, type Problem } from '../support/api-client.js';
+import { ApiClient } from '../support/api-client.js';
+import { fieldsOf, problem } from '../support/e2e.js';
 
 /**
  * Stores and inventory end to end, over HTTP against the local platform, every response checked against the
@@ -17,14 +18,6 @@ let manager: ApiClient;
 let shopper: ApiClient;
 let sku: string;
 let bundleSku: string;
-
-async function problem(request: Promise<{ status: number; body: unknown }>, status: number): Promise<Problem> {
-  const response = await request;
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  return response.body as Problem;
-}
-
-const fieldsOf = (p: Problem) => (p.errors ?? []).map((e) => e.field).sort();
 
 async function stockAt(storeId: string, of = sku): Promise<StockAtStore> {
   const { body } = await manager.get<SkuInventory>(`/inventory/${of}`);

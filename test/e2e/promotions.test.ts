@@ -5,7 +5,8 @@ import { LOYALTY_POLICY } from '../../shared/loyalty/policy.js';
 import type { PromotionPage, PromotionView } from '../../shared/promotions/model.js';
 import { SAMPLE_PROMOTIONS } from '../../shared/promotions/seed.js';
 import { DEFAULT_TAX_RATES, type TaxRatesView } from '../../shared/tax/rates.js';
-import { ApiClient, type Problem } from '../support/api-client.js';
+import { ApiClient } from '../support/api-client.js';
+import { fieldsOf, problem } from '../support/e2e.js';
 
 /**
  * Promotions, loyalty and tax rates end to end, over HTTP against the seeded local platform, every
@@ -20,14 +21,6 @@ let admin: ApiClient;
 let manager: ApiClient;
 let shopper: ApiClient;
 let categoryId: string;
-
-async function problem(request: Promise<{ status: number; body: unknown }>, status: number): Promise<Problem> {
-  const response = await request;
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  return response.body as Problem;
-}
-
-const fieldsOf = (p: Problem) => (p.errors ?? []).map((e) => e.field).sort();
 
 const tenOff = (extra: Record<string, unknown> = {}) => ({
   name: `e2e 10 % ${run}`,

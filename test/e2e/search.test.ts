@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CategoryView, ProductView } from '../../shared/catalog/views.js';
 import type { Recommendations } from '../../shared/recommendations/recommendations.js';
 import type { SearchPage } from '../../shared/search/views.js';
-import { ApiClient, type Problem } from '../support/api-client.js';
+import { ApiClient } from '../support/api-client.js';
+import { eventually, fieldsOf, problem } from '../support/e2e.js';
 
 /**
  * Search and recommendations end to end, over HTTP against the local platform with its seeded
@@ -14,24 +15,7 @@ const run = Date.now().toString(36).toLowerCase();
 const api = new ApiClient(inject('baseUrl'));
 let categoryIds: Map<string, string>;
 
-async function problem(request: Promise<{ status: number; body: unknown }>, status: number): Promise<Problem> {
-  const response = await request;
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  return response.body as Problem;
-}
-
-const fieldsOf = (p: Problem) => (p.errors ?? []).map((e) => e.field).sort();
 const search = async (query: string) => (await api.get<SearchPage>(`/search?${query}`)).body;
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 beforeAll(async () => {
   const { body } = await api.get<{ items: CategoryView[] }>('/categories');
