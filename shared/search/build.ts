@@ -9,12 +9,14 @@ import { queryAll } from '../db/query.js';
 import type { SearchDeps } from './deps.js';
 import { toSearchDocument } from './document.js';
 import { SearchIndex } from './index.js';
+import { currentOfferTargets } from './offers.js';
 
 /**
  * Builds the search index from the table: every category, every product (archived ones are
  * remembered as removed, so that an older change cannot bring them back), every store's stock and
- * every product's sales. This is what the snapshot function runs, and what a search function falls
- * back on when there is no snapshot yet.
+ * every product's sales, and what the promotions running now put on offer (read afresh, not from
+ * the container's promotions cache). This is what the snapshot function runs, and what a search
+ * function falls back on when there is no snapshot yet.
  */
 
 const PRODUCTS = keys.productListing('', '').gsi1pk;
@@ -37,7 +39,7 @@ function chainOf(categories: ReadonlyMap<string, StoredCategory>, id: string) {
   return [...stored.ancestorIds.map((a) => categories.get(a)?.category), stored.category].filter((c) => c !== undefined);
 }
 
-export async function buildFromTable(deps: Pick<SearchDeps, 'db' | 'tableName'>): Promise<SearchIndex> {
+export async function buildFromTable(deps: Pick<SearchDeps, 'db' | 'tableName' | 'now'>): Promise<SearchIndex> {
   const index = new SearchIndex();
   const categories = new Map((await queryAllCategories(catalogDeps({ db: deps.db, tableName: deps.tableName }))).map((c) => [c.category.id, c]));
   for (const { category } of categories.values()) index.addCategory(category);
@@ -62,5 +64,6 @@ export async function buildFromTable(deps: Pick<SearchDeps, 'db' | 'tableName'>)
   for (const sales of (await batchGet(deps, live.map((id) => keys.productSales(id)))).map(salesFromItem)) {
     index.setPopularity(sales.productId, sales.orders);
   }
+  index.setOffers(await currentOfferTargets(deps, 0));
   return index;
 }

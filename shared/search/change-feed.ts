@@ -16,7 +16,8 @@ import type { SearchIndex } from './index.js';
  * without being rebuilt per change.
  */
 
-const SEARCH_CHANGE_SCHEMA_VERSION = 1;
+/** Version 2: product documents no longer carry `onOffer` (promotions decide it, in the index). */
+const SEARCH_CHANGE_SCHEMA_VERSION = 2;
 
 /** Records outlive the snapshot interval many times over; after a day nothing needs them. */
 const RETENTION_SECONDS = 24 * 60 * 60;
@@ -78,7 +79,19 @@ export async function readChanges(deps: FeedDeps, after: string): Promise<FeedRe
     ExpressionAttributeNames: { '#pk': INDEXES.gsi1.partition, '#sk': INDEXES.gsi1.sort },
     ExpressionAttributeValues: { ':pk': SEARCH_CHANGES, ':after': after },
   });
-  return items.map((item) => ({ at: item.at as string, change: SearchChange.parse(item.change) }));
+  return items.map((item) => ({ at: item.at as string, change: SearchChange.parse(upgraded(item)) }));
+}
+
+/**
+ * A record's change in the current shape. Version 1 records, written before promotions drove the
+ * on-offer facet, stay in the feed for a day after that change and carry a document `onOffer`
+ * that the strict schema would refuse; it is dropped.
+ */
+function upgraded(item: Record<string, unknown>): unknown {
+  const change = item.change as { kind?: unknown; document?: Record<string, unknown> };
+  if (item.schemaVersion !== 1 || change.kind !== 'product' || change.document === undefined) return change;
+  const { onOffer: _onOffer, ...document } = change.document;
+  return { ...change, document };
 }
 
 /**

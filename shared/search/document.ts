@@ -6,7 +6,8 @@ import { unitPrice } from '../catalog/units.js';
  * What the search index knows about one product: the text it matches on and the values its facets
  * count. It is derived from the stored product and its category chain, written to the change feed
  * as is, and parsed back with this schema, so a drifted record fails loudly instead of corrupting
- * the index.
+ * the index. Whether it is on offer is not here: that follows the running promotions (see
+ * `offers.ts`).
  */
 
 /** Dietary flags a shopper can filter on, in facet order. */
@@ -23,9 +24,6 @@ const DIET_ATTRIBUTES: Record<DietFlag, string> = {
   fairtrade: 'fairtrade',
   'sugar-free': 'sugarFree',
 };
-
-/** The tag that puts a product in the on-offer facet (see docs/search.md for why a tag and not promotions). */
-const ON_OFFER_TAG = 'on-offer';
 
 /**
  * Price bands on a product's lowest price, in minor units: `[from, to)`. The edges suit pounds,
@@ -68,7 +66,6 @@ export const SearchDocument = z.strictObject({
   price: Money,
   /** The unit price of the variant with the lowest price. */
   unitPrice: UnitPrice,
-  onOffer: z.boolean(),
   ageRestricted: z.boolean(),
   /** Media key of the first ready image's smallest thumbnail. */
   thumbnailKey: z.string().optional(),
@@ -104,7 +101,6 @@ export function toSearchDocument(product: Product, chain: readonly Pick<Category
     diet: dietFlags(product),
     price: cheapest.price,
     unitPrice: unitPrice(cheapest),
-    onOffer: product.tags.includes(ON_OFFER_TAG),
     ageRestricted: product.ageRestricted,
     ...(thumbnailKey ? { thumbnailKey } : {}),
   };

@@ -16,6 +16,11 @@ import { loadTextIndex, matchText, newTextIndex, textDocument, type TextIndex } 
  * tombstone (its number is not reused) until the index is next built from scratch. Each change
  * carries a version, and an older one never overwrites a newer one, so replaying the change feed
  * over a snapshot (or the same change twice) cannot move the index backwards.
+ *
+ * Whether a product is on offer is not in its document: it follows the running promotions, which
+ * start and end without any change to the product. The index holds the promoted SKUs and
+ * categories (`setOffers`), gives each upserted product its bit from them, and recomputes the whole
+ * column, one pass over typed arrays, whenever they are replaced.
  */
 
 /** Document numbers share a sort key with the sorted value, in the low 22 bits (four million products). */
@@ -106,6 +111,14 @@ export interface CategoryRef {
   parentId: string | null;
 }
 
+/** What puts products on offer: any of these SKUs, or a category here or above the product's own. */
+export interface OfferTargets {
+  skus: readonly string[];
+  categoryIds: readonly string[];
+}
+
+const NO_OFFERS: OfferTargets = { skus: [], categoryIds: [] };
+
 /** Brands listed in the brand facet: the most frequent, plus any the query selected. */
 const MAX_BRAND_FACET_VALUES = 50;
 
@@ -139,6 +152,8 @@ export interface IndexSnapshot {
   stores: { storeId: string; inStock: string; versions: string }[];
   /** Versions at which products were archived, so that an older change cannot bring them back. */
   removed: [string, number][];
+  /** Absent from snapshots written before promotions drove the on-offer facet. */
+  offers?: OfferTargets;
 }
 
 const bits = (flags: readonly DietFlag[]) => flags.reduce((mask, flag) => mask | (1 << DIET_FLAGS.indexOf(flag)), 0);
@@ -178,6 +193,9 @@ export class SearchIndex {
   private skuDoc = new Int32Array(0);
 
   private readonly stores = new Map<string, StoreStock>();
+
+  private offerSkus = new Set<string>();
+  private offerCategories = new Set<string>();
 
   private readonly textCache = new Map<string, Int32Array>();
   private textCacheDocs = 0;
@@ -221,6 +239,7 @@ export class SearchIndex {
 
     let parent = -1;
     for (const c of document.categories) parent = this.ensureCategory({ id: c.id, name: c.name, parentId: c.parentId }, parent);
+    const onOffer = document.skus.some((sku) => this.offerSkus.has(sku)) || this.categoryOnOffer(parent);
     const summary: ProductSummary = {
       productId: document.productId,
       version: document.version,
@@ -232,7 +251,7 @@ export class SearchIndex {
       skus: document.skus,
       categoryId: document.categories.at(-1)!.id,
       diet: document.diet,
-      onOffer: document.onOffer,
+      onOffer,
       ageRestricted: document.ageRestricted,
     };
     this.setColumns(doc, summary);
@@ -275,6 +294,34 @@ export class SearchIndex {
     const doc = this.skuDoc[n]!;
     if (doc >= 0) store.docInStock[doc] = store.docInStock[doc]! + (now ? 1 : -1);
     return true;
+  }
+
+  /**
+   * Replaces what puts products on offer and recomputes every live product's on-offer bit (and
+   * its summary, where the bit flips).
+   * @returns how many products changed
+   */
+  setOffers(targets: OfferTargets): number {
+    this.offerSkus = new Set(targets.skus);
+    this.offerCategories = new Set(targets.categoryIds);
+    const next = new Uint8Array(this.size);
+    const categoryOffered = this.categories.map((_, code) => (this.categoryOnOffer(code) ? 1 : 0));
+    const { live, category, offer, summaries } = this;
+    for (let doc = 0; doc < this.size; doc++) next[doc] = categoryOffered[category[doc]!]!;
+    for (const sku of this.offerSkus) {
+      const n = this.skuNumber.get(sku);
+      const doc = n === undefined ? -1 : this.skuDoc[n]!;
+      if (doc >= 0) next[doc] = 1;
+    }
+    let changed = 0;
+    for (let doc = 0; doc < this.size; doc++) {
+      if (!live[doc] || next[doc] === offer[doc]) continue;
+      offer[doc] = next[doc]!;
+      // A new summary rather than a changed one: hits already handed out keep what they said.
+      summaries[doc] = { ...summaries[doc]!, onOffer: next[doc] === 1 };
+      changed++;
+    }
+    return changed;
   }
 
   /** Sets how many completed orders included a product: the order of "popular" and of a search with no text. */
@@ -431,6 +478,7 @@ export class SearchIndex {
         versions: Buffer.from(s.versions.buffer, s.versions.byteOffset, this.skus.length * 4).toString('base64'),
       })),
       removed: [...this.removedAt],
+      offers: { skus: [...this.offerSkus], categoryIds: [...this.offerCategories] },
     };
   }
 
@@ -460,6 +508,7 @@ export class SearchIndex {
       }
     }
     for (const [productId, version] of snapshot.removed) index.removedAt.set(productId, version);
+    index.setOffers(snapshot.offers ?? NO_OFFERS);
     return index;
   }
 
@@ -492,6 +541,13 @@ export class SearchIndex {
       if (this.skuDoc[n] === doc) this.skuDoc[n] = -1;
     }
     for (const store of this.stores.values()) store.docInStock[doc] = 0;
+  }
+
+  /** Whether a promoted category is this one (by code) or above it; false for -1. */
+  private categoryOnOffer(code: number): boolean {
+    if (this.offerCategories.size === 0) return false;
+    for (let c = code; c >= 0; c = this.categories[c]!.parent) if (this.offerCategories.has(this.categories[c]!.id)) return true;
+    return false;
   }
 
   private setStockFlag(store: StoreStock, n: number): void {

@@ -1,4 +1,5 @@
 import type { DietFlag, SearchDocument } from '../../../shared/search/document.js';
+import type { OfferTargets } from '../../../shared/search/index.js';
 
 /**
  * A generated grocery catalog for the search benchmark: a three-level category tree, brands and
@@ -50,6 +51,8 @@ export interface BenchCatalog {
   /** By product: for each store, whether any of its SKUs is in stock there. */
   stock: { sku: string; storeId: string; available: number }[];
   stores: string[];
+  /** What the catalog's promotions put on offer: about 8 % of products by SKU, and one leaf category. */
+  offers: OfferTargets;
 }
 
 function categoryTree(): BenchCategory[] {
@@ -79,6 +82,7 @@ export function benchCatalog(products: number, stores: number, seed = 20250101):
   const storeList = storeIds(stores);
   const documents: SearchDocument[] = [];
   const stock: BenchCatalog['stock'] = [];
+  const offerSkus: string[] = [];
   for (let n = 0; n < products; n++) {
     const leaf = leaves[Math.floor(random() * leaves.length)]!;
     const chain = [byId.get(byId.get(leaf.parentId!)!.parentId!)!, byId.get(leaf.parentId!)!, leaf].map(({ id, name, parentId }) => ({ id, name, parentId }));
@@ -102,22 +106,25 @@ export function benchCatalog(products: number, stores: number, seed = 20250101):
     ].join(' ');
     const price = Math.round(40 * Math.exp(random() * 4.2));
     const skus = Array.from({ length: chance(0.6) ? 1 : chance(0.75) ? 2 : 3 }, (_, v) => `BENCH-${n}-${v}`);
+    // Drawn in the order the document's fields were, so the catalog stays the one earlier runs measured.
+    const tags = diet.filter(() => chance(0.5));
+    const unitPrice = { amount: Math.round((price * 1000) / (100 + Math.floor(random() * 900))), currency: 'GBP', per: 'kg' } as const;
+    if (chance(0.08)) offerSkus.push(skus[0]!);
     documents.push({
       productId: ulidOf('0PRD', n),
       version: 1,
       name,
       ...(brand ? { brand } : {}),
       description,
-      tags: diet.filter(() => chance(0.5)),
+      tags,
       skus,
       categories: chain,
       diet,
       price: { amount: price, currency: 'GBP' },
-      unitPrice: { amount: Math.round((price * 1000) / (100 + Math.floor(random() * 900))), currency: 'GBP', per: 'kg' },
-      onOffer: chance(0.08),
+      unitPrice,
       ageRestricted: leaf.root === 'drinks' && chance(0.3),
     });
     for (const sku of skus) for (const storeId of storeList) stock.push({ sku, storeId, available: chance(0.85) ? 1 + Math.floor(random() * 40) : 0 });
   }
-  return { categories, documents, stock, stores: storeList };
+  return { categories, documents, stock, stores: storeList, offers: { skus: offerSkus, categoryIds: [leaves[0]!.id] } };
 }

@@ -130,6 +130,7 @@ export async function runSearchSection(options: BenchOptions): Promise<SectionRe
           ['snapshot load: gunzip, parse, rebuild columns (s), the cold start cost after the S3 read', fmt(index.snapshot.decodeMs / 1000, 2)],
           ['replace one product (µs, mean of 1000)', fmt(index.updates.upsertUs, 0)],
           ['apply one stock level (µs, mean of 10000)', fmt(index.updates.stockUs, 1)],
+          ['recompute on-offer for every product from new promotion targets (ms, mean of 50)', fmt(index.updates.offersMs, 2)],
           ['peak RSS of the index process (MB)', fmt(child.peakRssBytes / 2 ** 20, 0)],
         ],
       },

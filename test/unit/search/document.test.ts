@@ -46,14 +46,16 @@ describe('toSearchDocument', () => {
       unitPrice: { amount: 18, currency: 'GBP', per: 'item' },
       categories: chain,
       diet: [],
-      onOffer: false,
     });
   });
 
-  it('sets a dietary flag from a true boolean attribute or a tag of its name, and on-offer from its tag', () => {
-    const document = toSearchDocument(product({ attributes: { vegan: true, glutenFree: false, organic: true }, tags: ['gluten-free', 'fairtrade', 'on-offer'] }), chain);
+  it('sets a dietary flag from a true boolean attribute or a tag of its name', () => {
+    const document = toSearchDocument(product({ attributes: { vegan: true, glutenFree: false, organic: true }, tags: ['gluten-free', 'fairtrade'] }), chain);
     expect(document.diet).toEqual(['vegan', 'gluten-free', 'organic', 'fairtrade']);
-    expect(document.onOffer).toBe(true);
+  });
+
+  it('leaves being on offer to the promotions: an `on-offer` tag is only a tag', () => {
+    expect(toSearchDocument(product({ tags: ['on-offer'] }), chain)).not.toHaveProperty('onOffer');
   });
 
   it('points at the smallest thumbnail of the first ready image', () => {

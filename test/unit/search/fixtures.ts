@@ -26,7 +26,6 @@ export interface DocInput {
   price?: number;
   unit?: number;
   diet?: DietFlag[];
-  onOffer?: boolean;
   ageRestricted?: boolean;
   version?: number;
   description?: string;
@@ -48,7 +47,6 @@ export function doc(input: DocInput): SearchDocument {
     diet: input.diet ?? [],
     price: { amount: input.price ?? 100, currency: 'GBP' },
     unitPrice: { amount: input.unit ?? input.price ?? 100, currency: 'GBP', per: 'kg' },
-    onOffer: input.onOffer ?? false,
     ageRestricted: input.ageRestricted ?? false,
   };
 }

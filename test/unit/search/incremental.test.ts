@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DIET_FLAGS, type SearchDocument } from '../../../shared/search/document.js';
-import { SearchIndex, type IndexQuery } from '../../../shared/search/index.js';
+import { SearchIndex, type IndexQuery, type OfferTargets } from '../../../shared/search/index.js';
 import { CATEGORIES, doc, id } from './fixtures.js';
 
 const WORDS = ['apple', 'banana', 'milk', 'bread', 'organic', 'cheese'];
@@ -12,7 +12,8 @@ const CATEGORY_KEYS = Object.keys(CATEGORIES) as (keyof typeof CATEGORIES)[];
 type Op =
   | { kind: 'upsert'; product: number; version: number; document: SearchDocument }
   | { kind: 'remove'; product: number; version: number }
-  | { kind: 'stock'; sku: string; store: string; available: number; version: number };
+  | { kind: 'stock'; sku: string; store: string; available: number; version: number }
+  | { kind: 'offers'; targets: OfferTargets };
 
 const skusOf = (product: number) => [`S${product}A`, `S${product}B`];
 
@@ -24,7 +25,6 @@ const upsert = fc
     brand: fc.option(fc.constantFrom(...BRANDS), { nil: undefined }),
     category: fc.constantFrom(...CATEGORY_KEYS),
     diet: fc.subarray([...DIET_FLAGS]),
-    onOffer: fc.boolean(),
     skuCount: fc.integer({ min: 1, max: 2 }),
   })
   .map(
@@ -40,7 +40,6 @@ const upsert = fc
         brand: r.brand,
         category: r.category,
         diet: r.diet,
-        onOffer: r.onOffer,
         price: 100 + r.product * 37,
         skus: skusOf(r.product).slice(0, r.skuCount),
       }),
@@ -57,12 +56,21 @@ const stock = fc
   })
   .map((r): Op => ({ kind: 'stock', sku: skusOf(r.product)[r.which]!, store: r.store, available: r.available, version: r.version }));
 
+/** The running promotions changing: some SKUs (known to the index or not yet) and some categories. */
+const offers = fc
+  .record({
+    skus: fc.subarray([0, 1, 2, 3, 4].flatMap(skusOf)),
+    categoryIds: fc.subarray(Object.values(CATEGORIES).map((c) => c.id)),
+  })
+  .map((targets): Op => ({ kind: 'offers', targets }));
+
 /** Versions are unique per product and per stock item, as the catalog and inventory make them. */
-const ops = fc.uniqueArray(fc.oneof(upsert, remove, stock), {
+const ops = fc.uniqueArray(fc.oneof(upsert, remove, stock, offers), {
   minLength: 10,
   maxLength: 80,
   size: 'max',
-  selector: (op) => (op.kind === 'stock' ? `stock ${op.sku} ${op.store} ${op.version}` : `product ${op.product} ${op.version}`),
+  selector: (op) =>
+    op.kind === 'stock' ? `stock ${op.sku} ${op.store} ${op.version}` : op.kind === 'offers' ? `offers ${JSON.stringify(op.targets)}` : `product ${op.product} ${op.version}`,
 });
 
 /** An empty index that knows the category tree, as one built from the table does before any product. */
@@ -72,12 +80,18 @@ function withCategories(): SearchIndex {
   return index;
 }
 
-/** The index built from scratch from the final state: the newest version of each product and each stock item. */
+/**
+ * The index built from scratch from the final state: the newest version of each product and each
+ * stock item, and the last promotions, set after the products as the build from the table does.
+ */
 function freshBuild(history: readonly Op[]): SearchIndex {
-  const products = new Map<number, Op>();
+  const products = new Map<number, Extract<Op, { kind: 'upsert' | 'remove' }>>();
   const levels = new Map<string, Extract<Op, { kind: 'stock' }>>();
+  let targets: OfferTargets | undefined;
   for (const op of history) {
-    if (op.kind === 'stock') {
+    if (op.kind === 'offers') {
+      targets = op.targets;
+    } else if (op.kind === 'stock') {
       const key = `${op.sku} ${op.store}`;
       if ((levels.get(key)?.version ?? 0) <= op.version) levels.set(key, op);
     } else if ((products.get(op.product)?.version ?? 0) < op.version) {
@@ -90,6 +104,7 @@ function freshBuild(history: readonly Op[]): SearchIndex {
     else if (op.kind === 'remove') index.remove(id(op.product), op.version);
   }
   for (const level of levels.values()) index.setStock(level.sku, level.store, level.available, level.version);
+  if (targets) index.setOffers(targets);
   return index;
 }
 
@@ -98,6 +113,7 @@ function incremental(history: readonly Op[]): SearchIndex {
   for (const op of history) {
     if (op.kind === 'upsert') index.upsert(op.document);
     else if (op.kind === 'remove') index.remove(id(op.product), op.version);
+    else if (op.kind === 'offers') index.setOffers(op.targets);
     else index.setStock(op.sku, op.store, op.available, op.version);
   }
   return index;
@@ -111,12 +127,13 @@ const QUERIES: Partial<IndexQuery>[] = [
   { q: 'milk', store: 'soho', inStock: true },
   { category: CATEGORIES.food.id, brand: ['Acme', 'Cato'] },
   { diet: ['vegan'], onOffer: true, store: 'camden' },
+  { category: CATEGORIES.food.id, onOffer: false, sort: 'price-asc' },
 ];
 
 /** A result in terms that do not depend on document numbers: relevance ties and text scores may order equals differently. */
 function comparable(index: SearchIndex, query: Partial<IndexQuery>) {
   const result = index.query({ sort: 'relevance', offset: 0, limit: 100, ...query });
-  const ids = result.hits.map((h) => `${h.summary.productId}:${String(h.inStock)}`);
+  const ids = result.hits.map((h) => `${h.summary.productId}:${String(h.inStock)}:${String(h.summary.onOffer)}`);
   return { total: result.total, facets: result.facets, hits: query.sort && query.sort !== 'relevance' ? ids : ids.sort() };
 }
 
@@ -131,7 +148,7 @@ describe('incremental updates', () => {
         }
         // A snapshot of the incrementally updated index answers the same, too.
         const copy = SearchIndex.fromSnapshot(JSON.parse(JSON.stringify(applied.toSnapshot())));
-        expect(comparable(copy, QUERIES[4]!)).toEqual(comparable(applied, QUERIES[4]!));
+        for (const query of [QUERIES[4]!, QUERIES[6]!]) expect(comparable(copy, query)).toEqual(comparable(applied, query));
       }),
       { numRuns: 300 },
     );

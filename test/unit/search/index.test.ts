@@ -9,11 +9,12 @@ const counts = <T>(facet: { value: T; count: number }[]) => Object.fromEntries(f
 function grocery(): SearchIndex {
   const index = new SearchIndex();
   index.upsert(doc({ n: 1, name: 'Bananas', brand: 'Fyffes', price: 94, diet: ['vegan', 'gluten-free'], description: 'Ripe and sweet' }));
-  index.upsert(doc({ n: 2, name: 'Organic Fairtrade Bananas', brand: 'SmartShelf', price: 145, diet: ['vegan', 'organic'], onOffer: true }));
+  index.upsert(doc({ n: 2, name: 'Organic Fairtrade Bananas', brand: 'SmartShelf', price: 145, diet: ['vegan', 'organic'] }));
   index.upsert(doc({ n: 3, name: 'Pink Lady Apples', brand: 'Pink Lady', price: 250, diet: ['vegan'] }));
   index.upsert(doc({ n: 4, name: 'Whole Milk 2 pints', category: 'dairy', brand: 'Cravendale', price: 165, diet: ['vegetarian', 'gluten-free'] }));
   index.upsert(doc({ n: 5, name: 'Organic Semi Skimmed Milk', category: 'dairy', brand: 'SmartShelf', price: 120, diet: ['vegetarian', 'organic'] }));
-  index.upsert(doc({ n: 6, name: 'Washing Up Liquid', category: 'household', brand: 'Fairy', price: 1200, onOffer: true }));
+  index.upsert(doc({ n: 6, name: 'Washing Up Liquid', category: 'household', brand: 'Fairy', price: 1200 }));
+  index.setOffers({ skus: ['SKU-2'], categoryIds: [CATEGORIES.household.id] });
   return index;
 }
 
