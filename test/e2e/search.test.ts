@@ -45,6 +45,23 @@ describe('GET /search', () => {
     expect(all.facets.diet.find((d) => d.value === 'vegan')!.count).toBe(all.total);
   });
 
+  it('puts on offer what the seeded promotions target, by category (fruit) and by SKU (Jaffa Cakes), and filters on it', async () => {
+    expect((await search('q=bananas')).items.find((i) => i.name === 'Bananas')?.onOffer).toBe(true);
+    expect((await search('q=jaffa')).items.find((i) => i.name === "McVitie's Jaffa Cakes")?.onOffer).toBe(true);
+    const fruit = categoryIds.get('fresh-produce/fruit');
+    const everything = await search('limit=1');
+    const offers = await search('onOffer=true&limit=100');
+    expect(offers.total).toBe(everything.facets.onOffer.find((f) => f.value === true)!.count);
+    expect(offers.items.length).toBe(Math.min(offers.total, 100));
+    expect(offers.items.every((i) => i.onOffer)).toBe(true);
+    expect(offers.items.map((i) => i.name)).toEqual(expect.arrayContaining(['Bananas', "McVitie's Jaffa Cakes"]));
+    // The seed's spend-threshold and coupon promotions put nothing on offer: a product outside every targeted category and SKU is not.
+    const milk = (await search(`q=milk&onOffer=false&category=${categoryIds.get('dairy-eggs')}`)).items;
+    expect(milk.length).toBeGreaterThan(0);
+    expect(milk.every((i) => !i.onOffer)).toBe(true);
+    expect((await search(`category=${fruit}&onOffer=false&limit=100`)).items.filter((i) => i.categoryId === fruit)).toEqual([]);
+  });
+
   it('sorts by price and pages with cursors through the whole result', async () => {
     const query = `category=${categoryIds.get('drinks')}&sort=price-asc&limit=7`;
     const items: SearchPage['items'] = [];

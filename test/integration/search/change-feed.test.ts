@@ -41,12 +41,16 @@ const created = (p: { id: string; name: string; categoryId: string; categoryPath
     actor: 'test',
   });
 
-/** A client that answers only reads of the change feed: an index that works with it did not read the catalog. */
+/**
+ * A client that answers only reads of the change feed and of the promotions (for the on-offer
+ * facet): an index that works with it did not read the catalog.
+ */
 function feedOnly(): DynamoDBDocumentClient {
   const db = Object.create(dynamo) as DynamoDBDocumentClient;
+  const allowed = [keys.searchChange('', '').gsi1pk, keys.promotionListing('', '').gsi1pk];
   db.send = (async (command: unknown) => {
-    if (command instanceof QueryCommand && command.input.ExpressionAttributeValues?.[':pk'] === keys.searchChange('', '').gsi1pk) return dynamo.send(command);
-    throw new Error('only the change feed may be read');
+    if (command instanceof QueryCommand && allowed.includes(command.input.ExpressionAttributeValues?.[':pk'] as string)) return dynamo.send(command);
+    throw new Error('only the change feed and the promotions may be read');
   }) as DynamoDBDocumentClient['send'];
   return db;
 }
@@ -155,7 +159,7 @@ describe('the search change feed', () => {
       delivered(productUpdatedV1, { productId: p.id, version: 2, changedFields: ['name'], addedSkus: [], removedSkus: [], status: 'active', actor: 'test' }),
       testSearchDeps(),
     );
-    // The snapshot and the feed are all it reads: the new name can only come from the feed.
+    // The snapshot, the feed and the promotions are all it reads: the new name can only come from the feed.
     const cold = new LiveIndex(testSearchDeps({ db: feedOnly() }));
     expect(await namesFound(cold, { q: w })).toEqual([`${w} pikelets`]);
   });
