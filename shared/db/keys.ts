@@ -47,7 +47,9 @@ export type EntityType =
   | 'SearchChange'
   | 'ProductSales'
   | 'CoPurchase'
-  | 'ProcessedEvent';
+  | 'ProcessedEvent'
+  | 'Order'
+  | 'PosReferenceClaim';
 
 export const keys = {
   category: (id: string): Key => ({ pk: `CATEGORY#${id}`, sk: 'CATEGORY' }),
@@ -136,6 +138,20 @@ export const keys = {
   productSales: (productId: string): Key => ({ pk: `PRODUCT#${productId}`, sk: 'SALES' }),
   /** How often two products were bought in one order, for "frequently bought together". */
   coPurchase: (productId: string, otherProductId: string): Key => ({ pk: `COPURCHASE#${productId}`, sk: `WITH#${otherProductId}` }),
+
+  order: (orderId: string): Key => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
+  /** gsi1: a shopper's orders in creation order (ULIDs break ties), read newest first. */
+  ordersByShopper: (shopperId: string, createdAt: string, orderId: string) => ({
+    gsi1pk: `SHOPPER#${shopperId}#ORDERS`,
+    gsi1sk: `${createdAt}#${orderId}`,
+  }),
+  /** gsi2: a store's orders of one UTC day, by status then time, so "this store, this day, this status" is one `begins_with`. */
+  ordersByStoreDay: (storeId: string, createdAt: string, status: string, orderId: string) => ({
+    gsi2pk: `STORE_ORDERS#${storeId}#${createdAt.slice(0, 10)}`,
+    gsi2sk: `${status}#${createdAt}#${orderId}`,
+  }),
+  /** Claims a POS reference within one store, so the till cannot record one sale as two orders. */
+  posReference: (storeId: string, reference: string): Key => ({ pk: `POS_REF#${storeId}#${reference}`, sk: 'POS_REF' }),
 } as const;
 
 /** Key prefixes that queries use with `begins_with`. */

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { Currency, Id, Sku, SoldBy } from '../catalog/model.js';
+import { LineQuantity, Substitution } from '../carts/model.js';
+import { SlotId } from '../fulfillment/slot-id.js';
+import { Address, StoreId } from '../stores/model.js';
+
+/**
+ * The order's shapes. An order is one document (one item in the table), replaced whole on every
+ * status change under a condition on its version and status. Its lines and amounts are frozen at
+ * checkout: a later price or promotion change never reaches an order that exists. Every amount is
+ * integer minor units of the order's one `currency`.
+ */
+
+const Amount = z.number().int().nonnegative();
+
+export const ORDER_STATUSES = [
+  'pending',
+  'reserved',
+  'payment-pending',
+  'authorized',
+  'confirmed',
+  'picking',
+  'picked',
+  'captured',
+  'completed',
+  'partially-refunded',
+  'refunded',
+  'failed',
+  'cancelled',
+] as const;
+export const OrderStatus = z.enum(ORDER_STATUSES);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+
+export const OrderChannel = z.enum(['online', 'pos', 'phone']);
+export type OrderChannel = z.infer<typeof OrderChannel>;
+
+/** A POS system's own reference for an order; unique per store. */
+export const PosReference = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_./-]*$/, 'must be letters, digits, _ . / -');
+
+/** One discount on one line, as priced at checkout. */
+export const OrderLineDiscount = z.strictObject({ promotionId: z.string().min(1), name: z.string(), amount: Amount });
+
+/** What a picker recorded for a line: what was actually handed over, and its price. */
+export const PickedLine = z.strictObject({
+  quantity: LineQuantity,
+  /** The SKU handed over instead, when the picker substituted. */
+  substitutedSku: Sku.optional(),
+  total: Amount,
+  tax: Amount,
+});
+export type PickedLine = z.infer<typeof PickedLine>;
+
+export const OrderLine = z.strictObject({
+  lineId: Id,
+  sku: Sku,
+  productId: Id,
+  name: z.string().min(1),
+  soldBy: SoldBy,
+  quantity: LineQuantity,
+  /** Per item or pack, or per kg / per litre, in the price list's tax mode. */
+  unitPrice: Amount,
+  /** Before discounts. */
+  subtotal: Amount,
+  discounts: z.array(OrderLineDiscount),
+  loyaltyRedemption: Amount,
+  tax: z.strictObject({ rateBasisPoints: z.number().int().nonnegative(), amount: Amount }),
+  /** After discounts and redemption, tax-inclusive. */
+  total: Amount,
+  substitution: Substitution,
+  /** Weighed lines: the estimate and what its authorization holds (estimate + buffer). */
+  estimate: z
+    .strictObject({ grams: z.number().int().positive(), bufferBasisPoints: z.number().int().nonnegative(), authorizationAmount: Amount, authorizationTotal: Amount })
+    .optional(),
+  picked: PickedLine.optional(),
+});
+export type OrderLine = z.infer<typeof OrderLine>;
+
+export const OrderTotals = z.strictObject({
+  currency: Currency,
+  taxMode: z.enum(['exclusive', 'inclusive']),
+  subtotal: Amount,
+  /** Promotions only; the loyalty redemption is under `loyalty`. */
+  discount: Amount,
+  tax: Amount,
+  fees: Amount,
+  total: Amount,
+  /** What the card is authorized for: weighed lines at their buffered estimate. */
+  authorizationTotal: Amount,
+});
+export type OrderTotals = z.infer<typeof OrderTotals>;
+
+export const OrderFulfillment = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('delivery'), slotId: SlotId, address: Address }),
+  z.strictObject({ mode: z.literal('pickup'), slotId: SlotId }),
+  /** A POS sale handed over at the till: no slot. */
+  z.strictObject({ mode: z.literal('in-store') }),
+]);
+export type OrderFulfillment = z.infer<typeof OrderFulfillment>;
+
+export const PaymentStatus = z.enum(['none', 'requires-action', 'authorized', 'captured', 'voided', 'partially-refunded', 'refunded']);
+export type PaymentStatus = z.infer<typeof PaymentStatus>;
+
+/** The money side of an order; the state machine keeps `refunded ≤ captured ≤ authorized`. */
+export const OrderPayment = z.strictObject({
+  intentId: z.string().min(1).optional(),
+  authorized: Amount,
+  captured: Amount,
+  refunded: Amount,
+  status: PaymentStatus,
+});
+export type OrderPayment = z.infer<typeof OrderPayment>;
+
+export const PromotionRedemption = z.strictObject({
+  promotionId: z.string().min(1),
+  /** The coupon code that unlocked it, if any. */
+  code: z.string().optional(),
+  /** What it took off the lines; zero for a waived fee, which shows in `fees` instead. */
+  discount: Amount,
+});
+export type PromotionRedemption = z.infer<typeof PromotionRedemption>;
+
+export const StatusChange = z.strictObject({
+  from: OrderStatus,
+  to: OrderStatus,
+  event: z.string().min(1),
+  at: z.iso.datetime(),
+  actor: z.string().min(1),
+  reason: z.string().max(500).optional(),
+});
+export type StatusChange = z.infer<typeof StatusChange>;
+
+/** Facts about the store where a POS or phone order was taken (till, operator), kept as given. */
+export const StoreMetadata = z.record(z.string().min(1).max(40), z.union([z.string().max(200), z.number(), z.boolean()]));
+
+export const Order = z.strictObject({
+  id: Id,
+  shopperId: z.string().min(1),
+  storeId: StoreId,
+  channel: OrderChannel,
+  posReference: PosReference.optional(),
+  storeMetadata: StoreMetadata.optional(),
+  /** The cart the order was checked out from (online orders). */
+  cartId: Id.optional(),
+  lines: z.array(OrderLine).min(1),
+  totals: OrderTotals,
+  fulfillment: OrderFulfillment,
+  payment: OrderPayment,
+  reservationId: z.string().min(1).optional(),
+  promotions: z.array(PromotionRedemption),
+  loyalty: z.strictObject({ pointsRedeemed: z.number().int().nonnegative(), redemptionAmount: Amount, pointsEarned: z.number().int().nonnegative() }),
+  status: OrderStatus,
+  statusHistory: z.array(StatusChange),
+  failureReason: z.string().max(500).optional(),
+  version: z.number().int().positive(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Order = z.infer<typeof Order>;
