@@ -1,0 +1,196 @@
+import type { Money } from '../pricing/money.js';
+
+/**
+ * The payment port the checkout saga drives. One adapter implements it (`stripe-gateway.ts`);
+ * locally it talks to the Stripe-compatible sandbox, so only configuration differs.
+ *
+ * Every mutating call takes an idempotency key from {@link idempotencyKey}: a retried saga step
+ * then replays the provider's first answer instead of authorizing, capturing or refunding twice.
+ */
+export interface PaymentGateway {
+  /** Places a hold (manual capture) for the amount on the payment method and confirms it at once. */
+  authorize(request: AuthorizeRequest, key: string): Promise<Authorization>;
+  /**
+   * Captures up to the authorized amount; the rest of the hold is released.
+   *
+   * @throws CaptureExceedsAuthorizationError before calling the provider when the amount is above the hold.
+   */
+  capture(request: CaptureRequest, key: string): Promise<PaymentState>;
+  /** Voids an uncaptured hold. */
+  cancel(intentId: string, key: string): Promise<PaymentState>;
+  /** Refunds a captured payment, in full when `amount` is left out. */
+  refund(request: RefundRequest, key: string): Promise<Refund>;
+  /** The intent as the provider sees it now. */
+  retrieve(intentId: string): Promise<PaymentState>;
+  /** A provider customer, so payment methods can be saved for later orders. */
+  createCustomer(request: CustomerRequest, key: string): Promise<{ customerId: string }>;
+  /** A SetupIntent that saves a payment method on the customer for off-session use. */
+  createSetupIntent(customerId: string, key: string): Promise<SetupIntent>;
+}
+
+export interface AuthorizeRequest {
+  orderId: string;
+  amount: Money;
+  /**
+   * A saved or client-created payment method (`pm_...`): a card, or a wallet (Apple Pay, Google
+   * Pay) that Stripe.js turned into one. Raw card numbers never reach the server.
+   */
+  paymentMethod: string;
+  customerId?: string;
+  /** Where the customer comes back after a redirect-based authentication (3DS). */
+  returnUrl?: string;
+}
+
+export interface CaptureRequest {
+  intentId: string;
+  /** The final amount; must not exceed what was authorized. */
+  amount: Money;
+  /** The amount the hold was placed for, as the saga recorded it. */
+  authorized: Money;
+}
+
+export interface RefundRequest {
+  intentId: string;
+  /** Left out, the whole captured amount is refunded. */
+  amount?: Money;
+}
+
+export interface CustomerRequest {
+  shopperId: string;
+  email?: string;
+}
+
+export type IntentStatus =
+  | 'requires_payment_method'
+  | 'requires_confirmation'
+  | 'requires_action'
+  | 'processing'
+  | 'requires_capture'
+  | 'canceled'
+  | 'succeeded';
+
+/** What the saga needs to know about an intent, and what its compensations need to undo it. */
+export interface PaymentState {
+  intentId: string;
+  status: IntentStatus;
+  amount: Money;
+  /** How much may still be captured (the hold), in minor units. */
+  capturable: number;
+  captured: number;
+}
+
+/** The outcome of {@link PaymentGateway.authorize}: a decline is an outcome, not an exception. */
+export type Authorization =
+  | { status: 'authorized'; payment: PaymentState }
+  | {
+      status: 'requires_action';
+      payment: PaymentState;
+      /** Handed to the client, which completes authentication with Stripe.js. */
+      clientSecret: string;
+      nextAction: string;
+      redirectUrl?: string;
+    }
+  | { status: 'declined'; intentId?: string; declineCode: string; message: string };
+
+export interface Refund {
+  refundId: string;
+  intentId: string;
+  amount: Money;
+  status: 'pending' | 'succeeded' | 'failed' | 'canceled' | 'requires_action';
+}
+
+export interface SetupIntent {
+  setupIntentId: string;
+  clientSecret: string;
+  status: string;
+}
+
+/** The saga steps that call the gateway; each gets its own key per order. */
+export type PaymentStep =
+  | 'authorize'
+  | 'reauthorize'
+  | 'capture'
+  | 'cancel'
+  | 'refund'
+  | 'customer'
+  | 'setup';
+
+const MAX_KEY_LENGTH = 255;
+const KEY_PART = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * The idempotency key for one gateway call: the same order and step (and, for steps that may
+ * happen more than once, such as partial refunds, the same discriminator) always give the same
+ * key, so a saga retry, a Lambda retry or a replayed webhook cannot move money twice.
+ *
+ * @param discriminator tells apart repeated calls of the same step, e.g. a refund request id.
+ * @throws RangeError when a part is empty, holds characters outside `[A-Za-z0-9_.-]`, or the key exceeds Stripe's 255 characters.
+ */
+export function idempotencyKey(orderId: string, step: PaymentStep, discriminator?: string): string {
+  const parts = discriminator === undefined ? [orderId, step] : [orderId, step, discriminator];
+  for (const part of parts) {
+    if (!KEY_PART.test(part)) throw new RangeError(`idempotency key parts must match ${KEY_PART.source}, got "${part}"`);
+  }
+  const key = `order:${parts.join(':')}`;
+  if (key.length > MAX_KEY_LENGTH) throw new RangeError(`idempotency key is ${key.length} characters, Stripe allows ${MAX_KEY_LENGTH}`);
+  return key;
+}
+
+/**
+ * Whether a saga step should retry the call (`transient`: the provider was unreachable, slow,
+ * rate limited or failed internally, and the same idempotency key makes the retry safe) or
+ * compensate (`permanent`: the request is wrong or was refused and will be refused again).
+ */
+export type PaymentErrorKind = 'transient' | 'permanent';
+
+/** A gateway failure in the saga's vocabulary; `code` is the provider's, when it gave one. */
+export class PaymentError extends Error {
+  override readonly name: string = 'PaymentError';
+
+  constructor(
+    readonly kind: PaymentErrorKind,
+    readonly code: string,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+  }
+}
+
+/** The provider is unreachable, rate limiting or failing; retry with the same key. */
+export class TransientPaymentError extends PaymentError {
+  override readonly name: string = 'TransientPaymentError';
+  constructor(code: string, message: string, options: { cause?: unknown } = {}) {
+    super('transient', code, message, options);
+  }
+}
+
+/** The provider refused the request; retrying it unchanged cannot succeed. */
+export class PermanentPaymentError extends PaymentError {
+  override readonly name: string = 'PermanentPaymentError';
+  constructor(code: string, message: string, options: { cause?: unknown } = {}) {
+    super('permanent', code, message, options);
+  }
+}
+
+/** An idempotency key was reused with different parameters: a bug in the caller, never retried. */
+export class IdempotencyMismatchError extends PermanentPaymentError {
+  override readonly name: string = 'IdempotencyMismatchError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('idempotency_key_in_use', message, options);
+  }
+}
+
+/** Refused locally, before any call: capturing more than the hold would need a new authorization. */
+export class CaptureExceedsAuthorizationError extends PermanentPaymentError {
+  override readonly name: string = 'CaptureExceedsAuthorizationError';
+  constructor(
+    readonly requested: Money,
+    readonly authorized: Money,
+  ) {
+    super(
+      'capture_exceeds_authorization',
+      `Cannot capture ${requested.amount} ${requested.currency}: only ${authorized.amount} ${authorized.currency} is authorized.`,
+    );
+  }
+}

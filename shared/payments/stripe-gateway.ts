@@ -1,0 +1,226 @@
+import Stripe from 'stripe';
+import {
+  CaptureExceedsAuthorizationError,
+  IdempotencyMismatchError,
+  PermanentPaymentError,
+  TransientPaymentError,
+  type Authorization,
+  type AuthorizeRequest,
+  type CaptureRequest,
+  type CustomerRequest,
+  type IntentStatus,
+  type PaymentError,
+  type PaymentGateway,
+  type PaymentState,
+  type Refund,
+  type RefundRequest,
+  type SetupIntent,
+} from './gateway.js';
+import type { Money } from '../pricing/money.js';
+
+/**
+ * How to reach Stripe. Against the real API only `secretKey` is needed; locally `host`, `port`
+ * and `protocol` point the same client at the payments sandbox.
+ */
+export interface StripeGatewayOptions {
+  secretKey: string;
+  host?: string;
+  port?: number;
+  protocol?: 'http' | 'https';
+  /** stripe-node's own retries of connection errors, 409s and 5xx, each with the same idempotency key. */
+  maxNetworkRetries?: number;
+  timeoutMs?: number;
+}
+
+/** A Stripe client pinned to the API version this library release was built for. */
+export function stripeClient(options: StripeGatewayOptions): Stripe {
+  return new Stripe(options.secretKey, {
+    apiVersion: Stripe.API_VERSION,
+    maxNetworkRetries: options.maxNetworkRetries ?? 2,
+    timeout: options.timeoutMs ?? 10_000,
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.protocol === undefined ? {} : { protocol: options.protocol }),
+  });
+}
+
+/** The {@link PaymentGateway} over a Stripe client (the real API or the local sandbox). */
+export function stripeGateway(options: StripeGatewayOptions): PaymentGateway {
+  return new StripeGateway(stripeClient(options));
+}
+
+/**
+ * Maps a Stripe error to the saga's vocabulary: unreachable, rate-limited, conflicting (a
+ * concurrent request holding the same key) and 5xx answers are transient; everything else,
+ * including a key reused with different parameters, is permanent. Unknown errors are bugs and
+ * are returned unchanged.
+ */
+export function toPaymentError(error: unknown): PaymentError | unknown {
+  if (!(error instanceof Stripe.errors.StripeError)) return error;
+  const code = error.decline_code ?? error.code ?? error.type;
+  if (error instanceof Stripe.errors.StripeIdempotencyError) return new IdempotencyMismatchError(error.message, { cause: error });
+  if (
+    error instanceof Stripe.errors.StripeConnectionError ||
+    error instanceof Stripe.errors.StripeRateLimitError ||
+    error.statusCode === 409 ||
+    (error instanceof Stripe.errors.StripeAPIError && (error.statusCode === undefined || error.statusCode >= 500))
+  ) {
+    return new TransientPaymentError(code, error.message, { cause: error });
+  }
+  return new PermanentPaymentError(code, error.message, { cause: error });
+}
+
+async function mapped<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw toPaymentError(error);
+  }
+}
+
+function toMoney(amount: number, currency: string): Money {
+  return { amount, currency: currency.toUpperCase() };
+}
+
+const STATUSES: ReadonlySet<string> = new Set<IntentStatus>([
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+  'processing',
+  'requires_capture',
+  'canceled',
+  'succeeded',
+]);
+
+function isIntentStatus(status: string): status is IntentStatus {
+  return STATUSES.has(status);
+}
+
+function stateOf(intent: Stripe.PaymentIntent): PaymentState {
+  // A status added by a newer API version is not something the saga can reason about.
+  if (!isIntentStatus(intent.status)) {
+    throw new PermanentPaymentError('unexpected_status', `PaymentIntent ${intent.id} has unknown status ${intent.status}.`);
+  }
+  return {
+    intentId: intent.id,
+    status: intent.status,
+    amount: toMoney(intent.amount, intent.currency),
+    capturable: intent.amount_capturable,
+    captured: intent.amount_received,
+  };
+}
+
+/** Stripe's adapter. A card decline on authorize is an outcome the saga branches on, not an error. */
+export class StripeGateway implements PaymentGateway {
+  constructor(private readonly stripe: Stripe) {}
+
+  async authorize(request: AuthorizeRequest, key: string): Promise<Authorization> {
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await this.stripe.paymentIntents.create(
+        {
+          amount: request.amount.amount,
+          currency: request.amount.currency.toLowerCase(),
+          capture_method: 'manual',
+          confirm: true,
+          payment_method: request.paymentMethod,
+          // Wallets arrive as card payment methods; redirect-only methods need somewhere to return to.
+          automatic_payment_methods: { enabled: true, allow_redirects: request.returnUrl === undefined ? 'never' : 'always' },
+          ...(request.returnUrl === undefined ? {} : { return_url: request.returnUrl }),
+          ...(request.customerId === undefined ? {} : { customer: request.customerId }),
+          metadata: { orderId: request.orderId },
+        },
+        { idempotencyKey: key },
+      );
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeCardError) {
+        return {
+          status: 'declined',
+          ...(error.payment_intent?.id === undefined ? {} : { intentId: error.payment_intent.id }),
+          declineCode: error.decline_code ?? error.code ?? 'card_declined',
+          message: error.message,
+        };
+      }
+      throw toPaymentError(error);
+    }
+    return this.authorization(intent);
+  }
+
+  private authorization(intent: Stripe.PaymentIntent): Authorization {
+    const payment = stateOf(intent);
+    if (intent.status === 'requires_capture') return { status: 'authorized', payment };
+    if (intent.status === 'requires_action' && intent.client_secret) {
+      const redirectUrl = intent.next_action?.redirect_to_url?.url ?? undefined;
+      return {
+        status: 'requires_action',
+        payment,
+        clientSecret: intent.client_secret,
+        nextAction: intent.next_action?.type ?? 'use_stripe_sdk',
+        ...(redirectUrl === undefined ? {} : { redirectUrl }),
+      };
+    }
+    if (intent.status === 'requires_payment_method' && intent.last_payment_error) {
+      const failure = intent.last_payment_error;
+      return {
+        status: 'declined',
+        intentId: intent.id,
+        declineCode: failure.decline_code ?? failure.code ?? 'card_declined',
+        message: failure.message ?? 'The payment was declined.',
+      };
+    }
+    throw new PermanentPaymentError('unexpected_status', `PaymentIntent ${intent.id} is ${intent.status} after confirmation.`);
+  }
+
+  async capture(request: CaptureRequest, key: string): Promise<PaymentState> {
+    if (request.amount.currency !== request.authorized.currency || request.amount.amount > request.authorized.amount) {
+      throw new CaptureExceedsAuthorizationError(request.amount, request.authorized);
+    }
+    const intent = await mapped(
+      this.stripe.paymentIntents.capture(request.intentId, { amount_to_capture: request.amount.amount }, { idempotencyKey: key }),
+    );
+    return stateOf(intent);
+  }
+
+  async cancel(intentId: string, key: string): Promise<PaymentState> {
+    return stateOf(await mapped(this.stripe.paymentIntents.cancel(intentId, {}, { idempotencyKey: key })));
+  }
+
+  async refund(request: RefundRequest, key: string): Promise<Refund> {
+    const refund = await mapped(
+      this.stripe.refunds.create(
+        { payment_intent: request.intentId, ...(request.amount === undefined ? {} : { amount: request.amount.amount }) },
+        { idempotencyKey: key },
+      ),
+    );
+    return {
+      refundId: refund.id,
+      intentId: request.intentId,
+      amount: toMoney(refund.amount, refund.currency),
+      status: (refund.status ?? 'pending') as Refund['status'],
+    };
+  }
+
+  async retrieve(intentId: string): Promise<PaymentState> {
+    return stateOf(await mapped(this.stripe.paymentIntents.retrieve(intentId)));
+  }
+
+  async createCustomer(request: CustomerRequest, key: string): Promise<{ customerId: string }> {
+    const customer = await mapped(
+      this.stripe.customers.create(
+        { metadata: { shopperId: request.shopperId }, ...(request.email === undefined ? {} : { email: request.email }) },
+        { idempotencyKey: key },
+      ),
+    );
+    return { customerId: customer.id };
+  }
+
+  async createSetupIntent(customerId: string, key: string): Promise<SetupIntent> {
+    const intent = await mapped(
+      this.stripe.setupIntents.create(
+        { customer: customerId, usage: 'off_session', automatic_payment_methods: { enabled: true } },
+        { idempotencyKey: key },
+      ),
+    );
+    return { setupIntentId: intent.id, clientSecret: intent.client_secret ?? '', status: intent.status };
+  }
+}
