@@ -1,0 +1,261 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { orderCompletedV1 } from '../../events/orders/order-completed.v1.js';
+import { orderStatusChangedV1 } from '../../events/orders/order-status-changed.v1.js';
+import { decodeCursor, encodeCursor } from '../catalog/cursor.js';
+import type { TableDeps } from '../db/deps.js';
+import { INDEXES, keys } from '../db/keys.js';
+import { type TransactItem, TransactionCancelled, transactWrite } from '../db/transact.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { outboxEvent } from '../events/outbox.js';
+import { Order, type OrderLine, type OrderStatus } from './model.js';
+import { type OrderEvent, transition } from './status.js';
+
+/**
+ * The order's item in the single table: one document per order, replaced whole by every status change under
+ * `version = :read AND status = :from`, with the change's outbox event in the same transaction. Listed per shopper
+ * in gsi1 and per store, UTC day and status in gsi2; a POS reference is claimed by its own item.
+ */
+
+export const ORDER_SCHEMA_VERSION = 1;
+
+/** The table item of an order. */
+export function orderItem(order: Order): Record<string, unknown> {
+  return {
+    ...keys.order(order.id),
+    ...keys.ordersByShopper(order.shopperId, order.createdAt, order.id),
+    ...keys.ordersByStoreDay(order.storeId, order.createdAt, order.status, order.id),
+    entityType: 'Order',
+    schemaVersion: ORDER_SCHEMA_VERSION,
+    ...order,
+  };
+}
+
+/** Reads an order item back, parsed with the model's schema so that a drifted item fails loudly. */
+export function orderFromItem(item: Record<string, unknown>): Order {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1pk, gsi1sk: _g1sk, gsi2pk: _g2pk, gsi2sk: _g2sk, entityType: _type, schemaVersion: _version, ...rest } = item;
+  return Order.parse(rest);
+}
+
+/** Who changes an order, and the request's correlation id for the events it causes. */
+export interface OrderActor {
+  actor: string;
+  correlationId?: string | undefined;
+}
+
+/** An order with this id exists already (a retried checkout that lost its idempotency record). */
+export class OrderExistsError extends ConflictError {
+  override readonly name: string = 'OrderExistsError';
+  constructor(orderId: string) {
+    super('order-exists', `Order ${orderId} already exists.`, { extensions: { orderId } });
+  }
+}
+
+/** The store already has an order under this POS reference. */
+export class PosReferenceTakenError extends ConflictError {
+  override readonly name: string = 'PosReferenceTakenError';
+  constructor(storeId: string, posReference: string) {
+    super('pos-reference-taken', `Store ${storeId} already has an order with POS reference ${posReference}.`, { extensions: { storeId, posReference } });
+  }
+}
+
+/** The order changed since it was read; the caller reads it again and decides anew. */
+export class OrderChangedError extends ConflictError {
+  override readonly name: string = 'OrderChangedError';
+  constructor(orderId: string, version: number, status: OrderStatus) {
+    super('order-changed', `Order ${orderId} changed after it was read at version ${version} (${status}); read it again.`, {
+      extensions: { orderId, version, status },
+    });
+  }
+}
+
+/**
+ * Stores a new order; its POS reference, when it has one, is claimed in the same transaction, so one sale can
+ * never become two orders.
+ * @throws OrderExistsError (409) when the id is taken
+ * @throws PosReferenceTakenError (409) when the store already has an order with that POS reference
+ */
+export async function putNewOrder(deps: TableDeps, order: Order): Promise<void> {
+  const items: TransactItem[] = [{ Put: { TableName: deps.tableName, Item: orderItem(order), ConditionExpression: 'attribute_not_exists(pk)' } }];
+  if (order.posReference !== undefined) {
+    items.push({
+      Put: {
+        TableName: deps.tableName,
+        Item: { ...keys.posReference(order.storeId, order.posReference), entityType: 'PosReferenceClaim', schemaVersion: 1, orderId: order.id },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
+  }
+  try {
+    await transactWrite(deps, items);
+  } catch (error) {
+    if (!(error instanceof TransactionCancelled)) throw error;
+    const failed = error.failedConditions();
+    if (failed.includes(0)) throw new OrderExistsError(order.id);
+    if (failed.includes(1) && order.posReference !== undefined) throw new PosReferenceTakenError(order.storeId, order.posReference);
+    throw error;
+  }
+}
+
+/** One order, read consistently because every change compares its version; `undefined` when there is none. */
+export async function getOrderRecord(deps: TableDeps, orderId: string): Promise<Order | undefined> {
+  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.order(orderId), ConsistentRead: true }));
+  return Item ? orderFromItem(Item) : undefined;
+}
+
+/**
+ * One order.
+ * @throws NotFoundError (404) when there is none
+ */
+export async function requireOrder(deps: TableDeps, orderId: string): Promise<Order> {
+  const order = await getOrderRecord(deps, orderId);
+  if (!order) throw new NotFoundError('Order', orderId);
+  return order;
+}
+
+/** A line as `order.completed` reports it: what was handed over, and what was paid for it. */
+function completedLine(line: OrderLine): { sku: string; productId: string; quantity: number; total: number } {
+  const quantity = line.picked?.quantity ?? line.quantity;
+  const amount = 'grams' in quantity ? quantity.grams : 'millilitres' in quantity ? quantity.millilitres : quantity.count;
+  return { sku: line.picked?.substitutedSku ?? line.sku, productId: line.productId, quantity: amount, total: line.picked?.total ?? line.total };
+}
+
+/** The outbox items of a status change: always `order.status-changed`, and `order.completed` when it completes the order. */
+function changeEvents(deps: TableDeps, next: Order, who: OrderActor): TransactItem[] {
+  const change = next.statusHistory.at(-1)!;
+  const meta = { correlationId: who.correlationId, now: deps.now() };
+  const items = [
+    outboxEvent(
+      deps.tableName,
+      orderStatusChangedV1,
+      {
+        orderId: next.id,
+        shopperId: next.shopperId,
+        storeId: next.storeId,
+        channel: next.channel,
+        from: change.from,
+        to: change.to,
+        event: change.event,
+        version: next.version,
+        actor: change.actor,
+        ...(change.reason === undefined ? {} : { reason: change.reason }),
+        payment: { authorized: next.payment.authorized, captured: next.payment.captured, refunded: next.payment.refunded },
+        currency: next.totals.currency,
+        at: change.at,
+      },
+      { ...meta, id: `order-${next.id}-v${next.version}` },
+    ).item,
+  ];
+  if (next.status === 'completed') {
+    const tax = next.lines.reduce((sum, line) => sum + (line.picked?.tax ?? line.tax.amount), 0);
+    items.push(
+      outboxEvent(
+        deps.tableName,
+        orderCompletedV1,
+        {
+          orderId: next.id,
+          shopperId: next.shopperId,
+          storeId: next.storeId,
+          currency: next.totals.currency,
+          lines: next.lines.map(completedLine),
+          total: next.payment.captured,
+          tax,
+          completedAt: change.at,
+        },
+        { ...meta, id: `order-completed-${next.id}` },
+      ).item,
+    );
+  }
+  return items;
+}
+
+/**
+ * Applies one state machine event to the order as it was read, and writes the result, its history entry and its
+ * events in one transaction under `version = :read AND status = :from`: of two changes computed from the same
+ * version, exactly one commits. Nothing is written when the transition is refused.
+ * @returns the order after the change
+ * @throws InvalidTransitionError, CaptureExceedsAuthorizationError, RefundExceedsCaptureError (409) from `transition`
+ * @throws OrderChangedError (409) when the order is no longer at the version and status it was read at
+ */
+export async function updateOrderStatus(deps: TableDeps, read: Order, event: OrderEvent, who: OrderActor): Promise<Order> {
+  const next = transition(read, event, deps.now(), who.actor);
+  const put: TransactItem = {
+    Put: {
+      TableName: deps.tableName,
+      Item: orderItem(next),
+      ConditionExpression: '#version = :version AND #status = :status',
+      ExpressionAttributeNames: { '#version': 'version', '#status': 'status' },
+      ExpressionAttributeValues: { ':version': read.version, ':status': read.status },
+    },
+  };
+  try {
+    await transactWrite(deps, [put, ...changeEvents(deps, next, who)]);
+  } catch (error) {
+    if (error instanceof TransactionCancelled && error.failedConditions().includes(0)) throw new OrderChangedError(read.id, read.version, read.status);
+    throw error;
+  }
+  return next;
+}
+
+/** A page of orders and the cursor of the next one, if any. */
+export interface OrderPage {
+  orders: Order[];
+  nextCursor?: string;
+}
+
+/** The key a shopper-listing cursor holds: of this shopper's partition only, so a cursor minted for another is a 400. */
+const shopperListingKey = (gsi1pk: string) =>
+  z.strictObject({ pk: z.string().startsWith('ORDER#'), sk: z.literal('ORDER'), gsi1pk: z.literal(gsi1pk), gsi1sk: z.string().min(1) });
+
+/** The key a store-listing cursor holds: of this store and day only. */
+const storeListingKey = (gsi2pk: string) =>
+  z.strictObject({ pk: z.string().startsWith('ORDER#'), sk: z.literal('ORDER'), gsi2pk: z.literal(gsi2pk), gsi2sk: z.string().min(1) });
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}
+
+/** One page of an index partition, newest (highest sort key) first, optionally under a sort key prefix. */
+async function queryPage(
+  deps: TableDeps,
+  index: (typeof INDEXES)[keyof typeof INDEXES],
+  partition: string,
+  sortPrefix: string | undefined,
+  page: PageRequest,
+  cursorShape: z.ZodType<Record<string, unknown>>,
+): Promise<OrderPage> {
+  const result = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      IndexName: index.name,
+      KeyConditionExpression: sortPrefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': index.partition, ...(sortPrefix === undefined ? {} : { '#sk': index.sort }) },
+      ExpressionAttributeValues: { ':pk': partition, ...(sortPrefix === undefined ? {} : { ':prefix': sortPrefix }) },
+      ScanIndexForward: false,
+      Limit: page.limit,
+      ExclusiveStartKey: page.cursor === undefined ? undefined : decodeCursor(page.cursor, cursorShape),
+    }),
+  );
+  return { orders: (result.Items ?? []).map(orderFromItem), ...(result.LastEvaluatedKey ? { nextCursor: encodeCursor(result.LastEvaluatedKey) } : {}) };
+}
+
+/**
+ * A shopper's orders, newest first, a page at a time.
+ * @throws ValidationError (400) for a cursor not minted by this listing for this shopper
+ */
+export function listOrdersByShopper(deps: TableDeps, shopperId: string, page: PageRequest): Promise<OrderPage> {
+  const { gsi1pk } = keys.ordersByShopper(shopperId, '', '');
+  return queryPage(deps, INDEXES.gsi1, gsi1pk, undefined, page, shopperListingKey(gsi1pk));
+}
+
+/**
+ * A store's orders created on one UTC day, newest first, optionally of one status (then one `begins_with`); without a
+ * status they come grouped by status (descending), newest first within each.
+ * @param day `yyyy-mm-dd`
+ * @throws ValidationError (400) for a cursor not minted by this listing for this store and day
+ */
+export function listOrdersByStoreDay(deps: TableDeps, filter: { storeId: string; day: string; status?: OrderStatus }, page: PageRequest): Promise<OrderPage> {
+  const { gsi2pk } = keys.ordersByStoreDay(filter.storeId, filter.day, '', '');
+  return queryPage(deps, INDEXES.gsi2, gsi2pk, filter.status === undefined ? undefined : `${filter.status}#`, page, storeListingKey(gsi2pk));
+}
