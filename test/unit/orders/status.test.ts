@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/errors.js';
@@ -90,6 +91,12 @@ describe('order state machine', () => {
     expect(next.version).toBe(order.version + 1);
     expect(next.statusHistory.at(-1)).toMatchObject({ from, to, event: on, at: AT.toISOString(), actor: 'saga' });
     expect(Order.parse(next)).toEqual(next);
+  });
+
+  it('is drawn in docs/orders.md exactly as the table has it', () => {
+    const diagram = /```mermaid\n([\s\S]*?)```/.exec(readFileSync('docs/orders.md', 'utf8'))![1]!;
+    const drawn = [...diagram.matchAll(/^\s*([a-z_-]+) --> ([a-z_-]+): ([a-z-]+)/gm)].map(([, from, to, on]) => `${from!.replace(/_/g, '-')} --${on}--> ${to!.replace(/_/g, '-')}`);
+    expect(drawn.sort()).toEqual(TRANSITIONS.map((t) => `${t.from} --${t.on}--> ${t.to}`).sort());
   });
 
   const forbidden = ORDER_STATUSES.flatMap((from) =>
