@@ -57,7 +57,7 @@ export function stripeGateway(options: StripeGatewayOptions): PaymentGateway {
  */
 export function toPaymentError(error: unknown): PaymentError | unknown {
   if (!(error instanceof Stripe.errors.StripeError)) return error;
-  const code = error.decline_code ?? error.code ?? error.type;
+  const code = error.decline_code ?? error.code ?? error.rawType ?? error.type;
   if (error instanceof Stripe.errors.StripeIdempotencyError) return new IdempotencyMismatchError(error.message, { cause: error });
   if (
     error instanceof Stripe.errors.StripeConnectionError ||
