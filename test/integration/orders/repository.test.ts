@@ -83,11 +83,13 @@ describe('order repository', () => {
     const results = await Promise.allSettled([
       updateOrderStatus(deps(), order, { type: 'confirm' }, who),
       updateOrderStatus(deps(), order, { type: 'cancel', reason: 'shopper asked' }, who),
+      updateOrderStatus(deps(), order, { type: 'fail', reason: 'timeout' }, who),
+      updateOrderStatus(deps(), order, { type: 'confirm' }, who),
     ]);
     const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as { code: string }] : []));
     expect(won).toHaveLength(1);
-    expect(lost.map((e) => e.code)).toEqual(['order-changed']);
+    expect(lost.map((e) => e.code)).toEqual(['order-changed', 'order-changed', 'order-changed']);
     expect(await getOrderRecord(deps(), order.id)).toEqual(won[0]);
     expect((await outbox(`order-${order.id}-v2`))?.data).toMatchObject({ to: won[0]!.status });
   });
