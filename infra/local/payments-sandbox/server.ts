@@ -321,12 +321,15 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
   ];
 
   /** Runs one `/v1` call under Stripe's idempotency rules: the same key and params replay the first answer. */
-  async function api(method: string, path: string, params: Params, key: string | undefined): Promise<Answer & { replayed?: boolean }> {
+  async function api(method: string, path: string, params: Params, key: string | undefined, latencyMs: number): Promise<Answer & { replayed?: boolean }> {
     const route = routes.find((r) => r.method === method && r.path.test(path));
     if (!route) return { status: 404, body: { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path}).` } } };
     const match = (route.path.exec(path) ?? []).slice(1);
     const request = { id: id('req'), ...(key === undefined ? {} : { key }) };
-    if (method !== 'POST' || key === undefined) return execute(() => route.run(match, params, request));
+    if (method !== 'POST' || key === undefined) {
+      await sleep(latencyMs);
+      return execute(() => route.run(match, params, request));
+    }
     const fingerprint = JSON.stringify([method, path, params]);
     const earlier = idempotent.get(key);
     if (earlier) {
@@ -343,6 +346,8 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
     }
     running.add(key);
     try {
+      // Injected latency holds the key, so a concurrent retry meets Stripe's 409 as it would there.
+      await sleep(latencyMs);
       const answer = execute(() => route.run(match, params, request));
       // Like Stripe, a request rejected before it ran (validation) is not saved; one that ran is, declines included.
       if (answer.status !== 400 || (answer.body as { error: { code?: string } }).error.code === 'payment_intent_unexpected_state') {
@@ -412,7 +417,6 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
       return send({ status: 401, body: { error: { type: 'invalid_request_error', message: 'Invalid API Key provided. The sandbox accepts any sk_test_ key.' } } });
     }
     const fault = takeFault();
-    if (fault?.latencyMs) await sleep(fault.latencyMs);
     if (fault?.errorRate && Math.random() < fault.errorRate) {
       const status = fault.status ?? 500;
       return send({
@@ -427,7 +431,7 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
       return send({ status: 400, body: { error: { type: 'invalid_request_error', message: (error as Error).message } } });
     }
     const key = req.headers['idempotency-key'];
-    const answer = await api(method, url.pathname, params, typeof key === 'string' ? key : undefined);
+    const answer = await api(method, url.pathname, params, typeof key === 'string' ? key : undefined, fault?.latencyMs ?? 0);
     if (fault?.dropResponse) {
       req.socket.destroy();
       return;

@@ -201,6 +201,14 @@ describe('Stripe gateway against the payments sandbox', () => {
     expect(intentsOf(orderId).map((pi) => pi.id)).toEqual([result.payment.intentId]);
   });
 
+  it('answers a concurrent call with the same key with a 409 that the client retries into the same single intent', async () => {
+    const orderId = anOrder();
+    sandbox.faults({ latencyMs: 200, count: 2 });
+    const [first, second] = await Promise.all([authorized(orderId), authorized(orderId)]);
+    expect(second.payment.intentId).toBe(first.payment.intentId);
+    expect(intentsOf(orderId)).toHaveLength(1);
+  });
+
   it('reports 500s and 429s that outlast the client’s retries as transient, having created nothing', async () => {
     const impatient = stripeGateway({ ...sandbox.stripeOptions, maxNetworkRetries: 0 });
     for (const status of [500, 429] as const) {
