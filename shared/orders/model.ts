@@ -42,9 +42,10 @@ export const OrderLineDiscount = z.strictObject({ promotionId: z.string().min(1)
 
 /** What a picker recorded for a line: what was actually handed over, and its price. */
 export const PickedLine = z.strictObject({
-  quantity: LineQuantity,
-  /** The SKU handed over instead, when the picker substituted. */
-  substitutedSku: Sku.optional(),
+  /** Absent when nothing could be handed over (out of stock, no substitute allowed or found). */
+  quantity: LineQuantity.optional(),
+  /** What was handed over instead, when the picker substituted. */
+  substitute: z.strictObject({ sku: Sku, productId: Id, name: z.string().min(1) }).optional(),
   total: Amount,
   tax: Amount,
 });

@@ -113,11 +113,13 @@ export async function requireOrder(deps: TableDeps, orderId: string): Promise<Or
   return order;
 }
 
-/** A line as `order.completed` reports it: what was handed over, and what was paid for it. */
-function completedLine(line: OrderLine): { sku: string; productId: string; quantity: number; total: number } {
-  const quantity = line.picked?.quantity ?? line.quantity;
+/** A line as `order.completed` reports it: what was handed over, and what was paid for it; nothing when nothing was. */
+function completedLines(line: OrderLine): { sku: string; productId: string; quantity: number; total: number }[] {
+  const quantity = line.picked === undefined ? line.quantity : line.picked.quantity;
+  if (quantity === undefined) return [];
   const amount = 'grams' in quantity ? quantity.grams : 'millilitres' in quantity ? quantity.millilitres : quantity.count;
-  return { sku: line.picked?.substitutedSku ?? line.sku, productId: line.productId, quantity: amount, total: line.picked?.total ?? line.total };
+  const substitute = line.picked?.substitute;
+  return [{ sku: substitute?.sku ?? line.sku, productId: substitute?.productId ?? line.productId, quantity: amount, total: line.picked?.total ?? line.total }];
 }
 
 /** The outbox items of a status change: always `order.status-changed`, and `order.completed` when it completes the order. */
@@ -157,7 +159,7 @@ function changeEvents(deps: TableDeps, next: Order, who: OrderActor): TransactIt
           shopperId: next.shopperId,
           storeId: next.storeId,
           currency: next.totals.currency,
-          lines: next.lines.map(completedLine),
+          lines: next.lines.flatMap(completedLines),
           total: next.payment.captured,
           tax,
           completedAt: change.at,

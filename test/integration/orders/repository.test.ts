@@ -106,7 +106,12 @@ describe('order repository', () => {
   it('writes order.completed with what was picked and captured when an order completes', async () => {
     const order = await anOrderStored({ status: 'picking', payment: authorizedPayment });
     const cheddar = order.lines[1]!.lineId;
-    const picked = await updateOrderStatus(deps(), order, { type: 'record-pick', picks: [{ lineId: cheddar, quantity: { grams: 540 }, total: 648, tax: 0 }] }, who);
+    const oatMilk = { sku: 'OATMILK-1', productId: ulid(), name: 'Oat milk' };
+    const picks = [
+      { lineId: order.lines[0]!.lineId, quantity: { count: 2 }, substitute: oatMilk, total: 250, tax: 0 },
+      { lineId: cheddar, quantity: { grams: 540 }, total: 648, tax: 0 },
+    ];
+    const picked = await updateOrderStatus(deps(), order, { type: 'record-pick', picks }, who);
     const captured = await updateOrderStatus(deps(), picked, { type: 'capture', amount: 898 }, who);
     expect(await outbox(`order-completed-${order.id}`)).toBeUndefined();
     const completed = await updateOrderStatus(deps(), captured, { type: 'complete' }, who);
@@ -119,7 +124,7 @@ describe('order repository', () => {
         storeId: order.storeId,
         currency: 'GBP',
         lines: [
-          { sku: 'MILK-1', productId: order.lines[0]!.productId, quantity: 2, total: 250 },
+          { sku: 'OATMILK-1', productId: oatMilk.productId, quantity: 2, total: 250 },
           { sku: 'CHEDDAR-1', productId: order.lines[1]!.productId, quantity: 540, total: 648 },
         ],
         total: 898,
@@ -164,5 +169,20 @@ describe('order repository', () => {
     expect(cancelled.orders).toEqual([moved]);
     const otherDay = await appError(listOrdersByStoreDay(deps(), { storeId, day: '2030-03-05' }, { limit: 1, cursor: authorized.nextCursor! }));
     expect(otherDay.kind).toBe('invalid');
+  });
+
+  it('leaves out of order.completed the lines of which nothing was handed over', async () => {
+    const order = await anOrderStored({ status: 'picking', payment: authorizedPayment });
+    const picks = [
+      { lineId: order.lines[0]!.lineId, total: 0, tax: 0 },
+      { lineId: order.lines[1]!.lineId, quantity: { grams: 480 }, total: 576, tax: 0 },
+    ];
+    const picked = await updateOrderStatus(deps(), order, { type: 'record-pick', picks }, who);
+    const captured = await updateOrderStatus(deps(), picked, { type: 'capture', amount: 576 }, who);
+    await updateOrderStatus(deps(), captured, { type: 'complete' }, who);
+    expect((await outbox(`order-completed-${order.id}`))?.data).toMatchObject({
+      lines: [{ sku: 'CHEDDAR-1', quantity: 480, total: 576 }],
+      total: 576,
+    });
   });
 });
