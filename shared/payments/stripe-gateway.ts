@@ -221,6 +221,7 @@ export class StripeGateway implements PaymentGateway {
         { idempotencyKey: key },
       ),
     );
-    return { setupIntentId: intent.id, clientSecret: intent.client_secret ?? '', status: intent.status };
+    if (!intent.client_secret) throw new PermanentPaymentError('missing_client_secret', `SetupIntent ${intent.id} came back without a client secret.`);
+    return { setupIntentId: intent.id, clientSecret: intent.client_secret, status: intent.status };
   }
 }

@@ -96,6 +96,13 @@ function metadataOf(params: Params): Record<string, string> {
   return Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, String(v)]));
 }
 
+/** The object with that id, or Stripe's `resource_missing` answer. */
+function existing<T>(objects: Map<string, T>, objectId: string, kind: string): T {
+  const found = objects.get(objectId);
+  if (found === undefined) throw invalid(`No such ${kind}: '${objectId}'`, 'resource_missing', 'id');
+  return found;
+}
+
 interface IdempotentResult {
   fingerprint: string;
   answer: Answer;
@@ -132,9 +139,7 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
   }
 
   function intent(intentId: string): Stripe.PaymentIntent {
-    const found = intents.get(intentId);
-    if (!found) throw invalid(`No such payment_intent: '${intentId}'`, 'resource_missing', 'intent');
-    return found;
+    return existing(intents, intentId, 'payment_intent');
   }
 
   function unexpectedState(pi: Stripe.PaymentIntent, action: string): StripeFailure {
@@ -304,7 +309,7 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
     {
       method: 'GET',
       path: /^\/v1\/customers\/([^/]+)$/,
-      run: ([cusId]) => customers.get(cusId as string) ?? (() => { throw invalid(`No such customer: '${cusId}'`, 'resource_missing', 'id'); })(),
+      run: ([cusId]) => existing(customers, cusId as string, 'customer'),
     },
     {
       method: 'POST',
@@ -318,6 +323,7 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
         return setup;
       },
     },
+    { method: 'GET', path: /^\/v1\/setup_intents\/([^/]+)$/, run: ([setiId]) => existing(setupIntents, setiId as string, 'setup_intent') },
   ];
 
   /** Runs one `/v1` call under Stripe's idempotency rules: the same key and params replay the first answer. */
@@ -363,7 +369,8 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
     try {
       return { status: 200, body: structuredClone(run()) };
     } catch (error) {
-      if (error instanceof StripeFailure) return { status: error.status, body: { error: error.error } };
+      // Cloned so a saved answer replays the object as it was, not as later calls left it.
+      if (error instanceof StripeFailure) return { status: error.status, body: structuredClone({ error: error.error }) };
       throw error;
     }
   }
@@ -376,7 +383,7 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
     return faults;
   }
 
-  async function sandboxControl(method: string, path: string, body: string): Promise<Answer> {
+  function sandboxControl(method: string, path: string, body: string): Answer {
     const json = (body ? JSON.parse(body) : {}) as Record<string, unknown>;
     if (method === 'POST' && path === '/_sandbox/faults') {
       faults = json as SandboxFaults;
@@ -411,7 +418,7 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
       });
       res.end(JSON.stringify(answer.body));
     };
-    if (url.pathname.startsWith('/_sandbox/')) return send(await sandboxControl(method, url.pathname, body));
+    if (url.pathname.startsWith('/_sandbox/')) return send(sandboxControl(method, url.pathname, body));
     const authorization = req.headers.authorization ?? '';
     if (!/^Bearer sk_test_\w+$/.test(authorization)) {
       return send({ status: 401, body: { error: { type: 'invalid_request_error', message: 'Invalid API Key provided. The sandbox accepts any sk_test_ key.' } } });
@@ -463,6 +470,7 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
     paymentIntents: () => [...intents.values()].map((pi) => structuredClone(pi)),
     webhooksIdle: () => webhooks.idle(),
     stop: async () => {
+      target = undefined;
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
       await webhooks.idle();

@@ -220,6 +220,14 @@ describe('Stripe gateway against the payments sandbox', () => {
     }
   });
 
+  it('refuses an unknown payment method and a key that is not a test key as permanent errors', async () => {
+    const orderId = anOrder();
+    const unknown = await failure(gateway.authorize({ orderId, amount: gbp(100), paymentMethod: 'pm_card_nonexistent' }, idempotencyKey(orderId, 'authorize')));
+    expect(unknown).toMatchObject({ kind: 'permanent', code: 'resource_missing' });
+    const live = stripeGateway({ ...sandbox.stripeOptions, secretKey: 'sk_live_nope' });
+    expect(await failure(live.retrieve('pi_any'))).toMatchObject({ kind: 'permanent' });
+  });
+
   it('creates a customer and a SetupIntent to save a payment method', async () => {
     const orderId = anOrder();
     const { customerId } = await gateway.createCustomer({ shopperId: 'alice', email: 'alice@example.com' }, idempotencyKey(orderId, 'customer'));
