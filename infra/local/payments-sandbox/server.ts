@@ -175,7 +175,7 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
         ? data.card.number
         : undefined;
     const given = reference ?? (typeof number === 'string' ? number : undefined);
-    if (given === undefined) throw invalid('You must provide a payment_method to confirm this PaymentIntent.', 'payment_intent_unexpected_state', 'payment_method');
+    if (given === undefined) throw invalid('You must provide a payment_method to confirm this PaymentIntent.', 'parameter_missing', 'payment_method');
     const card = testCard(given);
     if (!card) throw invalid(`No such PaymentMethod: '${given}'`, 'resource_missing', 'payment_method');
     return card;
