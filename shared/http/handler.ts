@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import { logger } from '../observability/logger.js';
 import { errorMapper } from './error-mapper.js';
 import { parseBody, type BodyKind } from './body.js';
+import { refuseCardNumbers } from './card-numbers.js';
 import { validate } from './validate.js';
 import { routeOf } from './route-of.js';
 import { jsonResponse, type HttpResult } from './responses.js';
@@ -49,9 +50,10 @@ type Event = APIGatewayProxyEvent & { smartshelf?: { idempotencyKey?: string } }
 
 /**
  * Builds an API Gateway (REST) handler with SmartShelf's fixed middleware stack, in this order:
- * Powertools logger with the correlation id → body parsing → zod validation → auth scopes →
- * idempotency → the handler. The problem+json mapper wraps all of them, so an error from any
- * layer (including idempotency, which clears its in-progress record first) leaves as RFC 9457.
+ * Powertools logger with the correlation id → body parsing → refusal of card numbers in the JSON
+ * body or query string → zod validation → auth scopes → idempotency → the handler. The
+ * problem+json mapper wraps all of them, so an error from any layer (including idempotency, which
+ * clears its in-progress record first) leaves as RFC 9457.
  *
  * The route's scope and body limit are read from `infra/wiring.ts` by method and resource, so a
  * handler never restates them.
@@ -63,13 +65,15 @@ export function httpHandler<P extends z.ZodType = z.ZodUnknown, Q extends z.ZodT
     const bodyKind: BodyKind = spec.bodyKind ?? (spec.multipart ? 'multipart' : spec.body ? 'json' : 'none');
     if (bodyKind === 'multipart' && !spec.multipart) throw new Error('httpHandler: a multipart route needs the multipart parser');
     const chain = middy<Event, APIGatewayProxyResult, Error, Context>()
-      .use(injectLambdaContext(logger, { resetKeys: true }))
+      // logEvent pinned off: POWERTOOLS_LOGGER_LOG_EVENT would print the raw body before it can be checked for card numbers.
+      .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
       .use(correlation())
       .use(errorMapper())
       .use({
         before: (request) => {
           const route = routeOf(request.event);
           parseBody(request.event, bodyKind, route.maxBodyBytes);
+          refuseCardNumbers(request.event, bodyKind === 'json');
         },
       });
     if (spec.multipart) chain.use(spec.multipart as middy.MiddlewareObj<Event, APIGatewayProxyResult>);
