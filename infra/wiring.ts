@@ -9,6 +9,7 @@
  */
 
 import type { Scope } from '../shared/auth/scopes.js';
+import type { SecretId } from '../shared/config/env-names.js';
 import { OUTBOX_STREAM_FILTER } from '../shared/events/outbox.js';
 import type { StreamFilter } from '../shared/events/stream-filter.js';
 
@@ -23,6 +24,8 @@ export interface Access {
   events?: boolean;
   /** Queue ids this function may send to. */
   sendTo?: readonly string[];
+  /** Secrets Manager secrets this function may read (locally their values come from the environment). */
+  secrets?: readonly SecretId[];
 }
 
 export interface FunctionSpec {
@@ -193,6 +196,13 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'loyalty-earn-points', entry: 'functions/loyalty/earn-points.ts', access: tableWrite },
   { id: 'tax-get-tax-rates', entry: 'functions/tax/get-tax-rates.ts', access: table },
   { id: 'tax-replace-tax-rates', entry: 'functions/tax/replace-tax-rates.ts', access: tableWrite },
+  // Verifies and queues only: Stripe waits on this answer, the table work happens behind the queue.
+  {
+    id: 'payments-receive-webhook',
+    entry: 'functions/payments/receive-webhook.ts',
+    access: { sendTo: ['payments-webhooks'], secrets: ['payment-webhooks'] },
+  },
+  { id: 'payments-process-webhook', entry: 'functions/payments/process-webhook.ts', access: tableWrite },
 ];
 
 const staff = (scope: Scope): RouteAuth => ({ kind: 'scope', scope });
@@ -253,6 +263,8 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/loyalty', fn: 'loyalty-get-loyalty', auth: staff('cart:write') },
   { method: 'GET', path: '/tax-rates', fn: 'tax-get-tax-rates', auth: staff('admin') },
   { method: 'PUT', path: '/tax-rates', fn: 'tax-replace-tax-rates', auth: staff('admin') },
+  // Stripe authenticates by Stripe-Signature, which the handler checks; our authorizer has nothing to check.
+  { method: 'POST', path: '/webhooks/payments', fn: 'payments-receive-webhook', auth: open, throttle: { rate: 50, burst: 100 } },
 ];
 
 export const queues: readonly QueueSpec[] = [
@@ -268,6 +280,8 @@ export const queues: readonly QueueSpec[] = [
   { id: 'search-changes', consumer: 'search-record-search-change', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
   { id: 'search-order-history', consumer: 'search-record-order-history', batchSize: 5, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
   { id: 'loyalty-earn', consumer: 'loyalty-earn-points', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
+  // A refund that overtook its intent's first event fails until that event lands; 8 receives give it time.
+  { id: 'payments-webhooks', consumer: 'payments-process-webhook', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 8 },
 ];
 
 export const rules: readonly RuleSpec[] = [

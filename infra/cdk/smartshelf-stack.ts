@@ -103,6 +103,18 @@ export class SmartShelfStack extends Stack {
       'The value is an API Gateway usage-plan key, not a credential: it only selects a throttling plan, and rotating it means replacing the API key (see infra/cdk/README.md).',
     );
 
+    // Stripe shows an endpoint's signing secret once; an operator stores it here as
+    // {"current": "whsec_...", "previous": "whsec_..."} (previous only while rolling it). The generated value is a placeholder.
+    const paymentWebhookSecrets = new Secret(this, 'PaymentWebhookSecrets', {
+      description: 'Stripe webhook signing secrets for POST /webhooks/payments: {"current", "previous"?}',
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true },
+    });
+    acknowledge(
+      paymentWebhookSecrets,
+      'AwsSolutions-SMG4',
+      'Stripe issues and rolls webhook signing secrets (Dashboard, "Roll secret"); Secrets Manager cannot rotate them, so the operator writes the new one as current and the old as previous (see docs/payments.md).',
+    );
+
     for (const spec of wiring.functions) {
       const fn = new AppFunction(this, spec.id, {
         spec,
@@ -115,6 +127,7 @@ export class SmartShelfStack extends Stack {
           buckets: this.storage.buckets,
           bus: this.messaging.bus,
           queues: this.messaging.queues,
+          secrets: { 'payment-webhooks': paymentWebhookSecrets },
         },
         environment: {
           [ENV.mediaBaseUrl]: this.storage.mediaBaseUrl,

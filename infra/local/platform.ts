@@ -12,10 +12,11 @@ import { createInvoker, DEFAULT_TIMEOUT_SECONDS } from './functions.js';
 import { startGateway, type Gateway } from './gateway/server.js';
 import { migrate } from '../../shared/db/migrations/migrate.js';
 import { JWKS_PATH, localRoutes, TOKENS_PATH } from './local-routes.js';
+import { startPaymentsSandbox, type PaymentsSandbox } from './payments-sandbox/server.js';
 import { startPollers, type Pollers } from './pollers.js';
 import { restoreQueues, saveQueues } from './queue-snapshot.js';
 import { createQueues, dlqName, localSqsClient } from './queues.js';
-import { BUCKET_IDS, platformEnv, resourceNames, type Endpoints } from './resources.js';
+import { BUCKET_IDS, LOCAL_WEBHOOK_SECRET, platformEnv, resourceNames, type Endpoints } from './resources.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { startStepFunctions, type StepFunctions } from './step-functions.js';
 import { createStreamDlqs, startStreamPollers, type StreamPollers } from './streams.js';
@@ -55,6 +56,8 @@ export interface Platform {
   missingFunctions: string[];
   /** What is served: routes, queues, rules, schedules, state machines. */
   topology: LocalTopology;
+  /** The Stripe-compatible sandbox's URL, when no `STRIPE_SECRET_KEY` selects the real API. */
+  paymentsSandboxUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -88,6 +91,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     streamPollers: StreamPollers;
     stepFunctions: StepFunctions;
     scheduler: Scheduler;
+    paymentsSandbox: PaymentsSandbox;
     saveQueues: () => Promise<void>;
     clients: { destroy(): void }[];
   }> = {};
@@ -99,6 +103,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const step = async (name: string, stop: (() => Promise<unknown>) | undefined) => {
       if (stop) await stop().catch((error: Error) => log(`stopping ${name} failed: ${error.message}`));
     };
+    await step('payments sandbox', running.paymentsSandbox?.stop);
     await step('gateway', running.gateway?.close);
     await step('scheduler', running.scheduler?.stop);
     await step('pollers', running.pollers?.stop);
@@ -164,6 +169,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       log,
     });
     running.gateway = gateway;
+    const paymentWebhookSecret = process.env.STRIPE_WEBHOOK_SECRET ?? LOCAL_WEBHOOK_SECRET;
+    if (!process.env.STRIPE_SECRET_KEY) {
+      running.paymentsSandbox = await startPaymentsSandbox({ webhook: { url: `${gateway.url}/webhooks/payments`, secret: paymentWebhookSecret } });
+    }
     const eventBus = await startEventBus({
       busName: names.eventBus,
       rules: served.rules,
@@ -197,6 +206,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         endpoints,
         queueUrls,
         jwt: { issuer: issuer.issuer, audience: issuer.audience, jwksUrl: `${gateway.url}${JWKS_PATH}` },
+        paymentWebhookSecret,
         ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL } : {}),
       }),
     );
@@ -231,6 +241,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       tableName: names.table,
       queueUrls: Object.fromEntries(urlByName),
       stateMachineArns: Object.fromEntries(served.stateMachines.map((m) => [m.id, stepFunctions.stateMachineArn(m.id)])),
+      paymentsSandboxUrl: running.paymentsSandbox?.url,
     });
     return {
       url: gateway.url,
@@ -241,6 +252,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       restoredMessages,
       missingFunctions: invoker.missing().map((f) => f.id),
       topology: localTopology(served),
+      paymentsSandboxUrl: running.paymentsSandbox?.url,
       stop: stopAll,
     };
   } catch (error) {
@@ -278,6 +290,9 @@ export function banner(platform: Platform): string {
     `                   -d '{"subject":"me","roles":["admin"]}'`,
     `  Data           ${platform.dataDir}`,
     `  Wiring         ${summary(platform.topology)}`,
+    platform.paymentsSandboxUrl
+      ? `  Payments       Stripe sandbox ${platform.paymentsSandboxUrl}, webhooks to ${platform.url}/webhooks/payments`
+      : '  Payments       Stripe API (STRIPE_SECRET_KEY is set)',
   ];
   const seeded = platform.seeded;
   for (const [context, outcome] of Object.entries(seeded ?? {})) lines.push(`  Sample ${context}: ${outcome}`);

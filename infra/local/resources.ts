@@ -34,7 +34,15 @@ export interface PlatformEnvInput {
   stage?: string;
   /** Powertools log level; the CDK app takes it from the environment's settings. */
   logLevel?: string;
+  /** The Stripe webhook signing secret (`whsec_...`); on AWS it is read from Secrets Manager instead. */
+  paymentWebhookSecret?: string;
 }
+
+/**
+ * The webhook signing secret between the local payments sandbox and `/webhooks/payments` when none
+ * is given: both ends are on this machine, so it guards nothing and tests may sign with it.
+ */
+export const LOCAL_WEBHOOK_SECRET = 'whsec_smartshelf_local_sandbox';
 
 /**
  * The environment a function sees locally: the same SmartShelf variables the CDK app sets on
@@ -68,6 +76,7 @@ export function platformEnv(input: PlatformEnvInput): Record<string, string> {
   for (const [id, url] of Object.entries(input.queueUrls)) env[queueUrlEnvName(id)] = url;
   if (endpoints.events) env.AWS_ENDPOINT_URL_EVENTBRIDGE = endpoints.events;
   if (endpoints.sfn) env.AWS_ENDPOINT_URL_SFN = endpoints.sfn;
+  if (input.paymentWebhookSecret) env[ENV.paymentWebhookSecret] = input.paymentWebhookSecret;
   if (input.jwt) {
     env[ENV.jwtIssuer] = input.jwt.issuer;
     env[ENV.jwtAudience] = input.jwt.audience;

@@ -438,7 +438,7 @@ const HEADERS: Record<string, Header> = {
 /** The problem responses, by status; operations reference the ones they can answer with. */
 const PROBLEMS: Record<number, { name: string; description: string }> = {
   400: { name: 'BadRequest', description: 'The request is malformed or fails validation; `errors` lists each failing field.' },
-  401: { name: 'Unauthorized', description: 'No valid bearer token or API key was sent.' },
+  401: { name: 'Unauthorized', description: 'No valid bearer token or API key was sent (for a webhook: no valid signature).' },
   403: { name: 'Forbidden', description: 'The credentials lack the scope this operation needs (`requiredScope`).' },
   404: { name: 'NotFound', description: 'No such resource.' },
   409: {
@@ -478,7 +478,7 @@ const json = (schema: Schema | Ref) => ({ 'application/json': { schema } });
 
 interface OperationSpec {
   operationId: string;
-  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Tax' | 'Search';
+  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Tax' | 'Search' | 'Payments';
   summary: string;
   description?: string;
   parameters?: Parameter[];
@@ -578,6 +578,24 @@ const OPERATIONS: Record<string, OperationSpec> = {
     description:
       'The caller’s own balance and lifetime points, the scheme’s rules (earning per spend, redemption blocks and their value, the share of goods points may pay for) and the 20 latest ledger entries, newest first. Points are credited when an order completes; a shopper who never earned sees an empty account.',
     responses: { 200: { description: 'The account.', content: json(ref('LoyaltySummary')) } },
+  },
+  'POST /webhooks/payments': {
+    operationId: 'receivePaymentWebhook',
+    tag: 'Payments',
+    summary: 'Receive a Stripe webhook',
+    description:
+      'For Stripe only: an event, authenticated by `Stripe-Signature` over the body exactly as sent (the endpoint’s current signing secret or, during a rotation, the previous one), not by a token. It is queued and applied later, once per event id and only ever moving a payment forward, so duplicates and events out of order are harmless. 401 for a missing or wrong signature, 400 `stale-webhook` for a genuine one more than 300 s old; either way nothing is queued.',
+    parameters: [
+      { name: 'Stripe-Signature', in: 'header', required: true, schema: { type: 'string' }, description: 'Stripe’s `t=<unix time>,v1=<HMAC-SHA256>` signature of the raw body.' },
+    ],
+    requestBody: { required: true, content: json({ type: 'object', description: 'A Stripe event (`id`, `type`, `created`, `data.object`).' }) },
+    responses: {
+      200: {
+        description: 'The event is queued.',
+        content: json({ type: 'object', properties: { received: { const: true } }, required: ['received'], additionalProperties: false }),
+      },
+    },
+    problems: [401],
   },
   'GET /tax-rates': {
     operationId: 'getTaxRates',
@@ -1005,6 +1023,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Loyalty', description: 'Loyalty points: balance, rules and ledger.' },
       { name: 'Tax', description: 'The tax rate table per jurisdiction and tax category.' },
       { name: 'Search', description: 'Faceted product search and recommendations.' },
+      { name: 'Payments', description: 'Stripe’s webhooks about payments.' },
       { name: 'Docs', description: 'This document, as JSON and as a page.' },
     ],
     paths: paths(),

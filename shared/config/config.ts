@@ -19,6 +19,9 @@ const ConfigSchema = z.object({
   [ENV.jwtAudience]: z.string().min(1).optional(),
   [ENV.jwksUrl]: z.url().optional(),
   [ENV.peopleUsageKeySecretArn]: z.string().startsWith('arn:').optional(),
+  [ENV.paymentWebhookSecretsArn]: z.string().startsWith('arn:').optional(),
+  [ENV.paymentWebhookSecret]: z.string().startsWith('whsec_').optional(),
+  [ENV.paymentWebhookSecretPrevious]: z.string().startsWith('whsec_').optional(),
 });
 
 /** Raised at cold start when the environment is malformed, or when a function reaches for a resource it was not granted. */
@@ -80,6 +83,18 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     /** Set on AWS only: the secret holding the API key that meters people (bearer tokens) in the usage plan. */
     peopleUsageKeySecretArn: raw[ENV.peopleUsageKeySecretArn],
+    /**
+     * Where the Stripe webhook signing secrets come from: the environment (local runtime, tests), or on
+     * AWS the Secrets Manager secret the function was granted.
+     */
+    get paymentWebhookSecrets(): { current: string; previous?: string } | { secretArn: string } {
+      const current = raw[ENV.paymentWebhookSecret];
+      if (current !== undefined) {
+        const previous = raw[ENV.paymentWebhookSecretPrevious];
+        return previous === undefined ? { current } : { current, previous };
+      }
+      return { secretArn: required(raw[ENV.paymentWebhookSecretsArn], ENV.paymentWebhookSecretsArn) };
+    },
     queueUrl(queueId: string): string {
       const name = queueUrlEnvName(queueId);
       return required(env[name], name);

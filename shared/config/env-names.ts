@@ -15,7 +15,14 @@ export const ENV = {
   jwtAudience: 'JWT_AUDIENCE',
   jwksUrl: 'JWKS_URL',
   peopleUsageKeySecretArn: 'PEOPLE_USAGE_KEY_SECRET_ARN',
+  paymentWebhookSecretsArn: 'PAYMENT_WEBHOOK_SECRETS_ARN',
+  paymentWebhookSecret: 'STRIPE_WEBHOOK_SECRET',
+  paymentWebhookSecretPrevious: 'STRIPE_WEBHOOK_SECRET_PREVIOUS',
 } as const;
+
+/** Secrets Manager secrets a function may read (`access.secrets` in the wiring), by id. */
+export const SECRET_ARN_ENV = { 'payment-webhooks': ENV.paymentWebhookSecretsArn } as const;
+export type SecretId = keyof typeof SECRET_ARN_ENV;
 
 /** `catalog-import` → `QUEUE_URL_CATALOG_IMPORT`. */
 export function queueUrlEnvName(queueId: string): string {

@@ -152,6 +152,11 @@ export const keys = {
   }),
   /** Claims a POS reference within one store, so the till cannot record one sale as two orders. */
   posReference: (storeId: string, reference: string): Key => ({ pk: `POS_REF#${storeId}#${reference}`, sk: 'POS_REF' }),
+
+  /** A PaymentIntent as its Stripe webhooks left it: status by rank, amounts, the order it pays for. */
+  payment: (intentId: string): Key => ({ pk: `PAYMENT#${intentId}`, sk: 'PAYMENT' }),
+  /** gsi1: the PaymentIntents of one order, so the checkout saga finds its intent from a webhook's order. */
+  paymentsByOrder: (orderId: string, intentId: string) => ({ gsi1pk: `ORDER_PAYMENTS#${orderId}`, gsi1sk: intentId }),
 } as const;
 
 /** Key prefixes that queries use with `begins_with`. */

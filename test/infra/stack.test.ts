@@ -1,10 +1,11 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { logicalIdOf } from '../../infra/cdk/nag.js';
 import { ROLES } from '../../shared/auth/roles.js';
 import { SCOPES } from '../../shared/auth/scopes.js';
-import { ENV, bucketEnvName, queueUrlEnvName } from '../../shared/config/env-names.js';
+import { ENV, SECRET_ARN_ENV, bucketEnvName, queueUrlEnvName } from '../../shared/config/env-names.js';
 import { INDEXES, TTL_ATTRIBUTE } from '../../shared/db/keys.js';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../../shared/http/problem.js';
 import { streamFilterPattern } from '../../shared/events/stream-filter.js';
@@ -193,6 +194,16 @@ describe('least privilege from the wiring access', () => {
       ];
       expect(sendTargets.sort(), spec.id).toEqual([...expected].sort());
       for (const q of spec.access.sendTo ?? []) expect(envOf(spec.id)[queueUrlEnvName(q)], spec.id).toBeDefined();
+    }
+  });
+
+  it('lets only the functions that declare a secret read it, with its ARN in their environment', () => {
+    const secret = logicalIdOf(stack.node.findChild('PaymentWebhookSecrets') as Secret);
+    for (const spec of functions) {
+      const reads = statementsOf(spec.id).filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue') && touches(s, secret));
+      const declared = (spec.access.secrets ?? []).includes('payment-webhooks');
+      expect(reads.length > 0, spec.id).toBe(declared);
+      expect(referencedIds(envOf(spec.id)[SECRET_ARN_ENV['payment-webhooks']]), spec.id).toEqual(declared ? new Set([secret]) : new Set());
     }
   });
 
@@ -464,14 +475,14 @@ describe('the REST API', () => {
   it('meters people with a second plan whose key only the authorizer can read', () => {
     template.resourceCountIs('AWS::ApiGateway::UsagePlan', 2);
     template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 2);
-    const secrets = Object.keys(resourcesOf(template, 'AWS::SecretsManager::Secret'));
-    expect(secrets).toHaveLength(1);
+    const secret = logicalIdOf(stack.node.findChild('PeopleUsageKey') as Secret);
     const keys = Object.values(resourcesOf(template, 'AWS::ApiGateway::ApiKey')).map((k) => JSON.stringify(k.Properties.Value ?? null));
-    expect(keys.filter((v) => v.includes('resolve:secretsmanager') && v.includes(secrets[0]!))).toHaveLength(1);
-    expect(referencedIds(envOf('auth-authorize')[ENV.peopleUsageKeySecretArn])).toEqual(new Set([secrets[0]]));
-    const readers = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).filter((p) =>
-      JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
-    );
+    expect(keys.filter((v) => v.includes('resolve:secretsmanager') && v.includes(secret))).toHaveLength(1);
+    expect(referencedIds(envOf('auth-authorize')[ENV.peopleUsageKeySecretArn])).toEqual(new Set([secret]));
+    const readers = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).filter((p) => {
+      const document = JSON.stringify(p.Properties.PolicyDocument);
+      return document.includes('secretsmanager:GetSecretValue') && document.includes(secret);
+    });
     expect(readers).toHaveLength(1);
     expect(JSON.stringify(readers[0]!.Properties.Roles)).toContain('authauthorize');
   });

@@ -7,9 +7,10 @@ import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLev
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV, bucketEnvName, queueUrlEnvName } from '../../../shared/config/env-names.js';
+import { ENV, SECRET_ARN_ENV, bucketEnvName, queueUrlEnvName, type SecretId } from '../../../shared/config/env-names.js';
 import type { BucketId, FunctionSpec, Level } from '../../wiring.js';
 import { cdkBundlingOptions, nativeModulesOf } from '../bundling.js';
 import { logRetentionOf, removalPolicyOf, type EnvironmentSettings } from '../environments.js';
@@ -21,6 +22,7 @@ export interface PlatformResources {
   buckets: Readonly<Record<BucketId, IBucket>>;
   bus: IEventBus;
   queues: ReadonlyMap<string, IQueue>;
+  secrets: Readonly<Record<SecretId, ISecret>>;
 }
 
 export interface AppFunctionProps {
@@ -109,7 +111,7 @@ export class AppFunction extends Construct {
 
   private applyAccess({ spec, resources }: AppFunctionProps): void {
     const fn = this.function;
-    const { table, buckets, bus, queues } = resources;
+    const { table, buckets, bus, queues, secrets } = resources;
     if (spec.access.table) {
       if (spec.access.table === 'write') table.grantReadWriteData(fn);
       else table.grantReadData(fn);
@@ -147,6 +149,10 @@ export class AppFunction extends Construct {
       if (!queue) throw new Error(`wiring: ${spec.id} sends to unknown queue ${queueId}`);
       queue.grantSendMessages(fn);
       fn.addEnvironment(queueUrlEnvName(queueId), queue.queueUrl);
+    }
+    for (const secretId of spec.access.secrets ?? []) {
+      secrets[secretId].grantRead(fn);
+      fn.addEnvironment(SECRET_ARN_ENV[secretId], secrets[secretId].secretArn);
     }
   }
 }

@@ -1,0 +1,63 @@
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import Stripe from 'stripe';
+import { AppError } from '../errors.js';
+
+/** Stripe's own default: a signed event older than this is refused, so a captured request cannot be replayed later. */
+export const WEBHOOK_TOLERANCE_SECONDS = 300;
+
+/** No `Stripe-Signature`, or none of its signatures was made with a secret we hold: 401. */
+export class WebhookSignatureError extends AppError {
+  override readonly name = 'WebhookSignatureError';
+  constructor() {
+    super('unauthenticated', 'bad-webhook-signature', 'The Stripe-Signature header is missing or does not match the body with any current signing secret.');
+  }
+}
+
+/** A genuine signature over a timestamp outside the tolerance: a replay or a badly skewed clock, 400. */
+export class StaleWebhookError extends AppError {
+  override readonly name = 'StaleWebhookError';
+  constructor() {
+    super('invalid', 'stale-webhook', `The Stripe-Signature timestamp is more than ${WEBHOOK_TOLERANCE_SECONDS} s away from now.`);
+  }
+}
+
+/**
+ * Verifies a Stripe webhook over its raw body with stripe-node, trying each secret in turn (two
+ * during a rotation). The signature is checked before the timestamp, so a forged request is a 401
+ * whatever its age and only a genuine old one is a 400.
+ * @param nowSeconds the receiving time, for tests
+ * @returns the verified event
+ */
+export function verifyWebhook(rawBody: string, signature: string | undefined, secrets: readonly string[], nowSeconds?: number): Stripe.Event {
+  if (!signature) throw new WebhookSignatureError();
+  for (const secret of secrets) {
+    try {
+      // Tolerance 0 checks the signature alone.
+      Stripe.webhooks.constructEvent(rawBody, signature, secret, 0);
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeSignatureVerificationError) continue;
+      throw error;
+    }
+    try {
+      return Stripe.webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS, undefined, nowSeconds);
+    } catch (error) {
+      if (error instanceof Stripe.errors.StripeSignatureVerificationError) throw new StaleWebhookError();
+      throw error;
+    }
+  }
+  throw new WebhookSignatureError();
+}
+
+/**
+ * Hands a verified event's raw body to the payments queue, where `payments-process-webhook` applies it,
+ * so Stripe gets its 2xx without waiting on the table.
+ */
+export async function enqueueWebhook(rawBody: string, event: Stripe.Event, deps: { sqs: SQSClient; queueUrl: string }): Promise<void> {
+  await deps.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: deps.queueUrl,
+      MessageBody: rawBody,
+      MessageAttributes: { stripeEventId: { DataType: 'String', StringValue: event.id }, stripeEventType: { DataType: 'String', StringValue: event.type } },
+    }),
+  );
+}
