@@ -14,6 +14,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const platform = await spawnPlatform({ dataDir, fresh: true });
   project.provide('baseUrl', platform.baseUrl);
   project.provide('adminApiKey', platform.adminApiKey);
+  project.provide('dataDir', dataDir);
   return async () => {
     const { code, orphans } = await platform.stop();
     if (code !== 0 || orphans) {

@@ -10,6 +10,8 @@ declare module 'vitest' {
     baseUrl: string;
     /** The admin API key the platform registered (send as `x-api-key`). */
     adminApiKey: string;
+    /** The platform's data directory; its `runtime.json` names the engines' endpoints. */
+    dataDir: string;
   }
 }
 
