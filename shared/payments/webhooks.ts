@@ -13,11 +13,11 @@ export class WebhookSignatureError extends AppError {
   }
 }
 
-/** A genuine signature over a timestamp outside the tolerance: a replay or a badly skewed clock, 400. */
+/** A genuine signature over a timestamp older than the tolerance: a replay or a badly skewed clock, 400. */
 export class StaleWebhookError extends AppError {
   override readonly name = 'StaleWebhookError';
   constructor() {
-    super('invalid', 'stale-webhook', `The Stripe-Signature timestamp is more than ${WEBHOOK_TOLERANCE_SECONDS} s away from now.`);
+    super('invalid', 'stale-webhook', `The Stripe-Signature timestamp is more than ${WEBHOOK_TOLERANCE_SECONDS} s old.`);
   }
 }
 
@@ -39,7 +39,7 @@ export function verifyWebhook(rawBody: string, signature: string | undefined, se
       throw error;
     }
     try {
-      return Stripe.webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS, undefined, nowSeconds);
+      return Stripe.webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS, undefined, nowSeconds === undefined ? undefined : nowSeconds * 1000);
     } catch (error) {
       if (error instanceof Stripe.errors.StripeSignatureVerificationError) throw new StaleWebhookError();
       throw error;
