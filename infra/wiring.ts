@@ -193,6 +193,8 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'promotions-get-promotion', entry: 'functions/promotions/get-promotion.ts', access: table },
   { id: 'promotions-update-promotion', entry: 'functions/promotions/update-promotion.ts', access: tableWrite },
   { id: 'loyalty-get-loyalty', entry: 'functions/loyalty/get-loyalty.ts', access: table },
+  { id: 'orders-get-order', entry: 'functions/orders/get-order.ts', access: table },
+  { id: 'orders-list-orders', entry: 'functions/orders/list-orders.ts', access: table },
   { id: 'loyalty-earn-points', entry: 'functions/loyalty/earn-points.ts', access: tableWrite },
   { id: 'tax-get-tax-rates', entry: 'functions/tax/get-tax-rates.ts', access: table },
   { id: 'tax-replace-tax-rates', entry: 'functions/tax/replace-tax-rates.ts', access: tableWrite },
@@ -261,6 +263,8 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/promotions/{id}', fn: 'promotions-get-promotion', auth: staff('catalog:write') },
   { method: 'PATCH', path: '/promotions/{id}', fn: 'promotions-update-promotion', auth: staff('catalog:write') },
   { method: 'GET', path: '/loyalty', fn: 'loyalty-get-loyalty', auth: staff('cart:write') },
+  { method: 'GET', path: '/orders', fn: 'orders-list-orders', auth: staff('orders:read') },
+  { method: 'GET', path: '/orders/{id}', fn: 'orders-get-order', auth: staff('orders:read') },
   { method: 'GET', path: '/tax-rates', fn: 'tax-get-tax-rates', auth: staff('admin') },
   { method: 'PUT', path: '/tax-rates', fn: 'tax-replace-tax-rates', auth: staff('admin') },
   // Stripe authenticates by Stripe-Signature, which the handler checks; our authorizer has nothing to check.

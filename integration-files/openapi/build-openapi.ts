@@ -36,6 +36,8 @@ import { SearchQuery } from '../../shared/search/requests.js';
 import { SearchPage } from '../../shared/search/views.js';
 import { LoyaltySummary } from '../../shared/loyalty/model.js';
 import { PromotionId } from '../../shared/pricing/promotions.js';
+import { ListOrdersQuery, OrderIdParams, OrderPage } from '../../shared/orders/queries.js';
+import { Order } from '../../shared/orders/model.js';
 import { CreatePromotionRequest, ListPromotionsQuery, PromotionPage, PromotionView, UpdatePromotionRequest } from '../../shared/promotions/model.js';
 import { ReplaceTaxRatesRequest, TAX_RATES_MAX_AGE_SECONDS, TaxRatesView } from '../../shared/tax/rates.js';
 import { ACTIVE_PROMOTIONS_MAX_AGE_SECONDS } from '../../shared/promotions/queries.js';
@@ -269,7 +271,7 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, TaxRatesView, SearchPage, Recommendations, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order, OrderPage, TaxRatesView, SearchPage, Recommendations, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CreateCategoryRequest,
@@ -478,7 +480,7 @@ const json = (schema: Schema | Ref) => ({ 'application/json': { schema } });
 
 interface OperationSpec {
   operationId: string;
-  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Tax' | 'Search' | 'Payments';
+  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Orders' | 'Tax' | 'Search' | 'Payments';
   summary: string;
   description?: string;
   parameters?: Parameter[];
@@ -502,6 +504,14 @@ const PROMOTION_ID_PARAMETER: Parameter = {
   required: true,
   schema: tidy(z.toJSONSchema(PromotionId)) as Schema,
   description: 'A promotion id: a ULID, or a readable id such as `sample-welcome10` for seeded ones.',
+};
+
+const ORDER_ID_PARAMETER: Parameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: tidy(z.toJSONSchema(OrderIdParams.shape.id)) as Schema,
+  description: 'An order id (a ULID).',
 };
 
 const PROMOTION_ETAG: Header = {
@@ -578,6 +588,26 @@ const OPERATIONS: Record<string, OperationSpec> = {
     description:
       'The caller’s own balance and lifetime points, the scheme’s rules (earning per spend, redemption blocks and their value, the share of goods points may pay for) and the 20 latest ledger entries, newest first. Points are credited when an order completes; a shopper who never earned sees an empty account.',
     responses: { 200: { description: 'The account.', content: json(ref('LoyaltySummary')) } },
+  },
+  'GET /orders': {
+    operationId: 'listOrders',
+    tag: 'Orders',
+    summary: 'List orders',
+    description:
+      'A shopper gets their own orders, newest first, and may pass no filter (`store`, `date` or `status` from a shopper is a 400). Staff (`orders:write`, `orders:pick` or `admin`) list one store’s orders created on one UTC day: `store` and `date` (`YYYY-MM-DD`) are required together, `status` keeps one status; without it orders come grouped by status, newest first within each. Page with `cursor` until `nextCursor` is null; a cursor from another listing is a 400.',
+    parameters: queryParameters(ListOrdersQuery),
+    responses: { 200: { description: 'One page of orders.', content: json(ref('OrderPage')) } },
+    problems: [400],
+  },
+  'GET /orders/{id}': {
+    operationId: 'getOrder',
+    tag: 'Orders',
+    summary: 'Get an order',
+    description:
+      'The order with its lines, totals, fulfillment, payment and status history. A shopper reads only their own: another shopper’s order is a 404, exactly like a missing one. Staff (`orders:write`, `orders:pick` or `admin`) read any.',
+    parameters: [ORDER_ID_PARAMETER],
+    responses: { 200: { description: 'The order.', content: json(ref('Order')) } },
+    problems: [400, 404],
   },
   'POST /webhooks/payments': {
     operationId: 'receivePaymentWebhook',
@@ -1021,6 +1051,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Carts', description: 'Shoppers’ carts: lines, substitutions, coupons, loyalty, fulfillment choice, explained totals and the basket hold.' },
       { name: 'Promotions', description: 'Promotions and coupons: rules, targets, schedules and usage limits.' },
       { name: 'Loyalty', description: 'Loyalty points: balance, rules and ledger.' },
+      { name: 'Orders', description: 'Orders: a shopper’s own, and a store’s orders of one day for staff.' },
       { name: 'Tax', description: 'The tax rate table per jurisdiction and tax category.' },
       { name: 'Search', description: 'Faceted product search and recommendations.' },
       { name: 'Payments', description: 'Stripe’s webhooks about payments.' },
