@@ -57,7 +57,7 @@ export async function listOrdersFor(principal: Principal, query: ListOrdersQuery
   if (!isOrderStaff(principal)) {
     if (filters.length > 0) {
       throw new ValidationError(
-        filters.map((field) => ({ field, message: 'is a staff filter; a shopper lists their own orders without filters' })),
+        filters.map((field) => ({ field: `query.${field}`, message: 'is a staff filter; a shopper lists their own orders without filters' })),
         `Shoppers list their own orders; ${filters.join(', ')} ${filters.length === 1 ? 'is a staff filter' : 'are staff filters'}.`,
       );
     }
@@ -66,7 +66,7 @@ export async function listOrdersFor(principal: Principal, query: ListOrdersQuery
   if (store === undefined || date === undefined) {
     const missing = store === undefined ? (date === undefined ? ['store', 'date'] : ['store']) : ['date'];
     throw new ValidationError(
-      missing.map((field) => ({ field, message: 'is required for staff, together with ' + (field === 'store' ? 'date' : 'store') })),
+      missing.map((field) => ({ field: `query.${field}`, message: 'is required for staff, together with ' + (field === 'store' ? 'date' : 'store') })),
       `Staff list one store's orders of one day: ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} required.`,
     );
   }
