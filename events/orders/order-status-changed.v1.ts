@@ -1,21 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../contract.js';
-
-const Status = z.enum([
-  'pending',
-  'reserved',
-  'payment-pending',
-  'authorized',
-  'confirmed',
-  'picking',
-  'picked',
-  'captured',
-  'completed',
-  'partially-refunded',
-  'refunded',
-  'failed',
-  'cancelled',
-]);
+import { OrderStatus } from './order-status.js';
 
 /**
  * An order moved from one status to another through the order state machine (shared/orders/status.ts). Written in
@@ -30,8 +15,8 @@ export const orderStatusChangedV1 = defineEvent({
     shopperId: z.string(),
     storeId: z.string(),
     channel: z.enum(['online', 'pos', 'phone']),
-    from: Status,
-    to: Status,
+    from: OrderStatus,
+    to: OrderStatus,
     /** The state machine event that caused the change, e.g. `capture`. */
     event: z.string(),
     /** The order's version after the change. */

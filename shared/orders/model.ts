@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OrderStatus } from '../../events/orders/order-status.js';
 import { Currency, Id, Sku, SoldBy } from '../catalog/model.js';
 import { LineQuantity, Substitution } from '../carts/model.js';
 import { SlotId } from '../fulfillment/slot-id.js';
@@ -13,23 +14,7 @@ import { Address, StoreId } from '../stores/model.js';
 
 const Amount = z.number().int().nonnegative();
 
-export const ORDER_STATUSES = [
-  'pending',
-  'reserved',
-  'payment-pending',
-  'authorized',
-  'confirmed',
-  'picking',
-  'picked',
-  'captured',
-  'completed',
-  'partially-refunded',
-  'refunded',
-  'failed',
-  'cancelled',
-] as const;
-export const OrderStatus = z.enum(ORDER_STATUSES);
-export type OrderStatus = z.infer<typeof OrderStatus>;
+export { ORDER_STATUSES, OrderStatus } from '../../events/orders/order-status.js';
 
 export const OrderChannel = z.enum(['online', 'pos', 'phone']);
 export type OrderChannel = z.infer<typeof OrderChannel>;
