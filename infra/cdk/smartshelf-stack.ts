@@ -115,6 +115,18 @@ export class SmartShelfStack extends Stack {
       'Stripe issues and rolls webhook signing secrets (Dashboard, "Roll secret"); Secrets Manager cannot rotate them, so the operator writes the new one as current and the old as previous (see docs/payments.md).',
     );
 
+    // The Stripe secret API key the payment gateway calls with; an operator stores it as
+    // {"secretKey": "sk_..."}. The generated value is a placeholder.
+    const paymentApiSecret = new Secret(this, 'PaymentApiSecret', {
+      description: 'Stripe secret API key for the payment gateway: {"secretKey"}',
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true },
+    });
+    acknowledge(
+      paymentApiSecret,
+      'AwsSolutions-SMG4',
+      'Stripe issues and rolls API keys (Dashboard, "Roll key", with an expiry for the old one); Secrets Manager cannot rotate them, so the operator writes the new key here (see docs/payments.md).',
+    );
+
     for (const spec of wiring.functions) {
       const fn = new AppFunction(this, spec.id, {
         spec,
@@ -127,7 +139,7 @@ export class SmartShelfStack extends Stack {
           buckets: this.storage.buckets,
           bus: this.messaging.bus,
           queues: this.messaging.queues,
-          secrets: { 'payment-webhooks': paymentWebhookSecrets },
+          secrets: { 'payment-webhooks': paymentWebhookSecrets, 'payment-api': paymentApiSecret },
         },
         environment: {
           [ENV.mediaBaseUrl]: this.storage.mediaBaseUrl,

@@ -16,7 +16,7 @@ import { startPaymentsSandbox, type PaymentsSandbox } from './payments-sandbox/s
 import { startPollers, type Pollers } from './pollers.js';
 import { restoreQueues, saveQueues } from './queue-snapshot.js';
 import { createQueues, dlqName, localSqsClient } from './queues.js';
-import { BUCKET_IDS, LOCAL_WEBHOOK_SECRET, platformEnv, resourceNames, type Endpoints } from './resources.js';
+import { BUCKET_IDS, LOCAL_STRIPE_SECRET_KEY, LOCAL_WEBHOOK_SECRET, platformEnv, resourceNames, type Endpoints } from './resources.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { startStepFunctions, type StepFunctions } from './step-functions.js';
 import { createStreamDlqs, startStreamPollers, type StreamPollers } from './streams.js';
@@ -170,8 +170,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     });
     running.gateway = gateway;
     const paymentWebhookSecret = process.env.STRIPE_WEBHOOK_SECRET ?? LOCAL_WEBHOOK_SECRET;
-    if (!process.env.STRIPE_SECRET_KEY) {
+    // The local key is one an earlier start in this process put in the environment, not the user's.
+    const stripeSecretKey = process.env.STRIPE_SECRET_KEY === LOCAL_STRIPE_SECRET_KEY ? undefined : process.env.STRIPE_SECRET_KEY;
+    let paymentApi: { secretKey: string; apiBase?: string };
+    if (stripeSecretKey) paymentApi = { secretKey: stripeSecretKey };
+    else {
       running.paymentsSandbox = await startPaymentsSandbox({ webhook: { url: `${gateway.url}/webhooks/payments`, secret: paymentWebhookSecret } });
+      paymentApi = { secretKey: LOCAL_STRIPE_SECRET_KEY, apiBase: running.paymentsSandbox.url };
     }
     const eventBus = await startEventBus({
       busName: names.eventBus,
@@ -207,6 +212,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         queueUrls,
         jwt: { issuer: issuer.issuer, audience: issuer.audience, jwksUrl: `${gateway.url}${JWKS_PATH}` },
         paymentWebhookSecret,
+        paymentApi,
         ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL } : {}),
       }),
     );

@@ -36,6 +36,11 @@ export interface PlatformEnvInput {
   logLevel?: string;
   /** The Stripe webhook signing secret (`whsec_...`); on AWS it is read from Secrets Manager instead. */
   paymentWebhookSecret?: string;
+  /**
+   * The Stripe API key and, when the payments sandbox stands in for Stripe, the sandbox's URL; on
+   * AWS the key is read from Secrets Manager instead.
+   */
+  paymentApi?: { secretKey: string; apiBase?: string };
 }
 
 /**
@@ -43,6 +48,9 @@ export interface PlatformEnvInput {
  * is given: both ends are on this machine, so it guards nothing and tests may sign with it.
  */
 export const LOCAL_WEBHOOK_SECRET = 'whsec_smartshelf_local_sandbox';
+
+/** The API key functions call the local payments sandbox with, which accepts any `sk_test_` key. */
+export const LOCAL_STRIPE_SECRET_KEY = 'sk_test_smartshelf_local';
 
 /**
  * The environment a function sees locally: the same SmartShelf variables the CDK app sets on
@@ -77,6 +85,8 @@ export function platformEnv(input: PlatformEnvInput): Record<string, string> {
   if (endpoints.events) env.AWS_ENDPOINT_URL_EVENTBRIDGE = endpoints.events;
   if (endpoints.sfn) env.AWS_ENDPOINT_URL_SFN = endpoints.sfn;
   if (input.paymentWebhookSecret) env[ENV.paymentWebhookSecret] = input.paymentWebhookSecret;
+  if (input.paymentApi) env[ENV.paymentSecretKey] = input.paymentApi.secretKey;
+  if (input.paymentApi?.apiBase) env[ENV.paymentApiBase] = input.paymentApi.apiBase;
   if (input.jwt) {
     env[ENV.jwtIssuer] = input.jwt.issuer;
     env[ENV.jwtAudience] = input.jwt.audience;

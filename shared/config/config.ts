@@ -22,6 +22,9 @@ const ConfigSchema = z.object({
   [ENV.paymentWebhookSecretsArn]: z.string().startsWith('arn:').optional(),
   [ENV.paymentWebhookSecret]: z.string().startsWith('whsec_').optional(),
   [ENV.paymentWebhookSecretPrevious]: z.string().startsWith('whsec_').optional(),
+  [ENV.paymentApiSecretArn]: z.string().startsWith('arn:').optional(),
+  [ENV.paymentSecretKey]: z.string().startsWith('sk_').optional(),
+  [ENV.paymentApiBase]: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 /** Raised at cold start when the environment is malformed, or when a function reaches for a resource it was not granted. */
@@ -94,6 +97,19 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
         return previous === undefined ? { current } : { current, previous };
       }
       return { secretArn: required(raw[ENV.paymentWebhookSecretsArn], ENV.paymentWebhookSecretsArn) };
+    },
+    /**
+     * Where the Stripe API key comes from: the environment (local runtime, tests), with the base URL
+     * of a Stripe-compatible API such as the local sandbox when set, or on AWS the Secrets Manager
+     * secret the function was granted.
+     */
+    get paymentApi(): { secretKey: string; apiBase?: string } | { secretArn: string } {
+      const secretKey = raw[ENV.paymentSecretKey];
+      if (secretKey !== undefined) {
+        const apiBase = raw[ENV.paymentApiBase];
+        return apiBase === undefined ? { secretKey } : { secretKey, apiBase };
+      }
+      return { secretArn: required(raw[ENV.paymentApiSecretArn], ENV.paymentApiSecretArn) };
     },
     queueUrl(queueId: string): string {
       const name = queueUrlEnvName(queueId);

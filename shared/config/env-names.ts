@@ -18,10 +18,13 @@ export const ENV = {
   paymentWebhookSecretsArn: 'PAYMENT_WEBHOOK_SECRETS_ARN',
   paymentWebhookSecret: 'STRIPE_WEBHOOK_SECRET',
   paymentWebhookSecretPrevious: 'STRIPE_WEBHOOK_SECRET_PREVIOUS',
+  paymentApiSecretArn: 'PAYMENT_API_SECRET_ARN',
+  paymentSecretKey: 'STRIPE_SECRET_KEY',
+  paymentApiBase: 'STRIPE_API_BASE',
 } as const;
 
 /** Secrets Manager secrets a function may read (`access.secrets` in the wiring), by id. */
-export const SECRET_ARN_ENV = { 'payment-webhooks': ENV.paymentWebhookSecretsArn } as const;
+export const SECRET_ARN_ENV = { 'payment-webhooks': ENV.paymentWebhookSecretsArn, 'payment-api': ENV.paymentApiSecretArn } as const;
 export type SecretId = keyof typeof SECRET_ARN_ENV;
 
 /** `catalog-import` → `QUEUE_URL_CATALOG_IMPORT`. */

@@ -8,15 +8,34 @@ import type { Money } from '../pricing/money.js';
  * then replays the provider's first answer instead of authorizing, capturing or refunding twice.
  */
 export interface PaymentGateway {
-  /** Places a hold (manual capture) for the amount on the payment method and confirms it at once. */
-  authorize(request: AuthorizeRequest, key: string): Promise<Authorization>;
   /**
-   * Captures up to the authorized amount; the rest of the hold is released.
+   * Creates the PaymentIntent for the amount (manual capture, `metadata.orderId`) without confirming
+   * it: no money is held yet. It is a step of its own so the saga records the intent id before any
+   * hold exists, and a hold placed by a {@link PaymentGateway.confirm} that crashed can still be found and voided.
+   *
+   * @throws RangeError when `offSession` is combined with a `returnUrl`: no customer is there to come back.
+   */
+  createIntent(request: IntentRequest, key: string): Promise<PaymentState>;
+  /**
+   * Confirms an intent from {@link PaymentGateway.createIntent}: the hold is placed (`authorized`),
+   * the customer must authenticate (`requires_action`), or the card is refused (`declined`). Off
+   * session a card that needs authentication is declined with `authentication_required`, as on Stripe.
+   */
+  confirm(intentId: string, key: string, options?: ConfirmOptions): Promise<Authorization>;
+  /**
+   * Captures up to the authorized amount; the rest of the hold is released. An intent already
+   * captured for the same amount (by an earlier call under another key) is returned as it is.
    *
    * @throws CaptureExceedsAuthorizationError before calling the provider when the amount is above the hold.
+   * @throws PermanentPaymentError when the intent was captured for another amount, or cannot be captured.
    */
   capture(request: CaptureRequest, key: string): Promise<PaymentState>;
-  /** Voids an uncaptured hold. */
+  /**
+   * Voids an uncaptured hold. An intent that is already canceled is returned as it is, so a
+   * compensation may run twice under different keys.
+   *
+   * @throws PermanentPaymentError when the intent was captured (refund it instead).
+   */
   cancel(intentId: string, key: string): Promise<PaymentState>;
   /** Refunds a captured payment, in full when `amount` is left out. */
   refund(request: RefundRequest, key: string): Promise<Refund>;
@@ -37,6 +56,22 @@ export interface AuthorizeRequest {
    */
   paymentMethod: string;
   customerId?: string;
+  /**
+   * Allows redirect-based authentication (3DS) for the intent; the same URL goes to
+   * {@link PaymentGateway.confirm}, since Stripe only takes it when confirming.
+   */
+  returnUrl?: string;
+}
+
+/** What {@link PaymentGateway.createIntent} needs. */
+export interface IntentRequest extends AuthorizeRequest {
+  /** A re-authorization with no customer present (after picking): redirects are never allowed. */
+  offSession?: boolean;
+}
+
+export interface ConfirmOptions {
+  /** No customer is present, so a card that needs authentication is declined instead of asking. */
+  offSession?: boolean;
   /** Where the customer comes back after a redirect-based authentication (3DS). */
   returnUrl?: string;
 }
@@ -79,7 +114,7 @@ export interface PaymentState {
   captured: number;
 }
 
-/** The outcome of {@link PaymentGateway.authorize}: a decline is an outcome, not an exception. */
+/** The outcome of {@link PaymentGateway.confirm}: a decline is an outcome, not an exception. */
 export type Authorization =
   | { status: 'authorized'; payment: PaymentState }
   | {
@@ -105,10 +140,15 @@ export interface SetupIntent {
   status: string;
 }
 
-/** The saga steps that call the gateway; each gets its own key per order. */
+/**
+ * The saga steps that call the gateway; each gets its own key per order. `authorize` and
+ * `reauthorize` create intents, `confirm` and `reauthorize-confirm` confirm them.
+ */
 export type PaymentStep =
   | 'authorize'
+  | 'confirm'
   | 'reauthorize'
+  | 'reauthorize-confirm'
   | 'capture'
   | 'cancel'
   | 'refund'

@@ -5,9 +5,10 @@ import {
   PermanentPaymentError,
   TransientPaymentError,
   type Authorization,
-  type AuthorizeRequest,
   type CaptureRequest,
+  type ConfirmOptions,
   type CustomerRequest,
+  type IntentRequest,
   type IntentStatus,
   type PaymentError,
   type PaymentGateway,
@@ -57,7 +58,8 @@ export function stripeGateway(options: StripeGatewayOptions): PaymentGateway {
  */
 export function toPaymentError(error: unknown): PaymentError | unknown {
   if (!(error instanceof Stripe.errors.StripeError)) return error;
-  const code = error.decline_code ?? error.code ?? error.rawType ?? error.type;
+  // stripe-node gives a card error without a decline code an empty one, hence || rather than ??.
+  const code = error.decline_code || error.code || error.rawType || error.type;
   if (error instanceof Stripe.errors.StripeIdempotencyError) return new IdempotencyMismatchError(error.message, { cause: error });
   if (
     error instanceof Stripe.errors.StripeConnectionError ||
@@ -110,25 +112,41 @@ function stateOf(intent: Stripe.PaymentIntent): PaymentState {
   };
 }
 
-/** Stripe's adapter. A card decline on authorize is an outcome the saga branches on, not an error. */
+/** Stripe's adapter. A card decline on confirm is an outcome the saga branches on, not an error. */
 export class StripeGateway implements PaymentGateway {
   constructor(private readonly stripe: Stripe) {}
 
-  async authorize(request: AuthorizeRequest, key: string): Promise<Authorization> {
-    let intent: Stripe.PaymentIntent;
-    try {
-      intent = await this.stripe.paymentIntents.create(
+  async createIntent(request: IntentRequest, key: string): Promise<PaymentState> {
+    if (request.offSession && request.returnUrl !== undefined) {
+      throw new RangeError('an off-session intent cannot take a return URL: no customer is there to come back');
+    }
+    const intent = await mapped(
+      this.stripe.paymentIntents.create(
         {
           amount: request.amount.amount,
           currency: request.amount.currency.toLowerCase(),
           capture_method: 'manual',
-          confirm: true,
+          confirm: false,
           payment_method: request.paymentMethod,
           // Wallets arrive as card payment methods; redirect-only methods need somewhere to return to.
           automatic_payment_methods: { enabled: true, allow_redirects: request.returnUrl === undefined ? 'never' : 'always' },
-          ...(request.returnUrl === undefined ? {} : { return_url: request.returnUrl }),
           ...(request.customerId === undefined ? {} : { customer: request.customerId }),
           metadata: { orderId: request.orderId },
+        },
+        { idempotencyKey: key },
+      ),
+    );
+    return stateOf(intent);
+  }
+
+  async confirm(intentId: string, key: string, options: ConfirmOptions = {}): Promise<Authorization> {
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await this.stripe.paymentIntents.confirm(
+        intentId,
+        {
+          ...(options.offSession ? { off_session: true } : {}),
+          ...(options.returnUrl === undefined ? {} : { return_url: options.returnUrl }),
         },
         { idempotencyKey: key },
       );
@@ -136,8 +154,8 @@ export class StripeGateway implements PaymentGateway {
       if (error instanceof Stripe.errors.StripeCardError) {
         return {
           status: 'declined',
-          ...(error.payment_intent?.id === undefined ? {} : { intentId: error.payment_intent.id }),
-          declineCode: error.decline_code ?? error.code ?? 'card_declined',
+          intentId: error.payment_intent?.id ?? intentId,
+          declineCode: error.decline_code || error.code || 'card_declined',
           message: error.message,
         };
       }
@@ -175,14 +193,38 @@ export class StripeGateway implements PaymentGateway {
     if (request.amount.currency !== request.authorized.currency || request.amount.amount > request.authorized.amount) {
       throw new CaptureExceedsAuthorizationError(request.amount, request.authorized);
     }
-    const intent = await mapped(
-      this.stripe.paymentIntents.capture(request.intentId, { amount_to_capture: request.amount.amount }, { idempotencyKey: key }),
-    );
-    return stateOf(intent);
+    try {
+      return stateOf(
+        await this.stripe.paymentIntents.capture(request.intentId, { amount_to_capture: request.amount.amount }, { idempotencyKey: key }),
+      );
+    } catch (error) {
+      // The same key replays Stripe's answer; another key (a step rerun after Stripe forgot the key) meets a captured intent.
+      const current = await this.afterUnexpectedState(error, request.intentId);
+      if (current?.status === 'succeeded' && current.captured === request.amount.amount && current.amount.currency === request.amount.currency) {
+        return current;
+      }
+      throw toPaymentError(error);
+    }
   }
 
   async cancel(intentId: string, key: string): Promise<PaymentState> {
-    return stateOf(await mapped(this.stripe.paymentIntents.cancel(intentId, {}, { idempotencyKey: key })));
+    try {
+      return stateOf(await this.stripe.paymentIntents.cancel(intentId, {}, { idempotencyKey: key }));
+    } catch (error) {
+      const current = await this.afterUnexpectedState(error, intentId);
+      if (current?.status === 'canceled') return current;
+      throw toPaymentError(error);
+    }
+  }
+
+  /**
+   * The intent as it is now when Stripe refused a call because of the intent's status, so capture
+   * and cancel can tell "already done" from "cannot be done"; undefined for any other error.
+   */
+  private async afterUnexpectedState(error: unknown, intentId: string): Promise<PaymentState | undefined> {
+    if (!(error instanceof Stripe.errors.StripeInvalidRequestError) || error.code !== 'payment_intent_unexpected_state') return undefined;
+    // The error's own copy of the intent may be a replay of an older answer; ask for the current one.
+    return this.retrieve(intentId);
   }
 
   async refund(request: RefundRequest, key: string): Promise<Refund> {

@@ -33,12 +33,11 @@ export const TEST_CARDS: readonly TestCard[] = [
     brand: 'visa',
     behaviour: { kind: 'declines', code: 'expired_card', declineCode: 'expired_card', message: 'Your card has expired.' },
   },
-  {
-    paymentMethod: 'pm_card_authenticationRequired',
-    number: '4000002500003155',
-    brand: 'visa',
-    behaviour: { kind: 'requires-authentication' },
-  },
+  // The sandbox does not model cards saved by a SetupIntent: each of these asks for authentication
+  // on session and is declined with authentication_required off session.
+  { paymentMethod: 'pm_card_authenticationRequired', number: '4000002760003184', brand: 'visa', behaviour: { kind: 'requires-authentication' } },
+  { paymentMethod: 'pm_card_authenticationRequiredOnSetup', number: '4000002500003155', brand: 'visa', behaviour: { kind: 'requires-authentication' } },
+  { paymentMethod: 'pm_card_threeDSecure2Required', number: '4000000000003220', brand: 'visa', behaviour: { kind: 'requires-authentication' } },
 ];
 
 /** The test card named by a payment method id or a raw test number (spaces allowed). */

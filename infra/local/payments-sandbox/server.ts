@@ -167,31 +167,49 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
     return new StripeFailure(402, { ...error, payment_intent: structuredClone(pi) });
   }
 
-  function cardOf(params: Params): TestCard {
+  /** The test card given in the call, else the one the intent already carries. */
+  function cardOf(params: Params, attached: string | null = null): TestCard {
     const reference = text(params, 'payment_method');
     const data = params.payment_method_data;
     const number =
       data && typeof data === 'object' && !Array.isArray(data) && typeof data.card === 'object' && !Array.isArray(data.card)
         ? data.card.number
         : undefined;
-    const given = reference ?? (typeof number === 'string' ? number : undefined);
+    const given = reference ?? (typeof number === 'string' ? number : undefined) ?? attached ?? undefined;
     if (given === undefined) throw invalid('You must provide a payment_method to confirm this PaymentIntent.', 'parameter_missing', 'payment_method');
     const card = testCard(given);
     if (!card) throw invalid(`No such PaymentMethod: '${given}'`, 'resource_missing', 'payment_method');
     return card;
   }
 
+  /** Stripe takes `off_session` as `true` or as `one_off`/`recurring`. */
+  function offSession(params: Params): boolean {
+    const value = text(params, 'off_session');
+    return value !== undefined && value !== 'false';
+  }
+
   function confirm(pi: Stripe.PaymentIntent, params: Params, request: { id: string; key?: string }): Stripe.PaymentIntent {
     if (!['requires_payment_method', 'requires_confirmation'].includes(pi.status)) throw unexpectedState(pi, 'confirm');
-    const card = cardOf(params);
+    const card = cardOf(params, typeof pi.payment_method === 'string' ? pi.payment_method : null);
     const returnUrl = text(params, 'return_url');
     pi.payment_method = card.paymentMethod;
     pi.last_payment_error = null;
     const behaviour = card.behaviour;
+    const paymentMethod = { id: card.paymentMethod, object: 'payment_method', type: 'card' };
     if (behaviour.kind === 'declines') {
+      throw failed(pi, { type: 'card_error', code: behaviour.code, decline_code: behaviour.declineCode, message: behaviour.message, payment_method: paymentMethod }, request);
+    }
+    if (behaviour.kind === 'requires-authentication' && offSession(params)) {
+      // Nobody is there to authenticate, so Stripe declines rather than asking.
       throw failed(
         pi,
-        { type: 'card_error', code: behaviour.code, decline_code: behaviour.declineCode, message: behaviour.message, payment_method: { id: card.paymentMethod, object: 'payment_method', type: 'card' } },
+        {
+          type: 'card_error',
+          code: 'authentication_required',
+          decline_code: 'authentication_required',
+          message: 'Your card was declined. This transaction requires authentication.',
+          payment_method: paymentMethod,
+        },
         request,
       );
     }
@@ -217,6 +235,10 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
         if (!currency || !/^[a-z]{3}$/.test(currency)) throw invalid('Missing or invalid currency.', 'parameter_missing', 'currency');
         const captureMethod = text(params, 'capture_method') ?? 'automatic';
         if (!['automatic', 'automatic_async', 'manual'].includes(captureMethod)) throw invalid(`Invalid capture_method: ${captureMethod}`, 'parameter_invalid', 'capture_method');
+        const confirming = text(params, 'confirm') === 'true';
+        if (!confirming && offSession(params)) throw invalid('off_session can only be used when confirm is true.', 'parameter_invalid', 'off_session');
+        // As on Stripe, an unknown payment method refuses the intent before it exists.
+        const card = params.payment_method !== undefined || params.payment_method_data !== undefined ? cardOf(params) : undefined;
         const piId = id('pi');
         const pi = {
           id: piId,
@@ -229,9 +251,9 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
           client_secret: `${piId}_secret_${randomBytes(8).toString('hex')}`,
           created: now(),
           customer: text(params, 'customer') ?? null,
-          payment_method: text(params, 'payment_method') ?? null,
+          payment_method: card?.paymentMethod ?? null,
           metadata: metadataOf(params),
-          status: 'requires_payment_method',
+          status: card ? 'requires_confirmation' : 'requires_payment_method',
           next_action: null,
           last_payment_error: null,
           canceled_at: null,
@@ -241,7 +263,7 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
         if (pi.customer && !customers.has(pi.customer as string)) throw invalid(`No such customer: '${String(pi.customer)}'`, 'resource_missing', 'customer');
         intents.set(pi.id, pi);
         emit('payment_intent.created', pi, request);
-        return text(params, 'confirm') === 'true' ? confirm(pi, params, request) : pi;
+        return confirming ? confirm(pi, params, request) : pi;
       },
     },
     { method: 'GET', path: /^\/v1\/payment_intents\/([^/]+)$/, run: ([piId]) => intent(piId as string) },
