@@ -26,6 +26,11 @@ export interface Access {
   sendTo?: readonly string[];
   /** Secrets Manager secrets this function may read (locally their values come from the environment). */
   secrets?: readonly SecretId[];
+  /**
+   * State machines this function drives, by id: `start` starts and describes executions (it gets the machine's ARN);
+   * `callback` completes the task tokens a `.waitForTaskToken` state handed out.
+   */
+  workflows?: Readonly<Record<string, 'start' | 'callback'>>;
 }
 
 export interface FunctionSpec {
@@ -195,6 +200,7 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'loyalty-get-loyalty', entry: 'functions/loyalty/get-loyalty.ts', access: table },
   { id: 'orders-get-order', entry: 'functions/orders/get-order.ts', access: table },
   { id: 'orders-list-orders', entry: 'functions/orders/list-orders.ts', access: table },
+  // A till or phone sale becomes an order and starts its saga; the saga's own steps talk to the payment provider.
   { id: 'loyalty-earn-points', entry: 'functions/loyalty/earn-points.ts', access: tableWrite },
   { id: 'tax-get-tax-rates', entry: 'functions/tax/get-tax-rates.ts', access: table },
   { id: 'tax-replace-tax-rates', entry: 'functions/tax/replace-tax-rates.ts', access: tableWrite },
@@ -204,7 +210,28 @@ export const functions: readonly FunctionSpec[] = [
     entry: 'functions/payments/receive-webhook.ts',
     access: { sendTo: ['payments-webhooks'], secrets: ['payment-webhooks'] },
   },
-  { id: 'payments-process-webhook', entry: 'functions/payments/process-webhook.ts', access: tableWrite },
+  // Resumes a checkout waiting on 3-D Secure once the intent's webhook says how it went.
+  { id: 'payments-process-webhook', entry: 'functions/payments/process-webhook.ts', access: { ...tableWrite, workflows: { checkout: 'callback' } } },
+  // Checkout: POST /checkout starts the saga; one function per Task state of infra/workflows/checkout.asl.json.
+  { id: 'checkout-start-checkout', entry: 'functions/checkout/start-checkout.ts', access: { ...tableWrite, workflows: { checkout: 'start' } } },
+  { id: 'checkout-reserve-stock', entry: 'functions/checkout/reserve-stock.ts', access: tableWrite },
+  { id: 'checkout-create-payment', entry: 'functions/checkout/create-payment.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
+  { id: 'checkout-authorize-payment', entry: 'functions/checkout/authorize-payment.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
+  {
+    id: 'checkout-await-authentication',
+    entry: 'functions/checkout/await-authentication.ts',
+    access: { ...tableWrite, secrets: ['payment-api'], workflows: { checkout: 'callback' } },
+  },
+  { id: 'checkout-confirm-order', entry: 'functions/checkout/confirm-order.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
+  { id: 'checkout-await-pick', entry: 'functions/checkout/await-pick.ts', access: tableWrite },
+  { id: 'checkout-capture-payment', entry: 'functions/checkout/capture-payment.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
+  { id: 'checkout-commit-stock', entry: 'functions/checkout/commit-stock.ts', access: tableWrite },
+  { id: 'checkout-complete-order', entry: 'functions/checkout/complete-order.ts', access: tableWrite },
+  { id: 'checkout-release-payment', entry: 'functions/checkout/release-payment.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
+  { id: 'checkout-release-stock', entry: 'functions/checkout/release-stock.ts', access: tableWrite },
+  { id: 'checkout-fail-order', entry: 'functions/checkout/fail-order.ts', access: tableWrite },
+  { id: 'orders-record-pick', entry: 'functions/orders/record-pick.ts', access: { ...tableWrite, workflows: { checkout: 'callback' } } },
+  { id: 'orders-cancel-order', entry: 'functions/orders/cancel-order.ts', access: { ...tableWrite, workflows: { checkout: 'callback' } } },
 ];
 
 const staff = (scope: Scope): RouteAuth => ({ kind: 'scope', scope });
@@ -267,6 +294,10 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/orders/{id}', fn: 'orders-get-order', auth: staff('orders:read') },
   { method: 'GET', path: '/tax-rates', fn: 'tax-get-tax-rates', auth: staff('admin') },
   { method: 'PUT', path: '/tax-rates', fn: 'tax-replace-tax-rates', auth: staff('admin') },
+  { method: 'POST', path: '/checkout', fn: 'checkout-start-checkout', auth: shopper, throttle: { rate: 50, burst: 200 } },
+  { method: 'POST', path: '/orders/{id}/pick', fn: 'orders-record-pick', auth: staff('orders:pick') },
+  // A shopper cancels their own order before picking; staff (orders:write) any order not yet completed.
+  { method: 'POST', path: '/orders/{id}/cancel', fn: 'orders-cancel-order', auth: staff('orders:read') },
   // Stripe authenticates by Stripe-Signature, which the handler checks; our authorizer has nothing to check.
   { method: 'POST', path: '/webhooks/payments', fn: 'payments-receive-webhook', auth: open, throttle: { rate: 50, burst: 100 } },
 ];
@@ -360,7 +391,10 @@ export const schedules: readonly ScheduleSpec[] = [
   },
 ];
 
-export const stateMachines: readonly StateMachineSpec[] = [];
+export const stateMachines: readonly StateMachineSpec[] = [
+  // Reserve → authorize (3-D Secure by task token) → confirm → capture now or after picking → commit stock → complete.
+  { id: 'checkout', definition: 'infra/workflows/checkout.asl.json' },
+];
 
 /** Content types API Gateway hands to functions base64-encoded, byte for byte: uploads. */
 export const BINARY_MEDIA_TYPES: readonly string[] = ['multipart/form-data', 'image/*'];

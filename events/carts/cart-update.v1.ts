@@ -12,6 +12,8 @@ export const CART_CHANGES = [
   'fulfillment-changed',
   'held',
   'released',
+  'checked-out',
+  'reopened',
 ] as const;
 
 /**
@@ -34,5 +36,7 @@ export const cartUpdateV1 = defineEvent({
     loyaltyPoints: z.number().int().nonnegative().optional(),
     slotId: z.string().optional(),
     reservationId: z.string().optional(),
+    /** The order a checkout made of the cart (`checked-out`), or whose failure reopened it (`reopened`). */
+    orderId: z.string().optional(),
   }),
 });

@@ -210,6 +210,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         names,
         endpoints,
         queueUrls,
+        stateMachineArns: Object.fromEntries(served.stateMachines.map((m) => [m.id, stepFunctions.stateMachineArn(m.id)])),
         jwt: { issuer: issuer.issuer, audience: issuer.audience, jwksUrl: `${gateway.url}${JWKS_PATH}` },
         paymentWebhookSecret,
         paymentApi,

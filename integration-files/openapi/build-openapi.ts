@@ -38,6 +38,9 @@ import { LoyaltySummary } from '../../shared/loyalty/model.js';
 import { PromotionId } from '../../shared/pricing/promotions.js';
 import { ListOrdersQuery, OrderIdParams, OrderPage } from '../../shared/orders/queries.js';
 import { Order } from '../../shared/orders/model.js';
+import { PickRequest } from '../../shared/orders/picking.js';
+import { CancelOrderRequest, PickResult } from '../../shared/checkout/order-actions.js';
+import { CheckoutRequest } from '../../shared/checkout/start.js';
 import { CreatePromotionRequest, ListPromotionsQuery, PromotionPage, PromotionView, UpdatePromotionRequest } from '../../shared/promotions/model.js';
 import { ReplaceTaxRatesRequest, TAX_RATES_MAX_AGE_SECONDS, TaxRatesView } from '../../shared/tax/rates.js';
 import { ACTIVE_PROMOTIONS_MAX_AGE_SECONDS } from '../../shared/promotions/queries.js';
@@ -271,9 +274,12 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order, OrderPage, TaxRatesView, SearchPage, Recommendations, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order, OrderPage, PickResult, TaxRatesView, SearchPage, Recommendations, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
+  CheckoutRequest,
+  PickRequest,
+  CancelOrderRequest,
   CreateCategoryRequest,
   CreateProductRequest,
   UpdateProductRequest,
@@ -608,6 +614,39 @@ const OPERATIONS: Record<string, OperationSpec> = {
     parameters: [ORDER_ID_PARAMETER],
     responses: { 200: { description: 'The order.', content: json(ref('Order')) } },
     problems: [400, 404],
+  },
+  'POST /checkout': {
+    operationId: 'checkout',
+    tag: 'Orders',
+    summary: 'Check out a cart',
+    description:
+      'Validates the cart (lines still sold, a bookable slot, the minimum order, and for age-restricted goods a `dateOfBirth` of an adult), freezes its prices into a new order (the cart becomes `checked-out`) and starts the checkout saga, whose execution is named by the order id: reserve stock and slot, authorize the card for the total with weighed lines at their buffered estimate, confirm, capture now or after picking, commit stock, complete. Answers 202 once the stock is reserved (or after 5 s, still `pending`); watch `GET /orders/{id}`. A payment needing 3-D Secure shows `payment.action` on the order. The `Idempotency-Key` header is required: repeating it returns the same order and starts nothing new. 409 `insufficient-stock` or `slot-full` when the store cannot fill the basket (the order is `failed`, the cart open again), `cart-checked-out` for a cart already checked out under another key; 422 `cart-empty`, `fulfillment-missing`, `minimum-order-not-met`, `age-verification-required`, `slot-in-past`, `slot-cut-off`.',
+    requestBody: { required: true, content: json(ref('CheckoutRequest')) },
+    responses: { 202: { description: 'The order, reserved (or still pending), with its checkout running.', content: json(ref('Order')) } },
+    problems: [400, 404, 409, 422],
+    idempotent: true,
+  },
+  'POST /orders/{id}/pick': {
+    operationId: 'recordPick',
+    tag: 'Orders',
+    summary: 'Record what was picked',
+    description:
+      'For pickers (`orders:pick`), once the order is `picking`: every line exactly once, with the quantity handed over (grams for weighed lines; left out when nothing could be) and the substitute, if one was given and the shopper allows it. The lines are priced as picked (weighed lines at the picked weight, substitutes at the ordered product’s price) and the saga captures the final amount; `reauthorizationRequired` says that it exceeds the hold, so the card is authorized again off-session first, and the order fails (hold voided, stock back) if that is refused. 409 when the order is not being picked, 400 naming each line that does not match the order.',
+    parameters: [ORDER_ID_PARAMETER],
+    requestBody: { required: true, content: json(ref('PickRequest')) },
+    responses: { 200: { description: 'The order as picked and its final amount.', content: json(ref('PickResult')) } },
+    problems: [400, 404, 409],
+  },
+  'POST /orders/{id}/cancel': {
+    operationId: 'cancelOrder',
+    tag: 'Orders',
+    summary: 'Cancel an order',
+    description:
+      'A shopper cancels their own order until picking starts; staff (`orders:write`) any order not yet completed. The checkout saga’s compensations release the stock and the slot and void the hold, or refund a capture in full; the order becomes `cancelled` (at once, or within seconds when the saga was waiting on 3-D Secure or on picking). A completed order is refunded instead (409 here), as is one already failed or cancelled.',
+    parameters: [ORDER_ID_PARAMETER],
+    requestBody: { required: true, content: json(ref('CancelOrderRequest')) },
+    responses: { 202: { description: 'The order; it shows `cancelled` once the compensations ran.', content: json(ref('Order')) } },
+    problems: [400, 404, 409],
   },
   'POST /webhooks/payments': {
     operationId: 'receivePaymentWebhook',

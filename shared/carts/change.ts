@@ -27,7 +27,7 @@ export type CartEvent =
 
 /** What a change decided: the fields it changes and the event that says so. */
 export interface CartChangePlan {
-  changes: Partial<Pick<Cart, 'lines' | 'coupons' | 'loyaltyPoints' | 'fulfillment' | 'status' | 'hold'>>;
+  changes: Partial<Pick<Cart, 'lines' | 'coupons' | 'loyaltyPoints' | 'fulfillment' | 'status' | 'hold' | 'orderId'>>;
   event: CartEvent;
 }
 

@@ -88,6 +88,8 @@ export const Cart = z.strictObject({
   fulfillment: Fulfillment.optional(),
   status: CartStatus,
   hold: CartHold.optional(),
+  /** The order the cart was checked out as; kept when a failed checkout reopens it, replaced by the next checkout. */
+  orderId: Id.optional(),
   version: z.number().int().positive(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ENV, queueUrlEnvName } from './env-names.js';
+import { ENV, queueUrlEnvName, stateMachineArnEnvName } from './env-names.js';
 
 const boolFromEnv = z
   .enum(['true', 'false'])
@@ -25,6 +25,8 @@ const ConfigSchema = z.object({
   [ENV.paymentApiSecretArn]: z.string().startsWith('arn:').optional(),
   [ENV.paymentSecretKey]: z.string().startsWith('sk_').optional(),
   [ENV.paymentApiBase]: z.url({ protocol: /^https?$/ }).optional(),
+  [ENV.checkoutCaptureOnConfirm]: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  [ENV.checkoutAuthenticationTimeoutSeconds]: z.coerce.number().int().min(1).max(86_400).default(900),
 });
 
 /** Raised at cold start when the environment is malformed, or when a function reaches for a resource it was not granted. */
@@ -111,8 +113,20 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
       }
       return { secretArn: required(raw[ENV.paymentApiSecretArn], ENV.paymentApiSecretArn) };
     },
+    /**
+     * How checkout runs: whether an order with no weighed lines is captured as soon as it is confirmed (otherwise at
+     * picking, like the others), and how long a customer has to complete 3-D Secure before the hold is released.
+     */
+    checkout: {
+      captureOnConfirm: raw[ENV.checkoutCaptureOnConfirm],
+      authenticationTimeoutSeconds: raw[ENV.checkoutAuthenticationTimeoutSeconds],
+    },
     queueUrl(queueId: string): string {
       const name = queueUrlEnvName(queueId);
+      return required(env[name], name);
+    },
+    stateMachineArn(machineId: string): string {
+      const name = stateMachineArnEnvName(machineId);
       return required(env[name], name);
     },
   };

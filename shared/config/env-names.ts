@@ -21,6 +21,8 @@ export const ENV = {
   paymentApiSecretArn: 'PAYMENT_API_SECRET_ARN',
   paymentSecretKey: 'STRIPE_SECRET_KEY',
   paymentApiBase: 'STRIPE_API_BASE',
+  checkoutCaptureOnConfirm: 'CHECKOUT_CAPTURE_ON_CONFIRM',
+  checkoutAuthenticationTimeoutSeconds: 'CHECKOUT_AUTHENTICATION_TIMEOUT_SECONDS',
 } as const;
 
 /** Secrets Manager secrets a function may read (`access.secrets` in the wiring), by id. */
@@ -30,6 +32,11 @@ export type SecretId = keyof typeof SECRET_ARN_ENV;
 /** `catalog-import` → `QUEUE_URL_CATALOG_IMPORT`. */
 export function queueUrlEnvName(queueId: string): string {
   return `QUEUE_URL_${queueId.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** `checkout` → `STATE_MACHINE_ARN_CHECKOUT`. */
+export function stateMachineArnEnvName(machineId: string): string {
+  return `STATE_MACHINE_ARN_${machineId.toUpperCase().replace(/-/g, '_')}`;
 }
 
 /** `media` → `MEDIA_BUCKET`. */

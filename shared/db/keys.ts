@@ -157,6 +157,13 @@ export const keys = {
   payment: (intentId: string): Key => ({ pk: `PAYMENT#${intentId}`, sk: 'PAYMENT' }),
   /** gsi1: the PaymentIntents of one order, so the checkout saga finds its intent from a webhook's order. */
   paymentsByOrder: (orderId: string, intentId: string) => ({ gsi1pk: `ORDER_PAYMENTS#${orderId}`, gsi1sk: intentId }),
+
+  /**
+   * A checkout waiting on the outside world: the task token of its `.waitForTaskToken` state. `authentication` is keyed
+   * by PaymentIntent (the payment webhook knows only that), `pick` by order. Deleting it under a condition is what
+   * makes exactly one resumer send the token.
+   */
+  checkoutWait: (kind: 'authentication' | 'pick', ref: string): Key => ({ pk: `CHECKOUT_WAIT#${kind}#${ref}`, sk: 'WAIT' }),
 } as const;
 
 /** Key prefixes that queries use with `begins_with`. */

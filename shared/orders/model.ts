@@ -88,7 +88,11 @@ export type PaymentStatus = z.infer<typeof PaymentStatus>;
 
 /** The money side of an order; the state machine keeps `refunded ≤ captured ≤ authorized`. */
 export const OrderPayment = z.strictObject({
+  /** The saved or client-created payment method (`pm_...`) the checkout was asked to charge. */
+  method: z.string().min(1).optional(),
   intentId: z.string().min(1).optional(),
+  /** What the customer must do to authenticate (3-D Secure), while the payment is `requires-action`; for the client only. */
+  action: z.strictObject({ type: z.string().min(1), clientSecret: z.string().min(1), redirectUrl: z.string().optional() }).optional(),
   authorized: Amount,
   captured: Amount,
   refunded: Amount,
@@ -137,6 +141,12 @@ export const Order = z.strictObject({
   status: OrderStatus,
   statusHistory: z.array(StatusChange),
   failureReason: z.string().max(500).optional(),
+  /** The problem type of the failure (`insufficient-stock`, `payment-declined`, `authentication-timeout`, ...), for clients to branch on. */
+  failureCode: z.string().min(1).max(80).optional(),
+  /** Age-restricted goods: the courier or the pickup desk checks the shopper's ID at handover. */
+  idCheckRequired: z.boolean().optional(),
+  /** A hash of the shopper and the `Idempotency-Key` of the checkout that created it: a repeat finds this order. */
+  checkoutKey: z.string().min(1).max(100).optional(),
   version: z.number().int().positive(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

@@ -71,11 +71,12 @@ export class OrderChangedError extends ConflictError {
 
 /**
  * Stores a new order; its POS reference, when it has one, is claimed in the same transaction, so one sale can
- * never become two orders.
+ * never become two orders. `extraItems` (the cart's move to checked-out, the checkout's event) commit with it or not at all.
+ * @throws TransactionCancelled when one of `extraItems` failed its condition
  * @throws OrderExistsError (409) when the id is taken
  * @throws PosReferenceTakenError (409) when the store already has an order with that POS reference
  */
-export async function putNewOrder(deps: TableDeps, order: Order): Promise<void> {
+export async function putNewOrder(deps: TableDeps, order: Order, extraItems: readonly TransactItem[] = []): Promise<void> {
   const items: TransactItem[] = [{ Put: { TableName: deps.tableName, Item: orderItem(order), ConditionExpression: 'attribute_not_exists(pk)' } }];
   if (order.posReference !== undefined) {
     items.push({
@@ -87,7 +88,7 @@ export async function putNewOrder(deps: TableDeps, order: Order): Promise<void> 
     });
   }
   try {
-    await transactWrite(deps, items);
+    await transactWrite(deps, [...items, ...extraItems]);
   } catch (error) {
     if (!(error instanceof TransactionCancelled)) throw error;
     const failed = error.failedConditions();
@@ -174,12 +175,36 @@ function changeEvents(deps: TableDeps, next: Order, who: OrderActor): TransactIt
 /**
  * Applies one state machine event to the order as it was read, and writes the result, its history entry and its
  * events in one transaction under `version = :read AND status = :from`: of two changes computed from the same
- * version, exactly one commits. Nothing is written when the transition is refused.
+ * version, exactly one commits. Nothing is written when the transition is refused. `extraItems` (a stock move, a
+ * task token, a cart change) commit with it or not at all; the order is always the transaction's first item. Items that
+ * describe the order as changed (an event) are given as a function of it.
  * @returns the order after the change
  * @throws InvalidTransitionError, CaptureExceedsAuthorizationError, RefundExceedsCaptureError (409) from `transition`
  * @throws OrderChangedError (409) when the order is no longer at the version and status it was read at
  */
-export async function updateOrderStatus(deps: TableDeps, read: Order, event: OrderEvent, who: OrderActor): Promise<Order> {
+export async function updateOrderStatus(
+  deps: TableDeps,
+  read: Order,
+  event: OrderEvent,
+  who: OrderActor,
+  extraItems: readonly TransactItem[] | ((next: Order) => readonly TransactItem[]) = [],
+): Promise<Order> {
+  const { next, items } = orderChange(deps, read, event, who);
+  try {
+    await transactWrite(deps, [...items, ...(typeof extraItems === 'function' ? extraItems(next) : extraItems)]);
+  } catch (error) {
+    if (error instanceof TransactionCancelled && error.failedConditions().includes(0)) throw new OrderChangedError(read.id, read.version, read.status);
+    throw error;
+  }
+  return next;
+}
+
+/**
+ * The transaction items of one state machine event (the order's conditional replacement first, then its events), for a
+ * caller that must commit them with items of its own that fail in their own way (a stock reservation).
+ * @throws InvalidTransitionError, CaptureExceedsAuthorizationError, RefundExceedsCaptureError (409) from `transition`
+ */
+export function orderChange(deps: TableDeps, read: Order, event: OrderEvent, who: OrderActor): { next: Order; items: TransactItem[] } {
   const next = transition(read, event, deps.now(), who.actor);
   const put: TransactItem = {
     Put: {
@@ -190,13 +215,7 @@ export async function updateOrderStatus(deps: TableDeps, read: Order, event: Ord
       ExpressionAttributeValues: { ':version': read.version, ':status': read.status },
     },
   };
-  try {
-    await transactWrite(deps, [put, ...changeEvents(deps, next, who)]);
-  } catch (error) {
-    if (error instanceof TransactionCancelled && error.failedConditions().includes(0)) throw new OrderChangedError(read.id, read.version, read.status);
-    throw error;
-  }
-  return next;
+  return { next, items: [put, ...changeEvents(deps, next, who)] };
 }
 
 /** A page of orders and the cursor of the next one, if any. */

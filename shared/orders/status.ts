@@ -1,6 +1,9 @@
 import { ConflictError, ValidationError } from '../errors.js';
 import type { Order, OrderPayment, OrderStatus, PickedLine, StatusChange } from './model.js';
 
+/** What the customer must do to authenticate a payment (3-D Secure). */
+export type PaymentAction = NonNullable<OrderPayment['action']>;
+
 /**
  * The order's one state machine. Every status change goes through `transition`, which consults
  * `TRANSITIONS` and nothing else, and keeps the money invariant `refunded ≤ captured ≤ authorized`.
@@ -11,15 +14,16 @@ import type { Order, OrderPayment, OrderStatus, PickedLine, StatusChange } from 
 /** What moves an order, with what each needs to say. */
 export type OrderEvent =
   | { type: 'reserve'; reservationId: string }
-  | { type: 'require-action'; intentId: string }
+  | { type: 'require-action'; intentId: string; action: PaymentAction }
   | { type: 'authorize'; intentId: string; amount: number }
   | { type: 'confirm' }
   | { type: 'start-picking' }
   | { type: 'record-pick'; picks: readonly (PickedLine & { lineId: string })[] }
+  | { type: 'reauthorize'; intentId: string; amount: number }
   | { type: 'capture'; amount: number }
   | { type: 'complete' }
   | { type: 'refund'; amount: number; reason?: string }
-  | { type: 'fail'; reason: string }
+  | { type: 'fail'; reason: string; code: string }
   | { type: 'cancel'; reason?: string };
 export type OrderEventType = OrderEvent['type'];
 
@@ -43,6 +47,8 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: 'confirmed', on: 'capture', to: 'captured' },
   { from: 'confirmed', on: 'start-picking', to: 'picking' },
   { from: 'picking', on: 'record-pick', to: 'picked' },
+  // A pick above the hold: a new authorization for the final amount replaces the first before anything is captured.
+  { from: 'picked', on: 'reauthorize', to: 'picked' },
   { from: 'picked', on: 'capture', to: 'captured' },
   { from: 'captured', on: 'complete', to: 'completed' },
   ...(['captured', 'completed', 'partially-refunded'] as const).flatMap((from) => [
@@ -139,10 +145,13 @@ function applyMoney(order: Order, event: OrderEvent): { payment: OrderPayment; t
   const { payment } = order;
   switch (event.type) {
     case 'require-action':
-      return { payment: { ...payment, intentId: event.intentId, status: 'requires-action' } };
+      return { payment: { ...payment, intentId: event.intentId, action: event.action, status: 'requires-action' } };
     case 'authorize':
+    case 'reauthorize': {
       positiveAmount('amount', event.amount);
-      return { payment: { ...payment, intentId: event.intentId, authorized: event.amount, status: 'authorized' } };
+      const { action: _done, ...rest } = payment;
+      return { payment: { ...rest, intentId: event.intentId, authorized: event.amount, status: 'authorized' } };
+    }
     case 'capture':
       positiveAmount('amount', event.amount);
       if (event.amount > payment.authorized) throw new CaptureExceedsAuthorizationError(order.id, event.amount, payment.authorized);
@@ -208,7 +217,7 @@ export function transition(order: Order, event: OrderEvent, at: Date, actor: str
     payment: money.payment,
     ...(event.type === 'reserve' ? { reservationId: event.reservationId } : {}),
     ...(event.type === 'record-pick' ? { lines: withPicks(order, event) } : {}),
-    ...(event.type === 'fail' ? { failureReason: event.reason } : {}),
+    ...(event.type === 'fail' ? { failureReason: event.reason, failureCode: event.code } : {}),
     statusHistory: [...order.statusHistory, change],
     version: order.version + 1,
     updatedAt: when,

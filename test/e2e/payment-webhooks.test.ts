@@ -70,7 +70,8 @@ describe('POST /webhooks/payments on the local platform', () => {
     const sandbox = new URL(runtime.paymentsSandboxUrl);
     const gateway = stripeGateway({ secretKey: 'sk_test_e2e', host: sandbox.hostname, port: Number(sandbox.port), protocol: 'http' });
     const orderId = `e2e-${run}`;
-    const authorization = await gateway.authorize({ orderId, amount: { amount: 2345, currency: 'GBP' }, paymentMethod: 'pm_card_visa' }, idempotencyKey(orderId, 'authorize'));
+    const created = await gateway.createIntent({ orderId, amount: { amount: 2345, currency: 'GBP' }, paymentMethod: 'pm_card_visa' }, idempotencyKey(orderId, 'authorize'));
+    const authorization = await gateway.confirm(created.intentId, idempotencyKey(orderId, 'confirm'));
     if (authorization.status !== 'authorized') expect.fail(`the sandbox answered ${authorization.status}`);
     const intentId = authorization.payment.intentId;
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -10,7 +10,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV, SECRET_ARN_ENV, bucketEnvName, queueUrlEnvName, type SecretId } from '../../../shared/config/env-names.js';
+import { ENV, SECRET_ARN_ENV, bucketEnvName, queueUrlEnvName, stateMachineArnEnvName, type SecretId } from '../../../shared/config/env-names.js';
 import type { BucketId, FunctionSpec, Level } from '../../wiring.js';
 import { cdkBundlingOptions, nativeModulesOf } from '../bundling.js';
 import { logRetentionOf, removalPolicyOf, type EnvironmentSettings } from '../environments.js';
@@ -109,7 +109,8 @@ export class AppFunction extends Construct {
     this.applyAccess(props);
   }
 
-  private applyAccess({ spec, resources }: AppFunctionProps): void {
+  private applyAccess(props: AppFunctionProps): void {
+    const { spec, resources } = props;
     const fn = this.function;
     const { table, buckets, bus, queues, secrets } = resources;
     if (spec.access.table) {
@@ -153,6 +154,29 @@ export class AppFunction extends Construct {
     for (const secretId of spec.access.secrets ?? []) {
       secrets[secretId].grantRead(fn);
       fn.addEnvironment(SECRET_ARN_ENV[secretId], secrets[secretId].secretArn);
+    }
+    this.applyWorkflowAccess(props);
+  }
+
+  /**
+   * State machine ARNs are built from their names rather than referenced: the machines reference the task functions,
+   * so a reference back from a function's role or environment would make a dependency cycle.
+   */
+  private applyWorkflowAccess({ spec, namePrefix }: AppFunctionProps): void {
+    const stack = Stack.of(this);
+    for (const [machineId, use] of Object.entries(spec.access.workflows ?? {})) {
+      const machineName = `${namePrefix}-${machineId}`;
+      if (use === 'start') {
+        const machineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: machineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+        const executions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${machineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+        this.function.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
+        this.function.addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }));
+        this.function.addEnvironment(stateMachineArnEnvName(machineId), machineArn);
+        acknowledge(this, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${machineName}:*]`, `Executions are named by order id at run time; the grant covers only the ${machineId} state machine's executions.`);
+      } else {
+        this.function.addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: ['*'] }));
+        acknowledge(this, 'AwsSolutions-IAM5[Resource::*]', 'IAM cannot scope the task tokens of a .waitForTaskToken state to a state machine: SendTask* only takes Resource *.');
+      }
     }
   }
 }

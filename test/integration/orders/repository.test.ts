@@ -83,7 +83,7 @@ describe('order repository', () => {
     const results = await Promise.allSettled([
       updateOrderStatus(deps(), order, { type: 'confirm' }, who),
       updateOrderStatus(deps(), order, { type: 'cancel', reason: 'shopper asked' }, who),
-      updateOrderStatus(deps(), order, { type: 'fail', reason: 'timeout' }, who),
+      updateOrderStatus(deps(), order, { type: 'fail', reason: 'timeout', code: 'authentication-timeout' }, who),
       updateOrderStatus(deps(), order, { type: 'confirm' }, who),
     ]);
     const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

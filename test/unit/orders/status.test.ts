@@ -16,7 +16,7 @@ import {
 } from '../../../shared/orders/status.js';
 import { AT, anOrder } from './fixtures.js';
 
-const EVENT_TYPES: OrderEventType[] = ['reserve', 'require-action', 'authorize', 'confirm', 'start-picking', 'record-pick', 'capture', 'complete', 'refund', 'fail', 'cancel'];
+const EVENT_TYPES: OrderEventType[] = ['reserve', 'require-action', 'authorize', 'confirm', 'start-picking', 'record-pick', 'reauthorize', 'capture', 'complete', 'refund', 'fail', 'cancel'];
 const BEFORE_CAPTURE: OrderStatus[] = ['pending', 'reserved', 'payment-pending', 'authorized', 'confirmed', 'picking', 'picked'];
 
 /** The state machine as the issue describes it, written out independently of the implementation's table. */
@@ -29,6 +29,7 @@ const ALLOWED: [OrderStatus, OrderEventType, OrderStatus][] = [
   ['confirmed', 'capture', 'captured'],
   ['confirmed', 'start-picking', 'picking'],
   ['picking', 'record-pick', 'picked'],
+  ['picked', 'reauthorize', 'picked'],
   ['picked', 'capture', 'captured'],
   ['captured', 'complete', 'completed'],
   ['captured', 'refund', 'partially-refunded'],
@@ -62,8 +63,9 @@ function eventFor(order: Order, type: OrderEventType, to?: OrderStatus): OrderEv
     case 'reserve':
       return { type, reservationId: 'res-1' };
     case 'require-action':
-      return { type, intentId: 'pi_1' };
+      return { type, intentId: 'pi_1', action: { type: 'use_stripe_sdk', clientSecret: 'pi_1_secret_x' } };
     case 'authorize':
+    case 'reauthorize':
       return { type, intentId: 'pi_1', amount: 1090 };
     case 'record-pick':
       return { type, picks: [{ lineId: order.lines[1]!.lineId, quantity: { grams: 520 }, total: 624, tax: 0 }] };
@@ -72,7 +74,7 @@ function eventFor(order: Order, type: OrderEventType, to?: OrderStatus): OrderEv
     case 'refund':
       return { type, amount: to === 'refunded' ? order.payment.captured - order.payment.refunded : 50 };
     case 'fail':
-      return { type, reason: 'card declined' };
+      return { type, reason: 'card declined', code: 'payment-declined' };
     default:
       return { type };
   }
@@ -139,7 +141,7 @@ describe('order state machine', () => {
   it('voids the hold on a cancel before capture, refunds it after, and keeps the failure reason', () => {
     expect(transition(orderIn('picked'), { type: 'cancel', reason: 'shopper asked' }, AT, 'staff').payment).toMatchObject({ authorized: 1090, captured: 0, status: 'voided' });
     expect(transition(orderIn('captured'), { type: 'cancel' }, AT, 'staff').payment).toMatchObject({ captured: 1000, refunded: 1000, status: 'refunded' });
-    const failed = transition(orderIn('reserved'), { type: 'fail', reason: 'card declined' }, AT, 'saga');
+    const failed = transition(orderIn('reserved'), { type: 'fail', reason: 'card declined', code: 'payment-declined' }, AT, 'saga');
     expect([failed.failureReason, failed.statusHistory.at(-1)?.reason, failed.payment.status]).toEqual(['card declined', 'card declined', 'none']);
   });
 

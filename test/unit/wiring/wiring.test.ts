@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { AUTHORIZER_FN, functions, queues, routes, rules, schedules, stateMachines, streams } from '../../../infra/wiring.js';
 
 const ids = new Set(functions.map((f) => f.id));
+/** Functions a state machine's Task states name with `${fn:<id>}`. */
+const taskFunctions = stateMachines.flatMap((m) => [...readFileSync(m.definition, 'utf8').matchAll(/\$\{fn:([a-z0-9-]+)\}/g)].map((match) => match[1]!));
 const queueIds = new Set(queues.map((q) => q.id));
 
 describe('the wiring description', () => {
@@ -25,6 +27,7 @@ describe('the wiring description', () => {
     for (const r of rules) expect(queueIds.has(r.target.queue), `${r.id} target`).toBe(true);
     for (const s of schedules) expect(ids.has(s.target.fn), `${s.id} target`).toBe(true);
     for (const m of stateMachines) expect(existsSync(m.definition), m.definition).toBe(true);
+    for (const fn of taskFunctions) expect(ids.has(fn), `task function ${fn}`).toBe(true);
     expect(ids.has(AUTHORIZER_FN)).toBe(true);
   });
 
@@ -42,6 +45,7 @@ describe('the wiring description', () => {
       ...queues.map((q) => q.consumer),
       ...streams.map((s) => s.consumer),
       ...schedules.map((s) => s.target.fn),
+      ...taskFunctions,
     ]);
     expect(functions.filter((f) => !used.has(f.id)).map((f) => f.id)).toEqual([]);
   });

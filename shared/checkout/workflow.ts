@@ -1,0 +1,73 @@
+import type * as SfnSdk from '@aws-sdk/client-sfn';
+import { config } from '../config/config.js';
+
+/** The checkout state machine's id in `infra/wiring.ts`. */
+export const CHECKOUT_MACHINE = 'checkout';
+
+/** What an execution of the checkout saga starts from (`infra/workflows/checkout.asl.json` reads these paths). */
+export interface SagaInput {
+  orderId: string;
+  /** How long 3-D Secure may take before the hold is released (`AwaitAuthentication`'s `TimeoutSecondsPath`). */
+  authenticationTimeoutSeconds: number;
+  /** How long the order may wait to be picked: past its slot, a stale order is released rather than kept. */
+  pickTimeoutSeconds: number;
+}
+
+/** Whether a token was delivered, or had already been settled or timed out (then nothing waits on it any more). */
+export type TokenDelivery = 'sent' | 'stale';
+
+/**
+ * The saga's port to Step Functions: start an execution named by the order (so a repeat cannot start a second one),
+ * and complete the task tokens its `.waitForTaskToken` states hand out.
+ */
+export interface Workflow {
+  start(input: SagaInput): Promise<void>;
+  succeed(token: string, output: unknown): Promise<TokenDelivery>;
+  fail(token: string, error: string, cause: string): Promise<TokenDelivery>;
+}
+
+let client: SfnSdk.SFNClient | undefined;
+
+/** The SDK is loaded on first use, so the functions that never touch Step Functions do not pay for it at cold start. */
+async function sfn(): Promise<{ client: SfnSdk.SFNClient; sdk: typeof SfnSdk }> {
+  const sdk = await import('@aws-sdk/client-sfn');
+  client ??= new sdk.SFNClient({});
+  return { client, sdk };
+}
+
+/** Step Functions errors that mean the token is no longer waited on: settled by someone else, timed out, or its execution ended. */
+const STALE_TOKEN = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);
+
+async function deliver(send: () => Promise<unknown>): Promise<TokenDelivery> {
+  try {
+    await send();
+    return 'sent';
+  } catch (error) {
+    if (error instanceof Error && STALE_TOKEN.has(error.name)) return 'stale';
+    throw error;
+  }
+}
+
+/** The {@link Workflow} over the Step Functions API (the local runtime serves the same API). */
+export function stepFunctionsWorkflow(): Workflow {
+  return {
+    async start(input) {
+      const { client: c, sdk } = await sfn();
+      try {
+        await c.send(new sdk.StartExecutionCommand({ stateMachineArn: config.stateMachineArn(CHECKOUT_MACHINE), name: input.orderId, input: JSON.stringify(input) }));
+      } catch (error) {
+        // The same name and input started before: a finished execution answers this, a running one succeeds.
+        if (error instanceof Error && error.name === 'ExecutionAlreadyExists') return;
+        throw error;
+      }
+    },
+    async succeed(token, output) {
+      const { client: c, sdk } = await sfn();
+      return deliver(() => c.send(new sdk.SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) })));
+    },
+    async fail(token, error, cause) {
+      const { client: c, sdk } = await sfn();
+      return deliver(() => c.send(new sdk.SendTaskFailureCommand({ taskToken: token, error, cause: cause.slice(0, 32_000) })));
+    },
+  };
+}
