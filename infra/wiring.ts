@@ -201,6 +201,8 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'orders-get-order', entry: 'functions/orders/get-order.ts', access: table },
   { id: 'orders-list-orders', entry: 'functions/orders/list-orders.ts', access: table },
   // A till or phone sale becomes an order and starts its saga; the saga's own steps talk to the payment provider.
+  { id: 'orders-create-order', entry: 'functions/orders/create-order.ts', access: { ...tableWrite, workflows: { checkout: 'start' } } },
+  { id: 'orders-refund-order', entry: 'functions/orders/refund-order.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
   { id: 'loyalty-earn-points', entry: 'functions/loyalty/earn-points.ts', access: tableWrite },
   { id: 'tax-get-tax-rates', entry: 'functions/tax/get-tax-rates.ts', access: table },
   { id: 'tax-replace-tax-rates', entry: 'functions/tax/replace-tax-rates.ts', access: tableWrite },
@@ -292,6 +294,8 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/loyalty', fn: 'loyalty-get-loyalty', auth: staff('cart:write') },
   { method: 'GET', path: '/orders', fn: 'orders-list-orders', auth: staff('orders:read') },
   { method: 'GET', path: '/orders/{id}', fn: 'orders-get-order', auth: staff('orders:read') },
+  { method: 'POST', path: '/orders', fn: 'orders-create-order', auth: staff('orders:write') },
+  { method: 'POST', path: '/orders/{id}/refunds', fn: 'orders-refund-order', auth: staff('orders:write') },
   { method: 'GET', path: '/tax-rates', fn: 'tax-get-tax-rates', auth: staff('admin') },
   { method: 'PUT', path: '/tax-rates', fn: 'tax-replace-tax-rates', auth: staff('admin') },
   { method: 'POST', path: '/checkout', fn: 'checkout-start-checkout', auth: shopper, throttle: { rate: 50, burst: 200 } },

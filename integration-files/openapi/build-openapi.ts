@@ -41,6 +41,8 @@ import { Order } from '../../shared/orders/model.js';
 import { PickRequest } from '../../shared/orders/picking.js';
 import { CancelOrderRequest, PickResult } from '../../shared/checkout/order-actions.js';
 import { CheckoutRequest } from '../../shared/checkout/start.js';
+import { PosOrderRequest } from '../../shared/checkout/pos.js';
+import { RefundRequest } from '../../shared/orders/refunds.js';
 import { CreatePromotionRequest, ListPromotionsQuery, PromotionPage, PromotionView, UpdatePromotionRequest } from '../../shared/promotions/model.js';
 import { ReplaceTaxRatesRequest, TAX_RATES_MAX_AGE_SECONDS, TaxRatesView } from '../../shared/tax/rates.js';
 import { ACTIVE_PROMOTIONS_MAX_AGE_SECONDS } from '../../shared/promotions/queries.js';
@@ -280,6 +282,8 @@ const REQUESTS = {
   CheckoutRequest,
   PickRequest,
   CancelOrderRequest,
+  PosOrderRequest,
+  RefundRequest,
   CreateCategoryRequest,
   CreateProductRequest,
   UpdateProductRequest,
@@ -647,6 +651,29 @@ const OPERATIONS: Record<string, OperationSpec> = {
     requestBody: { required: true, content: json(ref('CancelOrderRequest')) },
     responses: { 202: { description: 'The order; it shows `cancelled` once the compensations ran.', content: json(ref('Order')) } },
     problems: [400, 404, 409],
+  },
+  'POST /orders': {
+    operationId: 'createPosOrder',
+    tag: 'Orders',
+    summary: 'Record a till or phone sale',
+    description:
+      'For store staff and POS integrations (`orders:write`). The lines (1-90, each SKU once, quantities as for carts) are priced now like a cart: catalog prices, running promotions, the store’s tax and, for pickup or delivery, the slot’s fee and minimum order. The order is frozen `pending` with `channel`, `posReference` (unique per store: a second sale under it is 409 `pos-reference-taken`) and any `storeMetadata` as given, for `shopperId` or, for a walk-in, `pos:<storeId>`; then the checkout saga is started for it (reserve, authorize `paymentMethod`, confirm, capture, complete). `in-store` sales (handed over at the till, `pos` only) have no slot; phone orders are picked up or delivered in one. Age-restricted goods set `idCheckRequired`. Repeating the request with the same `Idempotency-Key` returns the same order. 400 names each unknown, repeated or no longer sold SKU (`body.lines.<i>.sku`) and each quantity that does not fit how it is sold; 404 for an unknown store or slot; 409 `store-closed`, `slot-full`, `slot-closed`; 422 `slot-in-past`, `slot-cut-off`, `minimum-order-not-met`.',
+    requestBody: { required: true, content: json(ref('PosOrderRequest')) },
+    responses: { 202: { description: 'The order, pending, with its checkout started.', headers: { Location: HEADERS.Location! }, content: json(ref('Order')) } },
+    problems: [400, 404, 409, 422],
+    idempotent: true,
+  },
+  'POST /orders/{id}/refunds': {
+    operationId: 'refundOrder',
+    tag: 'Orders',
+    summary: 'Refund an order',
+    description:
+      'For staff (`orders:write`): refunds `amount` (minor units of the order’s currency), or all that is left of the capture when it is left out, with a `reason` kept in the order’s history. The order must be `captured`, `completed` or `partially-refunded` (else 409 `invalid-order-transition`) and the amount at most what is left (else 409 `refund-exceeds-capture`); both are checked before the payment provider is asked, so a refused refund moves no money. The order becomes `partially-refunded` or `refunded`. The `Idempotency-Key` header is required (400 without it): repeating it refunds nothing more and returns the first answer. 409 `refund-refused` when the provider refuses.',
+    parameters: [ORDER_ID_PARAMETER],
+    requestBody: { required: true, content: json(ref('RefundRequest')) },
+    responses: { 200: { description: 'The order with the refund recorded.', content: json(ref('Order')) } },
+    problems: [400, 404, 409],
+    idempotent: true,
   },
   'POST /webhooks/payments': {
     operationId: 'receivePaymentWebhook',
