@@ -118,6 +118,26 @@ export interface StepFunctionsOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * A failure the next `count` runs of a Task state meet before its function is called, as if the function had thrown
+ * `error`: `LocalInjectTaskFailure` on the local endpoint, which AWS has no equivalent of. Tests use it to fail a saga
+ * at any step, permanently (an error no Retry names) or transiently (one a Retry names, fewer times than it retries).
+ */
+export interface TaskFailureInjection {
+  stateName: string;
+  error: string;
+  cause?: string;
+  /** How many runs fail (default 1); 0 withdraws what is still pending for the state. */
+  count?: number;
+  /** Only this machine's state (by default the state of that name in any machine). */
+  stateMachineArn?: string;
+}
+
+/** The local-only operation's target: `AWSStepFunctions.LocalInjectTaskFailure`. */
+export const INJECT_TASK_FAILURE = 'LocalInjectTaskFailure';
+
+const MAX_INJECTED_FAILURES = 1000;
+
 export interface StepFunctions {
   endpoint: string;
   stateMachineArn(id: string): string;
@@ -131,7 +151,8 @@ export interface StepFunctions {
  * aws-local-stepfunctions. Each Task state calls its function in-process; a
  * `lambda:invoke.waitForTaskToken` task invokes the function with the token from `$$.Task.Token`
  * and then waits for SendTaskSuccess or SendTaskFailure, within the state's `TimeoutSeconds`
- * and `HeartbeatSeconds`, as on AWS. Executions live in memory only.
+ * and `HeartbeatSeconds`, as on AWS. Executions live in memory only. One operation AWS lacks,
+ * `LocalInjectTaskFailure` ({@link TaskFailureInjection}), makes Task states fail on demand.
  */
 export async function startStepFunctions(options: StepFunctionsOptions): Promise<StepFunctions> {
   const log = options.log ?? (() => undefined);
@@ -144,6 +165,19 @@ export async function startStepFunctions(options: StepFunctionsOptions): Promise
   const executions = new Map<string, Execution>();
   const pending = new Map<string, PendingTask>();
   const issued = new Set<string>();
+  /** Injected failures by `<machine ARN or *> <state name>`, each with how many runs it still fails. */
+  const injected = new Map<string, { error: string; cause: string; remaining: number }>();
+
+  const takeInjected = (stateMachineArn: string, stateName: string): Error | undefined => {
+    for (const key of [`${stateMachineArn} ${stateName}`, `* ${stateName}`]) {
+      const fault = injected.get(key);
+      if (!fault) continue;
+      fault.remaining -= 1;
+      if (fault.remaining <= 0) injected.delete(key);
+      return taskError(fault.error, fault.cause);
+    }
+    return undefined;
+  };
 
   const runTask = async (executionArn: string, name: string, binding: TaskBinding, input: Json): Promise<Json> => {
     switch (binding.kind) {
@@ -160,11 +194,13 @@ export async function startStepFunctions(options: StepFunctionsOptions): Promise
     }
   };
 
-  const taskHandlers = (executionArn: string, tasks: Map<string, TaskBinding>) => {
+  const taskHandlers = (executionArn: string, stateMachineArn: string, tasks: Map<string, TaskBinding>) => {
     const handlers: Record<string, (input: Json) => Promise<Json>> = {};
     for (const [name, binding] of tasks) {
       handlers[name] = (input) => {
-        const result = runTask(executionArn, name, binding, input);
+        const fault = takeInjected(stateMachineArn, name);
+        if (fault) log(`execution ${executionArn.split(':').pop()}: ${name} fails with injected ${fault.name}`);
+        const result = fault ? Promise.reject(fault) : runTask(executionArn, name, binding, input);
         // The library starts a task before it evaluates the state's timeout; when that evaluation
         // fails it abandons the task's promise, whose later rejection must not crash the process.
         result.catch(() => undefined);
@@ -243,7 +279,7 @@ export async function startStepFunctions(options: StepFunctionsOptions): Promise
       },
     };
     const run = entry.machine.run(parsed as never, {
-      overrides: { taskResourceLocalHandlers: taskHandlers(executionArn, entry.tasks) as never },
+      overrides: { taskResourceLocalHandlers: taskHandlers(executionArn, stateMachineArn, entry.tasks) as never },
       context,
     });
     const execution: Execution = {
@@ -348,6 +384,28 @@ export async function startStepFunctions(options: StepFunctionsOptions): Promise
     return {};
   };
 
+  const injectFailure = async (input: Record<string, unknown>) => {
+    const { stateName, error, cause, count = 1, stateMachineArn } = input;
+    if (typeof stateName !== 'string' || typeof error !== 'string' || error === '') {
+      throw new AwsJsonError('ValidationException', 'stateName and error are required strings');
+    }
+    if (cause !== undefined && typeof cause !== 'string') throw new AwsJsonError('ValidationException', 'cause must be a string');
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_INJECTED_FAILURES) {
+      throw new AwsJsonError('ValidationException', `count must be an integer from 0 to ${MAX_INJECTED_FAILURES}`);
+    }
+    if (stateMachineArn !== undefined && (typeof stateMachineArn !== 'string' || !machines.has(stateMachineArn))) {
+      throw new AwsJsonError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(stateMachineArn)}'`);
+    }
+    const candidates = stateMachineArn === undefined ? [...machines.values()] : [machines.get(stateMachineArn)!];
+    if (!candidates.some((machine) => machine.tasks.has(stateName))) {
+      throw new AwsJsonError('ValidationException', `no Task state named ${stateName}${stateMachineArn === undefined ? '' : ` in ${stateMachineArn}`}`);
+    }
+    const key = `${stateMachineArn ?? '*'} ${stateName}`;
+    if (count === 0) injected.delete(key);
+    else injected.set(key, { error, cause: cause ?? `injected failure of ${stateName}`, remaining: count });
+    return { stateName, remaining: count };
+  };
+
   const server = await startAwsJsonServer({
     targetPrefix: 'AWSStepFunctions',
     contentType: 'application/x-amz-json-1.0',
@@ -358,6 +416,7 @@ export async function startStepFunctions(options: StepFunctionsOptions): Promise
       SendTaskSuccess: sendSuccess,
       SendTaskFailure: sendFailure,
       SendTaskHeartbeat: sendHeartbeat,
+      [INJECT_TASK_FAILURE]: injectFailure,
     },
     ...(options.port === undefined ? {} : { port: options.port }),
     log,
@@ -373,6 +432,20 @@ export async function startStepFunctions(options: StepFunctionsOptions): Promise
       await server.close();
     },
   };
+}
+
+/**
+ * Calls `LocalInjectTaskFailure` on a local Step Functions endpoint (the platform's is `endpoints.sfn` in its
+ * `runtime.json`): the next `count` runs of the Task state fail with `error` before its function is called.
+ */
+export async function injectTaskFailure(endpoint: string, injection: TaskFailureInjection): Promise<void> {
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AWSStepFunctions.${INJECT_TASK_FAILURE}` },
+    body: JSON.stringify(injection),
+  });
+  const body = (await response.json()) as { __type?: string; message?: string };
+  if (!response.ok) throw new Error(`${INJECT_TASK_FAILURE} refused: ${body.__type ?? response.status}: ${body.message ?? ''}`);
 }
 
 /** The first string in a task's input that is a token this runner issued. */

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/engines/credentials.js';
 import { createInvoker } from '../../../infra/local/functions.js';
 import { REPO_ROOT } from '../../../infra/local/platform.js';
-import { startStepFunctions, type StepFunctions } from '../../../infra/local/step-functions.js';
+import { injectTaskFailure, startStepFunctions, type StepFunctions } from '../../../infra/local/step-functions.js';
 
 const FIXTURES = 'test/integration/local/fixtures';
 const fixtureFunctions = [
@@ -32,6 +32,7 @@ beforeAll(async () => {
       { id: 'heartbeat', definition: `${FIXTURES}/heartbeat.asl.json` },
       { id: 'slow', definition: `${FIXTURES}/slow.asl.json` },
       { id: 'plain-invoke', definition: `${FIXTURES}/plain-invoke.asl.json` },
+      { id: 'retry-prepare', definition: `${FIXTURES}/retry-prepare.asl.json` },
     ],
     root: REPO_ROOT,
     namePrefix: 'smartshelf-test',
@@ -159,5 +160,64 @@ describe('local Step Functions', () => {
     await expect(client.send(new StartExecutionCommand({ stateMachineArn, name, input: '{}' }))).rejects.toMatchObject({
       name: 'ExecutionAlreadyExists',
     });
+  });
+});
+
+describe('LocalInjectTaskFailure', () => {
+  const callsOf = (fn: string, id: string) => calls.filter((c) => c.fn === fn && c.event.orderId === id);
+
+  it('fails the next run of a Task state with the injected error before calling its function, then runs it again', async () => {
+    await injectTaskFailure(sfn.endpoint, { stateMachineArn: sfn.stateMachineArn('order-approval'), stateName: 'Prepare', error: 'InjectedFault', cause: 'prepare is down' });
+    const failed = orderId();
+    const caught = await finished(await startExecution('order-approval', { orderId: failed }));
+    expect(JSON.parse(caught.output!)).toMatchObject({ prepared: 'fallback', prepareError: { Error: 'InjectedFault', Cause: 'prepare is down' } });
+    expect(callsOf('fixture-prepare-order', failed)).toHaveLength(0);
+
+    const next = orderId();
+    const arn = await startExecution('order-approval', { orderId: next });
+    await client.send(new SendTaskSuccessCommand({ taskToken: await tokenFor(next), output: '{}' }));
+    expect(JSON.parse((await finished(arn)).output!)).toMatchObject({ prepared: { orderId: next } });
+    expect(callsOf('fixture-prepare-order', next)).toHaveLength(1);
+  });
+
+  it('fails a .waitForTaskToken state without invoking its function or handing out a token', async () => {
+    await injectTaskFailure(sfn.endpoint, { stateName: 'AwaitApproval', error: 'Rejected', cause: 'injected' });
+    const id = orderId();
+    const done = await finished(await startExecution('order-approval', { orderId: id }));
+    expect(JSON.parse(done.output!)).toMatchObject({ outcome: 'rejected', rejection: { Error: 'Rejected', Cause: 'injected' } });
+    expect(callsOf('fixture-request-approval', id)).toHaveLength(0);
+  });
+
+  it('lets the state’s Retry handle an error it names, failing only `count` runs', async () => {
+    await injectTaskFailure(sfn.endpoint, { stateMachineArn: sfn.stateMachineArn('retry-prepare'), stateName: 'Prepare', error: 'Transient', count: 2 });
+    const id = orderId();
+    const done = await finished(await startExecution('retry-prepare', { orderId: id }));
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toEqual({ orderId: id, prepared: { orderId: id, preparedBy: 'fixture-prepare-order' } });
+    expect(callsOf('fixture-prepare-order', id)).toHaveLength(1);
+  });
+
+  it('goes to the Catch once the injected failures outlast the Retry', async () => {
+    await injectTaskFailure(sfn.endpoint, { stateMachineArn: sfn.stateMachineArn('retry-prepare'), stateName: 'Prepare', error: 'Transient', count: 4 });
+    const id = orderId();
+    const done = await finished(await startExecution('retry-prepare', { orderId: id }));
+    expect(JSON.parse(done.output!)).toMatchObject({ prepared: 'fallback', prepareError: { Error: 'Transient' } });
+    expect(callsOf('fixture-prepare-order', id)).toHaveLength(0);
+  });
+
+  it('withdraws a pending injection with count 0', async () => {
+    const scope = { stateMachineArn: sfn.stateMachineArn('plain-invoke'), stateName: 'Invoke' };
+    await injectTaskFailure(sfn.endpoint, { ...scope, error: 'InjectedFault', count: 3 });
+    await injectTaskFailure(sfn.endpoint, { ...scope, error: 'InjectedFault', count: 0 });
+    const done = await finished(await startExecution('plain-invoke', { orderId: orderId() }));
+    expect(done.status).toBe('SUCCEEDED');
+  });
+
+  it('refuses a state no machine has, an unknown machine and a bad count', async () => {
+    await expect(injectTaskFailure(sfn.endpoint, { stateName: 'Nope', error: 'InjectedFault' })).rejects.toThrow(/ValidationException.*no Task state named Nope/);
+    await expect(injectTaskFailure(sfn.endpoint, { stateName: 'Approved', error: 'InjectedFault' })).rejects.toThrow(/ValidationException/);
+    await expect(injectTaskFailure(sfn.endpoint, { stateMachineArn: sfn.stateMachineArn('nope'), stateName: 'Prepare', error: 'X' })).rejects.toThrow(/StateMachineDoesNotExist/);
+    await expect(injectTaskFailure(sfn.endpoint, { stateName: 'Prepare', error: 'X', count: -1 })).rejects.toThrow(/count/);
+    await expect(injectTaskFailure(sfn.endpoint, { stateName: 'Prepare', error: '' })).rejects.toThrow(/ValidationException/);
   });
 });
