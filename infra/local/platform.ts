@@ -11,6 +11,7 @@ import { startEventBus } from './event-bus.js';
 import { createInvoker, DEFAULT_TIMEOUT_SECONDS } from './functions.js';
 import { startGateway, type Gateway } from './gateway/server.js';
 import { migrate } from '../../shared/db/migrations/migrate.js';
+import { ENV } from '../../shared/config/env-names.js';
 import { JWKS_PATH, localRoutes, TOKENS_PATH } from './local-routes.js';
 import { startPaymentsSandbox, type PaymentsSandbox } from './payments-sandbox/server.js';
 import { startPollers, type Pollers } from './pollers.js';
@@ -215,6 +216,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         paymentWebhookSecret,
         paymentApi,
         ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL } : {}),
+        // Tests shorten the 3-D Secure wait so that an abandoned authentication times out within a run.
+        ...(process.env[ENV.checkoutAuthenticationTimeoutSeconds] ? { checkoutAuthenticationTimeoutSeconds: process.env[ENV.checkoutAuthenticationTimeoutSeconds] } : {}),
       }),
     );
     environmentSet();

@@ -43,6 +43,8 @@ export interface PlatformEnvInput {
    * AWS the key is read from Secrets Manager instead.
    */
   paymentApi?: { secretKey: string; apiBase?: string };
+  /** How long a checkout waits on 3-D Secure (`CHECKOUT_AUTHENTICATION_TIMEOUT_SECONDS`); config's default when absent. */
+  checkoutAuthenticationTimeoutSeconds?: string;
 }
 
 /**
@@ -90,6 +92,7 @@ export function platformEnv(input: PlatformEnvInput): Record<string, string> {
   if (input.paymentWebhookSecret) env[ENV.paymentWebhookSecret] = input.paymentWebhookSecret;
   if (input.paymentApi) env[ENV.paymentSecretKey] = input.paymentApi.secretKey;
   if (input.paymentApi?.apiBase) env[ENV.paymentApiBase] = input.paymentApi.apiBase;
+  if (input.checkoutAuthenticationTimeoutSeconds) env[ENV.checkoutAuthenticationTimeoutSeconds] = input.checkoutAuthenticationTimeoutSeconds;
   if (input.jwt) {
     env[ENV.jwtIssuer] = input.jwt.issuer;
     env[ENV.jwtAudience] = input.jwt.audience;

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { spawnPlatform } from '../support/platform.js';
+import { ENV } from '../../shared/config/env-names.js';
+import { AUTHENTICATION_TIMEOUT_SECONDS, spawnPlatform } from '../support/platform.js';
 
 /**
  * Runs the real local platform (`node --import tsx infra/local/start.ts --fresh`) in a temporary
@@ -11,10 +12,12 @@ import { spawnPlatform } from '../support/platform.js';
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dataDir = await mkdtemp(join(tmpdir(), 'smartshelf-e2e-'));
-  const platform = await spawnPlatform({ dataDir, fresh: true });
+  // 3-D Secure times out within a test; the scenarios that authenticate do it well inside that.
+  const platform = await spawnPlatform({ dataDir, fresh: true, env: { [ENV.checkoutAuthenticationTimeoutSeconds]: String(AUTHENTICATION_TIMEOUT_SECONDS) } });
   project.provide('baseUrl', platform.baseUrl);
   project.provide('adminApiKey', platform.adminApiKey);
   project.provide('dataDir', dataDir);
+  project.provide('authenticationTimeoutSeconds', AUTHENTICATION_TIMEOUT_SECONDS);
   return async () => {
     const { code, orphans } = await platform.stop();
     if (code !== 0 || orphans) {

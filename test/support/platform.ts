@@ -12,8 +12,13 @@ declare module 'vitest' {
     adminApiKey: string;
     /** The platform's data directory; its `runtime.json` names the engines' endpoints. */
     dataDir: string;
+    /** How long the platform's checkouts wait on 3-D Secure (`CHECKOUT_AUTHENTICATION_TIMEOUT_SECONDS`). */
+    authenticationTimeoutSeconds: number;
   }
 }
+
+/** The e2e platform's 3-D Secure wait: short, so that a timeout scenario is quick, yet room for one that authenticates. */
+export const AUTHENTICATION_TIMEOUT_SECONDS = 8;
 
 export interface RunningPlatform {
   baseUrl: string;
@@ -40,6 +45,8 @@ export async function spawnPlatform(options: {
   fresh?: boolean;
   seed?: boolean;
   timeoutMs?: number;
+  /** Settings for the platform beyond the caller's environment, which are not inherited (e.g. `CHECKOUT_AUTHENTICATION_TIMEOUT_SECONDS`). */
+  env?: Record<string, string>;
 }): Promise<RunningPlatform> {
   const args = [
     '--import',
@@ -50,7 +57,7 @@ export async function spawnPlatform(options: {
   ];
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
-    env: { ...inheritedEnv(), PORT: '0', SMARTSHELF_DATA_DIR: options.dataDir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { ...inheritedEnv(), ...options.env, PORT: '0', SMARTSHELF_DATA_DIR: options.dataDir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
