@@ -9,6 +9,7 @@ const SECTION_RUNNERS: Record<SectionId, (options: BenchOptions) => Promise<Sect
   import: async (options) => (await import('./sections/import/index.js')).runImportSection(options),
   http: async (options) => (await import('./sections/http/index.js')).runHttpSection(options),
   search: async (options) => (await import('./sections/search/index.js')).runSearchSection(options),
+  checkout: async (options) => (await import('./sections/checkout/index.js')).runCheckoutSection(options),
 };
 
 function print(result: SectionResult): void {

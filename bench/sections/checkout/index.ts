@@ -1,0 +1,516 @@
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/engines/credentials.js';
+import { sampleCatalog } from '../../../shared/catalog/seed.js';
+import { keys } from '../../../shared/db/keys.js';
+import type { BenchOptions } from '../../lib/cli.js';
+import { startServerChild, type ServerChild } from '../../lib/child.js';
+import { BENCH_DIR, WORK_DIR, check, type SectionResult } from '../../lib/results.js';
+import { percentile } from '../../lib/stats.js';
+import { fmt, type Table } from '../../lib/table.js';
+import { diffCounts, totalCalls, type CallCounts } from './dynamo-calls.js';
+import type { CheckoutPlatformInfo, CheckoutPlatformInput } from './platform-child.js';
+import { allocateSlots, call, mapLimit, mintToken, must, openSlots, prepareCart, problemType, sleep, type BasketLine, type SlotChoice } from './shoppers.js';
+
+const STORE = 'london-bridge';
+/** Statuses after which an order no longer moves on its own. */
+const SETTLED = new Set(['completed', 'failed', 'cancelled', 'refunded']);
+/** Shoppers prepared in parallel: enough to be quick, few enough not to starve the platform on two cores. */
+const PREPARE_CONCURRENCY = 8;
+const SETTLE_TIMEOUT_MS = 180_000;
+/** The paced race's requests outstanding at a time: below the 5 s Reserve wait on this machine, to show the 409 path. */
+const PACED_IN_FLIGHT = 20;
+
+interface Skus {
+  raced: { sku: string; price: number };
+  /** Raced in the paced variant, so that it starts from a clean stock item. */
+  pacedRaced: { sku: string; price: number };
+  filler: { sku: string; price: number };
+  ample: { sku: string; price: number };
+}
+
+/**
+ * Fixed-price SKUs of the sample catalog, none age-restricted: one per race (one unit per basket), a dear
+ * filler that brings a basket over the slot's minimum order, and one for the latency runs. Filler and latency SKUs get
+ * stock enough that only the raced SKU can refuse a basket.
+ */
+function pickSkus(): Skus {
+  const each = sampleCatalog().products.flatMap((p) =>
+    p.status !== 'active' || p.bundle || p.ageRestricted ? [] : p.variants.filter((v) => v.soldBy === 'each').map((v) => ({ sku: v.sku, price: v.price.amount, food: p.taxCategory === 'food' })),
+  );
+  const byPrice = [...each].sort((a, b) => b.price - a.price);
+  const filler = byPrice[0]!;
+  const raced = each.find((s) => s.food && s.price >= 300 && s.sku !== filler.sku)!;
+  const [ample, pacedRaced] = each.filter((s) => s.food && s.price >= 300 && s.sku !== filler.sku && s.sku !== raced.sku);
+  return { raced, pacedRaced: pacedRaced!, filler, ample: ample! };
+}
+
+/** Filler units that bring `base` over the slot's minimum with a quarter to spare (promotions may take some off). */
+function basketFor(skus: Skus, main: { sku: string; price: number }, slot: SlotChoice): BasketLine[] {
+  const filler = Math.max(1, Math.ceil((slot.minimumOrder * 1.25 - main.price) / skus.filler.price));
+  return [
+    { sku: main.sku, count: 1 },
+    { sku: skus.filler.sku, count: filler },
+  ];
+}
+
+/** What the race reads of an order. */
+interface OrderSeen {
+  status: string;
+  failureCode?: string;
+  createdAt: string;
+  statusHistory: { to: string; at: string }[];
+  payment: { intentId?: string; authorized: number; captured: number };
+}
+
+interface StockLevel {
+  available: number;
+  reserved: number;
+  committed: number;
+}
+
+class Bench {
+  readonly db: DynamoDBDocumentClient;
+  constructor(
+    readonly platform: CheckoutPlatformInfo,
+    readonly staff: string,
+    /** CPU the platform process has used so far (user + system), DynamoDB Local's JVM not included. */
+    readonly platformCpuMs: () => Promise<number>,
+  ) {
+    this.db = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: platform.dynamodbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
+  }
+
+  get url(): string {
+    return this.platform.url;
+  }
+
+  async setStock(sku: string, setTo: number): Promise<void> {
+    await must(201, this.url, 'POST', '/inventory/adjustments', { token: this.staff, body: { sku, storeId: STORE, setTo, reason: 'stock-take', note: 'checkout bench' } });
+  }
+
+  async stock(sku: string): Promise<StockLevel> {
+    const { stores } = await must<{ stores: (StockLevel & { storeId: string })[] }>(200, this.url, 'GET', `/inventory/${sku}`, { token: this.staff });
+    const here = stores.find((s) => s.storeId === STORE)!;
+    return { available: here.available, reserved: here.reserved, committed: here.committed };
+  }
+
+  /** Prepares `count` shoppers, each with a cart of `basket` booked into its own share of the slots. */
+  async shoppers(prefix: string, count: number, basket: (slot: SlotChoice) => BasketLine[], spare: number): Promise<{ token: string; cartId: string }[]> {
+    const slots = allocateSlots(await openSlots(this.url, STORE), count, spare);
+    return mapLimit(slots, PREPARE_CONCURRENCY, async (slot, i) => {
+      const token = await mintToken(this.url, `${prefix}-${i}`, ['shopper']);
+      return { token, cartId: await prepareCart(this.url, token, STORE, basket(slot), slot) };
+    });
+  }
+
+  /** The order as the table holds it, read directly so that polling costs the platform nothing it would count. */
+  async orderStatus(orderId: string): Promise<string | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.platform.tableName, Key: keys.order(orderId), ConsistentRead: true }));
+    return Item?.status as string | undefined;
+  }
+
+  /** Polls every order through `GET /orders/{id}` until it settles or the time is up; returns each as last seen. */
+  async settle(orderIds: readonly string[]): Promise<Map<string, OrderSeen>> {
+    const final = new Map<string, OrderSeen>();
+    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+    let pending = [...orderIds];
+    while (pending.length > 0) {
+      const seen = await mapLimit(pending, PREPARE_CONCURRENCY, (id) => must<OrderSeen>(200, this.url, 'GET', `/orders/${id}`, { token: this.staff }));
+      pending.forEach((id, i) => final.set(id, seen[i]!));
+      pending = pending.filter((id) => !SETTLED.has(final.get(id)!.status));
+      if (pending.length === 0 || Date.now() > deadline) break;
+      await sleep(250);
+    }
+    return final;
+  }
+
+  /** Reservations still `held`, of the given owners; a scan is affordable on the bench's small table. */
+  async heldReservations(ownerRefs: ReadonlySet<string>): Promise<{ ofOrders: number; total: number }> {
+    let ofOrders = 0;
+    let total = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.platform.tableName,
+          FilterExpression: 'entityType = :type AND #status = :held',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':type': 'Reservation', ':held': 'held' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        total += 1;
+        if (ownerRefs.has(item.ownerRef as string)) ofOrders += 1;
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return { ofOrders, total };
+  }
+
+  async dynamoCalls(): Promise<CallCounts> {
+    return must<CallCounts>(200, this.platform.controlUrl, 'GET', '/dynamo-calls');
+  }
+}
+
+function checkout(url: string, token: string, cartId: string, key: string) {
+  return call<{ id?: string; status?: string }>(url, 'POST', '/checkout', { token, body: { cartId, paymentMethod: 'pm_card_visa' }, headers: { 'idempotency-key': key } });
+}
+
+function countBy<T>(items: readonly T[], keyOf: (item: T) => string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const item of items) out[keyOf(item)] = (out[keyOf(item)] ?? 0) + 1;
+  return out;
+}
+
+interface RaceResult {
+  sku: string;
+  inFlight: number;
+  requests: number;
+  stock: number;
+  accepted: number;
+  /** The order's status in the 202 body: `reserved` (or later) when Reserve finished within POST /checkout's wait, else `pending`. */
+  acceptedStatuses: Record<string, number>;
+  conflicts: Record<string, number>;
+  otherStatuses: Record<string, number>;
+  serverErrors: number;
+  noAnswer: number;
+  completed: number;
+  failedAfterAccept: Record<string, number>;
+  /** Failed orders with a payment intent or money authorized or captured: a loser must never be charged. */
+  failedWithPayment: number;
+  /** Order created → its first status change (reserved, or failed at Reserve), from the order's own history. */
+  reserveDecidedP50Ms: number;
+  reserveDecidedP99Ms: number;
+  dynamoCalls: CallCounts;
+  /** CPU the platform process used from the first POST until every accepted order settled. */
+  platformCpuMs: number;
+  unsettled: Record<string, number>;
+  before: StockLevel;
+  after: StockLevel;
+  heldOfRace: number;
+  heldTotal: number;
+  oversold: number;
+  leakedReservations: number;
+  fireMs: number;
+  settleMs: number;
+  postP50Ms: number;
+  postP99Ms: number;
+  preparedMs: number;
+}
+
+/**
+ * `requests` shoppers, one unit each of a SKU with `stock` on the shelf, checking out at once (`inFlight` undefined:
+ * every POST /checkout sent in the same tick) or with at most `inFlight` requests outstanding.
+ */
+async function race(bench: Bench, skus: Skus, raced: Skus['raced'], requests: number, stock: number, inFlight?: number): Promise<RaceResult> {
+  await bench.setStock(raced.sku, stock);
+  const preparing = performance.now();
+  const label = inFlight === undefined ? 'bench-race' : `bench-race-paced`;
+  const shoppers = await bench.shoppers(label, requests, (slot) => basketFor(skus, raced, slot), 0);
+  const preparedMs = performance.now() - preparing;
+  const before = await bench.stock(raced.sku);
+  if (before.available !== stock) throw new Error(`the raced SKU ${raced.sku} has ${before.available} available, not ${stock}`);
+
+  const callsBefore = await bench.dynamoCalls();
+  const cpuBefore = await bench.platformCpuMs();
+  const fired = performance.now();
+  const replies =
+    inFlight === undefined
+      ? await Promise.all(shoppers.map((s, i) => checkout(bench.url, s.token, s.cartId, `${label}-${i}`)))
+      : await mapLimit(shoppers, inFlight, (s, i) => checkout(bench.url, s.token, s.cartId, `${label}-${i}`));
+  const fireMs = performance.now() - fired;
+  const accepted = replies.filter((r) => r.status === 202).map((r) => r.body.id!);
+  const settled = await bench.settle(accepted);
+  const settleMs = performance.now() - fired;
+  const dynamoCalls = diffCounts(await bench.dynamoCalls(), callsBefore);
+  const platformCpuMs = (await bench.platformCpuMs()) - cpuBefore;
+
+  const after = await bench.stock(raced.sku);
+  const held = await bench.heldReservations(new Set(accepted.map((id) => `order:${id}`)));
+  const outcomes = [...settled.values()];
+  const decided = outcomes.flatMap((o) => (o.statusHistory[0] ? [Date.parse(o.statusHistory[0].at) - Date.parse(o.createdAt)] : []));
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  const completed = outcomes.filter((o) => o.status === 'completed').length;
+  const committed = after.committed - before.committed;
+  return {
+    sku: raced.sku,
+    inFlight: inFlight ?? requests,
+    requests,
+    stock,
+    accepted: accepted.length,
+    acceptedStatuses: countBy(replies.filter((r) => r.status === 202), (r) => r.body.status ?? 'none'),
+    conflicts: countBy(replies.filter((r) => r.status === 409), (r) => problemType(r.body)),
+    otherStatuses: countBy(replies.filter((r) => r.status !== 202 && r.status !== 409 && r.status < 500 && r.status !== 0), (r) => `${r.status} ${problemType(r.body)}`),
+    serverErrors: replies.filter((r) => r.status >= 500).length,
+    noAnswer: replies.filter((r) => r.status === 0).length,
+    completed,
+    failedAfterAccept: countBy(failed, (o) => o.failureCode ?? 'unknown'),
+    failedWithPayment: failed.filter((o) => o.payment.intentId !== undefined || o.payment.authorized > 0 || o.payment.captured > 0).length,
+    reserveDecidedP50Ms: percentile(decided, 50),
+    reserveDecidedP99Ms: percentile(decided, 99),
+    dynamoCalls,
+    platformCpuMs,
+    unsettled: countBy(outcomes.filter((o) => !SETTLED.has(o.status)), (o) => o.status),
+    before,
+    after,
+    heldOfRace: held.ofOrders,
+    heldTotal: held.total,
+    oversold: Math.max(0, completed - stock, committed - stock, -after.available),
+    leakedReservations: Math.max(0, after.reserved - before.reserved) + held.ofOrders,
+    fireMs,
+    settleMs,
+    postP50Ms: percentile(replies.map((r) => r.ms), 50),
+    postP99Ms: percentile(replies.map((r) => r.ms), 99),
+    preparedMs,
+  };
+}
+
+interface LatencyResult {
+  runs: number;
+  /** Platform process CPU per checkout, POST → completed (and the polls), averaged over the runs. */
+  platformCpuMsPerCheckout: number;
+  postMs: number[];
+  completedMs: number[];
+  notCompleted: Record<string, number>;
+}
+
+/** Checkouts one after another on ample stock: POST /checkout's answer, and POST sent → `completed` seen by a 20 ms poll. */
+async function latency(bench: Bench, skus: Skus, runs: number): Promise<LatencyResult> {
+  const shoppers = await bench.shoppers('bench-latency', runs, (slot) => basketFor(skus, skus.ample, slot), 1);
+  const postMs: number[] = [];
+  const completedMs: number[] = [];
+  const notCompleted: string[] = [];
+  const cpuBefore = await bench.platformCpuMs();
+  for (const [i, shopper] of shoppers.entries()) {
+    const sent = performance.now();
+    const reply = await checkout(bench.url, shopper.token, shopper.cartId, `bench-latency-${i}`);
+    postMs.push(reply.ms);
+    if (reply.status !== 202) {
+      notCompleted.push(`${reply.status} ${problemType(reply.body)}`);
+      continue;
+    }
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const order = await call<{ status: string }>(bench.url, 'GET', `/orders/${reply.body.id}`, { token: bench.staff });
+      const status = order.status === 200 ? order.body.status : `GET ${order.status}`;
+      if (status === 'completed') {
+        completedMs.push(performance.now() - sent);
+        break;
+      }
+      if (SETTLED.has(status) || Date.now() > deadline) {
+        notCompleted.push(status);
+        break;
+      }
+      await sleep(20);
+    }
+  }
+  const platformCpuMsPerCheckout = ((await bench.platformCpuMs()) - cpuBefore) / runs;
+  return { runs, platformCpuMsPerCheckout, postMs, completedMs, notCompleted: countBy(notCompleted, (s) => s) };
+}
+
+interface RoundTrips {
+  /** POST /checkout sent → order `completed`, one entry per run. */
+  during: CallCounts[];
+  /** The three seconds after: consumers of the checkout's events. */
+  after: CallCounts[];
+  /** A quiet second with no request, to show the counts are not background noise. */
+  idle: CallCounts;
+}
+
+/** Waits, if need be, past the top of the minute, when the reservation sweeper runs on its schedule. */
+async function clearOfSchedules(windowMs: number): Promise<void> {
+  const intoMinute = Date.now() % 60_000;
+  if (intoMinute + windowMs > 57_000) await sleep(60_000 - intoMinute + 3_000);
+}
+
+/** DynamoDB calls per checkout, counted in the platform process by a middleware on the shared client. */
+async function roundTrips(bench: Bench, skus: Skus, runs: number): Promise<RoundTrips> {
+  const shoppers = await bench.shoppers('bench-round-trips', runs, (slot) => basketFor(skus, skus.ample, slot), 1);
+  await clearOfSchedules(2_000);
+  const quiet = await bench.dynamoCalls();
+  await sleep(1_000);
+  const idle = diffCounts(await bench.dynamoCalls(), quiet);
+  const during: CallCounts[] = [];
+  const after: CallCounts[] = [];
+  for (const [i, shopper] of shoppers.entries()) {
+    await clearOfSchedules(10_000);
+    await sleep(500);
+    const start = await bench.dynamoCalls();
+    const reply = await checkout(bench.url, shopper.token, shopper.cartId, `bench-round-trips-${i}`);
+    if (reply.status !== 202) throw new Error(`round-trip checkout answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+    const deadline = Date.now() + 60_000;
+    let status: string | undefined;
+    while ((status = await bench.orderStatus(reply.body.id!)) !== 'completed') {
+      if ((status && SETTLED.has(status)) || Date.now() > deadline) throw new Error(`round-trip order ${reply.body.id} ended ${status}`);
+      await sleep(20);
+    }
+    const completed = await bench.dynamoCalls();
+    await sleep(3_000);
+    during.push(diffCounts(completed, start));
+    after.push(diffCounts(await bench.dynamoCalls(), completed));
+  }
+  return { during, after, idle };
+}
+
+/** The counts of the run with the median total: one run's real mix of calls, rather than a blend of several. */
+function medianRun(runs: readonly CallCounts[]): CallCounts {
+  const sorted = [...runs].sort((a, b) => totalCalls(a) - totalCalls(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+const TWO_PROCESSES_NOT_MEASURED =
+  'race, two processes: startPlatform (infra/local/platform.ts) always spawns its own DynamoDB Local (startDynamoDb with its own data directory); ' +
+  'PlatformOptions has no option to attach to an existing engine (e.g. `dynamodb: { endpoint }`, skipping the spawn, the wipe of --fresh and the engine stop), ' +
+  'and ports.dynamodb only fixes the port of the engine it spawns. Two processes on one table would also each run DynamoDB stream pollers ' +
+  '(each outbox event relayed twice) and sign tokens with their own data directory\'s key, so the option should come with one that turns the stream pollers off in all but one process.';
+
+/** One row per measure, one column per race; rows keyed by a problem type or status show 0 where a race had none. */
+function raceTable(races: readonly { label: string; result: RaceResult }[]): Table {
+  const results = races.map((r) => r.result);
+  const first = results[0]!;
+  const row = (measure: string, value: (r: RaceResult) => string | number): (string | number)[] => [measure, ...results.map(value)];
+  const keyed = (prefix: string, pick: (r: RaceResult) => Record<string, number>) =>
+    [...new Set(results.flatMap((r) => Object.keys(pick(r))))].sort().map((key) => row(`${prefix}${key}`, (r) => pick(r)[key] ?? 0));
+  const levels = (l: StockLevel) => `${l.available} / ${l.reserved} / ${l.committed}`;
+  return {
+    title: `checkout race, one process: ${first.requests} shoppers, 1 unit each of a SKU with ${first.stock} on the shelf`,
+    columns: ['measure', ...races.map((r) => r.label)],
+    rows: [
+      row('POST /checkout requests', (r) => r.requests),
+      row('202 accepted', (r) => r.accepted),
+      ...keyed('  202 with the order ', (r) => r.acceptedStatuses),
+      ...keyed('409 ', (r) => r.conflicts),
+      ...keyed('', (r) => r.otherStatuses),
+      row('5xx', (r) => r.serverErrors),
+      row('no answer (connection error)', (r) => r.noAnswer),
+      row('orders completed (paid)', (r) => r.completed),
+      ...keyed('accepted, then failed: ', (r) => r.failedAfterAccept),
+      row('failed orders with a payment intent or money held', (r) => r.failedWithPayment),
+      ...keyed(`not settled after ${SETTLE_TIMEOUT_MS / 1000} s: `, (r) => r.unsettled),
+      row('stock available / reserved / committed before', (r) => levels(r.before)),
+      row('stock available / reserved / committed after', (r) => levels(r.after)),
+      row('oversold units', (r) => r.oversold),
+      row('race reservations still held (all held in table)', (r) => `${r.heldOfRace} (${r.heldTotal})`),
+      row('all POSTs answered, wall ms', (r) => fmt(r.fireMs, 0)),
+      row('POST /checkout p50 / p99 ms', (r) => `${fmt(r.postP50Ms, 0)} / ${fmt(r.postP99Ms, 0)}`),
+      row('order created → Reserve decided p50 / p99 ms', (r) => `${fmt(r.reserveDecidedP50Ms, 0)} / ${fmt(r.reserveDecidedP99Ms, 0)}`),
+      row('first POST sent → every accepted order settled, ms', (r) => fmt(r.settleMs, 0)),
+      row('DynamoDB calls, POST → all settled', (r) => totalCalls(r.dynamoCalls)),
+      row('platform process CPU, POST → all settled, ms per request', (r) => fmt(r.platformCpuMs / r.requests, 0)),
+    ],
+    notes: [
+      `preparing the shoppers (token, cart, 2 lines, slot) took ${results.map((r) => `${fmt(r.preparedMs / 1000, 1)} s`).join(', ')}, not in the figures`,
+      "each basket: the raced SKU ×1 plus a dear filler SKU with ample stock, enough for the slot's minimum order; baskets spread round robin over every open slot, never above its remaining capacity",
+      ...races.map(
+        ({ label, result: r }) =>
+          `${label}: DynamoDB calls ${Object.entries(r.dynamoCalls.calls).map(([c, n]) => `${c} ${n}`).join(', ')}; failed ${Object.entries(r.dynamoCalls.errors).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}`,
+      ),
+      'POST /checkout waits up to 5 s for Reserve (shared/checkout/start.ts): a basket refused after that is a 202 whose order then fails, not a 409',
+      'all handlers run in the one platform process (one event loop, one SDK client with 50 sockets) against one DynamoDB Local JVM on the same 2 cores: latencies here are contention on this machine, not what as many Lambda instances would see',
+      'two processes on one DynamoDB Local: not measured, see "not measured" below',
+    ],
+  };
+}
+
+/**
+ * The checkout race: every checkout of a SKU with too little stock at once, what was answered, what was paid, and
+ * whether stock or reservations leaked; then one-at-a-time latency and the DynamoDB calls one checkout makes.
+ */
+export async function runCheckoutSection(options: BenchOptions): Promise<SectionResult> {
+  const requests = options.quick ? 40 : 200;
+  const stock = options.quick ? 10 : 50;
+  const latencyRuns = options.quick ? 8 : 40;
+  const roundTripRuns = options.quick ? 1 : 3;
+  const skus = pickSkus();
+  let child: ServerChild<CheckoutPlatformInfo> | undefined;
+  let raceResult: RaceResult;
+  let pacedResult: RaceResult;
+  let latencyResult: LatencyResult;
+  let trips: RoundTrips;
+  const started = performance.now();
+  try {
+    child = await startServerChild<CheckoutPlatformInfo>(
+      join(BENCH_DIR, 'sections', 'checkout', 'platform-child.ts'),
+      { dataDir: join(WORK_DIR, 'checkout', 'platform-data') } satisfies CheckoutPlatformInput,
+      { quietStdout: true, timeoutMs: 300_000 },
+    );
+    const staff = await mintToken(child.value.url, 'bench-checkout-staff', ['store-manager']);
+    const bench = new Bench(child.value, staff, child.cpuMs);
+    await bench.setStock(skus.filler.sku, 1_000_000);
+    await bench.setStock(skus.ample.sku, 1_000_000);
+    raceResult = await race(bench, skus, skus.raced, requests, stock);
+    pacedResult = await race(bench, skus, skus.pacedRaced, requests, stock, PACED_IN_FLIGHT);
+    latencyResult = await latency(bench, skus, latencyRuns);
+    trips = await roundTrips(bench, skus, roundTripRuns);
+    bench.db.destroy();
+  } finally {
+    await child?.stop();
+  }
+  const sectionSeconds = (performance.now() - started) / 1000;
+
+  const post = { p50: percentile(latencyResult.postMs, 50), p99: percentile(latencyResult.postMs, 99), max: Math.max(...latencyResult.postMs) };
+  const done = { p50: percentile(latencyResult.completedMs, 50), p99: percentile(latencyResult.completedMs, 99), max: Math.max(...latencyResult.completedMs) };
+  const during = medianRun(trips.during);
+  const after = medianRun(trips.after);
+  const commands = [...new Set([...Object.keys(during.calls), ...Object.keys(after.calls)])].sort();
+  const targetsTouched = Object.keys(during.byTarget).sort();
+  const cleanConflicts = raceResult.conflicts['insufficient-stock'] ?? 0;
+  const expectedConflicts = requests - stock;
+
+  return {
+    section: 'checkout',
+    title: 'Checkout: racing shoppers for short stock, latency to completed, DynamoDB calls per checkout',
+    tables: [
+      raceTable(
+        [
+          { label: 'all at once', result: raceResult },
+          { label: `${PACED_IN_FLIGHT} in flight`, result: pacedResult },
+        ],
+      ),
+      {
+        title: `checkout latency: ${latencyRuns} fixed-price checkouts one after another, ample stock`,
+        columns: ['measure', 'p50 ms', 'p99 ms', 'max ms', 'n'],
+        rows: [
+          ['POST /checkout answered (202 once reserved)', fmt(post.p50, 0), fmt(post.p99, 0), fmt(post.max, 0), latencyResult.postMs.length],
+          ['POST sent → order completed (20 ms poll)', fmt(done.p50, 0), fmt(done.p99, 0), fmt(done.max, 0), latencyResult.completedMs.length],
+        ],
+        notes: [
+          'completed = reserved, intent created and confirmed in the payments sandbox, captured on confirm, stock committed, order completed; each Step Functions task is an in-process function call',
+          `platform process CPU per checkout: ${fmt(latencyResult.platformCpuMsPerCheckout, 0)} ms (gateway, every function of the saga, local Step Functions, payments sandbox, webhook and event consumers, and the 20 ms polls; DynamoDB Local's JVM not included)`,
+          ...Object.entries(latencyResult.notCompleted).map(([status, n]) => `FLAG ${n} run(s) not completed: ${status}`),
+        ],
+      },
+      {
+        title: `DynamoDB calls per checkout (median of ${roundTripRuns} run(s) by total), counted on shared/db/client.ts's client in the platform process`,
+        columns: ['command', 'POST → completed', 'next 3 s'],
+        rows: [...commands.map((c) => [c, during.calls[c] ?? 0, after.calls[c] ?? 0]), ['total', totalCalls(during), totalCalls(after)]],
+        notes: [
+          `by command and item kind (POST → completed): ${targetsTouched.map((t) => `${t} ${during.byTarget[t]}`).join(', ')}`,
+          `TransactWriteItems wrote ${during.transactItems} item(s) in all: ${Object.entries(during.transactItemKinds).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+          `failed calls: ${Object.entries(during.errors).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}; totals per run: ${trips.during.map(totalCalls).join(', ')}; a quiet second before: ${totalCalls(trips.idle)} call(s)`,
+          'not counted: the Powertools idempotency client (its own DynamoDBClient, not used by POST /checkout), DynamoDB Streams reads by the local stream pollers, and the platform\'s own migrate/seed client',
+          '"next 3 s": calls after the order was completed, by consumers of its events (outbox → stream → bus → queues)',
+        ],
+      },
+    ],
+    figures: {
+      skus,
+      race: raceResult,
+      pacedRace: pacedResult,
+      latency: { postMs: post, completedMs: done, runs: latencyResult },
+      dynamoCalls: { during, after, runs: trips.during, afterRuns: trips.after, idle: trips.idle },
+      sectionSeconds,
+    },
+    targets: [
+      check('race: orders paid and completed', raceResult.completed, '>=', stock, ''),
+      check('race: clean 409 insufficient-stock', cleanConflicts, '>=', expectedConflicts, ''),
+      check('race: 5xx or unanswered', raceResult.serverErrors + raceResult.noAnswer, '<=', 0, ''),
+      check('race: units oversold', raceResult.oversold, '<=', 0, ''),
+      check('race: reservations leaked', raceResult.leakedReservations, '<=', 0, ''),
+    ],
+    notMeasured: [TWO_PROCESSES_NOT_MEASURED],
+    parameters: { requests, stock, pacedInFlight: PACED_IN_FLIGHT, latencyRuns, roundTripRuns, store: STORE, prepareConcurrency: PREPARE_CONCURRENCY, settleTimeoutMs: SETTLE_TIMEOUT_MS },
+  };
+}
