@@ -19,7 +19,7 @@ const SETTLED = new Set(['completed', 'failed', 'cancelled', 'refunded']);
 /** Shoppers prepared in parallel: enough to be quick, few enough not to starve the platform on two cores. */
 const PREPARE_CONCURRENCY = 8;
 const SETTLE_TIMEOUT_MS = 180_000;
-/** The paced race's requests outstanding at a time: below the 5 s Reserve wait on this machine, to show the 409 path. */
+/** The paced race's requests outstanding at a time: few enough that Reserve decides within POST /checkout's 5 s wait on this machine, so the 409 path shows. */
 const PACED_IN_FLIGHT = 20;
 
 interface Skus {
@@ -46,7 +46,7 @@ function pickSkus(): Skus {
   return { raced, pacedRaced: pacedRaced!, filler, ample: ample! };
 }
 
-/** Filler units that bring `base` over the slot's minimum with a quarter to spare (promotions may take some off). */
+/** One unit of `main` and filler units enough to pass the slot's minimum order with a quarter to spare (promotions may take some off). */
 function basketFor(skus: Skus, main: { sku: string; price: number }, slot: SlotChoice): BasketLine[] {
   const filler = Math.max(1, Math.ceil((slot.minimumOrder * 1.25 - main.price) / skus.filler.price));
   return [
@@ -207,7 +207,7 @@ interface RaceResult {
 async function race(bench: Bench, skus: Skus, raced: Skus['raced'], requests: number, stock: number, inFlight?: number): Promise<RaceResult> {
   await bench.setStock(raced.sku, stock);
   const preparing = performance.now();
-  const label = inFlight === undefined ? 'bench-race' : `bench-race-paced`;
+  const label = inFlight === undefined ? 'bench-race' : 'bench-race-paced';
   const shoppers = await bench.shoppers(label, requests, (slot) => basketFor(skus, raced, slot), 0);
   const preparedMs = performance.now() - preparing;
   const before = await bench.stock(raced.sku);
