@@ -17,6 +17,9 @@ import { LOCAL_ACCOUNT, LOCAL_REGION } from './engines/credentials.js';
 /** Longest delay a Node timer can hold (about 24.8 days): AWS's "no timeout" locally. */
 const MAX_TIMER_SECONDS = Math.floor(2 ** 31 / 1000) - 1;
 
+/** Where a rewritten TimeoutSecondsPath finds its value in a Task's effective input; never passed to the function. */
+const TIMEOUT_KEY = 'smartshelfLocalTimeoutSeconds';
+
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const LAMBDA_INVOKE_WAIT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 
@@ -60,6 +63,12 @@ export function prepareDefinition(asl: string): { definition: StateMachineDefini
     if (state.Type !== 'Task') return;
     if (tasks.has(name)) throw new Error(`state machine: Task state name ${name} is used twice; local overrides need unique names`);
     if (state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) state.TimeoutSeconds = MAX_TIMER_SECONDS;
+    // AWS reads TimeoutSecondsPath from the state's input; the library reads it from the effective input (after
+    // Parameters). Carrying the value through Parameters under a reserved key gives the library what AWS would see.
+    if (typeof state.TimeoutSecondsPath === 'string' && state.Parameters && typeof state.Parameters === 'object') {
+      state.Parameters = { ...(state.Parameters as Record<string, unknown>), [`${TIMEOUT_KEY}.$`]: state.TimeoutSecondsPath };
+      state.TimeoutSecondsPath = `$.${TIMEOUT_KEY}`;
+    }
     const resource = String(state.Resource);
     const target = FUNCTION_ARN.exec(String((state.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName ?? ''))?.[1];
     const direct = FUNCTION_ARN.exec(resource)?.[1];
@@ -181,8 +190,11 @@ export async function startStepFunctions(options: StepFunctionsOptions): Promise
 
   const runTask = async (executionArn: string, name: string, binding: TaskBinding, input: Json): Promise<Json> => {
     switch (binding.kind) {
-      case 'lambda':
-        return (await options.invoke(binding.fn, input)) as Json;
+      case 'lambda': {
+        if (input === null || typeof input !== 'object' || Array.isArray(input) || !(TIMEOUT_KEY in input)) return (await options.invoke(binding.fn, input)) as Json;
+        const { [TIMEOUT_KEY]: _timeout, ...payload } = input;
+        return (await options.invoke(binding.fn, payload)) as Json;
+      }
       case 'invoke': {
         const payload = (await options.invoke(binding.fn, (input as { Payload?: Json }).Payload ?? {})) as Json;
         return { ExecutedVersion: '$LATEST', Payload: payload ?? null, StatusCode: 200 };

@@ -82,3 +82,13 @@ export class NegativeStockError extends ConflictError {
     });
   }
 }
+
+/** A line was picked beyond its reservation and the shelf does not have the excess: the picker must hand over less. */
+export class OverPickError extends ConflictError {
+  override readonly name = 'OverPickError';
+  constructor(reservationId: string) {
+    super('over-pick-not-in-stock', `Reservation ${reservationId} was picked beyond what it holds, and the store does not have the excess in stock.`, {
+      extensions: { reservationId },
+    });
+  }
+}

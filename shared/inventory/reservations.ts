@@ -13,6 +13,7 @@ import { lookUpSkus } from './catalog-skus.js';
 import { inventoryDeps, type InventoryDeps } from './deps.js';
 import {
   InsufficientStockError,
+  OverPickError,
   ReservationConditionError,
   ReservationIdTakenError,
   ReservationNotHeldError,
@@ -251,11 +252,13 @@ export async function releaseIfHeld(
 
 /**
  * Moves a held reservation's stock from `reserved` to `committed` when its order is picked. `picked` gives the
- * quantity picked of each of the reservation's (stocked) lines; a line it leaves out was not picked, and whatever
+ * quantity picked of each of the reservation's (stocked) lines, which may exceed what was held (a heavier weighed
+ * item): the excess comes off `available`, on condition that the shelf has it; a line it leaves out was not picked, and whatever
  * was held but not picked goes back to `available` (announced in the same transaction as released, `not-picked`). Without `picked`,
  * everything held is committed. Idempotent: a committed reservation is returned as it is.
  * @throws NotFoundError (404) when there is no such reservation
- * @throws ValidationError (400) when `picked` names a SKU the reservation does not hold, or more than it holds
+ * @throws ValidationError (400) when `picked` names a SKU the reservation does not hold, or one twice
+ * @throws OverPickError (409) when a line was picked beyond its hold and the shelf does not have the excess
  * @throws ReservationNotHeldError (409) when the reservation was released (its hold expired or it was cancelled)
  */
 export async function commitReservation(reservationId: string, picked?: PickedLine[], deps: InventoryDeps = inventoryDeps()): Promise<Reservation> {
@@ -274,18 +277,27 @@ export async function commitReservation(reservationId: string, picked?: PickedLi
     return quantity > 0 ? [{ sku: line.sku, quantity }] : [];
   });
   const next: Reservation = { ...current, status: 'committed', committedLines, updatedAt: now.toISOString() };
+  const overPicked = current.lines.some((line) => (pickedBySku.get(line.sku) ?? 0) > line.quantity);
   const moves = current.lines.map((line) => {
     const p = pickedBySku.get(line.sku) ?? 0;
+    // A weighed item rarely matches its estimate: what is picked beyond the hold comes off the shelf, if it is there.
+    const over = Math.max(0, p - line.quantity);
     return stockChange(
       deps,
       { sku: line.sku, storeId: current.storeId },
       { reserved: -line.quantity, committed: p, available: line.quantity - p },
-      { expression: 'reserved >= :q', values: { ':q': line.quantity } },
+      over === 0 ? { expression: 'reserved >= :q', values: { ':q': line.quantity } } : { expression: 'reserved >= :q AND available >= :over', values: { ':q': line.quantity, ':over': over } },
       now,
     );
   });
   const announcement = notPicked.length > 0 ? [releasedEvent(next, 'not-picked', notPicked, deps)] : [];
-  const settled = await settle(deps, next, [settleReservation(deps, next, now), ...moves, ...announcement], 1 + moves.length + announcement.length);
+  let settled: Reservation | undefined;
+  try {
+    settled = await settle(deps, next, [settleReservation(deps, next, now), ...moves, ...announcement], 1 + moves.length + announcement.length);
+  } catch (error) {
+    if (overPicked && error instanceof StockConditionError) throw new OverPickError(reservationId);
+    throw error;
+  }
   if (settled !== next) {
     if (settled?.status === 'committed') return settled;
     throw new ReservationNotHeldError(reservationId, settled?.status ?? 'gone');
@@ -300,12 +312,16 @@ function pickedQuantities(reservation: Reservation, picked: PickedLine[] | undef
     const heldQuantity = held.get(line.sku);
     if (heldQuantity === undefined) return [{ field: `picked.${i}.sku`, message: `${line.sku} is not held by reservation ${reservation.id}` }];
     if (!Number.isInteger(line.quantity) || line.quantity < 0) return [{ field: `picked.${i}.quantity`, message: 'must be a whole number, 0 or more' }];
-    if (line.quantity > heldQuantity) return [{ field: `picked.${i}.quantity`, message: `${line.quantity} is more than the ${heldQuantity} held` }];
     if (picked.findIndex((l) => l.sku === line.sku) !== i) return [{ field: `picked.${i}.sku`, message: `${line.sku} is listed more than once` }];
     return [];
   });
   if (errors.length > 0) throw new ValidationError(errors);
   return new Map(picked.map((l) => [l.sku, l.quantity]));
+}
+
+/** A stock item's condition refused a settlement: an over-pick the shelf cannot cover, or a broken invariant. */
+class StockConditionError extends Error {
+  override readonly name = 'StockConditionError';
 }
 
 /**
@@ -322,7 +338,7 @@ async function settle(deps: InventoryDeps, next: Reservation, items: TransactIte
     if (failed.includes(0)) return getReservation(next.id, deps);
     const extras = failed.filter((i) => i >= extraFrom).map((i) => `extra item ${i - extraFrom}`);
     if (extras.length > 0) throw new ReservationConditionError(extras);
-    if (failed.length > 0) throw new Error(`reservation ${next.id}: stock holds less reserved than the reservation, an invariant is broken`, { cause: error });
+    if (failed.length > 0) throw new StockConditionError(`reservation ${next.id}: a stock item refused the move (less reserved than the reservation, or an over-pick beyond what is on the shelf)`, { cause: error });
     throw new StockBusyError(`Reservation ${next.id}`);
   }
 }

@@ -55,7 +55,8 @@ export const TRANSITIONS: readonly Transition[] = [
     { from, on: 'refund' as const, to: 'partially-refunded' as const },
     { from, on: 'refund' as const, to: 'refunded' as const },
   ]),
-  ...BEFORE_CAPTURE.map((from) => ({ from, on: 'fail' as const, to: 'failed' as const })),
+  // A captured order fails when a step after capture cannot finish (the stock cannot be committed): the capture is refunded.
+  ...[...BEFORE_CAPTURE, 'captured' as const].map((from) => ({ from, on: 'fail' as const, to: 'failed' as const })),
   ...[...BEFORE_CAPTURE, 'captured' as const].map((from) => ({ from, on: 'cancel' as const, to: 'cancelled' as const })),
 ];
 

@@ -197,14 +197,28 @@ describe('releaseReservation', () => {
 });
 
 describe('commitReservation', () => {
+  it('commits a line picked beyond its hold from the shelf, and refuses an over-pick the shelf cannot cover', async () => {
+    const storeId = await openStore();
+    const [a, b] = (await products(2)) as [string, string];
+    await stock(storeId, { [a]: 10, [b]: 4 });
+    const heavier = await reserveStock(request(storeId, [{ sku: a, quantity: 5 }]), testDeps());
+    expect(await commitReservation(heavier.id, [{ sku: a, quantity: 6 }], testDeps())).toMatchObject({ status: 'committed', committedLines: [{ sku: a, quantity: 6 }] });
+    expect(await stockOf(a, storeId)).toMatchObject({ available: 4, reserved: 0, committed: 6 });
+
+    const short = await reserveStock(request(storeId, [{ sku: b, quantity: 3 }]), testDeps());
+    const refused = await appError(commitReservation(short.id, [{ sku: b, quantity: 5 }], testDeps()));
+    expect(refused.code).toBe('over-pick-not-in-stock');
+    expect(await stockOf(b, storeId)).toMatchObject({ available: 1, reserved: 3, committed: 0 });
+  });
+
   it('moves what was picked to committed and puts the rest back', async () => {
     const storeId = await openStore();
     const [a, b] = (await products(2)) as [string, string];
     await stock(storeId, { [a]: 10, [b]: 10 });
     const reservation = await reserveStock(request(storeId, [{ sku: a, quantity: 5 }, { sku: b, quantity: 2 }]), testDeps());
 
-    const badPick = await appError(commitReservation(reservation.id, [{ sku: a, quantity: 6 }], testDeps()));
-    expect(badPick.fields).toEqual([{ field: 'picked.0.quantity', message: '6 is more than the 5 held' }]);
+    const badPick = await appError(commitReservation(reservation.id, [{ sku: a, quantity: 2 }, { sku: a, quantity: 3 }], testDeps()));
+    expect(badPick.fields).toEqual([{ field: 'picked.1.sku', message: `${a} is listed more than once` }]);
 
     const committed = await commitReservation(reservation.id, [{ sku: a, quantity: 3 }], testDeps());
     expect(committed).toMatchObject({ status: 'committed', committedLines: [{ sku: a, quantity: 3 }] });

@@ -38,7 +38,7 @@ const ALLOWED: [OrderStatus, OrderEventType, OrderStatus][] = [
   ['completed', 'refund', 'refunded'],
   ['partially-refunded', 'refund', 'partially-refunded'],
   ['partially-refunded', 'refund', 'refunded'],
-  ...BEFORE_CAPTURE.map((from): [OrderStatus, OrderEventType, OrderStatus] => [from, 'fail', 'failed']),
+  ...[...BEFORE_CAPTURE, 'captured' as const].map((from): [OrderStatus, OrderEventType, OrderStatus] => [from, 'fail', 'failed']),
   ...[...BEFORE_CAPTURE, 'captured' as const].map((from): [OrderStatus, OrderEventType, OrderStatus] => [from, 'cancel', 'cancelled']),
 ];
 
