@@ -41,6 +41,11 @@ export interface PlatformOptions {
   seed?: boolean;
   /** Fixed ports for the engines and local AWS endpoints; free ones are picked for the rest. */
   ports?: EnginePorts;
+  /**
+   * Use a DynamoDB Local that is already running (another platform's) instead of starting one: several platform
+   * processes then share one table, as Lambda's many processes share one on AWS. The owner of that engine stops it.
+   */
+  dynamodbEndpoint?: string;
   log?: (line: string) => void;
 }
 
@@ -127,7 +132,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       log(`fresh start: wiped data under ${layout.root}`);
     }
     const [dynamodb, sqsEngine, s3] = await Promise.all([
-      startDynamoDb({ dbPath: layout.dynamodb, ...port('dynamodb') }).then((e) => (running.dynamodb = e)),
+      options.dynamodbEndpoint === undefined
+        ? startDynamoDb({ dbPath: layout.dynamodb, ...port('dynamodb') }).then((e) => (running.dynamodb = e))
+        : Promise.resolve({ endpoint: options.dynamodbEndpoint }),
       startSqs(port('sqs')).then((e) => (running.sqsEngine = e)),
       startS3({ directory: layout.s3, buckets: BUCKET_IDS.map((id) => names.bucket(id)), ...port('s3') }).then((e) => (running.s3 = e)),
     ]);

@@ -8,14 +8,17 @@ import { releaseCartHold } from '../carts/hold.js';
 import type { Cart } from '../carts/model.js';
 import { priceCartNow } from '../carts/pricing.js';
 import { nextCartPut } from '../carts/repository.js';
-import { TransactionCancelled } from '../db/transact.js';
 import { AppError, ConflictError } from '../errors.js';
 import { outboxEvent } from '../events/outbox.js';
-import { assertBookable, getSlot } from '../fulfillment/slots.js';
+import { assertBookable, explainSlotHoldFailure, getSlot, slotHoldItem, slotLabel } from '../fulfillment/slots.js';
+import { stockQuantity } from '../carts/quantities.js';
+import { ReservationConditionError } from '../inventory/errors.js';
+import { reserveStock } from '../inventory/reservations.js';
 import { SlotNotFoundError } from '../fulfillment/errors.js';
 import { orderFromPricedCart } from '../orders/from-cart.js';
 import type { Order } from '../orders/model.js';
-import { getOrderRecord, putNewOrder } from '../orders/repository.js';
+import { getOrderRecord, newOrderChange } from '../orders/repository.js';
+import { orderHoldSeconds, orderReservationId } from './steps.js';
 import { isAdultOn } from './age.js';
 import { checkoutDeps, type CheckoutDeps } from './deps.js';
 import { AgeVerificationError, CartCheckedOutError, MinimumOrderError } from './errors.js';
@@ -29,9 +32,6 @@ export const CheckoutRequest = z.strictObject({
   dateOfBirth: z.iso.date().optional(),
 });
 export type CheckoutRequest = z.infer<typeof CheckoutRequest>;
-
-/** How long `POST /checkout` waits for the Reserve step, so an out-of-stock basket is a 409 at once rather than a poll. */
-const RESERVE_WAIT_MS = 5_000;
 
 /** The hash that ties an order to the shopper's `Idempotency-Key`; the key itself is not stored. */
 export function checkoutKeyOf(shopperId: string, idempotencyKey: string): string {
@@ -85,31 +85,15 @@ async function repeatedCheckout(deps: CheckoutDeps, cart: Cart, checkoutKey: str
 }
 
 /**
- * Waits (briefly) for the saga's Reserve step, so that a basket the store cannot fill is refused here with the
- * step's own problem type (409 `insufficient-stock`, `slot-full`) and the shopper can change it at once.
- */
-async function reserved(deps: CheckoutDeps, orderId: string): Promise<Order> {
-  const deadline = Date.now() + RESERVE_WAIT_MS;
-  for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
-    const order = (await getOrderRecord(deps, orderId))!;
-    if (order.status === 'failed' && order.statusHistory.length === 1) {
-      throw new ConflictError(order.failureCode ?? 'checkout-failed', order.failureReason ?? 'The checkout failed.', { extensions: { orderId, cartId: order.cartId } });
-    }
-    if (order.status !== 'pending' || Date.now() >= deadline) return order;
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
-}
-
-/**
- * `POST /checkout`: validates the cart, its slot and its age restrictions, freezes its prices into a new order (the
- * cart moves to `checked-out` in the same transaction, so one cart is one order), starts the checkout saga with the
- * order id as the execution name, and returns the order once it is reserved. Repeating the same `Idempotency-Key`
- * returns the same order and starts nothing new.
+ * `POST /checkout`: validates the cart, its slot and its age restrictions, freezes its prices into a new order that is
+ * stored already reserved (its stock, its slot's unit and the cart's move to `checked-out` in the same transaction, so
+ * one cart is one order and a short basket is refused at once), then starts the checkout saga with the order id as the
+ * execution name. Repeating the same `Idempotency-Key` returns the same order and starts nothing new.
  *
  * @throws CartNotFoundError (404), CartCheckedOutError (409) for a cart checked out under another key
  * @throws AppError (422 `cart-empty`, `fulfillment-missing`, `minimum-order-not-met`, `age-verification-required`)
  * @throws SlotNotFoundError (404), SlotInPastError / SlotCutOffError (422), SlotClosedError (409)
- * @throws ConflictError (409 `insufficient-stock`, `slot-full`, ...) when the Reserve step refused the basket
+ * @throws InsufficientStockError (409 `insufficient-stock`) naming the short lines, SlotFullError (409); nothing is written
  */
 export async function startCheckout(request: CheckoutRequest, idempotencyKey: string, actor: CartActor, deps: CheckoutDeps = checkoutDeps()): Promise<Order> {
   const key = checkoutKeyOf(actor.subject, idempotencyKey);
@@ -118,7 +102,7 @@ export async function startCheckout(request: CheckoutRequest, idempotencyKey: st
   if (repeated) {
     const slot = repeated.fulfillment.mode === 'in-store' ? undefined : await getSlot(repeated.storeId, repeated.fulfillment.slotId, deps);
     await deps.workflow.start(sagaInput(repeated, slot?.endsAt, deps));
-    return reserved(deps, repeated.id);
+    return repeated;
   }
   // The order takes its own reservation in the saga; a basket hold the shopper took is given back first.
   if (cart.status === 'held') cart = await releaseCartHold(cart.id, actor, deps);
@@ -136,13 +120,40 @@ export async function startCheckout(request: CheckoutRequest, idempotencyKey: st
     checkoutKey: key,
     ...(ageRestricted ? { idCheckRequired: true } : {}),
   };
-  const plan = { changes: { status: 'checked-out' as const, orderId }, event: { kind: 'update' as const, change: 'checked-out' as const, orderId } };
-  const nextCartVersion = nextCart(cart, plan, now);
+  const reserved = await createReserved(deps, order, cart, actor);
+  if (reserved === 'cart-changed') {
+    // A concurrent request checked the cart out (or changed it): a repeat of this one finds its order, any other is a 409.
+    const again = await ownCart(deps, request.cartId, actor, 'change');
+    const existing = await repeatedCheckout(deps, again, key);
+    if (!existing) throw new CartCheckedOutError(again.id, again.orderId);
+    return existing;
+  }
+  await deps.workflow.start(sagaInput(reserved, slotEndsAt, deps));
+  return reserved;
+}
+
+const ORDER_LABEL = 'the order';
+const CART_LABEL = 'the cart';
+
+/**
+ * Stores the order already `reserved`, with its stock, its slot's unit, the cart's move to `checked-out` and the
+ * checkout's events, in ONE transaction: a basket the store cannot fill is refused here, at once and with nothing
+ * written, however many shoppers race for the last units. The saga's Reserve step then finds the reservation made.
+ * @returns the order as stored, or `cart-changed` when the cart changed or was checked out meanwhile
+ * @throws InsufficientStockError (409) naming the short lines, SlotFullError (409) and the slot's other refusals
+ */
+async function createReserved(deps: CheckoutDeps, pending: Order, cart: Cart, actor: CartActor): Promise<Order | 'cart-changed'> {
+  const now = deps.now();
+  const reservationId = orderReservationId(pending.id);
+  const { next: order, items: orderItems } = newOrderChange(deps, pending, { type: 'reserve', reservationId }, { actor: actor.subject, correlationId: actor.correlationId });
+  const [orderPut, ...orderEvents] = orderItems;
+  const plan = { changes: { status: 'checked-out' as const, orderId: order.id }, event: { kind: 'update' as const, change: 'checked-out' as const, orderId: order.id } };
+  const checkedOut = nextCart(cart, plan, now);
   const started = outboxEvent(
     deps.tableName,
     checkoutStartV1,
     {
-      orderId,
+      orderId: order.id,
       cartId: cart.id,
       shopperId: cart.shopperId,
       storeId: cart.storeId,
@@ -151,18 +162,30 @@ export async function startCheckout(request: CheckoutRequest, idempotencyKey: st
       authorizationTotal: order.totals.authorizationTotal,
       startedAt: now.toISOString(),
     },
-    { id: `checkout-start-${orderId}`, now, ...(actor.correlationId ? { correlationId: actor.correlationId } : {}) },
+    { id: `checkout-start-${order.id}`, now, ...(actor.correlationId ? { correlationId: actor.correlationId } : {}) },
   ).item;
+  const slotId = cart.fulfillment!.slotId;
+  const slot = slotLabel(cart.storeId, slotId);
+  const slotEnd = (await getSlot(cart.storeId, slotId, deps))?.endsAt;
   try {
-    await putNewOrder(deps, order, [nextCartPut(deps, nextCartVersion, cart), cartEventItem(deps, nextCartVersion, plan.event, actor.correlationId), started]);
+    await reserveStock(
+      {
+        reservationId,
+        storeId: order.storeId,
+        ownerRef: `order:${order.id}`,
+        lines: order.lines.map((line) => ({ sku: line.sku, quantity: stockQuantity(line.quantity) })),
+        holdSeconds: orderHoldSeconds(slotEnd, now),
+        extraItems: [orderPut!, nextCartPut(deps, checkedOut, cart), slotHoldItem(deps.tableName, cart.storeId, slotId, now), cartEventItem(deps, checkedOut, plan.event, actor.correlationId), started, ...orderEvents],
+        extraItemLabels: [ORDER_LABEL, CART_LABEL, slot, 'the cart event', 'the checkout event', ...orderEvents.map((_, i) => `order event ${i}`)],
+        ...(actor.correlationId ? { correlationId: actor.correlationId } : {}),
+      },
+      deps,
+    );
   } catch (error) {
-    if (!(error instanceof TransactionCancelled)) throw error;
-    // The cart changed or was checked out by a concurrent request: a repeat of this one finds its order, any other is a 409.
-    const again = await ownCart(deps, request.cartId, actor, 'change');
-    const order = await repeatedCheckout(deps, again, key);
-    if (!order) throw new CartCheckedOutError(again.id, again.orderId);
-    return reserved(deps, order.id);
+    if (!(error instanceof ReservationConditionError)) throw error;
+    if (error.failed.includes(CART_LABEL)) return 'cart-changed';
+    if (error.failed.includes(slot)) throw (await explainSlotHoldFailure(cart.storeId, slotId, deps.now(), deps)) ?? error;
+    throw error;
   }
-  await deps.workflow.start(sagaInput(order, slotEndsAt, deps));
-  return reserved(deps, orderId);
+  return order;
 }

@@ -200,6 +200,17 @@ export async function updateOrderStatus(
 }
 
 /**
+ * The items that store a new order already moved by its first event (an online order is born `reserved`, in the same
+ * transaction as its stock): the order's Put on condition its id is free, then the event's outbox items.
+ * @throws InvalidTransitionError from `transition`
+ */
+export function newOrderChange(deps: TableDeps, created: Order, event: OrderEvent, who: OrderActor): { next: Order; items: TransactItem[] } {
+  const { next, items } = orderChange(deps, created, event, who);
+  const [, ...events] = items;
+  return { next, items: [{ Put: { TableName: deps.tableName, Item: orderItem(next), ConditionExpression: 'attribute_not_exists(pk)' } }, ...events] };
+}
+
+/**
  * The transaction items of one state machine event (the order's conditional replacement first, then its events), for a
  * caller that must commit them with items of its own that fail in their own way (a stock reservation).
  * @throws InvalidTransitionError, CaptureExceedsAuthorizationError, RefundExceedsCaptureError (409) from `transition`
