@@ -69,15 +69,27 @@ export interface SlotChoice {
   minimumOrder: number;
 }
 
-/** The store's slots a basket can still book now. */
+/** A slot must stay bookable this long after it is listed: baskets are prepared minutes before they check out. */
+const CUTOFF_MARGIN_MS = 20 * 60_000;
+
+/** The store's slots a basket can book now and still book when it checks out a few minutes later. */
 export async function openSlots(baseUrl: string, storeId: string): Promise<SlotChoice[]> {
-  const { items } = await must<{ items: { id: string; mode: 'delivery' | 'pickup'; available: boolean; remaining: number; minimumOrder: { amount: number } }[] }>(
+  const { items } = await must<{ items: { id: string; mode: 'delivery' | 'pickup'; available: boolean; remaining: number; cutoffAt: string; minimumOrder: { amount: number } }[] }>(
     200,
     baseUrl,
     'GET',
     `/stores/${storeId}/slots`,
   );
-  return items.filter((s) => s.available).map((s) => ({ id: s.id, mode: s.mode, remaining: s.remaining, minimumOrder: s.minimumOrder.amount }));
+  const bookableUntil = Date.now() + CUTOFF_MARGIN_MS;
+  return items
+    .filter((s) => s.available && Date.parse(s.cutoffAt) > bookableUntil)
+    .map((s) => ({ id: s.id, mode: s.mode, remaining: s.remaining, minimumOrder: s.minimumOrder.amount }));
+}
+
+/** Units of capacity held across all the store's listed slots (open or not): what baskets and orders took. */
+export async function slotUnitsHeld(baseUrl: string, storeId: string): Promise<number> {
+  const { items } = await must<{ items: { capacity: number; remaining: number }[] }>(200, baseUrl, 'GET', `/stores/${storeId}/slots`);
+  return items.reduce((sum, s) => sum + s.capacity - s.remaining, 0);
 }
 
 /**
