@@ -11,7 +11,7 @@ export const stockReleasedV1 = defineEvent({
     reservationId: z.string(),
     storeId: z.string(),
     ownerRef: z.string(),
-    reason: z.enum(['cancelled', 'expired', 'not-picked']),
+    reason: z.enum(['cancelled', 'expired', 'not-picked', 'returned']),
     lines: z.array(ReservedLine).min(1),
   }),
 });

@@ -3,4 +3,4 @@ import { commitStock } from '../../shared/checkout/steps.js';
 import { workflowTask } from '../../shared/workflows/task.js';
 
 /** Checkout saga, CommitStock: picked stock becomes committed, the rest goes back on sale. */
-export const handler = workflowTask(z.object({ orderId: z.string().min(1), reservationId: z.string().min(1) }), ({ orderId, reservationId }) => commitStock(orderId, reservationId));
+export const handler = workflowTask(z.object({ orderId: z.string().min(1) }), ({ orderId }) => commitStock(orderId));

@@ -2,5 +2,5 @@ import { z } from 'zod';
 import { releaseOrderStock } from '../../shared/checkout/steps.js';
 import { workflowTask } from '../../shared/workflows/task.js';
 
-/** Checkout saga compensation: the order's stock and slot go back, once. */
-export const handler = workflowTask(z.object({ orderId: z.string().min(1), reservationId: z.string().min(1) }), ({ orderId, reservationId }) => releaseOrderStock(orderId, reservationId));
+/** Checkout saga compensation: the order's stock (held or already picked) and slot go back, once. */
+export const handler = workflowTask(z.object({ orderId: z.string().min(1) }), ({ orderId }) => releaseOrderStock(orderId));

@@ -8,7 +8,7 @@ import { outboxEvent } from '../events/outbox.js';
 import { explainSlotHoldFailure, getSlot, slotHoldItem, slotLabel, slotReleaseItem } from '../fulfillment/slots.js';
 import { SlotNotFoundError } from '../fulfillment/errors.js';
 import { InsufficientStockError, ReservationConditionError } from '../inventory/errors.js';
-import { commitReservation, MAX_HOLD_SECONDS, releaseReservation, reserveStock } from '../inventory/reservations.js';
+import { commitReservation, MAX_HOLD_SECONDS, releaseReservation, reserveStock, returnCommitted } from '../inventory/reservations.js';
 import type { Order } from '../orders/model.js';
 import { pricePicks } from '../orders/picking.js';
 import { OrderChangedError, orderChange, requireOrder, updateOrderStatus } from '../orders/repository.js';
@@ -235,8 +235,9 @@ export async function capturePayment(orderId: string, deps: CheckoutDeps = check
 }
 
 /** CommitStock: what was picked moves from reserved to committed; what was not goes back on the shelf. */
-export async function commitStock(orderId: string, reservationId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ committedLines: number }> {
+export async function commitStock(orderId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ committedLines: number }> {
   const order = await requireOrder(deps, orderId);
+  const reservationId = order.reservationId ?? orderReservationId(orderId);
   const picked = order.lines.some((line) => line.picked !== undefined)
     ? order.lines.flatMap((line) => (line.picked?.quantity === undefined || line.picked.substitute !== undefined ? [] : [{ sku: line.sku, quantity: stockQuantity(line.picked.quantity) }]))
     : undefined;
@@ -299,13 +300,19 @@ export async function releasePayment(orderId: string, intentId: string | undefin
   return { voided, refunded };
 }
 
-/** Compensation of Reserve: the stock and the slot's unit go back, once, however often this runs. */
-export async function releaseOrderStock(orderId: string, reservationId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ released: boolean }> {
+/**
+ * Compensation of Reserve and CommitStock: held stock and the slot's unit go back; stock already committed (picked)
+ * goes back on sale too, since the order never left the store. Once, however often this runs.
+ */
+export async function releaseOrderStock(orderId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ released: boolean }> {
   const order = await requireOrder(deps, orderId);
+  const reservationId = order.reservationId ?? orderReservationId(orderId);
   const slotId = slotOf(order);
   const extra = slotId === undefined ? [] : [slotReleaseItem(deps.tableName, order.storeId, slotId)];
-  const reservation = await releaseReservation(reservationId, 'cancelled', deps, extra);
-  return { released: reservation?.status === 'released' };
+  const held = await releaseReservation(reservationId, 'cancelled', deps, extra);
+  if (held?.status !== 'committed') return { released: held?.status === 'released' };
+  const returned = await returnCommitted(reservationId, deps, extra);
+  return { released: returned?.status === 'released' };
 }
 
 /** A task's failure as Step Functions hands it to the Catch: the error's name and its cause. */

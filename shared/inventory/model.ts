@@ -38,7 +38,8 @@ export type StockItem = z.infer<typeof StockItem>;
 export const ReservationLine = z.strictObject({ sku: Sku, quantity: Quantity });
 export type ReservationLine = z.infer<typeof ReservationLine>;
 
-export const RELEASE_REASONS = ['cancelled', 'expired', 'not-picked'] as const;
+/** `returned`: committed stock put back on sale because its order failed or was cancelled before it left the store. */
+export const RELEASE_REASONS = ['cancelled', 'expired', 'not-picked', 'returned'] as const;
 export const ReleaseReason = z.enum(RELEASE_REASONS);
 export type ReleaseReason = z.infer<typeof ReleaseReason>;
 

@@ -52,7 +52,7 @@ export async function getReservation(reservationId: string, deps: InventoryDeps)
  * Moves a held reservation on (to released or committed), on condition that it is still held: of a release, a
  * sweep and a commit racing for one reservation exactly one wins. It leaves the sweeper's index and gets a TTL.
  */
-export function settleReservation(deps: InventoryDeps, next: Reservation, now: Date): TransactItem {
+export function settleReservation(deps: InventoryDeps, next: Reservation, now: Date, from: 'held' | 'committed' = 'held'): TransactItem {
   const fields: Record<string, unknown> = {
     status: next.status,
     updatedAt: next.updatedAt,
@@ -61,7 +61,7 @@ export function settleReservation(deps: InventoryDeps, next: Reservation, now: D
     ...(next.committedLines ? { committedLines: next.committedLines } : {}),
   };
   const names: Record<string, string> = { '#status': 'status', '#gsi2pk': 'gsi2pk', '#gsi2sk': 'gsi2sk' };
-  const values: Record<string, unknown> = { ':held': 'held' };
+  const values: Record<string, unknown> = { ':from': from };
   Object.entries(fields).forEach(([field, value], i) => {
     names[`#f${i}`] = field;
     values[`:f${i}`] = value;
@@ -71,7 +71,7 @@ export function settleReservation(deps: InventoryDeps, next: Reservation, now: D
       TableName: deps.tableName,
       Key: keys.reservation(next.id),
       UpdateExpression: `SET ${Object.keys(fields).map((_, i) => `#f${i} = :f${i}`).join(', ')} REMOVE #gsi2pk, #gsi2sk`,
-      ConditionExpression: '#status = :held',
+      ConditionExpression: '#status = :from',
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },

@@ -203,12 +203,12 @@ function reservedEvent(reservation: Reservation, deps: InventoryDeps, correlatio
 }
 
 /** The `inventory.released` event, in the release's (or the commit's, for what was not picked) own transaction. */
-function releasedEvent(reservation: Reservation, reason: ReleaseReason, lines: readonly ReservationLine[], deps: InventoryDeps): TransactItem {
+function releasedEvent(reservation: Reservation, reason: ReleaseReason, lines: readonly ReservationLine[], deps: InventoryDeps, id = `released-${reservation.id}`): TransactItem {
   return outboxEvent(
     deps.tableName,
     stockReleasedV1,
     { reservationId: reservation.id, storeId: reservation.storeId, ownerRef: reservation.ownerRef, reason, lines: [...lines] },
-    { id: `released-${reservation.id}`, now: deps.now() },
+    { id, now: deps.now() },
   ).item;
 }
 
@@ -303,6 +303,26 @@ export async function commitReservation(reservationId: string, picked?: PickedLi
     throw new ReservationNotHeldError(reservationId, settled?.status ?? 'gone');
   }
   return next;
+}
+
+/**
+ * Puts a committed reservation's stock back on sale (`committed -= q`, `available += q` for what was committed) when its
+ * order fails or is cancelled after picking, before anything left the store; the reservation becomes `released` with
+ * reason `returned`, announced in the same transaction. Idempotent: anything but a committed reservation is returned
+ * as it is, and of racing calls only one moves the stock (and writes the caller's `extraItems`, such as a slot's unit).
+ * @returns the reservation as it now stands, or `undefined` when there is none
+ */
+export async function returnCommitted(reservationId: string, deps: InventoryDeps = inventoryDeps(), extraItems: TransactItem[] = []): Promise<Reservation | undefined> {
+  const current = await getReservation(reservationId, deps);
+  if (current?.status !== 'committed') return current;
+  const now = deps.now();
+  const lines = current.committedLines ?? [];
+  const next: Reservation = { ...current, status: 'released', releaseReason: 'returned', updatedAt: now.toISOString() };
+  const moves = lines.map((line) =>
+    stockChange(deps, { sku: line.sku, storeId: current.storeId }, { committed: -line.quantity, available: line.quantity }, { expression: 'committed >= :q', values: { ':q': line.quantity } }, now),
+  );
+  const announcement = lines.length > 0 ? [releasedEvent(next, 'returned', lines, deps, `returned-${current.id}`)] : [];
+  return settle(deps, next, [settleReservation(deps, next, now, 'committed'), ...moves, ...announcement, ...extraItems], 1 + moves.length + announcement.length);
 }
 
 function pickedQuantities(reservation: Reservation, picked: PickedLine[] | undefined): Map<string, number> {

@@ -10,7 +10,8 @@ import {
   ReservationNotHeldError,
   StoreClosedError,
 } from '../../../shared/inventory/errors.js';
-import { commitReservation, releaseReservation, reserveStock, type ReserveStockInput } from '../../../shared/inventory/reservations.js';
+import { commitReservation, releaseReservation,
+  returnCommitted, reserveStock, type ReserveStockInput } from '../../../shared/inventory/reservations.js';
 import { getSkuInventory } from '../../../shared/inventory/stock-queries.js';
 import { sweepExpiredReservations } from '../../../shared/inventory/sweeper.js';
 import { engines } from '../../support/engines.js';
@@ -197,6 +198,19 @@ describe('releaseReservation', () => {
 });
 
 describe('commitReservation', () => {
+  it('puts committed stock back on sale once when its order fails after picking (returnCommitted)', async () => {
+    const storeId = await openStore();
+    const [a] = (await products(1)) as [string];
+    await stock(storeId, { [a]: 10 });
+    const reservation = await reserveStock(request(storeId, [{ sku: a, quantity: 4 }]), testDeps());
+    await commitReservation(reservation.id, [{ sku: a, quantity: 3 }], testDeps());
+    const returned = await Promise.all([returnCommitted(reservation.id, testDeps()), returnCommitted(reservation.id, testDeps())]);
+    expect(returned.map((r) => [r?.status, r?.releaseReason])).toEqual([['released', 'returned'], ['released', 'returned']]);
+    expect(await stockOf(a, storeId)).toMatchObject({ available: 10, reserved: 0, committed: 0 });
+    expect((await outboxEnvelope(`returned-${reservation.id}`))?.data).toMatchObject({ reason: 'returned', lines: [{ sku: a, quantity: 3 }] });
+    expect(await returnCommitted('no-such-reservation', testDeps())).toBeUndefined();
+  });
+
   it('commits a line picked beyond its hold from the shelf, and refuses an over-pick the shelf cannot cover', async () => {
     const storeId = await openStore();
     const [a, b] = (await products(2)) as [string, string];
