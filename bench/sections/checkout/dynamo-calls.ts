@@ -93,3 +93,23 @@ export function diffCounts(after: CallCounts, before: CallCounts): CallCounts {
 export function totalCalls(counts: CallCounts): number {
   return Object.values(counts.calls).reduce((sum, n) => sum + n, 0);
 }
+
+function addRecord(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out = { ...a };
+  for (const [key, value] of Object.entries(b)) out[key] = (out[key] ?? 0) + value;
+  return out;
+}
+
+/** Counts of several processes together, as one. */
+export function sumCounts(all: readonly CallCounts[]): CallCounts {
+  return all.reduce(
+    (sum, c) => ({
+      calls: addRecord(sum.calls, c.calls),
+      byTarget: addRecord(sum.byTarget, c.byTarget),
+      transactItems: sum.transactItems + c.transactItems,
+      transactItemKinds: addRecord(sum.transactItemKinds, c.transactItemKinds),
+      errors: addRecord(sum.errors, c.errors),
+    }),
+    emptyCounts(),
+  );
+}

@@ -14,6 +14,8 @@ import { emptyCounts, recordCall, recordError } from './dynamo-calls.js';
 
 export interface CheckoutPlatformInput {
   dataDir: string;
+  /** Another platform's DynamoDB Local to share instead of starting one; that platform seeds the table. */
+  dynamodbEndpoint?: string;
 }
 
 export interface CheckoutPlatformInfo {
@@ -26,7 +28,15 @@ export interface CheckoutPlatformInfo {
 }
 
 await serveFromChild(async (input: CheckoutPlatformInput) => {
-  const platform = await startPlatform({ port: 0, dataDir: input.dataDir, fresh: true, seed: true, log: () => undefined });
+  const shared = input.dynamodbEndpoint !== undefined;
+  const platform = await startPlatform({
+    port: 0,
+    dataDir: input.dataDir,
+    fresh: true,
+    seed: !shared,
+    log: () => undefined,
+    ...(shared ? { dynamodbEndpoint: input.dynamodbEndpoint } : {}),
+  });
   const tableName = process.env[ENV.tableName];
   if (!tableName) throw new Error(`the platform did not set ${ENV.tableName}`);
 
