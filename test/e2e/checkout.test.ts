@@ -81,7 +81,7 @@ async function settled(id: string, statuses: readonly Order['status'][]): Promis
     }, 60_000);
   } catch (error) {
     const order = await orderOf(id);
-    throw new Error(`${(error as Error).message}: it is ${order.status} (${order.failureCode ?? ''}); execution ${JSON.stringify(await execution(id))}`);
+    throw new Error(`${(error as Error).message}: it is ${order.status} (${order.failureCode ?? ''}); execution ${JSON.stringify(await execution(id))}`, { cause: error });
   }
 }
 

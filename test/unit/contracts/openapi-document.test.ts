@@ -90,6 +90,11 @@ describe('the OpenAPI document', () => {
       'PUT /carts/{id}/fulfillment': ['application/json'],
       'POST /inventory/adjustments': ['application/json'],
       'POST /webhooks/payments': ['application/json'],
+      'POST /checkout': ['application/json'],
+      'POST /orders': ['application/json'],
+      'POST /orders/{id}/pick': ['application/json'],
+      'POST /orders/{id}/cancel': ['application/json'],
+      'POST /orders/{id}/refunds': ['application/json'],
     });
   });
 
