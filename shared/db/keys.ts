@@ -150,6 +150,8 @@ export const keys = {
     gsi2pk: `STORE_ORDERS#${storeId}#${createdAt.slice(0, 10)}`,
     gsi2sk: `${status}#${createdAt}#${orderId}`,
   }),
+  /** A refund request recorded as done, in the order's partition: the same request is never recorded (or refunded) twice. */
+  orderRefund: (orderId: string, refundKey: string): Key => ({ pk: `ORDER#${orderId}`, sk: `REFUND#${refundKey}` }),
   /** Claims a POS reference within one store, so the till cannot record one sale as two orders. */
   posReference: (storeId: string, reference: string): Key => ({ pk: `POS_REF#${storeId}#${reference}`, sk: 'POS_REF' }),
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { checkoutDeps, type CheckoutDeps } from '../checkout/deps.js';
+import { keys } from '../db/keys.js';
 import { TransactionCancelled, type TransactItem } from '../db/transact.js';
 import { ConflictError } from '../errors.js';
 import { idempotencyKey as gatewayKey, PermanentPaymentError, type Refund } from '../payments/gateway.js';
@@ -28,16 +29,8 @@ export function refundKeyOf(caller: string, key: string): string {
   return createHash('sha256').update(`${caller}\n${key}`).digest('base64url').slice(0, 32);
 }
 
-/**
- * The item that records a refund request as done, written with the order's change: the same request can then never be
- * recorded twice, even when its first answer was lost and the middleware's record with it.
- */
-function refundClaim(orderId: string, refundKey: string): { pk: string; sk: string } {
-  return { pk: `ORDER#${orderId}`, sk: `REFUND#${refundKey}` };
-}
-
 async function recorded(deps: CheckoutDeps, orderId: string, refundKey: string): Promise<boolean> {
-  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: refundClaim(orderId, refundKey), ConsistentRead: true }));
+  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.orderRefund(orderId, refundKey), ConsistentRead: true }));
   return Item !== undefined;
 }
 
@@ -91,7 +84,7 @@ export async function refundOrder(
     Put: {
       TableName: deps.tableName,
       Item: {
-        ...refundClaim(orderId, refundKey),
+        ...keys.orderRefund(orderId, refundKey),
         entityType: 'RefundRecord',
         schemaVersion: 1,
         orderId,
