@@ -1,4 +1,5 @@
 import { checkoutCompleteV1 } from '../../events/checkout/checkout-complete.v1.js';
+import { saleRecordItem } from '../billing/books.js';
 import { cartEventItem, nextCart } from '../carts/change.js';
 import type { Cart } from '../carts/model.js';
 import { stockQuantity } from '../carts/quantities.js';
@@ -264,12 +265,12 @@ function completeEventItem(deps: CheckoutDeps, order: Order, outcome: 'completed
   ).item;
 }
 
-/** CompleteOrder: `captured` → `completed`; `order.completed` (for invoicing) and `checkout.complete` leave with it. */
+/** CompleteOrder: `captured` → `completed`; `order.completed` (for invoicing), `checkout.complete` and the day's sale record go with it. */
 export async function completeOrder(orderId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ status: string }> {
   const order = await requireOrder(deps, orderId);
   if (order.status === 'completed') return { status: order.status };
   if (order.status !== 'captured') refuse(order, 'complete');
-  await updateOrderStatus(deps, order, { type: 'complete' }, SAGA_ACTOR, (next) => [completeEventItem(deps, next, 'completed')]);
+  await updateOrderStatus(deps, order, { type: 'complete' }, SAGA_ACTOR, (next) => [completeEventItem(deps, next, 'completed'), saleRecordItem(deps.tableName, next, next.updatedAt)]);
   return { status: 'completed' };
 }
 

@@ -150,6 +150,11 @@ export const keys = {
     gsi2pk: `STORE_ORDERS#${storeId}#${createdAt.slice(0, 10)}`,
     gsi2sk: `${status}#${createdAt}#${orderId}`,
   }),
+  /**
+   * The books of one UTC day: every sale (an order completed) and every refund, written in the same transaction as the
+   * order's change. Invoicing works from the events; the nightly reconciliation reads this partition as what we owe.
+   */
+  financialRecord: (day: string, kind: 'SALE' | 'REFUND', ref: string): Key => ({ pk: `BOOKS#${day}`, sk: `${kind}#${ref}` }),
   /** A refund request recorded as done, in the order's partition: the same request is never recorded (or refunded) twice. */
   orderRefund: (orderId: string, refundKey: string): Key => ({ pk: `ORDER#${orderId}`, sk: `REFUND#${refundKey}` }),
   /** Claims a POS reference within one store, so the till cannot record one sale as two orders. */
@@ -176,4 +181,5 @@ export const PREFIXES = {
   loyaltyEntry: 'ENTRY#',
   promotionUsage: 'USAGE#',
   coPurchase: 'WITH#',
+  financialRecord: { sale: 'SALE#', refund: 'REFUND#' },
 } as const;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { checkoutDeps, type CheckoutDeps } from '../checkout/deps.js';
+import { refundRecordItem } from '../billing/books.js';
 import { keys } from '../db/keys.js';
 import { TransactionCancelled, type TransactItem } from '../db/transact.js';
 import { ConflictError } from '../errors.js';
@@ -99,7 +100,7 @@ export async function refundOrder(
   });
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await updateOrderStatus(deps, order, event, actor, [claim()]);
+      return await updateOrderStatus(deps, order, event, actor, (next) => [claim(), refundRecordItem(deps.tableName, next, refundKey, amount, next.updatedAt)]);
     } catch (error) {
       // Only the claim can fail on its own: this request was recorded by an earlier attempt.
       if (error instanceof TransactionCancelled && (await recorded(deps, orderId, refundKey))) return requireOrder(deps, orderId);
