@@ -14,10 +14,15 @@ export interface CallCounts {
   transactItemKinds: Record<string, number>;
   /** Failed calls by error name (a cancelled transaction is one `TransactionCanceledException`). */
   errors: Record<string, number>;
+  /**
+   * Failed calls by what they were and why: `<command> <kinds> <reasons>`, the reasons of a cancelled transaction
+   * being its items' codes in order (`None`, `ConditionalCheckFailed`, `TransactionConflict`).
+   */
+  failures: Record<string, number>;
 }
 
 export function emptyCounts(): CallCounts {
-  return { calls: {}, byTarget: {}, transactItems: 0, transactItemKinds: {}, errors: {} };
+  return { calls: {}, byTarget: {}, transactItems: 0, transactItemKinds: {}, errors: {}, failures: {} };
 }
 
 function bump(record: Record<string, number>, key: string, by = 1): void {
@@ -66,8 +71,13 @@ export function recordCall(counts: CallCounts, commandName: string, input: Input
   }
 }
 
-export function recordError(counts: CallCounts, error: unknown): void {
-  bump(counts.errors, (error as { name?: string }).name ?? 'Error');
+/** Records a failed call: its error name, and what it touched and why it failed. */
+export function recordError(counts: CallCounts, commandName: string, input: Input, error: unknown): void {
+  const failure = error as { name?: string; CancellationReasons?: { Code?: string }[] };
+  const name = failure.name ?? 'Error';
+  bump(counts.errors, name);
+  const reasons = failure.CancellationReasons?.map((r) => r.Code ?? '?').join(',') ?? name;
+  bump(counts.failures, `${commandName.replace(/Command$/, '')} ${partitionKinds(input).join('+')} ${reasons}`);
 }
 
 function diffRecord(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
@@ -87,6 +97,7 @@ export function diffCounts(after: CallCounts, before: CallCounts): CallCounts {
     transactItems: after.transactItems - before.transactItems,
     transactItemKinds: diffRecord(after.transactItemKinds, before.transactItemKinds),
     errors: diffRecord(after.errors, before.errors),
+    failures: diffRecord(after.failures, before.failures),
   };
 }
 
@@ -109,6 +120,7 @@ export function sumCounts(all: readonly CallCounts[]): CallCounts {
       transactItems: sum.transactItems + c.transactItems,
       transactItemKinds: addRecord(sum.transactItemKinds, c.transactItemKinds),
       errors: addRecord(sum.errors, c.errors),
+      failures: addRecord(sum.failures, c.failures),
     }),
     emptyCounts(),
   );

@@ -464,7 +464,7 @@ function raceTable(races: readonly { label: string; result: RaceResult }[], extr
       "each basket: the raced SKU ×1 plus a dear filler SKU with ample stock, enough for the slot's minimum order; baskets spread round robin over every open slot, never above its remaining capacity",
       ...races.map(
         ({ label, result: r }) =>
-          `${label}: DynamoDB calls ${Object.entries(r.dynamoCalls.calls).map(([c, n]) => `${c} ${n}`).join(', ')}; failed ${Object.entries(r.dynamoCalls.errors).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}`,
+          `${label}: DynamoDB calls ${Object.entries(r.dynamoCalls.calls).map(([c, n]) => `${c} ${n}`).join(', ')}; failed ${Object.entries(r.dynamoCalls.failures).map(([c, n]) => `${c} ×${n}`).join('; ') || 'none'}`,
       ),
       ...races.flatMap(({ label, result: r }) =>
         r.acceptedStatuses.pending
@@ -580,7 +580,7 @@ export async function runCheckoutSection(options: BenchOptions): Promise<Section
         notes: [
           `by command and item kind (POST → completed): ${targetsTouched.map((t) => `${t} ${during.byTarget[t]}`).join(', ')}`,
           `TransactWriteItems wrote ${during.transactItems} item(s) in all: ${Object.entries(during.transactItemKinds).map(([k, n]) => `${k} ${n}`).join(', ')}`,
-          `failed calls: ${Object.entries(during.errors).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}; totals per run: ${trips.during.map(totalCalls).join(', ')}; a quiet second before: ${totalCalls(trips.idle)} call(s)`,
+          `failed calls: ${Object.entries(during.failures).map(([k, n]) => `${k} ×${n}`).join('; ') || 'none'}; totals per run: ${trips.during.map(totalCalls).join(', ')}; a quiet second before: ${totalCalls(trips.idle)} call(s)`,
           'not counted: the Powertools idempotency client (its own DynamoDBClient, not used by POST /checkout), DynamoDB Streams reads by the local stream pollers, and the platform\'s own migrate/seed client',
           '"next 3 s": calls after the order was completed, by consumers of its events (outbox → stream → bus → queues)',
         ],

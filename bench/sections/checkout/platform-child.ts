@@ -45,11 +45,12 @@ await serveFromChild(async (input: CheckoutPlatformInput) => {
   const counts = emptyCounts();
   dynamo.middlewareStack.add(
     (next, context) => async (args) => {
-      recordCall(counts, context.commandName ?? 'Unknown', args.input as Record<string, unknown>);
+      const command = context.commandName ?? 'Unknown';
+      recordCall(counts, command, args.input as Record<string, unknown>);
       try {
         return await next(args);
       } catch (error) {
-        recordError(counts, error);
+        recordError(counts, command, args.input as Record<string, unknown>, error);
         throw error;
       }
     },
