@@ -49,7 +49,11 @@ export type EntityType =
   | 'CoPurchase'
   | 'ProcessedEvent'
   | 'Order'
-  | 'PosReferenceClaim';
+  | 'PosReferenceClaim'
+  | 'Subscription'
+  | 'SubscriptionRef'
+  | 'BillingCustomer'
+  | 'BillingCustomerRef';
 
 export const keys = {
   category: (id: string): Key => ({ pk: `CATEGORY#${id}`, sk: 'CATEGORY' }),
@@ -171,6 +175,24 @@ export const keys = {
    * makes exactly one resumer send the token.
    */
   checkoutWait: (kind: 'authentication' | 'pick', ref: string): Key => ({ pk: `CHECKOUT_WAIT#${kind}#${ref}`, sk: 'WAIT' }),
+
+  /** An order's invoice in the billing system: its reference and billing status (`sent`, then `paid` or `payment-failed`). */
+  invoiceByOrder: (orderId: string): Key => ({ pk: `BILLING_INVOICE#${orderId}`, sk: 'INVOICE' }),
+  /** A refund's credit note in the billing system, in its order's partition; `confirmed` once billing's webhook announces it. */
+  creditNoteByRefund: (orderId: string, refundRef: string): Key => ({ pk: `BILLING_CREDIT#${orderId}`, sk: refundRef }),
+  /** A shopper's customer id in the billing system. */
+  billingCustomer: (shopperId: string): Key => ({ pk: `BILLING_CUSTOMER#${shopperId}`, sk: 'CUSTOMER' }),
+  /** The other way: the shopper of a billing customer id (same transaction as `billingCustomer`). */
+  shopperByBillingCustomer: (billingCustomerId: string): Key => ({ pk: `BILLING_CUSTOMER_REF#${billingCustomerId}`, sk: 'CUSTOMER_REF' }),
+  /** A delivery-pass subscription: plan, status by rank, and the billing system's ids once created there. */
+  subscription: (subscriptionId: string): Key => ({ pk: `SUBSCRIPTION#${subscriptionId}`, sk: 'SUBSCRIPTION' }),
+  /** gsi1: a shopper's subscriptions, oldest first, so pricing finds an active pass in one query. */
+  subscriptionsByShopper: (shopperId: string, createdAt: string, subscriptionId: string) => ({
+    gsi1pk: `SHOPPER#${shopperId}#SUBSCRIPTIONS`,
+    gsi1sk: `${createdAt}#${subscriptionId}`,
+  }),
+  /** Our subscription id for the billing system's (same transaction as the ids stored on `subscription`). */
+  subscriptionByBilling: (billingSubscriptionId: string): Key => ({ pk: `BILLING_SUBSCRIPTION#${billingSubscriptionId}`, sk: 'SUBSCRIPTION_REF' }),
 } as const;
 
 /** Key prefixes that queries use with `begins_with`. */
