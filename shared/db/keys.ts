@@ -53,7 +53,11 @@ export type EntityType =
   | 'Subscription'
   | 'SubscriptionRef'
   | 'BillingCustomer'
-  | 'BillingCustomerRef';
+  | 'BillingCustomerRef'
+  | 'BillingInvoice'
+  | 'InvoiceRef'
+  | 'BillingCreditNote'
+  | 'CreditNoteRef';
 
 export const keys = {
   category: (id: string): Key => ({ pk: `CATEGORY#${id}`, sk: 'CATEGORY' }),
@@ -178,8 +182,12 @@ export const keys = {
 
   /** An order's invoice in the billing system: its reference and billing status (`sent`, then `paid` or `payment-failed`). */
   invoiceByOrder: (orderId: string): Key => ({ pk: `BILLING_INVOICE#${orderId}`, sk: 'INVOICE' }),
+  /** The other way: the order of an invoice reference (same transaction as `invoiceByOrder`). */
+  orderByInvoice: (invoiceReference: string): Key => ({ pk: `INVOICE_REF#${invoiceReference}`, sk: 'INVOICE_REF' }),
   /** A refund's credit note in the billing system, in its order's partition; `confirmed` once billing's webhook announces it. */
   creditNoteByRefund: (orderId: string, refundRef: string): Key => ({ pk: `BILLING_CREDIT#${orderId}`, sk: refundRef }),
+  /** The other way: the order and refund of a credit note reference (same transaction as `creditNoteByRefund`). */
+  refundByCreditNote: (creditNoteReference: string): Key => ({ pk: `CREDIT_NOTE_REF#${creditNoteReference}`, sk: 'CREDIT_NOTE_REF' }),
   /** A shopper's customer id in the billing system. */
   billingCustomer: (shopperId: string): Key => ({ pk: `BILLING_CUSTOMER#${shopperId}`, sk: 'CUSTOMER' }),
   /** The other way: the shopper of a billing customer id (same transaction as `billingCustomer`). */
