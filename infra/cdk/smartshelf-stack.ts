@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -64,6 +64,8 @@ export class SmartShelfStack extends Stack {
   readonly streamConsumers: StreamConsumers;
   readonly identity: Identity;
   readonly api: Api;
+  /** The nested stack that holds the API (its own CloudFormation template). */
+  readonly apiStack: NestedStack;
   readonly workflows: Workflows;
   readonly alarmTopic: Topic;
 
@@ -167,7 +169,10 @@ export class SmartShelfStack extends Stack {
     const authorizerFunction = this.functions.get(AUTHORIZER_FN);
     if (!authorizerFunction) throw new Error(`wiring: the authorizer ${AUTHORIZER_FN} is not among the functions`);
     peopleUsageKey.grantRead(authorizerFunction);
-    this.api = new Api(this, 'Api', {
+    // The REST API (resources, methods, gateway responses, WAF, usage plans and the functions' invoke permissions) is a
+    // nested stack of its own: with every function in this one, a single stack would pass CloudFormation's 500 resources.
+    this.apiStack = new NestedStack(this, 'ApiStack', { description: 'SmartShelf REST API: routes, authorizer, WAF, usage plans' });
+    this.api = new Api(this.apiStack, 'Api', {
       stage,
       namePrefix,
       settings,

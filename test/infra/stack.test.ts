@@ -212,8 +212,19 @@ describe('least privilege from the wiring access', () => {
       for (const s of statementsOf(spec.id)) {
         expect(actionsOf(s)).not.toContain('*');
         expect(actionsOf(s).some((a) => a.endsWith(':*')), spec.id).toBe(false);
-        if (s.Resource === '*') expect(actionsOf(s).every((a) => a.startsWith('xray:')), spec.id).toBe(true);
+        // X-Ray, and the task-token callbacks, which IAM cannot scope to a state machine.
+        if (s.Resource === '*') expect(actionsOf(s).every((a) => a.startsWith('xray:') || a.startsWith('states:SendTask')), spec.id).toBe(true);
       }
+    }
+  });
+
+  it('lets exactly the functions the wiring names start the checkout saga or complete its task tokens', () => {
+    for (const spec of functions) {
+      const actions = statementsOf(spec.id).flatMap(actionsOf);
+      const use = spec.access.workflows?.checkout;
+      expect(actions.includes('states:StartExecution'), `${spec.id} starts`).toBe(use === 'start');
+      expect(actions.includes('states:SendTaskSuccess'), `${spec.id} calls back`).toBe(use === 'callback');
+      if (use === 'start') expect(JSON.stringify(envOf(spec.id).STATE_MACHINE_ARN_CHECKOUT)).toContain('stateMachine:smartshelf-dev-checkout');
     }
   });
 });
