@@ -128,6 +128,12 @@ export class SmartShelfStack extends Stack {
       'AwsSolutions-SMG4',
       'Stripe issues and rolls API keys (Dashboard, "Roll key", with an expiry for the old one); Secrets Manager cannot rotate them, so the operator writes the new key here (see docs/payments.md).',
     );
+    // The billing system's address, bearer token and our request-signing key, stored by an operator as {"baseUrl", "token", "signingSecret"}.
+    const billingApiSecret = new Secret(this, 'BillingApiSecret', { description: 'Billing system API: {"baseUrl", "token", "signingSecret"}', generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
+    acknowledge(billingApiSecret, 'AwsSolutions-SMG4', 'The billing provider issues the token and signing key; Secrets Manager cannot rotate them, so the operator writes new ones here.');
+    // The billing system's webhook signing keys, stored by an operator as {"current", "previous"?} (previous only while rotating).
+    const billingWebhookSecrets = new Secret(this, 'BillingWebhookSecrets', { description: 'Billing webhook signing keys for POST /webhooks/billing: {"current", "previous"?}', generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
+    acknowledge(billingWebhookSecrets, 'AwsSolutions-SMG4', 'The billing provider issues webhook signing keys; Secrets Manager cannot rotate them, so the operator adds the new one as current with the old as previous, then retires the old (see docs/billing.md).');
 
     for (const spec of wiring.functions) {
       const fn = new AppFunction(this, spec.id, {
@@ -141,7 +147,7 @@ export class SmartShelfStack extends Stack {
           buckets: this.storage.buckets,
           bus: this.messaging.bus,
           queues: this.messaging.queues,
-          secrets: { 'payment-webhooks': paymentWebhookSecrets, 'payment-api': paymentApiSecret },
+          secrets: { 'payment-webhooks': paymentWebhookSecrets, 'payment-api': paymentApiSecret, 'billing-api': billingApiSecret, 'billing-webhooks': billingWebhookSecrets },
         },
         environment: {
           [ENV.mediaBaseUrl]: this.storage.mediaBaseUrl,

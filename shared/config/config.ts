@@ -27,6 +27,10 @@ const ConfigSchema = z.object({
   [ENV.paymentApiBase]: z.url({ protocol: /^https?$/ }).optional(),
   [ENV.checkoutCaptureOnConfirm]: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   [ENV.checkoutAuthenticationTimeoutSeconds]: z.coerce.number().int().min(1).max(86_400).default(900),
+  [ENV.billingApiSecretArn]: z.string().startsWith('arn:').optional(),
+  [ENV.billingApiBase]: z.url({ protocol: /^https?$/ }).optional(),
+  [ENV.billingApiToken]: z.string().min(1).optional(),
+  [ENV.billingSigningSecret]: z.string().min(1).optional(),
 });
 
 /** Raised at cold start when the environment is malformed, or when a function reaches for a resource it was not granted. */
@@ -112,6 +116,22 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
         return apiBase === undefined ? { secretKey } : { secretKey, apiBase };
       }
       return { secretArn: required(raw[ENV.paymentApiSecretArn], ENV.paymentApiSecretArn) };
+    },
+    /**
+     * Where the billing system's address, bearer token and request-signing key come from: the
+     * environment (local platform with its sandbox, tests), all three together, or on AWS the
+     * Secrets Manager secret the function was granted.
+     */
+    get billingApi(): { baseUrl: string; token: string; signingSecret: string } | { secretArn: string } {
+      const baseUrl = raw[ENV.billingApiBase];
+      if (baseUrl !== undefined) {
+        return {
+          baseUrl,
+          token: required(raw[ENV.billingApiToken], ENV.billingApiToken),
+          signingSecret: required(raw[ENV.billingSigningSecret], ENV.billingSigningSecret),
+        };
+      }
+      return { secretArn: required(raw[ENV.billingApiSecretArn], ENV.billingApiSecretArn) };
     },
     /**
      * How checkout runs: whether an order with no weighed lines is captured as soon as it is confirmed (otherwise at

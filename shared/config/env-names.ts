@@ -23,10 +23,18 @@ export const ENV = {
   paymentApiBase: 'STRIPE_API_BASE',
   checkoutCaptureOnConfirm: 'CHECKOUT_CAPTURE_ON_CONFIRM',
   checkoutAuthenticationTimeoutSeconds: 'CHECKOUT_AUTHENTICATION_TIMEOUT_SECONDS',
+  billingApiSecretArn: 'BILLING_API_SECRET_ARN',
+  billingApiBase: 'BILLING_API_BASE',
+  billingApiToken: 'BILLING_API_TOKEN',
+  billingSigningSecret: 'BILLING_SIGNING_SECRET',
 } as const;
 
 /** Secrets Manager secrets a function may read (`access.secrets` in the wiring), by id. */
-export const SECRET_ARN_ENV = { 'payment-webhooks': ENV.paymentWebhookSecretsArn, 'payment-api': ENV.paymentApiSecretArn } as const;
+export const SECRET_ARN_ENV = {
+  'payment-webhooks': ENV.paymentWebhookSecretsArn,
+  'payment-api': ENV.paymentApiSecretArn,
+  'billing-api': ENV.billingApiSecretArn,
+} as const;
 export type SecretId = keyof typeof SECRET_ARN_ENV;
 
 /** `catalog-import` → `QUEUE_URL_CATALOG_IMPORT`. */
