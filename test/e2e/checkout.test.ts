@@ -137,6 +137,16 @@ describe('checkout, happy paths', () => {
     expect((await ledger.intent(picking.payment.intentId!)).amount_capturable).toBe(picking.totals.authorizationTotal);
 
     const [line, fillerLine] = picking.lines;
+    const pickPath = `/orders/${picking.id}/pick`;
+    const missing = await problem(picker.post(pickPath, { lines: [{ lineId: line!.lineId, quantity: { grams: grams } }] }), 400, 'validation-failed');
+    expect(JSON.stringify(missing.errors)).toContain(fillerLine!.lineId);
+    await problem(picker.post(pickPath, { lines: [{ lineId: 'no-such-line', quantity: { count: 1 } }, { lineId: line!.lineId, quantity: { grams } }, { lineId: fillerLine!.lineId, quantity: { count: fillerCount } }] }), 400, 'validation-failed');
+    await problem(picker.post(pickPath, { lines: [{ lineId: line!.lineId, quantity: { count: 3 } }, { lineId: fillerLine!.lineId, quantity: { count: fillerCount } }] }), 400, 'validation-failed');
+    await problem(picker.post(pickPath, { lines: [{ lineId: line!.lineId, quantity: { grams } }, { lineId: fillerLine!.lineId, quantity: { count: fillerCount + 1 } }] }), 400, 'validation-failed');
+    await problem(picker.post(pickPath, { lines: [], extra: true }), 400);
+    await problem(shopper.post(pickPath, { lines: [{ lineId: line!.lineId, quantity: { grams } }] }), 403, 'insufficient-scope');
+    await problem(picker.post(`/orders/no-such-order/pick`, { lines: [{ lineId: line!.lineId, quantity: { grams } }] }), 404);
+    expect((await orderOf(picking.id)).status).toBe('picking');
     const picked = await picker.post<{ order: Order; finalTotal: number; reauthorizationRequired: boolean }>(`/orders/${picking.id}/pick`, {
       lines: [
         { lineId: line!.lineId, quantity: { grams: Math.round(grams * 1.08) } },
@@ -149,6 +159,7 @@ describe('checkout, happy paths', () => {
 
     const order = await settled(picking.id, ['completed', 'failed']);
     expect(order).toMatchObject({ status: 'completed', payment: { captured: picked.body.finalTotal } });
+    await problem(picker.post(`/orders/${picking.id}/pick`, { lines: [{ lineId: line!.lineId, quantity: { grams: 10 } }] }), 409, 'invalid-order-transition');
     expect(await ledger.intent(order.payment.intentId!)).toMatchObject({ status: 'succeeded', amount_received: picked.body.finalTotal, amount_capturable: 0 });
     expect(await stockOf(weighed.sku)).toEqual({ available: before.available - Math.round(grams * 1.08), reserved: before.reserved, committed: before.committed + Math.round(grams * 1.08) });
   });
@@ -175,6 +186,18 @@ describe('checkout, refusals', () => {
     await problem(shopper.post('/checkout', { cartId, paymentMethod: 'pm_card_visa' }, { headers: { 'idempotency-key': `checkout-short-${run}` } }), 409, 'insufficient-stock');
     expect(await stockOf(item.sku)).toEqual(before);
     expect((await shopper.get<Cart>(`/carts/${cartId}`)).body.status).toBe('open');
+  });
+
+  it('refuses a malformed cancel and one of an unknown order, changing nothing', async () => {
+    const item = fixed[4]!;
+    const cartId = await cartWith([{ sku: item.sku, quantity: { count: 10 } }]);
+    const started = await shopper.post<Order>('/checkout', { cartId, paymentMethod: 'pm_card_visa' }, { headers: { 'idempotency-key': `checkout-cancel-bad-${run}` } });
+    const order = await settled(started.body.id, ['completed', 'failed']);
+    await problem(shopper.post(`/orders/${order.id}/cancel`, {}), 400, 'validation-failed');
+    await problem(shopper.post(`/orders/${order.id}/cancel`, { reason: 'x', extra: 1 }), 400, 'validation-failed');
+    await problem(shopper.post('/orders/no-such-order/cancel', { reason: 'changed my mind' }), 404);
+    await problem(shopper.post(`/orders/${order.id}/cancel`, { reason: 'changed my mind' }), 409, 'invalid-order-transition');
+    expect((await orderOf(order.id)).status).toBe('completed');
   });
 
   it('refuses a checkout without an Idempotency-Key, a card number, and an unknown cart, changing nothing', async () => {
