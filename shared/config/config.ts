@@ -25,6 +25,9 @@ const ConfigSchema = z.object({
   [ENV.paymentApiSecretArn]: z.string().startsWith('arn:').optional(),
   [ENV.paymentSecretKey]: z.string().startsWith('sk_').optional(),
   [ENV.paymentApiBase]: z.url({ protocol: /^https?$/ }).optional(),
+  [ENV.billingWebhookSecretsArn]: z.string().startsWith('arn:').optional(),
+  [ENV.billingWebhookSecret]: z.string().min(1).optional(),
+  [ENV.billingWebhookSecretPrevious]: z.string().min(1).optional(),
   [ENV.checkoutCaptureOnConfirm]: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   [ENV.checkoutAuthenticationTimeoutSeconds]: z.coerce.number().int().min(1).max(86_400).default(900),
   [ENV.billingApiSecretArn]: z.string().startsWith('arn:').optional(),
@@ -103,6 +106,18 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
         return previous === undefined ? { current } : { current, previous };
       }
       return { secretArn: required(raw[ENV.paymentWebhookSecretsArn], ENV.paymentWebhookSecretsArn) };
+    },
+    /**
+     * Where the billing system's webhook signing keys come from: the environment (local runtime, tests), or on AWS the
+     * Secrets Manager secret the function was granted. During a rotation both keys are given.
+     */
+    get billingWebhookSecrets(): { current: string; previous?: string } | { secretArn: string } {
+      const current = raw[ENV.billingWebhookSecret];
+      if (current !== undefined) {
+        const previous = raw[ENV.billingWebhookSecretPrevious];
+        return previous === undefined ? { current } : { current, previous };
+      }
+      return { secretArn: required(raw[ENV.billingWebhookSecretsArn], ENV.billingWebhookSecretsArn) };
     },
     /**
      * Where the Stripe API key comes from: the environment (local runtime, tests), with the base URL

@@ -21,6 +21,9 @@ export const ENV = {
   paymentApiSecretArn: 'PAYMENT_API_SECRET_ARN',
   paymentSecretKey: 'STRIPE_SECRET_KEY',
   paymentApiBase: 'STRIPE_API_BASE',
+  billingWebhookSecretsArn: 'BILLING_WEBHOOK_SECRETS_ARN',
+  billingWebhookSecret: 'BILLING_WEBHOOK_SECRET',
+  billingWebhookSecretPrevious: 'BILLING_WEBHOOK_SECRET_PREVIOUS',
   checkoutCaptureOnConfirm: 'CHECKOUT_CAPTURE_ON_CONFIRM',
   checkoutAuthenticationTimeoutSeconds: 'CHECKOUT_AUTHENTICATION_TIMEOUT_SECONDS',
   billingApiSecretArn: 'BILLING_API_SECRET_ARN',
@@ -33,6 +36,7 @@ export const ENV = {
 export const SECRET_ARN_ENV = {
   'payment-webhooks': ENV.paymentWebhookSecretsArn,
   'payment-api': ENV.paymentApiSecretArn,
+  'billing-webhooks': ENV.billingWebhookSecretsArn,
   'billing-api': ENV.billingApiSecretArn,
 } as const;
 export type SecretId = keyof typeof SECRET_ARN_ENV;
