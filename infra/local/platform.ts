@@ -14,10 +14,11 @@ import { migrate } from '../../shared/db/migrations/migrate.js';
 import { ENV } from '../../shared/config/env-names.js';
 import { JWKS_PATH, localRoutes, TOKENS_PATH } from './local-routes.js';
 import { startPaymentsSandbox, type PaymentsSandbox } from './payments-sandbox/server.js';
+import { SANDBOX_DEFAULT_TOKEN, startBillingSandbox, type BillingSandbox } from './billing-sandbox/server.js';
 import { startPollers, type Pollers } from './pollers.js';
 import { restoreQueues, saveQueues } from './queue-snapshot.js';
 import { createQueues, dlqName, localSqsClient } from './queues.js';
-import { BUCKET_IDS, LOCAL_STRIPE_SECRET_KEY, LOCAL_WEBHOOK_SECRET, platformEnv, resourceNames, type Endpoints } from './resources.js';
+import { BUCKET_IDS, LOCAL_BILLING_WEBHOOK_SECRET, LOCAL_STRIPE_SECRET_KEY, LOCAL_WEBHOOK_SECRET, platformEnv, resourceNames, type Endpoints } from './resources.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { startStepFunctions, type StepFunctions } from './step-functions.js';
 import { createStreamDlqs, startStreamPollers, type StreamPollers } from './streams.js';
@@ -64,6 +65,8 @@ export interface Platform {
   topology: LocalTopology;
   /** The Stripe-compatible sandbox's URL, when no `STRIPE_SECRET_KEY` selects the real API. */
   paymentsSandboxUrl: string | undefined;
+  /** The billing sandbox's URL (its faults at `/_sandbox/faults`), when no `BILLING_API_BASE` selects a real provider. */
+  billingSandboxUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -98,6 +101,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     stepFunctions: StepFunctions;
     scheduler: Scheduler;
     paymentsSandbox: PaymentsSandbox;
+    billingSandbox: BillingSandbox;
     saveQueues: () => Promise<void>;
     clients: { destroy(): void }[];
   }> = {};
@@ -110,6 +114,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       if (stop) await stop().catch((error: Error) => log(`stopping ${name} failed: ${error.message}`));
     };
     await step('payments sandbox', running.paymentsSandbox?.stop);
+    await step('billing sandbox', running.billingSandbox?.stop);
     await step('gateway', running.gateway?.close);
     await step('scheduler', running.scheduler?.stop);
     await step('pollers', running.pollers?.stop);
@@ -186,6 +191,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       running.paymentsSandbox = await startPaymentsSandbox({ webhook: { url: `${gateway.url}/webhooks/payments`, secret: paymentWebhookSecret } });
       paymentApi = { secretKey: LOCAL_STRIPE_SECRET_KEY, apiBase: running.paymentsSandbox.url };
     }
+    const billingWebhookSecret = process.env[ENV.billingWebhookSecret] ?? LOCAL_BILLING_WEBHOOK_SECRET;
+    // A provider's settings given by the user stay in the environment functions inherit; a sandbox's token there is one
+    // an earlier start in this process put, not the user's.
+    const billingProvider = process.env[ENV.billingApiBase] !== undefined && process.env[ENV.billingApiToken] !== SANDBOX_DEFAULT_TOKEN;
+    if (!billingProvider) {
+      running.billingSandbox = await startBillingSandbox({ webhook: { url: `${gateway.url}/webhooks/billing`, secrets: [billingWebhookSecret] } });
+    }
     const eventBus = await startEventBus({
       busName: names.eventBus,
       rules: served.rules,
@@ -222,6 +234,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         jwt: { issuer: issuer.issuer, audience: issuer.audience, jwksUrl: `${gateway.url}${JWKS_PATH}` },
         paymentWebhookSecret,
         paymentApi,
+        ...(running.billingSandbox ? { billingApi: running.billingSandbox.clientSettings } : {}),
+        billingWebhookSecret,
         ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL } : {}),
         // Tests shorten the 3-D Secure wait so that an abandoned authentication times out within a run.
         ...(process.env[ENV.checkoutAuthenticationTimeoutSeconds] ? { checkoutAuthenticationTimeoutSeconds: process.env[ENV.checkoutAuthenticationTimeoutSeconds] } : {}),
@@ -259,6 +273,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       queueUrls: Object.fromEntries(urlByName),
       stateMachineArns: Object.fromEntries(served.stateMachines.map((m) => [m.id, stepFunctions.stateMachineArn(m.id)])),
       paymentsSandboxUrl: running.paymentsSandbox?.url,
+      billingSandboxUrl: running.billingSandbox?.url,
     });
     return {
       url: gateway.url,
@@ -270,6 +285,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       missingFunctions: invoker.missing().map((f) => f.id),
       topology: localTopology(served),
       paymentsSandboxUrl: running.paymentsSandbox?.url,
+      billingSandboxUrl: running.billingSandbox?.url,
       stop: stopAll,
     };
   } catch (error) {
@@ -310,6 +326,9 @@ export function banner(platform: Platform): string {
     platform.paymentsSandboxUrl
       ? `  Payments       Stripe sandbox ${platform.paymentsSandboxUrl}, webhooks to ${platform.url}/webhooks/payments`
       : '  Payments       Stripe API (STRIPE_SECRET_KEY is set)',
+    platform.billingSandboxUrl
+      ? `  Billing        sandbox ${platform.billingSandboxUrl} (faults: POST /_sandbox/faults), webhooks to ${platform.url}/webhooks/billing`
+      : '  Billing        provider at BILLING_API_BASE',
   ];
   const seeded = platform.seeded;
   for (const [context, outcome] of Object.entries(seeded ?? {})) lines.push(`  Sample ${context}: ${outcome}`);

@@ -45,6 +45,10 @@ export interface PlatformEnvInput {
   paymentApi?: { secretKey: string; apiBase?: string };
   /** How long a checkout waits on 3-D Secure (`CHECKOUT_AUTHENTICATION_TIMEOUT_SECONDS`); config's default when absent. */
   checkoutAuthenticationTimeoutSeconds?: string;
+  /** The billing system (the local billing sandbox, or a provider); on AWS read from the `billing-api` secret instead. */
+  billingApi?: { baseUrl: string; token: string; signingSecret: string };
+  /** The key billing webhooks are signed with; on AWS read from the `billing-webhooks` secret instead. */
+  billingWebhookSecret?: string;
 }
 
 /**
@@ -55,6 +59,12 @@ export const LOCAL_WEBHOOK_SECRET = 'whsec_smartshelf_local_sandbox';
 
 /** The API key functions call the local payments sandbox with, which accepts any `sk_test_` key. */
 export const LOCAL_STRIPE_SECRET_KEY = 'sk_test_smartshelf_local';
+
+/**
+ * The key the local billing sandbox signs its webhooks to `/webhooks/billing` with when none is
+ * given: both ends are on this machine, so it guards nothing and tests may sign with it.
+ */
+export const LOCAL_BILLING_WEBHOOK_SECRET = 'billing_whsec_local';
 
 /**
  * The environment a function sees locally: the same SmartShelf variables the CDK app sets on
@@ -93,6 +103,12 @@ export function platformEnv(input: PlatformEnvInput): Record<string, string> {
   if (input.paymentApi) env[ENV.paymentSecretKey] = input.paymentApi.secretKey;
   if (input.paymentApi?.apiBase) env[ENV.paymentApiBase] = input.paymentApi.apiBase;
   if (input.checkoutAuthenticationTimeoutSeconds) env[ENV.checkoutAuthenticationTimeoutSeconds] = input.checkoutAuthenticationTimeoutSeconds;
+  if (input.billingApi) {
+    env[ENV.billingApiBase] = input.billingApi.baseUrl;
+    env[ENV.billingApiToken] = input.billingApi.token;
+    env[ENV.billingSigningSecret] = input.billingApi.signingSecret;
+  }
+  if (input.billingWebhookSecret) env[ENV.billingWebhookSecret] = input.billingWebhookSecret;
   if (input.jwt) {
     env[ENV.jwtIssuer] = input.jwt.issuer;
     env[ENV.jwtAudience] = input.jwt.audience;
