@@ -1,3 +1,4 @@
+import { hasActiveDeliveryPass } from '../billing/subscriptions.js';
 import { getSlot } from '../fulfillment/slots.js';
 import { getLoyaltyAccount } from '../loyalty/accounts.js';
 import { LOYALTY_POLICY } from '../loyalty/policy.js';
@@ -13,7 +14,8 @@ import type { Cart, LineQuantity } from './model.js';
 /**
  * Prices a cart server-side, from fresh reads: the catalog's current prices, the promotions running
  * now and those the cart's coupons unlock, the store's tax jurisdiction and the stored tax rates,
- * the chosen slot's fee and minimum order, and the shopper's loyalty balance. Nothing priced is
+ * the chosen slot's fee and minimum order (waived while the shopper's delivery pass is active),
+ * and the shopper's loyalty balance. Nothing priced is
  * stored on the cart, so a price or promotion change shows on the next read.
  */
 
@@ -90,7 +92,7 @@ export async function priceCartNow(deps: CartDeps, cart: Cart, overrides: Pricin
   const now = deps.now();
   const coupons = overrides.coupons ?? cart.coupons;
   const points = overrides.loyaltyPoints ?? cart.loyaltyPoints;
-  const [lines, store, taxRates, automatic, couponPromotions, account, slot] = await Promise.all([
+  const [lines, store, taxRates, automatic, couponPromotions, account, slot, deliveryPass] = await Promise.all([
     currentLines(deps, cart.lines),
     requireStore(cart.storeId, storeDeps(deps)),
     getTaxRates({}, deps),
@@ -98,6 +100,8 @@ export async function priceCartNow(deps: CartDeps, cart: Cart, overrides: Pricin
     Promise.all(coupons.map(async (code) => overrides.couponPromotions?.get(code) ?? (await findCouponPromotion(code, deps)))),
     points > 0 && loyaltyApplies(cart) ? getLoyaltyAccount(cart.shopperId, deps) : undefined,
     cart.fulfillment ? getSlot(cart.storeId, cart.fulfillment.slotId, deps) : undefined,
+    // Only a delivery has a fee to waive, so other carts skip the query.
+    cart.fulfillment?.mode === 'delivery' ? hasActiveDeliveryPass(cart.shopperId, deps) : false,
   ]);
   const promotions = [...automatic, ...couponPromotions.filter((p): p is Promotion => p !== undefined)].filter((p) => inCurrency(p, cart.currency));
   const usage = await usageFor(
@@ -116,6 +120,7 @@ export async function priceCartNow(deps: CartDeps, cart: Cart, overrides: Pricin
     appliedCoupons: coupons,
     usage,
     ...(slot ? { fulfillment: { mode: slot.mode, fee: slot.fee, minimumOrder: slot.minimumOrder } } : {}),
+    deliveryFeeWaived: deliveryPass,
     ...(loyaltyApplies(cart) ? { loyalty: { balance: account?.balance ?? 0, pointsToRedeem: points, policy: LOYALTY_POLICY } } : {}),
   };
   const pricedFrom = lines.available.map(pricingLine);
