@@ -31,6 +31,8 @@ export interface Access {
    * `callback` completes the task tokens a `.waitForTaskToken` state handed out.
    */
   workflows?: Readonly<Record<string, 'start' | 'callback'>>;
+  /** Queue ids whose DLQ this function may move back onto the queue: consume from the DLQ, send to the queue. */
+  redrive?: readonly string[];
 }
 
 export interface FunctionSpec {
@@ -234,6 +236,16 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'checkout-fail-order', entry: 'functions/checkout/fail-order.ts', access: tableWrite },
   { id: 'orders-record-pick', entry: 'functions/orders/record-pick.ts', access: { ...tableWrite, workflows: { checkout: 'callback' } } },
   { id: 'orders-cancel-order', entry: 'functions/orders/cancel-order.ts', access: { ...tableWrite, workflows: { checkout: 'callback' } } },
+  // Invoices, credit notes and subscriptions out to the billing system; up to 20 s of retries per record fit its 30 s.
+  { id: 'billing-sync-invoice', entry: 'functions/billing/sync-invoice.ts', timeoutSeconds: 30, access: { ...tableWrite, secrets: ['billing-api'] } },
+  {
+    id: 'ops-redrive-queue',
+    entry: 'functions/ops/redrive-queue.ts',
+    // A getter, read by each runtime once the whole module is loaded: `queues` is defined below, and a new queue is covered.
+    get access(): Access {
+      return { redrive: queues.map((q) => q.id) };
+    },
+  },
 ];
 
 const staff = (scope: Scope): RouteAuth => ({ kind: 'scope', scope });
@@ -304,6 +316,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/orders/{id}/cancel', fn: 'orders-cancel-order', auth: staff('orders:read') },
   // Stripe authenticates by Stripe-Signature, which the handler checks; our authorizer has nothing to check.
   { method: 'POST', path: '/webhooks/payments', fn: 'payments-receive-webhook', auth: open, throttle: { rate: 50, burst: 100 } },
+  { method: 'POST', path: '/admin/queues/{id}/redrive', fn: 'ops-redrive-queue', auth: staff('admin'), throttle: { rate: 1, burst: 2 } },
 ];
 
 export const queues: readonly QueueSpec[] = [
@@ -321,6 +334,8 @@ export const queues: readonly QueueSpec[] = [
   { id: 'loyalty-earn', consumer: 'loyalty-earn-points', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
   // A refund that overtook its intent's first event fails until that event lands; 8 receives give it time.
   { id: 'payments-webhooks', consumer: 'payments-process-webhook', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 8 },
+  // A billing outage outlasting a record's own retries is ridden out by 5 receives, then parked for `npm run dlq:redrive`.
+  { id: 'billing-sync', consumer: 'billing-sync-invoice', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
 ];
 
 export const rules: readonly RuleSpec[] = [
@@ -354,6 +369,17 @@ export const rules: readonly RuleSpec[] = [
     id: 'order-completed-to-loyalty',
     pattern: { source: ['smartshelf.orders'], detailType: ['order.completed'] },
     target: { queue: 'loyalty-earn' },
+  },
+  {
+    id: 'order-completed-to-billing',
+    pattern: { source: ['smartshelf.orders'], detailType: ['order.completed'] },
+    target: { queue: 'billing-sync' },
+  },
+  {
+    // Every status change (wiring patterns match source and detail-type only): the worker ignores all but refunds.
+    id: 'order-status-changed-to-billing',
+    pattern: { source: ['smartshelf.orders'], detailType: ['order.status-changed'] },
+    target: { queue: 'billing-sync' },
   },
 ];
 

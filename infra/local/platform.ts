@@ -230,6 +230,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         names,
         endpoints,
         queueUrls,
+        dlqUrls: Object.fromEntries(created.map((q) => [q.id, q.dlqUrl])),
         stateMachineArns: Object.fromEntries(served.stateMachines.map((m) => [m.id, stepFunctions.stateMachineArn(m.id)])),
         jwt: { issuer: issuer.issuer, audience: issuer.audience, jwksUrl: `${gateway.url}${JWKS_PATH}` },
         paymentWebhookSecret,

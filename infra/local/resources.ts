@@ -1,4 +1,5 @@
 import { ENV, bucketEnvName, queueUrlEnvName, stateMachineArnEnvName } from '../../shared/config/env-names.js';
+import { dlqUrlEnvName } from '../../shared/ops/redrive.js';
 import type { BucketId } from '../wiring.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './engines/credentials.js';
 
@@ -30,6 +31,8 @@ export interface PlatformEnvInput {
   endpoints: Endpoints;
   /** Queue id → queue URL. */
   queueUrls: Record<string, string>;
+  /** Queue id → its DLQ's URL, for functions that redrive (`access.redrive`); locally every function gets them, like the queue URLs. */
+  dlqUrls?: Record<string, string>;
   /** State machine id → ARN. */
   stateMachineArns?: Record<string, string>;
   jwt?: { issuer: string; audience: string; jwksUrl: string };
@@ -96,6 +99,7 @@ export function platformEnv(input: PlatformEnvInput): Record<string, string> {
   };
   for (const id of BUCKET_IDS) env[bucketEnvName(id)] = names.bucket(id);
   for (const [id, url] of Object.entries(input.queueUrls)) env[queueUrlEnvName(id)] = url;
+  for (const [id, url] of Object.entries(input.dlqUrls ?? {})) env[dlqUrlEnvName(id)] = url;
   for (const [id, arn] of Object.entries(input.stateMachineArns ?? {})) env[stateMachineArnEnvName(id)] = arn;
   if (endpoints.events) env.AWS_ENDPOINT_URL_EVENTBRIDGE = endpoints.events;
   if (endpoints.sfn) env.AWS_ENDPOINT_URL_SFN = endpoints.sfn;

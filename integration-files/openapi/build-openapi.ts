@@ -490,7 +490,7 @@ const json = (schema: Schema | Ref) => ({ 'application/json': { schema } });
 
 interface OperationSpec {
   operationId: string;
-  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Orders' | 'Tax' | 'Search' | 'Payments';
+  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Orders' | 'Tax' | 'Search' | 'Payments' | 'Operations';
   summary: string;
   description?: string;
   parameters?: Parameter[];
@@ -692,6 +692,34 @@ const OPERATIONS: Record<string, OperationSpec> = {
       },
     },
     problems: [401],
+  },
+  'POST /admin/queues/{id}/redrive': {
+    operationId: 'redriveQueue',
+    tag: 'Operations',
+    summary: 'Move a queue’s dead letters back onto it',
+    description:
+      'For operators (`admin`), once the cause of the failures is fixed: the messages waiting in the queue’s dead-letter queue (those its consumer failed `maxReceiveCount` times; an alarm fires as soon as there is one) are sent back to the queue unchanged, ten at a time, and deleted from the dead-letter queue only once sent, so none is lost; consumers dedupe, so one moved twice is harmless. It stops after about 20 s: `more: true` means call again. `npm run dlq:redrive -- <queue-id>` does the same from a shell. 404 for a queue the wiring does not have.',
+    parameters: [
+      { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' }, description: 'A queue id from the wiring, such as `billing-sync`.' },
+    ],
+    responses: {
+      200: {
+        description: 'How many messages moved.',
+        content: json({
+          type: 'object',
+          properties: {
+            queueId: { type: 'string' },
+            moved: { type: 'integer', minimum: 0, description: 'Sent to the queue and deleted from the dead-letter queue.' },
+            failed: { type: 'integer', minimum: 0, description: 'Could not be sent; they stay in the dead-letter queue.' },
+            notDeleted: { type: 'integer', minimum: 0, description: 'Sent, but still in the dead-letter queue too: they will be delivered twice, which consumers tolerate.' },
+            more: { type: 'boolean', description: 'The dead-letter queue may still hold messages: call again.' },
+          },
+          required: ['queueId', 'moved', 'failed', 'notDeleted', 'more'],
+          additionalProperties: false,
+        }),
+      },
+    },
+    problems: [400, 404],
   },
   'GET /tax-rates': {
     operationId: 'getTaxRates',
@@ -1121,6 +1149,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Tax', description: 'The tax rate table per jurisdiction and tax category.' },
       { name: 'Search', description: 'Faceted product search and recommendations.' },
       { name: 'Payments', description: 'Stripe’s webhooks about payments.' },
+      { name: 'Operations', description: 'For operators: moving failed messages back from a dead-letter queue.' },
       { name: 'Docs', description: 'This document, as JSON and as a page.' },
     ],
     paths: paths(),

@@ -8,9 +8,10 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Queue, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, SECRET_ARN_ENV, bucketEnvName, queueUrlEnvName, stateMachineArnEnvName, type SecretId } from '../../../shared/config/env-names.js';
+import { dlqUrlEnvName } from '../../../shared/ops/redrive.js';
 import type { BucketId, FunctionSpec, Level } from '../../wiring.js';
 import { cdkBundlingOptions, nativeModulesOf } from '../bundling.js';
 import { logRetentionOf, removalPolicyOf, type EnvironmentSettings } from '../environments.js';
@@ -149,6 +150,16 @@ export class AppFunction extends Construct {
       const queue = queues.get(queueId);
       if (!queue) throw new Error(`wiring: ${spec.id} sends to unknown queue ${queueId}`);
       queue.grantSendMessages(fn);
+      fn.addEnvironment(queueUrlEnvName(queueId), queue.queueUrl);
+    }
+    for (const queueId of spec.access.redrive ?? []) {
+      const queue = queues.get(queueId);
+      // Every wiring queue is built with its DLQ (Messaging), so one without is not a wiring queue.
+      const dlq = queue instanceof Queue ? queue.deadLetterQueue?.queue : undefined;
+      if (!queue || !dlq) throw new Error(`wiring: ${spec.id} redrives unknown queue ${queueId}`);
+      dlq.grantConsumeMessages(fn);
+      queue.grantSendMessages(fn);
+      fn.addEnvironment(dlqUrlEnvName(queueId), dlq.queueUrl);
       fn.addEnvironment(queueUrlEnvName(queueId), queue.queueUrl);
     }
     for (const secretId of spec.access.secrets ?? []) {

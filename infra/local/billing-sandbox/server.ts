@@ -433,12 +433,18 @@ export async function startBillingSandbox(options: BillingSandboxOptions = {}): 
     }
   }
 
-  /** Runs one `/billing` call under the idempotency rules: the same key and body replay the first answer, another body is a 422. */
-  function api(method: string, path: string, body: string, query: URLSearchParams, key: string | undefined): Answer & { replayed?: boolean } {
+  /**
+   * Runs one `/billing` call under the idempotency rules: the same key and body replay the first answer, another body
+   * is a 422, and a key whose first call is still running (injected latency holds it) is a 409.
+   */
+  async function api(method: string, path: string, body: string, query: URLSearchParams, key: string | undefined, latencyMs: number): Promise<Answer & { replayed?: boolean }> {
     const route = routes.find((r) => r.method === method && r.path.test(path));
     if (!route) return failureAnswer(new SandboxFailure(404, 'invalid_request', 'route_unknown', `Unrecognized request URL (${method}: ${path}).`));
     const match = (route.path.exec(path) ?? []).slice(1);
-    if (method !== 'POST') return execute(() => route.run(match, body, query));
+    if (method !== 'POST') {
+      await sleep(latencyMs);
+      return execute(() => route.run(match, body, query));
+    }
     if (key === undefined || key === '') return failureAnswer(new SandboxFailure(400, 'invalid_request', 'idempotency_key_missing', 'Every POST needs an Idempotency-Key header.'));
     const fingerprint = JSON.stringify([method, path, body]);
     const earlier = idempotent.get(key);
@@ -453,25 +459,13 @@ export async function startBillingSandbox(options: BillingSandboxOptions = {}): 
     }
     running.add(key);
     try {
+      await sleep(latencyMs);
       const answer = execute(() => route.run(match, body, query));
       idempotent.set(key, { fingerprint, answer });
       return answer;
     } finally {
       running.delete(key);
     }
-  }
-
-  /** Waits, holding the key as in flight, so a concurrent retry meets the 409 it would meet on a real system. */
-  async function withLatency(key: string | undefined, latencyMs: number, run: () => Answer & { replayed?: boolean }): Promise<Answer & { replayed?: boolean }> {
-    if (latencyMs <= 0) return run();
-    const holds = key !== undefined && !running.has(key) && !idempotent.has(key);
-    if (holds) running.add(key);
-    try {
-      await sleep(latencyMs);
-    } finally {
-      if (holds) running.delete(key);
-    }
-    return run();
   }
 
   function state(): BillingSandboxState {
@@ -650,7 +644,7 @@ export async function startBillingSandbox(options: BillingSandboxOptions = {}): 
         body: { error: status === 429 ? { type: 'rate_limit', code: 'rate_limited', message: 'Too many requests.' } : { type: 'api_error', code: 'injected_failure', message: 'Injected sandbox failure.' } },
       });
     }
-    const answer = await withLatency(key, fault.latencyMs ?? 0, () => api(method, url.pathname, body, url.searchParams, key));
+    const answer = await api(method, url.pathname, body, url.searchParams, key, fault.latencyMs ?? 0);
     if (fault.ackLostRate && Math.random() < fault.ackLostRate) {
       req.socket.destroy();
       return;
