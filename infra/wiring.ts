@@ -246,6 +246,16 @@ export const functions: readonly FunctionSpec[] = [
       return { redrive: queues.map((q) => q.id) };
     },
   },
+  // Verifies and queues only: the billing system waits on this answer, the table work happens behind the queue.
+  {
+    id: 'billing-receive-webhook',
+    entry: 'functions/billing/receive-webhook.ts',
+    access: { sendTo: ['billing-webhooks'], secrets: ['billing-webhooks'] },
+  },
+  { id: 'billing-process-webhook', entry: 'functions/billing/process-webhook.ts', access: tableWrite },
+  // The billing customer and subscription are created by the billing-sync worker, so a billing outage never fails the request.
+  { id: 'billing-create-subscription', entry: 'functions/billing/create-subscription.ts', access: { ...tableWrite, sendTo: ['billing-sync'] } },
+  { id: 'billing-get-subscription', entry: 'functions/billing/get-subscription.ts', access: table },
 ];
 
 const staff = (scope: Scope): RouteAuth => ({ kind: 'scope', scope });
@@ -317,6 +327,10 @@ export const routes: readonly RouteSpec[] = [
   // Stripe authenticates by Stripe-Signature, which the handler checks; our authorizer has nothing to check.
   { method: 'POST', path: '/webhooks/payments', fn: 'payments-receive-webhook', auth: open, throttle: { rate: 50, burst: 100 } },
   { method: 'POST', path: '/admin/queues/{id}/redrive', fn: 'ops-redrive-queue', auth: staff('admin'), throttle: { rate: 1, burst: 2 } },
+  // The billing system authenticates by Billing-Signature, which the handler checks.
+  { method: 'POST', path: '/webhooks/billing', fn: 'billing-receive-webhook', auth: open, throttle: { rate: 50, burst: 100 } },
+  { method: 'POST', path: '/subscriptions', fn: 'billing-create-subscription', auth: shopper },
+  { method: 'GET', path: '/subscriptions/{id}', fn: 'billing-get-subscription', auth: shopper },
 ];
 
 export const queues: readonly QueueSpec[] = [
@@ -336,6 +350,8 @@ export const queues: readonly QueueSpec[] = [
   { id: 'payments-webhooks', consumer: 'payments-process-webhook', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 8 },
   // A billing outage outlasting a record's own retries is ridden out by 5 receives, then parked for `npm run dlq:redrive`.
   { id: 'billing-sync', consumer: 'billing-sync-invoice', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
+  // An invoice paid before the billing-sync worker stored its mapping fails until it is there; 8 receives give it time.
+  { id: 'billing-webhooks', consumer: 'billing-process-webhook', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 8 },
 ];
 
 export const rules: readonly RuleSpec[] = [

@@ -67,6 +67,19 @@ export type SubscribeRequest = z.infer<typeof SubscribeRequest>;
 
 export const SubscriptionIdParams = z.strictObject({ id: z.string().min(1).max(64) });
 
+/** A subscription as `POST /subscriptions` and `GET /subscriptions/{id}` show it (the OpenAPI document's `Subscription`). */
+export const SubscriptionView = z.strictObject({
+  id: z.string(),
+  shopperId: z.string(),
+  plan: z.enum(PLAN_IDS),
+  status: z.enum(['pending', 'incomplete', 'active', 'past_due', 'cancelled']),
+  statusEventAt: z.iso.datetime().optional(),
+  billingCustomerId: z.string().optional(),
+  billingSubscriptionId: z.string().optional(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
 /** A delivery-pass subscription as stored (`keys.subscription`) and as the API shows it. */
 export interface Subscription {
   id: string;
