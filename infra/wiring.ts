@@ -205,6 +205,15 @@ export const functions: readonly FunctionSpec[] = [
   // A till or phone sale becomes an order and starts its saga; the saga's own steps talk to the payment provider.
   { id: 'orders-create-order', entry: 'functions/orders/create-order.ts', access: { ...tableWrite, workflows: { checkout: 'start' } } },
   { id: 'orders-refund-order', entry: 'functions/orders/refund-order.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
+  // Nightly: our books against billing's exports; writes the report, records each discrepancy once, re-enqueues missing invoices.
+  {
+    id: 'billing-reconcile-day',
+    entry: 'functions/billing/reconcile-day.ts',
+    memoryMb: 512,
+    timeoutSeconds: 300,
+    access: { ...tableWrite, buckets: { exports: 'write' }, sendTo: ['billing-sync'], secrets: ['billing-api'] },
+  },
+  { id: 'billing-get-reconciliation-report', entry: 'functions/billing/get-reconciliation-report.ts', access: table },
   { id: 'loyalty-earn-points', entry: 'functions/loyalty/earn-points.ts', access: tableWrite },
   { id: 'tax-get-tax-rates', entry: 'functions/tax/get-tax-rates.ts', access: table },
   { id: 'tax-replace-tax-rates', entry: 'functions/tax/replace-tax-rates.ts', access: tableWrite },
@@ -320,6 +329,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/orders/{id}/refunds', fn: 'orders-refund-order', auth: staff('orders:write') },
   { method: 'GET', path: '/tax-rates', fn: 'tax-get-tax-rates', auth: staff('admin') },
   { method: 'PUT', path: '/tax-rates', fn: 'tax-replace-tax-rates', auth: staff('admin') },
+  { method: 'GET', path: '/reports/reconciliation', fn: 'billing-get-reconciliation-report', auth: staff('admin') },
   { method: 'POST', path: '/checkout', fn: 'checkout-start-checkout', auth: shopper, throttle: { rate: 50, burst: 200 } },
   { method: 'POST', path: '/orders/{id}/pick', fn: 'orders-record-pick', auth: staff('orders:pick') },
   // A shopper cancels their own order before picking; staff (orders:write) any order not yet completed.
@@ -434,6 +444,13 @@ export const schedules: readonly ScheduleSpec[] = [
     expression: 'cron(0/15 * * * ? *)',
     timezone: 'UTC',
     target: { fn: 'search-write-index-snapshot', input: {} },
+  },
+  {
+    // Yesterday (UTC) once the night's late invoices and payments are in; London time, so it stays after midnight UTC all year.
+    id: 'billing-reconcile-day',
+    expression: 'cron(30 2 * * ? *)',
+    timezone: 'Europe/London',
+    target: { fn: 'billing-reconcile-day', input: {} },
   },
 ];
 

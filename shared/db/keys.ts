@@ -57,7 +57,9 @@ export type EntityType =
   | 'BillingInvoice'
   | 'InvoiceRef'
   | 'BillingCreditNote'
-  | 'CreditNoteRef';
+  | 'CreditNoteRef'
+  | 'ReconciliationReport'
+  | 'ReconciliationAction';
 
 export const keys = {
   category: (id: string): Key => ({ pk: `CATEGORY#${id}`, sk: 'CATEGORY' }),
@@ -201,6 +203,17 @@ export const keys = {
   }),
   /** Our subscription id for the billing system's (same transaction as the ids stored on `subscription`). */
   subscriptionByBilling: (billingSubscriptionId: string): Key => ({ pk: `BILLING_SUBSCRIPTION#${billingSubscriptionId}`, sk: 'SUBSCRIPTION_REF' }),
+
+  /** The nightly reconciliation's summary of one UTC day: counts by kind, totals, where the report files are. */
+  reconciliationReport: (date: string): Key => ({ pk: `RECONCILIATION#${date}`, sk: 'REPORT' }),
+  /**
+   * What the reconciliation did about one discrepancy, put once (`attribute_not_exists`) so a rerun of the day never does it
+   * twice: an adjustment with its reason, or a re-enqueue marker recording when the message was sent.
+   */
+  reconciliationAction: (date: string, action: 'ADJUSTMENT' | 'REENQUEUE', kind: string, ref: string): Key => ({
+    pk: `RECONCILIATION#${date}`,
+    sk: `${action}#${kind}#${ref}`,
+  }),
 } as const;
 
 /** Key prefixes that queries use with `begins_with`. */
