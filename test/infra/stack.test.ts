@@ -6,6 +6,7 @@ import { logicalIdOf } from '../../infra/cdk/nag.js';
 import { ROLES } from '../../shared/auth/roles.js';
 import { SCOPES } from '../../shared/auth/scopes.js';
 import { ENV, SECRET_ARN_ENV, bucketEnvName, queueUrlEnvName } from '../../shared/config/env-names.js';
+import { dlqUrlEnvName } from '../../shared/ops/redrive.js';
 import { INDEXES, TTL_ATTRIBUTE } from '../../shared/db/keys.js';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../../shared/http/problem.js';
 import { streamFilterPattern } from '../../shared/events/stream-filter.js';
@@ -189,12 +190,28 @@ describe('least privilege from the wiring access', () => {
         .flatMap((s) => [...referencedIds(s.Resource)]);
       // Lambda sends a stream consumer's failed records to its on-failure queue as the function's role.
       const expected = [
-        ...(spec.access.sendTo ?? []).map((q) => logicalIdOf(stack.messaging.queues.get(q) ?? expect.fail(q))),
+        ...[...(spec.access.sendTo ?? []), ...(spec.access.redrive ?? [])].map((q) => logicalIdOf(stack.messaging.queues.get(q) ?? expect.fail(q))),
         ...streams.filter((st) => st.consumer === spec.id).map((st) => logicalIdOf(stack.streamConsumers.deadLetterQueues.get(st.id) ?? expect.fail(st.id))),
       ];
-      expect(sendTargets.sort(), spec.id).toEqual([...expected].sort());
+      expect([...new Set(sendTargets)].sort(), spec.id).toEqual([...new Set(expected)].sort());
       for (const q of spec.access.sendTo ?? []) expect(envOf(spec.id)[queueUrlEnvName(q)], spec.id).toBeDefined();
     }
+  });
+
+  it('lets a function consume from the DLQs of exactly the queues in its redrive, with both URLs in its environment', () => {
+    for (const spec of functions) {
+      const consumed = statementsOf(spec.id)
+        .filter((s) => actionsOf(s).includes('sqs:DeleteMessage'))
+        .flatMap((s) => [...referencedIds(s.Resource)]);
+      const dlqs = [...stack.messaging.deadLetterQueues.values()].map((q) => logicalIdOf(q));
+      const expected = (spec.access.redrive ?? []).map((q) => logicalIdOf(stack.messaging.deadLetterQueues.get(q) ?? expect.fail(q)));
+      expect(consumed.filter((id) => dlqs.includes(id)).sort(), spec.id).toEqual([...expected].sort());
+      for (const q of spec.access.redrive ?? []) {
+        expect(envOf(spec.id)[dlqUrlEnvName(q)], spec.id).toBeDefined();
+        expect(envOf(spec.id)[queueUrlEnvName(q)], spec.id).toBeDefined();
+      }
+    }
+    expect(functions.find((f) => f.id === 'ops-redrive-queue')?.access.redrive).toEqual(queues.map((q) => q.id));
   });
 
   it('lets only the functions that declare a secret read it, with its ARN in their environment', () => {
