@@ -18,8 +18,9 @@ export const DISCREPANCY_KINDS = [
 export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
 
 /**
- * What happens to a discrepancy: `re-enqueue` when sending the record again is safe (the billing call is idempotent by
- * our id, so a record that did get through comes back as it is), `adjustment` when a person has to look, recorded with why.
+ * What happens to a discrepancy: `re-enqueue` when sending the record again is safe and can help (a sale we never got an
+ * invoice for: the billing call is idempotent by our id, so one that did get through comes back as it is), `adjustment`
+ * when a person has to look, recorded with why.
  */
 export type Resolution = 're-enqueue' | 'adjustment';
 
@@ -172,17 +173,19 @@ function saleDiscrepancies(
 ): Discrepancy[] {
   const base = { ref: sale.orderId, orderId: sale.orderId, currency: sale.currency };
   if (invoices.length === 0) {
-    // Our mapping says billing answered once; the export not listing it is then billing's side to explain.
-    const held = mapping ? `; we hold invoice ${mapping.invoiceReference} for it` : '';
+    const reason = `sale of ${sale.total} ${sale.currency} has no invoice in billing's exports`;
+    // With a mapping, billing did answer once: the worker would see the order invoiced and send nothing, so a person looks.
     return [
-      {
-        ...base,
-        kind: 'missing-invoice',
-        ...(mapping ? { invoiceReference: mapping.invoiceReference } : {}),
-        ours: sale.total,
-        resolution: 're-enqueue',
-        reason: `sale of ${sale.total} ${sale.currency} has no invoice in billing's exports${held}`,
-      },
+      mapping
+        ? {
+            ...base,
+            kind: 'missing-invoice',
+            invoiceReference: mapping.invoiceReference,
+            ours: sale.total,
+            resolution: 'adjustment',
+            reason: `${reason}, though we hold invoice ${mapping.invoiceReference} for it`,
+          }
+        : { ...base, kind: 'missing-invoice', ours: sale.total, resolution: 're-enqueue', reason },
     ];
   }
   const found: Discrepancy[] = [];
@@ -294,7 +297,8 @@ function unique<T>(items: readonly T[], id: (item: T) => string): T[] {
 
 /**
  * Compares one day of our books with billing's exports and lists every discrepancy once:
- * - `missing-invoice`: a sale no invoice in the day's (or the next day's) exports names as its `externalId`;
+ * - `missing-invoice`: a sale no invoice in the day's (or the next day's) exports names as its `externalId`; re-enqueued
+ *   unless we hold an invoice mapping for it (then re-sending would change nothing);
  * - `orphan-invoice`: an invoice of the day whose `externalId` is no sale of this day or the day before;
  * - `amount-mismatch`: the sale's invoices (void ones left out) do not add up to its total, or are in another currency;
  * - `tax-mismatch`: their tax, or their tax lines', differs from the sale's tax;

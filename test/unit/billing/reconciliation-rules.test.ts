@@ -187,15 +187,15 @@ describe('reconcileDay', () => {
     expect(report.discrepancies).toMatchObject([{ kind: 'status-mismatch', ours: 'paid', theirs: 'open' }]);
   });
 
-  it('names the invoice or credit note we hold when billing’s exports lack it', () => {
+  it('names the invoice or credit note we hold when billing’s exports lack it, and does not re-enqueue a sale we hold an invoice for', () => {
     const report = reconcileDay(
       input({
         ours: { sales: [sale('a')], refunds: [refund('a', 'r')], invoiceMappings: [mapping('a')], creditNoteMappings: [{ orderId: 'a', refundRef: 'r', creditNoteReference: 'cn_9' }] },
       }),
     );
-    expect(report.discrepancies.map((d) => d.reason)).toEqual([
-      "sale of 1000 GBP has no invoice in billing's exports; we hold invoice inv_a for it",
-      "refund of 300 GBP has no credit note in billing's exports; we hold credit note cn_9 for it",
+    expect(report.discrepancies.map((d) => [d.kind, d.resolution, d.reason])).toEqual([
+      ['missing-invoice', 'adjustment', "sale of 1000 GBP has no invoice in billing's exports, though we hold invoice inv_a for it"],
+      ['credit-note-missing', 'adjustment', "refund of 300 GBP has no credit note in billing's exports; we hold credit note cn_9 for it"],
     ]);
   });
 
@@ -329,11 +329,12 @@ describe('reconcileDay properties', () => {
     );
   });
 
-  it('re-enqueues exactly the sales billing has no invoice for, and only those', () => {
+  it('re-enqueues exactly the sales billing has no invoice for and we hold no invoice mapping for', () => {
     fc.assert(
       fc.property(arbitraryDay, (day) => {
         const invoiced = new Set(day.theirs.invoices.map((i) => i.externalId));
-        const expected = day.ours.sales.filter((s) => !invoiced.has(s.orderId)).map((s) => s.orderId).sort();
+        const mapped = new Set(day.ours.invoiceMappings.map((m) => m.orderId));
+        const expected = day.ours.sales.filter((s) => !invoiced.has(s.orderId) && !mapped.has(s.orderId)).map((s) => s.orderId).sort();
         const reEnqueued = reconcileDay(day).discrepancies.filter((d) => d.resolution === 're-enqueue');
         expect(reEnqueued.every((d) => d.kind === 'missing-invoice')).toBe(true);
         expect(reEnqueued.map((d) => d.ref)).toEqual(expected);
