@@ -1,3 +1,5 @@
+import { SubscribeRequest, SubscriptionView } from '../../shared/billing/subscriptions.js';
+import { ReconciliationReportQuery, ReconciliationSummary } from '../../shared/billing/reconcile.js';
 import { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
 import { DEFAULT_MAX_BODY_BYTES, routes, type RouteSpec } from '../../infra/wiring.js';
@@ -276,7 +278,7 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order, OrderPage, PickResult, TaxRatesView, SearchPage, Recommendations, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order, OrderPage, PickResult, Subscription: SubscriptionView, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CheckoutRequest,
@@ -299,6 +301,7 @@ const REQUESTS = {
   LoyaltyRequest,
   FulfillmentRequest,
   AdjustStockRequest,
+  SubscribeRequest,
 } satisfies Record<string, z.ZodType>;
 
 const ref = (name: string): Ref => ({ $ref: `#/components/schemas/${name}` });
@@ -490,7 +493,7 @@ const json = (schema: Schema | Ref) => ({ 'application/json': { schema } });
 
 interface OperationSpec {
   operationId: string;
-  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Orders' | 'Tax' | 'Search' | 'Payments' | 'Operations';
+  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Orders' | 'Tax' | 'Search' | 'Payments' | 'Billing' | 'Operations';
   summary: string;
   description?: string;
   parameters?: Parameter[];
@@ -721,6 +724,50 @@ const OPERATIONS: Record<string, OperationSpec> = {
     },
     problems: [400, 404],
   },
+  'POST /webhooks/billing': {
+    operationId: 'receiveBillingWebhook',
+    tag: 'Billing',
+    summary: 'Receive a billing system webhook',
+    description:
+      'For the billing system only: an event (`invoice.paid`, `invoice.payment_failed`, `credit_note.created`, `subscription.updated`), authenticated by `Billing-Signature` over the body exactly as sent with the current signing key or, during a rotation, the previous one, not by a token. It is queued and applied later, once per event id and only ever moving an invoice, credit note or subscription forward, so duplicates and events out of order are harmless; other event types are accepted and ignored. 401 for a missing or wrong signature, 400 `stale-webhook` for a genuine one more than 300 s old and `malformed-webhook` for a signed body that is not an event; in each case nothing is queued.',
+    parameters: [
+      {
+        name: 'Billing-Signature',
+        in: 'header',
+        required: true,
+        schema: { type: 'string' },
+        description: '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, one `v1` per signing key.',
+      },
+    ],
+    requestBody: { required: true, content: json({ type: 'object', description: 'A billing event (`id`, `type`, `created`, `data.object`).' }) },
+    responses: {
+      200: {
+        description: 'The event is queued.',
+        content: json({ type: 'object', properties: { received: { const: true } }, required: ['received'], additionalProperties: false }),
+      },
+    },
+    problems: [400, 401],
+  },
+  'POST /subscriptions': {
+    operationId: 'createSubscription',
+    tag: 'Billing',
+    summary: 'Subscribe to a delivery pass',
+    description:
+      'The caller subscribes to a delivery-pass plan (`delivery-pass-monthly` or `delivery-pass-annual`). The subscription is stored `pending` and created in the billing system behind a queue (customer, then subscription); its status then follows the billing system: `active` (delivery fees are waived in cart pricing), `past_due` (a payment failed; fees are charged again), `cancelled`. 409 `subscription-exists` when the caller already has a pass, or one pending on another plan; asking again for a pass still pending on the same plan returns it and retries its creation.',
+    requestBody: { required: true, content: json(ref('SubscribeRequest')) },
+    responses: { 201: { description: 'The subscription, pending.', headers: { Location: HEADERS.Location! }, content: json(ref('Subscription')) } },
+    problems: [400, 409],
+    idempotent: true,
+  },
+  'GET /subscriptions/{id}': {
+    operationId: 'getSubscription',
+    tag: 'Billing',
+    summary: 'Get a delivery-pass subscription',
+    description: 'The caller’s own subscription with its status and, once created in the billing system, its ids there. Another shopper’s is a 404, exactly like a missing one.',
+    parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 64 }, description: 'A subscription id (a ULID).' }],
+    responses: { 200: { description: 'The subscription.', content: json(ref('Subscription')) } },
+    problems: [400, 404],
+  },
   'GET /tax-rates': {
     operationId: 'getTaxRates',
     tag: 'Tax',
@@ -737,6 +784,16 @@ const OPERATIONS: Record<string, OperationSpec> = {
     requestBody: { required: true, content: json(ref('ReplaceTaxRatesRequest')) },
     responses: { 200: { description: 'The table as stored.', headers: { ETag: TAX_RATES_ETAG }, content: json(ref('TaxRatesView')) } },
     problems: [400, 409],
+  },
+  'GET /reports/reconciliation': {
+    operationId: 'getReconciliationReport',
+    tag: 'Billing',
+    summary: 'A day’s billing reconciliation',
+    description:
+      'For operators (`admin`): the summary of the latest nightly reconciliation of one UTC `date` between our books (sales and refunds of the day) and the billing system’s exports: the number of discrepancies of each kind (`missing-invoice`, re-enqueued to billing; `orphan-invoice`, `amount-mismatch`, `tax-mismatch`, `status-mismatch` and `credit-note-missing`, recorded as adjustments with a reason), per-currency totals of both sides, when it ran, and the keys of the full report (JSON and CSV) in the exports bucket. 404 for a day not reconciled yet.',
+    parameters: queryParameters(ReconciliationReportQuery).map((parameter) => ({ ...parameter, required: true, description: 'The reconciled UTC day, `YYYY-MM-DD`.' })),
+    responses: { 200: { description: 'The day’s summary.', content: json(ref('ReconciliationSummary')) } },
+    problems: [400, 404],
   },
   'POST /carts': {
     operationId: 'createCart',
@@ -1149,6 +1206,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Tax', description: 'The tax rate table per jurisdiction and tax category.' },
       { name: 'Search', description: 'Faceted product search and recommendations.' },
       { name: 'Payments', description: 'Stripe’s webhooks about payments.' },
+      { name: 'Billing', description: 'Delivery-pass subscriptions, and the billing system’s webhooks.' },
       { name: 'Operations', description: 'For operators: moving failed messages back from a dead-letter queue.' },
       { name: 'Docs', description: 'This document, as JSON and as a page.' },
     ],

@@ -254,7 +254,7 @@ export type SyncOutcome = 'created' | 'already-synced';
  * Creates a pending subscription in the billing system (`billing-sync` worker, message kind `subscription`): the
  * shopper's billing customer first (`customer:<shopperId>`), then the subscription (`subscription:<id>`, our id as its
  * reference); their ids are stored on the subscription with the `subscriptionByBilling` mapping in one transaction,
- * and its status moves to billing's answer unless a webhook already moved it further. Idempotent: a repeat after a
+ * and its status moves to billing's answer unless a webhook already set one (any webhook is newer than the answer). Idempotent: a repeat after a
  * lost acknowledgement gets the same ids from billing, and a synced subscription calls nothing.
  * @throws NotFoundError when the subscription does not exist (the message fails and is retried, then parked)
  */
@@ -297,7 +297,8 @@ export async function syncSubscription(subscriptionId: string, deps: SyncSubscri
     // A concurrent delivery of the same message stored the same ids first.
     if (!(error instanceof TransactionCancelled) || !error.failedConditions().includes(0)) throw error;
   }
-  await moveSubscriptionStatus(subscription.id, { status: created.status, statusEventAt: at }, deps);
+  // Dated as of our own creation, before any billing event: billing's webhooks always outrank this answer.
+  await moveSubscriptionStatus(subscription.id, { status: created.status, statusEventAt: subscription.createdAt }, deps);
   return 'created';
 }
 
