@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Stack, type NestedStack } from 'aws-cdk-lib';
+import { App, type NestedStack, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { environmentSettings, type EnvironmentName } from '../../../infra/cdk/environments.js';
 import { REPOSITORY_ROOT, SmartShelfStack, type Wiring } from '../../../infra/cdk/smartshelf-stack.js';
