@@ -190,6 +190,7 @@ async function readExports(billing: BillingClient, date: string): Promise<Export
 
 const NO_EXPORTS: ExportSet = { invoices: [], creditNotes: [], taxLines: [], payments: [] };
 
+/** Our side. A day's books are read whole: tens of thousands of small items fit the function's memory many times over. */
 async function readBooks(deps: ReconcileDeps, date: string) {
   const [day, previous] = await Promise.all([
     queryAll(deps, { TableName: deps.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `BOOKS#${date}` }, ConsistentRead: true }),
@@ -220,8 +221,8 @@ async function readBooks(deps: ReconcileDeps, date: string) {
     status: item.status as InvoiceMapping['status'],
   }));
   const creditNoteMappings: CreditNoteMapping[] = creditItems.map((item) => ({
-    orderId: String(item.pk).slice('BILLING_CREDIT#'.length),
-    refundRef: String(item.sk),
+    orderId: String(item.orderId),
+    refundRef: String(item.refundRef),
     creditNoteReference: String(item.creditNoteReference),
   }));
   return { sales, refunds, invoiceMappings, creditNoteMappings, previousDaySaleIds: previous.map((item) => String(item.orderId)) };
