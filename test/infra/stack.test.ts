@@ -215,13 +215,20 @@ describe('least privilege from the wiring access', () => {
   });
 
   it('lets only the functions that declare a secret read it, with its ARN in their environment', () => {
-    const secret = logicalIdOf(stack.node.findChild('PaymentWebhookSecrets') as Secret);
-    for (const spec of functions) {
-      const reads = statementsOf(spec.id).filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue') && touches(s, secret));
-      const declared = (spec.access.secrets ?? []).includes('payment-webhooks');
-      expect(reads.length > 0, spec.id).toBe(declared);
-      expect(referencedIds(envOf(spec.id)[SECRET_ARN_ENV['payment-webhooks']]), spec.id).toEqual(declared ? new Set([secret]) : new Set());
+    const secrets = [
+      ['PaymentWebhookSecrets', 'payment-webhooks'],
+      ['BillingWebhookSecrets', 'billing-webhooks'],
+    ] as const;
+    for (const [construct, secretId] of secrets) {
+      const secret = logicalIdOf(stack.node.findChild(construct) as Secret);
+      for (const spec of functions) {
+        const reads = statementsOf(spec.id).filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue') && touches(s, secret));
+        const declared = (spec.access.secrets ?? []).includes(secretId);
+        expect(reads.length > 0, `${spec.id} ${secretId}`).toBe(declared);
+        expect(referencedIds(envOf(spec.id)[SECRET_ARN_ENV[secretId]]), `${spec.id} ${secretId}`).toEqual(declared ? new Set([secret]) : new Set());
+      }
     }
+    expect(functions.filter((f) => f.access.secrets?.includes('billing-webhooks')).map((f) => f.id)).toEqual(['billing-receive-webhook']);
   });
 
   it('grants no action or resource wildcard beyond the acknowledged ones', () => {
