@@ -1,15 +1,17 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { scopesForRoles } from '../../../shared/auth/roles.js';
 import { handler as getReport } from '../../../functions/billing/get-reconciliation-report.js';
+import { handler as reconcileDay } from '../../../functions/billing/reconcile-day.js';
+import type { BillingClient } from '../../../shared/billing/client.js';
 import { reconcile, reconcileDeps, type ReconcileDeps } from '../../../shared/billing/reconcile.js';
 import { DISCREPANCY_KINDS } from '../../../shared/billing/reconciliation-rules.js';
 import { reportCsv, reportJson } from '../../../shared/billing/reconciliation-report.js';
 import type { BillingSyncDirectMessage } from '../../../shared/billing/sync-messages.js';
 import { keys } from '../../../shared/db/keys.js';
 import { getObjectBytes } from '../../../shared/storage/s3.js';
-import { engines, testDynamo, testS3, uniqueId } from '../../support/engines.js';
+import { engines, takeMessage, testDynamo, testS3, uniqueId } from '../../support/engines.js';
 import { fakeBillingExports, type FakeExportDay } from '../../support/fake-billing-exports.js';
 import { apiEvent, lambdaContext } from '../../support/lambda.js';
 
@@ -17,6 +19,14 @@ import { apiEvent, lambdaContext } from '../../support/lambda.js';
  * The reconciliation against DynamoDB Local and s3rver, with billing's exports from an in-memory fake: a seeded day
  * with one discrepancy of each kind is found, reported, announced and acted on once, and a rerun repeats nothing.
  */
+
+/** The billing system the scheduled function reaches through `billingClient()`: this environment configures none. */
+const configuredBilling = vi.hoisted(() => ({ current: undefined as BillingClient | undefined }));
+
+vi.mock('../../../shared/billing/client.js', async (importOriginal) => {
+  const original: object = await importOriginal();
+  return { ...original, billingClient: () => Promise.resolve(configuredBilling.current!) };
+});
 
 const db = testDynamo();
 const s3 = testS3();
@@ -251,5 +261,30 @@ describe('GET /reports/reconciliation', () => {
     expect(missing.statusCode).toBe(404);
     const invalid = await getReport(apiEvent({ method: 'GET', resource: '/reports/reconciliation', query: { date: '2026-02-30' }, principal: admin }), lambdaContext());
     expect(invalid.statusCode).toBe(400);
+  });
+});
+
+describe('the scheduled function', () => {
+  it('reconciles the day it is given with the production dependencies, putting the missing invoice on the billing-sync queue', async () => {
+    const day = aDay();
+    const orderId = uniqueId('o-missing');
+    await aSale(day, orderId);
+    configuredBilling.current = fakeBillingExports({}).client;
+
+    const summary = await reconcileDay({ date: day });
+    expect(summary).toMatchObject({ date: day, discrepancies: 1, counts: { 'missing-invoice': 1 }, objects: { json: `reconciliation/${day}/report.json` } });
+    expect(await takeMessage('billing-sync', (body) => (body as { orderId?: string }).orderId === orderId)).toEqual({ kind: 'invoice', orderId });
+    expect(await object(`reconciliation/${day}/report.csv`)).toContain(`missing-invoice,${orderId}`);
+  });
+
+  it('reconciles yesterday, in UTC, when the schedule sends {}', async () => {
+    configuredBilling.current = fakeBillingExports({}).client;
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    expect((await reconcileDay({})).date).toBe(yesterday);
+  });
+
+  it('refuses an input that is not {} or { date }', async () => {
+    await expect(reconcileDay({ date: '26/11/2026' })).rejects.toThrow();
+    await expect(reconcileDay({ day: '2026-11-26' })).rejects.toThrow();
   });
 });
