@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { orderCompletedV1 } from '../../events/orders/order-completed.v1.js';
@@ -14,7 +14,8 @@ import type { TableDeps } from '../../shared/db/deps.js';
 import { keys } from '../../shared/db/keys.js';
 import { outboxEvent } from '../../shared/events/outbox.js';
 import type { Order } from '../../shared/orders/model.js';
-import { putNewOrder } from '../../shared/orders/repository.js';
+import { putNewOrder, requireOrder, updateOrderStatus } from '../../shared/orders/repository.js';
+import { refundRecordItem } from '../../shared/billing/books.js';
 import type { RedriveReport } from '../../shared/ops/redrive.js';
 import { ApiClient } from '../support/api-client.js';
 import { eventually } from '../support/e2e.js';
@@ -24,7 +25,8 @@ import { anOrder } from '../unit/orders/fixtures.js';
  * The issue's fault tests for outbound billing, on the running local platform and its billing sandbox. Each of 100
  * orders is stored completed with its `order.completed` event in the same transaction, as the checkout's last step
  * does (the saga itself is not run: 100 checkouts would test the saga, not billing), so the event travels the real
- * path: table stream → outbox relay → bus → rule → billing-sync queue → billing-sync-invoice → sandbox.
+ * path: table stream → outbox relay → bus → rule → billing-sync queue → billing-sync-invoice → sandbox. Refunds travel
+ * the same way as `order.status-changed`.
  */
 
 const ORDERS = 100;
@@ -120,6 +122,27 @@ async function redriveByScript(): Promise<RedriveReport> {
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as RedriveReport;
 }
 
+/**
+ * Records a refund as `POST /orders/{id}/refunds` does once the provider has refunded (the provider call itself is
+ * left out): the order moves with its `order.status-changed` (event `refund`), its refund record and the day's books,
+ * in one transaction.
+ */
+async function refund(orderId: string, refundRef: string, amount: number): Promise<void> {
+  const order = await requireOrder(deps, orderId);
+  await updateOrderStatus(deps, order, { type: 'refund', amount, reason: 'damaged' }, { actor: 'billing-e2e' }, (next) => [
+    {
+      Put: {
+        TableName: deps.tableName,
+        Item: { ...keys.orderRefund(orderId, refundRef), entityType: 'RefundRecord', schemaVersion: 1, orderId, refundId: `re_${refundRef}`, amount, reason: 'damaged', actor: 'billing-e2e', at: next.updatedAt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    refundRecordItem(deps.tableName, next, refundRef, amount, next.updatedAt),
+  ]);
+}
+
+const itemAt = async (key: { pk: string; sk: string }) => (await db.send(new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }))).Item;
+
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
 describe('billing sync under faults, on the local platform', () => {
@@ -192,5 +215,27 @@ describe('billing sync under faults, on the local platform', () => {
       `acknowledgements lost on 30%: ${ORDERS} orders invoiced in ${seconds(drained)} s with ${calls} calls (${calls - ORDERS} retries under the same key); ` +
         `${redriven} redriven from the DLQ; invoices ${perOrder.size}, duplicates ${[...perOrder.values()].filter((n) => n > 1).length}`,
     );
+  });
+
+  it('each refund gets one credit note against the invoice, while billing loses 30% of its acknowledgements', { timeout: 120_000 }, async () => {
+    await clearFaults();
+    const [orderId] = await completeOrders(1);
+    await eventually('the order invoiced', async () => ((await invoiced([orderId!])) === 1 ? true : undefined), 60_000, 250);
+    await setFaults({ ackLostRate: 0.3 });
+    const refs = [`r1-${ulid()}`, `r2-${ulid()}`];
+    await refund(orderId!, refs[0]!, 300);
+    await refund(orderId!, refs[1]!, 200);
+    for (const ref of refs) await eventually(`credit note ${ref}`, () => itemAt(keys.creditNoteByRefund(orderId!, ref)), 60_000, 250);
+    await clearFaults();
+
+    const invoiceReference = (await itemAt(keys.invoiceByOrder(orderId!)))!.invoiceReference as string;
+    const notes = (await sandboxState()).creditNotes.filter((n) => n.externalId.startsWith(`${orderId}#`));
+    expect(notes.map((n) => [n.externalId, n.amount, n.invoiceReference]).sort()).toEqual(
+      [
+        [`${orderId}#${refs[0]}`, 300, invoiceReference],
+        [`${orderId}#${refs[1]}`, 200, invoiceReference],
+      ].sort(),
+    );
+    for (const note of notes) expect(await itemAt(keys.refundByCreditNote(note.creditNoteReference))).toMatchObject({ orderId });
   });
 });
