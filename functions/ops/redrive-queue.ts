@@ -4,7 +4,8 @@ import { NotFoundError } from '../../shared/errors.js';
 import { httpHandler, requirePrincipal } from '../../shared/http/handler.js';
 import { ok } from '../../shared/http/responses.js';
 import { logger } from '../../shared/observability/logger.js';
-import { redriveQueue, redriveTargetFromEnv } from '../../shared/ops/redrive.js';
+import { config } from '../../shared/config/config.js';
+import { redriveQueue } from '../../shared/ops/redrive.js';
 
 const sqs = new SQSClient({});
 
@@ -19,9 +20,9 @@ const HTTP_BUDGET_MS = 20_000;
  */
 export const handler = httpHandler({ params: QueueIdParams })(async (input) => {
   const principal = requirePrincipal(input);
-  const target = redriveTargetFromEnv(input.params.id);
-  if (!target) throw new NotFoundError('Queue', input.params.id);
-  const report = await redriveQueue(sqs, target, { deadline: Date.now() + HTTP_BUDGET_MS });
+  const urls = config.redriveUrls(input.params.id);
+  if (!urls) throw new NotFoundError('Queue', input.params.id);
+  const report = await redriveQueue(sqs, { queueId: input.params.id, ...urls }, { deadline: Date.now() + HTTP_BUDGET_MS });
   logger.info('dlq redrive', { actor: principal.subject, ...report });
   return ok(report);
 });

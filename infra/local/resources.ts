@@ -1,5 +1,4 @@
-import { ENV, bucketEnvName, queueUrlEnvName, stateMachineArnEnvName } from '../../shared/config/env-names.js';
-import { dlqUrlEnvName } from '../../shared/ops/redrive.js';
+import { ENV, bucketEnvName, dlqUrlEnvName, queueUrlEnvName, stateMachineArnEnvName } from '../../shared/config/env-names.js';
 import type { BucketId } from '../wiring.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './engines/credentials.js';
 

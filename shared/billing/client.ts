@@ -127,7 +127,8 @@ export interface HttpBillingClientOptions extends BillingApiSettings {
 
 export const DEFAULT_BILLING_TIMEOUT_MS = 5_000;
 
-const Invoice = z.object({
+/** An invoice as the billing system answers or exports it; extra fields are the provider's business. */
+export const BillingInvoiceSchema = z.object({
   invoiceReference: z.string().min(1),
   externalId: z.string(),
   status: z.enum(['open', 'paid', 'void']),
@@ -136,7 +137,8 @@ const Invoice = z.object({
   tax: z.number().int(),
   createdAt: z.string(),
 });
-const CreditNote = z.object({
+/** A credit note as the billing system answers or exports it. */
+export const BillingCreditNoteSchema = z.object({
   creditNoteReference: z.string().min(1),
   invoiceReference: z.string(),
   externalId: z.string(),
@@ -219,8 +221,8 @@ export function httpBillingClient(options: HttpBillingClientOptions): BillingCli
     createCustomer: (req, key) => call('POST', '/billing/customers', Customer, req, key).then(({ billingCustomerId }) => ({ billingCustomerId })),
     createSubscription: (req, key) =>
       call('POST', '/billing/subscriptions', Subscription, req, key).then(({ billingSubscriptionId, status }) => ({ billingSubscriptionId, status })),
-    createInvoice: (req, key) => call('POST', '/billing/invoices', Invoice, req, key),
-    createCreditNote: (req, key) => call('POST', '/billing/credit-notes', CreditNote, req, key),
+    createInvoice: (req, key) => call('POST', '/billing/invoices', BillingInvoiceSchema, req, key),
+    createCreditNote: (req, key) => call('POST', '/billing/credit-notes', BillingCreditNoteSchema, req, key),
     exportPage: async (kind, date, cursor) => {
       const query = new URLSearchParams({ date });
       if (cursor !== undefined) query.set('cursor', cursor);

@@ -12,7 +12,7 @@ import { TransactionCancelled, transactWrite } from '../db/transact.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { outboxEvent } from '../events/outbox.js';
 import { putObject } from '../storage/s3.js';
-import type { BillingClient, BillingCreditNote, BillingInvoice, ExportKind } from './client.js';
+import { BillingCreditNoteSchema, BillingInvoiceSchema, type BillingClient, type ExportKind } from './client.js';
 import {
   DISCREPANCY_KINDS,
   discrepancyId,
@@ -130,23 +130,6 @@ function parseDate(date: string): string {
 }
 
 // Export rows: extra fields are the provider's business; what the comparison reads must be there and well-formed.
-const ExportedInvoice = z.object({
-  invoiceReference: z.string().min(1),
-  externalId: z.string(),
-  status: z.enum(['open', 'paid', 'void']),
-  currency: z.string(),
-  total: z.number().int(),
-  tax: z.number().int(),
-  createdAt: z.string(),
-}) satisfies z.ZodType<BillingInvoice>;
-const ExportedCreditNote = z.object({
-  creditNoteReference: z.string().min(1),
-  invoiceReference: z.string(),
-  externalId: z.string(),
-  amount: z.number().int(),
-  currency: z.string(),
-  createdAt: z.string(),
-}) satisfies z.ZodType<BillingCreditNote>;
 const TaxLineRow = z.object({ invoiceReference: z.string().min(1), tax: z.number().int() }) satisfies z.ZodType<ExportedTaxLine>;
 const PaymentRow = z.object({
   invoiceReference: z.string().min(1),
@@ -180,8 +163,8 @@ async function readExport<T>(billing: BillingClient, kind: ExportKind, date: str
 
 async function readExports(billing: BillingClient, date: string): Promise<ExportSet> {
   const [invoices, creditNotes, taxLines, payments] = await Promise.all([
-    readExport(billing, 'invoices', date, ExportedInvoice),
-    readExport(billing, 'credit-notes', date, ExportedCreditNote),
+    readExport(billing, 'invoices', date, BillingInvoiceSchema),
+    readExport(billing, 'credit-notes', date, BillingCreditNoteSchema),
     readExport(billing, 'tax-lines', date, TaxLineRow),
     readExport(billing, 'payments', date, PaymentRow),
   ]);

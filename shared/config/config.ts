@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ENV, queueUrlEnvName, stateMachineArnEnvName } from './env-names.js';
+import { ENV, dlqUrlEnvName, queueUrlEnvName, stateMachineArnEnvName } from './env-names.js';
 
 const boolFromEnv = z
   .enum(['true', 'false'])
@@ -159,6 +159,15 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
     queueUrl(queueId: string): string {
       const name = queueUrlEnvName(queueId);
       return required(env[name], name);
+    },
+    /**
+     * A queue and its dead-letter queue a function may redrive (`access.redrive`); `undefined` when it was not granted
+     * that queue, so a caller answers 404 rather than failing on a missing variable.
+     */
+    redriveUrls(queueId: string): { queueUrl: string; dlqUrl: string } | undefined {
+      const queueUrl = env[queueUrlEnvName(queueId)];
+      const dlqUrl = env[dlqUrlEnvName(queueId)];
+      return queueUrl && dlqUrl ? { queueUrl, dlqUrl } : undefined;
     },
     stateMachineArn(machineId: string): string {
       const name = stateMachineArnEnvName(machineId);

@@ -46,6 +46,11 @@ export function queueUrlEnvName(queueId: string): string {
   return `QUEUE_URL_${queueId.toUpperCase().replace(/-/g, '_')}`;
 }
 
+/** `billing-sync` → `DLQ_URL_BILLING_SYNC`: set for each queue a function may redrive (`access.redrive`). */
+export function dlqUrlEnvName(queueId: string): string {
+  return `DLQ_URL_${queueId.toUpperCase().replace(/-/g, '_')}`;
+}
+
 /** `checkout` → `STATE_MACHINE_ARN_CHECKOUT`. */
 export function stateMachineArnEnvName(machineId: string): string {
   return `STATE_MACHINE_ARN_${machineId.toUpperCase().replace(/-/g, '_')}`;

@@ -6,33 +6,17 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { queueUrlEnvName } from '../config/env-names.js';
 
 /**
  * Moving what a queue's consumer gave up on (its dead-letter queue) back onto the queue, once the cause is fixed.
  * The same use-case serves `npm run dlq:redrive -- <queue-id>` and `POST /admin/queues/{id}/redrive`.
  */
 
-/** `billing-sync` → `DLQ_URL_BILLING_SYNC`: set for each queue a function may redrive (`access.redrive`). */
-export function dlqUrlEnvName(queueId: string): string {
-  return `DLQ_URL_${queueId.toUpperCase().replace(/-/g, '_')}`;
-}
-
 /** A queue and its DLQ, by URL. */
 export interface RedriveTarget {
   queueId: string;
   queueUrl: string;
   dlqUrl: string;
-}
-
-/**
- * The queue and DLQ URLs a function was granted for `queueId` (`access.redrive` in the wiring); `undefined` when it was
- * not granted that queue, so a caller can answer 404 rather than fail on a missing variable.
- */
-export function redriveTargetFromEnv(queueId: string, env: Readonly<Record<string, string | undefined>> = process.env): RedriveTarget | undefined {
-  const queueUrl = env[queueUrlEnvName(queueId)];
-  const dlqUrl = env[dlqUrlEnvName(queueId)];
-  return queueUrl && dlqUrl ? { queueId, queueUrl, dlqUrl } : undefined;
 }
 
 export interface RedriveOptions {

@@ -5,8 +5,9 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { handler as redriveHandler } from '../../../functions/ops/redrive-queue.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { scopesForRoles } from '../../../shared/auth/roles.js';
-import { queueUrlEnvName } from '../../../shared/config/env-names.js';
-import { dlqUrlEnvName, redriveQueue, redriveTargetFromEnv, type RedriveTarget } from '../../../shared/ops/redrive.js';
+import { dlqUrlEnvName, queueUrlEnvName } from '../../../shared/config/env-names.js';
+import { redriveQueue, type RedriveTarget } from '../../../shared/ops/redrive.js';
+import { config } from '../../../shared/config/config.js';
 import { testSqs } from '../../support/engines.js';
 import { apiEvent, lambdaContext } from '../../support/lambda.js';
 
@@ -120,7 +121,7 @@ describe('POST /admin/queues/{id}/redrive', () => {
     const result = await call(target.queueId);
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toEqual({ queueId: target.queueId, moved: 3, failed: 0, notDeleted: 0, more: false });
-    expect(redriveTargetFromEnv(target.queueId)).toEqual(target);
+    expect(config.redriveUrls(target.queueId)).toEqual({ queueUrl: target.queueUrl, dlqUrl: target.dlqUrl });
   });
 
   it('answers 404 for a queue it was not granted', async () => {
