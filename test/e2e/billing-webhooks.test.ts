@@ -135,8 +135,9 @@ describe('billing webhooks on the local platform', () => {
     expect((await problem(send(api, stale, signWebhook(stale, LOCAL_BILLING_WEBHOOK_SECRET, Date.now() - 600_000)), 400)).type).toMatch(/stale-webhook$/);
     expect((await problem(send(api, forged, ''), 401)).type).toMatch(/bad-webhook-signature$/);
 
-    // A genuine event queued after them: once it is applied, the refused ones would have been too.
-    const genuine = billingEvent('subscription.updated', { ...reference, status: 'past_due' });
+    // A genuine event queued after them: once it is applied, the refused ones would have been too. It is dated ahead of
+    // the sandbox's own subscription.updated, which may carry the same second: between two statuses the newer event wins.
+    const genuine = billingEvent('subscription.updated', { ...reference, status: 'past_due' }, Math.floor(Date.now() / 1000) + 5);
     const body = JSON.stringify(genuine);
     expect((await send(api, body, signWebhook(body, LOCAL_BILLING_WEBHOOK_SECRET))).status).toBe(200);
     await eventually('the genuine event applied', () => itemAt(keys.processedEvent(BILLING_WEBHOOK_CONSUMER, genuine.id)), 30_000);
