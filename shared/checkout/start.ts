@@ -14,6 +14,8 @@ import { assertBookable, explainSlotHoldFailure, getSlot, slotHoldItem, slotLabe
 import { stockQuantity } from '../carts/quantities.js';
 import { ReservationConditionError } from '../inventory/errors.js';
 import { reserveStock } from '../inventory/reservations.js';
+import { InsufficientPointsError, redeemItems } from '../loyalty/redemptions.js';
+import { PromotionUnavailableError, redemptionItems } from '../promotions/redemptions.js';
 import { SlotNotFoundError } from '../fulfillment/errors.js';
 import { orderFromPricedCart } from '../orders/from-cart.js';
 import type { Order } from '../orders/model.js';
@@ -76,6 +78,23 @@ async function validateCart(
   return { slotEndsAt: slot.endsAt, names: new Map(lines.available.map((l) => [l.line.sku, l.product.name])), ageRestricted: restricted.length > 0 };
 }
 
+/** Why a coupon the shopper applied would no longer take anything off: the shopper must see the new price first. */
+const LAPSED: ReadonlySet<string> = new Set(['usage-limit-reached', 'expired', 'not-started']);
+
+/**
+ * A coupon the cart shows as applied but that would not apply now (its limit reached by other orders, its end passed):
+ * checking out would charge more than the shopper was shown, so the checkout is refused and they re-price the cart.
+ * @throws ConflictError (409 `coupon-no-longer-applies`) naming the codes
+ */
+function refuseLapsedCoupons(rejected: readonly { code?: string; reason: string }[], unknownCoupons: readonly string[]): void {
+  const lapsed = [...new Set([...rejected.filter((r) => r.code !== undefined && LAPSED.has(r.reason)).map((r) => r.code!), ...unknownCoupons])];
+  if (lapsed.length > 0) {
+    throw new ConflictError('coupon-no-longer-applies', `The coupon ${lapsed.join(', ')} no longer applies; remove it and check the cart's new total.`, {
+      extensions: { codes: lapsed },
+    });
+  }
+}
+
 /** The order of a repeated checkout: the cart names it, and it was made under the same key. */
 async function repeatedCheckout(deps: CheckoutDeps, cart: Cart, checkoutKey: string): Promise<Order | undefined> {
   if (cart.status !== 'checked-out' || cart.orderId === undefined) return undefined;
@@ -110,6 +129,13 @@ export async function startCheckout(request: CheckoutRequest, idempotencyKey: st
   const { slotEndsAt, names, ageRestricted } = await validateCart(deps, cart, request);
   const priced = await priceCartNow(deps, cart);
   if (priced.pricing.minimumOrder?.met === false) throw new MinimumOrderError(priced.pricing.minimumOrder.required.amount, priced.pricing.currency);
+  refuseLapsedCoupons(priced.pricing.rejected, priced.pricing.unknownCoupons);
+  if (priced.pricing.loyalty.pointsRedeemed < cart.loyaltyPoints) {
+    // The balance fell (another order spent it) since the shopper chose the points: they must see the new total first.
+    throw new ConflictError('loyalty-points-unavailable', `Only ${priced.pricing.loyalty.pointsRedeemed} of the ${cart.loyaltyPoints} loyalty points chosen can be redeemed now; choose again.`, {
+      extensions: { chosen: cart.loyaltyPoints, redeemable: priced.pricing.loyalty.pointsRedeemed },
+    });
+  }
 
   const orderId = deps.newId();
   const now = deps.now();
@@ -119,6 +145,7 @@ export async function startCheckout(request: CheckoutRequest, idempotencyKey: st
     payment: { ...frozen.payment, method: request.paymentMethod },
     checkoutKey: key,
     ...(ageRestricted ? { idCheckRequired: true } : {}),
+    ...(frozen.promotions.length > 0 || frozen.loyalty.pointsRedeemed > 0 ? { redemptionsTaken: true } : {}),
   };
   const reserved = await createReserved(deps, order, cart, actor);
   if (reserved === 'cart-changed') {
@@ -134,13 +161,18 @@ export async function startCheckout(request: CheckoutRequest, idempotencyKey: st
 
 const ORDER_LABEL = 'the order';
 const CART_LABEL = 'the cart';
+const PROMOTION_LABEL = 'promotion ';
+const LOYALTY_MARK_LABEL = 'the loyalty redemption mark';
+const LOYALTY_BALANCE_LABEL = 'the loyalty balance';
 
 /**
- * Stores the order already `reserved`, with its stock, its slot's unit, the cart's move to `checked-out` and the
- * checkout's events, in ONE transaction: a basket the store cannot fill is refused here, at once and with nothing
+ * Stores the order already `reserved`, with its stock, its slot's unit, the cart's move to `checked-out`, its
+ * promotions' uses (within their limits) and its loyalty points (within the balance) and the checkout's events, in ONE
+ * transaction: a basket the store cannot fill is refused here, at once and with nothing
  * written, however many shoppers race for the last units. The saga's Reserve step then finds the reservation made.
  * @returns the order as stored, or `cart-changed` when the cart changed or was checked out meanwhile
  * @throws InsufficientStockError (409) naming the short lines, SlotFullError (409) and the slot's other refusals
+ * @throws PromotionUnavailableError (409) when a promotion's usage limit was reached; InsufficientPointsError (422)
  */
 async function createReserved(deps: CheckoutDeps, pending: Order, cart: Cart, actor: CartActor): Promise<Order | 'cart-changed'> {
   const now = deps.now();
@@ -166,6 +198,16 @@ async function createReserved(deps: CheckoutDeps, pending: Order, cart: Cart, ac
   ).item;
   const slotId = cart.fulfillment!.slotId;
   const slot = slotLabel(cart.storeId, slotId);
+  const promotionIds = [...new Set(order.promotions.map((p) => p.promotionId))];
+  const points = order.loyalty.pointsRedeemed;
+  const redemptions = [
+    ...(promotionIds.length === 0 ? [] : await redemptionItems(promotionIds, order.shopperId, order.id, deps)),
+    ...(points === 0 ? [] : redeemItems(order.shopperId, points, order.id, deps)),
+  ];
+  const redemptionLabels = [
+    ...promotionIds.flatMap((id) => [`${PROMOTION_LABEL}${id}`, `${PROMOTION_LABEL}${id}`]),
+    ...(points === 0 ? [] : [LOYALTY_MARK_LABEL, LOYALTY_BALANCE_LABEL, 'the loyalty ledger entry']),
+  ];
   const slotEnd = (await getSlot(cart.storeId, slotId, deps))?.endsAt;
   try {
     await reserveStock(
@@ -175,8 +217,16 @@ async function createReserved(deps: CheckoutDeps, pending: Order, cart: Cart, ac
         ownerRef: `order:${order.id}`,
         lines: order.lines.map((line) => ({ sku: line.sku, quantity: stockQuantity(line.quantity) })),
         holdSeconds: orderHoldSeconds(slotEnd, now),
-        extraItems: [orderPut!, nextCartPut(deps, checkedOut, cart), slotHoldItem(deps.tableName, cart.storeId, slotId, now), cartEventItem(deps, checkedOut, plan.event, actor.correlationId), started, ...orderEvents],
-        extraItemLabels: [ORDER_LABEL, CART_LABEL, slot, 'the cart event', 'the checkout event', ...orderEvents.map((_, i) => `order event ${i}`)],
+        extraItems: [
+          orderPut!,
+          nextCartPut(deps, checkedOut, cart),
+          slotHoldItem(deps.tableName, cart.storeId, slotId, now),
+          cartEventItem(deps, checkedOut, plan.event, actor.correlationId),
+          started,
+          ...orderEvents,
+          ...redemptions,
+        ],
+        extraItemLabels: [ORDER_LABEL, CART_LABEL, slot, 'the cart event', 'the checkout event', ...orderEvents.map((_, i) => `order event ${i}`), ...redemptionLabels],
         ...(actor.correlationId ? { correlationId: actor.correlationId } : {}),
       },
       deps,
@@ -185,6 +235,10 @@ async function createReserved(deps: CheckoutDeps, pending: Order, cart: Cart, ac
     if (!(error instanceof ReservationConditionError)) throw error;
     if (error.failed.includes(CART_LABEL)) return 'cart-changed';
     if (error.failed.includes(slot)) throw (await explainSlotHoldFailure(cart.storeId, slotId, deps.now(), deps)) ?? error;
+    const promotion = error.failed.find((label) => label.startsWith(PROMOTION_LABEL));
+    if (promotion !== undefined) throw new PromotionUnavailableError(promotion.slice(PROMOTION_LABEL.length));
+    if (error.failed.includes(LOYALTY_BALANCE_LABEL)) throw new InsufficientPointsError(points);
+    if (error.failed.includes(LOYALTY_MARK_LABEL)) throw new ConflictError('points-already-redeemed', `Order ${order.id} has already redeemed loyalty points.`);
     throw error;
   }
   return order;

@@ -4,7 +4,10 @@ import { cartEventItem, nextCart } from '../carts/change.js';
 import type { Cart } from '../carts/model.js';
 import { stockQuantity } from '../carts/quantities.js';
 import { getCartRecord, nextCartPut } from '../carts/repository.js';
-import type { TransactItem } from '../db/transact.js';
+import { keys } from '../db/keys.js';
+import { TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
+import { reverseRedeemItems } from '../loyalty/redemptions.js';
+import { reverseRedemptionItems } from '../promotions/redemptions.js';
 import { outboxEvent } from '../events/outbox.js';
 import { explainSlotHoldFailure, getSlot, slotHoldItem, slotLabel, slotReleaseItem } from '../fulfillment/slots.js';
 import { SlotNotFoundError } from '../fulfillment/errors.js';
@@ -367,20 +370,55 @@ async function reopenCartItems(deps: CheckoutDeps, order: Order): Promise<Transa
   return [nextCartPut(deps, next, cart), cartEventItem(deps, next, plan.event, undefined)];
 }
 
+/** The mark that an order's promotion uses and loyalty points were given back: once, however often FailOrder runs. */
+const REDEMPTIONS_REVERSED = 'checkout-redemptions-reversed';
+
+/**
+ * Gives back what the checkout transaction took for an order that failed or was cancelled: its promotions' uses and its
+ * loyalty points, in one transaction headed by a mark, so it happens once.
+ */
+async function giveBackRedemptions(deps: CheckoutDeps, order: Order): Promise<void> {
+  if (!order.redemptionsTaken || order.status === 'completed') return;
+  const promotionIds = [...new Set(order.promotions.map((p) => p.promotionId))];
+  const points = order.loyalty.pointsRedeemed;
+  const mark: TransactItem = {
+    Put: {
+      TableName: deps.tableName,
+      Item: { ...keys.processedEvent(REDEMPTIONS_REVERSED, order.id), entityType: 'ProcessedEvent', schemaVersion: 1, at: deps.now().toISOString() },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+  try {
+    await transactWrite(deps, [
+      mark,
+      ...(promotionIds.length === 0 ? [] : reverseRedemptionItems(promotionIds, order.shopperId, order.id, deps)),
+      ...(points === 0 ? [] : reverseRedeemItems(order.shopperId, points, order.id, deps)),
+    ]);
+  } catch (error) {
+    if (error instanceof TransactionCancelled && error.failedConditions().includes(0)) return;
+    throw error;
+  }
+}
+
 /**
  * The saga's last compensation: the order is marked failed with a code and a reason (a cancel marks it cancelled; an
- * order already cancelled by staff stays so), its cart reopens, and `checkout.complete` says how it ended.
+ * order already cancelled by staff stays so), its cart reopens, `checkout.complete` says how it ended, and the promotion uses
+ * and loyalty points the checkout took are given back.
  */
 export async function failOrder(orderId: string, failure: SagaFailure, deps: CheckoutDeps = checkoutDeps()): Promise<{ status: string }> {
   for (let attempt = 1; ; attempt += 1) {
     const order = await requireOrder(deps, orderId);
-    if (isTerminal(order.status)) return { status: order.status };
+    if (isTerminal(order.status)) {
+      await giveBackRedemptions(deps, order);
+      return { status: order.status };
+    }
     const cancelled = failure.Error === ORDER_CANCELLED;
     const { code, reason } = cancelled ? { code: 'cancelled', reason: messageOf(failure.Cause) || 'cancelled' } : describeFailure(failure, order.status);
     const event = cancelled ? ({ type: 'cancel', reason } as const) : ({ type: 'fail', reason, code } as const);
     const reopen = await reopenCartItems(deps, order);
     try {
       const next = await updateOrderStatus(deps, order, event, SAGA_ACTOR, (changed) => [...reopen, completeEventItem(deps, changed, cancelled ? 'cancelled' : 'failed')]);
+      await giveBackRedemptions(deps, next);
       return { status: next.status };
     } catch (error) {
       if (attempt >= 5 || !(error instanceof OrderChangedError)) throw error;

@@ -145,6 +145,8 @@ export const Order = z.strictObject({
   failureCode: z.string().min(1).max(80).optional(),
   /** Age-restricted goods: the courier or the pickup desk checks the shopper's ID at handover. */
   idCheckRequired: z.boolean().optional(),
+  /** The order took its promotions' uses and its loyalty points at checkout; a failure or a cancel gives them back. */
+  redemptionsTaken: z.boolean().optional(),
   /** A hash of the shopper and the `Idempotency-Key` of the checkout that created it: a repeat finds this order. */
   checkoutKey: z.string().min(1).max(100).optional(),
   version: z.number().int().positive(),

@@ -165,6 +165,55 @@ describe('checkout, happy paths', () => {
   });
 });
 
+describe('checkout, promotions', () => {
+  it('takes a coupon use in the checkout transaction, refuses it past its limit, and gives it back when the checkout fails', async () => {
+    const item = fixed[5]!;
+    const code = `E2ECK${run}`.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 20);
+    const created = await staff.post<{ id: string }>('/promotions', {
+      name: `e2e checkout coupon ${run}`,
+      rule: { kind: 'percent-off', basisPoints: 500 },
+      target: { kind: 'sku', skus: [item.sku] },
+      stacking: { priority: 40 },
+      schedule: { startsAt: '2025-01-01T00:00:00Z' },
+      limits: { total: 1 },
+      couponCode: code,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const redemptions = async () => (await staff.get<{ redemptions: number }>(`/promotions/${created.body.id}`)).body.redemptions;
+    const couponCart = async () => {
+      const cartId = await cartWith([{ sku: item.sku, quantity: { count: 10 } }]);
+      expect((await shopper.post(`/carts/${cartId}/coupons`, { code })).status).toBe(200);
+      return cartId;
+    };
+
+    const declinedCart = await couponCart();
+    const declined = await shopper.post<Order>('/checkout', { cartId: declinedCart, paymentMethod: 'pm_card_chargeDeclined' }, { headers: { 'idempotency-key': `coupon-declined-${run}` } });
+    expect(declined.status).toBe(202);
+    expect(declined.body.promotions.map((p) => p.promotionId)).toContain(created.body.id);
+    expect(await settled(declined.body.id, ['failed'])).toMatchObject({ failureCode: 'payment-declined' });
+    expect(await eventually('the coupon use given back', async () => ((await redemptions()) === 0 ? true : undefined), 30_000)).toBe(true);
+
+    // Two shoppers' carts priced with the coupon race for its last use: the transaction's condition lets one through.
+    const [first, second, late] = [await couponCart(), await couponCart(), await couponCart()];
+    const before = await stockOf(item.sku);
+    const race = await Promise.all(
+      [first, second].map((cartId, i) => shopper.post<Order>('/checkout', { cartId, paymentMethod: 'pm_card_visa' }, { headers: { 'idempotency-key': `coupon-race-${i}-${run}` } })),
+    );
+    expect(race.map((r) => r.status).sort()).toEqual([202, 409]);
+    const loser = race.find((r) => r.status === 409)!.body as unknown as { type: string };
+    expect(loser.type).toMatch(/\/(promotion-unavailable|coupon-no-longer-applies)$/);
+    const winner = race.find((r) => r.status === 202)!.body;
+    await settled(winner.id, ['completed']);
+    expect(await redemptions()).toBe(1);
+    expect((await stockOf(item.sku)).committed).toBe(before.committed + 10);
+    // A cart priced after the limit was reached is told so, rather than charged more than it was shown.
+    const refused = await problem(shopper.post('/checkout', { cartId: late, paymentMethod: 'pm_card_visa' }, { headers: { 'idempotency-key': `coupon-late-${run}` } }), 409, 'coupon-no-longer-applies');
+    expect(refused).toMatchObject({ codes: [code] });
+    expect((await shopper.get<Cart>(`/carts/${late}`)).body.status).toBe('open');
+    expect(await redemptions()).toBe(1);
+  });
+});
+
 describe('checkout, refusals', () => {
   it('fails a declined card: the hold never happens, the stock and slot go back, the cart reopens', async () => {
     const item = fixed[1]!;
