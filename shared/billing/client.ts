@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { config } from '../config/config.js';
-import { storedSecretReader } from '../payments/stored-secret.js';
+import { storedSecretReader } from '../config/stored-secret.js';
 import { signRequest } from './signing.js';
 
 /**

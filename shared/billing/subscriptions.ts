@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { tableDeps, type TableDeps } from '../db/deps.js';
@@ -6,6 +6,7 @@ import { INDEXES, keys } from '../db/keys.js';
 import { TransactionCancelled, transactWrite } from '../db/transact.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { BillingClient } from './client.js';
+import { queryAll } from '../db/query.js';
 
 /**
  * Delivery-pass plans, as data: the billing system knows each by its id and charges its price; SmartShelf only needs
@@ -131,23 +132,14 @@ export async function getSubscription(subscriptionId: string, deps: TableDeps = 
 /** Every subscription of one shopper, oldest first (one gsi1 query). */
 export async function subscriptionsOf(shopperId: string, deps: TableDeps = tableDeps()): Promise<Subscription[]> {
   const { gsi1pk } = keys.subscriptionsByShopper(shopperId, '', '');
-  const found: Subscription[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: INDEXES.gsi1.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': INDEXES.gsi1.partition },
-        ExpressionAttributeValues: { ':pk': gsi1pk },
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    found.push(...(page.Items ?? []).map(fromItem));
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
-  return found;
+  const items = await queryAll(deps, {
+    TableName: deps.tableName,
+    IndexName: INDEXES.gsi1.name,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': INDEXES.gsi1.partition },
+    ExpressionAttributeValues: { ':pk': gsi1pk },
+  });
+  return items.map(fromItem);
 }
 
 /**

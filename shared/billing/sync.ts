@@ -12,6 +12,7 @@ import { requireOrder } from '../orders/repository.js';
 import { billingClient, BillingTransientError, type BillingClient, type BillingLine, type InvoiceRequest } from './client.js';
 import { syncSubscription, type SyncOutcome } from './subscriptions.js';
 import { DeliveredOrderStatusChanged, type BillingSyncMessage } from './sync-messages.js';
+import { processedMarkItem } from '../events/processed.js';
 
 /**
  * Outbound billing sync: a completed order becomes one invoice in the billing system, each refund one credit note.
@@ -222,13 +223,7 @@ export async function invoiceOrder(orderId: string, source: string, deps: Billin
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      {
-        Put: {
-          TableName: deps.tableName,
-          Item: { ...keys.processedEvent(INVOICE_CONSUMER, orderId), entityType: 'ProcessedEvent', schemaVersion: 1, source, invoiceReference: invoice.invoiceReference, at: sentAt },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
+      processedMarkItem(deps.tableName, INVOICE_CONSUMER, orderId, sentAt, { source, invoiceReference: invoice.invoiceReference }),
       outboxEvent(deps.tableName, invoiceCreatedV1, { ...mapping, shopperId: order.shopperId, storeId: order.storeId, sentAt }, { now }).item,
     ]);
   } catch (error) {

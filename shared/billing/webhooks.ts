@@ -8,9 +8,10 @@ import { keys } from '../db/keys.js';
 import { TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
 import { AppError } from '../errors.js';
 import { outboxEvent } from '../events/outbox.js';
-import { storedSecretReader } from '../payments/stored-secret.js';
+import { storedSecretReader } from '../config/stored-secret.js';
 import { SIGNATURE_TOLERANCE_SECONDS, verifyWebhook, type Instant } from './signing.js';
 import { getSubscription, subscriptionStatusUpdate, type SubscriptionStatus } from './subscriptions.js';
+import { processedMarkItem } from '../events/processed.js';
 
 /** The consumer name in `keys.processedEvent`: one mark per applied billing event id. */
 export const BILLING_WEBHOOK_CONSUMER = 'billing-webhooks';
@@ -206,13 +207,7 @@ export class BillingRecordNotYetKnownError extends Error {
 export type BillingWebhookOutcome = 'applied' | 'duplicate' | 'stale' | 'ignored';
 
 function processedMark(deps: TableDeps, event: BillingWebhookMessage): TransactItem {
-  return {
-    Put: {
-      TableName: deps.tableName,
-      Item: { ...keys.processedEvent(BILLING_WEBHOOK_CONSUMER, event.id), entityType: 'ProcessedEvent', schemaVersion: 1, eventType: event.type, at: deps.now().toISOString() },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  };
+  return processedMarkItem(deps.tableName, BILLING_WEBHOOK_CONSUMER, event.id, deps.now().toISOString(), { eventType: event.type });
 }
 
 /** Runs a transaction whose item 0 is the processed mark and item 1 the record's change. */

@@ -10,17 +10,15 @@ import { priceCartNow } from '../carts/pricing.js';
 import { nextCartPut } from '../carts/repository.js';
 import { AppError, ConflictError } from '../errors.js';
 import { outboxEvent } from '../events/outbox.js';
-import { assertBookable, explainSlotHoldFailure, getSlot, slotHoldItem, slotLabel } from '../fulfillment/slots.js';
-import { stockQuantity } from '../carts/quantities.js';
+import { assertBookable, getSlot } from '../fulfillment/slots.js';
 import { ReservationConditionError } from '../inventory/errors.js';
-import { reserveStock } from '../inventory/reservations.js';
 import { InsufficientPointsError, redeemItems } from '../loyalty/redemptions.js';
 import { PromotionUnavailableError, redemptionItems } from '../promotions/redemptions.js';
 import { SlotNotFoundError } from '../fulfillment/errors.js';
 import { orderFromPricedCart } from '../orders/from-cart.js';
 import type { Order } from '../orders/model.js';
 import { getOrderRecord, newOrderChange } from '../orders/repository.js';
-import { orderHoldSeconds, orderReservationId } from './steps.js';
+import { orderChangeItems, orderReservationId, reserveOrderStock, slotRefusal } from './steps.js';
 import { isAdultOn } from './age.js';
 import { checkoutDeps, type CheckoutDeps } from './deps.js';
 import { AgeVerificationError, CartCheckedOutError, MinimumOrderError } from './errors.js';
@@ -147,7 +145,7 @@ export async function startCheckout(request: CheckoutRequest, idempotencyKey: st
     ...(ageRestricted ? { idCheckRequired: true } : {}),
     ...(frozen.promotions.length > 0 || frozen.loyalty.pointsRedeemed > 0 ? { redemptionsTaken: true } : {}),
   };
-  const reserved = await createReserved(deps, order, cart, actor);
+  const reserved = await createReserved(deps, order, cart, slotEndsAt, actor);
   if (reserved === 'cart-changed') {
     // A concurrent request checked the cart out (or changed it): a repeat of this one finds its order, any other is a 409.
     const again = await ownCart(deps, request.cartId, actor, 'change');
@@ -159,7 +157,6 @@ export async function startCheckout(request: CheckoutRequest, idempotencyKey: st
   return reserved;
 }
 
-const ORDER_LABEL = 'the order';
 const CART_LABEL = 'the cart';
 const PROMOTION_LABEL = 'promotion ';
 const LOYALTY_MARK_LABEL = 'the loyalty redemption mark';
@@ -174,11 +171,9 @@ const LOYALTY_BALANCE_LABEL = 'the loyalty balance';
  * @throws InsufficientStockError (409) naming the short lines, SlotFullError (409) and the slot's other refusals
  * @throws PromotionUnavailableError (409) when a promotion's usage limit was reached; InsufficientPointsError (422)
  */
-async function createReserved(deps: CheckoutDeps, pending: Order, cart: Cart, actor: CartActor): Promise<Order | 'cart-changed'> {
+async function createReserved(deps: CheckoutDeps, pending: Order, cart: Cart, slotEndsAt: string, actor: CartActor): Promise<Order | 'cart-changed'> {
   const now = deps.now();
-  const reservationId = orderReservationId(pending.id);
-  const { next: order, items: orderItems } = newOrderChange(deps, pending, { type: 'reserve', reservationId }, { actor: actor.subject, correlationId: actor.correlationId });
-  const [orderPut, ...orderEvents] = orderItems;
+  const { next: order, items: orderItems } = newOrderChange(deps, pending, { type: 'reserve', reservationId: orderReservationId(pending.id) }, { actor: actor.subject, correlationId: actor.correlationId });
   const plan = { changes: { status: 'checked-out' as const, orderId: order.id }, event: { kind: 'update' as const, change: 'checked-out' as const, orderId: order.id } };
   const checkedOut = nextCart(cart, plan, now);
   const started = outboxEvent(
@@ -196,45 +191,32 @@ async function createReserved(deps: CheckoutDeps, pending: Order, cart: Cart, ac
     },
     { id: `checkout-start-${order.id}`, now, ...(actor.correlationId ? { correlationId: actor.correlationId } : {}) },
   ).item;
-  const slotId = cart.fulfillment!.slotId;
-  const slot = slotLabel(cart.storeId, slotId);
   const promotionIds = [...new Set(order.promotions.map((p) => p.promotionId))];
   const points = order.loyalty.pointsRedeemed;
-  const redemptions = [
-    ...(promotionIds.length === 0 ? [] : await redemptionItems(promotionIds, order.shopperId, order.id, deps)),
-    ...(points === 0 ? [] : redeemItems(order.shopperId, points, order.id, deps)),
-  ];
-  const redemptionLabels = [
-    ...promotionIds.flatMap((id) => [`${PROMOTION_LABEL}${id}`, `${PROMOTION_LABEL}${id}`]),
-    ...(points === 0 ? [] : [LOYALTY_MARK_LABEL, LOYALTY_BALANCE_LABEL, 'the loyalty ledger entry']),
-  ];
-  const slotEnd = (await getSlot(cart.storeId, slotId, deps))?.endsAt;
+  const promotionItems = promotionIds.length === 0 ? [] : await redemptionItems(promotionIds, order.shopperId, order.id, deps);
+  const loyaltyItems = points === 0 ? [] : redeemItems(order.shopperId, points, order.id, deps);
+  const loyaltyLabels = [LOYALTY_MARK_LABEL, LOYALTY_BALANCE_LABEL, 'the loyalty ledger entry'];
   try {
-    await reserveStock(
-      {
-        reservationId,
-        storeId: order.storeId,
-        ownerRef: `order:${order.id}`,
-        lines: order.lines.map((line) => ({ sku: line.sku, quantity: stockQuantity(line.quantity) })),
-        holdSeconds: orderHoldSeconds(slotEnd, now),
-        extraItems: [
-          orderPut!,
-          nextCartPut(deps, checkedOut, cart),
-          slotHoldItem(deps.tableName, cart.storeId, slotId, now),
-          cartEventItem(deps, checkedOut, plan.event, actor.correlationId),
-          started,
-          ...orderEvents,
-          ...redemptions,
-        ],
-        extraItemLabels: [ORDER_LABEL, CART_LABEL, slot, 'the cart event', 'the checkout event', ...orderEvents.map((_, i) => `order event ${i}`), ...redemptionLabels],
-        ...(actor.correlationId ? { correlationId: actor.correlationId } : {}),
-      },
+    await reserveOrderStock(
       deps,
+      order,
+      slotEndsAt,
+      [
+        ...orderChangeItems(orderItems),
+        { item: nextCartPut(deps, checkedOut, cart), label: CART_LABEL },
+        { item: cartEventItem(deps, checkedOut, plan.event, actor.correlationId), label: 'the cart event' },
+        { item: started, label: 'the checkout event' },
+        // Two items per promotion (its total, the shopper's use), in the order redemptionItems gives them.
+        ...promotionItems.map((item, i) => ({ item, label: `${PROMOTION_LABEL}${promotionIds[Math.floor(i / 2)]!}` })),
+        ...loyaltyItems.map((item, i) => ({ item, label: loyaltyLabels[i]! })),
+      ],
+      actor.correlationId,
     );
   } catch (error) {
     if (!(error instanceof ReservationConditionError)) throw error;
     if (error.failed.includes(CART_LABEL)) return 'cart-changed';
-    if (error.failed.includes(slot)) throw (await explainSlotHoldFailure(cart.storeId, slotId, deps.now(), deps)) ?? error;
+    const refused = await slotRefusal(deps, order, error);
+    if (refused !== error) throw refused;
     const promotion = error.failed.find((label) => label.startsWith(PROMOTION_LABEL));
     if (promotion !== undefined) throw new PromotionUnavailableError(promotion.slice(PROMOTION_LABEL.length));
     if (error.failed.includes(LOYALTY_BALANCE_LABEL)) throw new InsufficientPointsError(points);

@@ -4,14 +4,13 @@ import { cartEventItem, nextCart } from '../carts/change.js';
 import type { Cart } from '../carts/model.js';
 import { stockQuantity } from '../carts/quantities.js';
 import { getCartRecord, nextCartPut } from '../carts/repository.js';
-import { keys } from '../db/keys.js';
 import { TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
 import { reverseRedeemItems } from '../loyalty/redemptions.js';
 import { reverseRedemptionItems } from '../promotions/redemptions.js';
 import { outboxEvent } from '../events/outbox.js';
 import { explainSlotHoldFailure, getSlot, slotHoldItem, slotLabel, slotReleaseItem } from '../fulfillment/slots.js';
 import { SlotNotFoundError } from '../fulfillment/errors.js';
-import { InsufficientStockError, ReservationConditionError } from '../inventory/errors.js';
+import { ReservationConditionError } from '../inventory/errors.js';
 import { commitReservation, MAX_HOLD_SECONDS, releaseReservation, reserveStock, returnCommitted } from '../inventory/reservations.js';
 import type { Order } from '../orders/model.js';
 import { pricePicks } from '../orders/picking.js';
@@ -21,6 +20,7 @@ import { idempotencyKey } from '../payments/gateway.js';
 import { checkoutDeps, SAGA_ACTOR, type CheckoutDeps } from './deps.js';
 import { PaymentDeclinedError, ReauthorizationDeclinedError, ORDER_CANCELLED } from './errors.js';
 import { settleAuthentication, settleWait, storeWait, waitItem } from './waits.js';
+import { processedMarkItem } from '../events/processed.js';
 
 /**
  * The checkout saga's steps, one per Task state of `infra/workflows/checkout.asl.json`. Each is safe to run again
@@ -49,10 +49,61 @@ function refuse(order: Order, step: OrderEventType): never {
   throw new InvalidTransitionError(order.id, order.status, step);
 }
 
-const ORDER_LABEL = 'the order';
+/** An item a reservation of an order commits with, named so that a failed condition is reported by name. */
+export interface LabelledItem {
+  item: TransactItem;
+  label: string;
+}
 
 /**
- * Reserve: every line's stock, one unit of the slot's capacity and the order's move to `reserved`, in ONE transaction.
+ * Holds every line of an order and one unit of its slot's capacity in ONE transaction with `extra` (the order's own
+ * change, and whatever the caller commits with it): the reservation POST /checkout makes and the saga's Reserve makes.
+ * @throws InsufficientStockError (409) naming the short lines; nothing is held
+ * @throws ReservationConditionError naming the labels whose conditions failed (see {@link slotRefusal} for the slot's)
+ */
+export async function reserveOrderStock(
+  deps: CheckoutDeps,
+  order: Order,
+  slotEndsAt: string | undefined,
+  extra: readonly LabelledItem[],
+  correlationId?: string,
+): Promise<void> {
+  const slotId = slotOf(order);
+  const now = deps.now();
+  const held = slotId === undefined ? extra : [...extra, { item: slotHoldItem(deps.tableName, order.storeId, slotId, now), label: slotLabel(order.storeId, slotId) }];
+  await reserveStock(
+    {
+      reservationId: orderReservationId(order.id),
+      storeId: order.storeId,
+      ownerRef: `order:${order.id}`,
+      lines: order.lines.map((line) => ({ sku: line.sku, quantity: stockQuantity(line.quantity) })),
+      holdSeconds: orderHoldSeconds(slotEndsAt, now),
+      extraItems: held.map((h) => h.item),
+      extraItemLabels: held.map((h) => h.label),
+      ...(correlationId === undefined ? {} : { correlationId }),
+    },
+    deps,
+  );
+}
+
+/** The slot's own refusal (full, closed, past its cut-off) when its hold failed in `error`; otherwise `error` itself. */
+export async function slotRefusal(deps: CheckoutDeps, order: Order, error: ReservationConditionError): Promise<Error> {
+  const slotId = slotOf(order);
+  if (slotId === undefined || !error.failed.includes(slotLabel(order.storeId, slotId))) return error;
+  return (await explainSlotHoldFailure(order.storeId, slotId, deps.now(), deps)) ?? error;
+}
+
+/** Labels of an order's own change in a reservation: its Put first, then its events. */
+export function orderChangeItems(items: readonly TransactItem[]): LabelledItem[] {
+  return items.map((item, i) => ({ item, label: i === 0 ? ORDER_LABEL : `order event ${i - 1}` }));
+}
+
+/** How a reservation names the order's own Put; a failed condition on it means the order changed meanwhile. */
+export const ORDER_LABEL = 'the order';
+
+/**
+ * Reserve: every line's stock, one unit of the slot's capacity and the order's move to `reserved`, in one transaction.
+ * An order from POST /checkout arrives reserved already; one from the till is reserved here.
  * @throws InsufficientStockError (409) naming the short lines, SlotFullError (409) and the like; nothing is held
  */
 export async function reserveForOrder(orderId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ reservationId: string }> {
@@ -61,30 +112,15 @@ export async function reserveForOrder(orderId: string, deps: CheckoutDeps = chec
   if (order.reservationId === reservationId) return { reservationId };
   if (order.status !== 'pending') refuse(order, 'reserve');
   const slotId = slotOf(order);
-  const now = deps.now();
   const slot = slotId === undefined ? undefined : await getSlot(order.storeId, slotId, deps);
   if (slotId !== undefined && !slot) throw new SlotNotFoundError(order.storeId, slotId);
   const change = orderChange(deps, order, { type: 'reserve', reservationId }, SAGA_ACTOR);
-  const slotItems = slotId === undefined ? [] : [slotHoldItem(deps.tableName, order.storeId, slotId, now)];
-  const [orderPut, ...orderEvents] = change.items;
   try {
-    await reserveStock(
-      {
-        reservationId,
-        storeId: order.storeId,
-        ownerRef: `order:${orderId}`,
-        lines: order.lines.map((line) => ({ sku: line.sku, quantity: stockQuantity(line.quantity) })),
-        holdSeconds: orderHoldSeconds(slot?.endsAt, now),
-        extraItems: [orderPut!, ...slotItems, ...orderEvents],
-        extraItemLabels: [ORDER_LABEL, ...(slotId === undefined ? [] : [slotLabel(order.storeId, slotId)]), ...orderEvents.map((_, i) => `order event ${i}`)],
-      },
-      deps,
-    );
+    await reserveOrderStock(deps, order, slot?.endsAt, orderChangeItems(change.items));
   } catch (error) {
-    if (error instanceof InsufficientStockError || !(error instanceof ReservationConditionError)) throw error;
+    if (!(error instanceof ReservationConditionError)) throw error;
     if (error.failed.includes(ORDER_LABEL)) throw new OrderChangedError(order.id, order.version, order.status);
-    if (slotId !== undefined) throw (await explainSlotHoldFailure(order.storeId, slotId, deps.now(), deps)) ?? error;
-    throw error;
+    throw await slotRefusal(deps, order, error);
   }
   return { reservationId };
 }
@@ -381,13 +417,7 @@ async function giveBackRedemptions(deps: CheckoutDeps, order: Order): Promise<vo
   if (!order.redemptionsTaken || order.status === 'completed') return;
   const promotionIds = [...new Set(order.promotions.map((p) => p.promotionId))];
   const points = order.loyalty.pointsRedeemed;
-  const mark: TransactItem = {
-    Put: {
-      TableName: deps.tableName,
-      Item: { ...keys.processedEvent(REDEMPTIONS_REVERSED, order.id), entityType: 'ProcessedEvent', schemaVersion: 1, at: deps.now().toISOString() },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  };
+  const mark = processedMarkItem(deps.tableName, REDEMPTIONS_REVERSED, order.id, deps.now().toISOString());
   try {
     await transactWrite(deps, [
       mark,

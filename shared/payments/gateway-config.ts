@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConfigError, config } from '../config/config.js';
 import { ENV } from '../config/env-names.js';
 import type { PaymentGateway } from './gateway.js';
-import { storedSecretReader } from './stored-secret.js';
+import { storedSecretReader } from '../config/stored-secret.js';
 import { stripeGateway, type StripeGatewayOptions } from './stripe-gateway.js';
 
 /** The `payment-api` secret's JSON value on AWS. */

@@ -6,6 +6,7 @@ import { tableDeps, type TableDeps } from '../db/deps.js';
 import { keys } from '../db/keys.js';
 import { TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
 import { outboxEvent } from '../events/outbox.js';
+import { processedMarkItem } from '../events/processed.js';
 
 /** The consumer name in `keys.processedEvent`: one mark per applied Stripe event id. */
 export const WEBHOOK_CONSUMER = 'payments-webhooks';
@@ -83,13 +84,7 @@ export async function applyWebhookEvent(event: StripeWebhookMessage, deps: Table
 }
 
 function processedMark(deps: TableDeps, event: StripeWebhookMessage): TransactItem {
-  return {
-    Put: {
-      TableName: deps.tableName,
-      Item: { ...keys.processedEvent(WEBHOOK_CONSUMER, event.id), entityType: 'ProcessedEvent', schemaVersion: 1, eventType: event.type, at: deps.now().toISOString() },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  };
+  return processedMarkItem(deps.tableName, WEBHOOK_CONSUMER, event.id, deps.now().toISOString(), { eventType: event.type });
 }
 
 /** The outcome of a transaction whose item 0 is the processed mark and item 1 the record, or undefined when it committed. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { config } from '../config/config.js';
-import { storedSecretReader } from './stored-secret.js';
+import { storedSecretReader } from '../config/stored-secret.js';
 
 /** The secret's JSON value on AWS: the endpoint's signing secret and, during a rotation, the one before it. */
 const StoredSecrets = z.strictObject({

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { BillingApiSettings, BillingCreditNote, BillingInvoice, BillingLine } from '../../../shared/billing/client.js';
 import { REQUEST_SIGNATURE_HEADER, REQUEST_TIMESTAMP_HEADER, verifyRequest } from '../../../shared/billing/signing.js';
-import { BillingWebhookSender, type BillingWebhookTarget } from './webhooks.js';
+import { billingWebhookSender, type BillingWebhookTarget } from './webhooks.js';
 
 /**
  * A local billing system implementing integration-files/billing/openapi.json, so the one
@@ -257,7 +257,7 @@ export async function startBillingSandbox(options: BillingSandboxOptions = {}): 
 
   /** The faults in force: none once their window has passed. */
   const activeFaults = (): BillingSandboxFaults => (faults.window && Date.now() >= faults.window.untilEpochMs ? {} : faults);
-  const webhooks = new BillingWebhookSender(
+  const webhooks = billingWebhookSender(
     () => target,
     () => ({ duplicates: activeFaults().webhookDuplicates ?? 1, shuffle: activeFaults().webhookShuffle ?? false }),
   );

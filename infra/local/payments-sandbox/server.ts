@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Stripe from 'stripe';
 import { testCard, type TestCard } from './cards.js';
 import { parseForm, type FormValue } from './form.js';
-import { WebhookSender, type WebhookTarget } from './webhooks.js';
+import { stripeWebhookSender, type WebhookTarget } from './webhooks.js';
 
 /**
  * A local stand-in for the part of Stripe's REST API that shared/payments uses, so the real
@@ -118,7 +118,7 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
   const running = new Set<string>();
   let faults: SandboxFaults = {};
   let target = options.webhook;
-  const webhooks = new WebhookSender(
+  const webhooks = stripeWebhookSender(
     () => target,
     () => ({ duplicates: faults.duplicateWebhooks ?? 1, shuffle: faults.shuffleWebhooks ?? false }),
   );

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import Stripe from 'stripe';
+import { WebhookSender, type DeliveryFaults } from '../webhook-sender.js';
 
 export interface WebhookTarget {
   url: string;
@@ -7,93 +7,9 @@ export interface WebhookTarget {
   secret: string;
 }
 
-export interface DeliveryFaults {
-  /** Each event is sent this many times in all. */
-  duplicates: number;
-  /** Events waiting together are sent in random order. */
-  shuffle: boolean;
-}
-
-const MAX_ATTEMPTS = 8;
-const FIRST_RETRY_MS = 50;
-/** Long enough for the events of one API call to gather, so shuffling has something to reorder. */
-const SHUFFLE_WINDOW_MS = 30;
-
-/**
- * Delivers events at least once, signed like Stripe's (`Stripe-Signature`, produced by
- * stripe-node itself so `constructEvent` accepts it), retrying non-2xx answers and network
- * errors with exponential backoff.
- */
-export class WebhookSender {
-  private pending: string[] = [];
-  private inFlight = new Set<Promise<void>>();
-  private flushing: Promise<void> | undefined;
-  delivered = 0;
-
-  constructor(
-    private readonly target: () => WebhookTarget | undefined,
-    private readonly faults: () => DeliveryFaults,
-  ) {}
-
-  /** Queues one event (its JSON) for delivery. */
-  send(payload: string): void {
-    if (!this.target()) return;
-    const { duplicates } = this.faults();
-    for (let copy = 0; copy < Math.max(1, duplicates); copy += 1) this.pending.push(payload);
-    this.flushing ??= this.flush();
-  }
-
-  /** Resolves once every queued event has been delivered or given up on. */
-  async idle(): Promise<void> {
-    while (this.flushing || this.inFlight.size > 0) {
-      await this.flushing;
-      await Promise.all([...this.inFlight]);
-    }
-  }
-
-  private async flush(): Promise<void> {
-    if (this.faults().shuffle) await sleep(SHUFFLE_WINDOW_MS);
-    const batch = this.pending;
-    this.pending = [];
-    if (this.faults().shuffle) {
-      for (let i = batch.length - 1; i > 0; i -= 1) {
-        const j = Math.floor(Math.random() * (i + 1));
-        [batch[i], batch[j]] = [batch[j] as string, batch[i] as string];
-      }
-    }
-    for (const payload of batch) {
-      const delivery = this.deliver(payload).finally(() => this.inFlight.delete(delivery));
-      this.inFlight.add(delivery);
-      // Sequential first attempts keep the unshuffled order the order of the API calls.
-      await Promise.race([delivery, sleep(5)]);
-    }
-    this.flushing = undefined;
-    if (this.pending.length > 0) this.flushing = this.flush();
-  }
-
-  private async deliver(payload: string): Promise<void> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      const target = this.target();
-      if (!target) return;
-      try {
-        const response = await fetch(target.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json; charset=utf-8',
-            'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret: target.secret }),
-          },
-          body: payload,
-        });
-        await response.arrayBuffer();
-        if (response.ok) {
-          this.delivered += 1;
-          return;
-        }
-      } catch {
-        // The receiver is down or reset the connection: retry like Stripe does.
-      }
-      await sleep(FIRST_RETRY_MS * 2 ** attempt);
-    }
-    console.warn(`payments sandbox: gave up delivering a webhook after ${MAX_ATTEMPTS} attempts`);
-  }
+/** The payments sandbox's deliveries, signed like Stripe's: stripe-node produces the header, so `constructEvent` accepts it. */
+export function stripeWebhookSender(target: () => WebhookTarget | undefined, faults: () => DeliveryFaults): WebhookSender<WebhookTarget> {
+  return new WebhookSender('payments sandbox', target, faults, (payload, to) => ({
+    'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret: to.secret }),
+  }));
 }
