@@ -6,14 +6,13 @@ import { localDynamoClient } from '../../infra/local/engines/dynamodb.js';
 import { LOCAL_WEBHOOK_SECRET } from '../../infra/local/resources.js';
 import { injectTaskFailure } from '../../infra/local/step-functions.js';
 import type { Cart } from '../../shared/carts/model.js';
-import { sampleCatalog } from '../../shared/catalog/seed.js';
 import { keys } from '../../shared/db/keys.js';
-import { sampleQuantity } from '../../shared/inventory/seed.js';
 import type { Order } from '../../shared/orders/model.js';
 import { WEBHOOK_CONSUMER } from '../../shared/payments/payment-records.js';
 import { ApiClient, type ApiResponse } from '../support/api-client.js';
 import { eventually, problem } from '../support/e2e.js';
 import { localRuntime, SandboxLedger, signedEvent, type SandboxIntent } from '../support/payments-sandbox.js';
+import { sampleSkus } from '../support/sample-skus.js';
 
 /**
  * Checkout when things go wrong, end to end on the local platform: 3-D Secure approved, abandoned and timed out, a
@@ -52,20 +51,11 @@ interface PickResponse {
   reauthorizationRequired: boolean;
 }
 
-function sampleSkus(soldBy: 'each' | 'weight') {
-  return sampleCatalog().products.flatMap((p) =>
-    p.status !== 'active' || p.bundle || p.taxCategory !== 'food' || p.ageRestricted
-      ? []
-      : p.variants
-          .filter((v) => v.soldBy === soldBy)
-          .map((v) => ({ sku: v.sku, price: v.price.amount, average: v.averageWeightGrams, stock: sampleQuantity(v.sku, STORE, v.soldBy) })),
-  );
-}
 // checkout.test.ts uses the first three fixed-price SKUs and the first weighed one; each scenario here takes its own.
-const fixedSkus = sampleSkus('each')
+const fixedSkus = sampleSkus(STORE, 'each')
   .filter((s) => s.stock >= 60 && s.price >= 150)
   .slice(3);
-const weighedSkus = sampleSkus('weight')
+const weighedSkus = sampleSkus(STORE, 'weight')
   .filter((s) => s.average !== undefined && s.stock >= 20_000)
   .slice(1);
 let nextFixedSku = 0;

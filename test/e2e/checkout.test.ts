@@ -1,12 +1,11 @@
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Cart } from '../../shared/carts/model.js';
-import { sampleCatalog } from '../../shared/catalog/seed.js';
-import { sampleQuantity } from '../../shared/inventory/seed.js';
 import type { Order } from '../../shared/orders/model.js';
 import { ApiClient } from '../support/api-client.js';
 import { eventually, problem } from '../support/e2e.js';
 import { localRuntime, SandboxLedger } from '../support/payments-sandbox.js';
+import { sampleSkus } from '../support/sample-skus.js';
 
 /**
  * Checkout end to end on the local platform: POST /checkout, the checkout state machine on the local Step Functions,
@@ -30,17 +29,8 @@ interface StockView {
   stores: { storeId: string; available: number; reserved: number; committed: number }[];
 }
 
-function sampleSkus(soldBy: 'each' | 'weight') {
-  return sampleCatalog().products.flatMap((p) =>
-    p.status !== 'active' || p.bundle || p.taxCategory !== 'food' || p.ageRestricted
-      ? []
-      : p.variants
-          .filter((v) => v.soldBy === soldBy)
-          .map((v) => ({ sku: v.sku, price: v.price.amount, average: v.averageWeightGrams, stock: sampleQuantity(v.sku, STORE, v.soldBy) })),
-  );
-}
-const fixed = sampleSkus('each').filter((s) => s.stock >= 60 && s.price >= 300);
-const weighed = sampleSkus('weight').find((s) => s.average !== undefined && s.stock >= 10_000)!;
+const fixed = sampleSkus(STORE, 'each').filter((s) => s.stock >= 60 && s.price >= 300);
+const weighed = sampleSkus(STORE, 'weight').find((s) => s.average !== undefined && s.stock >= 10_000)!;
 
 async function stockOf(sku: string): Promise<{ available: number; reserved: number; committed: number }> {
   const { body } = await staff.get<StockView>(`/inventory/${sku}`);
