@@ -20,8 +20,6 @@ function print(result: SectionResult): void {
 }
 
 async function main(): Promise<void> {
-  // Children inherit it: the SDK's notice about future Node versions would otherwise interleave with the tables.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const options = parseArgs(process.argv.slice(2));
   const machine = machineInfo();
   console.log(

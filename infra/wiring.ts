@@ -119,6 +119,7 @@ export const functions: readonly FunctionSpec[] = [
   { id: AUTHORIZER_FN, entry: 'functions/auth/authorize.ts', access: table },
   { id: 'docs-get-openapi', entry: 'functions/docs/get-openapi.ts', access: {} },
   { id: 'docs-get-docs', entry: 'functions/docs/get-docs.ts', access: {} },
+  { id: 'ops-get-health', entry: 'functions/ops/get-health.ts', access: table },
   { id: 'catalog-list-categories', entry: 'functions/catalog/list-categories.ts', access: table },
   { id: 'catalog-create-category', entry: 'functions/catalog/create-category.ts', access: tableWrite },
   { id: 'catalog-list-products', entry: 'functions/catalog/list-products.ts', access: table },
@@ -275,6 +276,8 @@ const shopper: RouteAuth = { kind: 'scope', scope: 'cart:write' };
 export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/openapi.json', fn: 'docs-get-openapi', auth: open },
   { method: 'GET', path: '/docs', fn: 'docs-get-docs', auth: open },
+  // Probes and start-up scripts poll it: one read per call, throttled like any public route.
+  { method: 'GET', path: '/health', fn: 'ops-get-health', auth: open, throttle: { rate: 20, burst: 40 } },
   { method: 'GET', path: '/categories', fn: 'catalog-list-categories', auth: open },
   { method: 'POST', path: '/categories', fn: 'catalog-create-category', auth: staff('catalog:write') },
   { method: 'GET', path: '/products', fn: 'catalog-list-products', auth: open, throttle: { rate: 200, burst: 400 } },

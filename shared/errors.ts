@@ -13,7 +13,8 @@ export type ErrorKind =
   | 'too-large'
   | 'unsupported-media-type'
   | 'unprocessable'
-  | 'rate-limited';
+  | 'rate-limited'
+  | 'unavailable';
 
 /** One failing field of a request: where (`body.variants.0.price`) and what was wrong. */
 export interface FieldError {
@@ -26,6 +27,8 @@ export interface AppErrorOptions {
   fields?: FieldError[];
   /** Extra members for the problem document, e.g. the ids a conflict concerns. */
   extensions?: Record<string, unknown>;
+  /** When the caller may try again, sent as `Retry-After` (a rate limit, a service not yet ready). */
+  retryAfterSeconds?: number;
 }
 
 /** A failure the caller can act on; its message is shown to them verbatim. */
@@ -33,6 +36,7 @@ export class AppError extends Error {
   override readonly name: string = 'AppError';
   readonly fields: FieldError[] | undefined;
   readonly extensions: Record<string, unknown> | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   /**
    * @param kind what sort of failure, which fixes the HTTP status
@@ -48,6 +52,7 @@ export class AppError extends Error {
     super(message, { cause: options.cause });
     this.fields = options.fields;
     this.extensions = options.extensions;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

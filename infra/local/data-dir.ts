@@ -12,6 +12,8 @@ export interface DataLayout {
   adminApiKey: string;
   /** Present while a runtime uses this directory: its pid and endpoints. */
   runtime: string;
+  /** Each function's full log, and the runtime's own (`platform.log`); the last run's under `logs.previous/`. */
+  logs: string;
 }
 
 /** `SMARTSHELF_DATA_DIR`, else `.smartshelf/` in the repository. */
@@ -25,6 +27,7 @@ export function dataLayout(root: string): DataLayout {
     signingKey: join(dir, 'keys', 'jwt-signing-key.json'),
     adminApiKey: join(dir, 'keys', 'admin-api-key'),
     runtime: join(dir, 'runtime.json'),
+    logs: join(dir, 'logs'),
   };
 }
 
@@ -65,4 +68,48 @@ export async function writeRuntime(layout: DataLayout, info: Record<string, unkn
 
 export async function releaseDataDir(layout: DataLayout): Promise<void> {
   await rm(layout.runtime, { force: true });
+}
+
+/** What a ready platform records in `runtime.json` for the tools that attach to it. */
+export interface LocalRuntime {
+  pid: number;
+  state: 'starting' | 'ready';
+  url: string;
+  tableName: string;
+  endpoints: { dynamodb: string; sqs: string; s3: string; events?: string; sfn?: string };
+  queueUrls: Record<string, string>;
+  stateMachineArns: Record<string, string>;
+  paymentsSandboxUrl?: string;
+  billingSandboxUrl?: string;
+}
+
+/** The data directory tools attach to: `SMARTSHELF_DATA_DIR`, else `.smartshelf/` in the repository. */
+export function defaultDataDir(): string {
+  return process.env.SMARTSHELF_DATA_DIR ?? resolve(import.meta.dirname, '..', '..', '.smartshelf');
+}
+
+/**
+ * The running local platform's `runtime.json`, once the platform is ready: while one is still starting this waits
+ * (saying so once on stderr), for at most `waitMs`. Undefined when no platform uses the directory (no file, or its
+ * process is gone).
+ * @throws Error when the platform is still starting after `waitMs`
+ */
+export async function readLocalRuntime(dataDir = defaultDataDir(), options: { waitMs?: number; poll?: number } = {}): Promise<LocalRuntime | undefined> {
+  const deadline = Date.now() + (options.waitMs ?? 180_000);
+  let said = false;
+  for (;;) {
+    let runtime: Partial<LocalRuntime>;
+    try {
+      runtime = JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8')) as Partial<LocalRuntime>;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || error instanceof SyntaxError) return undefined;
+      throw error;
+    }
+    if (typeof runtime.pid !== 'number' || !isAlive(runtime.pid)) return undefined;
+    if (runtime.state === 'ready') return runtime as LocalRuntime;
+    if (Date.now() > deadline) throw new Error(`the local platform on ${dataDir} is still starting; try again once GET /health answers 200`);
+    if (!said) process.stderr.write('waiting for the local platform to finish starting…\n');
+    said = true;
+    await new Promise((done) => setTimeout(done, options.poll ?? 500));
+  }
 }

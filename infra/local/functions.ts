@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { functionById, type FunctionSpec } from '../wiring.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './engines/credentials.js';
+import type { InvocationScope } from './invocations.js';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -42,8 +43,11 @@ export interface Invoker {
 /**
  * Runs functions in this process, the way Lambda would call them. Entry modules are imported on
  * first use, after the runtime has set the environment, because configuration is read at import.
+ * With a `scope`, each invocation (its first import included, as Lambda's init logs belong to the
+ * function) runs as that function's, so what it logs is told apart from what other functions log
+ * at the same time.
  */
-export function createInvoker(options: { root: string; functions: readonly FunctionSpec[]; stage: string }): Invoker {
+export function createInvoker(options: { root: string; functions: readonly FunctionSpec[]; stage: string; scope?: InvocationScope }): Invoker {
   const loaded = new Map<string, Promise<Handler>>();
   const load = (spec: FunctionSpec): Promise<Handler> => {
     let handler = loaded.get(spec.id);
@@ -59,10 +63,11 @@ export function createInvoker(options: { root: string; functions: readonly Funct
   };
   const specOf = (fnId: string) => options.functions.find((f) => f.id === fnId) ?? functionById(fnId);
   return {
-    invoke: async (fnId, event) => {
+    invoke: (fnId, event) => {
       const spec = specOf(fnId);
-      const handler = await load(spec);
-      return handler(event, lambdaContext(spec, options.stage));
+      const context = lambdaContext(spec, options.stage);
+      const call = async () => (await load(spec))(event, context);
+      return options.scope ? options.scope.run(spec.id, context.awsRequestId, call) : call();
     },
     missing: () => options.functions.filter((f) => !existsSync(join(options.root, f.entry))),
   };

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AUTHORIZER_FN, functionById, functions } from '../wiring.js';
@@ -24,6 +24,10 @@ import { startStepFunctions, type StepFunctions } from './step-functions.js';
 import { createStreamDlqs, startStreamPollers, type StreamPollers } from './streams.js';
 import { localTopology, servedWiring, type LocalTopology } from './topology.js';
 import { loadIssuer } from './tokens.js';
+import { Readiness } from './readiness.js';
+import { consoleLevel, LocalConsole, type ConsoleLevel } from './console.js';
+import { invocationScope } from './invocations.js';
+import { captureOutput } from './log-capture.js';
 import type { AwsJsonServer } from './aws-json-server.js';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import type { SampleDataReport } from '../../shared/seed/sample-data.js';
@@ -47,7 +51,8 @@ export interface PlatformOptions {
    * processes then share one table, as Lambda's many processes share one on AWS. The owner of that engine stops it.
    */
   dynamodbEndpoint?: string;
-  log?: (line: string) => void;
+  /** What the terminal shows (see `LocalConsole`); `LOG_LEVEL`, else INFO. Full logs go to `<data dir>/logs/` whatever it is. */
+  consoleLevel?: ConsoleLevel;
 }
 
 export interface Platform {
@@ -67,6 +72,8 @@ export interface Platform {
   paymentsSandboxUrl: string | undefined;
   /** The billing sandbox's URL (its faults at `/_sandbox/faults`), when no `BILLING_API_BASE` selects a real provider. */
   billingSandboxUrl: string | undefined;
+  /** The terminal and the log files: the banner goes through it. */
+  console: LocalConsole;
   stop(): Promise<void>;
 }
 
@@ -83,12 +90,23 @@ const PREFIX = 'smartshelf-local';
  * saves queued messages for the next start.
  */
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
-  const log = options.log ?? ((line: string) => console.log(line));
   const layout = dataLayout(options.dataDir ?? process.env.SMARTSHELF_DATA_DIR ?? join(REPO_ROOT, '.smartshelf'));
   await mkdir(layout.root, { recursive: true });
-  await claimDataDir(layout, { starting: true });
+  await claimDataDir(layout, { state: 'starting' });
+  // The last run's logs are kept beside this run's, for a look at what happened before a restart.
+  await rm(`${layout.logs}.previous`, { recursive: true, force: true });
+  await rename(layout.logs, `${layout.logs}.previous`).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+  const terminal = process.stdout.write.bind(process.stdout);
+  const out = new LocalConsole({ level: options.consoleLevel ?? consoleLevel(process.env.LOG_LEVEL), dir: layout.logs, write: (text) => void terminal(text) });
+  const scope = await invocationScope();
+  const releaseOutput = captureOutput(scope, out);
+  const log = (line: string) => out.info(line);
+  const warn = (line: string) => out.warn(line);
   const names = resourceNames(PREFIX);
   const served = servedWiring();
+  const readiness = new Readiness();
   const port = (name: keyof Endpoints) => (options.ports?.[name] === undefined ? {} : { port: options.ports[name] });
   const running: Partial<{
     dynamodb: DynamoDbEngine;
@@ -111,7 +129,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   // next start), stop the executions, close the bus, save what is still queued, then the engines.
   const stopAll = async () => {
     const step = async (name: string, stop: (() => Promise<unknown>) | undefined) => {
-      if (stop) await stop().catch((error: Error) => log(`stopping ${name} failed: ${error.message}`));
+      if (stop) await stop().catch((error: Error) => warn(`stopping ${name} failed: ${error.message}`));
     };
     await step('payments sandbox', running.paymentsSandbox?.stop);
     await step('billing sandbox', running.billingSandbox?.stop);
@@ -129,6 +147,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       step('DynamoDB Local', running.dynamodb?.stop),
     ]);
     await releaseDataDir(layout);
+    releaseOutput();
+    await out.close();
   };
 
   try {
@@ -144,6 +164,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       startS3({ directory: layout.s3, buckets: BUCKET_IDS.map((id) => names.bucket(id)), ...port('s3') }).then((e) => (running.s3 = e)),
     ]);
 
+    readiness.done('engines');
     const sqs = localSqsClient(sqsEngine.endpoint);
     const dynamoClient = localDynamoClient(dynamodb.endpoint);
     running.clients = [sqs, dynamoClient];
@@ -152,6 +173,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       createStreamDlqs(sqs, served.streams),
       migrate({ tableName: names.table, createTable: true, log: (line) => log(`migrate: ${line}`), client: dynamoClient }),
     ]);
+    readiness.done('migrations');
     const queueUrls: Record<string, string> = Object.fromEntries(created.map((q) => [q.id, q.url]));
     const urlByName = new Map([
       ...created.flatMap((q) => [[q.id, q.url] as const, [dlqName(q.id), q.dlqUrl] as const]),
@@ -163,13 +185,27 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       if (saved) log(`saved ${saved} queued message(s) for the next start`);
     };
 
-    const invoker = createInvoker({ root: REPO_ROOT, functions, stage: 'local' });
+    const invoker = createInvoker({ root: REPO_ROOT, functions, stage: 'local', scope });
     // Handlers read their configuration when first imported, so none may run before the environment is complete.
     let environmentSet!: () => void;
     const environmentReady = new Promise<void>((resolve) => (environmentSet = resolve));
     const invoke = async (fnId: string, event: unknown) => {
       await environmentReady;
       return invoker.invoke(fnId, event);
+    };
+    // What no HTTP request waits on gets its own console line: a queue's batch, a stream's records, a schedule, a task.
+    const background = (trigger: string) => async (fnId: string, event: unknown) => {
+      const started = performance.now();
+      const ms = () => `${Math.round(performance.now() - started)} ms`;
+      try {
+        const result = await invoke(fnId, event);
+        const failed = batchFailures(result);
+        out.invocation(`${trigger} → ${fnId}${describeBatch(event, failed)} ${ms()}`, failed > 0);
+        return result;
+      } catch (error) {
+        out.invocation(`${trigger} → ${fnId}${describeBatch(event, undefined)} failed after ${ms()}: ${(error as Error).message}`, true);
+        throw error;
+      }
     };
 
     const issuer = await loadIssuer(layout.signingKey);
@@ -179,7 +215,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       localRoutes: localRoutes(issuer),
       authorizerFn: AUTHORIZER_FN,
       invoke,
-      log,
+      log: warn,
+      readiness,
+      onRequest: (entry) => out.request(entry),
     });
     running.gateway = gateway;
     const paymentWebhookSecret = process.env.STRIPE_WEBHOOK_SECRET ?? LOCAL_WEBHOOK_SECRET;
@@ -198,19 +236,20 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     if (!billingProvider) {
       running.billingSandbox = await startBillingSandbox({ webhook: { url: `${gateway.url}/webhooks/billing`, secrets: [billingWebhookSecret] } });
     }
+    readiness.done('sandboxes');
     const eventBus = await startEventBus({
       busName: names.eventBus,
       rules: served.rules,
       sqs,
       queueUrl: (id) => queueUrls[id]!,
-      log,
+      log: (line) => out.debug(line),
       ...port('events'),
     });
     running.eventBus = eventBus;
     const stepFunctions = await startStepFunctions({
       machines: served.stateMachines,
       root: REPO_ROOT,
-      invoke,
+      invoke: background('state machine task'),
       namePrefix: PREFIX,
       log,
       ...port('sfn'),
@@ -237,7 +276,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         paymentApi,
         ...(running.billingSandbox ? { billingApi: running.billingSandbox.clientSettings } : {}),
         billingWebhookSecret,
-        ...(process.env.LOG_LEVEL ? { logLevel: process.env.LOG_LEVEL } : {}),
+        // The files keep INFO whatever the console shows; DEBUG asks for more, and POWERTOOLS_LOG_LEVEL overrides both.
+        logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? (process.env.LOG_LEVEL?.toUpperCase() === 'DEBUG' ? 'DEBUG' : 'INFO'),
         // Tests shorten the 3-D Secure wait so that an abandoned authentication times out within a run.
         ...(process.env[ENV.checkoutAuthenticationTimeoutSeconds] ? { checkoutAuthenticationTimeoutSeconds: process.env[ENV.checkoutAuthenticationTimeoutSeconds] } : {}),
       }),
@@ -250,24 +290,30 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         return { spec, url: q.url, arn: q.arn, processingSeconds: functionById(spec.consumer).timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS };
       }),
       sqs,
-      invoke: (fnId, event: SQSEvent) => invoke(fnId, event),
-      log,
+      invoke: (fnId, event: SQSEvent) => background(`queue ${queueOf(event)}`)(fnId, event),
+      log: warn,
     });
     running.streamPollers = await startStreamPollers({
       streams: served.streams,
       tableName: names.table,
       endpoint: dynamodb.endpoint,
       checkpointFile: join(layout.root, 'streams.json'),
-      invoke: (fnId, event: DynamoDBStreamEvent) => invoke(fnId, event),
+      invoke: (fnId, event: DynamoDBStreamEvent) => background('table stream')(fnId, event),
       sqs,
       dlqUrl: (id) => streamDlqUrls[id]!,
-      log,
+      log: warn,
     });
-    running.scheduler = startScheduler({ schedules: served.schedules, invoke, log });
+    running.scheduler = startScheduler({ schedules: served.schedules, invoke: background('schedule'), log: warn });
+    readiness.done('functions');
 
     const adminApiKey = await registerAdminKey(layout.adminApiKey);
-    const seeded = options.seed === false ? undefined : await (await import('../../shared/seed/sample-data.js')).seedSampleData();
+    readiness.done('admin key');
+    // The seed runs as if it were a function of its own, so its log entries land in logs/seed.log.
+    const seed = async () => (await import('../../shared/seed/sample-data.js')).seedSampleData();
+    const seeded = options.seed === false ? undefined : await scope.run('seed', randomUUID(), seed);
+    // Written whole before the API opens: tools that attach through it (migrate, reconcile, redrive) wait for `ready`.
     await writeRuntime(layout, {
+      state: 'ready',
       url: gateway.url,
       endpoints,
       tableName: names.table,
@@ -276,6 +322,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       paymentsSandboxUrl: running.paymentsSandbox?.url,
       billingSandboxUrl: running.billingSandbox?.url,
     });
+    readiness.done('sample data');
     return {
       url: gateway.url,
       adminApiKey,
@@ -287,12 +334,32 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       topology: localTopology(served),
       paymentsSandboxUrl: running.paymentsSandbox?.url,
       billingSandboxUrl: running.billingSandbox?.url,
+      console: out,
       stop: stopAll,
     };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+/** Records a function reported as failed in a batch answer (`batchItemFailures`), or 0. */
+function batchFailures(result: unknown): number {
+  const failures = (result as { batchItemFailures?: unknown } | undefined)?.batchItemFailures;
+  return Array.isArray(failures) ? failures.length : 0;
+}
+
+/** `: 3 messages, 1 failed` for a batch event (SQS or stream records); nothing for any other event. */
+function describeBatch(event: unknown, failed: number | undefined): string {
+  const records = (event as { Records?: unknown } | undefined)?.Records;
+  if (!Array.isArray(records)) return '';
+  return `: ${records.length} record${records.length === 1 ? '' : 's'}${failed ? `, ${failed} failed` : ''}`;
+}
+
+/** The queue id an SQS event came from: its ARN's last part without the local prefix. */
+function queueOf(event: SQSEvent): string {
+  const arn = event.Records[0]?.eventSourceARN ?? '';
+  return arn.split(':').pop()!.replace(`${PREFIX}-`, '');
 }
 
 /** The local admin API key: made once, kept in the data directory, registered (idempotently) at every start. */
@@ -311,31 +378,44 @@ async function registerAdminKey(file: string): Promise<string> {
   return apiKey;
 }
 
-/** The start-up banner: where everything is and how to call it. */
-export function banner(platform: Platform): string {
+/** The start-up banner: where everything is, how to call it, and what to try first. */
+export function banner(platform: Platform, startupInvocations = 0): string {
+  const url = platform.url;
   const lines = [
     '',
-    `SmartShelf local platform is running`,
-    `  API            ${platform.url}`,
-    `  API docs       ${platform.url}/docs`,
-    `  OpenAPI        ${platform.url}/openapi.json`,
-    `  Admin API key  ${platform.adminApiKey}   (send as x-api-key)`,
-    `  Bearer token   curl -s -X POST ${platform.url}${TOKENS_PATH} -H 'content-type: application/json' \\`,
-    `                   -d '{"subject":"me","roles":["admin"]}'`,
+    `SmartShelf local platform is ready`,
+    `  API            ${url}   (GET ${url}/health answers 200 from now on)`,
+    `  API docs       ${url}/docs`,
+    `  OpenAPI        ${url}/openapi.json`,
+    `  Admin API key  ${platform.adminApiKey}`,
+    `                 send as x-api-key; also in ${join(platform.dataDir, 'keys', 'admin-api-key')}`,
     `  Data           ${platform.dataDir}`,
+    `  Logs           ${platform.console.dir}/<function>.log (full JSON); LOG_LEVEL=DEBUG|INFO|WARN|ERROR sets what shows here`,
     `  Wiring         ${summary(platform.topology)}`,
     platform.paymentsSandboxUrl
-      ? `  Payments       Stripe sandbox ${platform.paymentsSandboxUrl}, webhooks to ${platform.url}/webhooks/payments`
+      ? `  Payments       Stripe sandbox ${platform.paymentsSandboxUrl}, webhooks to ${url}/webhooks/payments`
       : '  Payments       Stripe API (STRIPE_SECRET_KEY is set)',
     platform.billingSandboxUrl
-      ? `  Billing        sandbox ${platform.billingSandboxUrl} (faults: POST /_sandbox/faults), webhooks to ${platform.url}/webhooks/billing`
+      ? `  Billing        sandbox ${platform.billingSandboxUrl} (faults: POST /_sandbox/faults), webhooks to ${url}/webhooks/billing`
       : '  Billing        provider at BILLING_API_BASE',
   ];
   const seeded = platform.seeded;
   for (const [context, outcome] of Object.entries(seeded ?? {})) lines.push(`  Sample ${context}: ${outcome}`);
+  if (startupInvocations) lines.push(`  Start-up ran ${startupInvocations} background invocation(s); see ${join(platform.console.dir, 'platform.log')}`);
   if (platform.restoredMessages) lines.push(`  Re-queued ${platform.restoredMessages} message(s) saved at the last shutdown`);
   if (platform.missingFunctions.length) lines.push(`  Not implemented yet (answer 502): ${platform.missingFunctions.join(', ')}`);
-  lines.push('  Ctrl-C stops everything and keeps the data.', '');
+  lines.push(
+    '',
+    '  Try',
+    `    KEY=$(cat ${join(platform.dataDir, 'keys', 'admin-api-key')})`,
+    `    curl -s ${url}/stores -H "x-api-key: $KEY"`,
+    `    curl -s "${url}/search?q=bananas&store=london-bridge"`,
+    `    curl -s -X POST ${url}${TOKENS_PATH} -H 'content-type: application/json' -d '{"subject":"alice","roles":["shopper"]}'`,
+    '    The README\'s quick start walks through an order from import to reconciliation.',
+    '',
+    '  Ctrl-C stops everything and keeps the data.',
+    '',
+  );
   return lines.join('\n');
 }
 

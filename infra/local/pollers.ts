@@ -126,15 +126,12 @@ export function startPollers(options: PollerOptions): Pollers {
     try {
       outcome = { result: await options.invoke(queue.spec.consumer, { Records: records }) };
     } catch (error) {
+      // The invoker reports the invocation, failed or not; the poller's part is what happens to the messages.
       outcome = { error };
-      log(`${queue.spec.consumer} failed on ${records.length} message(s) from ${queue.spec.id}: ${(error as Error).message}`);
     }
     const done = new Set(succeededIds(records, outcome));
     const toDelete = records.filter((r) => done.has(r.messageId));
     const toRetry = records.filter((r) => !done.has(r.messageId));
-    if (toRetry.length && !('error' in outcome)) {
-      log(`${queue.spec.consumer} reported ${toRetry.length} of ${records.length} message(s) from ${queue.spec.id} failed`);
-    }
     if (toDelete.length) {
       const deleted = await options.sqs.send(
         new DeleteMessageBatchCommand({

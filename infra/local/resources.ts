@@ -36,7 +36,7 @@ export interface PlatformEnvInput {
   stateMachineArns?: Record<string, string>;
   jwt?: { issuer: string; audience: string; jwksUrl: string };
   stage?: string;
-  /** Powertools log level; the CDK app takes it from the environment's settings. */
+  /** Powertools log level (what the functions' log files keep); the CDK app takes it from the environment's settings. */
   logLevel?: string;
   /** The Stripe webhook signing secret (`whsec_...`); on AWS it is read from Secrets Manager instead. */
   paymentWebhookSecret?: string;
@@ -89,12 +89,9 @@ export function platformEnv(input: PlatformEnvInput): Record<string, string> {
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     POWERTOOLS_TRACE_ENABLED: 'false',
-    POWERTOOLS_DEV: 'true',
     POWERTOOLS_SERVICE_NAME: 'smartshelf',
     POWERTOOLS_METRICS_NAMESPACE: 'SmartShelf',
-    LOG_LEVEL: input.logLevel ?? 'INFO',
-    // The SDK's notice about future Node versions would otherwise open every local log.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: input.logLevel ?? 'INFO',
   };
   for (const id of BUCKET_IDS) env[bucketEnvName(id)] = names.bucket(id);
   for (const [id, url] of Object.entries(input.queueUrls)) env[queueUrlEnvName(id)] = url;

@@ -143,10 +143,8 @@ export function startScheduler(options: {
           busy = true;
           const run = options
             .invoke(spec.target.fn, spec.target.input)
-            .then(
-              () => log(`schedule ${spec.id}: ran ${spec.target.fn}`),
-              (error: Error) => log(`schedule ${spec.id}: ${spec.target.fn} failed: ${error.message}`),
-            )
+            // The invoker reports the run, failed or not; a failed run waits for the next fire time.
+            .catch(() => undefined)
             .finally(() => {
               busy = false;
               running.delete(run);

@@ -4,7 +4,8 @@ import { banner, startPlatform, type EnginePorts } from './platform.js';
  * `npm start [-- --fresh] [-- --no-seed]`: runs the local platform until Ctrl-C (a second Ctrl-C
  * stops at once). `--fresh` wipes the data first; `--no-seed` skips the sample catalog. PORT picks
  * the API port (default 3000, 0 for any free one); SMARTSHELF_DATA_DIR moves the data directory;
- * SMARTSHELF_<DYNAMODB|SQS|S3|EVENTS|SFN>_PORT pin the engines, which otherwise take free ports.
+ * SMARTSHELF_<DYNAMODB|SQS|S3|EVENTS|SFN>_PORT pin the engines, which otherwise take free ports; LOG_LEVEL
+ * (DEBUG, INFO, WARN, ERROR, SILENT) sets how much the terminal shows, while full logs go to `<data dir>/logs/`.
  */
 const fresh = process.argv.includes('--fresh');
 const seed = !process.argv.includes('--no-seed');
@@ -19,7 +20,7 @@ const ports: EnginePorts = Object.fromEntries(
 
 try {
   const platform = await startPlatform({ port, fresh, seed, ports });
-  console.log(banner(platform));
+  platform.console.always(banner(platform, platform.console.started()));
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) {

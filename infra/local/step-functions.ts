@@ -1,5 +1,3 @@
-// aws-local-stepfunctions calls Promise.withResolvers, which Node 20 lacks; the shim must be in place first.
-import 'promise.withresolvers/auto';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

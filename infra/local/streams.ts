@@ -254,8 +254,8 @@ export async function startStreamPollers(options: StreamPollerOptions): Promise<
         try {
           outcome = { result: await options.invoke(spec.consumer, { Records: batch }) };
         } catch (error) {
+          // The invoker reports the invocation; the poller decides what becomes of the records.
           outcome = { error };
-          log(`${spec.consumer} failed on ${batch.length} record(s) of stream ${spec.id}: ${(error as Error).message}`);
         }
         const failedAt = firstFailure(batch, outcome);
         if (failedAt === -1) {

@@ -1,12 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { redriveQueue, type RedriveTarget } from '../../shared/ops/redrive.js';
 import { queues } from '../wiring.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/engines/credentials.js';
 import { dlqName } from '../local/queues.js';
+import { defaultDataDir, readLocalRuntime } from '../local/data-dir.js';
 
 /**
  * `npm run dlq:redrive -- <queue-id> [--stage <stage>] [--max <n>]`: moves the messages waiting in a wiring queue's
@@ -23,13 +21,8 @@ import { dlqName } from '../local/queues.js';
 const USAGE = 'usage: npm run dlq:redrive -- <queue-id> [--stage <stage>] [--max <n>]';
 
 async function localTarget(queueId: string): Promise<{ sqs: SQSClient; target: RedriveTarget }> {
-  const dataDir = process.env.SMARTSHELF_DATA_DIR ?? fileURLToPath(new URL('../../.smartshelf', import.meta.url));
-  let runtime: { endpoints: { sqs: string }; queueUrls: Record<string, string> };
-  try {
-    runtime = JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8')) as typeof runtime;
-  } catch {
-    throw new Error(`no local platform is running on ${dataDir} (start one with npm start, or pass --stage for AWS)`);
-  }
+  const runtime = await readLocalRuntime();
+  if (!runtime) throw new Error(`no local platform is running on ${defaultDataDir()} (start one with npm start, or pass --stage for AWS)`);
   const queueUrl = runtime.queueUrls[queueId];
   const dlqUrl = runtime.queueUrls[dlqName(queueId)];
   if (!queueUrl || !dlqUrl) throw new Error(`the local platform has no queue ${queueId} with a DLQ`);

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
  * Makes sure what `npm start` and `npm test` need is present, using plain Node only (it runs
- * before dependencies exist): installs node_modules with `npm ci` when missing, and checks for a
- * Java 17+ runtime for DynamoDB Local, installing OpenJDK 17 through apt when running as root.
+ * before dependencies exist, on whatever Node the machine has): installs node_modules with
+ * `npm ci` when they are missing or predate the project's Node (the `node` package, which puts
+ * Node 24, Lambda's runtime, first on the PATH of every npm script), and checks for a Java 17+
+ * runtime for DynamoDB Local, installing OpenJDK 17 through apt when running as root.
  * Anything it cannot fix ends the run with exit code 1 and a single line saying what to install.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,9 +38,28 @@ function hasCommand(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
+/** The Node major the project runs on: the one its `node` dependency pins. */
+function wantedNodeMajor() {
+  const range = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies.node;
+  return Number(/\d+/.exec(range)[0]);
+}
+
+/** The major version of the Node that npm scripts run (node_modules/.bin/node), or undefined. */
+function projectNodeMajor() {
+  const result = spawnSync(join(root, 'node_modules', '.bin', 'node'), ['--version'], { encoding: 'utf8' });
+  if (result.error || result.status !== 0) return undefined;
+  return Number(/^v(\d+)/.exec(result.stdout)?.[1]);
+}
+
 if (!existsSync(join(root, 'node_modules'))) {
   console.log('node_modules is missing: running npm ci');
   if (!run('npm', ['ci'])) fail('npm ci failed: fix the error above, then run npm ci yourself.');
+} else if (projectNodeMajor() !== wantedNodeMajor()) {
+  console.log(`node_modules predates Node ${wantedNodeMajor()}: running npm ci`);
+  if (!run('npm', ['ci'])) fail('npm ci failed: fix the error above, then run npm ci yourself.');
+}
+if (projectNodeMajor() !== wantedNodeMajor()) {
+  fail(`npm ci did not install Node ${wantedNodeMajor()} (the node package): check that npm may run its install script (allowScripts in package.json).`);
 }
 
 const major = javaMajor();

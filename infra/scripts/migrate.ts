@@ -1,30 +1,22 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { migrate } from '../../shared/db/migrations/migrate.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/engines/credentials.js';
+import { readLocalRuntime } from '../local/data-dir.js';
 
 /**
  * `npm run migrate`: brings the table named by TABLE_NAME up to date, using the SDK's default
  * credentials and endpoint. Only a local endpoint (AWS_ENDPOINT_URL_DYNAMODB) may create the
  * table; on AWS it belongs to the CDK stack, and its absence means the stack is not deployed.
- * Without TABLE_NAME it targets the running local platform, found through its `runtime.json`.
+ * Without TABLE_NAME it targets the running local platform, found through its `runtime.json` (waiting while it starts).
  */
 async function attachToLocalPlatform(): Promise<boolean> {
-  const dataDir = process.env.SMARTSHELF_DATA_DIR ?? fileURLToPath(new URL('../../.smartshelf', import.meta.url));
-  let runtime: { tableName: string; endpoints: { dynamodb: string } };
-  try {
-    runtime = JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8')) as typeof runtime;
-  } catch {
-    return false;
-  }
+  const runtime = await readLocalRuntime();
+  if (!runtime) return false;
   Object.assign(process.env, {
     TABLE_NAME: runtime.tableName,
     AWS_ENDPOINT_URL_DYNAMODB: runtime.endpoints.dynamodb,
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   return true;
 }

@@ -1,33 +1,21 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
+import type { ReconciliationSummary } from '../../shared/billing/reconcile.js';
 import { ENV } from '../../shared/config/env-names.js';
 import { SANDBOX_DEFAULT_SIGNING_SECRET, SANDBOX_DEFAULT_TOKEN } from '../local/billing-sandbox/server.js';
-import { platformEnv, resourceNames, type Endpoints } from '../local/resources.js';
+import { readLocalRuntime } from '../local/data-dir.js';
+import { platformEnv, resourceNames } from '../local/resources.js';
 
 /**
- * `npm run reconcile -- --date YYYY-MM-DD`: the nightly reconciliation of one UTC day (yesterday without `--date`),
- * the same use-case the scheduled function runs. Without TABLE_NAME it targets the running local platform, found
+ * `npm run reconcile -- [--date YYYY-MM-DD] [--json]`: the nightly reconciliation of one UTC day (yesterday without
+ * `--date`, and it says so), the same use-case the scheduled function runs. It prints the day and its summary for a
+ * person, or with `--json` the summary as one JSON document for a script. Without TABLE_NAME it targets the running local platform, found
  * through its `runtime.json`: its table, exports bucket, `billing-sync` queue and billing sandbox (or the provider
  * named by BILLING_API_BASE). With TABLE_NAME it uses the environment as a function would.
  */
 
-interface Runtime {
-  tableName: string;
-  endpoints: Endpoints;
-  queueUrls: Record<string, string>;
-  billingSandboxUrl?: string;
-}
-
 async function attachToLocalPlatform(): Promise<boolean> {
-  const dataDir = process.env.SMARTSHELF_DATA_DIR ?? fileURLToPath(new URL('../../.smartshelf', import.meta.url));
-  let runtime: Runtime;
-  try {
-    runtime = JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8')) as Runtime;
-  } catch {
-    return false;
-  }
+  const runtime = await readLocalRuntime();
+  if (!runtime) return false;
   const env = platformEnv({ names: resourceNames(runtime.tableName), endpoints: runtime.endpoints, queueUrls: runtime.queueUrls });
   if (process.env[ENV.billingApiBase] === undefined) {
     if (!runtime.billingSandboxUrl) throw new Error('the local platform runs no billing sandbox and BILLING_API_BASE is not set');
@@ -41,8 +29,29 @@ async function attachToLocalPlatform(): Promise<boolean> {
   return true;
 }
 
+const money = (amount: number, currency: string) =>
+  new Intl.NumberFormat('en-GB', { style: 'currency', currency, currencyDisplay: 'code' }).format(amount / 100);
+
+/** The run as a person reads it: which day, what differed, the day's totals on both sides, where the report is. */
+function describeRun(summary: ReconciliationSummary, run: { recorded: number; reEnqueued: number; defaulted: boolean }): string {
+  const kinds = Object.entries(summary.counts).filter(([, n]) => n > 0);
+  const lines = [
+    `reconciled ${summary.date} (UTC)${run.defaulted ? ', yesterday: pass --date YYYY-MM-DD for another day' : ''}`,
+    `  discrepancies  ${summary.discrepancies}${kinds.length ? ` (${kinds.map(([kind, n]) => `${kind} ${n}`).join(', ')})` : ''}; first recorded by this run ${run.recorded}; invoices sent again ${run.reEnqueued}`,
+  ];
+  for (const t of summary.totals) {
+    lines.push(
+      `  ${t.currency}  ours: ${t.sales.count} sales ${money(t.sales.total, t.currency)}, ${t.refunds.count} refunds ${money(t.refunds.amount, t.currency)}` +
+        ` | billing: ${t.invoiced.count} invoices ${money(t.invoiced.total, t.currency)}, ${t.credited.count} credit notes ${money(t.credited.amount, t.currency)}`,
+    );
+  }
+  if (summary.totals.length === 0) lines.push('  no sales, refunds, invoices or credit notes that day');
+  lines.push(`  report         ${summary.objects.json} and ${summary.objects.csv} in the exports bucket`);
+  return lines.join('\n');
+}
+
 try {
-  const { values } = parseArgs({ options: { date: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ options: { date: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
   if (!process.env.TABLE_NAME && !(await attachToLocalPlatform())) {
     throw new Error('TABLE_NAME is not set and no local platform is running (start one with npm start)');
   }
@@ -51,7 +60,8 @@ try {
   const deps = reconcileDeps();
   const date = values.date ?? yesterday(deps.now());
   const { summary, recorded, reEnqueued } = await reconcile(date, deps);
-  console.log(JSON.stringify({ ...summary, recorded, reEnqueued }, null, 2));
+  if (values.json) console.log(JSON.stringify({ ...summary, recorded, reEnqueued }, null, 2));
+  else console.log(describeRun(summary, { recorded, reEnqueued, defaulted: values.date === undefined }));
 } catch (error) {
   console.error(`reconcile: ${(error as Error).message}`);
   process.exitCode = 1;

@@ -53,6 +53,7 @@ import { AddLineRequest, ApplyCouponRequest, CreateCartRequest, FulfillmentReque
 import { CartView } from '../../shared/carts/views.js';
 import { AdjustStockRequest, AdjustmentView, BundleAtStore, SkuInventory, StockAtStore, StockCounts } from '../../shared/inventory/requests.js';
 import { Store, StoreId } from '../../shared/stores/model.js';
+import { HealthView, HEALTH_RETRY_AFTER_SECONDS } from '../../shared/ops/health.js';
 
 /**
  * Builds SmartShelf's OpenAPI 3.1 document. Component schemas are generated from the zod models
@@ -278,7 +279,7 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order, OrderPage, PickResult, Subscription: SubscriptionView, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order, OrderPage, PickResult, Subscription: SubscriptionView, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CheckoutRequest,
@@ -451,7 +452,7 @@ const HEADERS: Record<string, Header> = {
 };
 
 /** The problem responses, by status; operations reference the ones they can answer with. */
-const PROBLEMS: Record<number, { name: string; description: string }> = {
+const PROBLEMS: Record<number, { name: string; description: string; headers?: Record<string, Header> }> = {
   400: { name: 'BadRequest', description: 'The request is malformed or fails validation; `errors` lists each failing field.' },
   401: { name: 'Unauthorized', description: 'No valid bearer token or API key was sent (for a webhook: no valid signature).' },
   403: { name: 'Forbidden', description: 'The credentials lack the scope this operation needs (`requiredScope`).' },
@@ -467,20 +468,26 @@ const PROBLEMS: Record<number, { name: string; description: string }> = {
     description: 'The request is well-formed but cannot be applied as it stands (its `type` says why: a coupon’s minimum not met, a slot past its cut-off), or the Idempotency-Key was already used with a different body.',
   },
   429: { name: 'TooManyRequests', description: 'The rate limit was exceeded; retry later.' },
+  503: {
+    name: 'ServiceUnavailable',
+    description: 'Not ready to serve yet (starting, or a data migration not applied): `pending` lists what is missing; ask again after `Retry-After` seconds.',
+    headers: { 'Retry-After': { description: 'Seconds to wait before asking again.', schema: { type: 'string', pattern: '^[0-9]+$' }, required: true } },
+  },
 };
 
 /** Any server-side failure: the function's (500), the gateway's when a function fails (502) or times out (504). */
 const SERVER_ERROR = {
   name: 'ServerError',
-  description: 'A failure on our side: unexpected (500), a function that failed (502) or timed out (504). Quote the `instance` to support.',
+  description:
+    'A failure on our side: unexpected (500), a function that failed (502), the service still starting (503, with `Retry-After`) or a function that timed out (504). Quote the `instance` to support.',
 };
 
 function problemResponses(): Record<string, Response> {
   return Object.fromEntries(
-    [...Object.values(PROBLEMS), SERVER_ERROR].map(({ name, description }) => [
-      name,
-      { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: ref('Problem') } } },
-    ]),
+    [...Object.values(PROBLEMS), { ...SERVER_ERROR, headers: undefined }].map((entry): [string, Response] => {
+      const headers = entry.headers;
+      return [entry.name, { description: entry.description, ...(headers ? { headers } : {}), content: { [PROBLEM_CONTENT_TYPE]: { schema: ref('Problem') } } }];
+    }),
   );
 }
 
@@ -913,6 +920,14 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Docs',
     summary: 'This OpenAPI 3.1 document',
     responses: { 200: { description: 'The document.', content: json({ type: 'object' }) } },
+  },
+  'GET /health': {
+    operationId: 'getHealth',
+    tag: 'Operations',
+    summary: 'Whether the service can take traffic',
+    description: `For probes and start-up scripts: 200 once the table answers and has every data migration applied. Until then, and while the local platform is still starting (engines, migrations, sandboxes, the sample data), a 503 problem with \`Retry-After\` (${HEALTH_RETRY_AFTER_SECONDS} s here, 1 s from the starting local platform) that lists what is \`pending\`; while the local platform starts, every other operation answers the same 503. Costs one read, never a scan; never cached.`,
+    responses: { 200: { description: 'Ready.', content: json(ref('HealthView')) } },
+    problems: [503],
   },
   'GET /docs': {
     operationId: 'getApiDocs',

@@ -37,13 +37,20 @@ export function errorMapper(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGate
   return {
     onError: (request) => {
       const requestId = request.event.requestContext?.requestId ?? 'unknown';
-      const doc = toProblem(request.error, requestId);
-      if (doc.status >= 500) logger.error('request failed', { error: request.error as Error });
+      const error = request.error;
+      const doc = toProblem(error, requestId);
+      // An AppError is a failure we expected and explained, even a 503; anything else is a bug to look at.
+      if (doc.status >= 500 && !(error instanceof AppError)) logger.error('request failed', { error: error as Error });
       else logger.info('request rejected', { status: doc.status, type: doc.type });
       const correlationId = request.event.headers?.['x-correlation-id'];
+      const retryAfter = error instanceof AppError ? error.retryAfterSeconds : undefined;
       request.response = {
         statusCode: doc.status,
-        headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...(correlationId ? { 'x-correlation-id': correlationId } : {}) },
+        headers: {
+          'content-type': PROBLEM_CONTENT_TYPE,
+          ...(correlationId ? { 'x-correlation-id': correlationId } : {}),
+          ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),
+        },
         body: JSON.stringify(doc),
       };
     },

@@ -25,6 +25,7 @@ const STATUS: Record<ErrorKind, { status: number; title: string }> = {
   'unsupported-media-type': { status: 415, title: 'Unsupported Media Type' },
   unprocessable: { status: 422, title: 'Unprocessable Content' },
   'rate-limited': { status: 429, title: 'Too Many Requests' },
+  unavailable: { status: 503, title: 'Service Unavailable' },
 };
 
 /** The HTTP status of an error kind. */

@@ -75,7 +75,7 @@ async function reconcileCommand(): Promise<ReconciliationSummary & { recorded: n
   const env: NodeJS.ProcessEnv = { ...process.env, SMARTSHELF_DATA_DIR: dataDir };
   // The command must find the platform through runtime.json, not through anything this process has set.
   for (const name of ['TABLE_NAME', 'BILLING_API_BASE', 'BILLING_API_TOKEN', 'BILLING_SIGNING_SECRET']) delete env[name];
-  const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'reconcile', '--', '--date', DAY], { cwd: ROOT, env, timeout: 90_000 });
+  const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'reconcile', '--', '--date', DAY, '--json'], { cwd: ROOT, env, timeout: 90_000 });
   return JSON.parse(stdout) as ReconciliationSummary & { recorded: number; reEnqueued: number };
 }
 

@@ -27,7 +27,6 @@ import type { EngineInfo } from '../support/engines.js';
  * reach these engines with no test-only code; the same facts are provided as `engines`.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const s3Dir = await mkdtemp(join(tmpdir(), 'smartshelf-it-s3-'));
   const streamsDir = await mkdtemp(join(tmpdir(), 'smartshelf-it-streams-'));
   const names = resourceNames('smartshelf-test');

@@ -57,7 +57,7 @@ export async function spawnPlatform(options: {
   ];
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
-    env: { ...inheritedEnv(), ...options.env, PORT: '0', SMARTSHELF_DATA_DIR: options.dataDir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { ...inheritedEnv(), ...options.env, PORT: '0', SMARTSHELF_DATA_DIR: options.dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -34,7 +34,7 @@ await serveFromChild(async (input: CheckoutPlatformInput) => {
     dataDir: input.dataDir,
     fresh: true,
     seed: !shared,
-    log: () => undefined,
+    consoleLevel: 'SILENT',
     ...(shared ? { dynamodbEndpoint: input.dynamodbEndpoint } : {}),
   });
   const tableName = process.env[ENV.tableName];

@@ -84,7 +84,7 @@ export async function runHttpSection(options: BenchOptions): Promise<SectionResu
     const bare = await startServerChild<{ url: string }>(
       join(BENCH_DIR, 'sections', 'http', 'bare-server.ts'),
       { dynamodbEndpoint: platform.value.dynamodbEndpoint, tableName: platform.value.tableName } satisfies BareServerInput,
-      { quietStdout: true, env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+      { quietStdout: true },
     );
     servers.push(bare);
     const targets: Record<Contender, ServerChild<{ url: string }>> = { platform, bare };

@@ -19,7 +19,7 @@ export interface PlatformServerInfo {
 }
 
 await serveFromChild(async (input: PlatformServerInput) => {
-  const platform = await startPlatform({ port: 0, dataDir: input.dataDir, fresh: true, seed: true, log: () => undefined });
+  const platform = await startPlatform({ port: 0, dataDir: input.dataDir, fresh: true, seed: true, consoleLevel: 'SILENT' });
   // The platform sets the functions' environment in its own process; the table name is read from there.
   const tableName = process.env[ENV.tableName];
   if (!tableName) throw new Error(`the platform did not set ${ENV.tableName}`);

@@ -21,6 +21,8 @@ const GATEWAY_PROBLEMS = {
   internal: { status: 500, title: 'Internal Server Error' },
   'bad-gateway': { status: 502, title: 'Bad Gateway' },
   'gateway-timeout': { status: 504, title: 'Gateway Timeout' },
+  // The same type the health function answers with on AWS while a migration is pending.
+  'not-ready': { status: 503, title: 'Service Unavailable' },
 } as const;
 
 export type GatewayProblemCode = keyof typeof GATEWAY_PROBLEMS;
@@ -31,8 +33,9 @@ export function gatewayProblem(
   detail: string,
   requestId: string,
   headers: Record<string, string> = {},
+  extensions: Record<string, unknown> = {},
 ): GatewayResponse {
   const { status, title } = GATEWAY_PROBLEMS[code];
-  const doc: Problem = { type: `${PROBLEM_TYPE_BASE}${code}`, title, status, detail, instance: `urn:smartshelf:request:${requestId}` };
+  const doc: Problem = { ...extensions, type: `${PROBLEM_TYPE_BASE}${code}`, title, status, detail, instance: `urn:smartshelf:request:${requestId}` };
   return { status, headers: { ...headers, 'content-type': PROBLEM_CONTENT_TYPE }, body: JSON.stringify(doc) };
 }

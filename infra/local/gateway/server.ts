@@ -7,6 +7,7 @@ import { authorizerEvent, proxyEvent, methodArn, type IncomingRequest } from './
 import { policyAllows } from './policy.js';
 import { gatewayProblem, type GatewayResponse } from './problems.js';
 import { createRouteMatcher } from './routes.js';
+import type { ReadinessView } from '../readiness.js';
 
 /** An endpoint of the local runtime itself (token minting, JWKS): never part of the CDK app. */
 export interface LocalRoute {
@@ -26,7 +27,23 @@ export interface GatewayOptions {
   stage?: string;
   /** API Gateway gives up on an integration after 29 seconds. */
   integrationTimeoutMs?: number;
+  /** While it says not ready, every wired route answers 503 with Retry-After; the runtime's own routes still answer. */
+  readiness?: ReadinessView;
+  /** Told of every answered request: the console's one line per request. */
+  onRequest?: (entry: RequestLog) => void;
   log?: (line: string) => void;
+}
+
+/** One answered request, as the console shows it. */
+export interface RequestLog {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  /** The function that answered, or `local` for the runtime's own routes; absent when the gateway answered alone. */
+  fn?: string;
+  /** The correlation id the answer carries (the function's), else the gateway's request id. */
+  correlationId: string;
 }
 
 export interface Gateway {
@@ -66,21 +83,31 @@ export async function startGateway(options: GatewayOptions & { port: number; hos
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     inFlight++;
+    const started = performance.now();
     const requestId = randomUUID();
+    const answeredBy: { fn?: string } = {};
+    let response: GatewayResponse | undefined;
     try {
-      const response = await respond(req, requestId);
-      write(res, response, requestId);
+      response = await respond(req, requestId, answeredBy);
     } catch (error) {
-      const response = error instanceof Rejected ? error.response : gatewayProblem('internal', 'The local gateway failed.', requestId);
+      response = error instanceof Rejected ? error.response : gatewayProblem('internal', 'The local gateway failed.', requestId);
       if (!(error instanceof Rejected)) log(`gateway error: ${(error as Error).stack ?? String(error)}`);
-      write(res, response, requestId);
     } finally {
+      if (response) write(res, response, requestId);
+      options.onRequest?.({
+        method: (req.method ?? 'GET').toUpperCase(),
+        path: new URL(req.url ?? '/', 'http://localhost').pathname,
+        status: response?.status ?? 500,
+        ms: Math.round(performance.now() - started),
+        correlationId: response?.headers['x-correlation-id'] ?? requestId,
+        ...answeredBy,
+      });
       inFlight--;
       if (inFlight === 0) drained?.();
     }
   };
 
-  const respond = async (req: IncomingMessage, requestId: string): Promise<GatewayResponse> => {
+  const respond = async (req: IncomingMessage, requestId: string, answeredBy: { fn?: string }): Promise<GatewayResponse> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
     const found = match(method, url.pathname);
@@ -94,8 +121,14 @@ export async function startGateway(options: GatewayOptions & { port: number; hos
       return gatewayProblem('method-not-allowed', `This resource allows ${allow}.`, requestId, { allow });
     }
     const entry = found.route;
+    const pending = entry.kind === 'wired' ? (options.readiness?.pending() ?? []) : [];
+    if (pending.length > 0) {
+      await discard(req);
+      return gatewayProblem('not-ready', `The local platform is starting; still waiting for: ${pending.join(', ')}.`, requestId, { 'retry-after': '1' }, { pending });
+    }
     const limit = entry.kind === 'wired' ? (entry.route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) : DEFAULT_MAX_BODY_BYTES;
     const body = await readBody(req, limit, requestId);
+    answeredBy.fn = entry.kind === 'local' ? 'local' : entry.route.fn;
     if (entry.kind === 'local') return entry.local.handle({ body, requestId });
 
     const request: IncomingRequest = {

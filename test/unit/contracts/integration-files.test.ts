@@ -4,6 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { readRecords } from '../../../shared/catalog/import/readers.js';
+import { COLUMNS } from '../../../shared/catalog/import/columns.js';
 import { Readable } from 'node:stream';
 
 /**
@@ -22,7 +23,9 @@ const OPENAPI = ['openapi/openapi.json', 'openapi/build-openapi.ts', 'openapi/wr
 const BILLING = files.filter((f) => f.startsWith('billing/') && f.endsWith('.json'));
 const schemas = files.filter((f) => f.endsWith('.schema.json'));
 const documents = files.filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json') && !OPENAPI.includes(f) && !BILLING.includes(f));
-const csvs = files.filter((f) => f.endsWith('.csv'));
+/** A template is the import header alone, to fill in; a sample is rows to import. */
+const templates = files.filter((f) => f.endsWith('-template.csv'));
+const csvs = files.filter((f) => f.endsWith('.csv') && !templates.includes(f));
 const guides = files.filter((f) => f.endsWith('.md'));
 const read = (file: string) => JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as Record<string, unknown>;
 
@@ -34,7 +37,7 @@ function ajv() {
 
 describe('integration-files', () => {
   it('holds only files that one of the contract checks covers', () => {
-    const covered = [...OPENAPI, ...BILLING, ...schemas, ...documents, ...csvs, ...guides];
+    const covered = [...OPENAPI, ...BILLING, ...schemas, ...documents, ...templates, ...csvs, ...guides];
     expect(files.filter((f) => !covered.includes(f))).toEqual([]);
     expect(schemas.length).toBeGreaterThan(0);
     expect(documents.length).toBeGreaterThan(0);
@@ -66,6 +69,10 @@ describe('integration-files', () => {
       rows += 1;
     }
     expect(rows).toBeGreaterThan(0);
+  });
+
+  it.each(templates)('%s is the import header alone', (file) => {
+    expect(readFileSync(join(ROOT, file), 'utf8')).toBe(`${COLUMNS.join(',')}\n`);
   });
 
   it.each(guides)('%s links only to files that exist', (file) => {

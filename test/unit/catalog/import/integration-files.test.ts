@@ -16,10 +16,10 @@ async function recordsOf(file: string): Promise<SourceRecord[]> {
 }
 
 describe('the published import files', () => {
-  it.each(['products-template.csv', 'sample-import.csv'])('%s has the documented header and only valid rows', async (file) => {
-    const header = readFileSync(`${DIR}/${file}`, 'utf8').split('\n')[0]!.split(',');
+  it('sample-import.csv has the documented header and only valid rows', async () => {
+    const header = readFileSync(`${DIR}/sample-import.csv`, 'utf8').split('\n')[0]!.split(',');
     expect(header).toEqual([...COLUMNS]);
-    const records = await recordsOf(file);
+    const records = await recordsOf('sample-import.csv');
     expect(records.length).toBeGreaterThan(0);
     for (const record of records) {
       const result = parseRecord(record);
