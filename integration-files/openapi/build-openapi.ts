@@ -108,6 +108,12 @@ export interface Operation {
   security?: Record<string, string[]>[];
   'x-smartshelf-max-body-bytes'?: number;
   'x-smartshelf-throttle'?: { rate: number; burst: number };
+  /**
+   * Parts of which at least one must be sent although each is optional on its own, because they
+   * are in different places (a header and a body field) and so no schema can say it: each group
+   * lists `header:<name>`, `query:<name>` or `body:<field>`; a request with none of a group is a 400.
+   */
+  'x-smartshelf-required-one-of'?: string[][];
 }
 export interface OpenApiDocument {
   openapi: string;
@@ -321,6 +327,17 @@ const VARIANT_RULES: Schema[] = [
   { if: { properties: { soldBy: { const: 'weight' } }, required: ['soldBy'] }, else: { not: { required: ['averageWeightGrams'] } } },
 ];
 
+/**
+ * Request bodies whose refinement requires one field of several, each optional on its own: restated
+ * as `oneOf` (exactly one) or `anyOf` (at least one) of `required`, so that the document says a body
+ * without any of them is refused (400), as the handler's zod schema does.
+ */
+const REQUIRED_ALTERNATIVES = new Map<z.ZodType, Schema>([
+  [AdjustStockRequest, { oneOf: [{ required: ['delta'] }, { required: ['setTo'] }] }],
+  [UpdateLineRequest, { anyOf: [{ required: ['quantity'] }, { required: ['substitution'] }] }],
+  [UpdatePromotionRequest, { anyOf: [{ required: ['endsAt'] }, { required: ['status'] }] }],
+]);
+
 /** Drops what zod adds for its own bookkeeping and what only makes the document noisier. */
 function tidy(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(tidy);
@@ -349,6 +366,8 @@ function render(
     uri: (id) => `#/components/schemas/${id}`,
     override: ({ zodSchema, jsonSchema }) => {
       if (variants.has(zodSchema as unknown as z.ZodType)) jsonSchema.allOf = VARIANT_RULES;
+      const oneOfRequired = REQUIRED_ALTERNATIVES.get(zodSchema as unknown as z.ZodType);
+      if (oneOfRequired) Object.assign(jsonSchema, oneOfRequired);
     },
   });
   return tidy(rendered) as Record<string, Schema>;
@@ -379,13 +398,19 @@ function sortKeys<T>(record: Record<string, T>): Record<string, T> {
 // ---------------------------------------------------------------------------------------------
 // Parameters, headers and problem responses.
 
+/**
+ * One query parameter per field of the route's query schema, required exactly when the schema
+ * requires the field of its input (neither optional nor defaulted). Conditions across parameters
+ * that a refinement checks (`inStock` needs `store`) are in the descriptions.
+ */
 function queryParameters(schema: z.ZodObject, skip: readonly string[] = []): Parameter[] {
+  const required = new Set((z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }) as { required?: string[] }).required ?? []);
   return Object.entries(schema.shape)
     .filter(([name]) => !skip.includes(name))
     .map(([name, field]) => {
       const rendered = tidy(z.toJSONSchema(field as z.ZodType, { io: 'input', target: 'draft-2020-12' })) as Schema;
       const description = (field as z.ZodType).description;
-      return { name, in: 'query', required: false, schema: rendered, ...(description ? { description } : {}) };
+      return { name, in: 'query', required: required.has(name), schema: rendered, ...(description ? { description } : {}) };
     });
 }
 
@@ -429,13 +454,36 @@ const COUPON_CODE_PARAMETER: Parameter = {
   description: 'A coupon code, in any case.',
 };
 
+const IDEMPOTENCY_KEY_SCHEMA: Schema = { type: 'string', minLength: 1, maxLength: 255 };
+const REPLAY = 'a repeat with the same key and body from the same caller within 24 hours gets the first response again. Reusing a key with a different body is a 422, and a repeat while the first is still being processed a 409.';
+
+/** For operations behind the idempotency middleware that work without a key too. */
 const IDEMPOTENCY_KEY: Parameter = {
   name: 'Idempotency-Key',
   in: 'header',
   required: false,
-  schema: { type: 'string', minLength: 1, maxLength: 255 },
+  schema: IDEMPOTENCY_KEY_SCHEMA,
+  description: `Makes a retry safe: ${REPLAY}`,
+};
+
+/** For operations behind the idempotency middleware whose handler refuses a request without a key (400): they move money. */
+const REQUIRED_IDEMPOTENCY_KEY: Parameter = {
+  ...IDEMPOTENCY_KEY,
+  required: true,
+  description: `Required (a request without it is a 400 \`validation-failed\` naming \`header.idempotency-key\`), so that a retry cannot move money twice: ${REPLAY}`,
+};
+
+/**
+ * `POST /checkout` handles its key itself rather than through the middleware: the key is tied to the order it made,
+ * so a repeat for the same cart returns that order (whatever else the body says) and nothing answers 422 for reuse.
+ */
+const CHECKOUT_IDEMPOTENCY_KEY: Parameter = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: true,
+  schema: IDEMPOTENCY_KEY_SCHEMA,
   description:
-    'Makes a retry safe: a repeat with the same key and body from the same caller within 24 hours gets the first response again. Reusing a key with a different body is a 422.',
+    'Required (a request without it is a 400 `idempotency-key-required`): a unique value per checkout, repeated on retries. A repeat for the same cart with the same key from the same shopper returns the same order and starts nothing new; the cart under another key is a 409 `cart-checked-out`.',
 };
 
 const IF_MATCH: Parameter = {
@@ -443,8 +491,11 @@ const IF_MATCH: Parameter = {
   in: 'header',
   required: false,
   schema: { type: 'string', pattern: '^"[1-9][0-9]*"$' },
-  description: 'The ETag of the version being changed; an alternative to `version` in the body.',
+  description: 'The ETag of the version being changed; an alternative to `version` in the body (one of the two is required: without either the request is a 400).',
 };
+
+/** `If-Match` and the body's `version` are alternatives: one of them must be sent. */
+const VERSION_ONE_OF: string[][] = [['header:If-Match', 'body:version']];
 
 const HEADERS: Record<string, Header> = {
   Location: { description: 'Where the new or accepted resource can be read.', schema: { type: 'string' }, required: true },
@@ -453,7 +504,11 @@ const HEADERS: Record<string, Header> = {
 
 /** The problem responses, by status; operations reference the ones they can answer with. */
 const PROBLEMS: Record<number, { name: string; description: string; headers?: Record<string, Header> }> = {
-  400: { name: 'BadRequest', description: 'The request is malformed or fails validation; `errors` lists each failing field.' },
+  400: {
+    name: 'BadRequest',
+    description:
+      'The request is malformed or fails validation: a required header, query parameter or body field is missing or wrong, or something in it reads as a card number; `errors` lists each failing field.',
+  },
   401: { name: 'Unauthorized', description: 'No valid bearer token or API key was sent (for a webhook: no valid signature).' },
   403: { name: 'Forbidden', description: 'The credentials lack the scope this operation needs (`requiredScope`).' },
   404: { name: 'NotFound', description: 'No such resource.' },
@@ -507,9 +562,18 @@ interface OperationSpec {
   requestBody?: RequestBody;
   /** Success responses. */
   responses: Record<string, Response>;
-  /** Problem statuses beyond those every operation of its kind can answer with. */
+  /**
+   * Problem statuses this operation's handler and use-case answer with, beyond those every operation of its kind
+   * can answer with (`genericStatuses`).
+   */
   problems?: number[];
-  idempotent?: boolean;
+  /**
+   * Behind the idempotency middleware (`idempotency()` in the handler): `true` when the `Idempotency-Key` is
+   * optional, `'required'` when the handler also refuses a request without one.
+   */
+  idempotent?: true | 'required';
+  /** Groups of optional parts of which one must be sent (`x-smartshelf-required-one-of`). */
+  requiredOneOf?: string[][];
 }
 
 const productResponse = (description: string, headers: (keyof typeof HEADERS)[]): Response => ({
@@ -600,6 +664,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     responses: { 200: { description: 'The promotion as changed.', headers: { ETag: PROMOTION_ETAG }, content: json(ref('PromotionView')) } },
     problems: [400, 404, 409],
     idempotent: true,
+    requiredOneOf: VERSION_ONE_OF,
   },
   'GET /loyalty': {
     operationId: 'getLoyalty',
@@ -635,10 +700,12 @@ const OPERATIONS: Record<string, OperationSpec> = {
     summary: 'Check out a cart',
     description:
       'Validates the cart (lines still sold, a bookable slot, the minimum order, and for age-restricted goods a `dateOfBirth` of an adult), freezes its prices into a new order (the cart becomes `checked-out`) and starts the checkout saga, whose execution is named by the order id: reserve stock and slot, authorize the card for the total with weighed lines at their buffered estimate, confirm, capture now or after picking, commit stock, complete. Answers 202 with the order already `reserved`; watch `GET /orders/{id}`. A payment needing 3-D Secure shows `payment.action` on the order. The `Idempotency-Key` header is required: repeating it returns the same order and starts nothing new. 409 `insufficient-stock` or `slot-full` when the store cannot fill the basket, `promotion-unavailable` when a promotion’s last use went to another order, `coupon-no-longer-applies` or `loyalty-points-unavailable` when the cart would now cost more than the shopper was shown (nothing is written in any of these; the cart stays open), `cart-checked-out` for a cart already checked out under another key; the promotions’ uses and the loyalty points are taken in the same transaction as the stock, and given back if the checkout fails; 422 `cart-empty`, `fulfillment-missing`, `minimum-order-not-met`, `age-verification-required`, `slot-in-past`, `slot-cut-off`.',
+    // The handler reads the key itself (not the idempotency middleware), so 409 and 422 here are the cart's and the
+    // basket's alone: see the description.
+    parameters: [CHECKOUT_IDEMPOTENCY_KEY],
     requestBody: { required: true, content: json(ref('CheckoutRequest')) },
     responses: { 202: { description: 'The order, reserved (or still pending), with its checkout running.', content: json(ref('Order')) } },
     problems: [400, 404, 409, 422],
-    idempotent: true,
   },
   'POST /orders/{id}/pick': {
     operationId: 'recordPick',
@@ -683,7 +750,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     requestBody: { required: true, content: json(ref('RefundRequest')) },
     responses: { 200: { description: 'The order with the refund recorded.', content: json(ref('Order')) } },
     problems: [400, 404, 409],
-    idempotent: true,
+    idempotent: 'required',
   },
   'POST /webhooks/payments': {
     operationId: 'receivePaymentWebhook',
@@ -798,7 +865,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     summary: 'A day’s billing reconciliation',
     description:
       'For operators (`admin`): the summary of the latest nightly reconciliation of one UTC `date` between our books (sales and refunds of the day) and the billing system’s exports: the number of discrepancies of each kind (`missing-invoice`, re-enqueued to billing; `orphan-invoice`, `amount-mismatch`, `tax-mismatch`, `status-mismatch` and `credit-note-missing`, recorded as adjustments with a reason), per-currency totals of both sides, when it ran, and the keys of the full report (JSON and CSV) in the exports bucket. 404 for a day not reconciled yet.',
-    parameters: queryParameters(ReconciliationReportQuery).map((parameter) => ({ ...parameter, required: true, description: 'The reconciled UTC day, `YYYY-MM-DD`.' })),
+    parameters: queryParameters(ReconciliationReportQuery).map((parameter) => ({ ...parameter, description: 'The reconciled UTC day, `YYYY-MM-DD`.' })),
     responses: { 200: { description: 'The day’s summary.', content: json(ref('ReconciliationSummary')) } },
     problems: [400, 404],
   },
@@ -1019,6 +1086,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     responses: { 200: productResponse('The product as changed.', ['ETag']) },
     problems: [400, 404, 409],
     idempotent: true,
+    requiredOneOf: VERSION_ONE_OF,
   },
   'POST /products/import': {
     operationId: 'startProductImport',
@@ -1144,26 +1212,53 @@ const OPERATIONS: Record<string, OperationSpec> = {
     responses: {
       202: { description: 'The image is stored; thumbnails are on their way.', headers: { Location: HEADERS.Location! }, content: json(ref('ImageView')) },
     },
+    // 409 `too-many-images` past 20; 413 is also `image-too-large`, an image over 5 MB in a body within the 6 MB limit.
     problems: [400, 404, 409],
+    // The handler runs the idempotency middleware, so a retried upload is one image.
+    idempotent: true,
   },
 };
 
-function operation(route: RouteSpec, spec: OperationSpec): Operation {
-  const statuses = new Set(spec.problems ?? []);
-  statuses.add(429);
+/**
+ * The statuses an operation can answer with whatever its handler does, because of what every route of its kind goes
+ * through: the gateway's throttle (429, per route or the account's default) on every route; the authorizer and the
+ * scope check (401, 403) on every route that declares a scope; the body limit and media type check (413, 415) on every
+ * route that takes a body; the idempotency middleware (409 while a request with the same key is still being processed,
+ * 422 for a key reused with another body) on every route behind it; and failures on our side (`5XX`). A 400 is not
+ * here: every operation that can answer it lists it, and the e2e tests provoke it on each.
+ */
+export function genericStatuses(route: RouteSpec, spec: Pick<OperationSpec, 'requestBody' | 'idempotent'>): string[] {
+  const statuses = new Set([429]);
   if (route.auth.kind === 'scope') statuses.add(401).add(403);
-  if (spec.requestBody) statuses.add(400).add(413).add(415);
+  if (spec.requestBody) statuses.add(413).add(415);
   if (spec.idempotent) statuses.add(409).add(422);
+  return [...[...statuses].sort().map(String), '5XX'];
+}
+
+/** The generic statuses (above) of the operation `METHOD /path`, for the tests that tell them from the route's own. */
+export function genericStatusesOf(key: string): string[] {
+  const route = routes.find((r) => `${r.method} ${r.path}` === key);
+  const spec = OPERATIONS[key];
+  if (!route || !spec) throw new Error(`openapi: no operation ${key}`);
+  return genericStatuses(route, spec);
+}
+
+function operation(route: RouteSpec, spec: OperationSpec): Operation {
+  const generic = genericStatuses(route, spec).filter((status) => status !== '5XX').map(Number);
+  // Every body is parsed before validation: an empty or malformed one is a 400 on every route that takes one.
+  const statuses = new Set([...(spec.problems ?? []), ...generic, ...(spec.requestBody ? [400] : [])]);
   const maxBodyBytes = route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const security: Record<string, string[]>[] | undefined =
     route.auth.kind === 'scope' ? [{ bearerAuth: [route.auth.scope] }, { apiKey: [route.auth.scope] }] : undefined;
   const notes = [spec.description, spec.requestBody ? `Bodies over ${maxBodyBytes} bytes are refused with 413.` : undefined].filter(Boolean);
+  const idempotencyKey = spec.idempotent === 'required' ? [REQUIRED_IDEMPOTENCY_KEY] : spec.idempotent ? [IDEMPOTENCY_KEY] : [];
+  const parameters = [...(spec.parameters ?? []), ...idempotencyKey];
   return {
     operationId: spec.operationId,
     tags: [spec.tag],
     summary: spec.summary,
     description: notes.join('\n\n'),
-    ...(spec.parameters || spec.idempotent ? { parameters: [...(spec.parameters ?? []), ...(spec.idempotent ? [IDEMPOTENCY_KEY] : [])] } : {}),
+    ...(parameters.length > 0 ? { parameters } : {}),
     ...(spec.requestBody ? { requestBody: spec.requestBody } : {}),
     responses: {
       ...spec.responses,
@@ -1173,6 +1268,7 @@ function operation(route: RouteSpec, spec: OperationSpec): Operation {
     ...(security ? { security } : {}),
     ...(spec.requestBody ? { 'x-smartshelf-max-body-bytes': maxBodyBytes } : {}),
     ...(route.throttle ? { 'x-smartshelf-throttle': route.throttle } : {}),
+    ...(spec.requiredOneOf ? { 'x-smartshelf-required-one-of': spec.requiredOneOf } : {}),
   };
 }
 
