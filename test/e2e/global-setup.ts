@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ENV } from '../../shared/config/env-names.js';
-import { AUTHENTICATION_TIMEOUT_SECONDS, spawnPlatform } from '../support/platform.js';
+import { AUTHENTICATION_TIMEOUT_SECONDS, spawnPlatform, TERMINAL_FILE } from '../support/platform.js';
 
 /**
  * Runs the real local platform (`node --import tsx infra/local/start.ts --fresh`) in a temporary
@@ -13,7 +13,12 @@ import { AUTHENTICATION_TIMEOUT_SECONDS, spawnPlatform } from '../support/platfo
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dataDir = await mkdtemp(join(tmpdir(), 'smartshelf-e2e-'));
   // 3-D Secure times out within a test; the scenarios that authenticate do it well inside that.
-  const platform = await spawnPlatform({ dataDir, fresh: true, env: { [ENV.checkoutAuthenticationTimeoutSeconds]: String(AUTHENTICATION_TIMEOUT_SECONDS) } });
+  const platform = await spawnPlatform({
+    dataDir,
+    fresh: true,
+    env: { [ENV.checkoutAuthenticationTimeoutSeconds]: String(AUTHENTICATION_TIMEOUT_SECONDS) },
+    terminalFile: join(dataDir, TERMINAL_FILE),
+  });
   project.provide('baseUrl', platform.baseUrl);
   project.provide('adminApiKey', platform.adminApiKey);
   project.provide('dataDir', dataDir);

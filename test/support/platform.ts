@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { ENV } from '../../shared/config/env-names.js';
@@ -16,6 +17,9 @@ declare module 'vitest' {
     authenticationTimeoutSeconds: number;
   }
 }
+
+/** Where, in its data directory, the e2e platform's terminal output is kept for tests that read what a developer sees. */
+export const TERMINAL_FILE = 'terminal.log';
 
 /** The e2e platform's 3-D Secure wait: short, so that a timeout scenario is quick, yet room for one that authenticates. */
 export const AUTHENTICATION_TIMEOUT_SECONDS = 8;
@@ -47,6 +51,8 @@ export async function spawnPlatform(options: {
   timeoutMs?: number;
   /** Settings for the platform beyond the caller's environment, which are not inherited (e.g. `CHECKOUT_AUTHENTICATION_TIMEOUT_SECONDS`). */
   env?: Record<string, string>;
+  /** A file that gets everything the platform prints to its terminal, as it prints it. */
+  terminalFile?: string;
 }): Promise<RunningPlatform> {
   const args = [
     '--import',
@@ -62,8 +68,13 @@ export async function spawnPlatform(options: {
     detached: true,
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const terminal = options.terminalFile ? createWriteStream(options.terminalFile, { flags: 'a' }) : undefined;
+  const onOutput = (chunk: Buffer) => {
+    output += chunk.toString();
+    terminal?.write(chunk);
+  };
+  child.stdout!.on('data', onOutput);
+  child.stderr!.on('data', onOutput);
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
 
   let stopped: Promise<{ code: number | null; orphans: boolean }> | undefined;
@@ -73,6 +84,7 @@ export async function spawnPlatform(options: {
       const timer = setTimeout(() => killGroup(child), 30_000);
       const [code] = await exited;
       clearTimeout(timer);
+      terminal?.end();
       let orphans = groupAlive(child);
       for (let i = 0; orphans && i < 20; i++) {
         await new Promise((resolve) => setTimeout(resolve, 100));
