@@ -271,7 +271,7 @@ describe('the scheduled function', () => {
     await aSale(day, orderId);
     configuredBilling.current = fakeBillingExports({}).client;
 
-    const summary = await reconcileDay({ date: day });
+    const summary = await reconcileDay({ date: day }, lambdaContext('billing-reconcile-day'));
     expect(summary).toMatchObject({ date: day, discrepancies: 1, counts: { 'missing-invoice': 1 }, objects: { json: `reconciliation/${day}/report.json` } });
     expect(await takeMessage('billing-sync', (body) => (body as { orderId?: string }).orderId === orderId)).toEqual({ kind: 'invoice', orderId });
     expect(await object(`reconciliation/${day}/report.csv`)).toContain(`missing-invoice,${orderId}`);
@@ -280,11 +280,11 @@ describe('the scheduled function', () => {
   it('reconciles yesterday, in UTC, when the schedule sends {}', async () => {
     configuredBilling.current = fakeBillingExports({}).client;
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-    expect((await reconcileDay({})).date).toBe(yesterday);
+    expect((await reconcileDay({}, lambdaContext('billing-reconcile-day'))).date).toBe(yesterday);
   });
 
   it('refuses an input that is not {} or { date }', async () => {
-    await expect(reconcileDay({ date: '26/11/2026' })).rejects.toThrow();
-    await expect(reconcileDay({ day: '2026-11-26' })).rejects.toThrow();
+    await expect(reconcileDay({ date: '26/11/2026' }, lambdaContext('billing-reconcile-day'))).rejects.toThrow();
+    await expect(reconcileDay({ day: '2026-11-26' }, lambdaContext('billing-reconcile-day'))).rejects.toThrow();
   });
 });

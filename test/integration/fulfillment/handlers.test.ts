@@ -32,7 +32,7 @@ const store: Store = {
 describe('slot handlers', () => {
   it('generates every open store week from the schedule, then lists it over HTTP', async () => {
     await dynamo.send(new PutCommand({ TableName: engines().tableName, Item: storeItem(store) }));
-    const report = await generateSlotsHandler();
+    const report = await generateSlotsHandler(undefined, lambdaContext('fulfillment-generate-slots'));
     expect(report.created + report.existing).toBeGreaterThanOrEqual(7 * 13);
 
     const { status, json } = await list(store.id, { mode: 'delivery' });

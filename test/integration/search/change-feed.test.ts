@@ -179,7 +179,7 @@ describe('the search change feed', () => {
     const w = word();
     await product(child, `${w} oatcakes`);
     const before = new Date().toISOString();
-    await snapshotHandler();
+    await snapshotHandler(undefined, lambdaContext('search-write-index-snapshot'));
     const snapshot = (await readSnapshot(testSearchDeps()))!;
     expect(snapshot.watermark >= before).toBe(true);
     expect(snapshot.index.query({ q: w, sort: 'relevance', offset: 0, limit: 10 }).total).toBe(1);
