@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from '../../shared/auth/roles.js';
 import { SCOPES } from '../../shared/auth/scopes.js';
+import { StoreId } from '../../shared/stores/model.js';
 import { gatewayProblem, type GatewayResponse } from './gateway/problems.js';
 import type { LocalRoute } from './gateway/server.js';
 import { MAX_TOKEN_SECONDS, type LocalIssuer } from './tokens.js';
@@ -9,9 +10,10 @@ export const TOKENS_PATH = '/local/tokens';
 export const JWKS_PATH = '/local/.well-known/jwks.json';
 
 const MintBody = z.object({
-  subject: z.string().min(1),
+  subject: z.string().min(1).max(128),
   roles: z.array(z.enum(ROLES)),
   scopes: z.array(z.enum(SCOPES)).optional(),
+  stores: z.array(StoreId).max(50).optional(),
   expiresInSeconds: z.number().int().positive().max(MAX_TOKEN_SECONDS).optional(),
 });
 
@@ -19,17 +21,25 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
 
+/** `localhost`, `127.0.0.1` or `[::1]`, with any port. */
+const LOOPBACK_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?$/i;
+
 /**
  * The runtime's own endpoints, which exist only locally: `POST /local/tokens` mints a bearer
- * token for any subject and roles (the local identity provider), and the JWKS that the
- * authorizer verifies those tokens with.
+ * token for any subject, roles and stores (the local identity provider), and the JWKS that the
+ * authorizer verifies those tokens with. Minting answers only requests addressed to a loopback
+ * host: a web page that rebinds its own DNS name to 127.0.0.1 reaches the port, but its requests
+ * still name its host, so it cannot mint an admin token on a developer's machine.
  */
 export function localRoutes(issuer: LocalIssuer): LocalRoute[] {
   return [
     {
       method: 'POST',
       path: TOKENS_PATH,
-      handle: async ({ body, requestId }) => {
+      handle: async ({ body, requestId, host }) => {
+        if (!LOOPBACK_HOST.test(host)) {
+          return gatewayProblem('forbidden', 'Tokens are minted only for requests to localhost, 127.0.0.1 or [::1].', requestId);
+        }
         let parsed: unknown;
         try {
           parsed = JSON.parse(body.toString('utf8'));

@@ -12,8 +12,10 @@ export const MAX_TOKEN_SECONDS = 7 * 24 * 60 * 60;
 export interface MintRequest {
   subject: string;
   roles: readonly string[];
-  /** OAuth2 scopes to carry in the `scope` claim, besides what the roles confer. */
+  /** OAuth2 scopes to ask for in the `scope` claim: they can only narrow what the roles confer. */
   scopes?: readonly string[];
+  /** The stores a store-bound role (picker, store-manager, a till) works at: the `stores` claim. */
+  stores?: readonly string[];
   expiresInSeconds?: number;
 }
 
@@ -28,7 +30,8 @@ export interface LocalIssuer {
 /**
  * The local stand-in for the identity provider: an RS256 key pair kept at `keyFile` (created on
  * first use) so that tokens stay valid across restarts, signing tokens with the same claims the
- * authorizer reads on AWS: `sub`, `roles` and a space-separated `scope`.
+ * authorizer reads on AWS: `sub`, `roles`, `stores` (Cognito: `store:<id>` groups), a space-separated `scope`, and
+ * `token_use: access`.
  */
 export async function loadIssuer(keyFile: string): Promise<LocalIssuer> {
   const privateJwk = await loadOrCreateKey(keyFile);
@@ -41,7 +44,7 @@ export async function loadIssuer(keyFile: string): Promise<LocalIssuer> {
     jwks: { keys: [publicJwk] },
     mint: async (request) => {
       const lifetime = request.expiresInSeconds ?? 3600;
-      return new SignJWT({ roles: [...request.roles], scope: [...(request.scopes ?? [])].join(' ') })
+      return new SignJWT({ roles: [...request.roles], stores: [...(request.stores ?? [])], scope: [...(request.scopes ?? [])].join(' '), token_use: 'access' })
         .setProtectedHeader({ alg: 'RS256', kid: kid!, typ: 'JWT' })
         .setSubject(request.subject)
         .setIssuer(LOCAL_ISSUER)

@@ -11,6 +11,8 @@ import { parseRoles, type Role } from './roles.js';
 export interface ApiClient {
   name: string;
   roles: Role[];
+  /** The stores it acts at (a till: its own), or `*` for every store, granted explicitly; none for a chain-level feed. */
+  stores: string[];
   status: 'active' | 'revoked';
   createdAt: string;
 }
@@ -29,7 +31,7 @@ export function generateApiKey(): string {
  * Registers an API key for a named client. Registering the same key for the same client again is a
  * no-op, so start-up scripts can call it every time; the same key for another client is a conflict.
  */
-export async function registerApiClient(input: { apiKey: string; name: string; roles: Role[] }): Promise<void> {
+export async function registerApiClient(input: { apiKey: string; name: string; roles: Role[]; stores?: string[] }): Promise<void> {
   try {
     await dynamo.send(
       new PutCommand({
@@ -40,6 +42,7 @@ export async function registerApiClient(input: { apiKey: string; name: string; r
           schemaVersion: 1,
           name: input.name,
           roles: input.roles,
+          stores: input.stores ?? [],
           status: 'active',
           createdAt: new Date().toISOString(),
         },
@@ -63,6 +66,7 @@ export async function findApiClient(apiKey: string): Promise<ApiClient | undefin
   return {
     name: String(Item.name),
     roles: parseRoles(Array.isArray(Item.roles) ? Item.roles : []),
+    stores: Array.isArray(Item.stores) ? Item.stores.filter((s): s is string => typeof s === 'string') : [],
     status: 'active',
     createdAt: String(Item.createdAt),
   };

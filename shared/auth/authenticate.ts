@@ -1,6 +1,6 @@
 import { logger } from '../observability/logger.js';
 import type { findApiClient } from './api-clients.js';
-import type { Principal } from './principal.js';
+import { storesFor, type Principal } from './principal.js';
 import { scopesForRoles } from './roles.js';
 import type { Scope } from './scopes.js';
 import { verifyBearerToken, type TokenSettings } from './tokens.js';
@@ -21,7 +21,13 @@ export interface AuthenticateDeps {
   findApiClient: typeof findApiClient;
 }
 
-const union = (a: readonly Scope[], b: readonly Scope[]): Scope[] => [...new Set([...a, ...b])].sort();
+/**
+ * Scopes come from roles alone. A token that asks for SmartShelf scopes gets those of them its roles confer, so a
+ * client can hold a token narrower than its user; a token asking for none (a plain sign-in) gets its roles' scopes.
+ */
+export function grantedScopes(roleScopes: readonly Scope[], asked: readonly Scope[]): Scope[] {
+  return asked.length === 0 ? [...roleScopes] : roleScopes.filter((s) => asked.includes(s));
+}
 
 /**
  * Establishes who is calling from either kind of credential: a bearer JWT for people, an API key
@@ -33,7 +39,13 @@ export async function authenticate(credentials: Credentials, deps: AuthenticateD
     try {
       const token = await verifyBearerToken(bearer, deps.tokens());
       return {
-        principal: { subject: token.subject, kind: 'user', roles: token.roles, scopes: union(token.scopes, scopesForRoles(token.roles)) },
+        principal: {
+          subject: token.subject,
+          kind: 'user',
+          roles: token.roles,
+          scopes: grantedScopes(scopesForRoles(token.roles), token.scopes),
+          stores: storesFor(token.roles, token.stores, { allowAll: false }),
+        },
       };
     } catch (error) {
       logger.info('bearer token rejected', { reason: (error as Error).message });
@@ -47,7 +59,13 @@ export async function authenticate(credentials: Credentials, deps: AuthenticateD
       return undefined;
     }
     return {
-      principal: { subject: `client:${client.name}`, kind: 'integration', roles: client.roles, scopes: scopesForRoles(client.roles) },
+      principal: {
+        subject: `client:${client.name}`,
+        kind: 'integration',
+        roles: client.roles,
+        scopes: scopesForRoles(client.roles),
+        stores: storesFor(client.roles, client.stores, { allowAll: true }),
+      },
       apiKey: credentials.apiKey,
     };
   }

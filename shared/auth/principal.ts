@@ -1,5 +1,8 @@
 import { SCOPES, type Scope } from './scopes.js';
-import { parseRoles, type Role } from './roles.js';
+import { CHAIN_WIDE_ROLES, parseRoles, type Role } from './roles.js';
+
+/** In a principal's `stores`: every store of the chain. Only chain-wide roles and API clients registered so have it. */
+export const ALL_STORES = '*';
 
 /** Who is calling, as established by the authorizer. */
 export interface Principal {
@@ -7,6 +10,27 @@ export interface Principal {
   kind: 'user' | 'integration';
   roles: Role[];
   scopes: Scope[];
+  /** The stores this principal acts at: store ids, or `ALL_STORES`. Empty for shoppers and chain-level feeds. */
+  stores: string[];
+}
+
+/** Store ids as the stores model spells them; anything else in a claim or record is dropped. */
+const STORE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/**
+ * The stores a principal acts at, from its roles and the stores its identity names: a chain-wide role acts at every
+ * store whatever else is said; otherwise only the well-formed ids named, and `ALL_STORES` only where `allowAll` says
+ * the source may grant it (an API client record, never a person's token).
+ */
+export function storesFor(roles: readonly Role[], named: readonly unknown[], options: { allowAll: boolean }): string[] {
+  if (roles.some((r) => CHAIN_WIDE_ROLES.includes(r))) return [ALL_STORES];
+  if (options.allowAll && named.includes(ALL_STORES)) return [ALL_STORES];
+  return [...new Set(named.filter((s): s is string => typeof s === 'string' && s.length <= 40 && STORE_ID.test(s)))].sort();
+}
+
+/** Whether the principal may act at a store: chain-wide, or one of its own. */
+export function actsAtStore(principal: Pick<Principal, 'stores'>, storeId: string): boolean {
+  return principal.stores.includes(ALL_STORES) || principal.stores.includes(storeId);
 }
 
 /**
@@ -14,7 +38,7 @@ export interface Principal {
  * The authorizer writes it with `principalToContext`, the HTTP layer reads it with `principalFromContext`.
  */
 export function principalToContext(p: Principal): Record<string, string> {
-  return { subject: p.subject, kind: p.kind, roles: p.roles.join(' '), scopes: p.scopes.join(' ') };
+  return { subject: p.subject, kind: p.kind, roles: p.roles.join(' '), scopes: p.scopes.join(' '), stores: p.stores.join(' ') };
 }
 
 /** Reads a principal back from authorizer context; `undefined` when there is none. */
@@ -26,5 +50,6 @@ export function principalFromContext(ctx: Record<string, unknown> | null | undef
     kind: ctx.kind === 'integration' ? 'integration' : 'user',
     roles: parseRoles(words(ctx.roles)),
     scopes: words(ctx.scopes).filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
+    stores: words(ctx.stores),
   };
 }

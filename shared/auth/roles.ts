@@ -1,16 +1,53 @@
 import type { Scope } from './scopes.js';
 
-export const ROLES = ['shopper', 'picker', 'store-manager', 'admin', 'integration'] as const;
+/**
+ * Who may do what. People are shoppers, store staff (picker, store-manager: bound to the stores they work at) or
+ * head-office staff (head-office, admin: chain-wide). Integrations hold one narrow role each, so that a catalog feed
+ * cannot refund orders and a till cannot create promotions.
+ */
+export const ROLES = ['shopper', 'picker', 'store-manager', 'head-office', 'admin', 'catalog-feed', 'stock-feed', 'pos'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** What each role may do. A principal's scopes are the union over its roles plus any granted directly. */
+/** What each role may do. A principal's scopes are the union over its roles, and nothing else. */
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
   shopper: ['cart:write', 'orders:read'],
-  picker: ['orders:read', 'orders:pick'],
-  'store-manager': ['catalog:write', 'catalog:import', 'inventory:write', 'orders:read', 'orders:write', 'orders:pick'],
-  admin: ['catalog:write', 'catalog:import', 'inventory:write', 'cart:write', 'orders:read', 'orders:write', 'orders:pick', 'admin'],
-  integration: ['catalog:write', 'catalog:import', 'inventory:write', 'orders:write'],
+  picker: ['orders:read', 'orders:pick', 'inventory:read'],
+  'store-manager': ['orders:read', 'orders:write', 'orders:pick', 'orders:refund', 'inventory:read', 'inventory:write', 'promotions:write'],
+  'head-office': [
+    'catalog:write',
+    'catalog:import',
+    'promotions:write',
+    'inventory:read',
+    'inventory:write',
+    'orders:read',
+    'orders:write',
+    'orders:refund',
+    'reports:read',
+  ],
+  admin: [
+    'catalog:write',
+    'catalog:import',
+    'promotions:write',
+    'inventory:read',
+    'inventory:write',
+    'cart:write',
+    'orders:read',
+    'orders:write',
+    'orders:pick',
+    'orders:refund',
+    'reports:read',
+    'admin',
+  ],
+  'catalog-feed': ['catalog:write', 'catalog:import'],
+  'stock-feed': ['inventory:read', 'inventory:write'],
+  pos: ['orders:write', 'inventory:read'],
 };
+
+/** Roles whose holders act at every store: the chain's head office and its administrators. */
+export const CHAIN_WIDE_ROLES: readonly Role[] = ['head-office', 'admin'];
+
+/** Roles of people who work for the chain (as opposed to shoppers and integrations). */
+export const STAFF_ROLES: readonly Role[] = ['picker', 'store-manager', 'head-office', 'admin'];
 
 /** The scopes that a set of roles confers, deduplicated and sorted. */
 export function scopesForRoles(roles: readonly Role[]): Scope[] {

@@ -1,12 +1,19 @@
-/** OAuth2-style scopes that a route can demand. Roles map onto them in `roles.ts`. */
+/**
+ * OAuth2-style scopes that a route can demand. Roles map onto them in `roles.ts`; a principal never holds a scope
+ * its roles do not confer.
+ */
 export const SCOPES = [
   'catalog:write',
   'catalog:import',
+  'promotions:write',
+  'inventory:read',
   'inventory:write',
   'cart:write',
   'orders:read',
   'orders:write',
   'orders:pick',
+  'orders:refund',
+  'reports:read',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

@@ -11,7 +11,10 @@ export interface TokenSettings {
 export interface VerifiedToken {
   subject: string;
   roles: Role[];
+  /** The SmartShelf scopes the token asks for: they can only narrow what its roles confer. */
   scopes: Scope[];
+  /** Store ids the identity names: the `stores` claim, or Cognito groups `store:<id>`. */
+  stores: string[];
 }
 
 const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
@@ -35,22 +38,40 @@ export function scopesFromClaim(claim: unknown): Scope[] {
     .filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
 }
 
+const STORE_GROUP = 'store:';
+
 /** Roles come from our own `roles` claim, or from Cognito groups. */
 export function rolesFromClaims(payload: JWTPayload): Role[] {
   const raw = payload.roles ?? payload['cognito:groups'];
   return parseRoles(Array.isArray(raw) ? raw : []);
 }
 
+/** Stores come from our own `stores` claim, or from Cognito groups named `store:<id>` (groups reach access tokens; custom attributes do not). */
+export function storesFromClaims(payload: JWTPayload): string[] {
+  if (Array.isArray(payload.stores)) return payload.stores.filter((s): s is string => typeof s === 'string');
+  const groups = payload['cognito:groups'];
+  return Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string' && g.startsWith(STORE_GROUP)).map((g) => g.slice(STORE_GROUP.length)) : [];
+}
+
+/** The only algorithm our issuers sign with (Cognito and the local one): a token naming another is refused before any key is tried. */
+const ALGORITHMS = ['RS256'];
+
 /**
- * Verifies a bearer JWT against the issuer's JWKS: signature, expiry, issuer, and audience. Cognito
- * access tokens carry the app client in `client_id` instead of `aud`, so either one may match.
+ * Verifies a bearer JWT against the issuer's JWKS: an RS256 signature, an expiry (required), the issuer, the
+ * audience, and that it is an access token (`token_use: access`; an ID token is for the client, not for APIs).
+ * Cognito access tokens carry the app client in `client_id` instead of `aud`, so either one may match.
  */
 export async function verifyBearerToken(token: string, settings: TokenSettings): Promise<VerifiedToken> {
-  const { payload } = await jwtVerify(token, keySet(settings.jwksUrl), { issuer: settings.issuer, clockTolerance: 5 });
+  const { payload } = await jwtVerify(token, keySet(settings.jwksUrl), {
+    issuer: settings.issuer,
+    algorithms: ALGORITHMS,
+    requiredClaims: ['exp', 'sub'],
+    clockTolerance: 5,
+  });
   const audiences = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
   if (!audiences.includes(settings.audience) && payload.client_id !== settings.audience) {
     throw new Error('token audience does not match');
   }
-  if (!payload.sub) throw new Error('token has no subject');
-  return { subject: payload.sub, roles: rolesFromClaims(payload), scopes: scopesFromClaim(payload.scope) };
+  if (payload.token_use !== 'access') throw new Error('token is not an access token');
+  return { subject: payload.sub!, roles: rolesFromClaims(payload), scopes: scopesFromClaim(payload.scope), stores: storesFromClaims(payload) };
 }

@@ -18,7 +18,7 @@ let integration: ApiClient;
 beforeAll(async () => {
   shopper = api.as({ token: await api.mintToken(`e2e-orders-shopper-${run}`, ['shopper']) });
   manager = api.as({ token: await api.mintToken(`e2e-orders-manager-${run}`, ['store-manager']) });
-  integration = api.as({ token: await api.mintToken(`e2e-orders-integration-${run}`, ['integration']) });
+  integration = api.as({ token: await api.mintToken(`e2e-orders-pos-${run}`, ['pos']) });
 });
 
 describe('reading orders', () => {

@@ -10,7 +10,7 @@ import {
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { ROLES } from '../../../shared/auth/roles.js';
+import { scopesForRoles, STAFF_ROLES } from '../../../shared/auth/roles.js';
 import { SCOPES } from '../../../shared/auth/scopes.js';
 import { removalPolicyOf, type EnvironmentSettings } from '../environments.js';
 import { acknowledge } from '../nag.js';
@@ -19,10 +19,12 @@ import { acknowledge } from '../nag.js';
 export const RESOURCE_SERVER_IDENTIFIER = 'smartshelf';
 
 /**
- * The user pool for people (staff and admins; integrations use API keys instead). Groups mirror
- * the roles in `shared/auth/roles.ts` and arrive as `cognito:groups`; the OAuth2 scopes of the
- * resource server mirror `shared/auth/scopes.ts`. The authorizer checks tokens against the
- * issuer and JWKS exposed here.
+ * The user pool for staff (integrations use API keys instead). Groups mirror the staff roles in
+ * `shared/auth/roles.ts` and arrive as `cognito:groups`, beside the `store:<id>` groups an operator
+ * creates for each store (see docs/security.md); the OAuth2 scopes of the resource server mirror
+ * `shared/auth/scopes.ts`. The staff app client may ask only for scopes some staff role confers, and
+ * a scope in a token only ever narrows what its groups allow. The authorizer checks tokens against
+ * the issuer and JWKS exposed here.
  */
 export class Identity extends Construct {
   readonly userPool: UserPool;
@@ -64,7 +66,7 @@ export class Identity extends Construct {
       );
     }
 
-    for (const role of ROLES.filter((r) => r !== 'integration')) {
+    for (const role of STAFF_ROLES) {
       this.userPool.addGroup(`Group-${role}`, { groupName: role, description: `SmartShelf role ${role}` });
     }
 
@@ -86,7 +88,7 @@ export class Identity extends Construct {
         scopes: [
           OAuthScope.OPENID,
           OAuthScope.EMAIL,
-          ...SCOPES.map((s) => OAuthScope.custom(`${RESOURCE_SERVER_IDENTIFIER}/${s}`)),
+          ...scopesForRoles(STAFF_ROLES).map((s) => OAuthScope.custom(`${RESOURCE_SERVER_IDENTIFIER}/${s}`)),
         ],
         callbackUrls: settings.callbackUrls,
       },

@@ -13,7 +13,7 @@ import type { ReadinessView } from '../readiness.js';
 export interface LocalRoute {
   method: string;
   path: string;
-  handle(request: { body: Buffer; requestId: string }): Promise<GatewayResponse>;
+  handle(request: { body: Buffer; requestId: string; host: string }): Promise<GatewayResponse>;
 }
 
 export type Invoke = (fnId: string, event: unknown) => Promise<unknown>;
@@ -129,7 +129,7 @@ export async function startGateway(options: GatewayOptions & { port: number; hos
     const limit = entry.kind === 'wired' ? (entry.route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) : DEFAULT_MAX_BODY_BYTES;
     const body = await readBody(req, limit, requestId);
     answeredBy.fn = entry.kind === 'local' ? 'local' : entry.route.fn;
-    if (entry.kind === 'local') return entry.local.handle({ body, requestId });
+    if (entry.kind === 'local') return entry.local.handle({ body, requestId, host: req.headers.host ?? '' });
 
     const request: IncomingRequest = {
       method,

@@ -245,7 +245,7 @@ describe('reconcile', () => {
 });
 
 describe('GET /reports/reconciliation', () => {
-  const admin: Principal = { subject: 'admin-1', kind: 'user', roles: ['admin'], scopes: scopesForRoles(['admin']) };
+  const admin: Principal = { subject: 'admin-1', kind: 'user', roles: ['admin'], scopes: scopesForRoles(['admin']), stores: ['*'] };
 
   it('answers the summary of a reconciled day, 404 for a day never reconciled, 400 for a date that is not one', async () => {
     const day = aDay();

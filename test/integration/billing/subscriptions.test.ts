@@ -58,7 +58,7 @@ function fakeBilling(options: { loseFirstSubscriptionAnswer?: boolean } = {}) {
   return { billing, calls, subscriptions };
 }
 
-const principal = (subject: string): Principal => ({ subject, kind: 'user', roles: ['shopper'], scopes: scopesForRoles(['shopper']) });
+const principal = (subject: string): Principal => ({ subject, kind: 'user', roles: ['shopper'], scopes: scopesForRoles(['shopper']), stores: [] });
 
 describe('delivery-pass subscriptions', () => {
   it('stores a subscription pending and asks billing-sync to create it; a second pass is refused, a retry of a pending one resent', async () => {

@@ -26,7 +26,7 @@ import { aSlot, aWorld, address, type World } from './fixtures.js';
 
 type Handler = (event: APIGatewayProxyEvent, context: ReturnType<typeof lambdaContext>) => Promise<{ statusCode: number; headers?: Record<string, unknown>; body: string }>;
 
-const principal = (subject: string, extra: Partial<Principal> = {}): Principal => ({ subject, kind: 'user', roles: ['shopper'], scopes: ['cart:write', 'orders:read'], ...extra });
+const principal = (subject: string, extra: Partial<Principal> = {}): Principal => ({ subject, kind: 'user', roles: ['shopper'], scopes: ['cart:write', 'orders:read'], stores: [], ...extra });
 
 async function call(handler: unknown, input: Omit<EventInput, 'body'> & { body?: unknown }) {
   const body = input.body === undefined ? null : typeof input.body === 'string' ? input.body : JSON.stringify(input.body);

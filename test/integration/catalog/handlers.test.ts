@@ -17,8 +17,8 @@ import { testDeps, categoryTree, itemAt, productInput, staff, uniqueSku } from '
  * are covered through the use-cases (and end to end in test/e2e); here every endpoint meets bad input.
  */
 
-const manager: Principal = { subject: 'manager-1', kind: 'user', roles: ['store-manager'], scopes: ['catalog:write', 'catalog:import'] };
-const shopper: Principal = { subject: 'shopper-1', kind: 'user', roles: ['shopper'], scopes: ['cart:write'] };
+const manager: Principal = { subject: 'manager-1', kind: 'user', roles: ['head-office'], scopes: ['catalog:write', 'catalog:import'], stores: ['*'] };
+const shopper: Principal = { subject: 'shopper-1', kind: 'user', roles: ['shopper'], scopes: ['cart:write'], stores: [] };
 
 type Handler = (event: APIGatewayProxyEvent, context: ReturnType<typeof lambdaContext>) => Promise<{ statusCode: number; headers?: Record<string, unknown>; body: string }>;
 

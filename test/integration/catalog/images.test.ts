@@ -18,8 +18,8 @@ import { engines, takeMessage } from '../../support/engines.js';
 import { apiEvent, lambdaContext } from '../../support/lambda.js';
 import { testDeps, categoryTree, itemAt, outboxEventOf, productInput, staff, uniqueSku } from './fixtures.js';
 
-const writer: Principal = { subject: 'user-writer', kind: 'user', roles: ['store-manager'], scopes: ['catalog:write'] };
-const importerOnly: Principal = { subject: 'user-importer', kind: 'user', roles: ['integration'], scopes: ['catalog:import'] };
+const writer: Principal = { subject: 'user-writer', kind: 'user', roles: ['head-office'], scopes: ['catalog:write'], stores: ['*'] };
+const importerOnly: Principal = { subject: 'user-importer', kind: 'user', roles: ['catalog-feed'], scopes: ['catalog:import'], stores: [] };
 
 function mediaDeps(): MediaDeps {
   return { ...testDeps(), s3, mediaBucket: engines().buckets.media, mediaBaseUrl: engines().env.MEDIA_BASE_URL! };

@@ -16,8 +16,8 @@ import { engines, queueUrl, takeMessage, testS3, testSqs } from '../../support/e
 import { apiEvent, lambdaContext } from '../../support/lambda.js';
 import { testDeps, staff, uniqueSku, uniqueSlug } from './fixtures.js';
 
-const importer: Principal = { subject: 'user-uploader', kind: 'user', roles: ['store-manager'], scopes: ['catalog:import', 'catalog:write'] };
-const picker: Principal = { subject: 'user-picker', kind: 'user', roles: ['picker'], scopes: ['orders:read', 'orders:pick'] };
+const importer: Principal = { subject: 'user-uploader', kind: 'user', roles: ['head-office'], scopes: ['catalog:import', 'catalog:write'], stores: ['*'] };
+const picker: Principal = { subject: 'user-picker', kind: 'user', roles: ['picker'], scopes: ['orders:read', 'orders:pick'], stores: ['london-bridge'] };
 
 type Response<T> = { status: number; headers: Record<string, string>; json: T };
 

@@ -100,8 +100,8 @@ async function productIdOf(sku: string): Promise<string> {
   return claim.productId as string;
 }
 
-const importer: Principal = { subject: 'user-importer', kind: 'user', roles: ['store-manager'], scopes: ['catalog:import', 'catalog:write'] };
-const shopper: Principal = { subject: 'user-shopper', kind: 'user', roles: ['shopper'], scopes: ['cart:write'] };
+const importer: Principal = { subject: 'user-importer', kind: 'user', roles: ['head-office'], scopes: ['catalog:import', 'catalog:write'], stores: ['*'] };
+const shopper: Principal = { subject: 'user-shopper', kind: 'user', roles: ['shopper'], scopes: ['cart:write'], stores: [] };
 
 function sqsRecord(body: unknown, receiveCount = 1): SQSRecord {
   return {

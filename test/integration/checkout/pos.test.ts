@@ -204,7 +204,7 @@ describe('createPosOrder', () => {
 
 type Handler = (event: APIGatewayProxyEvent, context: ReturnType<typeof lambdaContext>) => Promise<{ statusCode: number; headers?: Record<string, unknown>; body: string }>;
 
-const staff = (role: 'store-manager' | 'integration' | 'shopper'): Principal => ({ subject: `${role}-${token()}`, kind: 'user', roles: [role], scopes: scopesForRoles([role]) });
+const staff = (role: 'store-manager' | 'pos' | 'shopper'): Principal => ({ subject: `${role}-${token()}`, kind: 'user', roles: [role], scopes: scopesForRoles([role]), stores: role === 'shopper' ? [] : ['*'] });
 
 async function post(body: unknown, principal: Principal, key?: string) {
   const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(key === undefined ? {} : { 'Idempotency-Key': key }) };
@@ -229,7 +229,7 @@ describe('POST /orders', () => {
 
   it('replays the first answer to a repeat with the same key', async () => {
     const world = await aWorld();
-    const integration = staff('integration');
+    const integration = staff('pos');
     const sale = aSale(world);
     const key = `k-${token()}`;
     const first = await post(sale, integration, key);

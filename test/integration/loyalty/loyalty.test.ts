@@ -159,7 +159,7 @@ describe('GET /loyalty', () => {
   it('shows the caller’s own account, the policy and recent entries', async () => {
     const shopper = `shopper-${token()}`;
     await earn(shopper, [1200]);
-    const { status, body } = await call({ subject: shopper, kind: 'user', roles: ['shopper'], scopes: ['cart:write'] });
+    const { status, body } = await call({ subject: shopper, kind: 'user', roles: ['shopper'], scopes: ['cart:write'], stores: [] });
     expect(status).toBe(200);
     expect(body).toEqual({ ...(await loyaltySummary(shopper, deps())), policy: LOYALTY_POLICY });
     expect(body).toMatchObject({ shopperId: shopper, balance: 12, recentEntries: [{ kind: 'earn', points: 12 }] });
@@ -167,13 +167,13 @@ describe('GET /loyalty', () => {
 
   it('shows an empty account to a shopper who never earned', async () => {
     const shopper = `shopper-${token()}`;
-    const { body } = await call({ subject: shopper, kind: 'user', roles: ['shopper'], scopes: ['cart:write'] });
+    const { body } = await call({ subject: shopper, kind: 'user', roles: ['shopper'], scopes: ['cart:write'], stores: [] });
     expect(body).toMatchObject({ shopperId: shopper, balance: 0, lifetimeEarned: 0, version: 0, recentEntries: [] });
   });
 
   it('answers 401 without credentials and 403 without cart:write', async () => {
     expect((await call(undefined)).status).toBe(401);
-    const forbidden = await call({ subject: 'picker-1', kind: 'user', roles: ['picker'], scopes: ['orders:pick'] });
+    const forbidden = await call({ subject: 'picker-1', kind: 'user', roles: ['picker'], scopes: ['orders:pick'], stores: ['*'] });
     expect(forbidden).toMatchObject({ status: 403, body: { requiredScope: 'cart:write' } });
   });
 });

@@ -19,7 +19,7 @@ import { apiEvent, lambdaContext } from '../../support/lambda.js';
 const sqs: SQSClient = testSqs();
 const token = () => randomBytes(4).toString('hex');
 const setEnv: string[] = [];
-const ADMIN: Principal = { subject: 'operator-1', kind: 'user', roles: ['admin'], scopes: scopesForRoles(['admin']) };
+const ADMIN: Principal = { subject: 'operator-1', kind: 'user', roles: ['admin'], scopes: scopesForRoles(['admin']), stores: ['*'] };
 
 afterEach(() => {
   for (const name of setEnv.splice(0)) delete process.env[name];

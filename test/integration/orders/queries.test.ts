@@ -13,7 +13,7 @@ import { apiEvent, lambdaContext } from '../../support/lambda.js';
 import { anOrder } from '../../unit/orders/fixtures.js';
 
 const token = () => randomBytes(4).toString('hex');
-const as = (role: Role, subject = `${role}-${token()}`): Principal => ({ subject, kind: 'user', roles: [role], scopes: scopesForRoles([role]) });
+const as = (role: Role, subject = `${role}-${token()}`): Principal => ({ subject, kind: 'user', roles: [role], scopes: scopesForRoles([role]), stores: role === 'shopper' ? [] : ['*'] });
 
 /** Stores an order created at `createdAt` (default 2030-03-04 09:00 UTC). */
 async function stored(overrides: Partial<Order>): Promise<Order> {

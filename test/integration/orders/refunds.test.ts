@@ -177,7 +177,7 @@ describe('refundOrder', () => {
 
 type Handler = (event: APIGatewayProxyEvent, context: ReturnType<typeof lambdaContext>) => Promise<{ statusCode: number; body: string }>;
 
-const as = (role: 'store-manager' | 'picker'): Principal => ({ subject: `${role}-${token()}`, kind: 'user', roles: [role], scopes: scopesForRoles([role]) });
+const as = (role: 'store-manager' | 'picker'): Principal => ({ subject: `${role}-${token()}`, kind: 'user', roles: [role], scopes: scopesForRoles([role]), stores: ['*'] });
 
 async function post(id: string, body: unknown, principal: Principal, key?: string) {
   const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(key === undefined ? {} : { 'Idempotency-Key': key }) };

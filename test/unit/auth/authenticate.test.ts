@@ -26,60 +26,92 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const clients = new Map<string, ApiClient>([
-  ['ssk_pos', { name: 'pos', roles: ['integration'], status: 'active', createdAt: '2026-01-01T00:00:00Z' }],
+  ['ssk_pos', { name: 'till-7', roles: ['pos'], stores: ['camden', 'not a store!'], status: 'active', createdAt: '2026-01-01T00:00:00Z' }],
+  ['ssk_feed', { name: 'pim', roles: ['catalog-feed'], stores: [], status: 'active', createdAt: '2026-01-01T00:00:00Z' }],
+  ['ssk_stock', { name: 'wms', roles: ['stock-feed'], stores: ['*'], status: 'active', createdAt: '2026-01-01T00:00:00Z' }],
 ]);
 const deps = (): AuthenticateDeps => ({
   tokens: () => ({ issuer: 'smartshelf-test', audience: 'smartshelf-api', jwksUrl }),
   findApiClient: async (key) => clients.get(key),
 });
 
-async function token(claims: Record<string, unknown>, opts: { key?: CryptoKey; issuer?: string; audience?: string; exp?: string } = {}) {
-  return new SignJWT(claims)
+async function token(claims: Record<string, unknown>, opts: { key?: CryptoKey; issuer?: string; audience?: string; exp?: string | null } = {}) {
+  const jwt = new SignJWT({ token_use: 'access', ...claims })
     .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
     .setSubject('shopper-1')
     .setIssuer(opts.issuer ?? 'smartshelf-test')
     .setAudience(opts.audience ?? 'smartshelf-api')
-    .setIssuedAt()
-    .setExpirationTime(opts.exp ?? '5m')
-    .sign(opts.key ?? privateKey);
+    .setIssuedAt();
+  if (opts.exp !== null) jwt.setExpirationTime(opts.exp ?? '5m');
+  return jwt.sign(opts.key ?? privateKey);
 }
 
+const principalOf = async (jwt: string) => (await authenticate({ authorization: `Bearer ${jwt}` }, deps()))?.principal;
+
 describe('authenticate', () => {
-  it('accepts a bearer token and grants the scopes of its roles plus its scope claim', async () => {
-    const result = await authenticate({ authorization: `Bearer ${await token({ roles: ['picker'], scope: 'catalog:write' })}` }, deps());
-    expect(result?.principal).toEqual({
+  it('grants a bearer token the scopes of its roles, and no more whatever its scope claim asks for', async () => {
+    expect(await principalOf(await token({ roles: ['picker'], stores: ['camden'] }))).toEqual({
       subject: 'shopper-1',
       kind: 'user',
       roles: ['picker'],
-      scopes: ['catalog:write', 'orders:pick', 'orders:read'],
+      scopes: ['inventory:read', 'orders:pick', 'orders:read'],
+      stores: ['camden'],
     });
-    expect(result?.apiKey).toBeUndefined();
+    // Asking for admin, or for a scope of another role, widens nothing; asking for less narrows.
+    expect((await principalOf(await token({ roles: ['picker'], scope: 'admin catalog:write' })))?.scopes).toEqual([]);
+    expect((await principalOf(await token({ roles: ['picker'], scope: 'orders:read admin' })))?.scopes).toEqual(['orders:read']);
   });
 
-  it('reads Cognito groups as roles and strips the resource-server prefix from scopes', async () => {
-    const jwt = await token({ 'cognito:groups': ['store-manager', 'not-a-role'], scope: 'smartshelf/admin openid' });
-    const result = await authenticate({ authorization: `Bearer ${jwt}` }, deps());
-    expect(result?.principal.roles).toEqual(['store-manager']);
-    expect(result?.principal.scopes).toContain('admin');
+  it('reads Cognito groups as roles and stores, and strips the resource-server prefix from scopes', async () => {
+    const jwt = await token({ 'cognito:groups': ['store-manager', 'not-a-role', 'store:london-bridge', 'store:*'], scope: 'smartshelf/admin smartshelf/orders:refund openid' });
+    const principal = await principalOf(jwt);
+    expect(principal).toMatchObject({ roles: ['store-manager'], scopes: ['orders:refund'], stores: ['london-bridge'] });
     expect(scopesFromClaim('smartshelf/orders:read email')).toEqual(['orders:read']);
   });
 
-  type Variation = { other?: boolean; issuer?: string; audience?: string; exp?: string };
+  it('makes chain-wide only the chain-wide roles, never a store list a person’s token names', async () => {
+    expect((await principalOf(await token({ roles: ['admin'] })))?.stores).toEqual(['*']);
+    expect((await principalOf(await token({ roles: ['head-office'], stores: ['camden'] })))?.stores).toEqual(['*']);
+    expect((await principalOf(await token({ roles: ['store-manager'], stores: ['*', 'camden'] })))?.stores).toEqual(['camden']);
+    expect((await principalOf(await token({ roles: ['shopper'] })))?.stores).toEqual([]);
+  });
+
+  type Variation = { other?: boolean; issuer?: string; audience?: string; exp?: string | null };
   it.each<[string, Variation]>([
     ['signed by another key', { other: true }],
     ['from another issuer', { issuer: 'evil' }],
     ['for another audience', { audience: 'other-api' }],
     ['expired', { exp: '-1m' }],
+    ['without an expiry', { exp: null }],
   ])('rejects a token %s', async (_label, { other, ...rest }) => {
     const jwt = await token({ roles: ['admin'] }, { ...rest, ...(other ? { key: otherKey } : {}) });
     expect(await authenticate({ authorization: `Bearer ${jwt}` }, deps())).toBeUndefined();
   });
 
-  it('accepts a known API key as an integration and returns it as the usage-plan key', async () => {
+  it('rejects an ID token, a token of no use, one with another algorithm, and an unsigned one', async () => {
+    expect(await principalOf(await token({ roles: ['admin'], token_use: 'id' }))).toBeUndefined();
+    expect(await principalOf(await token({ roles: ['admin'], token_use: undefined }))).toBeUndefined();
+    const secret = new TextEncoder().encode('a-shared-secret-that-is-long-enough-for-hs256');
+    const hs256 = await new SignJWT({ roles: ['admin'], token_use: 'access' })
+      .setProtectedHeader({ alg: 'HS256', kid: 'k1' })
+      .setSubject('x')
+      .setIssuer('smartshelf-test')
+      .setAudience('smartshelf-api')
+      .setExpirationTime('5m')
+      .sign(secret);
+    expect(await principalOf(hs256)).toBeUndefined();
+    const [, payload] = (await token({ roles: ['admin'] })).split('.');
+    const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${payload}.`;
+    expect(await principalOf(unsigned)).toBeUndefined();
+  });
+
+  it('accepts a known API key with the roles, scopes and stores of its record, and returns it as the usage-plan key', async () => {
     const result = await authenticate({ apiKey: 'ssk_pos' }, deps());
-    expect(result?.principal).toMatchObject({ subject: 'client:pos', kind: 'integration', roles: ['integration'] });
-    expect(result?.principal.scopes).toContain('catalog:import');
+    expect(result?.principal).toEqual({ subject: 'client:till-7', kind: 'integration', roles: ['pos'], scopes: ['inventory:read', 'orders:write'], stores: ['camden'] });
     expect(result?.apiKey).toBe('ssk_pos');
+    // A catalog feed can neither refund nor touch promotions; a chain-wide key is one registered so.
+    expect((await authenticate({ apiKey: 'ssk_feed' }, deps()))?.principal).toMatchObject({ scopes: ['catalog:import', 'catalog:write'], stores: [] });
+    expect((await authenticate({ apiKey: 'ssk_stock' }, deps()))?.principal.stores).toEqual(['*']);
   });
 
   it('rejects an unknown API key and missing credentials', async () => {

@@ -43,7 +43,7 @@ const post = (body: string | null, query?: Record<string, string>) =>
     body,
     headers: { 'Content-Type': 'application/json' },
     ...(query ? { query } : {}),
-    principal: { subject: 'u1', kind: 'user', roles: ['store-manager'], scopes: ['catalog:write'] },
+    principal: { subject: 'u1', kind: 'user', roles: ['head-office'], scopes: ['catalog:write'], stores: ['*'] },
   });
 
 let logged: string[] = [];

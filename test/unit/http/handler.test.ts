@@ -6,8 +6,8 @@ import { AppError } from '../../../shared/errors.js';
 import { apiEvent, lambdaContext } from '../../support/lambda.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 
-const staff: Principal = { subject: 'u1', kind: 'user', roles: ['store-manager'], scopes: ['catalog:write'] };
-const shopper: Principal = { subject: 'u2', kind: 'user', roles: ['shopper'], scopes: ['cart:write'] };
+const staff: Principal = { subject: 'u1', kind: 'user', roles: ['head-office'], scopes: ['catalog:write'], stores: ['*'] };
+const shopper: Principal = { subject: 'u2', kind: 'user', roles: ['shopper'], scopes: ['cart:write'], stores: [] };
 
 const Body = z.strictObject({ name: z.string().min(1), count: z.number().int() });
 const echo = httpHandler({ body: Body })(async ({ body, principal }) => ok({ body, subject: principal?.subject }));
