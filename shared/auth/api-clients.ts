@@ -39,7 +39,7 @@ export async function registerApiClient(input: { apiKey: string; name: string; r
         Item: {
           ...keys.apiClient(hashApiKey(input.apiKey)),
           entityType: 'ApiClient',
-          schemaVersion: 1,
+          schemaVersion: 2,
           name: input.name,
           roles: input.roles,
           stores: input.stores ?? [],

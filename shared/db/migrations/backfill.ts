@@ -64,7 +64,8 @@ async function rewrite(deps: MigrationDeps, item: Item, spec: BackfillSpec): Pro
         TableName: deps.tableName,
         Key: { [TABLE_KEYS.partition]: item[TABLE_KEYS.partition], [TABLE_KEYS.sort]: item[TABLE_KEYS.sort] },
         UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: seen === undefined ? 'attribute_exists(#pk) AND attribute_not_exists(#sv)' : '#sv = :seen',
+        // Both forms name #pk: DynamoDB refuses an expression attribute name that no expression uses.
+        ConditionExpression: seen === undefined ? 'attribute_exists(#pk) AND attribute_not_exists(#sv)' : 'attribute_exists(#pk) AND #sv = :seen',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),

@@ -10,6 +10,7 @@ import { localDynamoClient, startDynamoDb } from '../../../infra/local/engines/d
 import { keys, type Key } from '../../../shared/db/keys.js';
 import { migrate } from '../../../shared/db/migrations/migrate.js';
 import { stampSchemaVersion } from '../../../shared/db/migrations/0001-stamp-schema-version.js';
+import { splitIntegrationRole } from '../../../shared/db/migrations/0002-split-integration-role.js';
 import type { Migration } from '../../../shared/db/migrations/types.js';
 import { tableDefinition } from '../../../shared/db/table-definition.js';
 import { engines, uniqueId } from '../../support/engines.js';
@@ -121,6 +122,22 @@ describe('migrate', () => {
     const result = await migrate({ tableName, client, log: quiet, migrations: [counting('0001-orphan', counter)] });
     expect(result.applied).toEqual(['0001-orphan']);
     expect(counter.runs).toBe(1);
+  });
+
+  it('moves API clients off the catch-all integration role, once, and leaves other clients their roles', async () => {
+    const tableName = freshTable();
+    await migrate({ tableName, client, log: quiet, migrations: [] });
+    const put = (hash: string, roles: string[]) =>
+      db.send(new PutCommand({ TableName: tableName, Item: { ...keys.apiClient(hash), entityType: 'ApiClient', schemaVersion: 1, name: hash, roles, status: 'active' } }));
+    await put('legacy', ['integration']);
+    await put('admin', ['admin']);
+    const result = await migrate({ tableName, client, log: quiet, migrations: [splitIntegrationRole] });
+    expect(result.applied).toEqual(['0002-split-integration-role']);
+    const read = async (hash: string) => (await db.send(new GetCommand({ TableName: tableName, Key: keys.apiClient(hash) }))).Item;
+    expect(await read('legacy')).toMatchObject({ roles: ['catalog-feed', 'stock-feed', 'pos'], stores: ['*'], schemaVersion: 2 });
+    expect(await read('admin')).toMatchObject({ roles: ['admin'], schemaVersion: 2 });
+    expect(await read('admin')).not.toHaveProperty('stores');
+    expect((await migrate({ tableName, client, log: quiet, migrations: [splitIntegrationRole] })).applied).toEqual([]);
   });
 
   it('refuses to create a table when creation is not allowed', async () => {
