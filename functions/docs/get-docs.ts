@@ -11,7 +11,9 @@ export const handler = httpHandler({})(async () =>
   ok(page, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'public, max-age=300',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'",
+    // frame-ancestors: no other site may frame the page (clickjacking); X-Frame-Options for browsers without CSP 2.
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'",
+    'x-frame-options': 'DENY',
     'x-content-type-options': 'nosniff',
   }),
 );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { config } from '../config/config.js';
+import { config, OutsideApiBase } from '../config/config.js';
 import { storedSecretReader } from '../config/stored-secret.js';
 import { signRequest } from './signing.js';
 
@@ -242,7 +242,7 @@ function safeJson(text: string): unknown {
 }
 
 /** The `billing-api` secret's JSON value on AWS. */
-const StoredBillingApi = z.object({ baseUrl: z.url({ protocol: /^https?$/ }), token: z.string().min(1), signingSecret: z.string().min(1) });
+const StoredBillingApi = z.object({ baseUrl: OutsideApiBase, token: z.string().min(1), signingSecret: z.string().min(1) });
 
 const readStoredBillingApi = storedSecretReader(StoredBillingApi);
 

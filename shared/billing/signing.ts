@@ -102,7 +102,7 @@ export function signWebhook(body: string, secrets: WebhookSecrets, at: Instant =
 /**
  * Verifies a webhook's `Billing-Signature` over its raw body against every key we hold (two during
  * a rotation). The signature is checked before the timestamp, so a forged webhook is
- * `bad-signature` whatever its age and only a genuine one older than the tolerance is `stale`
+ * `bad-signature` whatever its age and only a genuine one dated further than the tolerance from now, either way, is `stale`
  * (the receiver answers 401 and 400 respectively).
  * @param header the `Billing-Signature` header; undefined when absent
  * @param now the receiving time
@@ -126,5 +126,6 @@ export function verifyWebhook(
     return signatures.some((given) => sameDigest(expected, given));
   });
   if (!genuine) return 'bad-signature';
-  return unixSeconds(now) - Number(timestamp) > toleranceSeconds ? 'stale' : 'ok';
+  // The absolute age: a webhook dated in the future is as suspect as an old one, and would otherwise never go stale.
+  return Math.abs(unixSeconds(now) - Number(timestamp)) > toleranceSeconds ? 'stale' : 'ok';
 }

@@ -6,6 +6,15 @@ const boolFromEnv = z
   .default('false')
   .transform((v) => v === 'true');
 
+/**
+ * The base URL of an outside API: https, or plain http only to this machine (the local sandboxes), so that a
+ * misconfigured deployment never sends a bearer token or a signed request in the clear.
+ */
+export const OutsideApiBase = z.url({ protocol: /^https?$/ }).refine((value) => {
+  const url = new URL(value);
+  return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+}, 'must be https (plain http only to localhost, 127.0.0.1 or [::1])');
+
 const ConfigSchema = z.object({
   [ENV.stage]: z.string().min(1).default('dev'),
   [ENV.tableName]: z.string().min(1).optional(),
@@ -24,14 +33,14 @@ const ConfigSchema = z.object({
   [ENV.paymentWebhookSecretPrevious]: z.string().startsWith('whsec_').optional(),
   [ENV.paymentApiSecretArn]: z.string().startsWith('arn:').optional(),
   [ENV.paymentSecretKey]: z.string().startsWith('sk_').optional(),
-  [ENV.paymentApiBase]: z.url({ protocol: /^https?$/ }).optional(),
+  [ENV.paymentApiBase]: OutsideApiBase.optional(),
   [ENV.billingWebhookSecretsArn]: z.string().startsWith('arn:').optional(),
   [ENV.billingWebhookSecret]: z.string().min(1).optional(),
   [ENV.billingWebhookSecretPrevious]: z.string().min(1).optional(),
   [ENV.checkoutCaptureOnConfirm]: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   [ENV.checkoutAuthenticationTimeoutSeconds]: z.coerce.number().int().min(1).max(86_400).default(900),
   [ENV.billingApiSecretArn]: z.string().startsWith('arn:').optional(),
-  [ENV.billingApiBase]: z.url({ protocol: /^https?$/ }).optional(),
+  [ENV.billingApiBase]: OutsideApiBase.optional(),
   [ENV.billingApiToken]: z.string().min(1).optional(),
   [ENV.billingSigningSecret]: z.string().min(1).optional(),
 });

@@ -7,6 +7,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { AppError } from '../errors.js';
 import { logger } from '../observability/logger.js';
 import { internalProblem, problem, PROBLEM_CONTENT_TYPE, type Problem } from './problem.js';
+import { SECURITY_HEADERS } from './responses.js';
 
 /** Maps any thrown error to a problem document: AppErrors verbatim, known library errors by kind, the rest as a hidden 500. */
 export function toProblem(error: unknown, requestId: string): Problem {
@@ -47,6 +48,9 @@ export function errorMapper(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGate
       request.response = {
         statusCode: doc.status,
         headers: {
+          ...SECURITY_HEADERS,
+          // A problem describes this request alone: never one to cache.
+          'cache-control': 'no-store',
           'content-type': PROBLEM_CONTENT_TYPE,
           ...(correlationId ? { 'x-correlation-id': correlationId } : {}),
           ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),

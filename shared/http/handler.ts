@@ -100,13 +100,9 @@ export function httpHandler<P extends z.ZodType = z.ZodUnknown, Q extends z.ZodT
     if (spec.idempotency) chain.use(spec.idempotency as middy.MiddlewareObj<Event, APIGatewayProxyResult>);
     return chain.handler(async (event) => {
       const input = validate(spec, event);
-      const result = await fn({
-        ...input,
-        principal: principalFromContext(event.requestContext?.authorizer),
-        headers: event.headers as Record<string, string>,
-        requestId: event.requestContext.requestId,
-      });
-      return jsonResponse(result, event.headers['x-correlation-id']);
+      const principal = principalFromContext(event.requestContext?.authorizer);
+      const result = await fn({ ...input, principal, headers: event.headers as Record<string, string>, requestId: event.requestContext.requestId });
+      return jsonResponse(result, event.headers['x-correlation-id'], { authenticated: principal !== undefined });
     });
   };
 }

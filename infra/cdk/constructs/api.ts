@@ -24,6 +24,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../../../shared/http/problem.js';
+import { SECURITY_HEADERS } from '../../../shared/http/responses.js';
 import { BINARY_MEDIA_TYPES, type RouteSpec } from '../../wiring.js';
 import { logRetentionOf, removalPolicyOf, type EnvironmentSettings } from '../environments.js';
 import { acknowledge } from '../nag.js';
@@ -249,7 +250,11 @@ export class Api extends Construct {
       this.restApi.addGatewayResponse(`Problem-${p.type.responseType}`, {
         type: p.type,
         ...(p.status === undefined ? {} : { statusCode: String(p.status) }),
-        responseHeaders: { 'Content-Type': `'${PROBLEM_CONTENT_TYPE}'` },
+        responseHeaders: {
+          'Content-Type': `'${PROBLEM_CONTENT_TYPE}'`,
+          'Cache-Control': "'no-store'",
+          ...Object.fromEntries(Object.entries(SECURITY_HEADERS).map(([name, value]) => [name, `'${value}'`])),
+        },
         templates: { 'application/json': problemTemplate(p) },
       });
     }

@@ -1,4 +1,5 @@
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, type Problem } from '../../../shared/http/problem.js';
+import { SECURITY_HEADERS } from '../../../shared/http/responses.js';
 
 /** A response the local gateway answers by itself, before or instead of a function. */
 export interface GatewayResponse {
@@ -37,5 +38,5 @@ export function gatewayProblem(
 ): GatewayResponse {
   const { status, title } = GATEWAY_PROBLEMS[code];
   const doc: Problem = { ...extensions, type: `${PROBLEM_TYPE_BASE}${code}`, title, status, detail, instance: `urn:smartshelf:request:${requestId}` };
-  return { status, headers: { ...headers, 'content-type': PROBLEM_CONTENT_TYPE }, body: JSON.stringify(doc) };
+  return { status, headers: { ...SECURITY_HEADERS, 'cache-control': 'no-store', ...headers, 'content-type': PROBLEM_CONTENT_TYPE }, body: JSON.stringify(doc) };
 }

@@ -201,8 +201,17 @@ describe('billingApiSettings', () => {
     expect(await billingApiSettings(makeConfig(env).billingApi)).toEqual({ baseUrl: 'http://127.0.0.1:4010', token: 't', signingSecret: 's' });
     expect(() => makeConfig({ BILLING_API_BASE: 'http://127.0.0.1:4010' }).billingApi).toThrow(/BILLING_API_TOKEN is not set/);
     expect(() => makeConfig({ BILLING_API_BASE: 'ftp://x' })).toThrow(ConfigError);
+    // Plain http only to this machine: a token or a signed request never crosses a network in the clear.
+    expect(() => makeConfig({ BILLING_API_BASE: 'http://billing.example' })).toThrow(/BILLING_API_BASE: must be https/);
+    expect(() => makeConfig({ STRIPE_API_BASE: 'http://stripe.example' })).toThrow(/must be https/);
+    expect(makeConfig({ BILLING_API_BASE: 'http://localhost:4010' }).stage).toBe('dev');
     expect(() => makeConfig({}).billingApi).toThrow(/BILLING_API_SECRET_ARN is not set/);
     stored.value = JSON.stringify({ baseUrl: 'https://billing.example', token: 'tok', signingSecret: 'key' });
     expect(await billingApiSettings(makeConfig({ BILLING_API_SECRET_ARN: ARN }).billingApi)).toEqual({ baseUrl: 'https://billing.example', token: 'tok', signingSecret: 'key' });
+  });
+
+  it('refuses a stored secret whose base URL is plain http to another machine', async () => {
+    stored.value = JSON.stringify({ baseUrl: 'http://billing.example', token: 'tok', signingSecret: 'key' });
+    await expect(billingApiSettings(makeConfig({ BILLING_API_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:1:secret:billing-api-2' }).billingApi)).rejects.toThrow();
   });
 });

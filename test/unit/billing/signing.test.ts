@@ -33,9 +33,12 @@ describe('verifyWebhook', () => {
     expect([byOld, byNew, byBoth].map((h) => verifyWebhook(body, h, retired, AT))).toEqual(['bad-signature', 'ok', 'ok']);
   });
 
-  it('calls a genuine webhook older than the tolerance stale, and a forged one bad whatever its age', () => {
+  it('calls a genuine webhook dated beyond the tolerance either way stale, and a forged one bad whatever its age', () => {
     const old = signWebhook(body, 'k1', AT - 301_000);
     expect(verifyWebhook(body, old, 'k1', AT)).toBe('stale');
+    // Dated in the future: a signature made ahead of time must not stay usable for ever.
+    expect(verifyWebhook(body, signWebhook(body, 'k1', AT + 301_000), 'k1', AT)).toBe('stale');
+    expect(verifyWebhook(body, signWebhook(body, 'k1', AT + 299_000), 'k1', AT)).toBe('ok');
     expect(verifyWebhook(body, old, 'k1', AT, 600)).toBe('ok');
     expect(verifyWebhook(body, signWebhook(body, 'forger', AT - 301_000), 'k1', AT)).toBe('bad-signature');
   });

@@ -40,6 +40,18 @@ describe('httpHandler', () => {
     expect(res.headers?.['x-correlation-id']).toBe('abc');
   });
 
+  it('marks an answer to an authenticated caller and every problem no-store, and sends HSTS and nosniff on all', async () => {
+    const authenticated = await call(echo, post(JSON.stringify({ name: 'Fruit', count: 2 })));
+    expect(authenticated.headers).toMatchObject({ 'cache-control': 'no-store', 'strict-transport-security': 'max-age=31536000; includeSubDomains', 'x-content-type-options': 'nosniff' });
+    const browse = httpHandler({})(async () => ok({ items: [] }));
+    const publicAnswer = await browse(apiEvent({ method: 'GET', resource: '/categories' }), lambdaContext());
+    expect(publicAnswer.statusCode).toBe(200);
+    expect(publicAnswer.headers).not.toHaveProperty('cache-control');
+    expect(publicAnswer.headers).toHaveProperty('strict-transport-security');
+    const refused = await call(echo, post('{', { principal: undefined }));
+    expect(refused.headers).toMatchObject({ 'cache-control': 'no-store', 'strict-transport-security': 'max-age=31536000; includeSubDomains' });
+  });
+
   it('lists every failing field, including unknown ones, as a 400 problem', async () => {
     const res = await call(echo, post(JSON.stringify({ name: '', count: 1.5, colour: 'red' })));
     expect(res.statusCode).toBe(400);
