@@ -49,7 +49,7 @@ import { CreatePromotionRequest, ListPromotionsQuery, PromotionPage, PromotionVi
 import { ReplaceTaxRatesRequest, TAX_RATES_MAX_AGE_SECONDS, TaxRatesView } from '../../shared/tax/rates.js';
 import { ACTIVE_PROMOTIONS_MAX_AGE_SECONDS } from '../../shared/promotions/queries.js';
 import { Cart } from '../../shared/carts/model.js';
-import { AddLineRequest, ApplyCouponRequest, CreateCartRequest, FulfillmentRequest, LoyaltyRequest, UpdateLineRequest } from '../../shared/carts/requests.js';
+import { AddLineRequest, ApplyCouponRequest, CreateCartRequest, FulfillmentRequest, LoyaltyRequest, QuantityRequest, UpdateLineRequest } from '../../shared/carts/requests.js';
 import { CartView } from '../../shared/carts/views.js';
 import { AdjustStockRequest, AdjustmentView, BundleAtStore, SkuInventory, StockAtStore, StockCounts } from '../../shared/inventory/requests.js';
 import { Store, StoreId } from '../../shared/stores/model.js';
@@ -336,6 +336,10 @@ const REQUIRED_ALTERNATIVES = new Map<z.ZodType, Schema>([
   [AdjustStockRequest, { oneOf: [{ required: ['delta'] }, { required: ['setTo'] }] }],
   [UpdateLineRequest, { anyOf: [{ required: ['quantity'] }, { required: ['substitution'] }] }],
   [UpdatePromotionRequest, { anyOf: [{ required: ['endsAt'] }, { required: ['status'] }] }],
+  // A patch changes something: any field but `version`.
+  [UpdateProductRequest, { anyOf: Object.keys(UpdateProductRequest.shape).filter((field) => field !== 'version').map((field) => ({ required: [field] })) }],
+  // A cart or sale quantity, wherever it occurs: exactly one unit.
+  [QuantityRequest.in, { oneOf: [{ required: ['count'] }, { required: ['grams'] }, { required: ['millilitres'] }] }],
 ]);
 
 /** Drops what zod adds for its own bookkeeping and what only makes the document noisier. */
@@ -745,7 +749,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Orders',
     summary: 'Refund an order',
     description:
-      'For staff (`orders:write`): refunds `amount` (minor units of the order’s currency), or all that is left of the capture when it is left out, with a `reason` kept in the order’s history. The order must be `captured`, `completed` or `partially-refunded` (else 409 `invalid-order-transition`) and the amount at most what is left (else 409 `refund-exceeds-capture`); both are checked before the payment provider is asked, so a refused refund moves no money. The order becomes `partially-refunded` or `refunded`. The `Idempotency-Key` header is required (400 without it): repeating it refunds nothing more and returns the first answer. 409 `refund-refused` when the provider refuses.',
+      'For staff (`orders:refund`): refunds `amount` (minor units of the order’s currency), or all that is left of the capture when it is left out, with a `reason` kept in the order’s history. The order must be `captured`, `completed` or `partially-refunded` (else 409 `invalid-order-transition`) and the amount at most what is left (else 409 `refund-exceeds-capture`); both are checked before the payment provider is asked, so a refused refund moves no money. The order becomes `partially-refunded` or `refunded`. The `Idempotency-Key` header is required (400 without it): repeating it refunds nothing more and returns the first answer. 409 `refund-refused` when the provider refuses.',
     parameters: [ORDER_ID_PARAMETER],
     requestBody: { required: true, content: json(ref('RefundRequest')) },
     responses: { 200: { description: 'The order with the refund recorded.', content: json(ref('Order')) } },
@@ -768,6 +772,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
         content: json({ type: 'object', properties: { received: { const: true } }, required: ['received'], additionalProperties: false }),
       },
     },
+    // 401: the signature is the credential of this public route. Its 400 (`stale-webhook`) comes with every body's 400.
     problems: [401],
   },
   'POST /admin/queues/{id}/redrive': {
@@ -820,6 +825,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
         content: json({ type: 'object', properties: { received: { const: true } }, required: ['received'], additionalProperties: false }),
       },
     },
+    // 401: the signature is the credential of this public route; 400 `stale-webhook` and `malformed-webhook`.
     problems: [400, 401],
   },
   'POST /subscriptions': {
@@ -864,7 +870,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Billing',
     summary: 'A day’s billing reconciliation',
     description:
-      'For operators (`admin`): the summary of the latest nightly reconciliation of one UTC `date` between our books (sales and refunds of the day) and the billing system’s exports: the number of discrepancies of each kind (`missing-invoice`, re-enqueued to billing; `orphan-invoice`, `amount-mismatch`, `tax-mismatch`, `status-mismatch` and `credit-note-missing`, recorded as adjustments with a reason), per-currency totals of both sides, when it ran, and the keys of the full report (JSON and CSV) in the exports bucket. 404 for a day not reconciled yet.',
+      'For operators and head office (`reports:read`): the summary of the latest nightly reconciliation of one UTC `date` between our books (sales and refunds of the day) and the billing system’s exports: the number of discrepancies of each kind (`missing-invoice`, re-enqueued to billing; `orphan-invoice`, `amount-mismatch`, `tax-mismatch`, `status-mismatch` and `credit-note-missing`, recorded as adjustments with a reason), per-currency totals of both sides, when it ran, and the keys of the full report (JSON and CSV) in the exports bucket. 404 for a day not reconciled yet.',
     parameters: queryParameters(ReconciliationReportQuery).map((parameter) => ({ ...parameter, description: 'The reconciled UTC day, `YYYY-MM-DD`.' })),
     responses: { 200: { description: 'The day’s summary.', content: json(ref('ReconciliationSummary')) } },
     problems: [400, 404],
@@ -994,6 +1000,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     summary: 'Whether the service can take traffic',
     description: `For probes and start-up scripts: 200 once the table answers and has every data migration applied. Until then, and while the local platform is still starting (engines, migrations, sandboxes, the sample data), a 503 problem with \`Retry-After\` (${HEALTH_RETRY_AFTER_SECONDS} s here, 1 s from the starting local platform) that lists what is \`pending\`; while the local platform starts, every other operation answers the same 503. Costs one read, never a scan; never cached.`,
     responses: { 200: { description: 'Ready.', content: json(ref('HealthView')) } },
+    // 503 with Retry-After until the table answers with every migration applied (and while the local platform starts).
     problems: [503],
   },
   'GET /docs': {
@@ -1235,12 +1242,26 @@ export function genericStatuses(route: RouteSpec, spec: Pick<OperationSpec, 'req
   return [...[...statuses].sort().map(String), '5XX'];
 }
 
-/** The generic statuses (above) of the operation `METHOD /path`, for the tests that tell them from the route's own. */
-export function genericStatusesOf(key: string): string[] {
+function described(key: string): { route: RouteSpec; spec: OperationSpec } {
   const route = routes.find((r) => `${r.method} ${r.path}` === key);
   const spec = OPERATIONS[key];
   if (!route || !spec) throw new Error(`openapi: no operation ${key}`);
+  return { route, spec };
+}
+
+/** The generic statuses (above) of the operation `METHOD /path`, for the tests that tell them from the route's own. */
+export function genericStatusesOf(key: string): string[] {
+  const { route, spec } = described(key);
   return genericStatuses(route, spec);
+}
+
+/**
+ * The statuses the operation `METHOD /path` answers with for itself: its successes and its `problems`, which its
+ * handler and use-case produce (a status may be both its own and generic: a 409 of its own and the middleware's).
+ */
+export function ownStatusesOf(key: string): string[] {
+  const { spec } = described(key);
+  return [...new Set([...Object.keys(spec.responses), ...(spec.problems ?? []).map(String)])].sort();
 }
 
 function operation(route: RouteSpec, spec: OperationSpec): Operation {
