@@ -1232,9 +1232,9 @@ const OPERATIONS: Record<string, OperationSpec> = {
  * scope check (401, 403) on every route that declares a scope; the body limit and media type check (413, 415) on every
  * route that takes a body; the idempotency middleware (409 while a request with the same key is still being processed,
  * 422 for a key reused with another body) on every route behind it; and failures on our side (`5XX`). A 400 is not
- * here: every operation that can answer it lists it, and the e2e tests provoke it on each.
+ * here: an operation's 400s are its own (`problems`), besides the one every body has when it is empty or not JSON.
  */
-export function genericStatuses(route: RouteSpec, spec: Pick<OperationSpec, 'requestBody' | 'idempotent'>): string[] {
+function genericStatuses(route: RouteSpec, spec: Pick<OperationSpec, 'requestBody' | 'idempotent'>): string[] {
   const statuses = new Set([429]);
   if (route.auth.kind === 'scope') statuses.add(401).add(403);
   if (spec.requestBody) statuses.add(413).add(415);
