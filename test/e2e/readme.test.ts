@@ -138,7 +138,10 @@ describe('the README quick start', () => {
     expect(secure.status).toBe('completed');
     expect(secure.statusHistory.map((change) => change.to)).toContain('payment-pending');
 
-    // The day the tour reconciled holds that one sale and its refund, on both sides.
+    // The day the tour reconciled holds that one sale, invoiced, and its refund, credited (unless the refund fell on
+    // the next UTC day, the tour having run across midnight).
+    const refundedOnTheDay = visa.statusHistory.find((change) => change.to === 'partially-refunded')!.at.slice(0, 10) === day;
+    const refunds = refundedOnTheDay ? { count: 1, amount: 320 } : { count: 0, amount: 0 };
     const key = (await readFile(join(dataDir, 'keys', 'admin-api-key'), 'utf8')).trim();
     const { status, body: summary } = await api.as({ apiKey: key }).get<ReconciliationSummary>(`/reports/reconciliation?date=${day}`);
     expect(status).toBe(200);
@@ -147,9 +150,9 @@ describe('the README quick start', () => {
       expect.objectContaining({
         currency: 'GBP',
         sales: expect.objectContaining({ count: 1, total: visa.payment.captured }),
-        refunds: { count: 1, amount: 320 },
+        refunds,
         invoiced: expect.objectContaining({ count: 1, total: visa.payment.captured }),
-        credited: { count: 1, amount: 320 },
+        credited: refunds,
       }),
     ]);
   }, 180_000);
