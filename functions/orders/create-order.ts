@@ -2,10 +2,12 @@ import { createPosOrder, PosOrderRequest } from '../../shared/checkout/pos.js';
 import { httpHandler, requirePrincipal } from '../../shared/http/handler.js';
 import { idempotency } from '../../shared/http/idempotency.js';
 import { accepted } from '../../shared/http/responses.js';
+import { orderAccessOf } from '../../shared/orders/access.js';
+import { orderView } from '../../shared/orders/views.js';
 
 /** POST /orders: a till or phone sale, priced now and frozen into an order whose checkout saga is started; 202, follow the Location. */
 export const handler = httpHandler({ body: PosOrderRequest, idempotency: idempotency() })(async (input) => {
   const principal = requirePrincipal(input);
   const order = await createPosOrder(input.body, input.headers['idempotency-key'], { actor: principal.subject, correlationId: input.headers['x-correlation-id'] });
-  return accepted(order, `/orders/${order.id}`);
+  return accepted(orderView(order, orderAccessOf(principal)), `/orders/${order.id}`);
 });

@@ -39,7 +39,7 @@ import { SearchPage } from '../../shared/search/views.js';
 import { LoyaltySummary } from '../../shared/loyalty/model.js';
 import { PromotionId } from '../../shared/pricing/promotions.js';
 import { ListOrdersQuery, OrderIdParams, OrderPage } from '../../shared/orders/queries.js';
-import { Order } from '../../shared/orders/model.js';
+import { OrderView } from '../../shared/orders/views.js';
 import { PickRequest } from '../../shared/orders/picking.js';
 import { CancelOrderRequest, PickResult } from '../../shared/checkout/order-actions.js';
 import { CheckoutRequest } from '../../shared/checkout/start.js';
@@ -285,7 +285,7 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order, OrderPage, PickResult, Subscription: SubscriptionView, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, PickResult, Subscription: SubscriptionView, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CheckoutRequest,

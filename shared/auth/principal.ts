@@ -1,3 +1,4 @@
+import { AppError } from '../errors.js';
 import { SCOPES, type Scope } from './scopes.js';
 import { CHAIN_WIDE_ROLES, parseRoles, type Role } from './roles.js';
 
@@ -29,8 +30,18 @@ export function storesFor(roles: readonly Role[], named: readonly unknown[], opt
 }
 
 /** Whether the principal may act at a store: chain-wide, or one of its own. */
-export function actsAtStore(principal: Pick<Principal, 'stores'>, storeId: string): boolean {
+export function actsAtStore(principal: { readonly stores: readonly string[] }, storeId: string): boolean {
   return principal.stores.includes(ALL_STORES) || principal.stores.includes(storeId);
+}
+
+/**
+ * For acts that name a store (list its orders, adjust its stock, sell at it): the caller must work there.
+ * @throws AppError `forbidden` (403) `store-forbidden` otherwise; reading one object of another store is a 404 instead
+ */
+export function requireActsAtStore(principal: { readonly stores: readonly string[] }, storeId: string): void {
+  if (!actsAtStore(principal, storeId)) {
+    throw new AppError('forbidden', 'store-forbidden', `You do not work at store ${storeId}.`, { extensions: { storeId } });
+  }
 }
 
 /**

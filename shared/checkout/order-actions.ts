@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { keys } from '../db/keys.js';
 import { TransactionCancelled } from '../db/transact.js';
-import { ConflictError, NotFoundError } from '../errors.js';
-import { Order } from '../orders/model.js';
+import { ConflictError } from '../errors.js';
+import { requireOrderFor, type OrderAccess } from '../orders/access.js';
+import type { Order } from '../orders/model.js';
+import { OrderView } from '../orders/views.js';
 import { pricePicks, type PickRequest } from '../orders/picking.js';
-import { OrderChangedError, requireOrder, updateOrderStatus, type OrderActor } from '../orders/repository.js';
+import { OrderChangedError, updateOrderStatus, type OrderActor } from '../orders/repository.js';
 import { cancellationPlan, InvalidTransitionError } from '../orders/status.js';
 import { checkoutDeps, type CheckoutDeps } from './deps.js';
 import { ORDER_CANCELLED } from './errors.js';
@@ -19,7 +21,7 @@ export class PickNotAwaitedError extends ConflictError {
 }
 
 /** What a pick recorded: the order as picked, and whether the final amount needs a new authorization before capture. */
-export const PickResult = z.strictObject({ order: Order, finalTotal: z.number().int().nonnegative(), reauthorizationRequired: z.boolean() });
+export const PickResult = z.strictObject({ order: OrderView, finalTotal: z.number().int().nonnegative(), reauthorizationRequired: z.boolean() });
 export type PickResult = z.infer<typeof PickResult>;
 
 /** `POST /orders/{id}/cancel`'s body. */
@@ -30,12 +32,18 @@ export const CancelOrderRequest = z.strictObject({ reason: z.string().trim().min
  * resumes the checkout saga, which captures the final amount (re-authorizing first when it exceeds the hold). The
  * order's move to `picked` and the taking of the saga's token are one transaction, so two pickers cannot both resume it.
  *
+ * @throws NotFoundError (404) for an order the picker does not reach (another store's)
  * @throws InvalidTransitionError (409) when the order is not being picked
  * @throws ValidationError (400) for picks that do not match the order's lines
  * @throws PickNotAwaitedError (409) when the saga no longer waits (it timed out and released the order)
  */
-export async function recordPick(orderId: string, request: PickRequest, who: OrderActor, deps: CheckoutDeps = checkoutDeps()): Promise<PickResult> {
-  const order = await requireOrder(deps, orderId);
+export async function recordPick(
+  orderId: string,
+  request: PickRequest,
+  who: OrderActor & { access: OrderAccess },
+  deps: CheckoutDeps = checkoutDeps(),
+): Promise<{ order: Order; finalTotal: number; reauthorizationRequired: boolean }> {
+  const order = await requireOrderFor(deps, orderId, who.access);
   if (order.status !== 'picking') throw new InvalidTransitionError(orderId, order.status, 'record-pick');
   const outcome = pricePicks(order, request.lines);
   const wait = await readWait(deps, 'pick', orderId);
@@ -63,10 +71,9 @@ export async function recordPick(orderId: string, request: PickRequest, who: Ord
 /** Statuses a shopper may still cancel from themselves: before the store starts picking. */
 const SHOPPER_CANCELLABLE: readonly Order['status'][] = ['pending', 'reserved', 'payment-pending', 'authorized', 'confirmed'];
 
-/** Who cancels: the order's shopper, or staff who may change any order. */
+/** Who cancels: the order's shopper, or staff of its store. */
 export interface CancelActor extends OrderActor {
-  subject: string;
-  staff: boolean;
+  access: OrderAccess;
 }
 
 /**
@@ -75,14 +82,14 @@ export interface CancelActor extends OrderActor {
  * the order is marked cancelled at once; the saga's next step then refuses it and runs the same compensations. Once
  * captured, cancelling refunds in full (the compensations again). A completed order is refunded instead (409 here).
  *
- * @throws NotFoundError (404) for another shopper's order
+ * @throws NotFoundError (404) for another shopper's order, or for staff another store's
  * @throws InvalidTransitionError (409) for a completed, failed or cancelled order, or a shopper's order already being picked
  */
 export async function cancelOrder(orderId: string, reason: string, who: CancelActor, deps: CheckoutDeps = checkoutDeps()): Promise<Order> {
   for (let attempt = 1; ; attempt += 1) {
-    const order = await requireOrder(deps, orderId);
-    if (!who.staff && order.shopperId !== who.subject) throw new NotFoundError('Order', orderId);
-    if (cancellationPlan(order.status) === undefined || (!who.staff && !SHOPPER_CANCELLABLE.includes(order.status))) {
+    const order = await requireOrderFor(deps, orderId, who.access);
+    const staff = who.access.kind === 'staff';
+    if (cancellationPlan(order.status) === undefined || (!staff && !SHOPPER_CANCELLABLE.includes(order.status))) {
       throw new InvalidTransitionError(orderId, order.status, 'cancel');
     }
     const waiting = order.status === 'picking' ? (['pick', orderId] as const) : order.status === 'payment-pending' && order.payment.intentId ? (['authentication', order.payment.intentId] as const) : undefined;

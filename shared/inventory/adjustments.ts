@@ -1,5 +1,6 @@
 import { stockAdjustedV1 } from '../../events/inventory/stock-adjusted.v1.js';
 import { auditItem } from '../audit/audit-entry.js';
+import { requireActsAtStore } from '../auth/principal.js';
 import type { Actor } from '../catalog/deps.js';
 import { backoff, TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
 import { ValidationError } from '../errors.js';
@@ -29,13 +30,16 @@ const counts = (stock: StockItem): StockCounts => ({
  * by its first adjustment), an audit entry with the counts before and after, and the `inventory.adjusted` event
  * are one transaction. The item is read and written back under its version, so the audit's "before" is exactly
  * what was changed; a reservation landing in between makes it read and try again.
+ * @param who who adjusts, and the stores they act at: staff adjust only their own stores' stock
  * @throws ValidationError (400) for a malformed request, a SKU no product has, a bundle, or a store that does not exist
+ * @throws AppError `store-forbidden` (403) for a store the caller does not work at
  * @throws NegativeStockError (409) when the result would be below zero; StockBusyError (409) when retries ran out
  */
-export async function adjustStock(input: AdjustStockInput, who: Actor, deps: InventoryDeps = inventoryDeps()): Promise<AdjustmentView> {
+export async function adjustStock(input: AdjustStockInput, who: Actor & { stores: readonly string[] }, deps: InventoryDeps = inventoryDeps()): Promise<AdjustmentView> {
   const parsed = AdjustStockRequest.safeParse(input);
   if (!parsed.success) throw new ValidationError(fieldErrors('body', parsed.error));
   const request = parsed.data;
+  requireActsAtStore(who, request.storeId);
 
   const [catalog, store] = await Promise.all([lookUpSkus([request.sku], deps), getStore(request.storeId, deps)]);
   const entry = catalog.get(request.sku);

@@ -1,3 +1,4 @@
+import { actsAtStore } from '../auth/principal.js';
 import { NotFoundError } from '../errors.js';
 import { listStores } from '../stores/repository.js';
 import { bundleAvailability, stockUnit } from './bundles.js';
@@ -8,12 +9,14 @@ import type { BundleAtStore, SkuInventory, StockAtStore } from './requests.js';
 import { stockOfSku } from './stock-repository.js';
 
 /**
- * Every store's stock of one SKU, for staff. A store that never stocked it is listed with zeros. A bundle has no
- * stock of its own: each store shows how many whole bundles its components' available stock makes.
+ * The stock of one SKU at each store the reader works at (every store for chain-wide staff). A store that never
+ * stocked it is listed with zeros. A bundle has no stock of its own: each store shows how many whole bundles its
+ * components' available stock makes.
  * @throws NotFoundError (404) when no product has the SKU
  */
-export async function getSkuInventory(sku: string, deps: InventoryDeps = inventoryDeps()): Promise<SkuInventory> {
-  const [catalog, stores] = await Promise.all([lookUpSkus([sku], deps), listStores(deps)]);
+export async function getSkuInventory(sku: string, reader: { readonly stores: readonly string[] }, deps: InventoryDeps = inventoryDeps()): Promise<SkuInventory> {
+  const [catalog, allStores] = await Promise.all([lookUpSkus([sku], deps), listStores(deps)]);
+  const stores = allStores.filter((store) => actsAtStore(reader, store.id));
   const entry = catalog.get(sku);
   if (!entry) throw new NotFoundError('SKU', sku);
   const base = { sku, productId: entry.productId, stockUnit: stockUnit(entry.soldBy) };

@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import type { Principal } from '../auth/principal.js';
+import { requireActsAtStore, type Principal } from '../auth/principal.js';
 import { tableDeps, type TableDeps } from '../db/deps.js';
-import { NotFoundError, ValidationError } from '../errors.js';
-import { Order, OrderStatus } from './model.js';
-import { listOrdersByShopper, listOrdersByStoreDay, requireOrder } from './repository.js';
+import { ValidationError } from '../errors.js';
+import { orderAccessOf, requireOrderFor, type OrderAccess } from './access.js';
+import { OrderStatus, type Order } from './model.js';
+import { listOrdersByShopper, listOrdersByStoreDay } from './repository.js';
+import { orderView, OrderView } from './views.js';
 
 /** `GET /orders/{id}` path parameters. */
 export const OrderIdParams = z.strictObject({ id: z.string().min(1).max(64) });
@@ -24,44 +26,40 @@ export type ListOrdersQuery = z.output<typeof ListOrdersQuery>;
 
 /** One page of orders. */
 export const OrderPage = z.strictObject({
-  items: z.array(Order),
+  items: z.array(OrderView),
   /** Pass back as `cursor` for the next page; null on the last one. */
   nextCursor: z.string().nullable(),
 });
 export type OrderPage = z.infer<typeof OrderPage>;
 
-/** Staff read any order: store managers, pickers and admins; a shopper reads their own only. */
-export function isOrderStaff(principal: Principal): boolean {
-  return principal.scopes.some((scope) => scope === 'orders:write' || scope === 'orders:pick' || scope === 'admin');
-}
-
 /**
- * One order as its reader may see it.
- * @throws NotFoundError (404) when there is none, or when it is another shopper's (indistinguishable on purpose)
+ * One order as its reader may see it (see `orderView`).
+ * @throws NotFoundError (404) when there is none, or when it is another shopper's or another store's (indistinguishable on purpose)
  */
-export async function getOrderFor(principal: Principal, orderId: string, deps: TableDeps = tableDeps()): Promise<Order> {
-  const order = await requireOrder(deps, orderId);
-  if (!isOrderStaff(principal) && order.shopperId !== principal.subject) throw new NotFoundError('Order', orderId);
-  return order;
+export async function getOrderFor(principal: Principal, orderId: string, deps: TableDeps = tableDeps()): Promise<OrderView> {
+  const access = orderAccessOf(principal);
+  return orderView(await requireOrderFor(deps, orderId, access), access);
 }
 
 /**
- * A page of orders: a shopper's own, newest first; for staff, one store's orders of one UTC day, optionally of one status.
+ * A page of orders: a shopper's own, newest first; for staff, one of their stores' orders of one UTC day, optionally of one status.
  * @throws ValidationError (400) when staff leave out `store` or `date`, when a shopper passes a staff filter, or for a
  * cursor that this listing did not hand out
+ * @throws AppError `forbidden` (403) when staff ask for a store they do not work at
  */
 export async function listOrdersFor(principal: Principal, query: ListOrdersQuery, deps: TableDeps = tableDeps()): Promise<OrderPage> {
   const { store, date, status, limit, cursor } = query;
   const page = { limit, ...(cursor === undefined ? {} : { cursor }) };
   const filters = (['store', 'date', 'status'] as const).filter((name) => query[name] !== undefined);
-  if (!isOrderStaff(principal)) {
+  const access = orderAccessOf(principal);
+  if (access.kind === 'shopper') {
     if (filters.length > 0) {
       throw new ValidationError(
         filters.map((field) => ({ field: `query.${field}`, message: 'is a staff filter; a shopper lists their own orders without filters' })),
         `Shoppers list their own orders; ${filters.join(', ')} ${filters.length === 1 ? 'is a staff filter' : 'are staff filters'}.`,
       );
     }
-    return pageView(await listOrdersByShopper(deps, principal.subject, page));
+    return pageView(await listOrdersByShopper(deps, principal.subject, page), access);
   }
   if (store === undefined || date === undefined) {
     const missing = store === undefined ? (date === undefined ? ['store', 'date'] : ['store']) : ['date'];
@@ -70,9 +68,10 @@ export async function listOrdersFor(principal: Principal, query: ListOrdersQuery
       `Staff list one store's orders of one day: ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} required.`,
     );
   }
-  return pageView(await listOrdersByStoreDay(deps, { storeId: store, day: date, ...(status === undefined ? {} : { status }) }, page));
+  requireActsAtStore(access, store);
+  return pageView(await listOrdersByStoreDay(deps, { storeId: store, day: date, ...(status === undefined ? {} : { status }) }, page), access);
 }
 
-function pageView(page: { orders: Order[]; nextCursor?: string }): OrderPage {
-  return { items: page.orders, nextCursor: page.nextCursor ?? null };
+function pageView(page: { orders: Order[]; nextCursor?: string }, reader: OrderAccess): OrderPage {
+  return { items: page.orders.map((order) => orderView(order, reader)), nextCursor: page.nextCursor ?? null };
 }

@@ -8,6 +8,7 @@ import { TransactionCancelled, type TransactItem } from '../db/transact.js';
 import { ConflictError } from '../errors.js';
 import { idempotencyKey as gatewayKey, PermanentPaymentError, type Refund } from '../payments/gateway.js';
 import type { Order } from './model.js';
+import { requireOrderFor, type OrderAccess } from './access.js';
 import { OrderChangedError, requireOrder, updateOrderStatus, type OrderActor } from './repository.js';
 import { transition } from './status.js';
 
@@ -43,7 +44,7 @@ async function recorded(deps: CheckoutDeps, orderId: string, refundKey: string):
  * recorded: a concurrent change of the order only makes it record again on the newer version.
  *
  * @param idempotencyKey the request's `Idempotency-Key`; the same key refunds once
- * @throws NotFoundError (404) for an unknown order
+ * @throws NotFoundError (404) for an unknown order, or one the caller does not reach (another store's)
  * @throws InvalidTransitionError (409) unless the order is `captured`, `completed` or `partially-refunded`
  * @throws RefundExceedsCaptureError (409 `refund-exceeds-capture`) for more than is left of the capture
  * @throws ConflictError (409 `refund-refused`) when the provider refuses the refund
@@ -52,11 +53,11 @@ export async function refundOrder(
   orderId: string,
   request: RefundRequest,
   idempotencyKey: string,
-  actor: OrderActor,
+  actor: OrderActor & { access: OrderAccess },
   deps: CheckoutDeps = checkoutDeps(),
 ): Promise<Order> {
   const refundKey = refundKeyOf(actor.actor, idempotencyKey);
-  let order = await requireOrder(deps, orderId);
+  let order = await requireOrderFor(deps, orderId, actor.access);
   if (await recorded(deps, orderId, refundKey)) return order;
   const amount = request.amount ?? order.payment.captured - order.payment.refunded;
   const event = { type: 'refund' as const, amount, reason: request.reason };

@@ -71,7 +71,7 @@ beforeAll(async () => {
   alice = api.as({ token: await api.mintToken(`e2e-cart-alice-${run}`, ['shopper']) });
   mallory = api.as({ token: await api.mintToken(`e2e-cart-mallory-${run}`, ['shopper']) });
   support = api.as({ token: await api.mintToken(`e2e-cart-support-${run}`, ['admin']) });
-  picker = api.as({ token: await api.mintToken(`e2e-cart-picker-${run}`, ['picker']) });
+  picker = api.as({ token: await api.mintToken(`e2e-cart-picker-${run}`, ['picker'], ['london-bridge']) });
   const { body } = await api.get<{ items: (SlotView & { remaining: number })[] }>(`/stores/${STORE}/slots`);
   slot = body.items.find((s) => s.mode === 'delivery' && s.available)!;
   expect(slot, 'a bookable delivery slot in the seeded week').toBeDefined();

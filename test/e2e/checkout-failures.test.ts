@@ -211,8 +211,8 @@ async function drainWebhooks(name: string): Promise<void> {
 beforeAll(async () => {
   shopper = api.as({ token: await api.mintToken(`e2e-failures-${run}`, ['shopper']) });
   otherShopper = api.as({ token: await api.mintToken(`e2e-failures-other-${run}`, ['shopper']) });
-  staff = api.as({ token: await api.mintToken(`e2e-failures-staff-${run}`, ['store-manager']) });
-  picker = api.as({ token: await api.mintToken(`e2e-failures-picker-${run}`, ['picker']) });
+  staff = api.as({ token: await api.mintToken(`e2e-failures-staff-${run}`, ['store-manager'], [STORE]) });
+  picker = api.as({ token: await api.mintToken(`e2e-failures-picker-${run}`, ['picker'], [STORE]) });
   expect(fixedSkus.length).toBeGreaterThanOrEqual(15);
   expect(weighedSkus.length).toBeGreaterThanOrEqual(4);
 });

@@ -77,8 +77,8 @@ async function settled(id: string, statuses: readonly Order['status'][]): Promis
 
 beforeAll(async () => {
   shopper = api.as({ token: await api.mintToken(`e2e-checkout-${run}`, ['shopper']) });
-  staff = api.as({ token: await api.mintToken(`e2e-checkout-staff-${run}`, ['store-manager']) });
-  picker = api.as({ token: await api.mintToken(`e2e-checkout-picker-${run}`, ['picker']) });
+  staff = api.as({ token: await api.mintToken(`e2e-checkout-staff-${run}`, ['store-manager'], [STORE]) });
+  picker = api.as({ token: await api.mintToken(`e2e-checkout-picker-${run}`, ['picker'], [STORE]) });
   const { body } = await api.get<{ items: { id: string; mode: string; available: boolean; minimumOrder: { amount: number } }[] }>(`/stores/${STORE}/slots`);
   const slot = body.items.filter((s) => s.mode === 'delivery' && s.available).sort((a, b) => a.minimumOrder.amount - b.minimumOrder.amount)[0]!;
   slotId = slot.id;

@@ -25,14 +25,16 @@ async function stockAt(storeId: string, of = sku): Promise<StockAtStore> {
 }
 
 beforeAll(async () => {
-  manager = api.as({ token: await api.mintToken(`e2e-manager-${run}`, ['store-manager']) });
+  // The manager works at every sample store: these tests are about stock; the catalog is head office's to change.
+  manager = api.as({ token: await api.mintToken(`e2e-manager-${run}`, ['store-manager'], SAMPLE_STORES.map((s) => s.id)) });
   shopper = api.as({ token: await api.mintToken(`e2e-shopper-${run}`, ['shopper']) });
-  const category = (await manager.post<CategoryView>('/categories', { slug: `inventory-e2e-${run.toLowerCase()}`, name: 'Inventory e2e' })).body;
+  const headOffice = api.as({ token: await api.mintToken(`e2e-head-office-${run}`, ['head-office']) });
+  const category = (await headOffice.post<CategoryView>('/categories', { slug: `inventory-e2e-${run.toLowerCase()}`, name: 'Inventory e2e' })).body;
   sku = `E2E-INV-${run}`;
   const variant = (s: string) => ({ sku: s, name: 'Each', soldBy: 'each', price: { amount: 150, currency: 'GBP' } });
-  await manager.post<ProductView>('/products', { name: `Stock test ${run}`, categoryId: category.id, taxCategory: 'food', variants: [variant(sku)] });
+  await headOffice.post<ProductView>('/products', { name: `Stock test ${run}`, categoryId: category.id, taxCategory: 'food', variants: [variant(sku)] });
   bundleSku = `E2E-INV-BOX-${run}`;
-  await manager.post<ProductView>('/products', {
+  await headOffice.post<ProductView>('/products', {
     name: `Stock test box ${run}`,
     categoryId: category.id,
     taxCategory: 'food',

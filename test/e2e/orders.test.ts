@@ -17,7 +17,7 @@ let integration: ApiClient;
 
 beforeAll(async () => {
   shopper = api.as({ token: await api.mintToken(`e2e-orders-shopper-${run}`, ['shopper']) });
-  manager = api.as({ token: await api.mintToken(`e2e-orders-manager-${run}`, ['store-manager']) });
+  manager = api.as({ token: await api.mintToken(`e2e-orders-manager-${run}`, ['store-manager'], ['store-1']) });
   integration = api.as({ token: await api.mintToken(`e2e-orders-pos-${run}`, ['pos']) });
 });
 

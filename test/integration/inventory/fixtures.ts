@@ -16,6 +16,11 @@ import { itemAt, staff, uniqueSku, uniqueSlug } from '../catalog/fixtures.js';
 
 export { itemAt, staff, uniqueSku };
 
+/** Chain-wide stock staff: these tests are about stock, not about who may touch which store's. */
+export const stockStaff = { ...staff, stores: ['*'] };
+/** Every store's stock, as chain-wide staff read it. */
+export const everyStore = { stores: ['*'] };
+
 /** A clock the test moves by hand; it starts at `start` (a fixed date keeps each test's hold partitions its own). */
 export function manualClock(start: string) {
   let now = new Date(start);

@@ -4,7 +4,7 @@ import { InsufficientStockError } from '../../../shared/inventory/errors.js';
 import { getReservation } from '../../../shared/inventory/reservation-repository.js';
 import { releaseReservation, reserveStock } from '../../../shared/inventory/reservations.js';
 import { sweepExpiredReservations } from '../../../shared/inventory/sweeper.js';
-import { countingClient, manualClock, openStore, products, staff, stockOf, testDeps } from './fixtures.js';
+import { countingClient, manualClock, openStore, products, stockStaff, stockOf, testDeps } from './fixtures.js';
 
 /**
  * The race the issue asks us to prove: 200 shoppers reserve the last 50 units at once. Exactly 50 get one, the
@@ -23,7 +23,7 @@ describe('200 concurrent reservations of 1 unit against 50 available', () => {
     const deps = testDeps({ db, now: clock.now });
     const storeId = await openStore();
     const [sku] = (await products(1)) as [string];
-    await adjustStock({ sku, storeId, delta: UNITS, reason: 'delivery' }, staff, deps);
+    await adjustStock({ sku, storeId, delta: UNITS, reason: 'delivery' }, stockStaff, deps);
     const adjustTransactions = counts.transactions;
 
     const started = performance.now();

@@ -16,11 +16,11 @@ import { getSkuInventory } from '../../../shared/inventory/stock-queries.js';
 import { sweepExpiredReservations } from '../../../shared/inventory/sweeper.js';
 import { engines } from '../../support/engines.js';
 import { appError } from '../catalog/fixtures.js';
-import { bundle, itemAt, manualClock, openStore, outboxEnvelope, products, staff, stockOf, testDeps, uniqueSku } from './fixtures.js';
+import { bundle, itemAt, manualClock, openStore, outboxEnvelope, products, stockStaff, everyStore, stockOf, testDeps, uniqueSku } from './fixtures.js';
 
 /** Stocks each SKU at the store with the given quantity. */
 async function stock(storeId: string, quantities: Record<string, number>): Promise<void> {
-  for (const [sku, delta] of Object.entries(quantities)) await adjustStock({ sku, storeId, delta, reason: 'delivery' }, staff, testDeps());
+  for (const [sku, delta] of Object.entries(quantities)) await adjustStock({ sku, storeId, delta, reason: 'delivery' }, stockStaff, testDeps());
 }
 
 let counter = 0;
@@ -135,14 +135,14 @@ describe('reserveStock', () => {
       { sku: b, quantity: 2 },
     ]);
     await stock(storeId, { [a]: 10, [b]: 7 });
-    expect((await getSkuInventory(box, testDeps())).stores.find((s) => s.storeId === storeId)).toMatchObject({ available: 3 });
+    expect((await getSkuInventory(box, everyStore, testDeps())).stores.find((s) => s.storeId === storeId)).toMatchObject({ available: 3 });
 
     const reservation = await reserveStock(request(storeId, [{ sku: box, quantity: 3 }, { sku: a, quantity: 1 }]), testDeps());
     expect(reservation.requested).toEqual([{ sku: box, quantity: 3 }, { sku: a, quantity: 1 }]);
     expect(reservation.lines).toEqual([{ sku: a, quantity: 4 }, { sku: b, quantity: 6 }]);
     expect(await stockOf(a, storeId)).toMatchObject({ available: 6, reserved: 4 });
     expect(await stockOf(b, storeId)).toMatchObject({ available: 1, reserved: 6 });
-    expect((await getSkuInventory(box, testDeps())).stores.find((s) => s.storeId === storeId)).toMatchObject({ available: 0 });
+    expect((await getSkuInventory(box, everyStore, testDeps())).stores.find((s) => s.storeId === storeId)).toMatchObject({ available: 0 });
 
     const short = await appError(reserveStock(request(storeId, [{ sku: box, quantity: 1 }]), testDeps()));
     expect(short.extensions?.shortLines).toEqual([{ sku: b, requested: 2, available: 1 }]);

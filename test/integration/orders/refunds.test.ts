@@ -9,6 +9,7 @@ import { scopesForRoles } from '../../../shared/auth/roles.js';
 import { checkoutDeps, type CheckoutDeps } from '../../../shared/checkout/deps.js';
 import type { Workflow } from '../../../shared/checkout/workflow.js';
 import type { Order } from '../../../shared/orders/model.js';
+import type { OrderAccess } from '../../../shared/orders/access.js';
 import { refundOrder } from '../../../shared/orders/refunds.js';
 import { getOrderRecord, putNewOrder } from '../../../shared/orders/repository.js';
 import { idempotencyKey, type PaymentGateway, type Refund } from '../../../shared/payments/gateway.js';
@@ -33,7 +34,8 @@ vi.mock('../../../shared/payments/gateway-config.js', async (importOriginal) => 
 
 const token = () => randomBytes(4).toString('hex');
 const gbp = (amount: number) => ({ amount, currency: 'GBP' });
-const STAFF = { actor: 'store-manager-1', correlationId: 'it-refunds' };
+const chainWide = (subject: string): OrderAccess => ({ kind: 'staff', subject, stores: ['*'] });
+const STAFF = { actor: 'store-manager-1', correlationId: 'it-refunds', access: chainWide('store-manager-1') };
 
 let sandbox: PaymentsSandbox;
 let provider: PaymentGateway;
@@ -124,7 +126,7 @@ describe('refundOrder', () => {
     expect(await refundOrder(order.id, { amount: 250, reason: 'Late delivery' }, 'same-key', STAFF, deps)).toEqual(first);
     expect(calls()).toBe(1);
     // Another caller's key of the same text is another request.
-    const other = await refundOrder(order.id, { amount: 250, reason: 'Late delivery' }, 'same-key', { actor: 'another-manager' }, deps);
+    const other = await refundOrder(order.id, { amount: 250, reason: 'Late delivery' }, 'same-key', { actor: 'another-manager', access: chainWide('another-manager') }, deps);
     expect(other.payment.refunded).toBe(500);
     expect(calls()).toBe(2);
   });
@@ -139,7 +141,7 @@ describe('refundOrder', () => {
         if (property !== 'refund' || typeof value !== 'function') return value;
         return async (...args: Parameters<PaymentGateway['refund']>) => {
           // Another manager's refund lands while this one is at the provider.
-          await refundOrder(order.id, { amount: 100, reason: 'Racing refund' }, 'racer', { actor: 'racer' }, deps);
+          await refundOrder(order.id, { amount: 100, reason: 'Racing refund' }, 'racer', { actor: 'racer', access: chainWide('racer') }, deps);
           return Reflect.apply(value, target, args) as Promise<Refund>;
         };
       },
@@ -173,6 +175,18 @@ describe('refundOrder', () => {
     expect(calls()).toBe(1);
     expect((await appError(refundOrder(ulid(), { reason: 'Nothing' }, 'none', STAFF, deps))).kind).toBe('not-found');
   });
+
+  it('answers another store’s manager 404, as for an order that does not exist, and moves no money', async () => {
+    const { gateway, calls } = counting();
+    const deps = testDeps(gateway);
+    const order = await aCapturedOrder();
+    const elsewhere = { actor: 'manager-elsewhere', access: { kind: 'staff', subject: 'manager-elsewhere', stores: ['somewhere-else'] } as OrderAccess };
+    const error = await appError(refundOrder(order.id, { reason: 'Not my store' }, 'elsewhere', elsewhere, deps));
+    expect([error.kind, error.code]).toEqual(['not-found', 'not-found']);
+    const local = { actor: 'manager-here', access: { kind: 'staff', subject: 'manager-here', stores: [order.storeId] } as OrderAccess };
+    expect((await refundOrder(order.id, { amount: 100, reason: 'My store' }, 'here', local, deps)).payment.refunded).toBe(100);
+    expect(calls()).toBe(1);
+  });
 });
 
 type Handler = (event: APIGatewayProxyEvent, context: ReturnType<typeof lambdaContext>) => Promise<{ statusCode: number; body: string }>;
@@ -203,6 +217,9 @@ describe('POST /orders/{id}/refunds', () => {
     const bad = await post(order.id, { amount: 0, reason: '' }, manager, `k-${token()}`);
     expect([bad.status, bad.json.errors?.map((e) => e.field).sort()]).toEqual([400, ['body.amount', 'body.reason']]);
     expect((await post(order.id, { reason: 'Not mine to give' }, as('picker'), `k-${token()}`)).status).toBe(403);
+    const otherStore: Principal = { ...manager, subject: `manager-${token()}`, stores: ['another-store'] };
+    const hidden = await post(order.id, { reason: 'Not my store' }, otherStore, `k-${token()}`);
+    expect([hidden.status, hidden.json.type]).toEqual([404, 'https://smartshelf.dev/problems/not-found']);
     expect(calls()).toBe(1);
   });
 });

@@ -48,8 +48,14 @@ describe('GET /docs', () => {
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/<(link|img|iframe)\b/i);
     expect(html).not.toMatch(/(src|href)="https?:/i);
-    expect(headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'");
+    expect(headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'");
     expect(headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('may not be framed by another site', async () => {
+    const { headers } = await call(getDocs, '/docs');
+    expect(headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(headers.get('x-frame-options')).toBe('DENY');
   });
 
   it('escapes the document’s text instead of interpreting it', async () => {
