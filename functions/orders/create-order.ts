@@ -1,3 +1,4 @@
+import { requireActsAtStore } from '../../shared/auth/principal.js';
 import { createPosOrder, PosOrderRequest } from '../../shared/checkout/pos.js';
 import { httpHandler, requirePrincipal } from '../../shared/http/handler.js';
 import { idempotency } from '../../shared/http/idempotency.js';
@@ -8,6 +9,8 @@ import { orderView } from '../../shared/orders/views.js';
 /** POST /orders: a till or phone sale, priced now and frozen into an order whose checkout saga is started; 202, follow the Location. */
 export const handler = httpHandler({ body: PosOrderRequest, idempotency: idempotency() })(async (input) => {
   const principal = requirePrincipal(input);
+  // A till sells at its own store; chain-wide staff anywhere.
+  requireActsAtStore(principal, input.body.storeId);
   const order = await createPosOrder(input.body, input.headers['idempotency-key'], { actor: principal.subject, correlationId: input.headers['x-correlation-id'] });
   return accepted(orderView(order, orderAccessOf(principal)), `/orders/${order.id}`);
 });
