@@ -19,6 +19,11 @@ export type Level = 'read' | 'write';
 /** What a function may touch. `write` implies `read`. */
 export interface Access {
   table?: Level;
+  /**
+   * With `table: 'read'`: the only partitions (key patterns, `*` a wildcard) the function may read, by item key and
+   * never through an index (IAM's `dynamodb:LeadingKeys`), for public functions whose reads are that narrow.
+   */
+  tablePartitions?: readonly string[];
   buckets?: Partial<Record<BucketId, Level>>;
   /** May publish to the event bus. */
   events?: boolean;
@@ -119,7 +124,7 @@ export const functions: readonly FunctionSpec[] = [
   { id: AUTHORIZER_FN, entry: 'functions/auth/authorize.ts', access: table },
   { id: 'docs-get-openapi', entry: 'functions/docs/get-openapi.ts', access: {} },
   { id: 'docs-get-docs', entry: 'functions/docs/get-docs.ts', access: {} },
-  { id: 'ops-get-health', entry: 'functions/ops/get-health.ts', access: table },
+  { id: 'ops-get-health', entry: 'functions/ops/get-health.ts', access: { ...table, tablePartitions: ['MIGRATION'] } },
   { id: 'catalog-list-categories', entry: 'functions/catalog/list-categories.ts', access: table },
   { id: 'catalog-create-category', entry: 'functions/catalog/create-category.ts', access: tableWrite },
   { id: 'catalog-list-products', entry: 'functions/catalog/list-products.ts', access: table },
@@ -138,6 +143,7 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'carts-hold-cart', entry: 'functions/carts/hold-cart.ts', access: tableWrite },
   { id: 'carts-release-cart-hold', entry: 'functions/carts/release-cart-hold.ts', access: tableWrite },
   { id: 'carts-reopen-expired-hold', entry: 'functions/carts/reopen-expired-hold.ts', access: tableWrite },
+  { id: 'carts-release-order-hold', entry: 'functions/carts/release-order-hold.ts', access: tableWrite },
   {
     id: 'catalog-start-import',
     entry: 'functions/catalog/start-import.ts',
@@ -158,7 +164,7 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'fulfillment-list-slots', entry: 'functions/fulfillment/list-slots.ts', access: table },
   { id: 'fulfillment-generate-slots', entry: 'functions/fulfillment/generate-slots.ts', timeoutSeconds: 120, access: tableWrite },
   { id: 'stores-list-stores', entry: 'functions/stores/list-stores.ts', access: table },
-  { id: 'stores-get-store', entry: 'functions/stores/get-store.ts', access: table },
+  { id: 'stores-get-store', entry: 'functions/stores/get-store.ts', access: { ...table, tablePartitions: ['STORE#*'] } },
   // Writes its event to the table's outbox in the same transaction as the stock, so it needs no bus access.
   { id: 'inventory-adjust-stock', entry: 'functions/inventory/adjust-stock.ts', access: tableWrite },
   { id: 'inventory-get-stock', entry: 'functions/inventory/get-stock.ts', access: table },
@@ -200,7 +206,8 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'promotions-list-promotions', entry: 'functions/promotions/list-promotions.ts', access: table },
   { id: 'promotions-get-promotion', entry: 'functions/promotions/get-promotion.ts', access: table },
   { id: 'promotions-update-promotion', entry: 'functions/promotions/update-promotion.ts', access: tableWrite },
-  { id: 'loyalty-get-loyalty', entry: 'functions/loyalty/get-loyalty.ts', access: table },
+  // Issues the shopper's loyalty identifier on first sight, so it writes.
+  { id: 'loyalty-get-loyalty', entry: 'functions/loyalty/get-loyalty.ts', access: tableWrite },
   { id: 'orders-get-order', entry: 'functions/orders/get-order.ts', access: table },
   { id: 'orders-list-orders', entry: 'functions/orders/list-orders.ts', access: table },
   // A till or phone sale becomes an order and starts its saga; the saga's own steps talk to the payment provider.
@@ -216,6 +223,7 @@ export const functions: readonly FunctionSpec[] = [
   },
   { id: 'billing-get-reconciliation-report', entry: 'functions/billing/get-reconciliation-report.ts', access: table },
   { id: 'loyalty-earn-points', entry: 'functions/loyalty/earn-points.ts', access: tableWrite },
+  { id: 'loyalty-take-back-points', entry: 'functions/loyalty/take-back-points.ts', access: tableWrite },
   { id: 'tax-get-tax-rates', entry: 'functions/tax/get-tax-rates.ts', access: table },
   { id: 'tax-replace-tax-rates', entry: 'functions/tax/replace-tax-rates.ts', access: tableWrite },
   // Verifies and queues only: Stripe waits on this answer, the table work happens behind the queue.
@@ -359,6 +367,9 @@ export const queues: readonly QueueSpec[] = [
   { id: 'search-changes', consumer: 'search-record-search-change', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
   { id: 'search-order-history', consumer: 'search-record-order-history', batchSize: 5, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
   { id: 'loyalty-earn', consumer: 'loyalty-earn-points', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
+  // A refund that overtook its order's points (order.completed still on its way) fails until they land; 8 receives give it time.
+  { id: 'loyalty-refunds', consumer: 'loyalty-take-back-points', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 8 },
+  { id: 'carts-order-holds', consumer: 'carts-release-order-hold', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
   // A refund that overtook its intent's first event fails until that event lands; 8 receives give it time.
   { id: 'payments-webhooks', consumer: 'payments-process-webhook', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 8 },
   // A billing outage outlasting a record's own retries is ridden out by 5 receives, then parked for `npm run dlq:redrive`.
@@ -398,6 +409,18 @@ export const rules: readonly RuleSpec[] = [
     id: 'order-completed-to-loyalty',
     pattern: { source: ['smartshelf.orders'], detailType: ['order.completed'] },
     target: { queue: 'loyalty-earn' },
+  },
+  {
+    // Every status change: the worker takes back points on refunds and ignores the rest.
+    id: 'order-status-changed-to-loyalty',
+    pattern: { source: ['smartshelf.orders'], detailType: ['order.status-changed'] },
+    target: { queue: 'loyalty-refunds' },
+  },
+  {
+    // Every status change: a checkout's reservation stops counting towards its shopper's hold limits once paid or ended.
+    id: 'order-status-changed-to-carts',
+    pattern: { source: ['smartshelf.orders'], detailType: ['order.status-changed'] },
+    target: { queue: 'carts-order-holds' },
   },
   {
     id: 'order-completed-to-billing',

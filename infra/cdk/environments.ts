@@ -21,6 +21,11 @@ export const EnvironmentSettingsSchema = z
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
     /** Requests per IP per five minutes before the WAF blocks it. */
     wafRateLimit: z.number().int().min(10),
+    /**
+     * Requests per bearer token per five minutes before the WAF blocks it: people share one usage-plan key, so this is
+     * what keeps one person from spending everyone's throttle.
+     */
+    wafRateLimitPerToken: z.number().int().min(10),
     /** Stage-wide API Gateway throttling; routes with their own `throttle` in the wiring override it. */
     throttling: Throttle,
     integrationsUsagePlan: Throttle.extend({ quotaPerDay: z.number().int().positive() }),

@@ -26,6 +26,7 @@ const { stack, template } = synthesized('dev');
 const settings = (stack.node.tryGetContext('environments') as Record<string, Record<string, unknown>>).dev as {
   logRetentionDays: number;
   wafRateLimit: number;
+  wafRateLimitPerToken: number;
   throttling: { rateLimit: number; burstLimit: number };
   integrationsUsagePlan: { rateLimit: number; burstLimit: number; quotaPerDay: number };
 };
@@ -146,6 +147,19 @@ describe('least privilege from the wiring access', () => {
     expect(actions).toContain('dynamodb:Query');
     for (const write of DYNAMO_WRITES) expect(actions).not.toContain(write);
     expect(actions.filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual([]);
+  });
+
+  it('narrows a function with tablePartitions to item reads in those partitions, with no scan and no index', () => {
+    const narrowed = functions.filter((spec) => spec.access.tablePartitions);
+    expect(narrowed.map((spec) => spec.id).sort()).toEqual(['ops-get-health', 'stores-get-store']);
+    for (const spec of narrowed) {
+      const onTable = statementsOf(spec.id).filter((st) => touches(st, tableLogicalId()));
+      expect(onTable, spec.id).toHaveLength(1);
+      const [statement] = onTable as [PolicyStatement];
+      expect([...actionsOf(statement)].sort(), spec.id).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query']);
+      expect(statement.Condition, spec.id).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': spec.access.tablePartitions } });
+      expect(JSON.stringify(statement.Resource), spec.id).not.toContain('/index/');
+    }
   });
 
   it('gives the table and TABLE_NAME exactly to the functions that declare it, writes only to writers', () => {
@@ -521,7 +535,7 @@ describe('the REST API', () => {
     expect(JSON.stringify(readers[0]!.Properties.Roles)).toContain('authauthorize');
   });
 
-  it('sits behind a regional WAF with a per-IP rate rule and the AWS common rules', () => {
+  it('sits behind a regional WAF with per-IP and per-token rate rules and the AWS common rules', () => {
     template.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',
       DefaultAction: { Allow: {} },
@@ -529,6 +543,17 @@ describe('the REST API', () => {
         Match.objectLike({
           Action: { Block: {} },
           Statement: { RateBasedStatement: { Limit: settings.wafRateLimit, AggregateKeyType: 'IP' } },
+        }),
+        // People share one usage-plan key: each bearer token gets a rate of its own.
+        Match.objectLike({
+          Action: { Block: {} },
+          Statement: {
+            RateBasedStatement: Match.objectLike({
+              Limit: settings.wafRateLimitPerToken,
+              AggregateKeyType: 'CUSTOM_KEYS',
+              CustomKeys: [{ Header: { Name: 'authorization', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }],
+            }),
+          },
         }),
         Match.objectLike({
           Statement: { ManagedRuleGroupStatement: Match.objectLike({ VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' }) },

@@ -265,7 +265,8 @@ export class Api extends Construct {
    * (`apiKeySourceType: AUTHORIZER`): an integration's own API key, so its throttle and quota follow
    * it, or for people the one shared key kept in Secrets Manager. Each integration's key is created
    * in API Gateway and added to the Integrations plan when it is onboarded; the key created here is
-   * the first one. People are also limited per IP address by the WAF.
+   * the first one. People are also limited by the WAF per IP address and per bearer token, so that one person cannot
+   * spend the throttle all people share.
    */
   private addUsagePlans(settings: EnvironmentSettings, peopleUsageKey: ISecret): void {
     const apiStages = [{ api: this.restApi, stage: this.restApi.deploymentStage }];
@@ -307,8 +308,24 @@ export class Api extends Construct {
           visibilityConfig: visibility('rate-per-ip'),
         },
         {
-          name: 'aws-common',
+          // Keyed on the Authorization header's value: one person's token, whatever address it comes from. A request
+          // without one (public browsing, API keys with their own usage plans) is not counted here.
+          name: 'rate-per-token',
           priority: 1,
+          action: { block: {} },
+          statement: {
+            rateBasedStatement: {
+              limit: props.settings.wafRateLimitPerToken,
+              aggregateKeyType: 'CUSTOM_KEYS',
+              customKeys: [{ header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } }],
+              evaluationWindowSec: 300,
+            },
+          },
+          visibilityConfig: visibility('rate-per-token'),
+        },
+        {
+          name: 'aws-common',
+          priority: 2,
           overrideAction: { none: {} },
           statement: {
             managedRuleGroupStatement: {
@@ -323,7 +340,7 @@ export class Api extends Construct {
         },
         {
           name: 'aws-known-bad-inputs',
-          priority: 2,
+          priority: 3,
           overrideAction: { none: {} },
           statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesKnownBadInputsRuleSet' } },
           visibilityConfig: visibility('aws-known-bad-inputs'),

@@ -113,7 +113,18 @@ export class AppFunction extends Construct {
     const { spec, resources } = props;
     const fn = this.function;
     const { table, buckets, bus, queues, secrets } = resources;
-    if (spec.access.table) {
+    if (spec.access.table && spec.access.tablePartitions) {
+      if (spec.access.table !== 'read') throw new Error(`${spec.id}: tablePartitions narrows reads only`);
+      // Item reads by key in the named partitions, and nothing through the indexes, whose keys LeadingKeys does not see.
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+          resources: [table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...spec.access.tablePartitions] } },
+        }),
+      );
+      fn.addEnvironment(ENV.tableName, table.tableName);
+    } else if (spec.access.table) {
       if (spec.access.table === 'write') table.grantReadWriteData(fn);
       else table.grantReadData(fn);
       fn.addEnvironment(ENV.tableName, table.tableName);
