@@ -39,7 +39,6 @@ export async function adjustStock(input: AdjustStockInput, who: Actor & { stores
   const parsed = AdjustStockRequest.safeParse(input);
   if (!parsed.success) throw new ValidationError(fieldErrors('body', parsed.error));
   const request = parsed.data;
-  requireActsAtStore(who, request.storeId);
 
   const [catalog, store] = await Promise.all([lookUpSkus([request.sku], deps), getStore(request.storeId, deps)]);
   const entry = catalog.get(request.sku);
@@ -51,6 +50,8 @@ export async function adjustStock(input: AdjustStockInput, who: Actor & { stores
     ...(!store ? [{ field: 'body.storeId', message: `no store has the id ${request.storeId}` }] : []),
   ];
   if (errors.length > 0) throw new ValidationError(errors);
+  // Stores are public, so a bad id is a 400 for everyone; a real store that is not the caller's is theirs to be told.
+  requireActsAtStore(who, request.storeId);
 
   const adjustmentId = deps.newId();
   for (let attempt = 1; ; attempt += 1) {

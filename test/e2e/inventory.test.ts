@@ -77,7 +77,7 @@ describe('GET /inventory/{sku}', () => {
 
   it('is for staff only, and answers 404 for a SKU no product has', async () => {
     await problem(api.get(`/inventory/${sku}`), 401);
-    expect(await problem(shopper.get(`/inventory/${sku}`), 403)).toMatchObject({ requiredScope: 'inventory:write' });
+    expect(await problem(shopper.get(`/inventory/${sku}`), 403)).toMatchObject({ requiredScope: 'inventory:read' });
     expect((await problem(manager.get(`/inventory/NO-SUCH-SKU-${run}`), 404)).detail).toBe(`SKU NO-SUCH-SKU-${run} does not exist.`);
     expect(fieldsOf(await problem(manager.get('/inventory/not-a-sku'), 400))).toEqual(['path.sku']);
   });
