@@ -1,0 +1,188 @@
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { ROLES, scopesForRoles, type Role } from '../../shared/auth/roles.js';
+import { routes, type RouteSpec } from '../../infra/wiring.js';
+import type { Cart } from '../../shared/carts/model.js';
+import type { OrderView } from '../../shared/orders/views.js';
+import { ApiClient, type ApiResponse } from '../support/api-client.js';
+import { problem } from '../support/e2e.js';
+import { sampleSkus } from '../support/sample-skus.js';
+
+/**
+ * Who may do what, where, route by route (docs/security.md):
+ * - every scoped route answers each role without its scope 403 `insufficient-scope`, and lets each role with it past
+ *   the scope check (whatever the request then gets, it is not a 401 or 403);
+ * - staff of another store get a 404 for a specific order, exactly like a missing one, and a 403 for an act that
+ *   names a store (listing its orders, adjusting its stock, selling there);
+ * - a shopper acting on another shopper's cart, order or subscription gets a 404;
+ * - a token's scope claim narrows what its roles allow and never widens it.
+ */
+
+const api = new ApiClient(inject('baseUrl'));
+const admin = api.as({ apiKey: inject('adminApiKey') });
+const run = Date.now().toString(36);
+const HOME = 'london-bridge';
+const AWAY = 'manchester-piccadilly';
+const SAMPLE_STORES = [HOME, AWAY, 'edinburgh-leith'];
+/** A well-formed id of nothing, for routes reached only to see whether the scope check lets the caller past. */
+const GHOST = '01JBQ8Y0000000000000000001';
+
+/** Stores a store-bound role works at in the scope matrix: all of them, so that only the scope decides. */
+const STORE_BOUND: readonly Role[] = ['picker', 'store-manager', 'pos', 'stock-feed'];
+
+async function as(subject: string, roles: Role[], stores: string[] = []): Promise<ApiClient> {
+  return api.as({ token: await api.mintToken(`${subject}-${run}`, roles, stores) });
+}
+
+/** A request that reaches a route's scope check: its path with ghost ids, and a JSON object body where it takes one. */
+function reach(client: ApiClient, route: RouteSpec): Promise<ApiResponse> {
+  const path = route.path
+    .replace('{sku}', 'FP-BANANAS-KG')
+    .replace('{code}', 'NO-SUCH-COUPON')
+    .replace(/\{[^}]+\}/g, route.path.startsWith('/admin/queues') ? 'no-such-queue' : GHOST);
+  const query = route.path === '/orders' && route.method === 'GET' ? `?store=${HOME}&date=2030-01-01` : route.path === '/reports/reconciliation' ? '?date=2030-01-01' : '';
+  const takesBody = route.method !== 'GET' && route.method !== 'DELETE';
+  const headers = { 'idempotency-key': `authz-${run}-${Math.random().toString(36).slice(2)}` };
+  if (route.path === '/products/{id}/images') {
+    return client.request(route.method, path, { body: new FormData(), headers });
+  }
+  return client.request(route.method, `${path}${query}`, takesBody ? { body: {}, headers } : { headers });
+}
+
+const scoped = routes.filter((r): r is RouteSpec & { auth: { kind: 'scope' } } => r.auth.kind === 'scope');
+
+describe('every scoped route, with every role', () => {
+  const clients = new Map<Role, ApiClient>();
+  beforeAll(async () => {
+    for (const role of ROLES) clients.set(role, await as(`authz-${role}`, [role], STORE_BOUND.includes(role) ? SAMPLE_STORES : []));
+  });
+
+  it.each(scoped.map((r) => [`${r.method} ${r.path}`, r] as const))('%s: 403 without its scope, past the check with it', async (_name, route) => {
+    for (const role of ROLES) {
+      const response = await reach(clients.get(role)!, route);
+      if (scopesForRoles([role]).includes(route.auth.scope)) {
+        expect([401, 403], `${role} holds ${route.auth.scope}: ${JSON.stringify(response.body)}`).not.toContain(response.status);
+      } else {
+        expect(response.status, `${role} lacks ${route.auth.scope}`).toBe(403);
+        expect(response.body, role).toMatchObject({ type: 'https://smartshelf.dev/problems/insufficient-scope', requiredScope: route.auth.scope });
+      }
+    }
+  });
+
+  it('answers every scoped route 401 without credentials', async () => {
+    for (const route of scoped) expect((await reach(api, route)).status, `${route.method} ${route.path}`).toBe(401);
+  });
+});
+
+describe('a token asking for more than its roles allow', () => {
+  it('gets no more: a picker asking for admin is still refused the tax rates, and narrowing keeps only what was asked', async () => {
+    const mint = async (body: unknown) => {
+      const response = await fetch(api.url('/local/tokens'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(response.status).toBe(200);
+      return api.as({ token: ((await response.json()) as { token: string }).token });
+    };
+    const greedy = await mint({ subject: `authz-greedy-${run}`, roles: ['picker'], stores: [HOME], scopes: ['admin', 'orders:refund'] });
+    expect(await problem(greedy.get('/tax-rates'), 403)).toMatchObject({ requiredScope: 'admin' });
+    // It asked only for scopes its role lacks, so it holds none at all: not even the picker's own.
+    expect(await problem(greedy.get(`/orders/${GHOST}`), 403)).toMatchObject({ requiredScope: 'orders:read' });
+    const narrow = await mint({ subject: `authz-narrow-${run}`, roles: ['store-manager'], stores: [HOME], scopes: ['orders:read'] });
+    expect((await narrow.get(`/orders/${GHOST}`)).status).toBe(404);
+    expect(await problem(narrow.post('/inventory/adjustments', { sku: 'FP-BANANAS-KG', storeId: HOME, delta: 1, reason: 'delivery' }, { headers: { 'idempotency-key': `n-${run}` } }), 403)).toMatchObject({
+      requiredScope: 'inventory:write',
+    });
+  });
+});
+
+describe('staff of another store, and another shopper', () => {
+  let order: OrderView;
+  let cartId: string;
+  let slotId: string;
+  let owner: ApiClient;
+  let stranger: ApiClient;
+
+  beforeAll(async () => {
+    owner = await as('authz-owner', ['shopper']);
+    stranger = await as('authz-stranger', ['shopper']);
+    const item = sampleSkus(HOME, 'each').find((s) => s.stock >= 40 && s.price >= 300)!;
+    const { body: slots } = await api.get<{ items: { id: string; mode: string; available: boolean; minimumOrder: { amount: number } }[] }>(`/stores/${HOME}/slots`);
+    const slot = slots.items.filter((s) => s.mode === 'pickup' && s.available).sort((a, b) => a.minimumOrder.amount - b.minimumOrder.amount)[0]!;
+    slotId = slot.id;
+    // Twice the minimum, so that a promotion on the item cannot take the basket below it.
+    const count = Math.ceil((2 * slot.minimumOrder.amount) / item.price);
+    const ordered = (await owner.post<Cart>('/carts', { storeId: HOME })).body.id;
+    expect([200, 201]).toContain((await owner.post(`/carts/${ordered}/lines`, { sku: item.sku, quantity: { count } })).status);
+    expect((await owner.request('PUT', `/carts/${ordered}/fulfillment`, { body: { mode: 'pickup', slotId: slot.id } })).status).toBe(200);
+    const started = await owner.post<OrderView>('/checkout', { cartId: ordered, paymentMethod: 'pm_card_visa' }, { headers: { 'idempotency-key': `authz-order-${run}` } });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    order = started.body;
+    cartId = (await owner.post<Cart>('/carts', { storeId: HOME })).body.id;
+  });
+
+  it('staff of another store: 404 for the order, its pick, cancel and refund, as for one that does not exist', async () => {
+    const picker = await as('authz-away-picker', ['picker'], [AWAY]);
+    const manager = await as('authz-away-manager', ['store-manager'], [AWAY]);
+    const refund = { headers: { 'idempotency-key': `authz-refund-${run}` } };
+    const hidden = [
+      await picker.get(`/orders/${order.id}`),
+      await picker.post(`/orders/${order.id}/pick`, { lines: order.lines.map((line) => ({ lineId: line.lineId, quantity: line.quantity })) }),
+      await manager.get(`/orders/${order.id}`),
+      await manager.post(`/orders/${order.id}/cancel`, { reason: 'Not my store' }),
+      await manager.post(`/orders/${order.id}/refunds`, { amount: 1, reason: 'Not my store' }, refund),
+    ];
+    const missing = await manager.get(`/orders/${GHOST}`);
+    for (const response of hidden) {
+      expect(response.status, JSON.stringify(response.body)).toBe(404);
+      expect((response.body as { type: string }).type).toBe((missing.body as { type: string }).type);
+    }
+    // Their own store's staff reach it; the order was neither cancelled nor refunded by the others.
+    const local = await as('authz-home-manager', ['store-manager'], [HOME]);
+    const seen = await local.get<OrderView>(`/orders/${order.id}`);
+    expect(seen.status).toBe(200);
+    expect(seen.body.status).not.toBe('cancelled');
+    expect(seen.body.payment.refunded).toBe(0);
+  });
+
+  it('staff of another store: 403 for acts that name the store, and only their own stores in the stock view', async () => {
+    const manager = await as('authz-away-manager-2', ['store-manager'], [AWAY]);
+    expect(await problem(manager.get(`/orders?store=${HOME}&date=${order.createdAt.slice(0, 10)}`), 403, 'store-forbidden')).toMatchObject({ storeId: HOME });
+    const adjust = { sku: 'FP-BANANAS-KG', storeId: HOME, delta: 1000, reason: 'delivery' };
+    await problem(manager.post('/inventory/adjustments', adjust, { headers: { 'idempotency-key': `authz-adjust-${run}` } }), 403, 'store-forbidden');
+    const stock = await manager.get<{ stores: { storeId: string }[] }>('/inventory/FP-BANANAS-KG');
+    expect(stock.body.stores.map((s) => s.storeId)).toEqual([AWAY]);
+    const till = await as('authz-away-till', ['pos'], [AWAY]);
+    const sale = { channel: 'pos', storeId: HOME, posReference: `authz-${run}`, lines: [{ sku: 'FP-BANANAS-KG', quantity: { grams: 500 } }], fulfillment: { mode: 'in-store' }, paymentMethod: 'pm_card_visa' };
+    await problem(till.post('/orders', sale, { headers: { 'idempotency-key': `authz-sale-${run}` } }), 403, 'store-forbidden');
+    expect((await admin.get<{ items: unknown[] }>(`/orders?store=${HOME}&date=${order.createdAt.slice(0, 10)}`)).body.items.length).toBeGreaterThan(0);
+  });
+
+  it('another shopper: 404 for the order, its cancel, and every route of the cart, changing nothing', async () => {
+    const attempts = [
+      await stranger.get(`/orders/${order.id}`),
+      await stranger.post(`/orders/${order.id}/cancel`, { reason: 'Not mine' }),
+      await stranger.get(`/carts/${cartId}`),
+      await stranger.post(`/carts/${cartId}/lines`, { sku: 'FP-BANANAS-KG', quantity: { grams: 500 } }),
+      await stranger.request('PUT', `/carts/${cartId}/fulfillment`, { body: { mode: 'pickup', slotId } }),
+      await stranger.post(`/carts/${cartId}/coupons`, { code: 'WELCOME10' }),
+      await stranger.request('PUT', `/carts/${cartId}/loyalty`, { body: { points: 100 } }),
+      await stranger.post(`/carts/${cartId}/hold`),
+      await stranger.request('DELETE', `/carts/${cartId}/hold`),
+      await stranger.post('/checkout', { cartId, paymentMethod: 'pm_card_visa' }, { headers: { 'idempotency-key': `authz-steal-${run}` } }),
+    ];
+    for (const response of attempts) expect(response.status, JSON.stringify(response.body)).toBe(404);
+    const { body: cart } = await owner.get<Cart>(`/carts/${cartId}`);
+    expect(cart.lines).toEqual([]);
+    expect((await owner.get<OrderView>(`/orders/${order.id}`)).body.status).not.toBe('cancelled');
+  });
+
+  it('shapes the order for its reader: no staff subject for the shopper, no client secret or checkout key for staff', async () => {
+    const local = await as('authz-home-picker', ['picker'], [HOME]);
+    const staffView = (await local.get<Record<string, unknown>>(`/orders/${order.id}`)).body;
+    const shopperView = (await owner.get<OrderView>(`/orders/${order.id}`)).body;
+    for (const view of [staffView, shopperView]) {
+      expect(view).not.toHaveProperty('checkoutKey');
+      expect(view).not.toHaveProperty('redemptionsTaken');
+    }
+    expect(JSON.stringify(staffView)).not.toContain('clientSecret');
+    const owners = shopperView.statusHistory.map((change) => change.actor);
+    expect(owners.every((actor) => actor === shopperView.shopperId || actor === 'smartshelf'), owners.join(', ')).toBe(true);
+  });
+});
