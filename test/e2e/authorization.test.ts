@@ -133,6 +133,9 @@ describe('staff of another store, and another shopper', () => {
       expect(response.status, JSON.stringify(response.body)).toBe(404);
       expect((response.body as { type: string }).type).toBe((missing.body as { type: string }).type);
     }
+    // A picker of its own store reaches it, but cancelling is for staff who may change orders.
+    const homePicker = await as('authz-home-picker-cancel', ['picker'], [HOME]);
+    expect(await problem(homePicker.post(`/orders/${order.id}/cancel`, { reason: 'Picker tries' }), 403)).toMatchObject({ requiredScope: 'orders:write' });
     // Their own store's staff reach it; the order was neither cancelled nor refunded by the others.
     const local = await as('authz-home-manager', ['store-manager'], [HOME]);
     const seen = await local.get<OrderView>(`/orders/${order.id}`);
