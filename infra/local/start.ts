@@ -22,13 +22,18 @@ try {
   const platform = await startPlatform({ port, fresh, seed, ports });
   platform.console.always(banner(platform, platform.console.started()));
   let stopping = false;
+  let stoppingAt = 0;
   const shutdown = (signal: string) => {
+    // One Ctrl-C reaches this process twice: from the terminal, to the whole foreground group, and relayed by npm and
+    // tsx. Only a second press, seconds later, means "stop now".
+    if (stopping && Date.now() - stoppingAt < 2000) return;
     if (stopping) {
       // DynamoDB Local's JVM is killed by its engine's exit hook, so nothing is left behind.
       console.log(`${signal} again: stopping now, without saving queued messages`);
       process.exit(130);
     }
     stopping = true;
+    stoppingAt = Date.now();
     console.log(`${signal}: stopping…`);
     platform.stop().then(
       () => {
