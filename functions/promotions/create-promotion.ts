@@ -3,9 +3,12 @@ import { httpHandler, requirePrincipal } from '../../shared/http/handler.js';
 import { CreatePromotionRequest } from '../../shared/promotions/model.js';
 import { createPromotion, promotionEtag } from '../../shared/promotions/promotions.js';
 
-/** POST /promotions: adds a promotion and claims its coupon code; 409 `coupon-code-taken` when another promotion holds it. */
+/**
+ * POST /promotions: adds a promotion and claims its coupon code; 409 `coupon-code-taken` when another promotion holds it,
+ * 403 `store-forbidden` for one beyond the caller's stores (chain-wide, for a store manager).
+ */
 export const handler = httpHandler({ body: CreatePromotionRequest, idempotency: idempotency() })(async (input) => {
   const principal = requirePrincipal(input);
-  const promotion = await createPromotion(input.body, { actor: principal.subject, correlationId: input.headers['x-correlation-id'] });
+  const promotion = await createPromotion(input.body, { actor: principal.subject, stores: principal.stores, correlationId: input.headers['x-correlation-id'] });
   return { status: 201, body: promotion, headers: { location: `/promotions/${promotion.id}`, etag: promotionEtag(promotion) } };
 });

@@ -4,11 +4,12 @@ import { ok } from '../../shared/http/responses.js';
 import { PromotionIdParams, UpdatePromotionRequest } from '../../shared/promotions/model.js';
 import { promotionEtag, updatePromotion } from '../../shared/promotions/promotions.js';
 
-/** PATCH /promotions/{id}: ends a promotion earlier or disables it, under optimistic concurrency (`version` or `If-Match`). */
+/** PATCH /promotions/{id}: ends a promotion earlier or disables it, under optimistic concurrency (`version` or `If-Match`); 404 for another store's. */
 export const handler = httpHandler({ params: PromotionIdParams, body: UpdatePromotionRequest, idempotency: idempotency() })(async (input) => {
   const principal = requirePrincipal(input);
   const promotion = await updatePromotion(input.params.id, input.body, {
     actor: principal.subject,
+    stores: principal.stores,
     correlationId: input.headers['x-correlation-id'],
     ifMatch: input.headers['if-match'],
   });

@@ -1,107 +1,98 @@
-import type { Money } from '../pricing/money.js';
-import { matchesTarget, promotionStage, type Promotion } from '../pricing/promotions.js';
+import { createHash } from 'node:crypto';
+import type { RejectionReason } from '../pricing/cart-pricing.js';
+import { availableAtStore, type Promotion } from '../pricing/promotions.js';
 import { findCouponPromotion } from '../promotions/queries.js';
-import { AppError, ConflictError } from '../errors.js';
+import { AppError } from '../errors.js';
+import { giveBackRate, RATE_LIMITS, takeRate } from '../limits/rate-limiter.js';
+import { logger } from '../observability/logger.js';
 import { changeCart } from './change.js';
 import { cartDeps, type CartActor, type CartDeps } from './deps.js';
 import { MAX_COUPONS, type Cart } from './model.js';
-import { inCurrency, priceCartNow, type CartPricing } from './pricing.js';
+import { inCurrency, priceCartNow } from './pricing.js';
 
 /**
- * Coupons on a cart. Whether a coupon can be applied is decided by pricing the cart with it:
- * pricing's `rejected` says why a promotion did not apply, and each reason becomes its own clear
- * error. Nothing is written for a refused coupon.
+ * Coupons on a cart. Whether a coupon can be applied is decided by pricing the cart with it: it is
+ * applied only if its promotion applied. Nothing is written for a refused coupon.
+ *
+ * A refused code gets ONE answer whatever the reason, the same for a code that does not exist: if an
+ * unknown code and an expired one answered differently, the difference would tell a guesser which
+ * codes are real. The reason is logged for support instead, with a digest of the code rather than the
+ * code itself (a single-use code is a bearer secret). Refusals count against the shopper's budget of
+ * failed attempts (`RATE_LIMITS.couponFailures`); past it, coupon attempts are a 429 until the window ends.
  */
 
-/** No enabled promotion has this code. */
-export class CouponUnknownError extends AppError {
-  override readonly name = 'CouponUnknownError';
-  constructor(code: string) {
-    super('not-found', 'coupon-unknown', `No promotion has the coupon code ${code}.`, { extensions: { code } });
+/** Why a code was refused, as the log says it: pricing's reasons, and those decided before pricing. */
+export type CouponRefusalReason = RejectionReason | 'unknown-code' | 'other-currency' | 'other-store';
+
+/** The one answer to a coupon code that cannot be applied, whatever the reason. */
+export class CouponNotApplicableError extends AppError {
+  override readonly name = 'CouponNotApplicableError';
+  constructor(readonly reason: CouponRefusalReason) {
+    super('unprocessable', 'coupon-not-applicable', 'This coupon code cannot be applied to this cart: check the code, what it applies to, its minimum spend and its dates.');
   }
 }
 
-function money(amount: number, currency: string): Money {
-  return { amount, currency };
-}
-
 /**
- * What a spend threshold is compared with, for the minimum-spend message: the targeted goods after
- * line promotions, before cart-wide ones (as pricing compares them).
+ * A short, stable digest of a code for the logs: support can find a shopper's attempt by hashing the code the shopper
+ * reads out (`printf %s CODE | sha256sum | cut -c1-12`), and the log never holds a usable code.
  */
-function targetedSpend(priced: CartPricing, promotion: Promotion): number {
-  const facts = new Map(priced.pricedFrom.map((l) => [l.lineId, l]));
-  const lineStage = new Set(priced.promotions.filter((p) => promotionStage(p) === 'line').map((p) => p.id));
-  return priced.pricing.lines
-    .filter((line) => matchesTarget(promotion.target, facts.get(line.lineId)!))
-    .reduce((sum, line) => sum + line.subtotal.amount - line.discounts.reduce((d, x) => d + (lineStage.has(x.promotionId) ? x.amount.amount : 0), 0), 0);
+export function couponDigest(code: string): string {
+  return createHash('sha256').update(code).digest('hex').slice(0, 12);
 }
 
-/** The error for a coupon that pricing considered and did not apply, or `undefined` when it applied. */
-function refusal(code: string, promotion: Promotion, priced: CartPricing, now: Date): AppError | undefined {
-  const rejected = priced.pricing.rejected.find((r) => r.promotionId === promotion.id);
-  if (!rejected) return undefined;
-  const { currency } = priced.pricing;
-  switch (rejected.reason) {
-    case 'expired':
-    case 'not-started': {
-      const { startsAt, endsAt } = promotion.schedule;
-      const when = rejected.reason === 'expired' ? `expired at ${endsAt}` : `is valid from ${startsAt}`;
-      return new AppError('unprocessable', 'coupon-expired', `Coupon ${code} ${when}.`, {
-        extensions: { code, startsAt, ...(endsAt ? { endsAt } : {}), checkedAt: now.toISOString() },
-      });
-    }
-    case 'minimum-not-met': {
-      const { rule } = promotion;
-      const minimum = rule.kind === 'spend-threshold' || rule.kind === 'free-delivery' ? rule.minimumSpend : undefined;
-      const current = money(targetedSpend(priced, promotion), currency);
-      return new AppError(
-        'unprocessable',
-        'coupon-minimum-not-met',
-        `Coupon ${code} needs a spend of at least ${minimum?.amount ?? '?'} ${currency} on the goods it covers; they come to ${current.amount} ${currency}.`,
-        { extensions: { code, ...(minimum ? { minimum } : {}), current } },
-      );
-    }
-    case 'not-combinable':
-      return new ConflictError('coupon-not-combinable', `Coupon ${code} cannot be combined with ${rejected.blockedBy ? `promotion ${rejected.blockedBy}` : 'the coupons already applied'}; remove that first.`, {
-        extensions: { code, ...(rejected.blockedBy ? { blockedBy: rejected.blockedBy } : {}) },
-      });
-    case 'usage-limit-reached':
-      return new ConflictError('coupon-usage-limit-reached', `Coupon ${code} has been used as often as it may be.`, { extensions: { code } });
-    case 'no-eligible-items':
-      return new AppError('unprocessable', 'coupon-no-eligible-items', `Coupon ${code} applies to nothing in this cart.`, { extensions: { code } });
-  }
+/** Why a real code's promotion cannot be applied to this cart before pricing it, if it cannot. */
+function refusedBeforePricing(promotion: Promotion, cart: Cart): CouponRefusalReason | undefined {
+  if (!availableAtStore(promotion, cart.storeId)) return 'other-store';
+  if (!inCurrency(promotion, cart.currency)) return 'other-currency';
+  return undefined;
+}
+
+/** The refusal for a cart priced with the coupon, or `undefined` when its promotion applied. */
+async function refusedByPricing(deps: CartDeps, cart: Cart, code: string, promotion: Promotion): Promise<CouponRefusalReason | undefined> {
+  const priced = await priceCartNow(deps, cart, { coupons: [...cart.coupons, code], couponPromotions: new Map([[code, promotion]]) });
+  return priced.pricing.rejected.find((r) => r.promotionId === promotion.id)?.reason;
 }
 
 /**
  * Applies a coupon code, if pricing the cart with it applies its promotion. Applying a code the
  * cart already has changes nothing.
  *
- * @throws CouponUnknownError (404 `coupon-unknown`) for a code no enabled promotion has
- * @throws AppError (422 `coupon-expired`, `coupon-minimum-not-met` with `minimum` and `current`, `coupon-no-eligible-items`, `cart-too-many-coupons`)
- * @throws ConflictError (409 `coupon-not-combinable`, `coupon-usage-limit-reached`)
+ * @throws CouponNotApplicableError (422 `coupon-not-applicable`, the same for every reason, an unknown code included)
+ * @throws RateLimitedError (429 `too-many-coupon-attempts`, with `Retry-After`) once the shopper's failed attempts are spent
+ * @throws AppError (422 `cart-too-many-coupons`), and the cart's own errors (404, 409 `cart-not-open`)
  */
 export async function applyCoupon(cartId: string, code: string, actor: CartActor, deps: CartDeps = cartDeps()): Promise<Cart> {
-  return changeCart(deps, cartId, actor, async (cart) => {
-    if (cart.coupons.includes(code)) return undefined;
-    const promotion = await findCouponPromotion(code, deps);
-    if (!promotion) throw new CouponUnknownError(code);
-    if (!inCurrency(promotion, cart.currency)) {
-      throw new AppError('unprocessable', 'coupon-no-eligible-items', `Coupon ${code} is for carts in another currency than ${cart.currency}.`, {
-        extensions: { code },
-      });
-    }
-    if (cart.coupons.length >= MAX_COUPONS) {
-      throw new AppError('unprocessable', 'cart-too-many-coupons', `Cart ${cart.id} already has ${MAX_COUPONS} coupons; remove one first.`, {
-        extensions: { cartId: cart.id, maxCoupons: MAX_COUPONS },
-      });
-    }
-    const coupons = [...cart.coupons, code];
-    const priced = await priceCartNow(deps, cart, { coupons, couponPromotions: new Map([[code, promotion]]) });
-    const refused = refusal(code, promotion, priced, deps.now());
-    if (refused) throw refused;
-    return { changes: { coupons }, event: { kind: 'update', change: 'coupon-applied', code } };
-  });
+  // Taken before trying and given back on anything but a refused code, so racing guesses cannot overrun the budget.
+  const attempt = await takeRate(RATE_LIMITS.couponFailures, actor.subject, deps);
+  try {
+    const cart = await changeCart(deps, cartId, actor, async (cart) => {
+      if (cart.coupons.includes(code)) return undefined;
+      if (cart.coupons.length >= MAX_COUPONS) {
+        throw new AppError('unprocessable', 'cart-too-many-coupons', `Cart ${cart.id} already has ${MAX_COUPONS} coupons; remove one first.`, {
+          extensions: { cartId: cart.id, maxCoupons: MAX_COUPONS },
+        });
+      }
+      const promotion = await findCouponPromotion(code, deps);
+      let reason: CouponRefusalReason | undefined;
+      if (promotion === undefined) {
+        // Priced all the same, so that an unknown code does not answer measurably faster than a real one.
+        await priceCartNow(deps, cart);
+        reason = 'unknown-code';
+      } else {
+        reason = refusedBeforePricing(promotion, cart) ?? (await refusedByPricing(deps, cart, code, promotion));
+      }
+      if (reason !== undefined) {
+        logger.info('coupon refused', { cartId: cart.id, reason, codeDigest: couponDigest(code), ...(promotion ? { promotionId: promotion.id } : {}) });
+        throw new CouponNotApplicableError(reason);
+      }
+      return { changes: { coupons: [...cart.coupons, code] }, event: { kind: 'update', change: 'coupon-applied', code } };
+    });
+    await giveBackRate(attempt, deps);
+    return cart;
+  } catch (error) {
+    if (!(error instanceof CouponNotApplicableError)) await giveBackRate(attempt, deps);
+    throw error;
+  }
 }
 
 /** Removes a coupon code; removing one the cart does not have changes nothing. */

@@ -4,11 +4,13 @@ import { backoff, TransactionCancelled, transactWrite, type TransactItem } from 
 import { AppError, ConflictError } from '../errors.js';
 import { InsufficientStockError, ReservationConditionError } from '../inventory/errors.js';
 import { releaseReservation, reserveStock } from '../inventory/reservations.js';
-import { currentLines } from './catalog-lookup.js';
+import { MinimumOrderError } from '../checkout/errors.js';
 import { cartEventItem, nextCart, ownCart, type CartChangePlan } from './change.js';
 import { cartDeps, type CartActor, type CartDeps } from './deps.js';
 import { CartBusyError, CartNotOpenError } from './errors.js';
+import { assertWithinSkuCaps, explainHoldLimit, heldSkus, holdLimitItems, holdReleaseItems } from './hold-limits.js';
 import type { Cart } from './model.js';
+import { priceCartNow } from './pricing.js';
 import { stockQuantity } from './quantities.js';
 import { getCartRecord, nextCartPut } from './repository.js';
 
@@ -31,6 +33,8 @@ const CART_OWNER_PREFIX = 'cart:';
 /** Names of the hold transaction's own items, in the order they are passed to `reserveStock`. */
 const CART_LABEL = 'the cart';
 const EVENT_LABEL = 'the cart event';
+const LIMITS_LABEL = 'the hold limits';
+const CLAIM_LABEL = 'the hold claim';
 
 /**
  * The id of the reservation for one version of a cart: a repeated hold of the same cart contents
@@ -59,11 +63,15 @@ function requireHoldable(cart: Cart, unavailable: readonly { sku: string }[]): N
 /**
  * Holds the cart's stock and slot for {@link HOLD_SECONDS} and marks the cart `held`. Repeating it
  * while the hold lasts returns the held cart; a hold that has run out is released and taken anew.
+ * A basket below its slot's minimum order holds nothing, and the hold counts towards the shopper's
+ * limits at the store (`hold-limits.ts`) in its own transaction.
  *
  * @throws CartNotFoundError (404) for a missing or foreign cart
  * @throws InsufficientStockError (409 `insufficient-stock`) naming every short line; nothing is held
  * @throws SlotFullError (409 `slot-full`), SlotClosedError (409), SlotInPastError or SlotCutOffError (422); nothing is held
  * @throws AppError (422 `cart-empty`, `fulfillment-missing`), ConflictError (409 `cart-has-unavailable-lines`)
+ * @throws MinimumOrderError (422 `minimum-order-not-met`) for a basket below the slot's minimum order
+ * @throws TooManyHoldsError (409 `too-many-holds`), HoldQuantityLimitError (422 `hold-quantity-limit`); nothing is held
  */
 export async function holdCart(cartId: string, actor: CartActor, deps: CartDeps = cartDeps()): Promise<Cart> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
@@ -72,12 +80,16 @@ export async function holdCart(cartId: string, actor: CartActor, deps: CartDeps 
     if (cart.status === 'held') cart = await releaseCartHold(cartId, actor, deps);
     if (cart.status !== 'open') throw new CartNotOpenError(cartId, cart.status);
 
-    const { unavailable } = await currentLines(deps, cart.lines);
-    const fulfillment = requireHoldable(cart, unavailable);
+    const [priced, slot] = await Promise.all([priceCartNow(deps, cart), cart.fulfillment ? getSlot(cart.storeId, cart.fulfillment.slotId, deps) : undefined]);
+    const fulfillment = requireHoldable(cart, priced.unavailableLines);
     const now = deps.now();
-    const slot = await getSlot(cart.storeId, fulfillment.slotId, deps);
     if (!slot) throw new SlotNotFoundError(cart.storeId, fulfillment.slotId);
     assertBookable(slot, now);
+    // A basket that cannot be checked out must not keep stock and a slot's place from other shoppers either.
+    const minimum = priced.pricing.minimumOrder;
+    if (minimum?.met === false) throw new MinimumOrderError(minimum.required.amount, priced.pricing.currency);
+    const skus = heldSkus(cart.lines);
+    assertWithinSkuCaps(cart.storeId, skus);
 
     const reservationId = holdReservationId(cart);
     const holdUntil = new Date(now.getTime() + HOLD_SECONDS * 1000).toISOString();
@@ -95,8 +107,13 @@ export async function holdCart(cartId: string, actor: CartActor, deps: CartDeps 
           ownerRef: `${CART_OWNER_PREFIX}${cart.id}`,
           lines: cart.lines.map((line) => ({ sku: line.sku, quantity: stockQuantity(line.quantity) })),
           holdSeconds: HOLD_SECONDS,
-          extraItems: [nextCartPut(deps, next, cart), slotHoldItem(deps.tableName, cart.storeId, fulfillment.slotId, now), cartEventItem(deps, next, plan.event, actor.correlationId)],
-          extraItemLabels: [CART_LABEL, slotName, EVENT_LABEL],
+          extraItems: [
+            nextCartPut(deps, next, cart),
+            slotHoldItem(deps.tableName, cart.storeId, fulfillment.slotId, now),
+            cartEventItem(deps, next, plan.event, actor.correlationId),
+            ...holdLimitItems(deps.tableName, { shopperId: cart.shopperId, storeId: cart.storeId, reservationId }, skus, now),
+          ],
+          extraItemLabels: [CART_LABEL, slotName, EVENT_LABEL, LIMITS_LABEL, CLAIM_LABEL],
           ...(actor.correlationId ? { correlationId: actor.correlationId } : {}),
         },
         deps,
@@ -107,6 +124,11 @@ export async function holdCart(cartId: string, actor: CartActor, deps: CartDeps 
       if (error.failed.includes(slotName)) {
         throw (await explainSlotHoldFailure(cart.storeId, fulfillment.slotId, deps.now(), deps)) ?? new CartBusyError(cartId);
       }
+      if (error.failed.includes(LIMITS_LABEL)) {
+        // Refused by the limits as they stood; if another hold of the shopper's ended since, the next attempt may pass.
+        const refused = await explainHoldLimit(deps, { shopperId: cart.shopperId, storeId: cart.storeId }, skus);
+        if (refused) throw refused;
+      }
       await backoff(attempt);
       continue;
     }
@@ -116,20 +138,29 @@ export async function holdCart(cartId: string, actor: CartActor, deps: CartDeps 
   throw new CartBusyError(cartId);
 }
 
-/** The items that move a held cart back to `open` and give its slot's unit back, announced as `released`. */
-function reopenItems(deps: CartDeps, cart: Cart, reservationId: string, slotId: string, correlationId: string | undefined): { next: Cart; items: TransactItem[] } {
+/**
+ * The items that move a held cart back to `open`, give its slot's unit back and count the hold off the shopper's
+ * limits, announced as `released`.
+ */
+async function reopenItems(deps: CartDeps, cart: Cart, reservationId: string, slotId: string, correlationId: string | undefined): Promise<{ next: Cart; items: TransactItem[] }> {
   const plan: CartChangePlan = { changes: { status: 'open', hold: undefined }, event: { kind: 'update', change: 'released', reservationId, slotId } };
   const next = nextCart(cart, plan, deps.now());
   return {
     next,
-    items: [nextCartPut(deps, next, cart), slotReleaseItem(deps.tableName, cart.storeId, slotId), cartEventItem(deps, next, plan.event, correlationId)],
+    items: [
+      nextCartPut(deps, next, cart),
+      slotReleaseItem(deps.tableName, cart.storeId, slotId),
+      cartEventItem(deps, next, plan.event, correlationId),
+      ...(await holdReleaseItems(deps, reservationId)),
+    ],
   };
 }
 
 /**
- * Gives the cart's stock and slot back and reopens it for changes. Idempotent: an open cart is
- * returned as it is. The cart's move from `held` to `open` is the condition that makes the slot's
- * release happen once, however many releases race (or the hold's expiry sweep runs alongside).
+ * Gives the cart's stock and slot back, counts the hold off the shopper's limits and reopens the cart
+ * for changes. Idempotent: an open cart is returned as it is. The cart's move from `held` to `open` is
+ * the condition that makes the slot's release happen once, however many releases race (or the hold's
+ * expiry sweep runs alongside); the hold's claim makes its limits' release happen once.
  *
  * @throws CartNotFoundError (404) for a missing or foreign cart
  * @throws CartNotOpenError (409) for a checked-out cart
@@ -139,7 +170,7 @@ export async function releaseCartHold(cartId: string, actor: CartActor, deps: Ca
     const cart = await ownCart(deps, cartId, actor, 'change');
     if (cart.status === 'open') return cart;
     if (cart.status !== 'held' || !cart.hold || !cart.fulfillment) throw new CartNotOpenError(cartId, cart.status);
-    const { next, items: reopen } = reopenItems(deps, cart, cart.hold.reservationId, cart.fulfillment.slotId, actor.correlationId);
+    const { next, items: reopen } = await reopenItems(deps, cart, cart.hold.reservationId, cart.fulfillment.slotId, actor.correlationId);
     try {
       await releaseReservation(cart.hold.reservationId, 'cancelled', deps, reopen);
       const after = await ownCart(deps, cartId, actor, 'change');
@@ -158,8 +189,9 @@ export async function releaseCartHold(cartId: string, actor: CartActor, deps: Ca
 
 /**
  * Reopens a cart whose hold ran out and whose stock inventory's sweeper has already put back
- * (`inventory.released` with reason `expired`): the cart moves back to `open` and its slot's unit
- * is given back, so an abandoned checkout never keeps a slot full. Only the hold the event names is
+ * (`inventory.released` with reason `expired`): the cart moves back to `open`, its slot's unit
+ * is given back and the hold is counted off the shopper's limits, so an abandoned checkout never
+ * keeps a slot full or a shopper from holding again. Only the hold the event names is
  * reopened, under the cart's version condition, so a redelivered event, a release by the shopper or
  * a newer hold all make this a no-op.
  * @returns whether this call reopened the cart
@@ -171,7 +203,7 @@ export async function reopenExpiredHold(released: { reservationId: string; owner
     const cart = await getCartRecord(deps, cartId);
     if (cart?.status !== 'held' || cart.hold?.reservationId !== released.reservationId || !cart.fulfillment) return false;
     try {
-      await transactWrite(deps, reopenItems(deps, cart, released.reservationId, cart.fulfillment.slotId, undefined).items);
+      await transactWrite(deps, (await reopenItems(deps, cart, released.reservationId, cart.fulfillment.slotId, undefined)).items);
       return true;
     } catch (error) {
       if (!(error instanceof TransactionCancelled)) throw error;

@@ -110,6 +110,7 @@ export async function priceCartNow(deps: CartDeps, cart: Cart, overrides: Pricin
     deps,
   );
   const context: PricingContext = {
+    storeId: cart.storeId,
     currency: cart.currency,
     taxMode: cart.taxMode,
     jurisdiction: store.taxJurisdiction,

@@ -5,6 +5,7 @@ import { ownCart, cartEventItem, nextCart } from '../carts/change.js';
 import { currentLines } from '../carts/catalog-lookup.js';
 import type { CartActor } from '../carts/deps.js';
 import { releaseCartHold } from '../carts/hold.js';
+import { assertWithinSkuCaps, explainHoldLimit, heldSkus, holdLimitItems } from '../carts/hold-limits.js';
 import type { Cart } from '../carts/model.js';
 import { priceCartNow } from '../carts/pricing.js';
 import { nextCartPut } from '../carts/repository.js';
@@ -111,6 +112,7 @@ async function repeatedCheckout(deps: CheckoutDeps, cart: Cart, checkoutKey: str
  * @throws AppError (422 `cart-empty`, `fulfillment-missing`, `minimum-order-not-met`, `age-verification-required`)
  * @throws SlotNotFoundError (404), SlotInPastError / SlotCutOffError (422), SlotClosedError (409)
  * @throws InsufficientStockError (409 `insufficient-stock`) naming the short lines, SlotFullError (409); nothing is written
+ * @throws TooManyHoldsError (409 `too-many-holds`), HoldQuantityLimitError (422 `hold-quantity-limit`); nothing is written
  */
 export async function startCheckout(request: CheckoutRequest, idempotencyKey: string, actor: CartActor, deps: CheckoutDeps = checkoutDeps()): Promise<Order> {
   const key = checkoutKeyOf(actor.subject, idempotencyKey);
@@ -158,6 +160,7 @@ export async function startCheckout(request: CheckoutRequest, idempotencyKey: st
 }
 
 const CART_LABEL = 'the cart';
+const LIMITS_LABEL = 'the hold limits';
 const PROMOTION_LABEL = 'promotion ';
 const LOYALTY_MARK_LABEL = 'the loyalty redemption mark';
 const LOYALTY_BALANCE_LABEL = 'the loyalty balance';
@@ -170,6 +173,9 @@ const LOYALTY_BALANCE_LABEL = 'the loyalty balance';
  * @returns the order as stored, or `cart-changed` when the cart changed or was checked out meanwhile
  * @throws InsufficientStockError (409) naming the short lines, SlotFullError (409) and the slot's other refusals
  * @throws PromotionUnavailableError (409) when a promotion's usage limit was reached; InsufficientPointsError (422)
+ * @throws TooManyHoldsError (409), HoldQuantityLimitError (422): until its payment is authorized, the order's reservation
+ *   is a hold like a basket's and counts towards the shopper's limits at the store (`carts/hold-limits.ts`); the
+ *   `carts-order-holds` consumer counts it off when the order's payment settles or the order ends
  */
 async function createReserved(deps: CheckoutDeps, pending: Order, cart: Cart, slotEndsAt: string, actor: CartActor): Promise<Order | 'cart-changed'> {
   const now = deps.now();
@@ -196,6 +202,9 @@ async function createReserved(deps: CheckoutDeps, pending: Order, cart: Cart, sl
   const promotionItems = promotionIds.length === 0 ? [] : await redemptionItems(promotionIds, order.shopperId, order.id, deps);
   const loyaltyItems = points === 0 ? [] : redeemItems(order.shopperId, points, order.id, deps);
   const loyaltyLabels = [LOYALTY_MARK_LABEL, LOYALTY_BALANCE_LABEL, 'the loyalty ledger entry'];
+  const skus = heldSkus(order.lines);
+  assertWithinSkuCaps(order.storeId, skus);
+  const [limitsItem, claimItem] = holdLimitItems(deps.tableName, { shopperId: order.shopperId, storeId: order.storeId, reservationId: orderReservationId(order.id) }, skus, now);
   try {
     await reserveOrderStock(
       deps,
@@ -206,6 +215,8 @@ async function createReserved(deps: CheckoutDeps, pending: Order, cart: Cart, sl
         { item: nextCartPut(deps, checkedOut, cart), label: CART_LABEL },
         { item: cartEventItem(deps, checkedOut, plan.event, actor.correlationId), label: 'the cart event' },
         { item: started, label: 'the checkout event' },
+        { item: limitsItem!, label: LIMITS_LABEL },
+        { item: claimItem!, label: 'the hold claim' },
         // Two items per promotion (its total, the shopper's use), in the order redemptionItems gives them.
         ...promotionItems.map((item, i) => ({ item, label: `${PROMOTION_LABEL}${promotionIds[Math.floor(i / 2)]!}` })),
         ...loyaltyItems.map((item, i) => ({ item, label: loyaltyLabels[i]! })),
@@ -221,6 +232,7 @@ async function createReserved(deps: CheckoutDeps, pending: Order, cart: Cart, sl
     if (promotion !== undefined) throw new PromotionUnavailableError(promotion.slice(PROMOTION_LABEL.length));
     if (error.failed.includes(LOYALTY_BALANCE_LABEL)) throw new InsufficientPointsError(points);
     if (error.failed.includes(LOYALTY_MARK_LABEL)) throw new ConflictError('points-already-redeemed', `Order ${order.id} has already redeemed loyalty points.`);
+    if (error.failed.includes(LIMITS_LABEL)) throw (await explainHoldLimit(deps, { shopperId: order.shopperId, storeId: order.storeId }, skus)) ?? error;
     throw error;
   }
   return order;

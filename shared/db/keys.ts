@@ -59,7 +59,12 @@ export type EntityType =
   | 'BillingCreditNote'
   | 'CreditNoteRef'
   | 'ReconciliationReport'
-  | 'ReconciliationAction';
+  | 'ReconciliationAction'
+  | 'RateWindow'
+  | 'HoldLimits'
+  | 'HoldClaim'
+  | 'LoyaltyIdClaim'
+  | 'LoyaltyClawback';
 
 export const keys = {
   category: (id: string): Key => ({ pk: `CATEGORY#${id}`, sk: 'CATEGORY' }),
@@ -118,6 +123,14 @@ export const keys = {
     gsi2sk: `${holdUntil}#${reservationId}`,
   }),
 
+  /**
+   * What one shopper holds at one store across their basket holds and checkouts awaiting payment: `active` holds and,
+   * per SKU, the quantity held (attribute `q#<sku>`), moved with `ADD` under the limits as conditions.
+   */
+  holdLimits: (shopperId: string, storeId: string): Key => ({ pk: `HOLD_LIMITS#${shopperId}#${storeId}`, sk: 'HOLD_LIMITS' }),
+  /** What one hold (a cart's reservation, or an order's) counted into its shopper's hold limits; deleted once, when the hold ends. */
+  holdClaim: (reservationId: string): Key => ({ pk: `HOLD_CLAIM#${reservationId}`, sk: 'HOLD_CLAIM' }),
+
   cart: (cartId: string): Key => ({ pk: `CART#${cartId}`, sk: 'CART' }),
   /** gsi1: a shopper's carts, most recently updated last. */
   cartsByShopper: (shopperId: string, updatedAt: string) => ({ gsi1pk: `SHOPPER#${shopperId}#CARTS`, gsi1sk: updatedAt }),
@@ -133,6 +146,11 @@ export const keys = {
   loyaltyAccount: (shopperId: string): Key => ({ pk: `LOYALTY#${shopperId}`, sk: 'ACCOUNT' }),
   /** One earn or redeem entry in a shopper's points ledger, oldest first. */
   loyaltyEntry: (shopperId: string, at: string, entryId: string): Key => ({ pk: `LOYALTY#${shopperId}`, sk: `ENTRY#${at}#${entryId}` }),
+
+  /** What one order's refund took back of the points it earned, in the shopper's loyalty partition; moves only forward. */
+  loyaltyClawback: (shopperId: string, orderId: string): Key => ({ pk: `LOYALTY#${shopperId}`, sk: `CLAWBACK#${orderId}` }),
+  /** Claims a loyalty identifier (the code a till scans) for one shopper: uniqueness and lookup by identifier. */
+  loyaltyId: (loyaltyId: string): Key => ({ pk: `LOYALTY_ID#${loyaltyId}`, sk: 'LOYALTY_ID' }),
 
   /** The current tax rate table (rates are data, edited without a release). */
   taxRates: (): Key => ({ pk: 'CONFIG#TAX_RATES', sk: 'CURRENT' }),
@@ -214,6 +232,8 @@ export const keys = {
     pk: `RECONCILIATION#${date}`,
     sk: `${action}#${kind}#${ref}`,
   }),
+  /** One fixed window of a per-subject rate limiter: its count, under `count < :limit`; TTL an hour after the window ends. */
+  rateWindow: (limiter: string, subject: string, windowStart: string): Key => ({ pk: `RATE#${limiter}#${subject}`, sk: `WINDOW#${windowStart}` }),
 } as const;
 
 /** Key prefixes that queries use with `begins_with`. */

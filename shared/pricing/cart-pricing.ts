@@ -41,6 +41,8 @@ export interface FulfillmentCharge {
 
 /** Everything besides the lines that a price depends on; pricing reads no clock and no database. */
 export interface PricingContext {
+  /** The store the cart is priced at: promotions bound to other stores do not apply. Left out, every promotion may. */
+  storeId?: string;
   currency: string;
   taxMode: TaxMode;
   jurisdiction: string;

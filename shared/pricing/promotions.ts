@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, Money as MoneyBody, Sku } from '../catalog/model.js';
+import { StoreId } from '../stores/model.js';
 
 /**
  * Promotions as data. The same strict schema validates the admin API's `POST /promotions` body and the promotions the
@@ -118,8 +119,15 @@ export const Promotion = z.strictObject({
   couponCode: CouponCode.optional(),
   /** A coupon that is not combinable is refused when another coupon was applied before it. */
   combinableWithOtherCoupons: z.boolean().default(true),
+  /** The stores it applies at; left out, it applies at every store of the chain. */
+  stores: z.array(StoreId).min(1).max(100).optional(),
 });
 export type Promotion = z.infer<typeof Promotion>;
+
+/** Whether a promotion applies at a store: it names none (chain-wide), or names this one. */
+export function availableAtStore(promotion: Pick<Promotion, 'stores'>, storeId: string): boolean {
+  return promotion.stores === undefined || promotion.stores.includes(storeId);
+}
 
 /**
  * When a promotion is evaluated: quantity deals and per-item or targeted amounts discount lines first (`line`),
@@ -173,6 +181,8 @@ export function matchesTarget(target: PromotionTarget, line: Targetable): boolea
 
 /** What screening needs from the pricing context. */
 export interface ScreeningContext {
+  /** The store the goods are sold at; promotions bound to other stores are left out as if they did not exist. */
+  readonly storeId?: string;
   readonly now: Date;
   readonly appliedCoupons: readonly string[];
   readonly usage: Readonly<Record<string, { total: number; byShopper: number }>>;
@@ -196,6 +206,8 @@ export interface Screening {
 /**
  * Decides which promotions take part in stacking, before any amount is computed:
  *
+ * - a promotion bound to other stores than `storeId` is left out, as if it did not exist (its code, if applied, is
+ *   among the unknown coupons);
  * - a coupon promotion takes part only while its code is applied (otherwise it is silently left out: the shopper never
  *   asked for it);
  * - the schedule is checked against `now` (`not-started`, `expired`), then the usage limits (`usage-limit-reached`);
@@ -203,7 +215,9 @@ export interface Screening {
  *   that follows one that is not, is refused as `not-combinable`, naming the coupon promotion it clashed with. The first
  *   applied wins, so applying a second coupon never silently removes the first.
  */
-export function screenPromotions(promotions: readonly Promotion[], context: ScreeningContext): Screening {
+export function screenPromotions(all: readonly Promotion[], context: ScreeningContext): Screening {
+  const { storeId } = context;
+  const promotions = storeId === undefined ? all : all.filter((p) => availableAtStore(p, storeId));
   const applied = context.appliedCoupons.map((code) => code.toUpperCase());
   const rejected: ScreenedOut[] = [];
   const valid: Promotion[] = [];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CouponCode, Promotion, PromotionId, type Schedule } from '../pricing/promotions.js';
+import { isSingleUse, weakCodeReason } from './coupon-codes.js';
 
 /**
  * Promotions as the admin API takes and shows them. The promotion itself is the pricing module's
@@ -18,7 +19,24 @@ const AnyCaseCouponCode = z
   .transform((code) => code.toUpperCase())
   .pipe(CouponCode);
 
-export const CreatePromotionRequest = Promotion.omit({ id: true }).extend({ couponCode: AnyCaseCouponCode.optional() });
+/**
+ * `POST /promotions`: the promotion without its id. A single-use coupon (`limits.total = 1`) needs a strong code
+ * (see `coupon-codes.ts`), or `generateCouponCode: true` to have the server make one. `stores` left out makes the
+ * promotion chain-wide, which only chain-wide staff may create.
+ */
+export const CreatePromotionRequest = Promotion.omit({ id: true })
+  .extend({
+    couponCode: AnyCaseCouponCode.optional(),
+    /** The server generates a random 16-symbol code, returned as `couponCode`; instead of sending one. */
+    generateCouponCode: z.boolean().optional(),
+  })
+  .superRefine((request, ctx) => {
+    if (request.generateCouponCode === true && request.couponCode !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['generateCouponCode'], message: 'cannot be true when couponCode is given' });
+    }
+    const weak = request.couponCode !== undefined && isSingleUse(request.limits) ? weakCodeReason(request.couponCode) : undefined;
+    if (weak !== undefined) ctx.addIssue({ code: 'custom', path: ['couponCode'], message: `is single-use (limits.total is 1), so it ${weak}; or leave it out and send generateCouponCode: true` });
+  });
 export type CreatePromotionInput = z.input<typeof CreatePromotionRequest>;
 
 /**

@@ -1,3 +1,4 @@
+import { ALL_STORES } from '../auth/principal.js';
 import { catalogDeps } from '../catalog/deps.js';
 import { queryAllCategories } from '../catalog/repository.js';
 import { ConflictError } from '../errors.js';
@@ -116,7 +117,7 @@ export async function seedSamplePromotions(deps: PromotionDeps = promotionDeps()
   let created = 0;
   for (const sample of missing) {
     try {
-      await createPromotion(sample.request(categoryId), { actor: 'seed' }, { ...deps, newId: () => sample.id });
+      await createPromotion(sample.request(categoryId), { actor: 'seed', stores: [ALL_STORES] }, { ...deps, newId: () => sample.id });
       created += 1;
     } catch (error) {
       // Another seed run got there first, or someone gave the code to a promotion of their own: theirs stands.

@@ -132,7 +132,7 @@ describe('cart handlers, refusing bad requests without changing anything', () =>
     const coupon = (body: unknown) => call(applyCoupon, { method: 'POST', resource: '/carts/{id}/coupons', pathParameters: { id }, body, principal: alice });
     expect(fieldsOf((await coupon({ code: 'has spaces' })).json)).toEqual(['body.code']);
     const unknown = await coupon({ code: 'NOSUCHCODE' });
-    expect([unknown.status, unknown.json!.type]).toEqual([404, expect.stringMatching(/coupon-unknown$/)]);
+    expect([unknown.status, unknown.json!.type]).toEqual([422, expect.stringMatching(/coupon-not-applicable$/)]);
     expect(fieldsOf((await call(removeCoupon, { method: 'DELETE', resource: '/carts/{id}/coupons/{code}', pathParameters: { id, code: 'no spaces' }, principal: alice })).json)).toEqual(['path.code']);
 
     const loyalty = (body: unknown) => call(redeemLoyalty, { method: 'PUT', resource: '/carts/{id}/loyalty', pathParameters: { id }, body, principal: alice });

@@ -3,6 +3,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createCategory } from '../../../shared/catalog/categories.js';
 import { catalogDeps } from '../../../shared/catalog/deps.js';
 import { createProduct } from '../../../shared/catalog/products.js';
+import { ALL_STORES } from '../../../shared/auth/principal.js';
 import { dynamo } from '../../../shared/db/client.js';
 import { keys } from '../../../shared/db/keys.js';
 import type { CreatePromotionInput } from '../../../shared/promotions/model.js';
@@ -13,7 +14,8 @@ import { productInput, staff, uniqueSku, uniqueSlug } from '../catalog/fixtures.
 /** A fixed clock for promotion tests: schedules are placed around it. */
 export const NOW = new Date('2031-05-01T12:00:00.000Z');
 
-export const manager = { actor: 'manager-1', correlationId: 'it-promotions' };
+/** Chain-wide staff (head office), who act on every promotion. */
+export const manager = { actor: 'manager-1', correlationId: 'it-promotions', stores: [ALL_STORES] };
 
 export function testDeps(overrides: Partial<PromotionDeps> = {}): PromotionDeps {
   return promotionDeps({ tableName: engines().tableName, now: () => NOW, ...overrides });

@@ -12,7 +12,7 @@ describe('creating promotions', () => {
     const created = await createPromotion(cartPercentOff({ couponCode: code.toLowerCase(), limits: { perShopper: 1 } }), manager, deps);
 
     expect(created).toMatchObject({ couponCode: code, status: 'enabled', redemptions: 0, version: 1, createdBy: manager.actor, limits: { perShopper: 1 } });
-    expect(await getPromotion(created.id, deps)).toEqual(created);
+    expect(await getPromotion(created.id, manager, deps)).toEqual(created);
     expect(await itemAt(keys.couponCode(code))).toMatchObject({ entityType: 'CouponCode', promotionId: created.id, code });
     expect(await itemAt(keys.promotion(created.id))).toMatchObject({ entityType: 'Promotion', schemaVersion: 1, gsi1pk: 'PROMOTIONS' });
     expect(await auditOf('promotion', created.id)).toEqual([
@@ -129,7 +129,7 @@ describe('ending and disabling promotions', () => {
     const promotion = await createPromotion(cartPercentOff({ schedule: { startsAt: daysFromNow(-1), endsAt: daysFromNow(10) } }), manager, deps);
     const ended = await updatePromotion(promotion.id, { endsAt: NOW.toISOString() }, { ...manager, ifMatch: '"1"' }, deps);
     expect(ended).toMatchObject({ version: 2, schedule: { endsAt: NOW.toISOString() } });
-    expect(await getPromotion(promotion.id, deps)).toEqual(ended);
+    expect(await getPromotion(promotion.id, manager, deps)).toEqual(ended);
     expect((await auditOf('promotion', promotion.id)).at(-1)).toMatchObject({
       action: 'changed',
       before: { endsAt: daysFromNow(10), status: 'enabled' },
@@ -138,7 +138,7 @@ describe('ending and disabling promotions', () => {
 
     const stale = await appError(updatePromotion(promotion.id, { version: 1, status: 'disabled' }, manager, deps));
     expect(stale).toMatchObject({ code: 'version-mismatch', extensions: { expectedVersion: 1, currentVersion: 2 } });
-    expect((await getPromotion(promotion.id, deps)).status).toBe('enabled');
+    expect((await getPromotion(promotion.id, manager, deps)).status).toBe('enabled');
   });
 
   it('refuses an end later than the current one or not after the start, and changes nothing', async () => {
@@ -148,7 +148,7 @@ describe('ending and disabling promotions', () => {
     expect(later.fields?.[0]?.field).toBe('body.endsAt');
     const beforeStart = await appError(updatePromotion(promotion.id, { version: 1, endsAt: daysFromNow(-2) }, manager, deps));
     expect(beforeStart.fields?.[0]?.message).toContain('must be after the promotion starts');
-    expect(await getPromotion(promotion.id, deps)).toEqual(promotion);
+    expect(await getPromotion(promotion.id, manager, deps)).toEqual(promotion);
   });
 
   it('answers 404 for an unknown promotion', async () => {
@@ -166,7 +166,7 @@ describe('listing promotions', () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await listPromotions({ active: false, limit: 3, ...(cursor ? { cursor } : {}) }, deps);
+      const page = await listPromotions({ active: false, limit: 3, ...(cursor ? { cursor } : {}) }, manager, deps);
       expect(page.items.length).toBeLessThanOrEqual(3);
       seen.push(...page.items.map((p) => p.id));
       cursor = page.nextCursor ?? undefined;
@@ -174,13 +174,13 @@ describe('listing promotions', () => {
     expect(seen).toEqual(expect.arrayContaining([running.id, future.id]));
     expect(seen.indexOf(future.id)).toBeLessThan(seen.indexOf(running.id));
 
-    const active = await listPromotions({ active: true, limit: 100 }, deps);
+    const active = await listPromotions({ active: true, limit: 100 }, manager, deps);
     expect(active.items.every((p) => p.status === 'enabled')).toBe(true);
     expect(active.items.map((p) => p.id)).not.toContain(future.id);
   });
 
   it('refuses a cursor it did not hand out', async () => {
-    const error = await appError(listPromotions({ active: false, limit: 5, cursor: Buffer.from('{"pk":"PRODUCT#x"}').toString('base64url') }, testDeps()));
+    const error = await appError(listPromotions({ active: false, limit: 5, cursor: Buffer.from('{"pk":"PRODUCT#x"}').toString('base64url') }, manager, testDeps()));
     expect(error.fields?.[0]?.field).toBe('query.cursor');
   });
 });

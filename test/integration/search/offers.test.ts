@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ALL_STORES } from '../../../shared/auth/principal.js';
 import type { CreatePromotionInput } from '../../../shared/promotions/model.js';
 import { promotionDeps } from '../../../shared/promotions/deps.js';
 import { createPromotion, updatePromotion } from '../../../shared/promotions/promotions.js';
@@ -13,7 +14,7 @@ import { categories, product, testSearchDeps, uniqueSlug, uniqueSku } from './fi
  */
 const T = new Date('2091-03-01T12:00:00.000Z');
 const at = (minutes: number) => new Date(T.getTime() + minutes * 60_000).toISOString();
-const manager = { actor: 'search-test' };
+const manager = { actor: 'search-test', stores: [ALL_STORES] };
 const writes = (now: Date) => promotionDeps({ tableName: engines().tableName, now: () => now });
 
 function promotion(target: CreatePromotionInput['target'], extra: Partial<CreatePromotionInput> = {}): Promise<{ id: string; version: number }> {
