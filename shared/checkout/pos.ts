@@ -17,6 +17,8 @@ import { Order, type OrderFulfillment, PosReference, StoreMetadata } from '../or
 import { getOrderRecord, PosReferenceTakenError, putNewOrder } from '../orders/repository.js';
 import { Address, StoreId, type Store } from '../stores/model.js';
 import { requireStore, storeDeps } from '../stores/repository.js';
+import { shopperOfLoyaltyId } from '../loyalty/loyalty-ids.js';
+import { LoyaltyId } from '../loyalty/model.js';
 import { checkoutDeps, type CheckoutActor, type CheckoutDeps } from './deps.js';
 import { MinimumOrderError } from './errors.js';
 import { CheckoutRequest, checkoutKeyOf, sagaInput } from './start.js';
@@ -31,8 +33,12 @@ export const PosOrderRequest = z
     storeId: StoreId,
     posReference: PosReference,
     storeMetadata: StoreMetadata.optional(),
-    /** A known shopper (their orders list and loyalty); left out for a walk-in, who is `pos:<storeId>`. */
-    shopperId: z.string().trim().min(1).max(128).optional(),
+    /**
+     * The loyalty identifier the shopper showed (GET /loyalty gives each shopper theirs): the sale becomes theirs (their
+     * orders list, their points). Left out, or held by nobody, the sale is a walk-in's, `pos:<storeId>`, and credits no
+     * shopper. A till never names a shopper directly: it could name anybody.
+     */
+    loyaltyId: LoyaltyId.optional(),
     lines: z.array(z.strictObject({ sku: Sku, quantity: QuantityRequest })).min(1).max(MAX_POS_LINES),
     fulfillment: z.discriminatedUnion('mode', [
       z.strictObject({ mode: z.literal('in-store') }),
@@ -51,6 +57,15 @@ export type PosOrderRequest = z.infer<typeof PosOrderRequest>;
 /** The shopper of a walk-in sale: the store itself, so its sales list together and never reach a person's history. */
 export function walkInShopper(storeId: string): string {
   return `pos:${storeId}`;
+}
+
+/** Whom a sale credits: the holder of the loyalty identifier shown, or nobody (`none` shown, or `unknown-id`). */
+export type LoyaltyCredit = 'shopper' | 'none' | 'unknown-id';
+
+/** What a stored sale says about whom it credited, from the request it was made for. Pure. */
+export function loyaltyCreditOf(order: Pick<Order, 'shopperId' | 'storeId'>, loyaltyId: string | undefined): LoyaltyCredit {
+  if (loyaltyId === undefined) return 'none';
+  return order.shopperId === walkInShopper(order.storeId) ? 'unknown-id' : 'shopper';
 }
 
 /**
@@ -169,6 +184,9 @@ async function repeatedSale(deps: CheckoutDeps, order: Order): Promise<Order | u
  * record be lost (a crash between the write and the answer), the claimed reference still finds the same order, whose
  * saga is started again (a no-op when running).
  *
+ * The sale is the shopper's whose loyalty identifier the till sent; an identifier nobody holds makes it a walk-in's
+ * ({@link loyaltyCreditOf} says which, for the answer).
+ *
  * @param idempotencyKey the request's `Idempotency-Key`, if it sent one
  * @throws ValidationError (400) naming `body.lines.<i>.sku` for an unknown, repeated or no longer sold SKU,
  *   `body.lines.<i>.quantity` for a quantity that does not fit how it is sold, `body.fulfillment.slotId` for a slot of another mode
@@ -188,7 +206,8 @@ export async function createPosOrder(
 
   const orderId = deps.newId();
   const now = deps.now();
-  const shopperId = request.shopperId ?? walkInShopper(store.id);
+  const holder = request.loyaltyId === undefined ? undefined : await shopperOfLoyaltyId(request.loyaltyId, deps);
+  const shopperId = holder ?? walkInShopper(store.id);
   const cart = saleCart({ id: orderId, shopperId, store, lines, fulfillment: request.fulfillment, at: now });
   const priced = await priceCartNow(deps, cart);
   if (priced.pricing.minimumOrder?.met === false) throw new MinimumOrderError(priced.pricing.minimumOrder.required.amount, priced.pricing.currency);

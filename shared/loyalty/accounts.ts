@@ -2,6 +2,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys, PREFIXES } from '../db/keys.js';
 import { loyaltyDeps, type LoyaltyDeps } from './deps.js';
 import { LoyaltyAccount, LoyaltyEntry, LOYALTY_ACCOUNT_SCHEMA_VERSION, LOYALTY_ENTRY_SCHEMA_VERSION, type LoyaltyEntryKind, type LoyaltySummary } from './model.js';
+import { ensureLoyaltyId } from './loyalty-ids.js';
 import { LOYALTY_POLICY } from './policy.js';
 
 /** How many ledger entries `GET /loyalty` shows. */
@@ -16,10 +17,11 @@ export async function getLoyaltyAccount(shopperId: string, deps: LoyaltyDeps = l
   if (!Item) return { shopperId, balance: 0, lifetimeEarned: 0, version: 0 };
   return LoyaltyAccount.parse({
     shopperId,
-    balance: Item.balance,
+    balance: Item.balance ?? 0,
     lifetimeEarned: Item.lifetimeEarned ?? 0,
-    version: Item.version,
+    version: Item.version ?? 0,
     updatedAt: Item.updatedAt,
+    loyaltyId: Item.loyaltyId,
   });
 }
 
@@ -38,10 +40,14 @@ export async function recentLoyaltyEntries(shopperId: string, limit = RECENT_ENT
   return Items.map((item) => LoyaltyEntry.parse({ id: item.id, kind: item.kind, points: item.points, source: item.source, at: item.at }));
 }
 
-/** The account, the scheme's rules and the latest entries, as `GET /loyalty` shows them. */
+/**
+ * The account with its loyalty identifier (issued now if it has none), the scheme's rules and the latest entries, as
+ * `GET /loyalty` shows them.
+ */
 export async function loyaltySummary(shopperId: string, deps: LoyaltyDeps = loyaltyDeps()): Promise<LoyaltySummary> {
-  const [account, recentEntries] = await Promise.all([getLoyaltyAccount(shopperId, deps), recentLoyaltyEntries(shopperId, RECENT_ENTRIES, deps)]);
-  return { ...account, policy: LOYALTY_POLICY, recentEntries };
+  const [loyaltyId, recentEntries] = await Promise.all([ensureLoyaltyId(shopperId, deps), recentLoyaltyEntries(shopperId, RECENT_ENTRIES, deps)]);
+  const account = await getLoyaltyAccount(shopperId, deps);
+  return { ...account, loyaltyId, policy: LOYALTY_POLICY, recentEntries };
 }
 
 /** The Put of one ledger entry, for the transaction that moves the balance. */

@@ -28,12 +28,14 @@ export function pointsForOrder(order: Pick<CompletedOrder, 'currency' | 'lines' 
  * Credits a completed order's points, once per order however often its event is delivered: the
  * order is marked processed in the same transaction as the balance `ADD` and the ledger entry,
  * and a second delivery finds the mark and changes nothing. Keyed by order rather than by event
- * id, so that a republished event for the same order cannot pay twice either.
+ * id, so that a republished event for the same order cannot pay twice either. An order in the
+ * scheme's currency that earns nothing is marked all the same (with 0 points), so that a refund of
+ * it knows its points were counted (`clawback.ts`).
  * @returns the points credited by this call: 0 when the order earns none or was already credited
  */
 export async function earnForOrder(order: CompletedOrder, eventId: string, deps: LoyaltyDeps = loyaltyDeps()): Promise<number> {
+  if (order.currency !== LOYALTY_POLICY.earn.per.currency) return 0;
   const points = pointsForOrder(order);
-  if (points === 0) return 0;
   const at = deps.now().toISOString();
   try {
     await transactWrite(deps, [
@@ -44,8 +46,9 @@ export async function earnForOrder(order: CompletedOrder, eventId: string, deps:
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      balanceUpdate(deps, order.shopperId, { points, earned: true, at }),
-      ledgerEntryPut(deps, order.shopperId, { kind: 'earn', points, orderId: order.orderId, at }),
+      ...(points === 0
+        ? []
+        : [balanceUpdate(deps, order.shopperId, { points, earned: true, at }), ledgerEntryPut(deps, order.shopperId, { kind: 'earn', points, orderId: order.orderId, at })]),
     ]);
   } catch (error) {
     if (error instanceof TransactionCancelled && error.failedConditions().includes(0)) return 0;

@@ -10,6 +10,7 @@ import { getProductRecord } from '../../../shared/catalog/repository.js';
 import { checkoutDeps, type CheckoutDeps } from '../../../shared/checkout/deps.js';
 import { createPosOrder, type PosOrderRequest } from '../../../shared/checkout/pos.js';
 import type { SagaInput, Workflow } from '../../../shared/checkout/workflow.js';
+import { ensureLoyaltyId } from '../../../shared/loyalty/loyalty-ids.js';
 import { getOrderRecord, listOrdersByStoreDay } from '../../../shared/orders/repository.js';
 import { engines } from '../../support/engines.js';
 import { apiEvent, lambdaContext } from '../../support/lambda.js';
@@ -106,12 +107,14 @@ describe('createPosOrder', () => {
     expect(starts).toEqual([{ orderId: order.id, authenticationTimeoutSeconds: 900, pickTimeoutSeconds: 24 * 60 * 60 }]);
   });
 
-  it('books a phone order for pickup into its slot, with the slot fee, for a known shopper', async () => {
+  it('books a phone order for pickup into its slot, with the slot fee, for the shopper whose loyalty identifier was given', async () => {
     const { deps, starts } = testDeps();
     const world = await aWorld();
     const slot = await aSlot(world.store.id, { mode: 'pickup', fee: { amount: 150, currency: 'GBP' } });
-    const order = await createPosOrder(aSale(world, { channel: 'phone', shopperId: 'shopper-on-the-phone', fulfillment: { mode: 'pickup', slotId: slot.id } }), undefined, CLERK, deps);
-    expect(order).toMatchObject({ channel: 'phone', shopperId: 'shopper-on-the-phone', fulfillment: { mode: 'pickup', slotId: slot.id }, totals: { fees: 150, total: 500 } });
+    const caller = `shopper-on-the-phone-${token()}`;
+    const loyaltyId = await ensureLoyaltyId(caller, deps);
+    const order = await createPosOrder(aSale(world, { channel: 'phone', loyaltyId, fulfillment: { mode: 'pickup', slotId: slot.id } }), undefined, CLERK, deps);
+    expect(order).toMatchObject({ channel: 'phone', shopperId: caller, fulfillment: { mode: 'pickup', slotId: slot.id }, totals: { fees: 150, total: 500 } });
     expect(order).not.toHaveProperty('checkoutKey');
     expect(starts).toEqual([{ orderId: order.id, authenticationTimeoutSeconds: 900, pickTimeoutSeconds: (Date.parse(slot.endsAt) + 86_400_000 - NOW.getTime()) / 1000 }]);
   });
@@ -247,5 +250,28 @@ describe('POST /orders', () => {
     expect(extra.status).toBe(400);
     const tooMany = await post(aSale(world, { lines: Array.from({ length: 91 }, (_, i) => ({ sku: `SKU-${i}`, quantity: { count: 1 } })) }), staff('store-manager'));
     expect([tooMany.status, tooMany.json.errors?.map((e) => e.field)]).toEqual([400, ['body.lines']]);
+  });
+});
+
+describe('POST /orders credits a shopper only through their own loyalty identifier (issue 11)', () => {
+  it('refuses a sale naming another shopper by account id (400), and makes a sale with an identifier nobody holds a walk-in’s that credits nobody', async () => {
+    const world = await aWorld();
+    const till = staff('pos');
+    const victim = `victim-${token()}`;
+    const named = await post({ ...aSale(world), shopperId: victim }, till);
+    expect([named.status, named.json.errors?.map((e) => e.field)]).toEqual([400, ['body']]);
+
+    const unknown = await post(aSale(world, { loyaltyId: '7K3M9QX2D4HZP8TB' }), till, `k-${token()}`);
+    expect(unknown.status).toBe(202);
+    expect(unknown.headers['loyalty-credit']).toBe('unknown-id');
+    expect(unknown.json.shopperId).toBe(`pos:${world.store.id}`);
+
+    const walkIn = await post(aSale(world), till);
+    expect([walkIn.headers['loyalty-credit'], walkIn.json.shopperId]).toEqual(['none', `pos:${world.store.id}`]);
+
+    // The shopper who shows their own identifier is credited.
+    const loyaltyId = await ensureLoyaltyId(victim, testDeps().deps);
+    const theirs = await post(aSale(world, { loyaltyId: loyaltyId.toLowerCase() }), till);
+    expect([theirs.status, theirs.headers['loyalty-credit'], theirs.json.shopperId]).toEqual([202, 'shopper', victim]);
   });
 });

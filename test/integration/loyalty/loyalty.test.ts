@@ -10,6 +10,7 @@ import { publish } from '../../../shared/events/publisher.js';
 import { getLoyaltyAccount, loyaltySummary, recentLoyaltyEntries } from '../../../shared/loyalty/accounts.js';
 import { loyaltyDeps } from '../../../shared/loyalty/deps.js';
 import { earnForOrder, type CompletedOrder } from '../../../shared/loyalty/earn.js';
+import { shopperOfLoyaltyId } from '../../../shared/loyalty/loyalty-ids.js';
 import { LOYALTY_POLICY } from '../../../shared/loyalty/policy.js';
 import { redeemFailure, redeemItems, reverseRedeemItems } from '../../../shared/loyalty/redemptions.js';
 import { engines, takeMessage } from '../../support/engines.js';
@@ -85,11 +86,18 @@ describe('earning points for completed orders', () => {
     expect(await getLoyaltyAccount(shopper, deps())).toMatchObject({ balance: 40, lifetimeEarned: 40, version: 8 });
   });
 
-  it('writes nothing for an order that earns no points', async () => {
+  it('moves no balance for an order that earns no points, but marks it counted for its refunds', async () => {
     const shopper = `shopper-${token()}`;
     const order = completedOrder(shopper, [99]);
     expect(await earnForOrder(order, 'evt-small', deps())).toBe(0);
     expect(await itemAt(keys.loyaltyAccount(shopper))).toBeUndefined();
+    expect(await itemAt(keys.processedEvent('loyalty-earn', order.orderId))).toMatchObject({ points: 0 });
+  });
+
+  it('writes nothing for an order in another currency than the scheme’s', async () => {
+    const shopper = `shopper-${token()}`;
+    const order = { ...completedOrder(shopper, [5000]), currency: 'EUR' };
+    expect(await earnForOrder(order, 'evt-eur', deps())).toBe(0);
     expect(await itemAt(keys.processedEvent('loyalty-earn', order.orderId))).toBeUndefined();
   });
 
@@ -169,6 +177,23 @@ describe('GET /loyalty', () => {
     const shopper = `shopper-${token()}`;
     const { body } = await call({ subject: shopper, kind: 'user', roles: ['shopper'], scopes: ['cart:write'], stores: [] });
     expect(body).toMatchObject({ shopperId: shopper, balance: 0, lifetimeEarned: 0, version: 0, recentEntries: [] });
+  });
+
+  it('issues each shopper one loyalty identifier on first sight, the same on every read however many first reads race (issue 11)', async () => {
+    const shopper = `shopper-${token()}`;
+    const principal = { subject: shopper, kind: 'user' as const, roles: ['shopper' as const], scopes: ['cart:write' as const], stores: [] };
+    const first = await Promise.all([call(principal), call(principal), call(principal)]);
+    const ids = new Set(first.map((answer) => answer.body.loyaltyId));
+    expect(ids.size).toBe(1);
+    const [loyaltyId] = [...ids] as string[];
+    expect(loyaltyId).toMatch(/^[0-9A-HJKMNP-TV-Z]{16}$/);
+    expect((await call(principal)).body.loyaltyId).toBe(loyaltyId);
+    expect(await shopperOfLoyaltyId(loyaltyId!, deps())).toBe(shopper);
+    expect(await getLoyaltyAccount(shopper, deps())).toMatchObject({ balance: 0, lifetimeEarned: 0, version: 0, loyaltyId });
+    // Earning afterwards moves the balance of the same account.
+    await earn(shopper, [1000]);
+    expect(await getLoyaltyAccount(shopper, deps())).toMatchObject({ balance: 10, version: 1, loyaltyId });
+    expect((await call({ ...principal, subject: `shopper-${token()}` })).body.loyaltyId).not.toBe(loyaltyId);
   });
 
   it('answers 401 without credentials and 403 without cart:write', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_POS_LINES, PosOrderRequest, repeatedSkus, saleCart, walkInShopper } from '../../../shared/checkout/pos.js';
+import { loyaltyCreditOf, MAX_POS_LINES, PosOrderRequest, repeatedSkus, saleCart, walkInShopper } from '../../../shared/checkout/pos.js';
 
 const AT = new Date('2030-03-04T09:00:00.000Z');
 const STORE = { id: 'store-1', currency: 'GBP', taxJurisdiction: 'GB' };
@@ -81,12 +81,25 @@ describe('PosOrderRequest', () => {
       issuePaths(
         sale({
           channel: 'phone',
-          shopperId: 'shopper-9',
+          loyaltyId: '7k3m9qx2d4hzp8tb',
           storeMetadata: { operator: 'op-1', line: 2, recorded: true },
           fulfillment: { mode: 'delivery', slotId: '2030-03-05T08:00Z~delivery', address: { line1: '1 Road', city: 'London', postcode: 'SE1 1AA', country: 'GB' } },
         }),
       ),
     ).toEqual([]);
+  });
+
+  it('takes a shopper only by the loyalty identifier they hold, never by account id (issue 11)', () => {
+    expect(issuePaths(sale({ shopperId: 'someone-else' }))).toEqual(['']);
+    expect(issuePaths(sale({ loyaltyId: 'someone-else' }))).toEqual(['loyaltyId']);
+    expect(issuePaths(sale({ loyaltyId: '7K3M9QX2D4HZP8TI' }))).toEqual(['loyaltyId']);
+    expect(PosOrderRequest.parse(sale({ loyaltyId: ' 7k3m9qx2d4hzp8tb ' })).loyaltyId).toBe('7K3M9QX2D4HZP8TB');
+  });
+
+  it('says whom a sale credited: the identifier’s holder, nobody for an unknown identifier, nobody for none', () => {
+    expect(loyaltyCreditOf({ shopperId: 'shopper-9', storeId: 'store-1' }, '7K3M9QX2D4HZP8TB')).toBe('shopper');
+    expect(loyaltyCreditOf({ shopperId: walkInShopper('store-1'), storeId: 'store-1' }, '7K3M9QX2D4HZP8TB')).toBe('unknown-id');
+    expect(loyaltyCreditOf({ shopperId: walkInShopper('store-1'), storeId: 'store-1' }, undefined)).toBe('none');
   });
 
   it('refuses a phone order handed over at the till, naming the mode', () => {
