@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { AppError } from '../errors.js';
+import { describeJsonTextProblem, jsonTextProblem, MAX_JSON_DEPTH } from './json-text.js';
 
 /** How a route reads its body: none, strict JSON, multipart/form-data, or text (CSV or JSON lines for imports). */
 export type BodyKind = 'none' | 'json' | 'multipart' | 'text';
@@ -18,6 +19,12 @@ function byteLength(event: APIGatewayProxyEvent): number {
 /**
  * Enforces the route's body limit and media type, then parses JSON bodies in place. Multipart
  * bodies are left for the multipart parser; text bodies are decoded to a string.
+ *
+ * A JSON body is checked before it is parsed: nested deeper than `MAX_JSON_DEPTH` is a 400
+ * `body-too-deep` (nothing after this, the card-number scan included, ever walks it), and a
+ * malformed one a 400 `malformed-json` naming the line and column. No detail here repeats what the
+ * client sent, not even its Content-Type: whatever it holds, a card number included, would be
+ * shown and logged.
  */
 export function parseBody(event: APIGatewayProxyEvent, kind: BodyKind, maxBytes: number): void {
   const size = byteLength(event);
@@ -36,7 +43,7 @@ export function parseBody(event: APIGatewayProxyEvent, kind: BodyKind, maxBytes:
     throw new AppError(
       'unsupported-media-type',
       'unsupported-media-type',
-      `Content-Type ${mediaType || '(none)'} is not accepted here; send ${MEDIA_TYPES[kind].join(' or ')}.`,
+      `${mediaType ? 'This Content-Type is' : 'A body without a Content-Type is'} not accepted here; send ${MEDIA_TYPES[kind].join(' or ')}.`,
     );
   }
   if (kind === 'multipart') return;
@@ -46,9 +53,10 @@ export function parseBody(event: APIGatewayProxyEvent, kind: BodyKind, maxBytes:
     event.body = text;
     return;
   }
-  try {
-    (event as { body: unknown }).body = JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new AppError('invalid', 'malformed-json', `The body is not valid JSON: ${(error as Error).message}`);
+  const problem = jsonTextProblem(text);
+  if (problem?.kind === 'too-deep') {
+    throw new AppError('invalid', 'body-too-deep', describeJsonTextProblem('The body', problem), { extensions: { maxDepth: MAX_JSON_DEPTH } });
   }
+  if (problem) throw new AppError('invalid', 'malformed-json', describeJsonTextProblem('The body', problem));
+  (event as { body: unknown }).body = JSON.parse(text) as unknown;
 }
