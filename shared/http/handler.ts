@@ -8,6 +8,7 @@ import { logger } from '../observability/logger.js';
 import { errorMapper } from './error-mapper.js';
 import { parseBody, type BodyKind } from './body.js';
 import { refuseCardNumbers } from './card-numbers.js';
+import { correlationIdFor } from './correlation-id.js';
 import { validate } from './validate.js';
 import { routeOf } from './route-of.js';
 import { jsonResponse, type HttpResult } from './responses.js';
@@ -50,10 +51,11 @@ type Event = APIGatewayProxyEvent & { smartshelf?: { idempotencyKey?: string } }
 
 /**
  * Builds an API Gateway (REST) handler with SmartShelf's fixed middleware stack, in this order:
- * Powertools logger with the correlation id → body parsing → refusal of card numbers in the JSON
- * body or query string → zod validation → auth scopes → idempotency → the handler. The
- * problem+json mapper wraps all of them, so an error from any layer (including idempotency, which
- * clears its in-progress record first) leaves as RFC 9457.
+ * Powertools logger with the correlation id → body parsing (JSON nested too deep refused first) →
+ * refusal of card numbers in the JSON body, query string, path parameters and kept headers (in
+ * multipart fields once the multipart parser has run) → zod validation → auth scopes →
+ * idempotency → the handler. The problem+json mapper wraps all of them, so an error from any layer
+ * (including idempotency, which clears its in-progress record first) leaves as RFC 9457.
  *
  * The route's scope and body limit are read from `infra/wiring.ts` by method and resource, so a
  * handler never restates them.
@@ -107,7 +109,11 @@ export function httpHandler<P extends z.ZodType = z.ZodUnknown, Q extends z.ZodT
   };
 }
 
-/** Lower-cases header names (API Gateway REST keeps the client's case) and tags the log with a correlation id. */
+/**
+ * Lower-cases header names (API Gateway REST keeps the client's case) and tags the log with a
+ * correlation id: the caller's when it has a safe shape, else the request id (`correlationIdFor`),
+ * so what a caller sends as one never reaches a log, an answer or an event unchecked.
+ */
 function correlation(): middy.MiddlewareObj<Event, APIGatewayProxyResult> {
   return {
     before: (request) => {
@@ -116,7 +122,7 @@ function correlation(): middy.MiddlewareObj<Event, APIGatewayProxyResult> {
       for (const [name, value] of Object.entries(event.headers ?? {})) {
         if (value !== undefined) headers[name.toLowerCase()] = value;
       }
-      headers['x-correlation-id'] ??= event.requestContext.requestId;
+      headers['x-correlation-id'] = correlationIdFor(headers['x-correlation-id'], event.requestContext.requestId);
       event.headers = headers;
       event.pathParameters ??= {};
       event.queryStringParameters ??= {};
