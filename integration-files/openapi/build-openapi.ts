@@ -514,7 +514,10 @@ const PROBLEMS: Record<number, { name: string; description: string; headers?: Re
       'The request is malformed or fails validation: a required header, query parameter or body field is missing or wrong, or something in it reads as a card number; `errors` lists each failing field.',
   },
   401: { name: 'Unauthorized', description: 'No valid bearer token or API key was sent (for a webhook: no valid signature).' },
-  403: { name: 'Forbidden', description: 'The credentials lack the scope this operation needs (`requiredScope`).' },
+  403: {
+    name: 'Forbidden',
+    description: 'The credentials lack the scope this operation needs (`requiredScope`), or the caller does not work at the store the request names (`store-forbidden`).',
+  },
   404: { name: 'NotFound', description: 'No such resource.' },
   409: {
     name: 'Conflict',
@@ -526,7 +529,12 @@ const PROBLEMS: Record<number, { name: string; description: string; headers?: Re
     name: 'UnprocessableContent',
     description: 'The request is well-formed but cannot be applied as it stands (its `type` says why: a coupon’s minimum not met, a slot past its cut-off), or the Idempotency-Key was already used with a different body.',
   },
-  429: { name: 'TooManyRequests', description: 'The rate limit was exceeded; retry later.' },
+  429: {
+    name: 'TooManyRequests',
+    description:
+      'A rate limit was exceeded: the gateway’s throttle, or a limit per caller of the operation itself (`too-many-requests`, `too-many-coupon-attempts`, with `limit` and `windowSeconds`), which says in `Retry-After` how many seconds to wait.',
+    headers: { 'Retry-After': { description: 'Seconds until the caller’s limit allows the operation again (per-caller limits only).', schema: { type: 'string', pattern: '^[0-9]+$' }, required: false } },
+  },
   503: {
     name: 'ServiceUnavailable',
     description: 'Not ready to serve yet (starting, or a data migration not applied): `pending` lists what is missing; ask again after `Retry-After` seconds.',
@@ -628,7 +636,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Promotions',
     summary: 'Create a promotion',
     description:
-      'A promotion as the pricing engine applies it: a `rule` (percent or fixed off, BOGO, buy X get Y, multi-buy, bundle price, spend threshold, free delivery), a `target` (SKUs, categories with their subtrees, or the cart), `stacking`, a `schedule` (`endsAt` exclusive, after `startsAt`) and usage `limits` (in all and per shopper, enforced at checkout). With a `couponCode` (any case, stored upper-case) it applies only to carts that applied the code; the code is claimed for this promotion alone: 409 `coupon-code-taken`. 400 names any SKU or category that does not exist. The server assigns the id. Audited.',
+      'A promotion as the pricing engine applies it: a `rule` (percent or fixed off, BOGO, buy X get Y, multi-buy, bundle price, spend threshold, free delivery), a `target` (SKUs, categories with their subtrees, or the cart), `stacking`, a `schedule` (`endsAt` exclusive, after `startsAt`), usage `limits` (in all and per shopper, enforced at checkout) and the `stores` it applies at (left out: every store). With a `couponCode` (any case, stored upper-case) it applies only to carts that applied the code; the code is claimed for this promotion alone: 409 `coupon-code-taken`. A single-use coupon (`limits.total` 1) needs a code of at least 12 symbols of Crockford base 32 (no I, L, O, U; at least 8 different), or `generateCouponCode: true` for a random 16-symbol one: 400 `body.couponCode` otherwise. A store manager creates promotions for their own stores only: one for every store, or for another store, is a 403 `store-forbidden`. 400 names any store, SKU or category that does not exist. The server assigns the id. Audited.',
     requestBody: { required: true, content: json(ref('CreatePromotionRequest')) },
     responses: {
       201: { description: 'The new promotion.', headers: { Location: HEADERS.Location!, ETag: PROMOTION_ETAG }, content: json(ref('PromotionView')) },
@@ -641,7 +649,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Promotions',
     summary: 'List promotions',
     description:
-      'Promotions newest start first, with their status and redemptions. `active=true` keeps those enabled and within their schedule now, coupons included (a page may then hold fewer than `limit`). Page with `cursor` until `nextCursor` is null.',
+      'Promotions newest start first, with their status and redemptions. `active=true` keeps those enabled and within their schedule now, coupons included; a store manager sees only promotions whose stores are all theirs (a page may then hold fewer than `limit`). Page with `cursor` until `nextCursor` is null.',
     parameters: queryParameters(ListPromotionsQuery),
     responses: { 200: { description: 'One page of promotions.', content: json(ref('PromotionPage')) } },
     problems: [400],
@@ -650,7 +658,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     operationId: 'getPromotion',
     tag: 'Promotions',
     summary: 'Get a promotion',
-    description: 'The promotion with its status, version and how often it was redeemed.',
+    description: 'The promotion with its status, version and how often it was redeemed. Another store’s promotion, or a chain-wide one, is a 404 to a store manager, exactly like a missing one.',
     parameters: [PROMOTION_ID_PARAMETER],
     responses: { 200: { description: 'The promotion.', headers: { ETag: PROMOTION_ETAG }, content: json(ref('PromotionView')) } },
     problems: [400, 404],
@@ -659,7 +667,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     operationId: 'updatePromotion',
     tag: 'Promotions',
     summary: 'End or disable a promotion',
-    description: `Brings \`endsAt\` forward (never later, and still after \`startsAt\`) or sets \`status\` to \`disabled\` (or back to \`enabled\`); the rule, target and limits never change once shoppers may have used them. Send the version as \`version\` or \`If-Match\`; a stale one is a 409. Carts see the change within ${ACTIVE_PROMOTIONS_MAX_AGE_SECONDS} s. Audited.`,
+    description: `Brings \`endsAt\` forward (never later, and still after \`startsAt\`) or sets \`status\` to \`disabled\` (or back to \`enabled\`); the rule, target, limits and stores never change once shoppers may have used them. Send the version as \`version\` or \`If-Match\`; a stale one is a 409. Another store’s promotion is a 404 to a store manager. Carts see the change within ${ACTIVE_PROMOTIONS_MAX_AGE_SECONDS} s. Audited.`,
     parameters: [PROMOTION_ID_PARAMETER, IF_MATCH],
     requestBody: {
       required: true,
@@ -675,7 +683,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Loyalty',
     summary: 'Your loyalty points',
     description:
-      'The caller’s own balance and lifetime points, the scheme’s rules (earning per spend, redemption blocks and their value, the share of goods points may pay for) and the 20 latest ledger entries, newest first. Points are credited when an order completes; a shopper who never earned sees an empty account.',
+      'The caller’s own balance and lifetime points, their `loyaltyId` (issued on first sight: what they show at a till so that a sale there earns them points), the scheme’s rules (earning per spend, redemption blocks and their value, the share of goods points may pay for) and the 20 latest ledger entries, newest first. Points are credited when an order completes and taken back in the refunded share when it is refunded (a full refund also gives back the points it redeemed); a shopper who never earned sees an empty account.',
     responses: { 200: { description: 'The account.', content: json(ref('LoyaltySummary')) } },
   },
   'GET /orders': {
@@ -703,7 +711,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Orders',
     summary: 'Check out a cart',
     description:
-      'Validates the cart (lines still sold, a bookable slot, the minimum order, and for age-restricted goods a `dateOfBirth` of an adult), freezes its prices into a new order (the cart becomes `checked-out`) and starts the checkout saga, whose execution is named by the order id: reserve stock and slot, authorize the card for the total with weighed lines at their buffered estimate, confirm, capture now or after picking, commit stock, complete. Answers 202 with the order already `reserved`; watch `GET /orders/{id}`. A payment needing 3-D Secure shows `payment.action` on the order. The `Idempotency-Key` header is required: repeating it returns the same order and starts nothing new. 409 `insufficient-stock` or `slot-full` when the store cannot fill the basket, `promotion-unavailable` when a promotion’s last use went to another order, `coupon-no-longer-applies` or `loyalty-points-unavailable` when the cart would now cost more than the shopper was shown (nothing is written in any of these; the cart stays open), `cart-checked-out` for a cart already checked out under another key; the promotions’ uses and the loyalty points are taken in the same transaction as the stock, and given back if the checkout fails; 422 `cart-empty`, `fulfillment-missing`, `minimum-order-not-met`, `age-verification-required`, `slot-in-past`, `slot-cut-off`.',
+      'Validates the cart (lines still sold, a bookable slot, the minimum order, and for age-restricted goods a `dateOfBirth` of an adult), freezes its prices into a new order (the cart becomes `checked-out`) and starts the checkout saga, whose execution is named by the order id: reserve stock and slot, authorize the card for the total with weighed lines at their buffered estimate, confirm, capture now or after picking, commit stock, complete. Answers 202 with the order already `reserved`; watch `GET /orders/{id}`. A payment needing 3-D Secure shows `payment.action` on the order. The `Idempotency-Key` header is required: repeating it returns the same order and starts nothing new. 409 `insufficient-stock` or `slot-full` when the store cannot fill the basket, `promotion-unavailable` when a promotion’s last use went to another order, `coupon-no-longer-applies` or `loyalty-points-unavailable` when the cart would now cost more than the shopper was shown (nothing is written in any of these; the cart stays open), `cart-checked-out` for a cart already checked out under another key, `too-many-holds` when the shopper already holds 2 baskets or orders awaiting payment at the store (422 `hold-quantity-limit` past 24 items, 12 kg or 12 l of one SKU across them); the promotions’ uses and the loyalty points are taken in the same transaction as the stock, and given back if the checkout fails; 422 `cart-empty`, `fulfillment-missing`, `minimum-order-not-met`, `age-verification-required`, `slot-in-past`, `slot-cut-off`. 429 `too-many-requests` past 10 checkouts a minute per shopper, with `Retry-After`.',
     // The handler reads the key itself (not the idempotency middleware), so 409 and 422 here are the cart's and the
     // basket's alone: see the description.
     parameters: [CHECKOUT_IDEMPOTENCY_KEY],
@@ -738,9 +746,22 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Orders',
     summary: 'Record a till or phone sale',
     description:
-      'For store staff and POS integrations (`orders:write`). The lines (1-90, each SKU once, quantities as for carts) are priced now like a cart: catalog prices, running promotions, the store’s tax and, for pickup or delivery, the slot’s fee and minimum order. The order is frozen `pending` with `channel`, `posReference` (unique per store: a second sale under it is 409 `pos-reference-taken`) and any `storeMetadata` as given, for `shopperId` or, for a walk-in, `pos:<storeId>`; then the checkout saga is started for it (reserve, authorize `paymentMethod`, confirm, capture, complete). `in-store` sales (handed over at the till, `pos` only) have no slot; phone orders are picked up or delivered in one. Age-restricted goods set `idCheckRequired`. Repeating the request with the same `Idempotency-Key` returns the same order. 400 names each unknown, repeated or no longer sold SKU (`body.lines.<i>.sku`) and each quantity that does not fit how it is sold; 404 for an unknown store or slot; 409 `store-closed`, `slot-full`, `slot-closed`; 422 `slot-in-past`, `slot-cut-off`, `minimum-order-not-met`.',
+      'For store staff and POS integrations (`orders:write`). The lines (1-90, each SKU once, quantities as for carts) are priced now like a cart: catalog prices, running promotions, the store’s tax and, for pickup or delivery, the slot’s fee and minimum order. The order is frozen `pending` with `channel`, `posReference` (unique per store: a second sale under it is 409 `pos-reference-taken`) and any `storeMetadata` as given, for the shopper who holds the `loyaltyId` the till sent (from their `GET /loyalty`) or, for a walk-in or an identifier nobody holds, `pos:<storeId>`, which credits nobody: the `Loyalty-Credit` header says which; then the checkout saga is started for it (reserve, authorize `paymentMethod`, confirm, capture, complete). `in-store` sales (handed over at the till, `pos` only) have no slot; phone orders are picked up or delivered in one. Age-restricted goods set `idCheckRequired`. Repeating the request with the same `Idempotency-Key` returns the same order. 400 names each unknown, repeated or no longer sold SKU (`body.lines.<i>.sku`) and each quantity that does not fit how it is sold; 404 for an unknown store or slot; 409 `store-closed`, `slot-full`, `slot-closed`; 422 `slot-in-past`, `slot-cut-off`, `minimum-order-not-met`.',
     requestBody: { required: true, content: json(ref('PosOrderRequest')) },
-    responses: { 202: { description: 'The order, pending, with its checkout started.', headers: { Location: HEADERS.Location! }, content: json(ref('Order')) } },
+    responses: {
+      202: {
+        description: 'The order, pending, with its checkout started.',
+        headers: {
+          Location: HEADERS.Location!,
+          'Loyalty-Credit': {
+            description: 'Whom the sale credits: `shopper` (the holder of `loyaltyId`), `unknown-id` (an identifier nobody holds: nobody) or `none` (no identifier: a walk-in).',
+            schema: { type: 'string', enum: ['shopper', 'unknown-id', 'none'] },
+            required: true,
+          },
+        },
+        content: json(ref('Order')),
+      },
+    },
     problems: [400, 404, 409, 422],
     idempotent: true,
   },
@@ -932,7 +953,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Carts',
     summary: 'Apply a coupon',
     description:
-      'Applies a coupon code if pricing the cart with it applies its promotion. 404 `coupon-unknown`; 422 `coupon-expired` (ended or not started), `coupon-minimum-not-met` (with `minimum` and `current`), `coupon-no-eligible-items`; 409 `coupon-not-combinable` (with `blockedBy`) and `coupon-usage-limit-reached`. Applying a code already on the cart changes nothing.',
+      'Applies a coupon code if pricing the cart with it applies its promotion. Every refusal answers the same 422 `coupon-not-applicable`, with the same detail, whether the code does not exist or its promotion ended, has not started, is for another store or currency, targets nothing in the cart, needs a larger spend, does not combine with a coupon already applied or is used up: the answer never tells a real code from a guess. After 5 refused codes in 15 minutes, every coupon attempt of the caller is a 429 `too-many-coupon-attempts` until `Retry-After`. 422 `cart-too-many-coupons` past 10 codes. Applying a code already on the cart changes nothing.',
     parameters: [ID_PARAMETER],
     requestBody: { required: true, content: json(ref('ApplyCouponRequest')) },
     responses: { 200: { description: 'The cart with the coupon.', content: json(ref('Cart')) } },
@@ -974,7 +995,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Carts',
     summary: 'Hold the basket’s stock and slot',
     description:
-      'Checkout’s first step: every line’s stock (weighed lines by their estimated grams) and one unit of the slot’s capacity, held for 15 minutes in one transaction, or nothing. The cart becomes `held` (changes are a 409 until released). 409 `insufficient-stock` names each short line (`shortLines`), 409 `slot-full` when the slot filled up; 422 `cart-empty`, `fulfillment-missing`, `slot-in-past`, `slot-cut-off`; 409 `cart-has-unavailable-lines`. Repeating it while the hold lasts returns the same hold.',
+      'Checkout’s first step: every line’s stock (weighed lines by their estimated grams) and one unit of the slot’s capacity, held for 15 minutes in one transaction, or nothing. The cart becomes `held` (changes are a 409 until released). 409 `insufficient-stock` names each short line (`shortLines`), 409 `slot-full` when the slot filled up; 422 `cart-empty`, `fulfillment-missing`, `slot-in-past`, `slot-cut-off`, `minimum-order-not-met` (a basket below the slot’s minimum order holds nothing); 409 `cart-has-unavailable-lines`. One shopper holds at most 2 baskets (or orders awaiting payment) per store, 409 `too-many-holds`, and at most 24 items, 12 kg or 12 l of one SKU across them, 422 `hold-quantity-limit` (`sku`, `unit`, `limit`, `requested`, `heldElsewhere`). 429 `too-many-requests` past 10 holds a minute per shopper, with `Retry-After`. Repeating it while the hold lasts returns the same hold.',
     parameters: [ID_PARAMETER],
     responses: { 200: { description: 'The held cart, with its reservation id and `holdUntil`.', content: json(ref('Cart')) } },
     problems: [400, 404, 409, 422],

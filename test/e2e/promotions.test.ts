@@ -18,7 +18,10 @@ import { fieldsOf, problem } from '../support/e2e.js';
 const run = Date.now().toString(36).toUpperCase();
 const api = new ApiClient(inject('baseUrl'));
 let admin: ApiClient;
+/** Head office: chain-wide, so it may create promotions for every store. */
 let manager: ApiClient;
+/** A store manager of london-bridge: only that store's promotions (issue 11). */
+let storeManager: ApiClient;
 let shopper: ApiClient;
 let categoryId: string;
 
@@ -45,9 +48,10 @@ async function allPromotions(query = ''): Promise<PromotionView[]> {
 
 beforeAll(async () => {
   admin = api.as({ token: await api.mintToken(`e2e-admin-${run}`, ['admin']) });
-  manager = api.as({ token: await api.mintToken(`e2e-manager-${run}`, ['store-manager']) });
+  manager = api.as({ token: await api.mintToken(`e2e-manager-${run}`, ['head-office']) });
+  storeManager = api.as({ token: await api.mintToken(`e2e-store-manager-${run}`, ['store-manager'], ['london-bridge']) });
   shopper = api.as({ token: await api.mintToken(`e2e-shopper-${run}`, ['shopper']) });
-  categoryId = (await manager.post<CategoryView>('/categories', { slug: `promotions-e2e-${run.toLowerCase()}`, name: 'Promotions e2e' })).body.id;
+  categoryId = (await admin.post<CategoryView>('/categories', { slug: `promotions-e2e-${run.toLowerCase()}`, name: 'Promotions e2e' })).body.id;
 });
 
 describe('the seeded promotions', () => {
@@ -108,12 +112,26 @@ describe('POST /promotions', () => {
     expect((await allPromotions()).length).toBe(before);
   });
 
-  it('answers 401 without credentials and 403 naming catalog:write to a shopper, creating nothing', async () => {
+  it('answers 401 without credentials and 403 naming promotions:write to a shopper, creating nothing', async () => {
     const before = (await allPromotions()).length;
     await problem(api.post('/promotions', tenOff()), 401);
-    expect(await problem(shopper.post('/promotions', tenOff()), 403)).toMatchObject({ requiredScope: 'catalog:write' });
+    expect(await problem(shopper.post('/promotions', tenOff()), 403)).toMatchObject({ requiredScope: 'promotions:write' });
     await problem(shopper.get('/promotions'), 403);
     expect((await allPromotions()).length).toBe(before);
+  });
+});
+
+describe('promotions bound to stores (issue 11)', () => {
+  it('lets a store manager create, read and list their store’s promotions only: a chain-wide one is 403 to create and 404 to read or change', async () => {
+    const created = await storeManager.post<PromotionView>('/promotions', tenOff({ stores: ['london-bridge'] }));
+    expect([created.status, created.body.stores]).toEqual([201, ['london-bridge']]);
+    expect((await storeManager.get<PromotionView>(`/promotions/${created.body.id}`)).body).toEqual(created.body);
+    await problem(storeManager.post('/promotions', tenOff()), 403, 'store-forbidden');
+    await problem(storeManager.get('/promotions/sample-welcome10'), 404);
+    await problem(storeManager.patch('/promotions/sample-welcome10', { status: 'disabled' }, { headers: { 'if-match': '"1"' } }), 404);
+    const { body: page } = await storeManager.get<PromotionPage>('/promotions?limit=100');
+    expect(page.items.every((p) => p.stores?.every((store) => store === 'london-bridge'))).toBe(true);
+    expect((await manager.get<PromotionView>('/promotions/sample-welcome10')).body.status).toBe('enabled');
   });
 });
 
@@ -179,7 +197,7 @@ describe('tax rates', () => {
 describe('GET /loyalty', () => {
   it('shows a new shopper an empty account and the scheme’s rules', async () => {
     const { body } = await shopper.get<LoyaltySummary>('/loyalty');
-    expect(body).toEqual({ shopperId: `e2e-shopper-${run}`, balance: 0, lifetimeEarned: 0, version: 0, policy: LOYALTY_POLICY, recentEntries: [] });
+    expect(body).toEqual({ shopperId: `e2e-shopper-${run}`, balance: 0, lifetimeEarned: 0, version: 0, loyaltyId: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{16}$/), policy: LOYALTY_POLICY, recentEntries: [] });
   });
 
   it('answers 401 without credentials and 403 to staff without cart:write', async () => {
