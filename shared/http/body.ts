@@ -55,8 +55,8 @@ export function parseBody(event: APIGatewayProxyEvent, kind: BodyKind, maxBytes:
   }
   const problem = jsonTextProblem(text);
   if (problem?.kind === 'too-deep') {
-    throw new AppError('invalid', 'body-too-deep', describeJsonTextProblem('The body', problem), { extensions: { maxDepth: MAX_JSON_DEPTH } });
+    throw new AppError('invalid', 'body-too-deep', `The body ${describeJsonTextProblem(problem)}.`, { extensions: { maxDepth: MAX_JSON_DEPTH } });
   }
-  if (problem) throw new AppError('invalid', 'malformed-json', describeJsonTextProblem('The body', problem));
+  if (problem) throw new AppError('invalid', 'malformed-json', `The body ${describeJsonTextProblem(problem)}.`);
   (event as { body: unknown }).body = JSON.parse(text) as unknown;
 }

@@ -121,14 +121,14 @@ export function jsonTextProblem(text: string, maxDepth = MAX_JSON_DEPTH): JsonTe
   }
 }
 
-/** A problem as a sentence about `what` ("The body", "The row"): its line and column, never its content. */
-export function describeJsonTextProblem(what: string, problem: JsonTextProblem, maxDepth = MAX_JSON_DEPTH): string {
+/** A problem as the predicate of a sentence ("The body " + it): its line and column, never its content. */
+export function describeJsonTextProblem(problem: JsonTextProblem, maxDepth = MAX_JSON_DEPTH): string {
   switch (problem.kind) {
     case 'too-deep':
-      return `${what} nests objects and arrays deeper than ${maxDepth} levels (line ${problem.line}, column ${problem.column}).`;
+      return `nests objects and arrays deeper than ${maxDepth} levels (line ${problem.line}, column ${problem.column})`;
     case 'malformed':
-      return `${what} is not valid JSON: the syntax breaks at line ${problem.line}, column ${problem.column}.`;
+      return `is not valid JSON: the syntax breaks at line ${problem.line}, column ${problem.column}`;
     case 'incomplete':
-      return `${what} is not valid JSON: it ends before the JSON is complete.`;
+      return 'is not valid JSON: it ends before the JSON is complete';
   }
 }

@@ -1,4 +1,5 @@
 import { AppError } from '../../errors.js';
+import { looksLikePan } from '../../payments/pan.js';
 import type { HeaderProblems } from './columns.js';
 
 /**
@@ -12,15 +13,20 @@ export class ImportFileError extends AppError {
   }
 }
 
+/** A header name as shown back: a card number (someone pasted a row where the header goes) as `*`. */
+const shown = (name: string) => (looksLikePan(name) ? '*' : name);
+
 /** Describes a header's problems in one sentence per kind, naming the columns. */
 export function headerError(problems: HeaderProblems): ImportFileError {
+  const unknown = problems.unknown.map(shown);
+  const duplicated = problems.duplicated.map(shown);
   const parts: string[] = [];
   if (problems.missing.length > 0) parts.push(`missing required columns: ${problems.missing.join(', ')}`);
-  if (problems.unknown.length > 0) parts.push(`unknown columns: ${problems.unknown.map((c) => c || '(blank)').join(', ')}`);
-  if (problems.duplicated.length > 0) parts.push(`columns given twice: ${problems.duplicated.join(', ')}`);
+  if (unknown.length > 0) parts.push(`unknown columns: ${unknown.map((c) => c || '(blank)').join(', ')}`);
+  if (duplicated.length > 0) parts.push(`columns given twice: ${duplicated.join(', ')}`);
   return new ImportFileError(`The header is not valid: ${parts.join('; ')}.`, {
     missingColumns: problems.missing,
-    unknownColumns: problems.unknown,
-    duplicatedColumns: problems.duplicated,
+    unknownColumns: unknown,
+    duplicatedColumns: duplicated,
   });
 }

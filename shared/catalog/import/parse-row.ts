@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { findPans, looksLikePan } from '../../payments/pan.js';
 import { Variant, type TaxCategory } from '../model.js';
 import { ImportRow } from './row-schema.js';
 
@@ -71,6 +72,23 @@ export function normalizeCells(cells: Record<string, unknown>): Record<string, u
   return out;
 }
 
+/** What a row error says of a cell holding a card number: the column is named, the value never. */
+export const CARD_NUMBER_CELL_MESSAGE = 'looks like a card number; card numbers are never imported, so the row was skipped';
+
+/**
+ * The columns of a row whose cell reads as a card number (`findPans`, so a GTIN in `barcode`
+ * passes), a column whose own name reads as one shown as `*`. Such a row is refused whole, before
+ * its other rules run, so no message about it can repeat the value and no part of it is stored.
+ */
+function cardNumberColumns(cells: Record<string, unknown>): string[] {
+  const columns: string[] = [];
+  for (const [name, value] of Object.entries(cells)) {
+    if (looksLikePan(name)) columns.push('*');
+    else if (findPans({ [name]: value }).length > 0) columns.push(name);
+  }
+  return [...new Set(columns)];
+}
+
 function textCell(cells: Record<string, unknown>, name: string): string | undefined {
   const value = cells[name];
   return typeof value === 'string' ? value : undefined;
@@ -97,7 +115,8 @@ function issuesToErrors(
 /**
  * Validates one record against every column rule, then the variant against the catalog's own
  * `Variant` rules (pack size only for packs, net content not for weighed items, ...). Every problem
- * of the row is reported at once, each against the column that has to change.
+ * of the row is reported at once, each against the column that has to change. A row with a card
+ * number in any cell is refused first, with one error per such column and nothing else.
  */
 export function parseRecord(record: SourceRecord): LineResult {
   const { row } = record;
@@ -105,8 +124,14 @@ export function parseRecord(record: SourceRecord): LineResult {
     return { ok: false, row, slug: undefined, sku: undefined, errors: [{ row, field: 'row', message: record.unreadable }] };
   }
   const cells = normalizeCells(record.cells);
-  const slug = textCell(cells, 'product_slug');
-  const sku = textCell(cells, 'sku');
+  const cardColumns = cardNumberColumns(cells);
+  const clean = (name: string) => (cardColumns.includes(name) ? undefined : textCell(cells, name));
+  const slug = clean('product_slug');
+  const sku = clean('sku');
+  if (cardColumns.length > 0) {
+    const errors = cardColumns.map((field) => ({ row, ...(sku ? { sku } : {}), field, message: CARD_NUMBER_CELL_MESSAGE }));
+    return { ok: false, row, slug, sku, errors };
+  }
   const parsed = ImportRow.safeParse(cells);
   if (!parsed.success) {
     const errors = issuesToErrors(row, sku, parsed.error.issues, (path) => String(path[0] ?? 'row'), cells);

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
+import { describeJsonTextProblem, jsonTextProblem } from '../../http/json-text.js';
 import { headerError, ImportFileError } from './errors.js';
 import { headerIsValid, headerProblems } from './columns.js';
 import { jsonArrayElements } from './json-array.js';
@@ -23,6 +24,25 @@ export const FORMAT_BY_MEDIA_TYPE: Readonly<Record<string, ImportFormat>> = Obje
 
 /** A cell larger than this means an unclosed quote is swallowing the file; fail early instead of buffering it. */
 const MAX_CSV_RECORD_CHARS = 64 * 1024;
+
+/**
+ * What is wrong with a CSV, from csv-parse's error code and line: ours, not the library's
+ * message, since some of those quote the cell they stopped at.
+ */
+function csvProblem(error: { code?: unknown; lines?: unknown }): string {
+  const at = typeof error.lines === 'number' ? ` at line ${error.lines}` : '';
+  switch (error.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return `Quote Not Closed: the file ends inside a quoted cell opened${at || ' somewhere'}`;
+    case 'CSV_MAX_RECORD_SIZE':
+      return `Max Record Size: a record is longer than ${MAX_CSV_RECORD_CHARS} characters${at}`;
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+      return `a quoted cell is followed by something other than a comma or a line break${at}`;
+    default:
+      return `the CSV is malformed${at}`;
+  }
+}
 
 function isBlank(cells: readonly string[]): boolean {
   return cells.every((c) => c.trim() === '');
@@ -53,8 +73,8 @@ export async function* csvRecords(input: Readable): AsyncGenerator<SourceRecord>
       on_skip: (error) => {
         if (!error) return undefined;
         if (error.code === 'CSV_MAX_RECORD_SIZE') throw error;
-        if (error.code === 'CSV_QUOTE_NOT_CLOSED') unclosedQuote = error.message;
-        else skipped.push({ row: Number((error as { lines?: unknown }).lines ?? 0), message: `cannot be read as CSV: ${error.message}` });
+        if (error.code === 'CSV_QUOTE_NOT_CLOSED') unclosedQuote = csvProblem(error);
+        else skipped.push({ row: Number((error as { lines?: unknown }).lines ?? 0), message: `cannot be read as CSV: ${csvProblem(error)}` });
         return undefined;
       },
     }),
@@ -92,22 +112,20 @@ export async function* csvRecords(input: Readable): AsyncGenerator<SourceRecord>
     if (error instanceof ImportFileError) throw error;
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('CSV_')) {
-      throw new ImportFileError(`The CSV cannot be read: ${(error as Error).message}`);
+      throw new ImportFileError(`The CSV cannot be read: ${csvProblem(error as { code: string })}.`);
     }
     throw error;
   }
   if (!header) throw new ImportFileError('The file is empty: it needs a header row naming the columns.');
   yield* skippedBefore(Number.POSITIVE_INFINITY);
-  if (unclosedQuote) throw new ImportFileError(`The CSV cannot be read: ${unclosedQuote}`);
+  if (unclosedQuote) throw new ImportFileError(`The CSV cannot be read: ${unclosedQuote}.`);
 }
 
+/** One JSON row, checked first so that a malformed or deeply nested one is described by where it breaks, never by what it holds. */
 function objectRecord(row: number, text: string): SourceRecord {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { row, unreadable: `is not valid JSON: ${(error as Error).message}` };
-  }
+  const problem = jsonTextProblem(text);
+  if (problem) return { row, unreadable: describeJsonTextProblem(problem) };
+  const value: unknown = JSON.parse(text);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { row, unreadable: 'must be a JSON object with one field per column' };
   }

@@ -46,11 +46,10 @@ describe('jsonTextProblem', () => {
 describe('describeJsonTextProblem', () => {
   it('describes where, never what', () => {
     const text = '{"card": 4242424242424242x}';
-    const detail = describeJsonTextProblem('The body', jsonTextProblem(text)!);
-    expect(detail).toBe('The body is not valid JSON: the syntax breaks at line 1, column 26.');
+    const detail = describeJsonTextProblem(jsonTextProblem(text)!);
+    expect(detail).toBe('is not valid JSON: the syntax breaks at line 1, column 26');
     expect(detail).not.toContain('4242');
-    expect(describeJsonTextProblem('The row', { kind: 'too-deep', line: 1, column: 65 })).toBe(
-      'The row nests objects and arrays deeper than 64 levels (line 1, column 65).',
-    );
+    expect(describeJsonTextProblem({ kind: 'too-deep', line: 1, column: 65 })).toBe('nests objects and arrays deeper than 64 levels (line 1, column 65)');
+    expect(describeJsonTextProblem({ kind: 'incomplete' })).toBe('is not valid JSON: it ends before the JSON is complete');
   });
 });
