@@ -8,6 +8,8 @@ import { keys } from '../db/keys.js';
 import { TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
 import { AppError } from '../errors.js';
 import { outboxEvent } from '../events/outbox.js';
+import { logger } from '../observability/logger.js';
+import { redactPans, redactPansInJson } from '../payments/pan.js';
 import { storedSecretReader } from '../config/stored-secret.js';
 import { SIGNATURE_TOLERANCE_SECONDS, verifyWebhook, type Instant } from './signing.js';
 import { getSubscription, subscriptionStatusUpdate, type SubscriptionStatus } from './subscriptions.js';
@@ -90,13 +92,23 @@ export function verifyBillingWebhook(rawBody: string, header: string | undefined
 /**
  * Hands a verified event's raw body to `billing-webhooks`, where `billing-process-webhook` applies it, so billing
  * gets its 2xx without waiting on the table.
+ *
+ * Anything in it that reads as a card number is redacted first (`redactPansInJson`), so the queue, its DLQ, the
+ * invoice and subscription records, events and logs never hold one. Redacted, not refused, as for Stripe's events: the
+ * billing system signed it and would retry a refusal for days, while a number that merely looks like a card in a field
+ * we do not read changes nothing. One in a field we do read (a reference) no longer matches its record, so that event
+ * fails like any unknown one and ends in the DLQ, redacted, for a person to look at.
  */
 export async function enqueueBillingWebhook(rawBody: string, event: BillingWebhookMessage, deps: { sqs: SQSClient; queueUrl: string }): Promise<void> {
+  const { text, paths } = redactPansInJson(rawBody);
+  const id = redactPans(event.id);
+  const type = redactPans(event.type);
+  if (paths.length > 0) logger.warn('card-like values redacted from a billing event before queueing it', { billingEventId: id, type, paths });
   await deps.sqs.send(
     new SendMessageCommand({
       QueueUrl: deps.queueUrl,
-      MessageBody: rawBody,
-      MessageAttributes: { billingEventId: { DataType: 'String', StringValue: event.id }, billingEventType: { DataType: 'String', StringValue: event.type } },
+      MessageBody: text,
+      MessageAttributes: { billingEventId: { DataType: 'String', StringValue: id }, billingEventType: { DataType: 'String', StringValue: type } },
     }),
   );
 }

@@ -318,3 +318,14 @@ export function redactPansDeep<T>(value: T): { value: T; paths: string[] } {
   }) as T;
   return { value: redacted, paths };
 }
+
+/**
+ * A JSON text with every card number in it redacted (`redactPansDeep`), for payloads we keep
+ * rather than refuse (a provider's signed webhook). A text that holds none is returned as it
+ * came, byte for byte; one that does is re-serialized.
+ * @param text valid JSON (verified by the caller; a parse error here would quote the text)
+ */
+export function redactPansInJson(text: string): { text: string; paths: string[] } {
+  const { value, paths } = redactPansDeep(JSON.parse(text) as unknown);
+  return { text: paths.length === 0 ? text : JSON.stringify(value), paths };
+}

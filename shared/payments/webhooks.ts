@@ -1,6 +1,8 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import Stripe from 'stripe';
 import { AppError } from '../errors.js';
+import { logger } from '../observability/logger.js';
+import { redactPans, redactPansInJson } from './pan.js';
 
 /** Stripe's own default: a signed event older than this is refused, so a captured request cannot be replayed later. */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
@@ -51,13 +53,23 @@ export function verifyWebhook(rawBody: string, signature: string | undefined, se
 /**
  * Hands a verified event's raw body to the payments queue, where `payments-process-webhook` applies it,
  * so Stripe gets its 2xx without waiting on the table.
+ *
+ * Anything in it that reads as a card number is redacted first (`redactPansInJson`), so neither the
+ * queue, its DLQ, the payment records, events nor logs downstream can hold one. Redacted, not
+ * refused: Stripe signed the event, never sends a full card number, and would retry a refusal for
+ * days, so a number that merely looks like one (in metadata, a description) must not stop it; the
+ * fields the processor reads (ids, amounts, status) are never card-shaped.
  */
 export async function enqueueWebhook(rawBody: string, event: Stripe.Event, deps: { sqs: SQSClient; queueUrl: string }): Promise<void> {
+  const { text, paths } = redactPansInJson(rawBody);
+  const id = redactPans(event.id);
+  const type = redactPans(event.type);
+  if (paths.length > 0) logger.warn('card-like values redacted from a Stripe event before queueing it', { stripeEventId: id, type, paths });
   await deps.sqs.send(
     new SendMessageCommand({
       QueueUrl: deps.queueUrl,
-      MessageBody: rawBody,
-      MessageAttributes: { stripeEventId: { DataType: 'String', StringValue: event.id }, stripeEventType: { DataType: 'String', StringValue: event.type } },
+      MessageBody: text,
+      MessageAttributes: { stripeEventId: { DataType: 'String', StringValue: id }, stripeEventType: { DataType: 'String', StringValue: type } },
     }),
   );
 }
