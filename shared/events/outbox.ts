@@ -2,6 +2,7 @@ import { ulid } from 'ulid';
 import type { z } from 'zod';
 import type { EventContract } from '../../events/contract.js';
 import { keys, TTL_ATTRIBUTE } from '../db/keys.js';
+import { findPans } from '../payments/pan.js';
 import type { TransactItem } from '../db/transact.js';
 import type { EventEnvelope } from './publisher.js';
 import type { StreamFilter } from './stream-filter.js';
@@ -22,6 +23,18 @@ export interface OutboxMeta {
   now?: Date;
 }
 
+/**
+ * An event about to be written holds something that reads as a card number (`findPans`). Every way
+ * in refuses or redacts them, so this is a bug upstream; the event is not written, and the message
+ * names the event type alone, since it is logged.
+ */
+export class CardNumberInEventError extends Error {
+  override readonly name = 'CardNumberInEventError';
+  constructor(readonly detailType: string) {
+    super(`refused to write a ${detailType} event: its envelope holds something that reads as a card number`);
+  }
+}
+
 /** The stored shape of an outbox item, which the relay turns back into a PutEvents entry. */
 export interface OutboxItem {
   pk: string;
@@ -38,9 +51,12 @@ export interface OutboxItem {
 /**
  * An event to be written in the same DynamoDB transaction as the change it reports (a transactional outbox).
  * The table's stream carries it to the relay, which puts it on the bus, so an event is emitted if and only if
- * its change commits. The data is validated against the contract here, before anything is written.
+ * its change commits. The data is validated against the contract here, before anything is written, and the
+ * envelope (correlation id included) is checked for card numbers: a last line of defence, since an event reaches the
+ * bus, every consumer's queue and their logs.
  *
  * @returns the transaction item (a Put that fails if the event id was already used) and the envelope.
+ * @throws CardNumberInEventError when the envelope holds something that reads as a card number
  */
 export function outboxEvent<S extends z.ZodType>(
   tableName: string,
@@ -56,6 +72,7 @@ export function outboxEvent<S extends z.ZodType>(
     ...(meta.correlationId ? { correlationId: meta.correlationId } : {}),
     data: contract.schema.parse(data),
   };
+  if (findPans(envelope).length > 0) throw new CardNumberInEventError(contract.detailType);
   const stored: OutboxItem = {
     ...keys.outboxEvent(envelope.id),
     entityType: OUTBOX_ENTITY_TYPE,
