@@ -13,7 +13,8 @@ import type { Cart, LineQuantity } from './model.js';
 
 /**
  * Prices a cart server-side, from fresh reads: the catalog's current prices, the promotions running
- * now and those the cart's coupons unlock, the store's tax jurisdiction and the stored tax rates,
+ * now and those the cart's coupons unlock (each only at the stores it names), the store's tax
+ * jurisdiction and the stored tax rates,
  * the chosen slot's fee and minimum order (waived while the shopper's delivery pass is active),
  * and the shopper's loyalty balance. Nothing priced is
  * stored on the cart, so a price or promotion change shows on the next read.

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { HOLD_LIMITS } from '../../shared/carts/hold-limits.js';
 import type { Cart } from '../../shared/carts/model.js';
 import type { CartView } from '../../shared/carts/views.js';
 import { sampleCatalog } from '../../shared/catalog/seed.js';
@@ -47,8 +48,8 @@ const eachSkus = sampleSkus('each');
 const pricey = eachSkus.find((s) => s.price >= 200 && s.stock >= 40)!;
 /** A cheap item with plenty on the shelf. */
 const cheap = eachSkus.find((s) => s.price < 200 && s.stock >= 40 && s.sku !== pricey.sku)!;
-/** An item with a few on the shelf, to ask for more than there is. */
-const scarce = eachSkus.find((s) => s.stock >= 5 && s.stock < 60 && s.sku !== cheap.sku && s.sku !== pricey.sku)!;
+/** An item with a few on the shelf, to ask for more than there is: fewer than a shopper may hold of one SKU. */
+const scarce = eachSkus.find((s) => s.stock >= 5 && s.stock < HOLD_LIMITS.perSku.count && s.sku !== cheap.sku && s.sku !== pricey.sku)!;
 const weighed = sampleSkus('weight').find((s) => s.average !== undefined && s.stock >= 5_000)!;
 
 /** The cart as stored, without its (time-dependent) pricing: what a refused request must leave alone. */
@@ -160,6 +161,8 @@ describe('a cart from empty to held and released', () => {
     const { body: cart } = await alice.post<Cart>('/carts', { storeId: STORE });
     await alice.post(`/carts/${cart.id}/lines`, { sku: cheap.sku, quantity: { count: 1 } });
     await alice.post(`/carts/${cart.id}/lines`, { sku: scarce.sku, quantity: { count: scarce.stock + 1 } });
+    // Above the slot's minimum order, which a hold now needs before anything else (issue 11).
+    await alice.post(`/carts/${cart.id}/lines`, { sku: pricey.sku, quantity: { count: Math.ceil((slot.minimumOrder.amount * 1.2) / pricey.price) } });
     await alice.request('PUT', `/carts/${cart.id}/fulfillment`, { body: { mode: 'delivery', slotId: slot.id, address } });
     const before = await stored(alice, cart.id);
     const cheapStock = await stockOf(cheap.sku);
