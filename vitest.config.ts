@@ -1,4 +1,19 @@
+import { basename } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * Vitest's order (unknown files first, then failed, then slowest) with files named `zz-*` moved after all the
+ * others: `test/e2e/zz-no-card-numbers.test.ts` reads the logs the whole e2e run wrote, so it must come last, which a
+ * name alone does not ensure (a new or once-failed file would run first).
+ */
+class LastFilesSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const last = (file: TestSpecification) => basename(file.moduleId).startsWith('zz-');
+    return [...sorted.filter((file) => !last(file)), ...sorted.filter(last)];
+  }
+}
 
 /**
  * Four layers, run one after another by `npm test`:
@@ -10,6 +25,7 @@ const env = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_TRACE_ENABLED: 'false',
 
 export default defineConfig({
   test: {
+    sequence: { sequencer: LastFilesSequencer },
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'bench/test/**/*.test.ts'], env } },
       {
