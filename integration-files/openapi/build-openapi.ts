@@ -1340,7 +1340,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
       description: [
         'Money is integer minor units with an ISO 4217 currency (`{"amount": 125, "currency": "GBP"}` is £1.25). Weights and volumes are integer grams and millilitres.',
         `Every error is an RFC 9457 problem (\`${PROBLEM_CONTENT_TYPE}\`) whose \`type\` starts with ${PROBLEM_TYPE_BASE}; validation problems list each failing field in \`errors\`.`,
-        'Send `X-Correlation-Id` to trace a request through the logs; responses echo it.',
+        'Send `X-Correlation-Id` (1 to 64 characters of `A-Z a-z 0-9 . _ : -`) to trace a request through the logs; responses echo it, or the request id used instead of one of another shape.',
+        'Card numbers are never accepted: one in a body, query, path, header or upload field is a 400 `card-number-refused` naming the field (tokenize the card with the payment provider and send the `pm_...` id). A JSON body nested deeper than 64 levels is a 400 `body-too-deep`.',
       ].join('\n\n'),
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
