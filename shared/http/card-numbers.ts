@@ -12,7 +12,7 @@ const FIELD_MESSAGE = 'looks like a card number; send a payment method id (pm_..
  * (replaced rather than refused, by `correlationIdFor`) and the credentials the authorizer reads.
  * Other headers reach no handler's output, and proxies add plenty that are not ours to refuse.
  */
-export const SCANNED_HEADERS = ['idempotency-key', 'if-match'] as const;
+const SCANNED_HEADERS = ['idempotency-key', 'if-match'] as const;
 
 /** A member name can itself be the card number, so path segments that look like one are masked before the path is shown. */
 function maskedPath(where: string, path: string): string {
@@ -41,7 +41,7 @@ function keptHeaders(event: APIGatewayProxyEvent): Record<string, string> {
 }
 
 /** The refusal: 400 `card-number-refused` naming each field (as `body.a.b`, `query.x`, `path.id`, `header.idempotency-key`), never a value. */
-export function cardNumberRefused(fields: readonly string[]): AppError {
+function cardNumberRefused(fields: readonly string[]): AppError {
   const errors: FieldError[] = [...new Set(fields)].map((field) => ({ field, message: FIELD_MESSAGE }));
   return new AppError('invalid', 'card-number-refused', MESSAGE, { fields: errors });
 }
