@@ -1,5 +1,6 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { redactPans } from '../../shared/payments/pan.js';
 import type { RequestLog } from './gateway/server.js';
 
 /** Console verbosity, `LOG_LEVEL`: each level shows itself and everything more severe. */
@@ -91,7 +92,8 @@ export class LocalConsole {
    * A 503 is what every request gets while the platform starts, so only the other 5xx are warnings.
    */
   request(entry: RequestLog): void {
-    const line = `${entry.method} ${entry.path} ${entry.status} ${entry.ms} ms ${entry.fn ?? 'gateway'} ${entry.correlationId}`;
+    // The path is the caller's: a card number sent as a path segment is refused by the function, and never printed.
+    const line = `${entry.method} ${redactPans(entry.path)} ${entry.status} ${entry.ms} ms ${entry.fn ?? 'gateway'} ${entry.correlationId}`;
     this.#platform(entry.status >= 500 && entry.status !== 503 ? 'WARN' : 'INFO', line);
   }
 

@@ -11,6 +11,8 @@ const boolFromEnv = z
  * misconfigured deployment never sends a bearer token or a signed request in the clear.
  */
 export const OutsideApiBase = z.url({ protocol: /^https?$/ }).refine((value) => {
+  // zod runs refinements after a failed check too: a value that is no URL at all was refused above already.
+  if (!URL.canParse(value)) return true;
   const url = new URL(value);
   return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }, 'must be https (plain http only to localhost, 127.0.0.1 or [::1])');

@@ -6,6 +6,7 @@ import { DEFAULT_MAX_BODY_BYTES, type RouteSpec } from '../../wiring.js';
 import { authorizerEvent, proxyEvent, methodArn, type IncomingRequest } from './events.js';
 import { policyAllows } from './policy.js';
 import { gatewayProblem, type GatewayResponse } from './problems.js';
+import { redactPans } from '../../../shared/payments/pan.js';
 import { createRouteMatcher } from './routes.js';
 import type { ReadinessView } from '../readiness.js';
 
@@ -113,7 +114,7 @@ export async function startGateway(options: GatewayOptions & { port: number; hos
     const found = match(method, url.pathname);
     if (found.kind === 'not-found') {
       await discard(req);
-      return gatewayProblem('no-such-route', `No such route: ${method} ${url.pathname} matches no resource of this API.`, requestId);
+      return gatewayProblem('no-such-route', `No such route: ${method} ${redactPans(url.pathname)} matches no resource of this API.`, requestId);
     }
     if (found.kind === 'method-not-allowed') {
       await discard(req);

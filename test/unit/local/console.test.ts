@@ -72,6 +72,13 @@ describe('LocalConsole', () => {
     expect(await file('platform')).toContain('INFO table stream → events-relay-outbox: 6 records 20 ms');
   });
 
+  it('never prints a card number a caller put in the path', async () => {
+    const { out, lines, file } = await terminalAt('INFO');
+    out.request({ method: 'GET', path: '/products/4242-4242-4242-4242', status: 400, ms: 2, fn: 'catalog-get-product', correlationId: 'c-9' });
+    expect(lines).toEqual(['GET /products/[card number removed] 400 2 ms catalog-get-product c-9']);
+    expect(await file('platform')).not.toContain('4242');
+  });
+
   it('takes LOG_LEVEL in any case, INFO when unset, and refuses a level it does not know', () => {
     expect(consoleLevel(undefined)).toBe('INFO');
     expect(consoleLevel('debug')).toBe('DEBUG');
