@@ -13,7 +13,7 @@ import { ConflictError, ValidationError, type FieldError } from '../errors.js';
 import { SlotNotFoundError } from '../fulfillment/errors.js';
 import { assertBookable, getSlot, parseSlotId, SlotId, type Slot } from '../fulfillment/slots.js';
 import { orderFromPricedCart } from '../orders/from-cart.js';
-import { Order, type OrderFulfillment, PosReference, StoreMetadata } from '../orders/model.js';
+import { Order, type OrderFulfillment, PosReference, StoreMetadata, walkInShopper } from '../orders/model.js';
 import { getOrderRecord, PosReferenceTakenError, putNewOrder } from '../orders/repository.js';
 import { Address, StoreId, type Store } from '../stores/model.js';
 import { requireStore, storeDeps } from '../stores/repository.js';
@@ -53,11 +53,6 @@ export const PosOrderRequest = z
     message: 'a phone order is picked up or delivered: choose pickup or delivery and a slot',
   });
 export type PosOrderRequest = z.infer<typeof PosOrderRequest>;
-
-/** The shopper of a walk-in sale: the store itself, so its sales list together and never reach a person's history. */
-export function walkInShopper(storeId: string): string {
-  return `pos:${storeId}`;
-}
 
 /** Whom a sale credits: the holder of the loyalty identifier shown, or nobody (`none` shown, or `unknown-id`). */
 export type LoyaltyCredit = 'shopper' | 'none' | 'unknown-id';

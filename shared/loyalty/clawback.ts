@@ -9,6 +9,7 @@ import { loyaltyDeps, type LoyaltyDeps } from './deps.js';
 import { EARN_CONSUMER } from './earn.js';
 import { LOYALTY_POLICY } from './policy.js';
 import { REDEEM_MARK, reverseRedeemItems } from './redemptions.js';
+import { isWalkIn } from '../orders/model.js';
 
 /**
  * Refunds and points. The points an order earned are taken back when it is refunded: in the share of its payment
@@ -81,6 +82,9 @@ async function earnedPoints(deps: LoyaltyDeps, change: OrderStatusChange): Promi
   if (change.currency !== LOYALTY_POLICY.earn.per.currency) return 0;
   const order = await getOrderRecord(deps, change.orderId);
   if (!order?.statusHistory.some((entry) => entry.event === 'complete')) return 0;
+  // Nothing to wait for: a walk-in credits no one, and an order priced to earn nothing (completed before such orders
+  // were marked) never will be marked.
+  if (isWalkIn(order.shopperId) || order.loyalty.pointsEarned === 0) return 0;
   throw new EarnNotRecordedError(`order ${change.orderId} completed but its points are not credited yet; the refund waits for them`);
 }
 

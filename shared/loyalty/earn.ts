@@ -6,6 +6,7 @@ import { pointsEarned, type LoyaltyPolicy } from '../pricing/loyalty.js';
 import { balanceUpdate, ledgerEntryPut } from './accounts.js';
 import { loyaltyDeps, type LoyaltyDeps } from './deps.js';
 import { LOYALTY_POLICY } from './policy.js';
+import { isWalkIn } from '../orders/model.js';
 
 export type CompletedOrder = z.infer<typeof orderCompletedV1.schema>;
 
@@ -35,7 +36,8 @@ export function pointsForOrder(order: Pick<CompletedOrder, 'currency' | 'lines' 
  */
 export async function earnForOrder(order: CompletedOrder, eventId: string, deps: LoyaltyDeps = loyaltyDeps()): Promise<number> {
   if (order.currency !== LOYALTY_POLICY.earn.per.currency) return 0;
-  const points = pointsForOrder(order);
+  // A walk-in's sale is marked like any other (so that its refund finds it counted) but credits no one.
+  const points = isWalkIn(order.shopperId) ? 0 : pointsForOrder(order);
   const at = deps.now().toISOString();
   try {
     await transactWrite(deps, [

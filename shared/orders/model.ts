@@ -17,6 +17,18 @@ const Amount = z.number().int().nonnegative();
 export { ORDER_STATUSES, OrderStatus } from '../../events/orders/order-status.js';
 
 export const OrderChannel = z.enum(['online', 'pos', 'phone']);
+
+const WALK_IN_PREFIX = 'pos:';
+
+/** The shopper of a walk-in sale: the store itself, so its sales list together and never reach a person's history. */
+export function walkInShopper(storeId: string): string {
+  return `${WALK_IN_PREFIX}${storeId}`;
+}
+
+/** Whether an order's shopper is nobody in particular: a walk-in at a till, who earns and spends no points. */
+export function isWalkIn(shopperId: string): boolean {
+  return shopperId.startsWith(WALK_IN_PREFIX);
+}
 export type OrderChannel = z.infer<typeof OrderChannel>;
 
 /** A POS system's own reference for an order; unique per store. */

@@ -9,7 +9,9 @@ import type { OfferTargets } from './index.js';
  * product, that is, a line-stage promotion aimed at SKUs or categories (a category covers its
  * subtree). Cart-level promotions (spend thresholds, free delivery, a percentage or amount off the
  * whole cart) discount no product in particular, and a coupon's promotion applies only for the
- * shopper who entered its code, so neither puts a product on offer.
+ * shopper who entered its code, so neither puts a product on offer. Nor does a promotion of some stores
+ * only: the facet is one for the whole chain, and a badge that one store's shoppers would find wrong at
+ * the till is worse than none (the cart prices it at its own stores).
  */
 
 /** The SKU and category targets of a promotion's products; none for a cart-wide one. */
@@ -22,13 +24,13 @@ function productTargets(promotion: Promotion): PromotionTarget[] {
 
 /**
  * What puts products on offer, from the promotions running now (as `activePromotions` returns
- * them). Coupon promotions and cart-level promotions are left out.
+ * them). Coupon promotions, cart-level promotions and promotions of some stores only are left out.
  */
 export function offerTargets(promotions: readonly Promotion[]): OfferTargets {
   const skus = new Set<string>();
   const categoryIds = new Set<string>();
   for (const promotion of promotions) {
-    if (promotion.couponCode !== undefined || promotionStage(promotion) !== 'line') continue;
+    if (promotion.couponCode !== undefined || promotion.stores !== undefined || promotionStage(promotion) !== 'line') continue;
     for (const target of productTargets(promotion)) {
       if (target.kind === 'sku') for (const sku of target.skus) skus.add(sku);
       if (target.kind === 'category') for (const id of target.categoryIds) categoryIds.add(id);

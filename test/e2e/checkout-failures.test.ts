@@ -246,7 +246,10 @@ describe('3-D Secure', () => {
     const { cartId, sku, before, quantity } = await basket('fixed');
     const { id } = await started(cartId, 'pm_card_threeDSecure2Required');
     const pending = await settled(id, ['payment-pending', ...FINAL]);
-    expect(pending).toMatchObject({ status: 'payment-pending', payment: { status: 'requires-action', authorized: 0, action: { clientSecret: expect.any(String) } } });
+    expect(pending).toMatchObject({ status: 'payment-pending', payment: { status: 'requires-action', authorized: 0, action: { type: expect.any(String) } } });
+    // The client secret finishing 3-D Secure is the shopper's alone: staff read the order without it.
+    expect(pending.payment.action).not.toHaveProperty('clientSecret');
+    expect((await shopper.get<Order>(`/orders/${id}`)).body.payment.action).toMatchObject({ clientSecret: expect.any(String) });
     expect(pending.payment.action!.type).toBeTruthy();
     const intentId = pending.payment.intentId!;
     expect(await ledger.intent(intentId)).toMatchObject({ status: 'requires_action', amount_capturable: 0 });

@@ -10,6 +10,7 @@ import { publish } from '../../../shared/events/publisher.js';
 import { getLoyaltyAccount, loyaltySummary, recentLoyaltyEntries } from '../../../shared/loyalty/accounts.js';
 import { loyaltyDeps } from '../../../shared/loyalty/deps.js';
 import { earnForOrder, type CompletedOrder } from '../../../shared/loyalty/earn.js';
+import { walkInShopper } from '../../../shared/orders/model.js';
 import { shopperOfLoyaltyId } from '../../../shared/loyalty/loyalty-ids.js';
 import { LOYALTY_POLICY } from '../../../shared/loyalty/policy.js';
 import { redeemFailure, redeemItems, reverseRedeemItems } from '../../../shared/loyalty/redemptions.js';
@@ -91,6 +92,14 @@ describe('earning points for completed orders', () => {
     const order = completedOrder(shopper, [99]);
     expect(await earnForOrder(order, 'evt-small', deps())).toBe(0);
     expect(await itemAt(keys.loyaltyAccount(shopper))).toBeUndefined();
+    expect(await itemAt(keys.processedEvent('loyalty-earn', order.orderId))).toMatchObject({ points: 0 });
+  });
+
+  it('credits no one for a walk-in’s sale at a till, but marks it counted for its refunds', async () => {
+    const store = `store-${token()}`;
+    const order = completedOrder(walkInShopper(store), [5000]);
+    expect(await earnForOrder(order, 'evt-walk-in', deps())).toBe(0);
+    expect(await itemAt(keys.loyaltyAccount(walkInShopper(store)))).toBeUndefined();
     expect(await itemAt(keys.processedEvent('loyalty-earn', order.orderId))).toMatchObject({ points: 0 });
   });
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loyaltyCreditOf, MAX_POS_LINES, PosOrderRequest, repeatedSkus, saleCart, walkInShopper } from '../../../shared/checkout/pos.js';
+import { loyaltyCreditOf, MAX_POS_LINES, PosOrderRequest, repeatedSkus, saleCart } from '../../../shared/checkout/pos.js';
+import { walkInShopper } from '../../../shared/orders/model.js';
 
 const AT = new Date('2030-03-04T09:00:00.000Z');
 const STORE = { id: 'store-1', currency: 'GBP', taxJurisdiction: 'GB' };

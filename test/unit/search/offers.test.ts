@@ -62,6 +62,10 @@ describe('offerTargets', () => {
     expect(offerTargets(notProductOffers)).toEqual({ skus: [], categoryIds: [] });
   });
 
+  it('leaves out a promotion of some stores only: the facet is the chain’s', () => {
+    expect(offerTargets([{ ...skuDeal, stores: ['london-bridge'] }, fruitDeal])).toEqual({ skus: [], categoryIds: [CATEGORIES.fruit.id] });
+  });
+
   it('takes the components of a bundle over the whole cart', () => {
     const mealDeal = promotion('meal-deal', {
       rule: {
