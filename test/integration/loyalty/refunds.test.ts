@@ -18,6 +18,7 @@ import { orderItem } from '../../../shared/orders/repository.js';
 import { engines, takeMessage } from '../../support/engines.js';
 import { lambdaContext } from '../../support/lambda.js';
 import { anOrder } from '../../unit/orders/fixtures.js';
+import type { Order } from '../../../shared/orders/model.js';
 import { itemAt } from '../catalog/fixtures.js';
 
 /**
@@ -130,19 +131,20 @@ describe('refunds take back the points their order earned (issue 11)', () => {
 
   it('waits while a completed order’s points are on their way, and takes nothing for an order refunded before it completed', async () => {
     const shopper = `shopper-${token()}`;
-    const completed = anOrder({
-      id: ulid(),
-      shopperId: shopper,
-      status: 'refunded',
-      statusHistory: [
-        { from: 'captured', to: 'completed', event: 'complete', at: NOW.toISOString(), actor: 'checkout-saga' },
-        { from: 'completed', to: 'refunded', event: 'refund', at: NOW.toISOString(), actor: 'manager-1' },
-      ],
-    });
+    const history: Order['statusHistory'] = [
+      { from: 'captured', to: 'completed', event: 'complete', at: NOW.toISOString(), actor: 'checkout-saga' },
+      { from: 'completed', to: 'refunded', event: 'refund', at: NOW.toISOString(), actor: 'manager-1' },
+    ];
+    const completed = anOrder({ id: ulid(), shopperId: shopper, status: 'refunded', statusHistory: history, loyalty: { pointsRedeemed: 0, redemptionAmount: 0, pointsEarned: 10 } });
     await dynamo.send(new PutCommand({ TableName: engines().tableName, Item: orderItem(completed) }));
     const early = refund({ orderId: completed.id, captured: 1000 }, shopper, 1000);
     await expect(takeBackForRefund(early, deps())).rejects.toBeInstanceOf(EarnNotRecordedError);
     expect((await takeBackPoints({ Records: [sqsRecord({ 'detail-type': 'order.status-changed', source: 'smartshelf.orders', detail: { id: 'e1', version: 1, data: early } })] }, lambdaContext())).batchItemFailures).toHaveLength(1);
+
+    // An order priced to earn nothing, completed before such orders were marked, never will be: nothing to wait for.
+    const earnsNothing = anOrder({ id: ulid(), shopperId: shopper, status: 'refunded', statusHistory: history, loyalty: { pointsRedeemed: 0, redemptionAmount: 0, pointsEarned: 0 } });
+    await dynamo.send(new PutCommand({ TableName: engines().tableName, Item: orderItem(earnsNothing) }));
+    expect(await takeBackForRefund(refund({ orderId: earnsNothing.id, captured: 1000 }, shopper, 1000), deps())).toEqual({ taken: 0, shortfall: 0, returned: 0 });
 
     const neverCompleted = refund({ orderId: ulid(), captured: 1000 }, shopper, 1000);
     expect(await takeBackForRefund(neverCompleted, deps())).toEqual({ taken: 0, shortfall: 0, returned: 0 });
