@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorizePayment } from '../../shared/checkout/steps.js';
+import { authorizePayment } from '../../shared/checkout/steps/payment.js';
 import { workflowTask } from '../../shared/workflows/task.js';
 
 /** Checkout saga, AuthorizePayment: confirms the intent; a decline fails the task with PaymentDeclined. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { awaitAuthentication } from '../../shared/checkout/steps.js';
+import { awaitAuthentication } from '../../shared/checkout/steps/payment.js';
 import { workflowTask } from '../../shared/workflows/task.js';
 
 /** Checkout saga, AwaitAuthentication (waitForTaskToken): keeps the token for the payment webhook that settles 3-D Secure. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { awaitPick } from '../../shared/checkout/steps.js';
+import { awaitPick } from '../../shared/checkout/steps/fulfilment.js';
 import { workflowTask } from '../../shared/workflows/task.js';
 
 /** Checkout saga, AwaitPick (waitForTaskToken): the order joins the pick list; POST /orders/{id}/pick completes the token. */

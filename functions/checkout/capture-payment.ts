@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { capturePayment } from '../../shared/checkout/steps.js';
+import { capturePayment } from '../../shared/checkout/steps/payment.js';
 import { workflowTask } from '../../shared/workflows/task.js';
 
 /** Checkout saga, CapturePayment: the final amount, never above the hold (re-authorizing first when the pick exceeds it). */

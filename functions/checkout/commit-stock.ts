@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commitStock } from '../../shared/checkout/steps.js';
+import { commitStock } from '../../shared/checkout/steps/fulfilment.js';
 import { workflowTask } from '../../shared/workflows/task.js';
 
 /** Checkout saga, CommitStock: picked stock becomes committed, the rest goes back on sale. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { completeOrder } from '../../shared/checkout/steps.js';
+import { completeOrder } from '../../shared/checkout/steps/fulfilment.js';
 import { workflowTask } from '../../shared/workflows/task.js';
 
 /** Checkout saga, CompleteOrder: completed, with order.completed and checkout.complete in the same transaction. */

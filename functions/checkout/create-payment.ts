@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createPayment } from '../../shared/checkout/steps.js';
+import { createPayment } from '../../shared/checkout/steps/payment.js';
 import { workflowTask } from '../../shared/workflows/task.js';
 
 /** Checkout saga, CreatePayment: the unconfirmed PaymentIntent; no money is held yet. */

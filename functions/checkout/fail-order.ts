@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { failOrder } from '../../shared/checkout/steps.js';
+import { failOrder } from '../../shared/checkout/steps/compensation.js';
 import { workflowTask } from '../../shared/workflows/task.js';
 
 const FailOrderInput = z.object({ orderId: z.string().min(1), failure: z.object({ Error: z.string(), Cause: z.string().optional() }) });

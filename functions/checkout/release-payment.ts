@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { releasePayment } from '../../shared/checkout/steps.js';
+import { releasePayment } from '../../shared/checkout/steps/compensation.js';
 import { workflowTask } from '../../shared/workflows/task.js';
 
 /** Checkout saga compensation: voids the hold or refunds the capture, as the provider reports each intent. */

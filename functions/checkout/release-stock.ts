@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { releaseOrderStock } from '../../shared/checkout/steps.js';
+import { releaseOrderStock } from '../../shared/checkout/steps/compensation.js';
 import { workflowTask } from '../../shared/workflows/task.js';
 
 /** Checkout saga compensation: the order's stock (held or already picked) and slot go back, once. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { reserveForOrder } from '../../shared/checkout/steps.js';
+import { reserveForOrder } from '../../shared/checkout/steps/reservation.js';
 import { workflowTask } from '../../shared/workflows/task.js';
 
 /** Checkout saga, Reserve: the order's stock and slot, with its move to reserved, in one transaction. */

@@ -19,7 +19,7 @@ import { SlotNotFoundError } from '../fulfillment/errors.js';
 import { orderFromPricedCart } from '../orders/from-cart.js';
 import type { Order } from '../orders/model.js';
 import { getOrderRecord, newOrderChange } from '../orders/repository.js';
-import { orderChangeItems, orderReservationId, reserveOrderStock, slotRefusal } from './steps.js';
+import { orderChangeItems, orderReservationId, reserveOrderStock, slotRefusal } from './steps/reservation.js';
 import { isAdultOn } from './age.js';
 import { checkoutDeps, type CheckoutDeps } from './deps.js';
 import { AgeVerificationError, CartCheckedOutError, MinimumOrderError } from './errors.js';

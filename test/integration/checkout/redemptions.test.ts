@@ -4,7 +4,7 @@ import { chooseFulfillment } from '../../../shared/carts/fulfillment.js';
 import { redeemLoyalty } from '../../../shared/carts/loyalty.js';
 import { checkoutDeps, type CheckoutDeps } from '../../../shared/checkout/deps.js';
 import { startCheckout } from '../../../shared/checkout/start.js';
-import { failOrder } from '../../../shared/checkout/steps.js';
+import { failOrder } from '../../../shared/checkout/steps/compensation.js';
 import type { Workflow } from '../../../shared/checkout/workflow.js';
 import { getLoyaltyAccount } from '../../../shared/loyalty/accounts.js';
 import { engines } from '../../support/engines.js';

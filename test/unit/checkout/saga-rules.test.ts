@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAdultOn } from '../../../shared/checkout/age.js';
 import { checkoutKeyOf } from '../../../shared/checkout/start.js';
-import { describeFailure, orderHoldSeconds } from '../../../shared/checkout/steps.js';
+import { describeFailure } from '../../../shared/checkout/steps/compensation.js';
+import { orderHoldSeconds } from '../../../shared/checkout/steps/reservation.js';
 import { MAX_HOLD_SECONDS } from '../../../shared/inventory/reservations.js';
 
 describe('isAdultOn', () => {

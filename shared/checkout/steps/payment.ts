@@ -1,0 +1,151 @@
+import type { Order } from '../../orders/model.js';
+import { pricePicks } from '../../orders/picking.js';
+import { requireOrder, updateOrderStatus } from '../../orders/repository.js';
+import { isTerminal } from '../../orders/status.js';
+import { idempotencyKey } from '../../payments/gateway.js';
+import { checkoutDeps, SAGA_ACTOR, type CheckoutDeps } from '../deps.js';
+import { PaymentDeclinedError, ReauthorizationDeclinedError, ORDER_CANCELLED } from '../errors.js';
+import { settleAuthentication, settleWait, storeWait } from '../waits.js';
+import { refuse } from './common.js';
+
+/**
+ * The saga's payment steps: CreatePayment, AuthorizePayment, AwaitAuthentication (3-D Secure), ConfirmOrder and
+ * CapturePayment, with what the order comes to (see `common.ts` for how the steps are laid out).
+ */
+
+/** CreatePayment: the PaymentIntent for what the card must hold, not yet confirmed, so no money is held by this step. */
+export async function createPayment(orderId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ intentId: string }> {
+  const order = await requireOrder(deps, orderId);
+  if (order.payment.intentId !== undefined) return { intentId: order.payment.intentId };
+  if (order.status !== 'reserved') refuse(order, 'authorize');
+  if (order.payment.method === undefined) throw new RangeError(`order ${orderId} has no payment method to charge`);
+  const gateway = await deps.gateway();
+  const intent = await gateway.createIntent(
+    { orderId, amount: { amount: order.totals.authorizationTotal, currency: order.totals.currency }, paymentMethod: order.payment.method },
+    idempotencyKey(orderId, 'authorize'),
+  );
+  return { intentId: intent.intentId };
+}
+
+/**
+ * AuthorizePayment: confirms the intent, placing the hold. The order becomes `authorized`, or `payment-pending` with the
+ * action the customer must take (3-D Secure).
+ * @throws PaymentDeclinedError when the card is refused
+ */
+export async function authorizePayment(orderId: string, intentId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ status: 'authorized' | 'requires_action' }> {
+  const order = await requireOrder(deps, orderId);
+  if (order.status === 'payment-pending') return { status: 'requires_action' };
+  if (order.status === 'authorized' || (order.payment.intentId === intentId && order.payment.authorized > 0)) return { status: 'authorized' };
+  if (order.status !== 'reserved') refuse(order, 'authorize');
+  const gateway = await deps.gateway();
+  const outcome = await gateway.confirm(intentId, idempotencyKey(orderId, 'confirm'));
+  if (outcome.status === 'declined') throw new PaymentDeclinedError(orderId, outcome.declineCode, outcome.message);
+  if (outcome.status === 'requires_action') {
+    const action = { type: outcome.nextAction, clientSecret: outcome.clientSecret, ...(outcome.redirectUrl === undefined ? {} : { redirectUrl: outcome.redirectUrl }) };
+    await updateOrderStatus(deps, order, { type: 'require-action', intentId, action }, SAGA_ACTOR);
+    return { status: 'requires_action' };
+  }
+  await updateOrderStatus(deps, order, { type: 'authorize', intentId, amount: outcome.payment.capturable }, SAGA_ACTOR);
+  return { status: 'authorized' };
+}
+
+/**
+ * AwaitAuthentication: keeps the task token where the payment webhook will find it, then looks at the intent once
+ * itself, because the customer may have finished before the token was stored.
+ */
+export async function awaitAuthentication(input: { orderId: string; intentId: string; taskToken: string }, deps: CheckoutDeps = checkoutDeps()): Promise<void> {
+  await storeWait(deps, 'authentication', input.intentId, { token: input.taskToken, orderId: input.orderId });
+  // A cancel that came before the token was stored found nothing to fail; it left the order cancelled for us to see.
+  if (isTerminal((await requireOrder(deps, input.orderId)).status)) {
+    await settleWait(deps, 'authentication', input.intentId, (token) => deps.workflow.fail(token, ORDER_CANCELLED, JSON.stringify({ errorMessage: 'the order was cancelled' })));
+    return;
+  }
+  const intent = await (await deps.gateway()).retrieve(input.intentId);
+  if (intent.status === 'requires_capture') await settleAuthentication(input.intentId, { outcome: 'authorized' }, deps);
+  else if (intent.status === 'canceled' || intent.status === 'requires_payment_method') {
+    await settleAuthentication(input.intentId, { outcome: 'declined', declineCode: 'authentication_failed', message: 'The customer did not complete authentication.' }, deps);
+  }
+}
+
+/** Whether an order has goods sold by weight, whose price is only known once they are picked. */
+function hasWeighedLines(order: Order): boolean {
+  return order.lines.some((line) => line.estimate !== undefined);
+}
+
+/**
+ * ConfirmOrder: an order authorized after 3-D Secure records its hold first; then it is confirmed. Says whether to
+ * capture now (no weighed lines and the shop captures on confirm) or after picking.
+ */
+export async function confirmOrder(orderId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ captureNow: boolean }> {
+  let order = await requireOrder(deps, orderId);
+  const captureNow = deps.settings.captureOnConfirm && !hasWeighedLines(order);
+  if (order.statusHistory.some((change) => change.event === 'confirm')) {
+    if (isTerminal(order.status)) refuse(order, 'confirm');
+    return { captureNow };
+  }
+  if (order.status === 'payment-pending') {
+    const intentId = order.payment.intentId!;
+    const intent = await (await deps.gateway()).retrieve(intentId);
+    if (intent.status !== 'requires_capture') throw new PaymentDeclinedError(orderId, 'not_authorized', `the payment is ${intent.status}, not authorized`);
+    order = await updateOrderStatus(deps, order, { type: 'authorize', intentId, amount: intent.capturable }, SAGA_ACTOR);
+  }
+  await updateOrderStatus(deps, order, { type: 'confirm' }, SAGA_ACTOR);
+  return { captureNow };
+}
+
+/** What the order comes to now: as ordered, or as picked. */
+export function amountDue(order: Order): number {
+  if (!order.lines.some((line) => line.picked !== undefined)) return order.totals.total;
+  const picks = order.lines.map((line) => ({
+    lineId: line.lineId,
+    ...(line.picked?.quantity === undefined ? {} : { quantity: line.picked.quantity }),
+    ...(line.picked?.substitute === undefined ? {} : { substitute: line.picked.substitute }),
+  }));
+  return pricePicks(order, picks).finalTotal;
+}
+
+/**
+ * When the picked goods cost more than the hold: a new off-session authorization for the final amount replaces it
+ * (the old hold is voided), or the step fails with ReauthorizationDeclined. Never a silent capture above the hold.
+ */
+async function reauthorize(order: Order, amount: number, deps: CheckoutDeps): Promise<Order> {
+  const gateway = await deps.gateway();
+  const oldIntent = order.payment.intentId!;
+  const intent = await gateway.createIntent(
+    { orderId: order.id, amount: { amount, currency: order.totals.currency }, paymentMethod: order.payment.method!, offSession: true },
+    idempotencyKey(order.id, 'reauthorize'),
+  );
+  const outcome = await gateway.confirm(intent.intentId, idempotencyKey(order.id, 'reauthorize-confirm'), { offSession: true });
+  if (outcome.status !== 'authorized') {
+    await gateway.cancel(intent.intentId, idempotencyKey(order.id, 'cancel', intent.intentId));
+    throw new ReauthorizationDeclinedError(order.id, amount, order.payment.authorized, outcome.status === 'declined' ? outcome.declineCode : 'authentication_required');
+  }
+  const next = await updateOrderStatus(deps, order, { type: 'reauthorize', intentId: intent.intentId, amount: outcome.payment.capturable }, SAGA_ACTOR);
+  await gateway.cancel(oldIntent, idempotencyKey(order.id, 'cancel', oldIntent));
+  return next;
+}
+
+/**
+ * CapturePayment: captures what the order comes to (as ordered, or as picked), never more than the hold.
+ * @throws ReauthorizationDeclinedError when the pick exceeds the hold and the card refuses a new authorization
+ */
+export async function capturePayment(orderId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ intentId: string; amount: number }> {
+  let order = await requireOrder(deps, orderId);
+  if (order.payment.captured > 0) {
+    if (order.status !== 'captured' && order.status !== 'completed') refuse(order, 'capture');
+    return { intentId: order.payment.intentId!, amount: order.payment.captured };
+  }
+  if (order.status !== 'confirmed' && order.status !== 'picked') refuse(order, 'capture');
+  const amount = amountDue(order);
+  if (amount > order.payment.authorized) order = await reauthorize(order, amount, deps);
+  const intentId = order.payment.intentId!;
+  const currency = order.totals.currency;
+  if (amount > 0) {
+    await (await deps.gateway()).capture({ intentId, amount: { amount, currency }, authorized: { amount: order.payment.authorized, currency } }, idempotencyKey(orderId, 'capture'));
+    await updateOrderStatus(deps, order, { type: 'capture', amount }, SAGA_ACTOR);
+  } else {
+    // Nothing could be handed over: there is nothing to capture, so the hold is voided and the order fails as unpicked.
+    throw new PaymentDeclinedError(orderId, 'nothing_picked', 'none of the order could be picked');
+  }
+  return { intentId, amount };
+}
