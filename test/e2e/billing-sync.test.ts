@@ -15,7 +15,7 @@ import { keys } from '../../shared/db/keys.js';
 import { outboxEvent } from '../../shared/events/outbox.js';
 import type { Order } from '../../shared/orders/model.js';
 import { putNewOrder, requireOrder, updateOrderStatus } from '../../shared/orders/repository.js';
-import { refundRecordItem } from '../../shared/billing/books.js';
+import { refundRecordItem } from '../../shared/orders/books.js';
 import type { RedriveReport } from '../../shared/ops/redrive.js';
 import { ApiClient } from '../support/api-client.js';
 import { eventually } from '../support/e2e.js';

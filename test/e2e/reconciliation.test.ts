@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/engines/credentials.js';
 import { localDynamoClient } from '../../infra/local/engines/dynamodb.js';
 import { resourceNames } from '../../infra/local/resources.js';
-import { saleRecordItem } from '../../shared/billing/books.js';
+import { saleRecordItem } from '../../shared/orders/books.js';
 import type { ReconciliationSummary } from '../../shared/billing/reconcile.js';
 import { keys } from '../../shared/db/keys.js';
 import { orderItem } from '../../shared/orders/repository.js';

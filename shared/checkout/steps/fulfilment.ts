@@ -1,6 +1,6 @@
-import { saleRecordItem } from '../../billing/books.js';
 import { stockQuantity } from '../../carts/quantities.js';
 import { commitReservation } from '../../inventory/reservations.js';
+import { saleRecordItem } from '../../orders/books.js';
 import { requireOrder, updateOrderStatus } from '../../orders/repository.js';
 import { checkoutDeps, SAGA_ACTOR, type CheckoutDeps } from '../deps.js';
 import { storeWait, waitItem } from '../waits.js';

@@ -1,6 +1,6 @@
 import type { TransactItem } from '../db/transact.js';
 import { keys } from '../db/keys.js';
-import type { Order } from '../orders/model.js';
+import type { Order } from './model.js';
 
 /**
  * The day's books: one record per sale (an order completed) and per refund, written in the very transaction that
