@@ -41,7 +41,7 @@ import { PromotionId } from '../../shared/pricing/promotions.js';
 import { ListOrdersQuery, OrderIdParams, OrderPage } from '../../shared/orders/queries.js';
 import { OrderView } from '../../shared/orders/views.js';
 import { PickRequest } from '../../shared/orders/picking.js';
-import { CancelOrderRequest, PickResult } from '../../shared/checkout/order-actions.js';
+import { CancelOrderRequest, PickResult } from '../../shared/orders/order-actions.js';
 import { CheckoutRequest } from '../../shared/checkout/start.js';
 import { PosOrderRequest } from '../../shared/checkout/pos.js';
 import { RefundRequest } from '../../shared/orders/refunds.js';

@@ -1,7 +1,5 @@
 import { config } from '../config/config.js';
-import { tableDeps, type TableDeps } from '../db/deps.js';
-import type { PaymentGateway } from '../payments/gateway.js';
-import { paymentGateway } from '../payments/gateway-config.js';
+import { orderDeps, type SagaWaitDeps } from '../orders/deps.js';
 import { stepFunctionsWorkflow, type Workflow } from './workflow.js';
 
 /** How the shop runs checkout (`config.checkout`). */
@@ -10,9 +8,12 @@ export interface CheckoutSettings {
   authenticationTimeoutSeconds: number;
 }
 
-/** What checkout's use-cases need: the table, the payment gateway, Step Functions and the shop's settings. */
-export interface CheckoutDeps extends TableDeps {
-  gateway: () => Promise<PaymentGateway>;
+/**
+ * What checkout's use-cases need: the table, the payment gateway, Step Functions and the shop's settings. They satisfy
+ * orders' `SagaWaitDeps`, `workflow` being the production implementation of its `SagaWaits` port, so the handlers of the
+ * order actions that settle the saga's waits (`POST /orders/{id}/pick`, `/cancel`) hand these in.
+ */
+export interface CheckoutDeps extends SagaWaitDeps {
   workflow: Workflow;
   settings: CheckoutSettings;
 }
@@ -20,8 +21,7 @@ export interface CheckoutDeps extends TableDeps {
 /** The production dependencies, with any of them replaced (tests pass their own table, clock, gateway or workflow). */
 export function checkoutDeps(overrides: Partial<CheckoutDeps> = {}): CheckoutDeps {
   return {
-    ...tableDeps(overrides),
-    gateway: overrides.gateway ?? paymentGateway,
+    ...orderDeps(overrides),
     workflow: overrides.workflow ?? stepFunctionsWorkflow(),
     settings: overrides.settings ?? config.checkout,
   };

@@ -29,9 +29,6 @@ export class ReauthorizationDeclinedError extends ConflictError {
   }
 }
 
-/** A staff member or the shopper cancelled the order while the saga was waiting on it. */
-export const ORDER_CANCELLED = 'OrderCancelled';
-
 /** The cart was checked out already, under another `Idempotency-Key`. */
 export class CartCheckedOutError extends ConflictError {
   override readonly name = 'CartCheckedOutError';

@@ -1,6 +1,6 @@
 import { applyWebhookEvent, type StripeWebhookMessage, type WebhookOutcome } from '../payments/payment-records.js';
+import { settleAuthentication, type AuthenticationOutcome } from './authentication.js';
 import { checkoutDeps, type CheckoutDeps } from './deps.js';
-import { settleAuthentication, type AuthenticationOutcome } from './waits.js';
 
 /** What a PaymentIntent event tells a checkout waiting on 3-D Secure, if anything. */
 function authenticationOutcome(event: StripeWebhookMessage): AuthenticationOutcome | undefined {

@@ -1,5 +1,6 @@
 import type * as SfnSdk from '@aws-sdk/client-sfn';
 import { config } from '../config/config.js';
+import type { SagaWaits, TokenDelivery } from '../orders/deps.js';
 
 /** The checkout state machine's id in `infra/wiring.ts`. */
 export const CHECKOUT_MACHINE = 'checkout';
@@ -13,17 +14,14 @@ export interface SagaInput {
   pickTimeoutSeconds: number;
 }
 
-/** Whether a token was delivered, or had already been settled or timed out (then nothing waits on it any more). */
-export type TokenDelivery = 'sent' | 'stale';
-
 /**
  * The saga's port to Step Functions: start an execution named by the order (so a repeat cannot start a second one),
- * and complete the task tokens its `.waitForTaskToken` states hand out.
+ * and complete the task tokens its `.waitForTaskToken` states hand out. The second half is orders' `SagaWaits` port
+ * (`shared/orders/deps.ts`), which this implements, so that the order's own actions (a pick, a cancel) can settle the
+ * saga's waits without importing checkout.
  */
-export interface Workflow {
+export interface Workflow extends SagaWaits {
   start(input: SagaInput): Promise<void>;
-  succeed(token: string, output: unknown): Promise<TokenDelivery>;
-  fail(token: string, error: string, cause: string): Promise<TokenDelivery>;
 }
 
 let client: SfnSdk.SFNClient | undefined;

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { checkoutDeps, type CheckoutDeps } from '../checkout/deps.js';
 import { keys } from '../db/keys.js';
 import { TransactionCancelled, type TransactItem } from '../db/transact.js';
 import { ConflictError } from '../errors.js';
 import { idempotencyKey as gatewayKey, PermanentPaymentError, type Refund } from '../payments/gateway.js';
 import { refundRecordItem } from './books.js';
+import { orderDeps, type OrderDeps } from './deps.js';
 import type { Order } from './model.js';
 import { requireOrderFor, type OrderAccess } from './access.js';
 import { OrderChangedError, requireOrder, updateOrderStatus, type OrderActor } from './repository.js';
@@ -31,7 +31,7 @@ export function refundKeyOf(caller: string, key: string): string {
   return createHash('sha256').update(`${caller}\n${key}`).digest('base64url').slice(0, 32);
 }
 
-async function recorded(deps: CheckoutDeps, orderId: string, refundKey: string): Promise<boolean> {
+async function recorded(deps: OrderDeps, orderId: string, refundKey: string): Promise<boolean> {
   const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.orderRefund(orderId, refundKey), ConsistentRead: true }));
   return Item !== undefined;
 }
@@ -54,7 +54,7 @@ export async function refundOrder(
   request: RefundRequest,
   idempotencyKey: string,
   actor: OrderActor & { access: OrderAccess },
-  deps: CheckoutDeps = checkoutDeps(),
+  deps: OrderDeps = orderDeps(),
 ): Promise<Order> {
   const refundKey = refundKeyOf(actor.actor, idempotencyKey);
   let order = await requireOrderFor(deps, orderId, actor.access);

@@ -6,13 +6,13 @@ import { processedMarkItem } from '../../events/processed.js';
 import { slotReleaseItem } from '../../fulfillment/slots.js';
 import { releaseReservation, returnCommitted } from '../../inventory/reservations.js';
 import { reverseRedeemItems } from '../../loyalty/redemptions.js';
+import { ORDER_CANCELLED } from '../../orders/deps.js';
 import type { Order } from '../../orders/model.js';
 import { OrderChangedError, requireOrder, updateOrderStatus } from '../../orders/repository.js';
 import { isTerminal } from '../../orders/status.js';
 import { idempotencyKey } from '../../payments/gateway.js';
 import { reverseRedemptionItems } from '../../promotions/redemptions.js';
 import { checkoutDeps, SAGA_ACTOR, type CheckoutDeps } from '../deps.js';
-import { ORDER_CANCELLED } from '../errors.js';
 import { completeEventItem, slotOf } from './common.js';
 import { orderReservationId } from './reservation.js';
 

@@ -2,8 +2,8 @@ import { stockQuantity } from '../../carts/quantities.js';
 import { commitReservation } from '../../inventory/reservations.js';
 import { saleRecordItem } from '../../orders/books.js';
 import { requireOrder, updateOrderStatus } from '../../orders/repository.js';
+import { storeWait, waitItem } from '../../orders/waits.js';
 import { checkoutDeps, SAGA_ACTOR, type CheckoutDeps } from '../deps.js';
-import { storeWait, waitItem } from '../waits.js';
 import { completeEventItem, refuse } from './common.js';
 import { orderReservationId } from './reservation.js';
 

@@ -1,11 +1,13 @@
+import { ORDER_CANCELLED } from '../../orders/deps.js';
 import type { Order } from '../../orders/model.js';
 import { pricePicks } from '../../orders/picking.js';
 import { requireOrder, updateOrderStatus } from '../../orders/repository.js';
 import { isTerminal } from '../../orders/status.js';
+import { settleWait, storeWait } from '../../orders/waits.js';
 import { idempotencyKey } from '../../payments/gateway.js';
 import { checkoutDeps, SAGA_ACTOR, type CheckoutDeps } from '../deps.js';
-import { PaymentDeclinedError, ReauthorizationDeclinedError, ORDER_CANCELLED } from '../errors.js';
-import { settleAuthentication, settleWait, storeWait } from '../waits.js';
+import { settleAuthentication } from '../authentication.js';
+import { PaymentDeclinedError, ReauthorizationDeclinedError } from '../errors.js';
 import { refuse } from './common.js';
 
 /**

@@ -2,15 +2,20 @@ import { z } from 'zod';
 import { keys } from '../db/keys.js';
 import { TransactionCancelled } from '../db/transact.js';
 import { ConflictError } from '../errors.js';
-import { requireOrderFor, type OrderAccess } from '../orders/access.js';
-import type { Order } from '../orders/model.js';
-import { OrderView } from '../orders/views.js';
-import { pricePicks, type PickRequest } from '../orders/picking.js';
-import { OrderChangedError, updateOrderStatus, type OrderActor } from '../orders/repository.js';
-import { cancellationPlan, InvalidTransitionError } from '../orders/status.js';
-import { checkoutDeps, type CheckoutDeps } from './deps.js';
-import { ORDER_CANCELLED } from './errors.js';
+import { requireOrderFor, type OrderAccess } from './access.js';
+import { ORDER_CANCELLED, type SagaWaitDeps } from './deps.js';
+import type { Order } from './model.js';
+import { OrderView } from './views.js';
+import { pricePicks, type PickRequest } from './picking.js';
+import { OrderChangedError, updateOrderStatus, type OrderActor } from './repository.js';
+import { cancellationPlan, InvalidTransitionError } from './status.js';
 import { readWait, settleWait } from './waits.js';
+
+/**
+ * The order's own actions that meet the checkout saga: a pick resumes it, a cancel fails its wait. They reach the saga
+ * only through the `SagaWaits` port in `deps.ts` (`deps.workflow`), which the caller hands in; orders never imports
+ * checkout (the handlers pass `checkoutDeps()`).
+ */
 
 /** The saga is not (or no longer) waiting on this order's pick: it is being picked already, or it timed out. */
 export class PickNotAwaitedError extends ConflictError {
@@ -41,7 +46,7 @@ export async function recordPick(
   orderId: string,
   request: PickRequest,
   who: OrderActor & { access: OrderAccess },
-  deps: CheckoutDeps = checkoutDeps(),
+  deps: SagaWaitDeps,
 ): Promise<{ order: Order; finalTotal: number; reauthorizationRequired: boolean }> {
   const order = await requireOrderFor(deps, orderId, who.access);
   if (order.status !== 'picking') throw new InvalidTransitionError(orderId, order.status, 'record-pick');
@@ -85,7 +90,7 @@ export interface CancelActor extends OrderActor {
  * @throws NotFoundError (404) for another shopper's order, or for staff another store's
  * @throws InvalidTransitionError (409) for a completed, failed or cancelled order, or a shopper's order already being picked
  */
-export async function cancelOrder(orderId: string, reason: string, who: CancelActor, deps: CheckoutDeps = checkoutDeps()): Promise<Order> {
+export async function cancelOrder(orderId: string, reason: string, who: CancelActor, deps: SagaWaitDeps): Promise<Order> {
   for (let attempt = 1; ; attempt += 1) {
     const order = await requireOrderFor(deps, orderId, who.access);
     const staff = who.access.kind === 'staff';
