@@ -1,6 +1,6 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { redactPans } from '../../shared/payments/pan.js';
+import { redactPans } from '../../shared/privacy/pan.js';
 import type { RequestLog } from './gateway/server.js';
 
 /** Console verbosity, `LOG_LEVEL`: each level shows itself and everything more severe. */

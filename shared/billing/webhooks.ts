@@ -9,7 +9,7 @@ import { TransactionCancelled, transactWrite, type TransactItem } from '../db/tr
 import { AppError } from '../errors.js';
 import { outboxEvent } from '../events/outbox.js';
 import { logger } from '../observability/logger.js';
-import { redactPans, redactPansInJson } from '../payments/pan.js';
+import { redactPans, redactPansInJson } from '../privacy/pan.js';
 import { storedSecretReader } from '../config/stored-secret.js';
 import { SIGNATURE_TOLERANCE_SECONDS, verifyWebhook, type Instant } from './signing.js';
 import { getSubscription, subscriptionStatusUpdate, type SubscriptionStatus } from './subscriptions.js';

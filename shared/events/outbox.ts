@@ -2,7 +2,7 @@ import { ulid } from 'ulid';
 import type { z } from 'zod';
 import type { EventContract } from '../../events/contract.js';
 import { keys, TTL_ATTRIBUTE } from '../db/keys.js';
-import { findPans } from '../payments/pan.js';
+import { findPans } from '../privacy/pan.js';
 import type { TransactItem } from '../db/transact.js';
 import type { EventEnvelope } from './publisher.js';
 import type { StreamFilter } from './stream-filter.js';

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { AppError, type FieldError } from '../errors.js';
-import { findPans, looksLikePan } from '../payments/pan.js';
+import { findPans, looksLikePan } from '../privacy/pan.js';
 
 const MESSAGE =
   'Card numbers are never accepted here. Tokenize the card with the payment provider (Stripe.js or the mobile SDK) and send the payment method id (pm_...) instead.';

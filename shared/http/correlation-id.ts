@@ -1,4 +1,4 @@
-import { looksLikePan } from '../payments/pan.js';
+import { looksLikePan } from '../privacy/pan.js';
 
 /** The shape a caller's correlation id must have to be kept: short, and only characters that are safe in a log line, a header and an event. */
 const SAFE = /^[A-Za-z0-9._:-]{1,64}$/;

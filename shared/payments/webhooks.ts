@@ -2,7 +2,7 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import Stripe from 'stripe';
 import { AppError } from '../errors.js';
 import { logger } from '../observability/logger.js';
-import { redactPans, redactPansInJson } from './pan.js';
+import { redactPans, redactPansInJson } from '../privacy/pan.js';
 
 /** Stripe's own default: a signed event older than this is refused, so a captured request cannot be replayed later. */
 export const WEBHOOK_TOLERANCE_SECONDS = 300;

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { findPanSpans, REDACTED_PAN } from '../../shared/payments/pan.js';
+import { findPanSpans, REDACTED_PAN } from '../../shared/privacy/pan.js';
 import { TERMINAL_FILE } from '../support/platform.js';
 
 /**

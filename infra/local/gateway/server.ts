@@ -6,7 +6,7 @@ import { DEFAULT_MAX_BODY_BYTES, type RouteSpec } from '../../wiring.js';
 import { authorizerEvent, proxyEvent, methodArn, type IncomingRequest } from './events.js';
 import { policyAllows } from './policy.js';
 import { gatewayProblem, type GatewayResponse } from './problems.js';
-import { redactPans } from '../../../shared/payments/pan.js';
+import { redactPans } from '../../../shared/privacy/pan.js';
 import { createRouteMatcher } from './routes.js';
 import type { ReadinessView } from '../readiness.js';
 

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.js';
-import { looksLikePan } from '../../payments/pan.js';
+import { looksLikePan } from '../../privacy/pan.js';
 import type { HeaderProblems } from './columns.js';
 
 /**

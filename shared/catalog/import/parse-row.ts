@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { findPans, looksLikePan } from '../../payments/pan.js';
+import { findPans, looksLikePan } from '../../privacy/pan.js';
 import { Variant, type TaxCategory } from '../model.js';
 import { ImportRow } from './row-schema.js';
 

@@ -19,7 +19,7 @@ import { signWebhook } from '../../../shared/billing/signing.js';
 import { COLUMNS } from '../../../shared/catalog/import/columns.js';
 import { dynamo } from '../../../shared/db/client.js';
 import { keys } from '../../../shared/db/keys.js';
-import { findPans, findPanSpans, REDACTED_PAN } from '../../../shared/payments/pan.js';
+import { findPans, findPanSpans, REDACTED_PAN } from '../../../shared/privacy/pan.js';
 import { engines, takeMessage } from '../../support/engines.js';
 import { apiEvent, lambdaContext, type EventInput } from '../../support/lambda.js';
 import { itemAt } from '../catalog/fixtures.js';

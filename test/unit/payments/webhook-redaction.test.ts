@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { enqueueBillingWebhook, type BillingWebhookMessage } from '../../../shared/billing/webhooks.js';
 import { logger } from '../../../shared/observability/logger.js';
-import { REDACTED_PAN } from '../../../shared/payments/pan.js';
+import { REDACTED_PAN } from '../../../shared/privacy/pan.js';
 import { enqueueWebhook } from '../../../shared/payments/webhooks.js';
 
 const PAN = '4242424242424242';

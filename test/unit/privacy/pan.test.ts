@@ -10,7 +10,7 @@ import {
   REDACTED_PAN,
   redactPans,
   redactPansDeep,
-} from '../../../shared/payments/pan.js';
+} from '../../../shared/privacy/pan.js';
 
 const digit = fc.integer({ min: 0, max: 9 }).map(String);
 const digits = (length: number) => fc.array(digit, { minLength: length, maxLength: length }).map((d) => d.join(''));

@@ -33,6 +33,10 @@
  * Not read as cards, knowingly: digits glued to letters ("card4242424242424242"), numbers that
  * JSON itself rounded (integers above 2^53 arrive with other digits), commas as separators
  * (amounts and lists use them).
+ *
+ * It lives in `shared/privacy`, a cross-cutting context at the bottom that imports nothing, because
+ * every layer guards with it: `http` (requests), `events` (the outbox), `catalog` (imports),
+ * `payments` and `billing` (webhook payloads), and the local platform's logs.
  */
 
 /** What stands in for a card number that was redacted rather than refused. */
