@@ -53,3 +53,13 @@ export class CartBusyError extends ConflictError {
     super('cart-busy', `Cart ${cartId} is being changed by another request; try again.`, { extensions: { cartId } });
   }
 }
+
+/** The basket is below the slot's minimum order. */
+export class MinimumOrderError extends AppError {
+  override readonly name = 'MinimumOrderError';
+  constructor(required: number, currency: string) {
+    super('unprocessable', 'minimum-order-not-met', `The basket is below the slot's minimum order of ${required} (${currency} minor units).`, {
+      extensions: { required, currency },
+    });
+  }
+}

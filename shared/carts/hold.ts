@@ -4,10 +4,9 @@ import { backoff, TransactionCancelled, transactWrite, type TransactItem } from 
 import { AppError, ConflictError } from '../errors.js';
 import { InsufficientStockError, ReservationConditionError } from '../inventory/errors.js';
 import { releaseReservation, reserveStock } from '../inventory/reservations.js';
-import { MinimumOrderError } from '../checkout/errors.js';
 import { cartEventItem, nextCart, ownCart, type CartChangePlan } from './change.js';
 import { cartDeps, type CartActor, type CartDeps } from './deps.js';
-import { CartBusyError, CartNotOpenError } from './errors.js';
+import { CartBusyError, CartNotOpenError, MinimumOrderError } from './errors.js';
 import { assertWithinSkuCaps, explainHoldLimit, heldSkus, holdLimitItems, holdReleaseItems } from './hold-limits.js';
 import type { Cart } from './model.js';
 import { priceCartNow } from './pricing.js';

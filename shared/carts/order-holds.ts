@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import type { orderStatusChangedV1 } from '../../events/orders/order-status-changed.v1.js';
 import type { OrderStatus } from '../../events/orders/order-status.js';
-import { orderReservationId } from '../checkout/steps/reservation.js';
 import { TransactionCancelled, transactWrite } from '../db/transact.js';
+import { orderReservationId } from '../inventory/reservation-ids.js';
 import { cartDeps, type CartDeps } from './deps.js';
 import { holdReleaseItems } from './hold-limits.js';
 

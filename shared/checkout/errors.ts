@@ -46,13 +46,3 @@ export class AgeVerificationError extends AppError {
     super('unprocessable', 'age-verification-required', detail, { extensions: { skus } });
   }
 }
-
-/** The basket is below the slot's minimum order. */
-export class MinimumOrderError extends AppError {
-  override readonly name = 'MinimumOrderError';
-  constructor(required: number, currency: string) {
-    super('unprocessable', 'minimum-order-not-met', `The basket is below the slot's minimum order of ${required} (${currency} minor units).`, {
-      extensions: { required, currency },
-    });
-  }
-}

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Sku } from '../catalog/model.js';
 import { taxModeOf } from '../carts/carts.js';
 import { currentLines } from '../carts/catalog-lookup.js';
+import { MinimumOrderError } from '../carts/errors.js';
 import type { Cart, CartLine, Fulfillment } from '../carts/model.js';
 import { priceCartNow } from '../carts/pricing.js';
 import { resolveQuantity } from '../carts/quantities.js';
@@ -20,7 +21,6 @@ import { requireStore, storeDeps } from '../stores/repository.js';
 import { shopperOfLoyaltyId } from '../loyalty/loyalty-ids.js';
 import { LoyaltyId } from '../loyalty/model.js';
 import { checkoutDeps, type CheckoutActor, type CheckoutDeps } from './deps.js';
-import { MinimumOrderError } from './errors.js';
 import { CheckoutRequest, checkoutKeyOf, sagaInput } from './start.js';
 
 /** Most lines one till or phone sale may hold; larger than a cart's, since a till rings up a whole trolley. */

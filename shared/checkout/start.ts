@@ -6,6 +6,7 @@ import { currentLines } from '../carts/catalog-lookup.js';
 import type { CartActor } from '../carts/deps.js';
 import { releaseCartHold } from '../carts/hold.js';
 import { assertWithinSkuCaps, explainHoldLimit, heldSkus, holdLimitItems } from '../carts/hold-limits.js';
+import { MinimumOrderError } from '../carts/errors.js';
 import type { Cart } from '../carts/model.js';
 import { priceCartNow } from '../carts/pricing.js';
 import { nextCartPut } from '../carts/repository.js';
@@ -13,16 +14,17 @@ import { AppError, ConflictError } from '../errors.js';
 import { outboxEvent } from '../events/outbox.js';
 import { assertBookable, getSlot } from '../fulfillment/slots.js';
 import { ReservationConditionError } from '../inventory/errors.js';
+import { orderReservationId } from '../inventory/reservation-ids.js';
 import { InsufficientPointsError, redeemItems } from '../loyalty/redemptions.js';
 import { PromotionUnavailableError, redemptionItems } from '../promotions/redemptions.js';
 import { SlotNotFoundError } from '../fulfillment/errors.js';
 import { orderFromPricedCart } from '../orders/from-cart.js';
 import type { Order } from '../orders/model.js';
 import { getOrderRecord, newOrderChange } from '../orders/repository.js';
-import { orderChangeItems, orderReservationId, reserveOrderStock, slotRefusal } from './steps/reservation.js';
+import { orderChangeItems, reserveOrderStock, slotRefusal } from './steps/reservation.js';
 import { isAdultOn } from './age.js';
 import { checkoutDeps, type CheckoutDeps } from './deps.js';
-import { AgeVerificationError, CartCheckedOutError, MinimumOrderError } from './errors.js';
+import { AgeVerificationError, CartCheckedOutError } from './errors.js';
 import type { SagaInput } from './workflow.js';
 
 /** `POST /checkout`'s body. The payment method is a Stripe.js-created or saved `pm_...`: card numbers never come here. */

@@ -4,6 +4,7 @@ import { getCartRecord, nextCartPut } from '../../carts/repository.js';
 import { TransactionCancelled, transactWrite, type TransactItem } from '../../db/transact.js';
 import { processedMarkItem } from '../../events/processed.js';
 import { slotReleaseItem } from '../../fulfillment/slots.js';
+import { orderReservationId } from '../../inventory/reservation-ids.js';
 import { releaseReservation, returnCommitted } from '../../inventory/reservations.js';
 import { reverseRedeemItems } from '../../loyalty/redemptions.js';
 import { ORDER_CANCELLED } from '../../orders/deps.js';
@@ -14,7 +15,6 @@ import { idempotencyKey } from '../../payments/gateway.js';
 import { reverseRedemptionItems } from '../../promotions/redemptions.js';
 import { checkoutDeps, SAGA_ACTOR, type CheckoutDeps } from '../deps.js';
 import { completeEventItem, slotOf } from './common.js';
-import { orderReservationId } from './reservation.js';
 
 /**
  * The saga's compensation ladder: ReleasePayment, ReleaseStock and FailOrder, each idempotent (see `common.ts` for how

@@ -1,11 +1,11 @@
 import { stockQuantity } from '../../carts/quantities.js';
+import { orderReservationId } from '../../inventory/reservation-ids.js';
 import { commitReservation } from '../../inventory/reservations.js';
 import { saleRecordItem } from '../../orders/books.js';
 import { requireOrder, updateOrderStatus } from '../../orders/repository.js';
 import { storeWait, waitItem } from '../../orders/waits.js';
 import { checkoutDeps, SAGA_ACTOR, type CheckoutDeps } from '../deps.js';
 import { completeEventItem, refuse } from './common.js';
-import { orderReservationId } from './reservation.js';
 
 /**
  * The saga's fulfilment steps: AwaitPick, CommitStock and CompleteOrder (see `common.ts` for how the steps are laid out).

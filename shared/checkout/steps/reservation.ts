@@ -3,6 +3,7 @@ import type { TransactItem } from '../../db/transact.js';
 import { explainSlotHoldFailure, getSlot, slotHoldItem, slotLabel } from '../../fulfillment/slots.js';
 import { SlotNotFoundError } from '../../fulfillment/errors.js';
 import { ReservationConditionError } from '../../inventory/errors.js';
+import { orderReservationId } from '../../inventory/reservation-ids.js';
 import { MAX_HOLD_SECONDS, reserveStock } from '../../inventory/reservations.js';
 import type { Order } from '../../orders/model.js';
 import { OrderChangedError, orderChange, requireOrder } from '../../orders/repository.js';
@@ -13,11 +14,6 @@ import { refuse, slotOf } from './common.js';
  * The saga's Reserve step and the reservation of an order's stock and slot, which POST /checkout makes too (see
  * `common.ts` for how the steps are laid out).
  */
-
-/** The reservation of an order: one per order, so a retried Reserve asks for the one it may already have made. */
-export function orderReservationId(orderId: string): string {
-  return `order-${orderId}`;
-}
 
 /** How long an order's stock stays held: to the end of its slot and a day beyond, for late picks; a till sale an hour. */
 export function orderHoldSeconds(slotEndsAt: string | undefined, now: Date): number {
