@@ -8,9 +8,9 @@ import { NotFoundError } from '../errors.js';
 import type { SearchDeps } from '../search/deps.js';
 import type { ProductSummary, SearchIndex } from '../search/index.js';
 import type { IndexSource } from '../search/live-index.js';
+import { coPurchaseFromItem } from '../search/order-history.js';
 import { ProductSummaryView, toSummaryView } from '../search/views.js';
 import { StoreId } from '../stores/model.js';
-import { coPurchaseFromItem } from './order-history.js';
 
 /**
  * "Frequently bought together" from completed orders, filled up with "popular in this category"

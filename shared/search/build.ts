@@ -3,13 +3,13 @@ import { INDEXES, keys } from '../db/keys.js';
 import { catalogDeps } from '../catalog/deps.js';
 import { productFromItem, queryAllCategories, type StoredCategory } from '../catalog/repository.js';
 import { stockFromItem } from '../inventory/stock-repository.js';
-import { salesFromItem } from '../recommendations/order-history.js';
 import { listStores } from '../stores/repository.js';
 import { queryAll } from '../db/query.js';
 import type { SearchDeps } from './deps.js';
 import { toSearchDocument } from './document.js';
 import { SearchIndex } from './index.js';
 import { currentOfferTargets } from './offers.js';
+import { salesFromItem } from './order-history.js';
 
 /**
  * Builds the search index from the table: every category, every product (archived ones are

@@ -6,7 +6,7 @@ import { handler as recommendationsHandler } from '../../../functions/search/get
 import { handler as orderHistoryHandler } from '../../../functions/search/record-order-history.js';
 import { dynamo } from '../../../shared/db/client.js';
 import { keys } from '../../../shared/db/keys.js';
-import { MAX_PRODUCTS_PER_ORDER, recordCompletedOrder } from '../../../shared/recommendations/order-history.js';
+import { MAX_PRODUCTS_PER_ORDER, recordCompletedOrder } from '../../../shared/search/order-history.js';
 import { RecommendationsQuery, recommendProducts } from '../../../shared/recommendations/recommendations.js';
 import { buildFromTable } from '../../../shared/search/build.js';
 import { apiEvent, lambdaContext } from '../../support/lambda.js';

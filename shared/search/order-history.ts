@@ -5,15 +5,19 @@ import { keys, TTL_ATTRIBUTE, type Key } from '../db/keys.js';
 import { TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
 
 /**
- * Purchase history for recommendations, from completed orders: per product, how many orders
- * included it (`PRODUCT#<id>` / `SALES`), and per pair of products, how many orders included both
+ * Purchase history, from completed orders: per product, how many orders included it
+ * (`PRODUCT#<id>` / `SALES`), and per pair of products, how many orders included both
  * (`COPURCHASE#<a>` / `WITH#<b>`, written both ways so that either side is one query).
+ *
+ * It belongs to search, whose consumer `search-record-order-history` writes it and whose index
+ * ranks by product sales (`build.ts`); recommendations, built on search, reads the co-purchases.
+ * Kept here rather than in `shared/recommendations`, so that search never imports recommendations.
  */
 
 /** Only the first products of a large order count towards pairs: 30 products make 870 pair updates. */
 export const MAX_PRODUCTS_PER_ORDER = 30;
 
-/** The consumer name its processed-event markers are kept under. */
+/** The consumer name its processed-event markers are kept under: named when this lived in recommendations, and stored. */
 const ORDER_HISTORY_CONSUMER = 'recommendations-order-history';
 
 const SCHEMA_VERSION = 1;
