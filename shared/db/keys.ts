@@ -64,7 +64,8 @@ export type EntityType =
   | 'HoldLimits'
   | 'HoldClaim'
   | 'LoyaltyIdClaim'
-  | 'LoyaltyClawback';
+  | 'LoyaltyClawback'
+  | 'ShipmentRef';
 
 export const keys = {
   category: (id: string): Key => ({ pk: `CATEGORY#${id}`, sk: 'CATEGORY' }),
@@ -187,6 +188,11 @@ export const keys = {
   orderRefund: (orderId: string, refundKey: string): Key => ({ pk: `ORDER#${orderId}`, sk: `REFUND#${refundKey}` }),
   /** Claims a POS reference within one store, so the till cannot record one sale as two orders. */
   posReference: (storeId: string, reference: string): Key => ({ pk: `POS_REF#${storeId}#${reference}`, sk: 'POS_REF' }),
+  /**
+   * A shipment's order: claimed in the transaction that dispatches it (so a shipment id names one shipment), read by
+   * whoever knows only the shipment (a courier's tracking webhook carries our shipment id as its reference).
+   */
+  shipment: (shipmentId: string): Key => ({ pk: `SHIPMENT#${shipmentId}`, sk: 'SHIPMENT' }),
 
   /** A PaymentIntent as its Stripe webhooks left it: status by rank, amounts, the order it pays for. */
   payment: (intentId: string): Key => ({ pk: `PAYMENT#${intentId}`, sk: 'PAYMENT' }),

@@ -4,6 +4,7 @@ import { Currency, Id, Sku, SoldBy } from '../catalog/model.js';
 import { LineQuantity, Substitution } from '../carts/model.js';
 import { SlotId } from '../fulfillment/slot-id.js';
 import { Address, StoreId } from '../stores/model.js';
+import { Collection, FulfillmentChange, FulfillmentStatus, Packing, Shipment } from './shipments.js';
 
 /**
  * The order's shapes. An order is one document (one item in the table), replaced whole on every
@@ -157,6 +158,16 @@ export const Order = z.strictObject({
   failureCode: z.string().min(1).max(80).optional(),
   /** Age-restricted goods: the courier or the pickup desk checks the shopper's ID at handover. */
   idCheckRequired: z.boolean().optional(),
+  /** Where the goods are after picking, derived from `packing`, `shipments` and `collection` (`fulfilment.ts`); absent until packed. */
+  fulfillmentStatus: FulfillmentStatus.optional(),
+  /** Bags per temperature zone, each with its label. */
+  packing: Packing.optional(),
+  /** Delivery orders: what left the store, in one or more shipments. */
+  shipments: z.array(Shipment).optional(),
+  /** Pickup orders: ready for collection with a handover code, then collected. */
+  collection: Collection.optional(),
+  /** Every fulfilment change, like `statusHistory` for the order's status. */
+  fulfillmentHistory: z.array(FulfillmentChange).optional(),
   /** The order took its promotions' uses and its loyalty points at checkout; a failure or a cancel gives them back. */
   redemptionsTaken: z.boolean().optional(),
   /** A hash of the shopper and the `Idempotency-Key` of the checkout that created it: a repeat finds this order. */
