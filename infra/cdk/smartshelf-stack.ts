@@ -134,6 +134,12 @@ export class SmartShelfStack extends Stack {
     // The billing system's webhook signing keys, stored by an operator as {"current", "previous"?} (previous only while rotating).
     const billingWebhookSecrets = new Secret(this, 'BillingWebhookSecrets', { description: 'Billing webhook signing keys for POST /webhooks/billing: {"current", "previous"?}', generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
     acknowledge(billingWebhookSecrets, 'AwsSolutions-SMG4', 'The billing provider issues webhook signing keys; Secrets Manager cannot rotate them, so the operator adds the new one as current with the old as previous, then retires the old (see docs/billing.md).');
+    // The courier's address and bearer token, stored by an operator as {"baseUrl", "token"}.
+    const courierApiSecret = new Secret(this, 'CourierApiSecret', { description: 'Courier API: {"baseUrl", "token"}', generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
+    acknowledge(courierApiSecret, 'AwsSolutions-SMG4', 'The courier issues the API token; Secrets Manager cannot rotate it, so the operator writes a new one here.');
+    // The courier's webhook signing keys, stored by an operator as {"current", "previous"?} (previous only while rotating).
+    const courierWebhookSecrets = new Secret(this, 'CourierWebhookSecrets', { description: 'Courier webhook signing keys for POST /webhooks/orders: {"current", "previous"?}', generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
+    acknowledge(courierWebhookSecrets, 'AwsSolutions-SMG4', 'The courier issues webhook signing keys; Secrets Manager cannot rotate them, so the operator adds the new one as current with the old as previous, then retires the old (see docs/fulfillment.md).');
 
     for (const spec of wiring.functions) {
       const fn = new AppFunction(this, spec.id, {
@@ -147,7 +153,14 @@ export class SmartShelfStack extends Stack {
           buckets: this.storage.buckets,
           bus: this.messaging.bus,
           queues: this.messaging.queues,
-          secrets: { 'payment-webhooks': paymentWebhookSecrets, 'payment-api': paymentApiSecret, 'billing-api': billingApiSecret, 'billing-webhooks': billingWebhookSecrets },
+          secrets: {
+            'payment-webhooks': paymentWebhookSecrets,
+            'payment-api': paymentApiSecret,
+            'billing-api': billingApiSecret,
+            'billing-webhooks': billingWebhookSecrets,
+            'courier-api': courierApiSecret,
+            'courier-webhooks': courierWebhookSecrets,
+          },
         },
         environment: {
           [ENV.mediaBaseUrl]: this.storage.mediaBaseUrl,

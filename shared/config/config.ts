@@ -45,6 +45,12 @@ const ConfigSchema = z.object({
   [ENV.billingApiBase]: OutsideApiBase.optional(),
   [ENV.billingApiToken]: z.string().min(1).optional(),
   [ENV.billingSigningSecret]: z.string().min(1).optional(),
+  [ENV.courierApiSecretArn]: z.string().startsWith('arn:').optional(),
+  [ENV.courierApiBase]: OutsideApiBase.optional(),
+  [ENV.courierApiToken]: z.string().min(1).optional(),
+  [ENV.courierWebhookSecretsArn]: z.string().startsWith('arn:').optional(),
+  [ENV.courierWebhookSecret]: z.string().min(1).optional(),
+  [ENV.courierWebhookSecretPrevious]: z.string().min(1).optional(),
 });
 
 /** Raised at cold start when the environment is malformed, or when a function reaches for a resource it was not granted. */
@@ -158,6 +164,27 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
         };
       }
       return { secretArn: required(raw[ENV.billingApiSecretArn], ENV.billingApiSecretArn) };
+    },
+    /**
+     * Where the courier's address and bearer token come from: the environment (the local platform with its courier
+     * sandbox, tests), both together, or on AWS the Secrets Manager secret the function was granted.
+     */
+    get courierApi(): { baseUrl: string; token: string } | { secretArn: string } {
+      const baseUrl = raw[ENV.courierApiBase];
+      if (baseUrl !== undefined) return { baseUrl, token: required(raw[ENV.courierApiToken], ENV.courierApiToken) };
+      return { secretArn: required(raw[ENV.courierApiSecretArn], ENV.courierApiSecretArn) };
+    },
+    /**
+     * Where the courier's webhook signing keys come from: the environment (local runtime, tests), or on AWS the
+     * Secrets Manager secret the function was granted. During a rotation both keys are given.
+     */
+    get courierWebhookSecrets(): { current: string; previous?: string } | { secretArn: string } {
+      const current = raw[ENV.courierWebhookSecret];
+      if (current !== undefined) {
+        const previous = raw[ENV.courierWebhookSecretPrevious];
+        return previous === undefined ? { current } : { current, previous };
+      }
+      return { secretArn: required(raw[ENV.courierWebhookSecretsArn], ENV.courierWebhookSecretsArn) };
     },
     /**
      * How checkout runs: whether an order with no weighed lines is captured as soon as it is confirmed (otherwise at

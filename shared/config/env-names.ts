@@ -30,6 +30,12 @@ export const ENV = {
   billingApiBase: 'BILLING_API_BASE',
   billingApiToken: 'BILLING_API_TOKEN',
   billingSigningSecret: 'BILLING_SIGNING_SECRET',
+  courierApiSecretArn: 'COURIER_API_SECRET_ARN',
+  courierApiBase: 'COURIER_API_BASE',
+  courierApiToken: 'COURIER_API_TOKEN',
+  courierWebhookSecretsArn: 'COURIER_WEBHOOK_SECRETS_ARN',
+  courierWebhookSecret: 'COURIER_WEBHOOK_SECRET',
+  courierWebhookSecretPrevious: 'COURIER_WEBHOOK_SECRET_PREVIOUS',
 } as const;
 
 /** Secrets Manager secrets a function may read (`access.secrets` in the wiring), by id. */
@@ -38,6 +44,8 @@ export const SECRET_ARN_ENV = {
   'payment-api': ENV.paymentApiSecretArn,
   'billing-webhooks': ENV.billingWebhookSecretsArn,
   'billing-api': ENV.billingApiSecretArn,
+  'courier-api': ENV.courierApiSecretArn,
+  'courier-webhooks': ENV.courierWebhookSecretsArn,
 } as const;
 export type SecretId = keyof typeof SECRET_ARN_ENV;
 
