@@ -134,8 +134,18 @@ export class SmartShelfStack extends Stack {
     // The billing system's webhook signing keys, stored by an operator as {"current", "previous"?} (previous only while rotating).
     const billingWebhookSecrets = new Secret(this, 'BillingWebhookSecrets', { description: 'Billing webhook signing keys for POST /webhooks/billing: {"current", "previous"?}', generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
     acknowledge(billingWebhookSecrets, 'AwsSolutions-SMG4', 'The billing provider issues webhook signing keys; Secrets Manager cannot rotate them, so the operator adds the new one as current with the old as previous, then retires the old (see docs/billing.md).');
-    // The courier's address and bearer token, stored by an operator as {"baseUrl", "token"}.
-    const courierApiSecret = new Secret(this, 'CourierApiSecret', { description: 'Courier API: {"baseUrl", "token"}', generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
+    // The key click-and-collect handover codes are derived with (an HMAC of the order and a salt), generated here: {"key"}.
+    const handoverCodes = new Secret(this, 'HandoverCodes', {
+      description: 'Key of the click-and-collect handover codes: {"key"}',
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'key', excludePunctuation: true, passwordLength: 64 },
+    });
+    acknowledge(
+      handoverCodes,
+      'AwsSolutions-SMG4',
+      'A new key changes every outstanding handover code, which shoppers already hold; it is replaced by hand when needed, and staff issue new codes for orders waiting at the desk (see docs/fulfillment.md).',
+    );
+    // The courier shipments are booked with: its carrier id, address and bearer token, stored by an operator as {"courierId", "baseUrl", "token"}.
+    const courierApiSecret = new Secret(this, 'CourierApiSecret', { description: 'Courier API: {"courierId", "baseUrl", "token"}', generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
     acknowledge(courierApiSecret, 'AwsSolutions-SMG4', 'The courier issues the API token; Secrets Manager cannot rotate it, so the operator writes a new one here.');
     // The courier's webhook signing keys, stored by an operator as {"current", "previous"?} (previous only while rotating).
     const courierWebhookSecrets = new Secret(this, 'CourierWebhookSecrets', { description: 'Courier webhook signing keys for POST /webhooks/orders: {"current", "previous"?}', generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
@@ -158,6 +168,7 @@ export class SmartShelfStack extends Stack {
             'payment-api': paymentApiSecret,
             'billing-api': billingApiSecret,
             'billing-webhooks': billingWebhookSecrets,
+            'handover-codes': handoverCodes,
             'courier-api': courierApiSecret,
             'courier-webhooks': courierWebhookSecrets,
           },

@@ -17,6 +17,9 @@ export const OutsideApiBase = z.url({ protocol: /^https?$/ }).refine((value) => 
   return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }, 'must be https (plain http only to localhost, 127.0.0.1 or [::1])');
 
+/** A courier's id, as shipments name their carrier: lower-case words joined by hyphens (`acme-parcels`). */
+export const CourierIdText = z.string().max(40).regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens');
+
 const ConfigSchema = z.object({
   [ENV.stage]: z.string().min(1).default('dev'),
   [ENV.tableName]: z.string().min(1).optional(),
@@ -41,11 +44,14 @@ const ConfigSchema = z.object({
   [ENV.billingWebhookSecretPrevious]: z.string().min(1).optional(),
   [ENV.checkoutCaptureOnConfirm]: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   [ENV.checkoutAuthenticationTimeoutSeconds]: z.coerce.number().int().min(1).max(86_400).default(900),
+  [ENV.handoverCodesSecretArn]: z.string().startsWith('arn:').optional(),
+  [ENV.handoverCodeKey]: z.string().min(32, 'must be at least 32 characters').optional(),
   [ENV.billingApiSecretArn]: z.string().startsWith('arn:').optional(),
   [ENV.billingApiBase]: OutsideApiBase.optional(),
   [ENV.billingApiToken]: z.string().min(1).optional(),
   [ENV.billingSigningSecret]: z.string().min(1).optional(),
   [ENV.courierApiSecretArn]: z.string().startsWith('arn:').optional(),
+  [ENV.courierId]: CourierIdText.optional(),
   [ENV.courierApiBase]: OutsideApiBase.optional(),
   [ENV.courierApiToken]: z.string().min(1).optional(),
   [ENV.courierWebhookSecretsArn]: z.string().startsWith('arn:').optional(),
@@ -137,6 +143,15 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
       return { secretArn: required(raw[ENV.billingWebhookSecretsArn], ENV.billingWebhookSecretsArn) };
     },
     /**
+     * Where the key of click-and-collect handover codes comes from: the environment (local runtime, tests), or on AWS
+     * the Secrets Manager secret the function was granted.
+     */
+    get handoverCodeKey(): { key: string } | { secretArn: string } {
+      const key = raw[ENV.handoverCodeKey];
+      if (key !== undefined) return { key };
+      return { secretArn: required(raw[ENV.handoverCodesSecretArn], ENV.handoverCodesSecretArn) };
+    },
+    /**
      * Where the Stripe API key comes from: the environment (local runtime, tests), with the base URL
      * of a Stripe-compatible API such as the local sandbox when set, or on AWS the Secrets Manager
      * secret the function was granted.
@@ -166,12 +181,15 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
       return { secretArn: required(raw[ENV.billingApiSecretArn], ENV.billingApiSecretArn) };
     },
     /**
-     * Where the courier's address and bearer token come from: the environment (the local platform with its courier
-     * sandbox, tests), both together, or on AWS the Secrets Manager secret the function was granted.
+     * Which courier shipments are booked with (its id, the carrier shipments name), where it is and its bearer token:
+     * the environment (the local platform with its courier sandbox, tests), all three together, or on AWS the Secrets
+     * Manager secret the function was granted.
      */
-    get courierApi(): { baseUrl: string; token: string } | { secretArn: string } {
+    get courierApi(): { courierId: string; baseUrl: string; token: string } | { secretArn: string } {
       const baseUrl = raw[ENV.courierApiBase];
-      if (baseUrl !== undefined) return { baseUrl, token: required(raw[ENV.courierApiToken], ENV.courierApiToken) };
+      if (baseUrl !== undefined) {
+        return { courierId: required(raw[ENV.courierId], ENV.courierId), baseUrl, token: required(raw[ENV.courierApiToken], ENV.courierApiToken) };
+      }
       return { secretArn: required(raw[ENV.courierApiSecretArn], ENV.courierApiSecretArn) };
     },
     /**

@@ -7,6 +7,8 @@ import type { BookingRequest, CourierLabel, CourierQuote, CourierShipment, Couri
  * differ.
  */
 export interface Courier {
+  /** The carrier id of the shipments booked through it (`acme-parcels`): `Shipment.carrier`. */
+  readonly id: string;
   /** Prices a delivery per service; nothing is reserved. */
   quote(request: QuoteRequest): Promise<CourierQuote[]>;
   /**

@@ -27,8 +27,10 @@ export const COURIER_RETRY: CourierRetryPolicy = { attempts: 3, budgetMs: 10_000
 
 export const DEFAULT_COURIER_TIMEOUT_MS = 4_000;
 
-/** How to reach a courier. */
+/** Which courier, and how to reach it. */
 export interface CourierApiSettings {
+  /** The carrier id shipments booked with it carry (`acme-parcels`). */
+  courierId: string;
   /** An origin, optionally with a path prefix: `https://api.courier.example.com` or `http://127.0.0.1:4020`. */
   baseUrl: string;
   token: string;
@@ -151,6 +153,7 @@ export function httpCourier(options: HttpCourierOptions): Courier {
 
   const shipmentPath = (shipmentId: string, rest = '') => `/v1/shipments/${encodeURIComponent(shipmentId)}${rest}`;
   return {
+    id: options.courierId,
     // A quote changes nothing, so any key will do; the contract asks for one on every POST.
     quote: async (request) => (await call('POST', '/v1/quotes', QuoteList, request, `quote:${randomUUID()}`)).quotes,
     book: (request, key) => call('POST', '/v1/shipments', CourierShipment, request, key),

@@ -30,6 +30,9 @@ import { courierWebhookSender, type CourierWebhookTarget } from './webhooks.js';
 
 export const COURIER_SANDBOX_TOKEN = 'courier_token_local';
 
+/** The carrier id of the shipments the sandbox carries. */
+export const COURIER_SANDBOX_ID = 'sandbox-courier';
+
 /** Deliveries to postcodes starting with this are refused (422 `not_serviceable`), as a real courier's area ends somewhere. */
 export const UNSERVICEABLE_POSTCODE_PREFIX = 'ZE';
 
@@ -254,7 +257,9 @@ export async function startCourierSandbox(options: CourierSandboxOptions = {}): 
 
   /** Records one tracking event on the shipment and sends it. */
   function record(shipment: SandboxShipment, status: CourierStatus, failureReason?: CourierFailureReason): void {
-    const now = new Date().toISOString();
+    // Strictly later than the shipment's last event, so that steps taken within one millisecond keep their order in time too.
+    const last = shipment.events.at(-1);
+    const now = new Date(Math.max(Date.now(), last ? Date.parse(last.occurredAt) + 1 : 0)).toISOString();
     const eventId = id('evt');
     const event: CourierTrackingEvent = {
       eventId,
@@ -605,7 +610,7 @@ export async function startCourierSandbox(options: CourierSandboxOptions = {}): 
   return {
     url: sandboxUrl,
     port,
-    clientSettings: { baseUrl: sandboxUrl, token },
+    clientSettings: { courierId: COURIER_SANDBOX_ID, baseUrl: sandboxUrl, token },
     faults: (next) => {
       faults = { ...next };
     },

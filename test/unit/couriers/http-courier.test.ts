@@ -64,7 +64,7 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 const failure = (status: number, code: string, headers: Record<string, string> = {}) => json(status, { error: { type: 'api_error', code, message: `${code} happened` } }, headers);
 
 describe('httpCourier, retries', () => {
-  const base = { baseUrl: 'https://api.courier.example.com/', token: 'tok_1' };
+  const base = { courierId: 'acme-parcels', baseUrl: 'https://api.courier.example.com/', token: 'tok_1' };
   function courier(answers: (() => Response | Promise<Response>)[], policy: CourierRetryPolicy = COURIER_RETRY, clockStep = 0) {
     const { fake, requests } = scripted(answers);
     const waits: number[] = [];
@@ -158,11 +158,13 @@ describe('httpCourier against the sandbox', () => {
 });
 
 describe('courier settings', () => {
-  it('take the base URL and token from the environment, both, else the granted secret', async () => {
-    const local = makeConfig({ COURIER_API_BASE: 'http://127.0.0.1:4020', COURIER_API_TOKEN: 'courier_token_local' });
-    await expect(courierApiSettings(local.courierApi)).resolves.toEqual({ baseUrl: 'http://127.0.0.1:4020', token: 'courier_token_local' });
+  it('take the courier id, base URL and token from the environment, all three, else the granted secret', async () => {
+    const local = makeConfig({ COURIER_ID: 'sandbox-courier', COURIER_API_BASE: 'http://127.0.0.1:4020', COURIER_API_TOKEN: 'courier_token_local' });
+    await expect(courierApiSettings(local.courierApi)).resolves.toEqual({ courierId: 'sandbox-courier', baseUrl: 'http://127.0.0.1:4020', token: 'courier_token_local' });
     expect(makeConfig({ COURIER_API_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-2:1:secret:courier-api' }).courierApi).toEqual({ secretArn: 'arn:aws:secretsmanager:eu-west-2:1:secret:courier-api' });
-    expect(() => makeConfig({ COURIER_API_BASE: 'http://127.0.0.1:4020' }).courierApi).toThrow(ConfigError);
+    expect(() => makeConfig({ COURIER_ID: 'sandbox-courier', COURIER_API_BASE: 'http://127.0.0.1:4020' }).courierApi).toThrow(ConfigError);
+    expect(() => makeConfig({ COURIER_API_BASE: 'http://127.0.0.1:4020', COURIER_API_TOKEN: 't' }).courierApi).toThrow(/COURIER_ID/);
+    expect(() => makeConfig({ COURIER_ID: 'Acme Parcels' })).toThrow(/lower-case words/);
     expect(() => makeConfig({}).courierApi).toThrow(/COURIER_API_SECRET_ARN/);
   });
 
