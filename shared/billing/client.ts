@@ -39,7 +39,12 @@ export interface CreditNoteRequest {
   invoiceReference: string;
   refundRef: string;
   currency: string;
+  /** Minor units, tax included. */
   amount: number;
+  /** The tax in `amount`: what the credit note takes back of the invoice's tax. */
+  tax: number;
+  /** What is credited, each with its tax: the goods of a return, or one line for a refund of money. They add up to `amount` and `tax`. */
+  lines: BillingLine[];
   reason?: string;
 }
 
@@ -59,6 +64,8 @@ export interface BillingCreditNote {
   /** `${orderId}#${refundRef}` */
   externalId: string;
   amount: number;
+  /** The tax in `amount`. */
+  tax: number;
   currency: string;
   createdAt: string;
 }
@@ -143,6 +150,7 @@ export const BillingCreditNoteSchema = z.object({
   invoiceReference: z.string(),
   externalId: z.string(),
   amount: z.number().int(),
+  tax: z.number().int(),
   currency: z.string(),
   createdAt: z.string(),
 });

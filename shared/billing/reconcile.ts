@@ -85,9 +85,9 @@ export const ReconciliationSummary = z.strictObject({
     z.strictObject({
       currency: z.string().regex(/^[A-Z]{3}$/),
       sales: z.strictObject({ count, total: minor, tax: minor }),
-      refunds: z.strictObject({ count, amount: minor }),
+      refunds: z.strictObject({ count, amount: minor, tax: minor }),
       invoiced: z.strictObject({ count, total: minor, tax: minor }),
-      credited: z.strictObject({ count, amount: minor }),
+      credited: z.strictObject({ count, amount: minor, tax: minor }),
     }),
   ),
   /** When the latest run for the day finished; the only figure that changes between reruns. */
@@ -130,7 +130,11 @@ function parseDate(date: string): string {
 }
 
 // Export rows: extra fields are the provider's business; what the comparison reads must be there and well-formed.
-const TaxLineRow = z.object({ invoiceReference: z.string().min(1), tax: z.number().int() }) satisfies z.ZodType<ExportedTaxLine>;
+const TaxLineRow = z.object({
+  invoiceReference: z.string().min(1),
+  creditNoteReference: z.string().min(1).optional(),
+  tax: z.number().int(),
+}) satisfies z.ZodType<ExportedTaxLine>;
 const PaymentRow = z.object({
   invoiceReference: z.string().min(1),
   amount: z.number().int(),
@@ -191,7 +195,13 @@ async function readBooks(deps: ReconcileDeps, date: string) {
     if (sk.startsWith(PREFIXES.financialRecord.sale)) {
       sales.push({ orderId: String(item.orderId), currency: String(item.currency), total: Number(item.total), tax: Number(item.tax) });
     } else if (sk.startsWith(PREFIXES.financialRecord.refund)) {
-      refunds.push({ orderId: String(item.orderId), refundRef: String(item.refundRef), currency: String(item.currency), amount: Number(item.amount) });
+      refunds.push({
+        orderId: String(item.orderId),
+        refundRef: String(item.refundRef),
+        currency: String(item.currency),
+        amount: Number(item.amount),
+        ...(typeof item.tax === 'number' ? { tax: item.tax } : {}),
+      });
     }
   }
   const [invoiceItems, creditItems] = await Promise.all([
@@ -330,5 +340,8 @@ export async function getReconciliationSummary(date: string, deps: Pick<TableDep
   const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.reconciliationReport(date) }));
   if (!Item) throw new NotFoundError('Reconciliation report', date);
   const { date: day, counts, discrepancies, totals, generatedAt, objects } = Item as ReconciliationSummary;
-  return ReconciliationSummary.parse({ date: day, counts, discrepancies, totals, generatedAt, objects });
+  // A summary written before refunds and credit notes carried their tax has none: 0, until the day is run again.
+  const untaxed = (part: { tax?: number }) => part.tax ?? 0;
+  const taxed = totals.map((t) => ({ ...t, refunds: { ...t.refunds, tax: untaxed(t.refunds) }, credited: { ...t.credited, tax: untaxed(t.credited) } }));
+  return ReconciliationSummary.parse({ date: day, counts, discrepancies, totals: taxed, generatedAt, objects });
 }

@@ -54,6 +54,8 @@ export interface BookedRefund {
   refundRef: string;
   currency: string;
   amount: number;
+  /** The tax in it; absent on refunds booked before refunds carried their tax, whose tax is then not compared. */
+  tax?: number;
 }
 
 /** Our mapping of an order to its invoice, with the status billing's webhooks left on it. */
@@ -63,9 +65,13 @@ export interface InvoiceMapping {
   status: 'sent' | 'paid' | 'payment-failed';
 }
 
-/** One row of the tax-lines export: tax billing charged on one of an invoice's lines. */
+/**
+ * One row of the tax-lines export: tax billing charged on one of an invoice's lines, or took back on one of a credit
+ * note's (then `creditNoteReference` names it, and `invoiceReference` the invoice it credits).
+ */
 export interface ExportedTaxLine {
   invoiceReference: string;
+  creditNoteReference?: string;
   tax: number;
 }
 
@@ -117,10 +123,10 @@ export interface ReconciliationInput {
 export interface CurrencyTotals {
   currency: string;
   sales: { count: number; total: number; tax: number };
-  refunds: { count: number; amount: number };
+  refunds: { count: number; amount: number; tax: number };
   /** The day's invoices in billing's export, void ones left out. */
   invoiced: { count: number; total: number; tax: number };
-  credited: { count: number; amount: number };
+  credited: { count: number; amount: number; tax: number };
 }
 
 /** The report of one day: deterministic for given inputs, so a rerun on unchanged data writes the same bytes. */
@@ -243,10 +249,54 @@ function saleDiscrepancies(
   return found;
 }
 
+/** A refund's credit notes against it: the amount and currency, and the tax of the notes and of their tax lines. */
+function refundDiscrepancies(refund: BookedRefund, notes: readonly BillingCreditNote[], taxLinesByNote: ReadonlyMap<string, ExportedTaxLine[]>): Discrepancy[] {
+  const ref = `${refund.orderId}#${refund.refundRef}`;
+  const base = { ref, orderId: refund.orderId, refundRef: refund.refundRef, currency: refund.currency, invoiceReference: notes[0]!.invoiceReference };
+  const references = notes.map((note) => note.creditNoteReference).join(', ');
+  const found: Discrepancy[] = [];
+  const credited = sum(notes.map((note) => note.amount));
+  const wrongCurrency = notes.find((note) => note.currency !== refund.currency);
+  if (wrongCurrency || credited !== refund.amount) {
+    found.push({
+      ...base,
+      kind: 'amount-mismatch',
+      ours: refund.amount,
+      theirs: credited,
+      resolution: 'adjustment',
+      reason: wrongCurrency
+        ? `credit note ${wrongCurrency.creditNoteReference} is in ${wrongCurrency.currency}, the refund in ${refund.currency}`
+        : `${notes.length} credit note(s) (${references}) credit ${credited} ${refund.currency}, the refund ${refund.amount}`,
+    });
+  }
+  if (refund.tax !== undefined) {
+    const noteTax = sum(notes.map((note) => note.tax));
+    const taxLines = notes.flatMap((note) => taxLinesByNote.get(note.creditNoteReference) ?? []);
+    const lineTax = sum(taxLines.map((line) => line.tax));
+    if (noteTax !== refund.tax || (taxLines.length > 0 && lineTax !== refund.tax)) {
+      found.push({
+        ...base,
+        kind: 'tax-mismatch',
+        ours: refund.tax,
+        theirs: noteTax !== refund.tax ? noteTax : lineTax,
+        resolution: 'adjustment',
+        reason: `refund's tax is ${refund.tax} ${refund.currency}; billing's credit notes carry ${noteTax}, their tax lines ${taxLines.length > 0 ? lineTax : 'none'}`,
+      });
+    }
+  }
+  return found;
+}
+
 function addTotals(totals: Map<string, CurrencyTotals>, currency: string, add: (t: CurrencyTotals) => void): void {
   let entry = totals.get(currency);
   if (!entry) {
-    entry = { currency, sales: { count: 0, total: 0, tax: 0 }, refunds: { count: 0, amount: 0 }, invoiced: { count: 0, total: 0, tax: 0 }, credited: { count: 0, amount: 0 } };
+    entry = {
+      currency,
+      sales: { count: 0, total: 0, tax: 0 },
+      refunds: { count: 0, amount: 0, tax: 0 },
+      invoiced: { count: 0, total: 0, tax: 0 },
+      credited: { count: 0, amount: 0, tax: 0 },
+    };
     totals.set(currency, entry);
   }
   add(entry);
@@ -265,6 +315,7 @@ function dayTotals(day: { sales: readonly BookedSale[]; refunds: readonly Booked
     addTotals(totals, refund.currency, (t) => {
       t.refunds.count += 1;
       t.refunds.amount += refund.amount;
+      t.refunds.tax += refund.tax ?? 0;
     });
   }
   for (const invoice of day.invoices) {
@@ -279,6 +330,7 @@ function dayTotals(day: { sales: readonly BookedSale[]; refunds: readonly Booked
     addTotals(totals, note.currency, (t) => {
       t.credited.count += 1;
       t.credited.amount += note.amount;
+      t.credited.tax += note.tax;
     });
   }
   return [...totals.values()].sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
@@ -301,7 +353,9 @@ function unique<T>(items: readonly T[], id: (item: T) => string): T[] {
  *   unless we hold an invoice mapping for it (then re-sending would change nothing);
  * - `orphan-invoice`: an invoice of the day whose `externalId` is no sale of this day or the day before;
  * - `amount-mismatch`: the sale's invoices (void ones left out) do not add up to its total, or are in another currency;
- * - `tax-mismatch`: their tax, or their tax lines', differs from the sale's tax;
+ *   or a refund's credit notes do not add up to its amount, or are in another currency;
+ * - `tax-mismatch`: their tax, or their tax lines', differs from the sale's tax; or a refund's credit notes' tax, or
+ *   their tax lines', differs from the refund's;
  * - `status-mismatch`: our mapping holds the invoice paid and billing does not, or the reverse;
  * - `credit-note-missing`: a refund no credit note names as `<orderId>#<refundRef>`.
  * A sale with no invoice is reported only as missing, since there is nothing to compare it with.
@@ -310,9 +364,20 @@ function unique<T>(items: readonly T[], id: (item: T) => string): T[] {
  */
 export function reconcileDay(input: ReconciliationInput): ReconciliationReport {
   const invoices = unique([...input.theirs.invoices, ...input.theirsNextDay.invoices], (i) => i.invoiceReference).sort(byReference);
-  const creditNotes = unique([...input.theirs.creditNotes, ...input.theirsNextDay.creditNotes], (n) => n.creditNoteReference);
+  const creditNotes = unique([...input.theirs.creditNotes, ...input.theirsNextDay.creditNotes], (n) => n.creditNoteReference).sort((a, b) =>
+    a.creditNoteReference < b.creditNoteReference ? -1 : a.creditNoteReference > b.creditNoteReference ? 1 : 0,
+  );
   const invoicesByOrder = groupBy(invoices, (invoice) => invoice.externalId);
-  const taxLinesByInvoice = groupBy([...input.theirs.taxLines, ...input.theirsNextDay.taxLines], (line) => line.invoiceReference);
+  const taxLines = [...input.theirs.taxLines, ...input.theirsNextDay.taxLines];
+  // An invoice's tax lines are its own; a credit note's lines name the invoice they credit but count for the credit note.
+  const taxLinesByInvoice = groupBy(
+    taxLines.filter((line) => line.creditNoteReference === undefined),
+    (line) => line.invoiceReference,
+  );
+  const taxLinesByNote = groupBy(
+    taxLines.filter((line) => line.creditNoteReference !== undefined),
+    (line) => line.creditNoteReference!,
+  );
   const paidReferences = new Set(
     [...input.theirs.payments, ...input.theirsNextDay.payments].filter((payment) => payment.status === 'succeeded').map((payment) => payment.invoiceReference),
   );
@@ -340,11 +405,15 @@ export function reconcileDay(input: ReconciliationInput): ReconciliationReport {
     });
   }
 
-  const creditedRefunds = new Set(creditNotes.map((note) => note.externalId));
+  const notesByRefund = groupBy(creditNotes, (note) => note.externalId);
   const creditNoteMappings = new Map(input.ours.creditNoteMappings.map((m) => [`${m.orderId}#${m.refundRef}`, m]));
   for (const refund of refunds) {
     const ref = `${refund.orderId}#${refund.refundRef}`;
-    if (creditedRefunds.has(ref)) continue;
+    const notes = notesByRefund.get(ref);
+    if (notes) {
+      discrepancies.push(...refundDiscrepancies(refund, notes, taxLinesByNote));
+      continue;
+    }
     const held = creditNoteMappings.get(ref);
     discrepancies.push({
       kind: 'credit-note-missing',

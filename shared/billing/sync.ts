@@ -7,9 +7,11 @@ import { TransactionCancelled, transactWrite } from '../db/transact.js';
 import { outboxEvent } from '../events/outbox.js';
 import { logger } from '../observability/logger.js';
 import { metrics } from '../observability/metrics.js';
-import type { Order, OrderLine } from '../orders/model.js';
+import { amountRefundTax, capturedTax, chargedLines, type ChargedLine } from '../orders/charges.js';
+import type { Order } from '../orders/model.js';
+import { REFUND_SKU } from '../orders/refunds.js';
 import { requireOrder } from '../orders/repository.js';
-import { billingClient, BillingTransientError, type BillingClient, type BillingLine, type InvoiceRequest } from './client.js';
+import { billingClient, BillingTransientError, type BillingClient, type BillingLine, type CreditNoteRequest, type InvoiceRequest } from './client.js';
 import { syncSubscription, type SyncOutcome } from './subscriptions.js';
 import { DeliveredOrderStatusChanged, type BillingSyncMessage } from './sync-messages.js';
 import { processedMarkItem } from '../events/processed.js';
@@ -94,35 +96,22 @@ export async function withBillingRetries<T>(what: string, call: () => Promise<T>
   }
 }
 
-/** What an order line was invoiced as: what was handed over and paid for, or nothing when nothing was. */
-function invoiceLine(line: OrderLine): BillingLine[] {
-  const quantity = line.picked === undefined ? line.quantity : line.picked.quantity;
-  if (quantity === undefined) return [];
-  const substitute = line.picked?.substitute;
-  return [
-    {
-      sku: substitute?.sku ?? line.sku,
-      description: substitute?.name ?? line.name,
-      // As order.completed counts it: grams or millilitres for goods sold by weight or volume, else items or packs.
-      quantity: 'grams' in quantity ? quantity.grams : 'millilitres' in quantity ? quantity.millilitres : quantity.count,
-      amount: line.picked?.total ?? line.total,
-      tax: line.picked?.tax ?? line.tax.amount,
-    },
-  ];
+/** The fee line's SKU, as orders names it. */
+export { FEES_SKU } from '../orders/charges.js';
+
+/** A line as billing takes it: what orders charged, without our own line ids. */
+function billingLine({ lineId: _line, ...line }: ChargedLine): BillingLine {
+  return line;
 }
 
-/** The SKU of the invoice line that carries an order's delivery and service fees. */
-export const FEES_SKU = 'FEES';
-
 /**
- * The invoice of a completed order, as the day's books record its sale: `total` is what was captured and `tax` the
- * lines' tax. Line amounts are what the shopper paid for each (tax-inclusive, after discounts); `discount` is what
- * promotions and the loyalty redemption took off them, for information. Fees, which belong to no line, are a line of
- * their own.
+ * The invoice of a completed order, as the day's books record its sale: `total` is what was captured and `tax` the tax
+ * in it, the lines' and the fees'. Line amounts are what the shopper paid for each (tax-inclusive, after discounts), each
+ * with its tax; `discount` is what promotions and the loyalty redemption took off them, for information. Fees, which
+ * belong to no line, are a line of their own with their own tax (`chargedLines`).
  */
 export function invoiceRequestOf(order: Order, billingCustomerId?: string): InvoiceRequest {
-  const lines = order.lines.flatMap(invoiceLine);
-  if (order.totals.fees > 0) lines.push({ sku: FEES_SKU, description: 'Delivery and service fees', quantity: 1, amount: order.totals.fees, tax: 0 });
+  const lines = chargedLines(order).map(billingLine);
   return {
     orderId: order.id,
     ...(billingCustomerId === undefined ? {} : { billingCustomerId }),
@@ -241,6 +230,9 @@ export interface RecordedRefund {
   refundRef: string;
   refundId: string;
   amount: number;
+  /** The tax in it and its credit note's lines; absent on refunds recorded before refunds carried their tax. */
+  tax?: number;
+  lines?: ChargedLine[];
   reason?: string;
 }
 
@@ -272,8 +264,30 @@ export async function recordedRefunds(orderId: string, deps: TableDeps): Promise
     refundRef: String(item.sk).slice(REFUND_PREFIX.length),
     refundId: String(item.refundId),
     amount: Number(item.amount),
+    ...(typeof item.tax === 'number' ? { tax: item.tax } : {}),
+    ...(Array.isArray(item.lines) ? { lines: item.lines as ChargedLine[] } : {}),
     ...(typeof item.reason === 'string' ? { reason: item.reason } : {}),
   }));
+}
+
+/**
+ * The credit note of a recorded refund: its amount, its tax and its lines as the refund recorded them. A refund recorded
+ * before refunds carried their tax gets its share of the order's captured tax (`amount × tax / captured`, rounded half
+ * up) on one line, worked out from the order alone so that every retry sends the same request under the same key.
+ */
+export function creditNoteRequestOf(order: Order, invoice: Pick<StoredInvoice, 'invoiceReference' | 'currency'>, refund: RecordedRefund): CreditNoteRequest {
+  const tax = refund.tax ?? amountRefundTax(refund.amount, { amount: order.payment.captured, tax: capturedTax(order) });
+  const lines = refund.lines ?? [{ sku: REFUND_SKU, description: 'Refund', quantity: 1, amount: refund.amount, tax }];
+  return {
+    orderId: order.id,
+    invoiceReference: invoice.invoiceReference,
+    refundRef: refund.refundRef,
+    currency: invoice.currency,
+    amount: refund.amount,
+    tax,
+    lines: lines.map(billingLine),
+    ...(refund.reason === undefined ? {} : { reason: refund.reason }),
+  };
 }
 
 /** The refunds that have no credit note yet, given the refund refs that have one. */
@@ -303,22 +317,12 @@ export async function creditRefunds(orderId: string, deps: BillingSyncDeps = bil
   const outcome: CreditOutcome = { credited: [], alreadyCredited: refunds.length - pending.length };
   if (pending.length === 0) return outcome;
 
-  const billing = await deps.billing();
+  const [billing, order] = await Promise.all([deps.billing(), requireOrder(deps, orderId)]);
   for (const refund of pending) {
+    const request = creditNoteRequestOf(order, invoice, refund);
     const note = await withBillingRetries(
       `credit note ${orderId}#${refund.refundRef}`,
-      () =>
-        billing.createCreditNote(
-          {
-            orderId,
-            invoiceReference: invoice.invoiceReference,
-            refundRef: refund.refundRef,
-            currency: invoice.currency,
-            amount: refund.amount,
-            ...(refund.reason === undefined ? {} : { reason: refund.reason }),
-          },
-          creditNoteIdempotencyKey(orderId, refund.refundRef),
-        ),
+      () => billing.createCreditNote(request, creditNoteIdempotencyKey(orderId, refund.refundRef)),
       deps,
     );
     const sentAt = deps.now().toISOString();
@@ -337,6 +341,7 @@ export async function creditRefunds(orderId: string, deps: BillingSyncDeps = bil
               invoiceReference: invoice.invoiceReference,
               creditNoteReference: note.creditNoteReference,
               amount: note.amount,
+              tax: note.tax,
               currency: note.currency,
               status: 'sent',
               sentAt,

@@ -1,5 +1,6 @@
 import type { TransactItem } from '../db/transact.js';
 import { keys } from '../db/keys.js';
+import { capturedTax } from './charges.js';
 import type { Order } from './model.js';
 
 /**
@@ -15,9 +16,12 @@ export function bookDay(at: string): string {
   return at.slice(0, 10);
 }
 
-/** A sale's record: what was captured, with its tax, for the day the order completed. */
+/**
+ * A sale's record: what was captured, with its tax (the lines' as handed over and the fees', as the invoice has it), for
+ * the day the order completed.
+ */
 export function saleRecordItem(tableName: string, order: Order, completedAt: string): TransactItem {
-  const tax = order.lines.reduce((sum, line) => sum + (line.picked?.tax ?? line.tax.amount), 0);
+  const tax = capturedTax(order);
   return {
     Put: {
       TableName: tableName,
@@ -40,8 +44,12 @@ export function saleRecordItem(tableName: string, order: Order, completedAt: str
   };
 }
 
-/** A refund's record, for the day it was made; `refundRef` tells apart the refunds of one order. */
-export function refundRecordItem(tableName: string, order: Order, refundRef: string, amount: number, at: string): TransactItem {
+/**
+ * A refund's record, for the day it was made, with the tax in it (as its credit note has it); `refundRef` tells apart the
+ * refunds of one order.
+ */
+export function refundRecordItem(tableName: string, order: Order, refund: { refundRef: string; amount: number; tax: number }, at: string): TransactItem {
+  const { refundRef, amount, tax } = refund;
   return {
     Put: {
       TableName: tableName,
@@ -55,6 +63,7 @@ export function refundRecordItem(tableName: string, order: Order, refundRef: str
         storeId: order.storeId,
         currency: order.totals.currency,
         amount,
+        tax,
         at,
       },
       ConditionExpression: 'attribute_not_exists(pk)',

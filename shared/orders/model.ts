@@ -109,6 +109,8 @@ export const OrderPayment = z.strictObject({
   authorized: Amount,
   captured: Amount,
   refunded: Amount,
+  /** The tax in what was refunded (absent on orders refunded before refunds carried their tax, and on those never refunded). */
+  refundedTax: Amount.optional(),
   status: PaymentStatus,
 });
 export type OrderPayment = z.infer<typeof OrderPayment>;

@@ -22,7 +22,7 @@ export type OrderEvent =
   | { type: 'reauthorize'; intentId: string; amount: number }
   | { type: 'capture'; amount: number }
   | { type: 'complete' }
-  | { type: 'refund'; amount: number; reason?: string }
+  | { type: 'refund'; amount: number; tax?: number; reason?: string }
   | { type: 'fail'; reason: string; code: string }
   | { type: 'cancel'; reason?: string };
 export type OrderEventType = OrderEvent['type'];
@@ -162,8 +162,9 @@ function applyMoney(order: Order, event: OrderEvent): { payment: OrderPayment; t
       const refundable = payment.captured - payment.refunded;
       if (event.amount > refundable) throw new RefundExceedsCaptureError(order.id, event.amount, refundable);
       const full = event.amount === refundable;
+      const refundedTax = event.tax === undefined ? {} : { refundedTax: (payment.refundedTax ?? 0) + event.tax };
       return {
-        payment: { ...payment, refunded: payment.refunded + event.amount, status: full ? 'refunded' : 'partially-refunded' },
+        payment: { ...payment, refunded: payment.refunded + event.amount, ...refundedTax, status: full ? 'refunded' : 'partially-refunded' },
         to: full ? 'refunded' : 'partially-refunded',
       };
     }

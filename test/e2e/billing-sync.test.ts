@@ -137,7 +137,7 @@ async function refund(orderId: string, refundRef: string, amount: number): Promi
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
-    refundRecordItem(deps.tableName, next, refundRef, amount, next.updatedAt),
+    refundRecordItem(deps.tableName, next, { refundRef, amount, tax: 0 }, next.updatedAt),
   ]);
 }
 

@@ -91,6 +91,7 @@ export class FakeBilling implements BillingClient {
         invoiceReference: request.invoiceReference,
         externalId: `${request.orderId}#${request.refundRef}`,
         amount: request.amount,
+        tax: request.tax,
         currency: request.currency,
         createdAt: new Date().toISOString(),
       };

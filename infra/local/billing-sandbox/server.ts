@@ -82,6 +82,8 @@ export interface SandboxInvoice extends BillingInvoice {
 
 export interface SandboxCreditNote extends BillingCreditNote {
   reason?: string;
+  /** What was credited, each with its tax; exported as the credit note's tax lines. */
+  lines: BillingLine[];
 }
 
 export interface SandboxPayment {
@@ -127,6 +129,7 @@ export interface BillingSandboxState {
 /** Records put in directly, bypassing the API and its webhooks: a day to reconcile. */
 export interface BillingSandboxSeed {
   invoices?: (Partial<SandboxInvoice> & Pick<SandboxInvoice, 'externalId' | 'currency' | 'total'>)[];
+  /** `tax` is 0 and `lines` one line of the whole amount and tax unless given. */
   creditNotes?: (Partial<SandboxCreditNote> & Pick<SandboxCreditNote, 'invoiceReference' | 'externalId' | 'amount' | 'currency'>)[];
   payments?: (Partial<SandboxPayment> & Pick<SandboxPayment, 'invoiceReference' | 'amount' | 'currency'>)[];
 }
@@ -197,6 +200,8 @@ const CreditNoteBody = z.strictObject({
   refundRef: z.string().min(1),
   currency: Currency,
   amount: z.number().int().positive(),
+  tax: Minor,
+  lines: z.array(Line).min(1),
   reason: z.string().min(1).optional(),
 });
 const EXPORT_KINDS = ['invoices', 'payments', 'credit-notes', 'tax-lines'] as const;
@@ -272,6 +277,12 @@ export async function startBillingSandbox(options: BillingSandboxOptions = {}): 
   function invoiceObject(invoice: SandboxInvoice): BillingInvoice & { subscriptionReference?: string } {
     const { invoiceReference, externalId, status, currency, total, tax, createdAt, subscriptionReference } = invoice;
     return { invoiceReference, externalId, status, currency, total, tax, createdAt, ...(subscriptionReference ? { subscriptionReference } : {}) };
+  }
+
+  /** The contract's credit note object, as answers and webhooks carry it. */
+  function creditNoteObject(note: SandboxCreditNote): BillingCreditNote {
+    const { creditNoteReference, invoiceReference, externalId, amount, tax, currency, createdAt } = note;
+    return { creditNoteReference, invoiceReference, externalId, amount, tax, currency, createdAt };
   }
 
   function settle(invoice: SandboxInvoice, outcome: 'paid' | 'payment_failed'): void {
@@ -370,21 +381,38 @@ export async function startBillingSandbox(options: BillingSandboxOptions = {}): 
           throw new SandboxFailure(400, 'invalid_request', 'parameter_invalid', `Invoice ${invoice.invoiceReference} is for ${invoice.externalId}, not ${req.orderId}.`, 'orderId');
         }
         if (invoice.currency !== req.currency) throw new SandboxFailure(400, 'invalid_request', 'currency_mismatch', `Invoice ${invoice.invoiceReference} is in ${invoice.currency}.`, 'currency');
-        const credited = [...creditNotes.values()].filter((c) => c.invoiceReference === invoice.invoiceReference).reduce((sum, c) => sum + c.amount, 0);
+        const lineSum = (field: 'amount' | 'tax') => req.lines.reduce((sum, line) => sum + line[field], 0);
+        if (lineSum('amount') !== req.amount || lineSum('tax') !== req.tax) {
+          throw new SandboxFailure(
+            400,
+            'invalid_request',
+            'parameter_invalid',
+            `The lines add up to ${lineSum('amount')} with tax ${lineSum('tax')}; the credit note is for ${req.amount} with tax ${req.tax}.`,
+            'lines',
+          );
+        }
+        const earlier = [...creditNotes.values()].filter((c) => c.invoiceReference === invoice.invoiceReference);
+        const credited = earlier.reduce((sum, c) => sum + c.amount, 0);
         if (credited + req.amount > invoice.total) {
           throw new SandboxFailure(400, 'invalid_request', 'amount_too_large', `Only ${invoice.total - credited} of invoice ${invoice.invoiceReference} is left to credit.`, 'amount');
+        }
+        const creditedTax = earlier.reduce((sum, c) => sum + c.tax, 0);
+        if (creditedTax + req.tax > invoice.tax) {
+          throw new SandboxFailure(400, 'invalid_request', 'tax_too_large', `Only ${invoice.tax - creditedTax} of invoice ${invoice.invoiceReference}'s tax is left to credit.`, 'tax');
         }
         const note: SandboxCreditNote = {
           creditNoteReference: id('cn'),
           invoiceReference: invoice.invoiceReference,
           externalId: `${req.orderId}#${req.refundRef}`,
           amount: req.amount,
+          tax: req.tax,
           currency: req.currency,
           createdAt: new Date().toISOString(),
+          lines: req.lines,
           ...(req.reason ? { reason: req.reason } : {}),
         };
         creditNotes.set(note.creditNoteReference, note);
-        const { reason: _reason, ...object } = note;
+        const object = creditNoteObject(note);
         emit('credit_note.created', object);
         return { status: 201, body: object };
       },
@@ -410,16 +438,45 @@ export async function startBillingSandbox(options: BillingSandboxOptions = {}): 
           return { status: 200, body: page([...payments.values()].map((p) => ({ day: day(p.createdAt), sortKey: `${p.createdAt}|${p.paymentReference}`, item: structuredClone(p) })), date, cursor, limit) };
         }
         if (kind === 'credit-notes') {
-          return { status: 200, body: page([...creditNotes.values()].map((c) => ({ day: day(c.createdAt), sortKey: `${c.createdAt}|${c.creditNoteReference}`, item: structuredClone(c) })), date, cursor, limit) };
+          return {
+            status: 200,
+            body: page(
+              [...creditNotes.values()].map((c) => {
+                const { lines: _lines, ...exported } = c;
+                return { day: day(c.createdAt), sortKey: `${c.createdAt}|${c.creditNoteReference}`, item: structuredClone(exported) };
+              }),
+              date,
+              cursor,
+              limit,
+            ),
+          };
         }
-        const taxLines = [...invoices.values()].flatMap((i) =>
+        const invoiceTaxLines = [...invoices.values()].flatMap((i) =>
           i.lines.map((line, index) => ({
             day: day(i.createdAt),
             sortKey: `${i.createdAt}|${i.invoiceReference}|${String(index).padStart(4, '0')}`,
             item: { invoiceReference: i.invoiceReference, externalId: i.externalId, lineNumber: index + 1, sku: line.sku, amount: line.amount, tax: line.tax, currency: i.currency, createdAt: i.createdAt },
           })),
         );
-        return { status: 200, body: page(taxLines, date, cursor, limit) };
+        // A credit note's lines are tax lines too, named by the credit note: they take tax back from its invoice.
+        const creditTaxLines = [...creditNotes.values()].flatMap((c) =>
+          c.lines.map((line, index) => ({
+            day: day(c.createdAt),
+            sortKey: `${c.createdAt}|${c.creditNoteReference}|${String(index).padStart(4, '0')}`,
+            item: {
+              invoiceReference: c.invoiceReference,
+              creditNoteReference: c.creditNoteReference,
+              externalId: c.externalId,
+              lineNumber: index + 1,
+              sku: line.sku,
+              amount: line.amount,
+              tax: line.tax,
+              currency: c.currency,
+              createdAt: c.createdAt,
+            },
+          })),
+        );
+        return { status: 200, body: page([...invoiceTaxLines, ...creditTaxLines], date, cursor, limit) };
       },
     },
   ];
@@ -511,7 +568,14 @@ export async function startBillingSandbox(options: BillingSandboxOptions = {}): 
       invoices.set(invoice.invoiceReference, invoice);
     }
     for (const given of input.creditNotes ?? []) {
-      const note: SandboxCreditNote = { creditNoteReference: id('cn'), createdAt: now, ...given };
+      const tax = given.tax ?? 0;
+      const note: SandboxCreditNote = {
+        creditNoteReference: id('cn'),
+        createdAt: now,
+        lines: [{ sku: 'SEEDED', description: 'Seeded credit note', quantity: 1, amount: given.amount, tax }],
+        ...given,
+        tax,
+      };
       creditNotes.set(note.creditNoteReference, note);
     }
     for (const given of input.payments ?? []) {

@@ -50,8 +50,8 @@ async function aSale(day: string, orderId: string, total = 1000, tax = 100): Pro
   await put({ ...keys.financialRecord(day, 'SALE', orderId), entityType: 'BooksSale', orderId, currency: 'GBP', total, tax, at: `${day}T12:00:00.000Z` });
 }
 
-async function aRefund(day: string, orderId: string, refundRef: string, amount = 300): Promise<void> {
-  await put({ ...keys.financialRecord(day, 'REFUND', `${orderId}#${refundRef}`), entityType: 'BooksRefund', orderId, refundRef, currency: 'GBP', amount, at: `${day}T13:00:00.000Z` });
+async function aRefund(day: string, orderId: string, refundRef: string, amount = 300, tax = 50): Promise<void> {
+  await put({ ...keys.financialRecord(day, 'REFUND', `${orderId}#${refundRef}`), entityType: 'BooksRefund', orderId, refundRef, currency: 'GBP', amount, tax, at: `${day}T13:00:00.000Z` });
 }
 
 async function anInvoiceMapping(orderId: string, status: 'sent' | 'paid' | 'payment-failed'): Promise<void> {
@@ -106,7 +106,7 @@ async function seedOneOfEachKind(day: string): Promise<{ ids: Record<string, str
     exports: {
       [day]: {
         invoices,
-        'credit-notes': [{ creditNoteReference: 'cn_1', invoiceReference: `in_${ids.ok}`, externalId: `${ids.ok}#r1`, amount: 300, currency: 'GBP', createdAt: `${day}T13:00:05.000Z` }],
+        'credit-notes': [{ creditNoteReference: 'cn_1', invoiceReference: `in_${ids.ok}`, externalId: `${ids.ok}#r1`, amount: 300, tax: 50, currency: 'GBP', createdAt: `${day}T13:00:05.000Z` }],
         'tax-lines': invoices.map((i, n) => ({ invoiceReference: i.invoiceReference, externalId: i.externalId, lineNumber: n + 1, sku: 'SKU', amount: i.total, tax: i.tax, currency: 'GBP', createdAt: i.createdAt })),
         payments: [{ paymentReference: 'py_1', invoiceReference: `in_${ids.ok}`, externalId: ids.ok, amount: 1000, currency: 'GBP', status: 'succeeded', createdAt: `${day}T12:30:00.000Z` }],
       },
@@ -161,7 +161,13 @@ describe('reconcile', () => {
     ]);
     expect(first.summary.counts).toEqual(Object.fromEntries(DISCREPANCY_KINDS.map((kind) => [kind, 1])));
     expect(first.summary.totals).toEqual([
-      { currency: 'GBP', sales: { count: 5, total: 5000, tax: 500 }, refunds: { count: 2, amount: 600 }, invoiced: { count: 5, total: 5250, tax: 480 }, credited: { count: 1, amount: 300 } },
+      {
+        currency: 'GBP',
+        sales: { count: 5, total: 5000, tax: 500 },
+        refunds: { count: 2, amount: 600, tax: 100 },
+        invoiced: { count: 5, total: 5250, tax: 480 },
+        credited: { count: 1, amount: 300, tax: 50 },
+      },
     ]);
     expect(first).toMatchObject({ recorded: 6, reEnqueued: 1 });
     expect(sent).toEqual([{ kind: 'invoice', orderId: ids.missing }]);
@@ -204,6 +210,54 @@ describe('reconcile', () => {
     expect({ ...second.summary, generatedAt: first.summary.generatedAt }).toEqual(first.summary);
     expect(second.summary.generatedAt).toBe(`${day}T23:59:30.000Z`);
     expect((await dayItems(day)).filter((item) => item.entityType === 'ReconciliationAction')).toHaveLength(6);
+  });
+
+  it('compares each refund of the day with its credit note: amount, tax, and the credit note’s own tax lines', async () => {
+    const day = aDay();
+    const order = uniqueId('o-refunded');
+    await Promise.all([aSale(day, order), anInvoiceMapping(order, 'sent'), aRefund(day, order, 'agrees', 300, 50), aRefund(day, order, 'untaxed', 200, 33), aRefund(day, order, 'lines', 100, 17)]);
+    const at = `${day}T13:00:05.000Z`;
+    const note = (ref: string, amount: number, tax: number) => ({ creditNoteReference: `cn_${ref}`, invoiceReference: `in_${order}`, externalId: `${order}#${ref}`, amount, tax, currency: 'GBP', createdAt: at });
+    const taxLine = (ref: string, tax: number, n: number) => ({
+      invoiceReference: `in_${order}`,
+      creditNoteReference: `cn_${ref}`,
+      externalId: `${order}#${ref}`,
+      lineNumber: n,
+      sku: 'SKU',
+      amount: 100,
+      tax,
+      currency: 'GBP',
+      createdAt: at,
+    });
+    const exports: Record<string, FakeExportDay> = {
+      [day]: {
+        invoices: [invoice(day, order)],
+        // Billing credited the amount but no tax, as our credit notes were before: the books say 33.
+        'credit-notes': [note('agrees', 300, 50), note('untaxed', 200, 0), note('lines', 100, 17)],
+        'tax-lines': [
+          { invoiceReference: `in_${order}`, externalId: order, lineNumber: 1, sku: 'SKU', amount: 1000, tax: 100, currency: 'GBP', createdAt: `${day}T12:00:05.000Z` },
+          taxLine('agrees', 30, 1),
+          taxLine('agrees', 20, 2),
+          taxLine('lines', 16, 1),
+        ],
+        payments: [],
+      },
+    };
+    const { deps } = testDeps(exports, new Date(`${day}T23:59:00.000Z`), () => Promise.resolve());
+    const { report, summary } = await reconcile(day, deps);
+    expect(report.discrepancies.map((d) => [d.kind, d.ref, d.ours, d.theirs])).toEqual([
+      ['tax-mismatch', `${order}#lines`, 17, 16],
+      ['tax-mismatch', `${order}#untaxed`, 33, 0],
+    ]);
+    expect(summary.totals).toEqual([
+      {
+        currency: 'GBP',
+        sales: { count: 1, total: 1000, tax: 100 },
+        refunds: { count: 3, amount: 600, tax: 100 },
+        invoiced: { count: 1, total: 1000, tax: 100 },
+        credited: { count: 3, amount: 600, tax: 67 },
+      },
+    ]);
   });
 
   it('sends a missing invoice again on the next run when the first run failed to send it, and then never again', async () => {
@@ -261,6 +315,17 @@ describe('GET /reports/reconciliation', () => {
     expect(missing.statusCode).toBe(404);
     const invalid = await getReport(apiEvent({ method: 'GET', resource: '/reports/reconciliation', query: { date: '2026-02-30' }, principal: admin }), lambdaContext());
     expect(invalid.statusCode).toBe(400);
+  });
+
+  it('answers a summary written before refunds and credit notes carried their tax with their tax as 0', async () => {
+    const day = aDay();
+    const { deps } = testDeps({}, new Date(`${day}T23:00:00.000Z`), () => Promise.resolve());
+    const { summary } = await reconcile(day, deps);
+    const old = [{ currency: 'GBP', sales: { count: 1, total: 1000, tax: 100 }, refunds: { count: 1, amount: 300 }, invoiced: { count: 1, total: 1000, tax: 100 }, credited: { count: 1, amount: 300 } }];
+    await put({ ...keys.reconciliationReport(day), entityType: 'ReconciliationReport', ...summary, totals: old });
+    const found = await getReport(apiEvent({ method: 'GET', resource: '/reports/reconciliation', query: { date: day }, principal: admin }), lambdaContext());
+    expect(found.statusCode).toBe(200);
+    expect(JSON.parse(found.body).totals).toEqual([{ ...old[0], refunds: { count: 1, amount: 300, tax: 0 }, credited: { count: 1, amount: 300, tax: 0 } }]);
   });
 });
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startBillingSandbox, type BillingSandbox, type BillingSandboxState, type SandboxEvent } from '../../../infra/local/billing-sandbox/server.js';
-import { BillingTransientError, httpBillingClient, type BillingClient, type InvoiceRequest } from '../../../shared/billing/client.js';
+import { BillingTransientError, httpBillingClient, type BillingClient, type CreditNoteRequest, type InvoiceRequest } from '../../../shared/billing/client.js';
 import { verifyWebhook } from '../../../shared/billing/signing.js';
 
 /**
@@ -39,6 +39,11 @@ function invoiceFor(orderId: string, total = 500): InvoiceRequest {
     total,
     metadata: { storeId: 'store-1', channel: 'online' },
   };
+}
+
+/** A credit note of `amount` with `tax` in it, on one line. */
+function creditFor(orderId: string, invoiceReference: string, refundRef: string, amount: number, tax: number): CreditNoteRequest {
+  return { orderId, invoiceReference, refundRef, currency: 'GBP', amount, tax, lines: [{ sku: 'A', description: 'A', quantity: 1, amount, tax }] };
 }
 
 async function control<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
@@ -120,7 +125,7 @@ describe('billing sandbox webhooks', () => {
   it('sends credit_note.created and subscription.updated (on creation and on a status change)', async () => {
     sandbox.settings({ autoPay: false });
     const invoice = await client.createInvoice(invoiceFor('order-3'), 'invoice:order-3');
-    const note = await client.createCreditNote({ orderId: 'order-3', invoiceReference: invoice.invoiceReference, refundRef: 'r1', currency: 'GBP', amount: 200 }, 'credit-note:order-3:r1');
+    const note = await client.createCreditNote(creditFor('order-3', invoice.invoiceReference, 'r1', 200, 0), 'credit-note:order-3:r1');
     const { billingCustomerId } = await client.createCustomer({ customerReference: 'shopper-1' }, 'customer:shopper-1');
     const subscription = await client.createSubscription({ billingCustomerId, plan: 'delivery-pass-monthly', subscriptionReference: 'sub-1' }, 'subscription:sub-1');
     const changed = await control('POST', `/_sandbox/subscriptions/${subscription.billingSubscriptionId}/status`, { status: 'past_due' });
@@ -131,8 +136,34 @@ describe('billing sandbox webhooks', () => {
       ['subscription.updated', { billingSubscriptionId: subscription.billingSubscriptionId, subscriptionReference: 'sub-1', status: 'active' }],
       ['subscription.updated', { billingSubscriptionId: subscription.billingSubscriptionId, subscriptionReference: 'sub-1', status: 'past_due' }],
     ]);
-    const over = client.createCreditNote({ orderId: 'order-3', invoiceReference: invoice.invoiceReference, refundRef: 'r2', currency: 'GBP', amount: 301 }, 'credit-note:order-3:r2');
+    const over = client.createCreditNote(creditFor('order-3', invoice.invoiceReference, 'r2', 301, 0), 'credit-note:order-3:r2');
     await expect(over).rejects.toMatchObject({ status: 400, code: 'amount_too_large' });
+  });
+
+  it('credits tax as its lines say, never more than the invoice charged, and exports the lines as the credit note’s tax lines', async () => {
+    sandbox.settings({ autoPay: false });
+    const invoice = await client.createInvoice(invoiceFor('order-5'), 'invoice:order-5');
+    const unbalanced = { ...creditFor('order-5', invoice.invoiceReference, 'r1', 120, 6), tax: 7 };
+    await expect(client.createCreditNote(unbalanced, 'credit-note:order-5:r0')).rejects.toMatchObject({ status: 400, code: 'parameter_invalid' });
+    const note = await client.createCreditNote(
+      {
+        ...creditFor('order-5', invoice.invoiceReference, 'r1', 150, 9),
+        lines: [
+          { sku: 'A', description: 'A', quantity: 1, amount: 100, tax: 5 },
+          { sku: 'B', description: 'B', quantity: 1, amount: 50, tax: 4 },
+        ],
+      },
+      'credit-note:order-5:r1',
+    );
+    expect(note).toMatchObject({ amount: 150, tax: 9, externalId: 'order-5#r1' });
+    const tooTaxed = client.createCreditNote(creditFor('order-5', invoice.invoiceReference, 'r2', 10, 7), 'credit-note:order-5:r2');
+    await expect(tooTaxed).rejects.toMatchObject({ status: 400, code: 'tax_too_large' });
+    const taxLines = (await client.exportPage('tax-lines', today())).items as { externalId: string }[];
+    expect(taxLines.filter((line) => line.externalId === 'order-5#r1')).toEqual([
+      expect.objectContaining({ creditNoteReference: note.creditNoteReference, invoiceReference: invoice.invoiceReference, lineNumber: 1, sku: 'A', tax: 5 }),
+      expect.objectContaining({ creditNoteReference: note.creditNoteReference, lineNumber: 2, sku: 'B', tax: 4 }),
+    ]);
+    expect((await client.exportPage('credit-notes', today())).items).toContainEqual(expect.objectContaining({ creditNoteReference: note.creditNoteReference, tax: 9 }));
   });
 
   it('signs with both keys during a rotation, set over HTTP', async () => {
@@ -193,7 +224,11 @@ describe('billing sandbox controls and exports', () => {
     expect(second).toEqual({ items: [expect.objectContaining({ externalId: 'order-wrong-amount', total: 1 })] });
     expect(await client.exportPage('payments', day)).toEqual({ items: [expect.objectContaining({ externalId: 'order-orphan', amount: 999, status: 'succeeded' })] });
     expect(await client.exportPage('credit-notes', day)).toEqual({ items: [expect.objectContaining({ externalId: 'order-orphan#r1', amount: 100 })] });
-    expect((await client.exportPage('tax-lines', day)).items).toEqual([expect.objectContaining({ externalId: 'order-orphan', tax: 166 }), expect.objectContaining({ externalId: 'order-wrong-amount', tax: 0 })]);
+    expect((await client.exportPage('tax-lines', day)).items).toEqual([
+      expect.objectContaining({ externalId: 'order-orphan', tax: 166 }),
+      expect.objectContaining({ externalId: 'order-wrong-amount', tax: 0 }),
+      expect.objectContaining({ externalId: 'order-orphan#r1', invoiceReference: orphan.invoiceReference, creditNoteReference: expect.any(String), amount: 100, tax: 0 }),
+    ]);
     expect((await client.exportPage('tax-lines', today())).items).toHaveLength(2);
     await expect(client.exportPage('invoices', day, 'not-a-cursor')).rejects.toMatchObject({ status: 400, code: 'cursor_invalid' });
 

@@ -256,11 +256,51 @@ describe('credit notes for refunds', () => {
     expect([...billing.creditNotes.keys()].sort()).toEqual([`credit-note:${order.id}:refund-a`, `credit-note:${order.id}:refund-b`]);
     for (const [refundRef, amount] of [['refund-a', 300], ['refund-b', 200]] as const) {
       const note = billing.creditNotes.get(`credit-note:${order.id}:${refundRef}`)!;
-      expect(note.request).toEqual({ orderId: order.id, invoiceReference, refundRef, currency: 'GBP', amount, reason: 'damaged' });
+      // Recorded before refunds carried their tax: the order's share (none here: nothing in it is taxed), on one line.
+      const lines = [{ sku: 'REFUND', description: 'Refund', quantity: 1, amount, tax: 0 }];
+      expect(note.request).toEqual({ orderId: order.id, invoiceReference, refundRef, currency: 'GBP', amount, tax: 0, lines, reason: 'damaged' });
       expect(await item(keys.creditNoteByRefund(order.id, refundRef))).toMatchObject({ creditNoteReference: note.note.creditNoteReference, amount, status: 'sent' });
       expect(await item(keys.refundByCreditNote(note.note.creditNoteReference))).toMatchObject({ orderId: order.id, refundRef });
     }
     expect(await creditRefunds(order.id, deps())).toEqual({ credited: [], alreadyCredited: 2 });
+  });
+
+  it('invoices the fee with its VAT, and credits a refund with the tax and lines it was recorded with: tax agrees with the books', async () => {
+    useFake();
+    const base = anOrder();
+    const [milk, cheddar] = base.lines;
+    // The milk at 20 % (42 of 250), the £3.99 delivery fee at 20 % (67 of 399), prices including tax.
+    const order = await aCompletedOrder({
+      lines: [{ ...milk!, tax: { rateBasisPoints: 2000, amount: 42 } }, cheddar!],
+      totals: { ...base.totals, tax: 109, fees: 399, total: 1249, authorizationTotal: 1339 },
+      payment: { authorized: 1339, captured: 1249, refunded: 0, status: 'captured', intentId: 'pi_test' },
+    });
+    await invoiceOrder(order.id, 'test', deps());
+    const { request, invoice } = [...billing.invoices.values()][0]!;
+    expect(request.lines.find((line) => line.sku === 'FEES')).toEqual({ sku: 'FEES', description: 'Delivery and service fees', quantity: 1, amount: 399, tax: 67 });
+    expect(request).toMatchObject({ total: 1249, tax: 109 });
+    expect(await item(keys.invoiceByOrder(order.id))).toMatchObject({ total: 1249, tax: 109 });
+
+    const lines = [{ lineId: milk!.lineId, sku: 'MILK-1', description: 'Milk', quantity: 1, amount: 125, tax: 21 }];
+    await db.send(
+      new PutCommand({
+        TableName: engines().tableName,
+        Item: { ...keys.orderRefund(order.id, 'ret-1'), entityType: 'RefundRecord', schemaVersion: 2, orderId: order.id, refundId: 're_1', amount: 125, tax: 21, lines, reason: 'sour', at: AT.toISOString() },
+      }),
+    );
+    await creditRefunds(order.id, deps());
+    const note = billing.creditNotes.get(`credit-note:${order.id}:ret-1`)!;
+    expect(note.request).toEqual({
+      orderId: order.id,
+      invoiceReference: invoice.invoiceReference,
+      refundRef: 'ret-1',
+      currency: 'GBP',
+      amount: 125,
+      tax: 21,
+      lines: [{ sku: 'MILK-1', description: 'Milk', quantity: 1, amount: 125, tax: 21 }],
+      reason: 'sour',
+    });
+    expect(await item(keys.creditNoteByRefund(order.id, 'ret-1'))).toMatchObject({ amount: 125, tax: 21, status: 'sent' });
   });
 
   it('fails a refund that overtook its invoice, and credits it once the invoice is there', async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { ulid } from 'ulid';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startPaymentsSandbox, type PaymentsSandbox } from '../../../infra/local/payments-sandbox/server.js';
 import { handler as refundHandler } from '../../../functions/orders/refund-order.js';
@@ -8,6 +9,7 @@ import type { Principal } from '../../../shared/auth/principal.js';
 import { scopesForRoles } from '../../../shared/auth/roles.js';
 import { checkoutDeps, type CheckoutDeps } from '../../../shared/checkout/deps.js';
 import type { Workflow } from '../../../shared/checkout/workflow.js';
+import { keys } from '../../../shared/db/keys.js';
 import type { Order } from '../../../shared/orders/model.js';
 import type { OrderAccess } from '../../../shared/orders/access.js';
 import { refundOrder } from '../../../shared/orders/refunds.js';
@@ -116,6 +118,35 @@ describe('refundOrder', () => {
       [order.payment.intentId, gbp(700), 'succeeded'],
     ]);
     expect(calls()).toBe(2);
+  });
+
+  it('records each refund’s tax, its share of the tax left, on the order, its record and the day’s books: all of it once refunded in full', async () => {
+    const deps = testDeps(counting().gateway);
+    const base = anOrder();
+    // 67 of tax in the 1,000 captured: the milk's 42 and the fee's 25.
+    const order = await aCapturedOrder({
+      lines: base.lines.map((line, i) => (i === 0 ? { ...line, tax: { rateBasisPoints: 2000, amount: 42 } } : line)),
+      totals: { ...base.totals, tax: 67 },
+    });
+    const partial = await refundOrder(order.id, { amount: 300, reason: 'Bruised bananas' }, 'tax-1', STAFF, deps);
+    expect(partial.payment).toMatchObject({ refunded: 300, refundedTax: 20 });
+    const rest = await refundOrder(order.id, { reason: 'The rest' }, 'tax-2', STAFF, deps);
+    expect(rest.payment).toMatchObject({ refunded: 1000, refundedTax: 67 });
+
+    const { Items = [] } = await deps.db.send(
+      new QueryCommand({ TableName: deps.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :refund)', ExpressionAttributeValues: { ':pk': `ORDER#${order.id}`, ':refund': 'REFUND#' } }),
+    );
+    expect(Items.map((item) => [item.amount, item.tax, item.lines]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
+      [300, 20, [{ sku: 'REFUND', description: 'Refund', quantity: 1, amount: 300, tax: 20 }]],
+      [700, 47, [{ sku: 'REFUND', description: 'Refund', quantity: 1, amount: 700, tax: 47 }]],
+    ]);
+    const books = await Promise.all(
+      Items.map(async (item) => (await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.financialRecord(AT.toISOString().slice(0, 10), 'REFUND', `${order.id}#${String(item.sk).slice(7)}`) }))).Item),
+    );
+    expect(books.map((item) => [item?.amount, item?.tax]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
+      [300, 20],
+      [700, 47],
+    ]);
   });
 
   it('answers a repeated request (same caller, same key) with the order as it is, refunding nothing more', async () => {

@@ -65,8 +65,9 @@ describe('httpBillingClient against the billing sandbox', () => {
     });
     const invoice = await client.createInvoice({ ...invoiceFor('order-1'), billingCustomerId, tax: 208, metadata: { storeId: 's1', channel: 'pos', posReference: 'till-9' } }, 'invoice:order-1');
     expect(invoice).toEqual({ invoiceReference: expect.stringMatching(/^in_/), externalId: 'order-1', status: 'open', currency: 'GBP', total: 1250, tax: 208, createdAt: expect.any(String) });
-    const note = await client.createCreditNote({ orderId: 'order-1', invoiceReference: invoice.invoiceReference, refundRef: 'r1', currency: 'GBP', amount: 250, reason: 'bruised' }, 'credit-note:order-1:r1');
-    expect(note).toEqual({ creditNoteReference: expect.stringMatching(/^cn_/), invoiceReference: invoice.invoiceReference, externalId: 'order-1#r1', amount: 250, currency: 'GBP', createdAt: expect.any(String) });
+    const credited = { orderId: 'order-1', invoiceReference: invoice.invoiceReference, refundRef: 'r1', currency: 'GBP', amount: 250, tax: 42, reason: 'bruised' };
+    const note = await client.createCreditNote({ ...credited, lines: [{ sku: 'A', description: 'A', quantity: 1, amount: 250, tax: 42 }] }, 'credit-note:order-1:r1');
+    expect(note).toEqual({ creditNoteReference: expect.stringMatching(/^cn_/), invoiceReference: invoice.invoiceReference, externalId: 'order-1#r1', amount: 250, tax: 42, currency: 'GBP', createdAt: expect.any(String) });
     expect(sandbox.state().counts).toMatchObject({ customers: 1, subscriptions: 1, invoices: 1, creditNotes: 1 });
   });
 
@@ -121,7 +122,7 @@ describe('httpBillingClient against the billing sandbox', () => {
   });
 
   it('maps a refused request (unknown invoice, invalid body) to a permanent error with its code', async () => {
-    const missing = await failure(client.createCreditNote({ orderId: 'o', invoiceReference: 'in_nope', refundRef: 'r', currency: 'GBP', amount: 1 }, 'credit-note:o:r'));
+    const missing = await failure(client.createCreditNote({ orderId: 'o', invoiceReference: 'in_nope', refundRef: 'r', currency: 'GBP', amount: 1, tax: 0, lines: [{ sku: 'A', description: 'A', quantity: 1, amount: 1, tax: 0 }] }, 'credit-note:o:r'));
     expect(missing).toMatchObject({ name: 'BillingPermanentError', status: 404, code: 'resource_missing' });
     const invalid = await failure(client.createInvoice({ ...invoiceFor('order-7'), currency: 'gbp' }, 'invoice:order-7'));
     expect(invalid).toMatchObject({ name: 'BillingPermanentError', status: 400, code: 'parameter_invalid' });

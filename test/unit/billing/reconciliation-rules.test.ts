@@ -29,12 +29,13 @@ const invoice = (orderId: string, overrides: Partial<BillingInvoice> = {}): Bill
   ...overrides,
 });
 const mapping = (orderId: string, status: InvoiceMapping['status'] = 'sent'): InvoiceMapping => ({ orderId, invoiceReference: `inv_${orderId}`, status });
-const refund = (orderId: string, refundRef: string, amount = 300): BookedRefund => ({ orderId, refundRef, currency: 'GBP', amount });
-const creditNote = (orderId: string, refundRef: string, amount = 300): BillingCreditNote => ({
+const refund = (orderId: string, refundRef: string, amount = 300, tax = 50): BookedRefund => ({ orderId, refundRef, currency: 'GBP', amount, tax });
+const creditNote = (orderId: string, refundRef: string, amount = 300, tax = 50): BillingCreditNote => ({
   creditNoteReference: `cn_${orderId}_${refundRef}`,
   invoiceReference: `inv_${orderId}`,
   externalId: `${orderId}#${refundRef}`,
   amount,
+  tax,
   currency: 'GBP',
   createdAt: AT,
 });
@@ -94,13 +95,25 @@ describe('reconcileDay', () => {
   it('adds up the day per currency: our sales and refunds, their live invoices and credit notes', () => {
     const report = reconcileDay(
       input({
-        ours: { sales: [sale('a', 1000, 100), { orderId: 'b', currency: 'EUR', total: 500, tax: 50 }], refunds: [refund('a', 'r', 200)] },
-        theirs: { invoices: [invoice('a'), invoice('b', { currency: 'EUR', total: 500, tax: 50 }), invoice('x', { status: 'void' })], creditNotes: [creditNote('a', 'r', 200)] },
+        ours: { sales: [sale('a', 1000, 100), { orderId: 'b', currency: 'EUR', total: 500, tax: 50 }], refunds: [refund('a', 'r', 200, 20)] },
+        theirs: { invoices: [invoice('a'), invoice('b', { currency: 'EUR', total: 500, tax: 50 }), invoice('x', { status: 'void' })], creditNotes: [creditNote('a', 'r', 200, 20)] },
       }),
     );
     expect(report.totals).toEqual([
-      { currency: 'EUR', sales: { count: 1, total: 500, tax: 50 }, refunds: { count: 0, amount: 0 }, invoiced: { count: 1, total: 500, tax: 50 }, credited: { count: 0, amount: 0 } },
-      { currency: 'GBP', sales: { count: 1, total: 1000, tax: 100 }, refunds: { count: 1, amount: 200 }, invoiced: { count: 1, total: 1000, tax: 100 }, credited: { count: 1, amount: 200 } },
+      {
+        currency: 'EUR',
+        sales: { count: 1, total: 500, tax: 50 },
+        refunds: { count: 0, amount: 0, tax: 0 },
+        invoiced: { count: 1, total: 500, tax: 50 },
+        credited: { count: 0, amount: 0, tax: 0 },
+      },
+      {
+        currency: 'GBP',
+        sales: { count: 1, total: 1000, tax: 100 },
+        refunds: { count: 1, amount: 200, tax: 20 },
+        invoiced: { count: 1, total: 1000, tax: 100 },
+        credited: { count: 1, amount: 200, tax: 20 },
+      },
     ]);
   });
 
@@ -163,6 +176,61 @@ describe('reconcileDay', () => {
       input({ ours: { sales: [sale('a')] }, theirs: { invoices: [invoice('a')], taxLines: [{ invoiceReference: 'inv_a', tax: 99 }] } }),
     );
     expect(report.discrepancies).toMatchObject([{ kind: 'tax-mismatch', ours: 100, theirs: 99 }]);
+  });
+
+  it('compares each refund with its credit notes: the amount, the currency, the tax and the tax lines', () => {
+    const refunds = [refund('a', 'ok', 300, 50), refund('a', 'amount', 300, 50), refund('a', 'tax', 300, 50), refund('a', 'lines', 300, 50), refund('a', 'eur', 300, 50)];
+    const report = reconcileDay(
+      input({
+        ours: { sales: [sale('a')], refunds },
+        theirs: {
+          invoices: [invoice('a')],
+          creditNotes: [
+            creditNote('a', 'ok', 300, 50),
+            creditNote('a', 'amount', 250, 50),
+            creditNote('a', 'tax', 300, 0),
+            creditNote('a', 'lines', 300, 50),
+            { ...creditNote('a', 'eur', 300, 50), currency: 'EUR' },
+          ],
+          taxLines: [
+            { invoiceReference: 'inv_a', creditNoteReference: 'cn_a_ok', tax: 30 },
+            { invoiceReference: 'inv_a', creditNoteReference: 'cn_a_ok', tax: 20 },
+            { invoiceReference: 'inv_a', creditNoteReference: 'cn_a_lines', tax: 49 },
+          ],
+        },
+      }),
+    );
+    expect(report.discrepancies.map((d) => [d.kind, d.ref, d.ours, d.theirs])).toEqual([
+      ['amount-mismatch', 'a#amount', 300, 250],
+      ['amount-mismatch', 'a#eur', 300, 300],
+      ['tax-mismatch', 'a#lines', 50, 49],
+      ['tax-mismatch', 'a#tax', 50, 0],
+    ]);
+    expect(report.discrepancies[0]).toMatchObject({ orderId: 'a', refundRef: 'amount', invoiceReference: 'inv_a', resolution: 'adjustment' });
+  });
+
+  it('counts a credit note’s tax lines for the credit note, not for the invoice they name', () => {
+    const report = reconcileDay(
+      input({
+        ours: { sales: [sale('a', 1000, 100)], refunds: [refund('a', 'r', 300, 50)] },
+        theirs: {
+          invoices: [invoice('a')],
+          creditNotes: [creditNote('a', 'r', 300, 50)],
+          taxLines: [
+            { invoiceReference: 'inv_a', tax: 100 },
+            { invoiceReference: 'inv_a', creditNoteReference: 'cn_a_r', tax: 50 },
+          ],
+        },
+      }),
+    );
+    expect(report.discrepancies).toEqual([]);
+  });
+
+  it('does not compare the tax of a refund booked before refunds carried their tax', () => {
+    const { tax: _none, ...untaxed } = refund('a', 'r');
+    const report = reconcileDay(input({ ours: { refunds: [untaxed] }, theirs: { creditNotes: [creditNote('a', 'r', 300, 50)] } }));
+    expect(report.discrepancies).toEqual([]);
+    expect(report.totals[0]!.refunds).toEqual({ count: 1, amount: 300, tax: 0 });
   });
 
   it('takes a payment in the export as paid even while the invoice still reads open, and flags ours not yet paid', () => {
@@ -230,12 +298,13 @@ const arbitraryInvoice = fc.record({
   tax: money,
   createdAt: fc.constant(AT),
 });
-const arbitraryRefund = fc.record({ orderId, refundRef: fc.constantFrom('r1', 'r2'), currency: fc.constant('GBP'), amount: money });
+const arbitraryRefund = fc.record({ orderId, refundRef: fc.constantFrom('r1', 'r2'), currency: fc.constant('GBP'), amount: money, tax: money }, { requiredKeys: ['orderId', 'refundRef', 'currency', 'amount'] });
 const arbitraryCreditNote = fc.record({
   creditNoteReference: fc.constantFrom('c1', 'c2', 'c3'),
   invoiceReference: fc.constantFrom('i1', 'i2'),
   externalId: fc.constantFrom('o1#r1', 'o2#r2', 'o3#r1'),
   amount: money,
+  tax: money,
   currency: fc.constant('GBP'),
   createdAt: fc.constant(AT),
 });
@@ -247,7 +316,10 @@ const arbitraryMapping = fc.record({
 const arbitraryExports = fc.record({
   invoices: fc.array(arbitraryInvoice, { maxLength: 8 }),
   creditNotes: fc.array(arbitraryCreditNote, { maxLength: 3 }),
-  taxLines: fc.array(fc.record({ invoiceReference: fc.constantFrom('i1', 'i2', 'i3'), tax: money }), { maxLength: 4 }),
+  taxLines: fc.array(
+    fc.record({ invoiceReference: fc.constantFrom('i1', 'i2', 'i3'), creditNoteReference: fc.constantFrom('c1', 'c2', 'c3'), tax: money }, { requiredKeys: ['invoiceReference', 'tax'] }),
+    { maxLength: 4 },
+  ),
   payments: fc.array(
     fc.record({
       invoiceReference: fc.constantFrom('i1', 'i2', 'i3'),

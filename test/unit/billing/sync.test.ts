@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BillingPermanentError, BillingTransientError } from '../../../shared/billing/client.js';
 import {
   BILLING_RETRY,
+  creditNoteRequestOf,
   FEES_SKU,
   invoiceRequestOf,
   refundsToCredit,
@@ -133,12 +134,13 @@ describe('invoiceRequestOf', () => {
     status: 'completed',
     channel: 'pos',
     posReference: 'TILL-7/0042',
-    payment: { authorized: 1090, captured: 1030, refunded: 0, status: 'captured', intentId: 'pi_1' },
-    totals: { currency: 'GBP', taxMode: 'inclusive', subtotal: 850, discount: 20, tax: 60, fees: 150, total: 1000, authorizationTotal: 1090 },
+    payment: { authorized: 1090, captured: 1048, refunded: 0, status: 'captured', intentId: 'pi_1' },
+    // 42 of the tax is the milk's, 25 the fee's (20 % of 150, prices including tax).
+    totals: { currency: 'GBP', taxMode: 'inclusive', subtotal: 850, discount: 20, tax: 67, fees: 150, total: 1000, authorizationTotal: 1090 },
     loyalty: { pointsRedeemed: 100, redemptionAmount: 10, pointsEarned: 0 },
   });
 
-  it('invoices what was handed over at the picked price, fees as their own line, and the captured total', () => {
+  it('invoices what was handed over at the picked price, fees as their own line with their tax, and the captured total', () => {
     const [milk, cheddar] = completed.lines;
     const order = {
       ...completed,
@@ -155,13 +157,27 @@ describe('invoiceRequestOf', () => {
       lines: [
         { sku: 'MILK-1', description: 'Milk', quantity: 2, amount: 250, tax: 42 },
         { sku: 'CHEDDAR-1', description: 'Cheddar', quantity: 540, amount: 648, tax: 18 },
-        { sku: FEES_SKU, description: 'Delivery and service fees', quantity: 1, amount: 150, tax: 0 },
+        { sku: FEES_SKU, description: 'Delivery and service fees', quantity: 1, amount: 150, tax: 25 },
       ],
       discount: 30,
-      tax: 60,
-      total: 1030,
+      tax: 85,
+      total: 1048,
       metadata: { storeId: 'store-1', channel: 'pos', posReference: 'TILL-7/0042' },
     });
+  });
+
+  it('charges the fee with its tax on top when prices exclude tax, so the lines add up to the captured total', () => {
+    const [milk, cheddar] = completed.lines;
+    const order = {
+      ...completed,
+      lines: [{ ...milk!, tax: { rateBasisPoints: 2000, amount: 42 } }, cheddar!],
+      totals: { ...completed.totals, taxMode: 'exclusive' as const, fees: 125 },
+      payment: { ...completed.payment, captured: 250 + 600 + 150 },
+    };
+    const request = invoiceRequestOf(order);
+    expect(request.lines.at(-1)).toEqual({ sku: FEES_SKU, description: 'Delivery and service fees', quantity: 1, amount: 150, tax: 25 });
+    expect(request.lines.reduce((sum, line) => sum + line.amount, 0)).toBe(request.total);
+    expect(request.tax).toBe(67);
   });
 
   it('leaves out lines nothing was handed over for, names substitutes, and omits what the order does not have', () => {
@@ -169,7 +185,7 @@ describe('invoiceRequestOf', () => {
     const order = {
       ...completed,
       posReference: undefined,
-      totals: { ...completed.totals, fees: 0 },
+      totals: { ...completed.totals, fees: 0, tax: 0 },
       lines: [
         { ...milk!, picked: { total: 0, tax: 0 } },
         { ...cheddar!, picked: { quantity: { grams: 480 }, substitute: { sku: 'GOUDA-1', productId: '01JBQ8Y00000000000000000B9', name: 'Gouda' }, total: 576, tax: 0 } },
@@ -179,6 +195,36 @@ describe('invoiceRequestOf', () => {
     expect(request.lines).toEqual([{ sku: 'GOUDA-1', description: 'Gouda', quantity: 480, amount: 576, tax: 0 }]);
     expect(request).not.toHaveProperty('billingCustomerId');
     expect(request.metadata).toEqual({ storeId: 'store-1', channel: 'pos' });
+  });
+});
+
+describe('creditNoteRequestOf', () => {
+  const order = anOrder({
+    status: 'partially-refunded',
+    lines: anOrder().lines.map((line, i) => (i === 0 ? { ...line, tax: { rateBasisPoints: 2000, amount: 42 } } : line)),
+    totals: { currency: 'GBP', taxMode: 'inclusive', subtotal: 850, discount: 0, tax: 67, fees: 150, total: 1000, authorizationTotal: 1090 },
+    payment: { authorized: 1090, captured: 1000, refunded: 250, refundedTax: 42, status: 'partially-refunded', intentId: 'pi_1' },
+  });
+  const invoice = { invoiceReference: 'in_1', currency: 'GBP' };
+
+  it('credits a refund with the tax and the lines it was recorded with', () => {
+    const lines = [{ lineId: order.lines[0]!.lineId, sku: 'MILK-1', description: 'Milk', quantity: 2, amount: 250, tax: 42 }];
+    expect(creditNoteRequestOf(order, invoice, { refundRef: 'ret-1', refundId: 're_1', amount: 250, tax: 42, lines, reason: 'sour' })).toEqual({
+      orderId: order.id,
+      invoiceReference: 'in_1',
+      refundRef: 'ret-1',
+      currency: 'GBP',
+      amount: 250,
+      tax: 42,
+      lines: [{ sku: 'MILK-1', description: 'Milk', quantity: 2, amount: 250, tax: 42 }],
+      reason: 'sour',
+    });
+  });
+
+  it('gives a refund recorded without its tax its share of the captured tax, on one line, the same on every retry', () => {
+    const request = creditNoteRequestOf(order, invoice, { refundRef: 'old', refundId: 're_0', amount: 100 });
+    expect(request).toMatchObject({ amount: 100, tax: 7, lines: [{ sku: 'REFUND', description: 'Refund', quantity: 1, amount: 100, tax: 7 }] });
+    expect(creditNoteRequestOf(order, invoice, { refundRef: 'old', refundId: 're_0', amount: 100 })).toEqual(request);
   });
 });
 
