@@ -208,7 +208,8 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'promotions-update-promotion', entry: 'functions/promotions/update-promotion.ts', access: tableWrite },
   // Issues the shopper's loyalty identifier on first sight, so it writes.
   { id: 'loyalty-get-loyalty', entry: 'functions/loyalty/get-loyalty.ts', access: tableWrite },
-  { id: 'orders-get-order', entry: 'functions/orders/get-order.ts', access: table },
+  // Its shopper sees the handover code of an order waiting at the desk, derived with the handover-codes key.
+  { id: 'orders-get-order', entry: 'functions/orders/get-order.ts', access: { ...table, secrets: ['handover-codes'] } },
   { id: 'orders-list-orders', entry: 'functions/orders/list-orders.ts', access: table },
   // A till or phone sale becomes an order and starts its saga; the saga's own steps talk to the payment provider.
   { id: 'orders-create-order', entry: 'functions/orders/create-order.ts', access: { ...tableWrite, workflows: { checkout: 'start' } } },
@@ -254,6 +255,12 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'checkout-fail-order', entry: 'functions/checkout/fail-order.ts', access: tableWrite },
   { id: 'orders-record-pick', entry: 'functions/orders/record-pick.ts', access: { ...tableWrite, workflows: { checkout: 'callback' } } },
   { id: 'orders-cancel-order', entry: 'functions/orders/cancel-order.ts', access: { ...tableWrite, workflows: { checkout: 'callback' } } },
+  // After picking: each writes the order's fulfilment change, its stock moves and fulfillment.updated in one transaction.
+  { id: 'orders-pack-order', entry: 'functions/orders/pack-order.ts', access: tableWrite },
+  { id: 'orders-dispatch-shipment', entry: 'functions/orders/dispatch-shipment.ts', access: tableWrite },
+  { id: 'orders-record-shipment-event', entry: 'functions/orders/record-shipment-event.ts', access: tableWrite },
+  { id: 'orders-ready-for-collection', entry: 'functions/orders/ready-for-collection.ts', access: tableWrite },
+  { id: 'orders-hand-over-order', entry: 'functions/orders/hand-over-order.ts', access: { ...tableWrite, secrets: ['handover-codes'] } },
   // Invoices, credit notes and subscriptions out to the billing system; up to 20 s of retries per record fit its 30 s.
   { id: 'billing-sync-invoice', entry: 'functions/billing/sync-invoice.ts', timeoutSeconds: 30, access: { ...tableWrite, secrets: ['billing-api'] } },
   {
@@ -345,6 +352,12 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/orders/{id}/pick', fn: 'orders-record-pick', auth: staff('orders:pick') },
   // A shopper cancels their own order before picking; staff (orders:write) any order not yet completed.
   { method: 'POST', path: '/orders/{id}/cancel', fn: 'orders-cancel-order', auth: staff('orders:read') },
+  // After picking, by the store's staff (pickers and store managers); another store's order is a 404.
+  { method: 'POST', path: '/orders/{id}/pack', fn: 'orders-pack-order', auth: staff('orders:pick') },
+  { method: 'POST', path: '/orders/{id}/shipments', fn: 'orders-dispatch-shipment', auth: staff('orders:pick') },
+  { method: 'POST', path: '/orders/{id}/shipments/{shipmentId}/events', fn: 'orders-record-shipment-event', auth: staff('orders:pick') },
+  { method: 'POST', path: '/orders/{id}/collection', fn: 'orders-ready-for-collection', auth: staff('orders:pick') },
+  { method: 'POST', path: '/orders/{id}/collection/handover', fn: 'orders-hand-over-order', auth: staff('orders:pick') },
   // Stripe authenticates by Stripe-Signature, which the handler checks; our authorizer has nothing to check.
   { method: 'POST', path: '/webhooks/payments', fn: 'payments-receive-webhook', auth: open, throttle: { rate: 50, burst: 100 } },
   { method: 'POST', path: '/admin/queues/{id}/redrive', fn: 'ops-redrive-queue', auth: staff('admin'), throttle: { rate: 1, burst: 2 } },

@@ -69,6 +69,12 @@ export const LOCAL_STRIPE_SECRET_KEY = 'sk_test_smartshelf_local';
 export const LOCAL_BILLING_WEBHOOK_SECRET = 'billing_whsec_local';
 
 /**
+ * The key of click-and-collect handover codes locally (on AWS the `handover-codes` secret's): the platform and its data
+ * are on this machine, so it guards nothing, and tests may derive the codes with it.
+ */
+export const LOCAL_HANDOVER_CODE_KEY = 'smartshelf-local-handover-code-key-0123456789';
+
+/**
  * The environment a function sees locally: the same SmartShelf variables the CDK app sets on
  * AWS, plus the SDK's standard per-service endpoint variables so that unchanged code reaches the
  * local engines, and dummy credentials they accept.
@@ -92,6 +98,7 @@ export function platformEnv(input: PlatformEnvInput): Record<string, string> {
     POWERTOOLS_SERVICE_NAME: 'smartshelf',
     POWERTOOLS_METRICS_NAMESPACE: 'SmartShelf',
     POWERTOOLS_LOG_LEVEL: input.logLevel ?? 'INFO',
+    [ENV.handoverCodeKey]: LOCAL_HANDOVER_CODE_KEY,
   };
   for (const id of BUCKET_IDS) env[bucketEnvName(id)] = names.bucket(id);
   for (const [id, url] of Object.entries(input.queueUrls)) env[queueUrlEnvName(id)] = url;

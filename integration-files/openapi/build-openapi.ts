@@ -42,6 +42,7 @@ import { ListOrdersQuery, OrderIdParams, OrderPage } from '../../shared/orders/q
 import { OrderView } from '../../shared/orders/views.js';
 import { PickRequest } from '../../shared/orders/picking.js';
 import { CancelOrderRequest, PickResult } from '../../shared/orders/order-actions.js';
+import { DispatchRequest, HandoverRequest, PackRequest, ReadyRequest, ShipmentEventRequest, ShipmentParams, ShipmentResult } from '../../shared/orders/fulfilment-actions.js';
 import { CheckoutRequest } from '../../shared/checkout/start.js';
 import { PosOrderRequest } from '../../shared/checkout/pos.js';
 import { RefundRequest } from '../../shared/orders/refunds.js';
@@ -285,12 +286,17 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, PickResult, Subscription: SubscriptionView, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, PickResult, ShipmentResult, Subscription: SubscriptionView, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CheckoutRequest,
   PickRequest,
   CancelOrderRequest,
+  PackRequest,
+  DispatchRequest,
+  ShipmentEventRequest,
+  ReadyRequest,
+  HandoverRequest,
   PosOrderRequest,
   RefundRequest,
   CreateCategoryRequest,
@@ -740,6 +746,65 @@ const OPERATIONS: Record<string, OperationSpec> = {
     requestBody: { required: true, content: json(ref('CancelOrderRequest')) },
     responses: { 202: { description: 'The order; it shows `cancelled` once the compensations ran.', content: json(ref('Order')) } },
     problems: [400, 404, 409],
+  },
+  'POST /orders/{id}/pack': {
+    operationId: 'packOrder',
+    tag: 'Orders',
+    summary: 'Pack an order in bags per temperature zone',
+    description:
+      'For the store’s staff (`orders:pick`), once the order is `completed` or `partially-refunded` (paid, its stock committed) and is for delivery or pickup: the bags (or totes) each temperature zone (`ambient`, `chilled`, `frozen`) filled and the lines in them, every line of which something was handed over in exactly one zone. The answer labels every bag (`<orderId>-<A|C|F><n>/<of>`) and the order’s `fulfillmentStatus` becomes `packed`, with `fulfillment.updated`. 400 names every line packed twice, unknown, with nothing handed over or left out, and every zone listed twice; 409 `invalid-fulfillment-transition` for an order not paid yet, an in-store sale, or one packed already; 404 for another store’s order.',
+    parameters: [ORDER_ID_PARAMETER],
+    requestBody: { required: true, content: json(ref('PackRequest')) },
+    responses: { 200: { description: 'The order, packed, with its bags’ labels.', content: json(ref('Order')) } },
+    problems: [400, 404, 409],
+  },
+  'POST /orders/{id}/shipments': {
+    operationId: 'dispatchShipment',
+    tag: 'Orders',
+    summary: 'Dispatch a shipment',
+    description:
+      'For the store’s staff (`orders:pick`), once a delivery order is packed: goods leave the store in a new shipment, by the store’s own van (`own-van`, tracked by the shipment’s id) or by a courier that is set up (booked first; 422 `courier-not-available` otherwise). `lines` (each in the stock unit of what was handed over) default to everything not yet sent, so an order may leave in several shipments; `bags` name the packed bags in it. Their stock leaves `committed` in the same transaction, and the order’s `fulfillmentStatus` becomes `partially-dispatched` or `dispatched`, with `fulfillment.updated`. The `Idempotency-Key` header is required (400 without it): a repeat returns the shipment sent first. 400 names each line unknown, repeated or beyond what is left to send, and each unknown bag; 409 `invalid-fulfillment-transition` for an order not packed, not paid, not for delivery, or with nothing left to send (of two dispatchers racing over the same goods, one sends them); 404 for another store’s order.',
+    parameters: [ORDER_ID_PARAMETER],
+    requestBody: { required: true, content: json(ref('DispatchRequest')) },
+    responses: { 201: { description: 'The shipment, dispatched, and the order.', headers: { Location: HEADERS.Location! }, content: json(ref('ShipmentResult')) } },
+    problems: [400, 404, 409, 422],
+    idempotent: 'required',
+  },
+  'POST /orders/{id}/shipments/{shipmentId}/events': {
+    operationId: 'recordShipmentEvent',
+    tag: 'Orders',
+    summary: 'Record a step of a shipment',
+    description:
+      'For the store’s staff (`orders:pick`): one step of a shipment, named by the status it leads to. The own vans’ rounds: `out-for-delivery` (from `dispatched`, or from a `failed-attempt` as the next attempt), `delivered` (with `idCheck.document` for an order with `idCheckRequired`, else 422 `id-check-required`), `failed-attempt` with its `reason` (`not-at-home`, `refused`, `age-check-failed`, ...) and what comes `next`: a redelivery in `slotId`, or `return-to-store` (the shipment is then `returning`), and `returning`. Any carrier’s goods that came back are received with `returned-to-store`, saying for every line whether it goes back on sale (`restock`: `available` grows, audited, `inventory.adjusted`) or is written off with a reason (audited); chilled and frozen goods cannot be resold (422 `perishable-not-restockable`). Each step is recorded on the shipment’s timeline and the order’s fulfilment history, with `fulfillment.updated`. 409 `invalid-shipment-transition` for a step out of order or a van’s step on a courier’s shipment (couriers report their own); 404 for another store’s order or a shipment it does not have; 400 for returned lines that do not match the shipment.',
+    parameters: [
+      ORDER_ID_PARAMETER,
+      { name: 'shipmentId', in: 'path', required: true, schema: tidy(z.toJSONSchema(ShipmentParams.shape.shipmentId)) as Schema, description: 'A shipment of the order (a ULID).' },
+    ],
+    requestBody: { required: true, content: json(ref('ShipmentEventRequest')) },
+    responses: { 200: { description: 'The shipment after the step, and the order.', content: json(ref('ShipmentResult')) } },
+    problems: [400, 404, 409, 422],
+  },
+  'POST /orders/{id}/collection': {
+    operationId: 'readyForCollection',
+    tag: 'Orders',
+    summary: 'Make a pickup order ready for collection',
+    description:
+      'For the store’s staff (`orders:pick`), once a pickup order is packed and paid: it waits at the desk, and a new six-digit handover code is made for its shopper, who sees it on `GET /orders/{id}` (staff never do; the order keeps only a salt). On a collection locked after 5 wrong codes, a store manager (`orders:write`; a picker gets 403) issues a new code the same way. `fulfillment.updated` is written. 409 `invalid-fulfillment-transition` for an order not packed, not paid, not for pickup, or ready already; 404 for another store’s order.',
+    parameters: [ORDER_ID_PARAMETER],
+    requestBody: { required: true, content: json(ref('ReadyRequest')) },
+    responses: { 200: { description: 'The order, ready for collection.', content: json(ref('Order')) } },
+    problems: [400, 404, 409],
+  },
+  'POST /orders/{id}/collection/handover': {
+    operationId: 'handOverOrder',
+    tag: 'Orders',
+    summary: 'Hand a pickup order over on its code',
+    description:
+      'For the store’s staff (`orders:pick`): the `code` the shopper shows, and for an order with `idCheckRequired` the ID document checked (`idCheck.document`; 422 `id-check-required` without it; no date of birth is kept). On the right code the order is `collected` and its stock leaves `committed` in the same transaction, with `fulfillment.updated`; of two staff handing it over at once, one does. A wrong code is 422 `handover-code-mismatch` with `attemptsLeft` and counts a try; after 5 the collection locks (409 `handover-locked`) until a store manager issues a new code. 409 `invalid-fulfillment-transition` when the order is not ready (or was collected already); 404 for another store’s order.',
+    parameters: [ORDER_ID_PARAMETER],
+    requestBody: { required: true, content: json(ref('HandoverRequest')) },
+    responses: { 200: { description: 'The order, collected.', content: json(ref('Order')) } },
+    problems: [400, 404, 409, 422],
   },
   'POST /orders': {
     operationId: 'createPosOrder',

@@ -3,6 +3,7 @@ import { requireActsAtStore, type Principal } from '../auth/principal.js';
 import { tableDeps, type TableDeps } from '../db/deps.js';
 import { ValidationError } from '../errors.js';
 import { orderAccessOf, requireOrderFor, type OrderAccess } from './access.js';
+import { handoverCode, handoverKey } from './handover-codes.js';
 import { OrderStatus, type Order } from './model.js';
 import { listOrdersByShopper, listOrdersByStoreDay } from './repository.js';
 import { orderView, OrderView } from './views.js';
@@ -33,12 +34,16 @@ export const OrderPage = z.strictObject({
 export type OrderPage = z.infer<typeof OrderPage>;
 
 /**
- * One order as its reader may see it (see `orderView`).
+ * One order as its reader may see it (see `orderView`); its shopper also sees the handover code while it waits at the
+ * desk, derived with the codes' key (`codeKey`), which is read only then.
  * @throws NotFoundError (404) when there is none, or when it is another shopper's or another store's (indistinguishable on purpose)
  */
-export async function getOrderFor(principal: Principal, orderId: string, deps: TableDeps = tableDeps()): Promise<OrderView> {
+export async function getOrderFor(principal: Principal, orderId: string, deps: TableDeps = tableDeps(), codeKey: () => Promise<string> = () => handoverKey()): Promise<OrderView> {
   const access = orderAccessOf(principal);
-  return orderView(await requireOrderFor(deps, orderId, access), access);
+  const order = await requireOrderFor(deps, orderId, access);
+  const collection = order.collection;
+  const waiting = access.kind === 'shopper' && collection?.status === 'ready' && collection.lockedAt === undefined;
+  return orderView(order, access, waiting ? { handoverCode: handoverCode(await codeKey(), order.id, collection.codeSalt) } : {});
 }
 
 /**

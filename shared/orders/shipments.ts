@@ -107,8 +107,11 @@ export const SHIPMENT_STATUS_RANK: Readonly<Record<ShipmentStatus, number>> = {
 /** Statuses a shipment never leaves. */
 export const TERMINAL_SHIPMENT_STATUSES: readonly ShipmentStatus[] = ['delivered', 'returned-to-store'];
 
-/** Why a delivery attempt failed. An `age-check-failed` hands nothing over: the order carries age-restricted goods. */
-export const FAILED_ATTEMPT_REASONS = ['not-at-home', 'refused', 'age-check-failed'] as const;
+/**
+ * Why a delivery attempt failed. An `age-check-failed` hands nothing over: the order carries age-restricted goods. The
+ * last two are what couriers report besides (integration-files/couriers).
+ */
+export const FAILED_ATTEMPT_REASONS = ['not-at-home', 'refused', 'age-check-failed', 'address-not-found', 'damaged'] as const;
 export const FailedAttemptReason = z.enum(FAILED_ATTEMPT_REASONS);
 export type FailedAttemptReason = z.infer<typeof FailedAttemptReason>;
 
@@ -123,8 +126,11 @@ export type IdCheck = z.infer<typeof IdCheck>;
 export const ShipmentLine = z.strictObject({ lineId: Id, sku: Sku, quantity: StockAmount });
 export type ShipmentLine = z.infer<typeof ShipmentLine>;
 
-/** Stock of one stocked SKU (bundles expanded) that left `committed` with a shipment or a collection. */
-export const StockMove = z.strictObject({ sku: Sku, quantity: StockAmount });
+/**
+ * Stock of one stocked SKU (a bundle's components, each on its own) of one line that left `committed` with a shipment or
+ * a collection. Kept per line, so that a returned line puts back (or writes off) exactly what it took.
+ */
+export const StockMove = z.strictObject({ lineId: Id, sku: Sku, quantity: StockAmount });
 export type StockMove = z.infer<typeof StockMove>;
 
 /** Why returned goods were written off rather than put back on sale. */

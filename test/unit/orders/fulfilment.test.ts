@@ -49,7 +49,7 @@ function run(order: Order, ...events: FulfilmentEvent[]): Order {
 }
 
 function dispatch(id: string, lines: { lineId: string; sku: string; quantity: number }[], carrier = 'own-van'): FulfilmentEvent {
-  return { type: 'dispatch', shipment: { id, carrier, lines, stockMoves: lines.map(({ sku, quantity }) => ({ sku, quantity })) } };
+  return { type: 'dispatch', shipment: { id, carrier, lines, stockMoves: lines.map(({ lineId, sku, quantity }) => ({ lineId, sku, quantity })) } };
 }
 const ALL = [
   { lineId: MILK, sku: 'MILK-1', quantity: 2 },
@@ -239,9 +239,9 @@ describe('click-and-collect', () => {
     const order = ready();
     expect(order.fulfillmentStatus).toBe('ready-for-collection');
     expect(order.collection).toMatchObject({ status: 'ready', failedAttempts: 0 });
-    const collected = run(order, { type: 'collect', stockMoves: [{ sku: 'MILK-1', quantity: 2 }] });
+    const collected = run(order, { type: 'collect', stockMoves: [{ lineId: MILK, sku: 'MILK-1', quantity: 2 }] });
     expect(collected.fulfillmentStatus).toBe('collected');
-    expect(collected.collection).toMatchObject({ status: 'collected', collectedBy: 'pat', stockMoves: [{ sku: 'MILK-1', quantity: 2 }] });
+    expect(collected.collection).toMatchObject({ status: 'collected', collectedBy: 'pat', stockMoves: [{ lineId: MILK, sku: 'MILK-1', quantity: 2 }] });
     expect(() => fulfil(collected, { type: 'collect', stockMoves: [] }, AT, 'pat')).toThrow(/it was collected already/);
   });
 

@@ -23,7 +23,7 @@ function aShipment(overrides: Partial<Shipment> = {}): Shipment {
     carrier: 'acme-parcels',
     trackingNumber: 'ACME123',
     lines: [{ lineId: '01JBQ8Y00000000000000000A1', sku: 'MILK-1', quantity: 2 }],
-    stockMoves: [{ sku: 'MILK-1', quantity: 2 }],
+    stockMoves: [{ lineId: '01JBQ8Y00000000000000000A1', sku: 'MILK-1', quantity: 2 }],
     status: 'dispatched',
     attempt: 1,
     timeline: [{ status: 'dispatched', at, actor: 'pat', attempt: 1 }],
