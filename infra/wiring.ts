@@ -214,6 +214,12 @@ export const functions: readonly FunctionSpec[] = [
   // A till or phone sale becomes an order and starts its saga; the saga's own steps talk to the payment provider.
   { id: 'orders-create-order', entry: 'functions/orders/create-order.ts', access: { ...tableWrite, workflows: { checkout: 'start' } } },
   { id: 'orders-refund-order', entry: 'functions/orders/refund-order.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
+  // Returns: a request refunds fresh food at once, an inspection moves the stock and refunds the rest, to the card.
+  { id: 'orders-request-return', entry: 'functions/orders/request-return.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
+  { id: 'orders-receive-return', entry: 'functions/orders/receive-return.ts', access: tableWrite },
+  { id: 'orders-inspect-return', entry: 'functions/orders/inspect-return.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
+  { id: 'orders-list-returns', entry: 'functions/orders/list-returns.ts', access: table },
+  { id: 'orders-get-return', entry: 'functions/orders/get-return.ts', access: table },
   // Nightly: our books against billing's exports; writes the report, records each discrepancy once, re-enqueues missing invoices.
   {
     id: 'billing-reconcile-day',
@@ -345,6 +351,13 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/orders/{id}', fn: 'orders-get-order', auth: staff('orders:read') },
   { method: 'POST', path: '/orders', fn: 'orders-create-order', auth: staff('orders:write') },
   { method: 'POST', path: '/orders/{id}/refunds', fn: 'orders-refund-order', auth: staff('orders:refund') },
+  // A shopper returns lines of their own order (staff who may change orders, at the desk, for them); staff of its store
+  // receive the goods (orders:write) and inspect them (orders:refund: the inspection refunds).
+  { method: 'POST', path: '/orders/{id}/returns', fn: 'orders-request-return', auth: staff('orders:read') },
+  { method: 'GET', path: '/orders/{id}/returns', fn: 'orders-list-returns', auth: staff('orders:read') },
+  { method: 'GET', path: '/orders/{id}/returns/{returnId}', fn: 'orders-get-return', auth: staff('orders:read') },
+  { method: 'POST', path: '/orders/{id}/returns/{returnId}/receive', fn: 'orders-receive-return', auth: staff('orders:write') },
+  { method: 'POST', path: '/orders/{id}/returns/{returnId}/inspect', fn: 'orders-inspect-return', auth: staff('orders:refund') },
   { method: 'GET', path: '/tax-rates', fn: 'tax-get-tax-rates', auth: staff('admin') },
   { method: 'PUT', path: '/tax-rates', fn: 'tax-replace-tax-rates', auth: staff('admin') },
   { method: 'GET', path: '/reports/reconciliation', fn: 'billing-get-reconciliation-report', auth: staff('reports:read') },

@@ -46,6 +46,7 @@ import { DispatchRequest, HandoverRequest, PackRequest, ReadyRequest, ShipmentEv
 import { CheckoutRequest } from '../../shared/checkout/start.js';
 import { PosOrderRequest } from '../../shared/checkout/pos.js';
 import { RefundRequest } from '../../shared/orders/refunds.js';
+import { InspectReturnRequest, OrderReturn, ReceiveReturnRequest, ReturnList, ReturnParams, ReturnRequest } from '../../shared/orders/returns.js';
 import { CreatePromotionRequest, ListPromotionsQuery, PromotionPage, PromotionView, UpdatePromotionRequest } from '../../shared/promotions/model.js';
 import { ReplaceTaxRatesRequest, TAX_RATES_MAX_AGE_SECONDS, TaxRatesView } from '../../shared/tax/rates.js';
 import { ACTIVE_PROMOTIONS_MAX_AGE_SECONDS } from '../../shared/promotions/queries.js';
@@ -286,7 +287,7 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, PickResult, ShipmentResult, Subscription: SubscriptionView, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CheckoutRequest,
@@ -299,6 +300,9 @@ const REQUESTS = {
   HandoverRequest,
   PosOrderRequest,
   RefundRequest,
+  ReturnRequest,
+  ReceiveReturnRequest,
+  InspectReturnRequest,
   CreateCategoryRequest,
   CreateProductRequest,
   UpdateProductRequest,
@@ -616,6 +620,12 @@ const ORDER_ID_PARAMETER: Parameter = {
   description: 'An order id (a ULID).',
 };
 
+/** An order's id and one of its returns'. */
+const RETURN_PARAMETERS: Parameter[] = [
+  ORDER_ID_PARAMETER,
+  { name: 'returnId', in: 'path', required: true, schema: tidy(z.toJSONSchema(ReturnParams.shape.returnId)) as Schema, description: 'A return of the order (26 symbols, spelt like a ULID).' },
+];
+
 const PROMOTION_ETAG: Header = {
   description: 'The promotion version as a strong entity tag, for `If-Match`.',
   schema: { type: 'string', pattern: '^"[1-9][0-9]*"$' },
@@ -841,6 +851,62 @@ const OPERATIONS: Record<string, OperationSpec> = {
     responses: { 200: { description: 'The order with the refund recorded.', content: json(ref('Order')) } },
     problems: [400, 404, 409],
     idempotent: 'required',
+  },
+  'POST /orders/{id}/returns': {
+    operationId: 'requestReturn',
+    tag: 'Orders',
+    summary: 'Return lines of an order',
+    description:
+      'For the order’s shopper (another shopper’s order is a 404, like a missing one), or staff at the desk for them (`orders:write`; a picker gets 403): the lines to return, each with how much of it in its unit (items or packs, grams, millilitres) and a `reason` (`damaged`, `faulty`, `past-date`, `poor-quality`, `wrong-item`, `not-as-described`, `changed-mind`), and, when anything goes back, the `method`: `collection` from the delivery address or `drop-off` at the store. The order must be `completed` or `partially-refunded` (else 409 `order-not-returnable`) and the lines received (delivered or collected). The returns policy decides each line by the goods handed over (the substitute’s, when there was one): medicines never come back; fresh food (fresh produce, bakery, dairy and eggs, meat and fish, frozen, and anything packed chilled or frozen) is refunded at once without being sent back, within 3 days of receipt, when it was not what was paid for; alcohol comes back within 30 days when it was not what was paid for; other goods within 30 days for any reason. A refused line is a 422 `return-not-allowed` naming each line and why. Each line is refunded its share of what was paid for it and of its tax (`amount`, `tax`), never more than once: a line returned in parts is refunded in parts that add up to what it cost. Fresh food is refunded to the card as the return is made (the order becomes `partially-refunded` or `refunded`, with `order.status-changed`, and billing gets a credit note with its tax lines); the rest once staff received and inspected it. The `Idempotency-Key` header is required (400 without it): the same key is the same return (200 with it as it is, refunding nothing more). 400 names each line unknown, asked for twice, not received yet or beyond what is left to return, and a missing or needless `method`.',
+    parameters: [ORDER_ID_PARAMETER],
+    requestBody: { required: true, content: json(ref('ReturnRequest')) },
+    responses: {
+      201: { description: 'The return, made; its fresh food already refunded.', headers: { Location: HEADERS.Location! }, content: json(ref('OrderReturn')) },
+      200: { description: 'The return this key made before, as it is now.', content: json(ref('OrderReturn')) },
+    },
+    problems: [400, 404, 409, 422],
+    idempotent: 'required',
+  },
+  'GET /orders/{id}/returns': {
+    operationId: 'listReturns',
+    tag: 'Orders',
+    summary: 'List an order’s returns',
+    description: 'The order’s returns, oldest first, for its shopper and for staff of its store; anyone else gets a 404, as for the order.',
+    parameters: [ORDER_ID_PARAMETER],
+    responses: { 200: { description: 'The returns.', content: json(ref('ReturnList')) } },
+    problems: [400, 404],
+  },
+  'GET /orders/{id}/returns/{returnId}': {
+    operationId: 'getReturn',
+    tag: 'Orders',
+    summary: 'Get a return',
+    description:
+      'One return of the order, for its shopper and for staff of its store: its lines (each with its handling, refund, tax and, once inspected, its outcome), the refunds it made and its history. `status`: `requested` (its fresh food not refunded yet), `awaiting-goods`, `received`, `inspected`, `refunded`.',
+    parameters: RETURN_PARAMETERS,
+    responses: { 200: { description: 'The return.', content: json(ref('OrderReturn')) } },
+    problems: [400, 404],
+  },
+  'POST /orders/{id}/returns/{returnId}/receive': {
+    operationId: 'receiveReturn',
+    tag: 'Orders',
+    summary: 'Receive a return’s goods at the store',
+    description:
+      'For the store’s staff (`orders:write`): the goods sent back are at the store (collected, or brought in). The return becomes `received`; receiving it again answers it as it is. 409 `return-has-no-goods` for a return of fresh food only, `return-not-awaiting-goods` while its fresh food’s refund is not made; 404 for another store’s order.',
+    parameters: RETURN_PARAMETERS,
+    requestBody: { required: true, content: json(ref('ReceiveReturnRequest')) },
+    responses: { 200: { description: 'The return, received.', content: json(ref('OrderReturn')) } },
+    problems: [400, 404, 409],
+  },
+  'POST /orders/{id}/returns/{returnId}/inspect': {
+    operationId: 'inspectReturn',
+    tag: 'Orders',
+    summary: 'Inspect a return: restock or write off, then refund',
+    description:
+      'For the store’s staff (`orders:refund`: the inspection refunds), once the return is `received`: every line sent back, once, goes back on sale (`restock`: its stock’s `available` grows under the version read, audited, with `inventory.adjusted`, reason `return`) or is written off with a `reason` (`perishable`, `damaged`, `expired`, `missing`; audited, the shelf unchanged). Goods that travelled chilled or frozen cannot be resold (422 `perishable-not-restockable`). The stock moves with the return’s change in one transaction; then the lines are refunded to the card (the order becomes `partially-refunded` or `refunded`, with `order.status-changed`; billing gets a credit note with the lines and their tax) and the return is `refunded`. The same outcomes again finish what is left and answer the return; other outcomes once inspected are a 409 `return-inspected`. 409 `return-not-received` before the goods are received; 400 names each line not in the return, refunded without coming back, inspected twice or missing; 404 for another store’s order.',
+    parameters: RETURN_PARAMETERS,
+    requestBody: { required: true, content: json(ref('InspectReturnRequest')) },
+    responses: { 200: { description: 'The return, refunded.', content: json(ref('OrderReturn')) } },
+    problems: [400, 404, 409, 422],
   },
   'POST /webhooks/payments': {
     operationId: 'receivePaymentWebhook',

@@ -186,6 +186,10 @@ export const keys = {
   financialRecord: (day: string, kind: 'SALE' | 'REFUND', ref: string): Key => ({ pk: `BOOKS#${day}`, sk: `${kind}#${ref}` }),
   /** A refund request recorded as done, in the order's partition: the same request is never recorded (or refunded) twice. */
   orderRefund: (orderId: string, refundKey: string): Key => ({ pk: `ORDER#${orderId}`, sk: `REFUND#${refundKey}` }),
+  /** A shopper's return of some of an order's goods, in the order's partition (the order's returns are one query). */
+  orderReturn: (orderId: string, returnId: string): Key => ({ pk: `ORDER#${orderId}`, sk: `RETURN#${returnId}` }),
+  /** How much of each of an order's lines its returns have asked for so far: a line is never returned twice over. */
+  orderReturned: (orderId: string): Key => ({ pk: `ORDER#${orderId}`, sk: 'RETURNED' }),
   /** Claims a POS reference within one store, so the till cannot record one sale as two orders. */
   posReference: (storeId: string, reference: string): Key => ({ pk: `POS_REF#${storeId}#${reference}`, sk: 'POS_REF' }),
   /**
@@ -251,4 +255,5 @@ export const PREFIXES = {
   promotionUsage: 'USAGE#',
   coPurchase: 'WITH#',
   financialRecord: { sale: 'SALE#', refund: 'REFUND#' },
+  orderReturn: 'RETURN#',
 } as const;

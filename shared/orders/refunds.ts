@@ -82,9 +82,10 @@ export async function refundRecorded(deps: OrderDeps, orderId: string, refundRef
  * moves no money; then the provider refunds under `order:<id>:refund:<refundRef>` (a retry is the same refund at the
  * provider), and the order moves to `partially-refunded` or `refunded` with its history entry and `order.status-changed`,
  * in one transaction with the refund's record (`ORDER#<id>` / `REFUND#<refundRef>`, claimed once, with its tax and
- * credit-note lines for billing), the day's books and `extraItems` (a return's move to refunded). Money that moved is
- * always recorded: when the order changed meanwhile, the refund is recorded again on the newer version, its tax worked
- * out anew against it. A refund already recorded returns the order as it is.
+ * credit-note lines for billing), the day's books and `extraItems` (a return's move to refunded, given the order as
+ * changed and the refund's tax and lines). Money that moved is always recorded: when the order changed meanwhile, the
+ * refund is recorded again on the newer version, its tax worked out anew against it. A refund already recorded returns
+ * the order as it is.
  *
  * @throws InvalidTransitionError (409) unless the order is in a status that refunds
  * @throws RefundExceedsCaptureError (409 `refund-exceeds-capture`) for more than is left of the capture
@@ -95,7 +96,7 @@ export async function makeRefund(
   spec: RefundSpec,
   actor: OrderActor,
   deps: OrderDeps,
-  extraItems: (next: Order) => readonly TransactItem[] = () => [],
+  extraItems: (next: Order, refund: { tax: number; lines: ChargedLine[] }) => readonly TransactItem[] = () => [],
 ): Promise<Order> {
   let order = read;
   const { refundRef, amount } = spec;
@@ -146,7 +147,7 @@ export async function makeRefund(
         },
       },
       refundRecordItem(deps.tableName, next, { refundRef, amount, tax }, next.updatedAt),
-      ...extraItems(next),
+      ...extraItems(next, { tax, lines }),
     ];
   };
   for (let attempt = 1; ; attempt += 1) {

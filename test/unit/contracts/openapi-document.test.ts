@@ -100,6 +100,9 @@ describe('the OpenAPI document', () => {
       'POST /orders/{id}/collection': ['application/json'],
       'POST /orders/{id}/collection/handover': ['application/json'],
       'POST /orders/{id}/refunds': ['application/json'],
+      'POST /orders/{id}/returns': ['application/json'],
+      'POST /orders/{id}/returns/{returnId}/receive': ['application/json'],
+      'POST /orders/{id}/returns/{returnId}/inspect': ['application/json'],
       'POST /webhooks/billing': ['application/json'],
       'POST /subscriptions': ['application/json'],
     });
