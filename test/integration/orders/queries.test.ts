@@ -8,6 +8,7 @@ import { type Role, scopesForRoles } from '../../../shared/auth/roles.js';
 import { tableDeps } from '../../../shared/db/deps.js';
 import type { Order } from '../../../shared/orders/model.js';
 import { putNewOrder } from '../../../shared/orders/repository.js';
+import { trackingOf } from '../../../shared/orders/tracking.js';
 import { engines } from '../../support/engines.js';
 import { apiEvent, lambdaContext } from '../../support/lambda.js';
 import { anOrder } from '../../unit/orders/fixtures.js';
@@ -49,12 +50,14 @@ describe('GET /orders/{id}', () => {
   it('gives a shopper their own order, another shopper a 404 like a missing order, and staff any order', async () => {
     const owner = as('shopper');
     const order = await stored({ shopperId: owner.subject });
-    expect(await get(order.id, owner)).toEqual({ status: 200, body: order });
+    // Every reader also sees where the order is.
+    const view = { ...order, tracking: trackingOf(order) };
+    expect(await get(order.id, owner)).toEqual({ status: 200, body: view });
     const foreign = await get(order.id, as('shopper'));
     const missing = await get(ulid(), as('shopper'));
     expect(foreign).toEqual({ status: 404, body: { ...missing.body, detail: `Order ${order.id} does not exist.`, id: order.id, instance: foreign.body.instance } });
     expect([missing.status, missing.body.type]).toEqual([404, foreign.body.type]);
-    for (const role of ['store-manager', 'picker', 'admin'] as const) expect((await get(order.id, as(role))).body).toEqual(order);
+    for (const role of ['store-manager', 'picker', 'admin'] as const) expect((await get(order.id, as(role))).body).toEqual(view);
   });
 
   it('refuses an id longer than 64 characters with a 400', async () => {
