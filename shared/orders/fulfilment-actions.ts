@@ -194,7 +194,7 @@ function shipmentLines(order: Order, request: DispatchRequest): ShipmentLine[] {
   return wanted.map(({ lineId, quantity }) => {
     const line = order.lines.find((l) => l.lineId === lineId);
     const goods = line === undefined ? undefined : handedOver(line);
-    // An unknown line or one with nothing left still reaches `fulfil`, which names it in the 400.
+    // An unknown line or one with nothing left still reaches `fulfil`'s dry run, which names it in the 400.
     return { lineId, sku: goods?.sku ?? line?.sku ?? 'UNKNOWN', quantity: quantity ?? left.get(lineId) ?? 1 };
   });
 }
@@ -231,11 +231,12 @@ export async function dispatchShipment(
     repeat = order.shipments?.find((s) => s.requestKey === requestKey);
     if (repeat) throw new RepeatedDispatch();
     const lines = shipmentLines(order, request);
-    const stockMoves = await stockLeaving(order, lines, deps);
     const bags = order.packing?.bags.filter((bag) => request.bags?.includes(bag.label) ?? true) ?? [];
-    // The courier is asked once the machine agrees (a dry run), so a refused dispatch books nothing.
-    const event: FulfilmentEvent = { type: 'dispatch', shipment: { id: shipmentId, carrier: request.carrier, lines, stockMoves, requestKey, ...(request.bags ? { bags: request.bags } : {}) } };
-    fulfil(order, event, deps.now(), who.actor);
+    const draft = { id: shipmentId, carrier: request.carrier, lines, stockMoves: [], requestKey, ...(request.bags ? { bags: request.bags } : {}) };
+    // The stock is read and the courier asked once the machine agrees (a dry run), so a refused dispatch books nothing.
+    fulfil(order, { type: 'dispatch', shipment: draft }, deps.now(), who.actor);
+    const stockMoves = await stockLeaving(order, lines, deps);
+    const event: FulfilmentEvent = { type: 'dispatch', shipment: { ...draft, stockMoves } };
     if (booker && booking === undefined) booking = await booker.book({ order, shipmentId, lines, bags });
     const booked = booking === undefined ? {} : { trackingNumber: booking.trackingNumber, ...(booking.trackingUrl ? { trackingUrl: booking.trackingUrl } : {}), booking: booking.booking };
     return {
