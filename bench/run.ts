@@ -10,6 +10,7 @@ const SECTION_RUNNERS: Record<SectionId, (options: BenchOptions) => Promise<Sect
   http: async (options) => (await import('./sections/http/index.js')).runHttpSection(options),
   search: async (options) => (await import('./sections/search/index.js')).runSearchSection(options),
   checkout: async (options) => (await import('./sections/checkout/index.js')).runCheckoutSection(options),
+  'order-life': async (options) => (await import('./sections/order-life/index.js')).runOrderLifeSection(options),
 };
 
 function print(result: SectionResult): void {

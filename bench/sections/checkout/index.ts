@@ -514,7 +514,7 @@ export async function runCheckoutSection(options: BenchOptions): Promise<Section
       { dataDir: join(WORK_DIR, 'checkout', 'platform-data') } satisfies CheckoutPlatformInput,
       { quietStdout: true, timeoutMs: 300_000 },
     );
-    const staff = await mintToken(child.value.url, 'bench-checkout-staff', ['store-manager']);
+    const staff = await mintToken(child.value.url, 'bench-checkout-staff', ['store-manager'], [STORE]);
     const bench = new Bench(child.value, staff, child.cpuMs);
     await bench.setStock(skus.filler.sku, 1_000_000);
     await bench.setStock(skus.ample.sku, 1_000_000);
@@ -529,7 +529,7 @@ export async function runCheckoutSection(options: BenchOptions): Promise<Section
         { dataDir: join(WORK_DIR, 'checkout', 'platform-data-2'), dynamodbEndpoint: child.value.dynamodbEndpoint } satisfies CheckoutPlatformInput,
         { quietStdout: true, timeoutMs: 300_000 },
       );
-      const other = new Bench(second.value, await mintToken(second.value.url, 'bench-checkout-staff', ['store-manager']), second.cpuMs);
+      const other = new Bench(second.value, await mintToken(second.value.url, 'bench-checkout-staff', ['store-manager'], [STORE]), second.cpuMs);
       const catchUpMs = await quiesce([bench, other]);
       twoProcesses = { result: await race([bench, other], skus, skus.sharedRaced, requests, stock), catchUpMs };
       other.db.destroy();

@@ -58,8 +58,9 @@ export function problemType(body: unknown): string {
   return type.startsWith(PROBLEM_TYPE_BASE) ? type.slice(PROBLEM_TYPE_BASE.length) : type;
 }
 
-export async function mintToken(baseUrl: string, subject: string, roles: string[]): Promise<string> {
-  return (await must<{ token: string }>(200, baseUrl, 'POST', '/local/tokens', { body: { subject, roles } })).token;
+/** A local token; staff of a store name it in `stores` (principals are bound to the stores they work at). */
+export async function mintToken(baseUrl: string, subject: string, roles: string[], stores: string[] = []): Promise<string> {
+  return (await must<{ token: string }>(200, baseUrl, 'POST', '/local/tokens', { body: { subject, roles, stores } })).token;
 }
 
 export interface SlotChoice {
