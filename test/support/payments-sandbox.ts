@@ -40,6 +40,13 @@ export class SandboxLedger {
     return (await response.json()) as SandboxIntent;
   }
 
+  /** The refunds made on an intent, newest first, as the sandbox (like Stripe's refund list) reports them. */
+  async refunds(intentId: string): Promise<{ id: string; amount: number; status: string }[]> {
+    const response = await fetch(`${this.baseUrl}/v1/refunds?payment_intent=${intentId}`, { headers: { authorization: 'Bearer sk_test_smartshelf_local' } });
+    if (response.status !== 200) throw new Error(`the sandbox answered ${response.status} for the refunds of intent ${intentId}`);
+    return ((await response.json()) as { data: { id: string; amount: number; status: string }[] }).data;
+  }
+
   /** Plays the customer on the 3-D Secure page: the intent is authorized (`approve`) or fails authentication (`fail`). */
   async authenticate(id: string, outcome: 'approve' | 'fail'): Promise<SandboxIntent> {
     return this.control<SandboxIntent>(`/_sandbox/payment_intents/${id}/authenticate`, { outcome });

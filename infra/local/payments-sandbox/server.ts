@@ -112,6 +112,7 @@ interface IdempotentResult {
 export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {}): Promise<PaymentsSandbox> {
   const intents = new Map<string, Stripe.PaymentIntent>();
   const refunded = new Map<string, number>();
+  const refunds: Record<string, unknown>[] = [];
   const customers = new Map<string, Record<string, unknown>>();
   const setupIntents = new Map<string, Record<string, unknown>>();
   const idempotent = new Map<string, IdempotentResult>();
@@ -315,8 +316,19 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
         if (amount > remaining) throw invalid(`Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`, 'amount_too_large', 'amount');
         refunded.set(pi.id, already + amount);
         const refund = { id: id('re'), object: 'refund', amount, currency: pi.currency, payment_intent: pi.id, charge: pi.latest_charge, status: 'succeeded', created: now(), metadata: metadataOf(params) };
+        refunds.push(refund);
         emit('charge.refunded', { id: pi.latest_charge, object: 'charge', payment_intent: pi.id, amount: pi.amount_received, amount_refunded: already + amount, refunded: already + amount === pi.amount_received, currency: pi.currency }, request);
         return refund;
+      },
+    },
+    {
+      // Stripe's refund list, one page, newest first; `payment_intent` keeps one intent's.
+      method: 'GET',
+      path: /^\/v1\/refunds$/,
+      run: (_m, params) => {
+        const piId = text(params, 'payment_intent');
+        const data = refunds.filter((refund) => piId === undefined || refund.payment_intent === piId).reverse();
+        return { object: 'list', url: '/v1/refunds', has_more: false, data };
       },
     },
     {
