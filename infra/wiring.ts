@@ -253,6 +253,8 @@ export const functions: readonly FunctionSpec[] = [
   },
   { id: 'checkout-confirm-order', entry: 'functions/checkout/confirm-order.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
   { id: 'checkout-await-pick', entry: 'functions/checkout/await-pick.ts', access: tableWrite },
+  // Settles its own wait when the shopper answered every proposed substitute before the token was stored.
+  { id: 'checkout-await-substitutions', entry: 'functions/checkout/await-substitutions.ts', access: { ...tableWrite, workflows: { checkout: 'callback' } } },
   { id: 'checkout-capture-payment', entry: 'functions/checkout/capture-payment.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
   { id: 'checkout-commit-stock', entry: 'functions/checkout/commit-stock.ts', access: tableWrite },
   { id: 'checkout-complete-order', entry: 'functions/checkout/complete-order.ts', access: tableWrite },
@@ -261,6 +263,8 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'checkout-fail-order', entry: 'functions/checkout/fail-order.ts', access: tableWrite },
   { id: 'orders-record-pick', entry: 'functions/orders/record-pick.ts', access: { ...tableWrite, workflows: { checkout: 'callback' } } },
   { id: 'orders-cancel-order', entry: 'functions/orders/cancel-order.ts', access: { ...tableWrite, workflows: { checkout: 'callback' } } },
+  // The shopper's last answer to the proposed substitutes resumes the saga's capture.
+  { id: 'orders-decide-substitution', entry: 'functions/orders/decide-substitution.ts', access: { ...tableWrite, workflows: { checkout: 'callback' } } },
   // After picking: each writes the order's fulfilment change, its stock moves and fulfillment.updated in one transaction.
   { id: 'orders-pack-order', entry: 'functions/orders/pack-order.ts', access: tableWrite },
   { id: 'orders-dispatch-shipment', entry: 'functions/orders/dispatch-shipment.ts', access: tableWrite },
@@ -363,6 +367,8 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/reports/reconciliation', fn: 'billing-get-reconciliation-report', auth: staff('reports:read') },
   { method: 'POST', path: '/checkout', fn: 'checkout-start-checkout', auth: shopper, throttle: { rate: 50, burst: 200 } },
   { method: 'POST', path: '/orders/{id}/pick', fn: 'orders-record-pick', auth: staff('orders:pick') },
+  // The shopper answers a substitute proposed for a line of their own order.
+  { method: 'POST', path: '/orders/{id}/substitutions/{lineId}', fn: 'orders-decide-substitution', auth: shopper },
   // A shopper cancels their own order before picking; staff (orders:write) any order not yet completed.
   { method: 'POST', path: '/orders/{id}/cancel', fn: 'orders-cancel-order', auth: staff('orders:read') },
   // After picking, by the store's staff (pickers and store managers); another store's order is a 404.

@@ -280,6 +280,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? (process.env.LOG_LEVEL?.toUpperCase() === 'DEBUG' ? 'DEBUG' : 'INFO'),
         // Tests shorten the 3-D Secure wait so that an abandoned authentication times out within a run.
         ...(process.env[ENV.checkoutAuthenticationTimeoutSeconds] ? { checkoutAuthenticationTimeoutSeconds: process.env[ENV.checkoutAuthenticationTimeoutSeconds] } : {}),
+        ...(process.env[ENV.substitutionResponseSeconds] ? { substitutionResponseSeconds: process.env[ENV.substitutionResponseSeconds] } : {}),
       }),
     );
     environmentSet();

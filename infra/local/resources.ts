@@ -47,6 +47,8 @@ export interface PlatformEnvInput {
   paymentApi?: { secretKey: string; apiBase?: string };
   /** How long a checkout waits on 3-D Secure (`CHECKOUT_AUTHENTICATION_TIMEOUT_SECONDS`); config's default when absent. */
   checkoutAuthenticationTimeoutSeconds?: string;
+  /** How long a shopper has to answer a proposed substitute (`SUBSTITUTION_RESPONSE_SECONDS`); config's default when absent. */
+  substitutionResponseSeconds?: string;
   /** The billing system (the local billing sandbox, or a provider); on AWS read from the `billing-api` secret instead. */
   billingApi?: { baseUrl: string; token: string; signingSecret: string };
   /** The key billing webhooks are signed with; on AWS read from the `billing-webhooks` secret instead. */
@@ -110,6 +112,7 @@ export function platformEnv(input: PlatformEnvInput): Record<string, string> {
   if (input.paymentApi) env[ENV.paymentSecretKey] = input.paymentApi.secretKey;
   if (input.paymentApi?.apiBase) env[ENV.paymentApiBase] = input.paymentApi.apiBase;
   if (input.checkoutAuthenticationTimeoutSeconds) env[ENV.checkoutAuthenticationTimeoutSeconds] = input.checkoutAuthenticationTimeoutSeconds;
+  if (input.substitutionResponseSeconds) env[ENV.substitutionResponseSeconds] = input.substitutionResponseSeconds;
   if (input.billingApi) {
     env[ENV.billingApiBase] = input.billingApi.baseUrl;
     env[ENV.billingApiToken] = input.billingApi.token;

@@ -42,6 +42,7 @@ import { ListOrdersQuery, OrderIdParams, OrderPage } from '../../shared/orders/q
 import { OrderView } from '../../shared/orders/views.js';
 import { PickRequest } from '../../shared/orders/picking.js';
 import { CancelOrderRequest, PickResult } from '../../shared/orders/order-actions.js';
+import { SubstitutionDecisionRequest, SubstitutionParams } from '../../shared/orders/substitution-actions.js';
 import { DispatchRequest, HandoverRequest, PackRequest, ReadyRequest, ShipmentEventRequest, ShipmentParams, ShipmentResult } from '../../shared/orders/fulfilment-actions.js';
 import { CheckoutRequest } from '../../shared/checkout/start.js';
 import { PosOrderRequest } from '../../shared/checkout/pos.js';
@@ -292,6 +293,7 @@ const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUplo
 const REQUESTS = {
   CheckoutRequest,
   PickRequest,
+  SubstitutionDecisionRequest,
   CancelOrderRequest,
   PackRequest,
   DispatchRequest,
@@ -337,6 +339,13 @@ const VARIANT_RULES: Schema[] = [
   { if: { properties: { soldBy: { const: 'weight' } }, required: ['soldBy'] }, else: { not: { required: ['averageWeightGrams'] } } },
 ];
 
+/** A cart line's `substituteSku` goes with `substitution: specific`, and only with it (a refinement in zod). */
+const SPECIFIC_NEEDS_ITS_SKU: Schema = {
+  if: { properties: { substitution: { const: 'specific' } }, required: ['substitution'] },
+  then: { required: ['substituteSku'] },
+  else: { not: { required: ['substituteSku'] } },
+};
+
 /**
  * Request bodies whose refinement requires one field of several, each optional on its own: restated
  * as `oneOf` (exactly one) or `anyOf` (at least one) of `required`, so that the document says a body
@@ -344,7 +353,8 @@ const VARIANT_RULES: Schema[] = [
  */
 const REQUIRED_ALTERNATIVES = new Map<z.ZodType, Schema>([
   [AdjustStockRequest, { oneOf: [{ required: ['delta'] }, { required: ['setTo'] }] }],
-  [UpdateLineRequest, { anyOf: [{ required: ['quantity'] }, { required: ['substitution'] }] }],
+  [AddLineRequest, SPECIFIC_NEEDS_ITS_SKU],
+  [UpdateLineRequest, { anyOf: [{ required: ['quantity'] }, { required: ['substitution'] }], ...SPECIFIC_NEEDS_ITS_SKU }],
   [UpdatePromotionRequest, { anyOf: [{ required: ['endsAt'] }, { required: ['status'] }] }],
   // A patch changes something: any field but `version`.
   [UpdateProductRequest, { anyOf: Object.keys(UpdateProductRequest.shape).filter((field) => field !== 'version').map((field) => ({ required: [field] })) }],
@@ -740,10 +750,24 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Orders',
     summary: 'Record what was picked',
     description:
-      'For pickers (`orders:pick`), once the order is `picking`: every line exactly once, with the quantity handed over (grams for weighed lines; left out when nothing could be) and the substitute, if one was given and the shopper allows it. The lines are priced as picked (weighed lines at the picked weight, substitutes at the ordered product’s price) and the saga captures the final amount; `reauthorizationRequired` says that it exceeds the hold, so the card is authorized again off-session first, and the order fails (hold voided, stock back) if that is refused. 409 when the order is not being picked, 400 naming each line that does not match the order.',
+      'For pickers (`orders:pick`), once the order is `picking`: every line exactly once, with the quantity handed over (grams for weighed lines; left out when nothing could be) and the substitute, if one was given. A substitute must be one the line’s preference allows: none for `none`; a best match (same category, sold and taxed the same way, not age-restricted unless the ordered product is) for `best-match` and `same-brand`; the chosen SKU or a best match for `specific`; else 422 `substitute-not-allowed` naming each line and every reason. Its stock is taken off the shelf at once (409 `substitute-out-of-stock` when the store has not enough). Each substitute is proposed to the shopper, who accepts or rejects it (`POST /orders/{id}/substitutions/{lineId}`) until its cut-off (`respondBy`: the response window, but never later than 30 minutes before the slot starts); then the preference decides (a best match, a same-brand one or the chosen SKU are accepted, anything else rejected). Until the shopper accepts, a substitute costs no more than the ordered product at that quantity (price protection); accepted, it costs its own price. The lines are priced as picked (weighed lines at the picked weight) and the saga captures the final amount once every proposal is decided; `substitutionsPending` counts those waiting, `reauthorizationRequired` says that the amount so far exceeds the hold, so the card is authorized again off-session first, and the order fails (hold voided, stock back) if that is refused. 409 when the order is not being picked, 400 naming each line that does not match the order, or a substitute SKU no product has.',
     parameters: [ORDER_ID_PARAMETER],
     requestBody: { required: true, content: json(ref('PickRequest')) },
     responses: { 200: { description: 'The order as picked and its final amount.', content: json(ref('PickResult')) } },
+    problems: [400, 404, 409],
+  },
+  'POST /orders/{id}/substitutions/{lineId}': {
+    operationId: 'decideSubstitution',
+    tag: 'Orders',
+    summary: 'Accept or reject a proposed substitute',
+    description:
+      'For the order’s shopper (another shopper’s order is a 404, like a missing one; staff get 403 `shopper-only`): the answer to the substitute the picker proposed for a line (`lines[].picked.proposal`), until its `respondBy`. `accept`: the substitute is handed over at its own price (`proposal.price`), which may be more than the ordered product (the card is authorized again off-session if the total then exceeds the hold); `reject`: nothing is handed over for the line and it costs nothing. Unanswered by `respondBy`, the line’s preference decides: a best match, a same-brand one or the chosen SKU are accepted at the protected price (`proposal.protectedPrice`, never more than the ordered product), anything else is rejected. The last answer lets the order be captured at once. Announced as `order.substitution-decided`. The same answer again returns the order as it is; 409 `substitution-decided` once decided otherwise (by the shopper or the cut-off), `substitution-cut-off-passed` after `respondBy`, `no-substitution-proposed` for a line without a proposal, `invalid-order-transition` for an order no longer waiting on answers; 404 for a line the order does not have.',
+    parameters: [
+      ORDER_ID_PARAMETER,
+      { name: 'lineId', in: 'path', required: true, schema: tidy(z.toJSONSchema(SubstitutionParams.shape.lineId)) as Schema, description: 'A line of the order (a ULID).' },
+    ],
+    requestBody: { required: true, content: json(ref('SubstitutionDecisionRequest')) },
+    responses: { 200: { description: 'The order with the decision recorded.', content: json(ref('Order')) } },
     problems: [400, 404, 409],
   },
   'POST /orders/{id}/cancel': {
@@ -1053,7 +1077,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Carts',
     summary: 'Add a SKU to a cart',
     description:
-      'Quantities are whole numbers in the unit the SKU is sold in: `count` (1-99) for items and packs; `grams` (50-25,000) or a `count` of items for goods sold by weight, converted with the product’s average weight (both are kept); `millilitres` (50-25,000) for goods sold by volume. The same SKU with the same substitution preference adds to its existing line. 400 names a SKU no product has or a quantity that does not fit how it is sold, 409 `product-archived` a product no longer sold, 422 `cart-too-many-lines` past 50 lines. Concurrent adds from several devices all land. Announced as `cart.add`.',
+      'Quantities are whole numbers in the unit the SKU is sold in: `count` (1-99) for items and packs; `grams` (50-25,000) or a `count` of items for goods sold by weight, converted with the product’s average weight (both are kept); `millilitres` (50-25,000) for goods sold by volume. The substitution preference says what the picker may hand over if the product is out of stock: `none` (the default), `best-match` (a product of the same category, sold and taxed the same way), `same-brand` (a best match of the same brand; another brand only if the shopper accepts it) or `specific` with the `substituteSku` the shopper chose (it must be sold the same way, taxed alike, not a bundle, and not age-restricted unless this SKU is: 400 naming `body.substituteSku` otherwise); `any`, the older spelling, is read as `best-match`. The same SKU with the same substitution preference adds to its existing line. 400 names a SKU no product has or a quantity that does not fit how it is sold, 409 `product-archived` a product (or chosen substitute) no longer sold, 422 `cart-too-many-lines` past 50 lines. Concurrent adds from several devices all land. Announced as `cart.add`.',
     parameters: [ID_PARAMETER],
     requestBody: { required: true, content: json(ref('AddLineRequest')) },
     responses: { 200: { description: 'The cart with the line added.', content: json(ref('Cart')) } },
@@ -1064,7 +1088,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     operationId: 'updateCartLine',
     tag: 'Carts',
     summary: 'Change a cart line',
-    description: 'Sets the line’s quantity (the same rules as adding) and/or its substitution preference. Announced as `cart.update`.',
+    description: 'Sets the line’s quantity (the same rules as adding) and/or its substitution preference, given whole (`substituteSku` with `specific`, checked as when adding; a line that stops being `specific` forgets its chosen SKU). Announced as `cart.update`.',
     parameters: [ID_PARAMETER, LINE_ID_PARAMETER],
     requestBody: { required: true, content: json(ref('UpdateLineRequest')) },
     responses: { 200: { description: 'The cart with the line changed.', content: json(ref('Cart')) } },

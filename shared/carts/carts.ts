@@ -1,8 +1,9 @@
+import { MISMATCH_MESSAGES, standInMismatches } from '../catalog/substitutes.js';
 import { transactWrite } from '../db/transact.js';
-import { ConflictError } from '../errors.js';
+import { ConflictError, ValidationError } from '../errors.js';
 import { requireStore, storeDeps } from '../stores/repository.js';
 import type { Store } from '../stores/model.js';
-import { sellableVariant } from './catalog-lookup.js';
+import { sellableVariant, type SellableVariant } from './catalog-lookup.js';
 import { changeCart, ownCart } from './change.js';
 import { cartDeps, type CartActor, type CartDeps } from './deps.js';
 import { addLine, findLine, removeLine, updateLine } from './lines.js';
@@ -58,18 +59,41 @@ export async function createCart(input: CreateCartInput, actor: CartActor, deps:
 }
 
 /**
- * Adds a SKU to the caller's cart, or adds to its line with the same SKU and substitution.
- * @throws ValidationError (400) for an unknown SKU, or a quantity that does not fit how it is sold
- * @throws ProductArchivedError (409) for a product no longer sold
+ * Checks the SKU a shopper chose as a line's substitute (`substitution: specific`): it must be sold and able to stand in
+ * for the line's SKU (`standInMismatches`: another SKU, not a bundle, sold the same way, taxed alike, not age-restricted
+ * unless the line's SKU is). Whether it is in stock is the picker's to see.
+ * @throws ValidationError (400) naming `body.substituteSku`, with every reason
+ * @throws ProductArchivedError (409) when its product is no longer sold
+ */
+async function checkChosenSubstitute(deps: CartDeps, ordered: SellableVariant, substituteSku: string | undefined): Promise<void> {
+  if (substituteSku === undefined) return;
+  const field = 'body.substituteSku';
+  const mismatches = standInMismatches(ordered, await sellableVariant(deps, substituteSku, field));
+  if (mismatches.length > 0) {
+    throw new ValidationError(
+      mismatches.map((reason) => ({ field, message: `${substituteSku} ${MISMATCH_MESSAGES[reason]}` })),
+      `${substituteSku} cannot stand in for ${ordered.variant.sku}.`,
+    );
+  }
+}
+
+/**
+ * Adds a SKU to the caller's cart, or adds to its line with the same SKU and substitution preference.
+ * @throws ValidationError (400) for an unknown SKU, a quantity that does not fit how it is sold, or a chosen substitute
+ *   that cannot stand in for it
+ * @throws ProductArchivedError (409) for a product (or chosen substitute) no longer sold
  * @throws TooManyLinesError (422) past the line limit
  */
 export async function addCartLine(cartId: string, input: AddLineInput, actor: CartActor, deps: CartDeps = cartDeps()): Promise<Cart> {
-  const { product, variant } = await sellableVariant(deps, input.sku);
+  const ordered = await sellableVariant(deps, input.sku);
+  const { product, variant } = ordered;
   const quantity = resolveQuantity(variant, input.quantity);
+  await checkChosenSubstitute(deps, ordered, input.substituteSku);
   const at = deps.now().toISOString();
   const lineId = deps.newId();
   return changeCart(deps, cartId, actor, (cart) => {
-    const change = addLine(cart, { sku: variant.sku, productId: product.id, quantity, substitution: input.substitution }, { lineId, at });
+    const preference = { substitution: input.substitution, substituteSku: input.substituteSku };
+    const change = addLine(cart, { sku: variant.sku, productId: product.id, quantity, ...preference }, { lineId, at });
     return {
       changes: { lines: change.lines },
       event: { kind: 'add', line: change.line, added: quantity, merged: change.merged },
@@ -80,8 +104,9 @@ export async function addCartLine(cartId: string, input: AddLineInput, actor: Ca
 /**
  * Changes a line's quantity and/or substitution preference.
  * @throws LineNotFoundError (404) for a line the cart does not have
- * @throws ValidationError (400) for a quantity that does not fit how the SKU is sold
- * @throws ProductArchivedError (409) when a new quantity is asked of a product no longer sold
+ * @throws ValidationError (400) for a quantity that does not fit how the SKU is sold, or a chosen substitute that cannot
+ *   stand in for it
+ * @throws ProductArchivedError (409) when a new quantity or a chosen substitute is asked of a product no longer sold
  */
 export async function updateCartLine(
   cartId: string,
@@ -92,8 +117,11 @@ export async function updateCartLine(
 ): Promise<Cart> {
   return changeCart(deps, cartId, actor, async (cart) => {
     const existing = findLine(cart, lineId);
-    const quantity = input.quantity ? resolveQuantity((await sellableVariant(deps, existing.sku, 'path.lineId')).variant, input.quantity) : undefined;
-    const change = updateLine(cart, lineId, { quantity, substitution: input.substitution });
+    const needsCatalog = input.quantity !== undefined || input.substituteSku !== undefined;
+    const ordered = needsCatalog ? await sellableVariant(deps, existing.sku, 'path.lineId') : undefined;
+    const quantity = input.quantity && ordered ? resolveQuantity(ordered.variant, input.quantity) : undefined;
+    if (ordered) await checkChosenSubstitute(deps, ordered, input.substituteSku);
+    const change = updateLine(cart, lineId, { quantity, substitution: input.substitution, substituteSku: input.substituteSku });
     return { changes: { lines: change.lines }, event: { kind: 'update', change: 'line-updated', line: change.line } };
   });
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { cartAddV1 } from '../../events/carts/cart-add.v1.js';
-import { cartUpdateV1 } from '../../events/carts/cart-update.v1.js';
+import { cartAddV2 } from '../../events/carts/cart-add.v2.js';
+import { cartUpdateV2 } from '../../events/carts/cart-update.v2.js';
 import { backoff, TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
 import { outboxEvent } from '../events/outbox.js';
 import type { CartActor, CartDeps } from './deps.js';
@@ -23,7 +23,7 @@ const MAX_ATTEMPTS = 8;
 /** The event a change is announced with; the cart fields are filled in from the version written. */
 export type CartEvent =
   | { kind: 'add'; line: CartLine; added: LineQuantity; merged: boolean }
-  | ({ kind: 'update' } & Omit<z.input<typeof cartUpdateV1.schema>, 'cartId' | 'shopperId' | 'storeId' | 'cartVersion' | 'status'>);
+  | ({ kind: 'update' } & Omit<z.input<typeof cartUpdateV2.schema>, 'cartId' | 'shopperId' | 'storeId' | 'cartVersion' | 'status'>);
 
 /** What a change decided: the fields it changes and the event that says so. */
 export interface CartChangePlan {
@@ -63,10 +63,10 @@ export function cartEventItem(deps: CartDeps, next: Cart, event: CartEvent, corr
   const meta = { id: cartEventId(next), now: new Date(next.updatedAt), ...(correlationId ? { correlationId } : {}) };
   if (event.kind === 'add') {
     const { kind: _kind, ...rest } = event;
-    return outboxEvent(deps.tableName, cartAddV1, { ...ref, ...rest }, meta).item;
+    return outboxEvent(deps.tableName, cartAddV2, { ...ref, ...rest }, meta).item;
   }
   const { kind: _kind, ...rest } = event;
-  return outboxEvent(deps.tableName, cartUpdateV1, { ...ref, status: next.status, ...rest }, meta).item;
+  return outboxEvent(deps.tableName, cartUpdateV2, { ...ref, status: next.status, ...rest }, meta).item;
 }
 
 /**

@@ -23,8 +23,16 @@ export const QUANTITY_LIMITS = {
   millilitres: { min: 50, max: 25_000 },
 } as const;
 
-/** What the picker may do when a line's product is out of stock at picking time. */
-export const Substitution = z.enum(['none', 'same-brand', 'any']);
+/** The shopper's substitution preferences, newest spelling first; docs/fulfillment.md ("Substitutions") gives the rules. */
+export const SUBSTITUTIONS = ['none', 'best-match', 'same-brand', 'specific'] as const;
+
+/**
+ * What the picker may hand over instead when a line's product is out of stock at picking time: nothing (`none`), a best
+ * match (same category, sold the same way), a best match of the same brand (`same-brand`), or the one SKU the shopper
+ * chose (`specific`, with `substituteSku`). `any`, the spelling before issue 12, is read as `best-match`: migration
+ * 0003 rewrote stored carts and orders, and clients that still send it keep working.
+ */
+export const Substitution = z.preprocess((value) => (value === 'any' ? 'best-match' : value), z.enum(SUBSTITUTIONS));
 export type Substitution = z.infer<typeof Substitution>;
 
 /**
@@ -45,6 +53,8 @@ export const CartLine = z.strictObject({
   productId: Id,
   quantity: LineQuantity,
   substitution: Substitution,
+  /** With `substitution: specific`: the SKU the shopper chose as the substitute, sold the same way as `sku`. */
+  substituteSku: Sku.optional(),
   addedAt: z.iso.datetime(),
 });
 export type CartLine = z.infer<typeof CartLine>;

@@ -10,7 +10,8 @@ import { Cart, type CartStatus } from './model.js';
  * `updatedAt`. DynamoDB's TTL removes it `CART_IDLE_DAYS` after the last change.
  */
 
-export const CART_SCHEMA_VERSION = 1;
+/** 2 since migration 0003: the substitution preference `any` became `best-match`. */
+export const CART_SCHEMA_VERSION = 2;
 
 /** A cart nobody touches for this long is removed. */
 export const CART_IDLE_DAYS = 30;

@@ -43,17 +43,36 @@ export const CartIdParams = z.strictObject({ id: Id });
 export const LineParams = z.strictObject({ id: Id, lineId: Id });
 export const CouponParams = z.strictObject({ id: Id, code: CouponCode });
 
-export const AddLineRequest = z.strictObject({
-  sku: Sku,
-  quantity: QuantityRequest,
-  /** What the picker may do if the product is out of stock: nothing (`none`, the default), the same brand, or anything similar. */
-  substitution: Substitution.default('none'),
-});
+/** `substituteSku` goes with `substitution: specific` and only with it; the issue names the field that is wrong. */
+function specificNeedsItsSku(line: { substitution?: Substitution | undefined; substituteSku?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (line.substitution === 'specific' && line.substituteSku === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['substituteSku'], message: 'is required when substitution is specific: the SKU the picker may hand over instead' });
+  }
+  if (line.substitution !== 'specific' && line.substituteSku !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['substituteSku'], message: 'is only for substitution: specific' });
+  }
+}
+
+export const AddLineRequest = z
+  .strictObject({
+    sku: Sku,
+    quantity: QuantityRequest,
+    /**
+     * What the picker may do if the product is out of stock: nothing (`none`, the default), a best match, a best match
+     * of the same brand, or the SKU in `substituteSku` (`specific`). `any` is still read, as `best-match`.
+     */
+    substitution: Substitution.default('none'),
+    /** With `substitution: specific`: the SKU the shopper chose as the substitute (sold the same way as `sku`). */
+    substituteSku: Sku.optional(),
+  })
+  .superRefine(specificNeedsItsSku);
 export type AddLineInput = z.infer<typeof AddLineRequest>;
 
+/** A line's new quantity and/or preference; a new preference is given whole (`substituteSku` with `specific`). */
 export const UpdateLineRequest = z
-  .strictObject({ quantity: QuantityRequest.optional(), substitution: Substitution.optional() })
-  .refine((patch) => patch.quantity !== undefined || patch.substitution !== undefined, { message: 'must change quantity or substitution' });
+  .strictObject({ quantity: QuantityRequest.optional(), substitution: Substitution.optional(), substituteSku: Sku.optional() })
+  .refine((patch) => patch.quantity !== undefined || patch.substitution !== undefined, { message: 'must change quantity or substitution' })
+  .superRefine(specificNeedsItsSku);
 export type UpdateLineInput = z.infer<typeof UpdateLineRequest>;
 
 export const ApplyCouponRequest = z.strictObject({ code: CouponCode });

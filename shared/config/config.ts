@@ -44,6 +44,7 @@ const ConfigSchema = z.object({
   [ENV.billingWebhookSecretPrevious]: z.string().min(1).optional(),
   [ENV.checkoutCaptureOnConfirm]: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   [ENV.checkoutAuthenticationTimeoutSeconds]: z.coerce.number().int().min(1).max(86_400).default(900),
+  [ENV.substitutionResponseSeconds]: z.coerce.number().int().min(1).max(86_400).default(1800),
   [ENV.handoverCodesSecretArn]: z.string().startsWith('arn:').optional(),
   [ENV.handoverCodeKey]: z.string().min(32, 'must be at least 32 characters').optional(),
   [ENV.billingApiSecretArn]: z.string().startsWith('arn:').optional(),
@@ -211,6 +212,10 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
     checkout: {
       captureOnConfirm: raw[ENV.checkoutCaptureOnConfirm],
       authenticationTimeoutSeconds: raw[ENV.checkoutAuthenticationTimeoutSeconds],
+    },
+    /** How orders run: how long a shopper has to answer a substitute the picker proposed (the dispatch cut-off may come first). */
+    orders: {
+      substitutionResponseSeconds: raw[ENV.substitutionResponseSeconds],
     },
     queueUrl(queueId: string): string {
       const name = queueUrlEnvName(queueId);

@@ -26,6 +26,7 @@ export const ENV = {
   billingWebhookSecretPrevious: 'BILLING_WEBHOOK_SECRET_PREVIOUS',
   checkoutCaptureOnConfirm: 'CHECKOUT_CAPTURE_ON_CONFIRM',
   checkoutAuthenticationTimeoutSeconds: 'CHECKOUT_AUTHENTICATION_TIMEOUT_SECONDS',
+  substitutionResponseSeconds: 'SUBSTITUTION_RESPONSE_SECONDS',
   handoverCodesSecretArn: 'HANDOVER_CODES_SECRET_ARN',
   handoverCodeKey: 'HANDOVER_CODE_KEY',
   billingApiSecretArn: 'BILLING_API_SECRET_ARN',

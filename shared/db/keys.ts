@@ -205,10 +205,11 @@ export const keys = {
 
   /**
    * A checkout waiting on the outside world: the task token of its `.waitForTaskToken` state. `authentication` is keyed
-   * by PaymentIntent (the payment webhook knows only that), `pick` by order. Deleting it under a condition is what
+   * by PaymentIntent (the payment webhook knows only that), `pick` and `substitutions` (the shopper's answers to
+   * proposed substitutes) by order. Deleting it under a condition is what
    * makes exactly one resumer send the token.
    */
-  checkoutWait: (kind: 'authentication' | 'pick', ref: string): Key => ({ pk: `CHECKOUT_WAIT#${kind}#${ref}`, sk: 'WAIT' }),
+  checkoutWait: (kind: 'authentication' | 'pick' | 'substitutions', ref: string): Key => ({ pk: `CHECKOUT_WAIT#${kind}#${ref}`, sk: 'WAIT' }),
 
   /** An order's invoice in the billing system: its reference and billing status (`sent`, then `paid` or `payment-failed`). */
   invoiceByOrder: (orderId: string): Key => ({ pk: `BILLING_INVOICE#${orderId}`, sk: 'INVOICE' }),

@@ -306,6 +306,37 @@ export async function commitReservation(reservationId: string, picked?: PickedLi
 }
 
 /**
+ * What adds `lines` to a held reservation, for the caller's transaction: the stock of a substitute a picker took off
+ * the shelf for an order, which nobody reserved at checkout. Each line's stock moves `available → reserved` on condition
+ * that the shelf has it (`available >= q`), and the reservation's lines grow by it (merged by SKU) on condition that it
+ * is still held and unchanged since `current` was read. Whatever ends the reservation then treats those lines like the
+ * others: a commit takes what was picked and puts back what was not, a release puts everything back. The items come
+ * back in that order, the reservation first, then one stock item per line of `lines`, so the caller can tell which
+ * condition failed: the first is `ReservationNotHeldError`'s (or a racing change's), any other a short shelf.
+ * @throws ReservationNotHeldError (409) when `current` is not held
+ */
+export function addToReservationItems(current: Reservation, lines: readonly ReservationLine[], deps: InventoryDeps): TransactItem[] {
+  if (current.status !== 'held') throw new ReservationNotHeldError(current.id, current.status);
+  const now = deps.now();
+  const merged = new Map(current.lines.map((line) => [line.sku, line.quantity]));
+  for (const line of lines) merged.set(line.sku, (merged.get(line.sku) ?? 0) + line.quantity);
+  const grow: TransactItem = {
+    Update: {
+      TableName: deps.tableName,
+      Key: keys.reservation(current.id),
+      UpdateExpression: 'SET #lines = :lines, #updatedAt = :now',
+      ConditionExpression: '#status = :held AND #updatedAt = :read',
+      ExpressionAttributeNames: { '#lines': 'lines', '#updatedAt': 'updatedAt', '#status': 'status' },
+      ExpressionAttributeValues: { ':lines': [...merged].map(([sku, quantity]) => ({ sku, quantity })), ':now': now.toISOString(), ':held': 'held', ':read': current.updatedAt },
+    },
+  };
+  const takes = lines.map((line) =>
+    stockChange(deps, { sku: line.sku, storeId: current.storeId }, { available: -line.quantity, reserved: line.quantity }, { expression: 'available >= :q', values: { ':q': line.quantity } }, now),
+  );
+  return [grow, ...takes];
+}
+
+/**
  * Puts a committed reservation's stock back on sale (`committed -= q`, `available += q` for what was committed) when its
  * order fails or is cancelled after picking, before anything left the store; the reservation becomes `released` with
  * reason `returned`, announced in the same transaction. Idempotent: anything but a committed reservation is returned

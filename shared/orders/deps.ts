@@ -1,3 +1,4 @@
+import { config } from '../config/config.js';
 import { tableDeps, type TableDeps } from '../db/deps.js';
 import type { PaymentGateway } from '../payments/gateway.js';
 import { paymentGateway } from '../payments/gateway-config.js';
@@ -8,14 +9,20 @@ import { paymentGateway } from '../payments/gateway-config.js';
  * port orders defines and checkout implements, handed in by whoever calls the action.
  */
 
-/** What the order actions need: the table, and the payment gateway (a refund moves money). */
+/** What the order actions need: the table, the payment gateway (a refund moves money) and how orders run. */
 export interface OrderDeps extends TableDeps {
   gateway: () => Promise<PaymentGateway>;
+  /** How long a shopper has to answer a proposed substitute (`config.orders`), unless the dispatch cut-off comes first. */
+  substitutionResponseSeconds: number;
 }
 
 /** The production dependencies, with any of them replaced (tests pass their own table, clock or gateway). */
 export function orderDeps(overrides: Partial<OrderDeps> = {}): OrderDeps {
-  return { ...tableDeps(overrides), gateway: overrides.gateway ?? paymentGateway };
+  return {
+    ...tableDeps(overrides),
+    gateway: overrides.gateway ?? paymentGateway,
+    substitutionResponseSeconds: overrides.substitutionResponseSeconds ?? config.orders.substitutionResponseSeconds,
+  };
 }
 
 /** Whether a task token was delivered, or had already been settled or timed out (then nothing waits on it any more). */

@@ -66,6 +66,7 @@ export function orderFromPricedCart(snapshot: CheckoutSnapshot, couponPromotions
       tax: { rateBasisPoints: priced.tax.rateBasisPoints, amount: priced.tax.amount.amount },
       total: priced.total.amount,
       substitution: cartLine.substitution,
+      ...(cartLine.substituteSku === undefined ? {} : { substituteSku: cartLine.substituteSku }),
       ...(priced.estimate === undefined
         ? {}
         : {

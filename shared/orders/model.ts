@@ -38,14 +38,55 @@ export const PosReference = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9]
 /** One discount on one line, as priced at checkout. */
 export const OrderLineDiscount = z.strictObject({ promotionId: z.string().min(1), name: z.string(), amount: Amount });
 
-/** What a picker recorded for a line: what was actually handed over, and its price. */
+/** A product handed over instead of the one ordered. */
+export const Substitute = z.strictObject({ sku: Sku, productId: Id, name: z.string().min(1) });
+export type Substitute = z.infer<typeof Substitute>;
+
+/** What a line costs: its total (tax included in either tax mode) and the tax in it. */
+export const LinePrice = z.strictObject({ total: Amount, tax: Amount });
+export type LinePrice = z.infer<typeof LinePrice>;
+
+/** Who settled a substitution proposal: the shopper, or the cut-off by the line's preference. */
+export const SubstitutionDecider = z.enum(['shopper', 'cut-off']);
+export type SubstitutionDecider = z.infer<typeof SubstitutionDecider>;
+
+/**
+ * A substitute the picker proposed for a line. The shopper accepts or rejects it until `respondBy`; after that the line's
+ * preference decides (`acceptedAtCutoff`). docs/fulfillment.md ("Substitutions") gives the rules.
+ */
+export const SubstitutionProposal = z.strictObject({
+  substitute: Substitute,
+  quantity: LineQuantity,
+  /** The substitute's shelf price (per item or pack, kg or litre) when it was proposed, in the order's tax mode. */
+  unitPrice: Amount,
+  /** At its own price, the line's discounts and redemption kept: what the shopper pays when they accept. */
+  price: LinePrice,
+  /** What the shopper pays unless they accept: the lower of `price` and the ordered product's price at this quantity. */
+  protectedPrice: LinePrice,
+  /** Whether the cut-off accepts it: what the line's preference allows without asking (a best match, the chosen SKU). */
+  acceptedAtCutoff: z.boolean(),
+  status: z.enum(['proposed', 'accepted', 'rejected']),
+  proposedAt: z.iso.datetime(),
+  /** The cut-off: the shopper's answer counts until then, well before the order can be dispatched. */
+  respondBy: z.iso.datetime(),
+  decidedAt: z.iso.datetime().optional(),
+  decidedBy: SubstitutionDecider.optional(),
+});
+export type SubstitutionProposal = z.infer<typeof SubstitutionProposal>;
+
+/**
+ * What a picker recorded for a line: what is handed over, and what it costs. With a substitution proposal, `quantity`,
+ * `substitute`, `total` and `tax` follow its decision: the substitute at its protected price while proposed or accepted
+ * at the cut-off, at its own price once the shopper accepts it, nothing once it is rejected.
+ */
 export const PickedLine = z.strictObject({
-  /** Absent when nothing could be handed over (out of stock, no substitute allowed or found). */
+  /** Absent when nothing is handed over (out of stock, no substitute allowed or found, the substitute rejected). */
   quantity: LineQuantity.optional(),
-  /** What was handed over instead, when the picker substituted. */
-  substitute: z.strictObject({ sku: Sku, productId: Id, name: z.string().min(1) }).optional(),
+  /** What is handed over instead, when the picker substituted. */
+  substitute: Substitute.optional(),
   total: Amount,
   tax: Amount,
+  proposal: SubstitutionProposal.optional(),
 });
 export type PickedLine = z.infer<typeof PickedLine>;
 
@@ -66,6 +107,8 @@ export const OrderLine = z.strictObject({
   /** After discounts and redemption, tax-inclusive. */
   total: Amount,
   substitution: Substitution,
+  /** With `substitution: specific`: the SKU the shopper chose as the substitute. */
+  substituteSku: Sku.optional(),
   /** Weighed lines: the estimate and what its authorization holds (estimate + buffer). */
   estimate: z
     .strictObject({ grams: z.number().int().positive(), bufferBasisPoints: z.number().int().nonnegative(), authorizationAmount: Amount, authorizationTotal: Amount })

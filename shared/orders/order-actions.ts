@@ -9,6 +9,8 @@ import { OrderView } from './views.js';
 import { pricePicks, type PickRequest } from './picking.js';
 import { OrderChangedError, updateOrderStatus, type OrderActor } from './repository.js';
 import { cancellationPlan, InvalidTransitionError } from './status.js';
+import { substituteStockItems, SubstituteOutOfStockError, substituteTerms, substitutionEventItems } from './substitution-actions.js';
+import { lastRespondBy, pendingProposals } from './substitutions.js';
 import { readWait, settleWait } from './waits.js';
 
 /**
@@ -25,21 +27,45 @@ export class PickNotAwaitedError extends ConflictError {
   }
 }
 
-/** What a pick recorded: the order as picked, and whether the final amount needs a new authorization before capture. */
-export const PickResult = z.strictObject({ order: OrderView, finalTotal: z.number().int().nonnegative(), reauthorizationRequired: z.boolean() });
+/**
+ * What a pick recorded: the order as picked, what it comes to now (substitutes at their protected price while proposed),
+ * whether that needs a new authorization before capture, and how many substitutes wait for the shopper's answer.
+ */
+export const PickResult = z.strictObject({
+  order: OrderView,
+  finalTotal: z.number().int().nonnegative(),
+  reauthorizationRequired: z.boolean(),
+  substitutionsPending: z.number().int().nonnegative(),
+});
 export type PickResult = z.infer<typeof PickResult>;
 
 /** `POST /orders/{id}/cancel`'s body. */
 export const CancelOrderRequest = z.strictObject({ reason: z.string().trim().min(1).max(500) });
 
 /**
+ * What the saga's AwaitPick resumes with: the amount as picked so far and, when substitutes wait for the shopper's
+ * answer, how long AwaitSubstitutions waits for them before the cut-off decides (never less than a second).
+ */
+function pickOutput(picked: Order, finalTotal: number, now: Date): { finalTotal: number; awaitSubstitutions: boolean; respondWithinSeconds: number } {
+  const by = lastRespondBy(picked);
+  const seconds = by === undefined ? 0 : Math.max(1, Math.ceil((Date.parse(by) - now.getTime()) / 1000));
+  return { finalTotal, awaitSubstitutions: by !== undefined, respondWithinSeconds: seconds };
+}
+
+/**
  * `POST /orders/{id}/pick`: records what the picker handed over (quantities, weights, substitutes), prices it, and
- * resumes the checkout saga, which captures the final amount (re-authorizing first when it exceeds the hold). The
- * order's move to `picked` and the taking of the saga's token are one transaction, so two pickers cannot both resume it.
+ * resumes the checkout saga, which captures the final amount (re-authorizing first when it exceeds the hold). A
+ * substitute must be one the line's preference allows (`substituteTerms`); it is proposed to the shopper, who answers
+ * until its cut-off, and the saga waits for the answers (or the cut-off) before it captures. In one transaction: the
+ * order's move to `picked`, the taking of the saga's token (so two pickers cannot both resume it), each substitute's
+ * stock taken off the shelf into the order's reservation (so it is the substitute's stock that is committed), and the
+ * proposals' events.
  *
  * @throws NotFoundError (404) for an order the picker does not reach (another store's)
  * @throws InvalidTransitionError (409) when the order is not being picked
- * @throws ValidationError (400) for picks that do not match the order's lines
+ * @throws ValidationError (400) for picks that do not match the order's lines, or substitutes not in the catalog as given
+ * @throws SubstituteNotAllowedError (422) for a substitute the line's preference forbids
+ * @throws SubstituteOutOfStockError (409) for a substitute the store's stock does not have
  * @throws PickNotAwaitedError (409) when the saga no longer waits (it timed out and released the order)
  */
 export async function recordPick(
@@ -47,10 +73,12 @@ export async function recordPick(
   request: PickRequest,
   who: OrderActor & { access: OrderAccess },
   deps: SagaWaitDeps,
-): Promise<{ order: Order; finalTotal: number; reauthorizationRequired: boolean }> {
+): Promise<{ order: Order; finalTotal: number; reauthorizationRequired: boolean; substitutionsPending: number }> {
   const order = await requireOrderFor(deps, orderId, who.access);
   if (order.status !== 'picking') throw new InvalidTransitionError(orderId, order.status, 'record-pick');
-  const outcome = pricePicks(order, request.lines);
+  // The picks' shape first (every line once, quantities in the line's unit: 400s), then the substitutes against the catalog.
+  pricePicks(order, request.lines.map(({ substitute: _substitute, ...pick }) => pick));
+  const outcome = pricePicks(order, request.lines, await substituteTerms(order, request.lines, deps));
   const wait = await readWait(deps, 'pick', orderId);
   if (!wait) throw new PickNotAwaitedError(orderId);
   const take = {
@@ -62,15 +90,26 @@ export async function recordPick(
       ExpressionAttributeValues: { ':token': wait.token },
     },
   };
+  const stock = await substituteStockItems(order, outcome.lines, deps);
   let picked: Order;
   try {
-    picked = await updateOrderStatus(deps, order, { type: 'record-pick', picks: outcome.lines }, who, [take]);
+    // The token and the stock come last, in this order, so that a failed condition is found by counting from the end.
+    picked = await updateOrderStatus(deps, order, { type: 'record-pick', picks: outcome.lines }, who, (next) => [
+      ...substitutionEventItems(deps, order, next, who),
+      take,
+      ...stock.items,
+    ]);
   } catch (error) {
-    if (error instanceof TransactionCancelled) throw new PickNotAwaitedError(orderId);
-    throw error;
+    if (!(error instanceof TransactionCancelled)) throw error;
+    const failed = new Set(error.failedConditions().map((i) => error.codes.length - i));
+    const short = stock.skus.filter((_, j) => failed.has(stock.skus.length - j));
+    if (short.length > 0) throw new SubstituteOutOfStockError(order.storeId, short);
+    if (stock.items.length > 0 && failed.has(stock.skus.length + 1)) throw new OrderChangedError(orderId, order.version, order.status);
+    throw new PickNotAwaitedError(orderId);
   }
-  if ((await deps.workflow.succeed(wait.token, { finalTotal: outcome.finalTotal })) === 'stale') throw new PickNotAwaitedError(orderId);
-  return { order: picked, finalTotal: outcome.finalTotal, reauthorizationRequired: outcome.exceedsAuthorization };
+  const output = pickOutput(picked, outcome.finalTotal, deps.now());
+  if ((await deps.workflow.succeed(wait.token, output)) === 'stale') throw new PickNotAwaitedError(orderId);
+  return { order: picked, finalTotal: outcome.finalTotal, reauthorizationRequired: outcome.exceedsAuthorization, substitutionsPending: pendingProposals(picked).length };
 }
 
 /** Statuses a shopper may still cancel from themselves: before the store starts picking. */
@@ -97,7 +136,14 @@ export async function cancelOrder(orderId: string, reason: string, who: CancelAc
     if (cancellationPlan(order.status) === undefined || (!staff && !SHOPPER_CANCELLABLE.includes(order.status))) {
       throw new InvalidTransitionError(orderId, order.status, 'cancel');
     }
-    const waiting = order.status === 'picking' ? (['pick', orderId] as const) : order.status === 'payment-pending' && order.payment.intentId ? (['authentication', order.payment.intentId] as const) : undefined;
+    const waiting =
+      order.status === 'picking'
+        ? (['pick', orderId] as const)
+        : order.status === 'picked' && pendingProposals(order).length > 0
+          ? (['substitutions', orderId] as const)
+          : order.status === 'payment-pending' && order.payment.intentId
+            ? (['authentication', order.payment.intentId] as const)
+            : undefined;
     const cancel = (token: string) => deps.workflow.fail(token, ORDER_CANCELLED, JSON.stringify({ errorMessage: reason }));
     if (waiting && (await settleWait(deps, waiting[0], waiting[1], cancel)) === 'sent') return order;
     try {

@@ -17,7 +17,8 @@ import { type OrderEvent, transition } from './status.js';
  * in gsi1 and per store, UTC day and status in gsi2; a POS reference is claimed by its own item.
  */
 
-export const ORDER_SCHEMA_VERSION = 1;
+/** 2 since migration 0003: the substitution preference `any` became `best-match`. */
+export const ORDER_SCHEMA_VERSION = 2;
 
 /** The table item of an order. */
 export function orderItem(order: Order): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { ConflictError, ValidationError } from '../errors.js';
-import type { Order, OrderPayment, OrderStatus, PickedLine, StatusChange } from './model.js';
+import type { Order, OrderPayment, OrderStatus, PickedLine, StatusChange, SubstitutionDecider } from './model.js';
+import { decideSubstitutions, type SubstitutionDecision } from './substitutions.js';
 
 /** What the customer must do to authenticate a payment (3-D Secure). */
 export type PaymentAction = NonNullable<OrderPayment['action']>;
@@ -19,6 +20,7 @@ export type OrderEvent =
   | { type: 'confirm' }
   | { type: 'start-picking' }
   | { type: 'record-pick'; picks: readonly (PickedLine & { lineId: string })[] }
+  | { type: 'decide-substitutions'; decisions: readonly SubstitutionDecision[]; by: SubstitutionDecider }
   | { type: 'reauthorize'; intentId: string; amount: number }
   | { type: 'capture'; amount: number }
   | { type: 'complete' }
@@ -47,6 +49,8 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: 'confirmed', on: 'capture', to: 'captured' },
   { from: 'confirmed', on: 'start-picking', to: 'picking' },
   { from: 'picking', on: 'record-pick', to: 'picked' },
+  // The shopper answers a substitute the picker proposed, or the cut-off decides it; always before capture.
+  { from: 'picked', on: 'decide-substitutions', to: 'picked' },
   // A pick above the hold: a new authorization for the final amount replaces the first before anything is captured.
   { from: 'picked', on: 'reauthorize', to: 'picked' },
   { from: 'picked', on: 'capture', to: 'captured' },
@@ -204,6 +208,8 @@ function reasonOf(event: OrderEvent): string | undefined {
  * @throws CaptureExceedsAuthorizationError (409) when a capture exceeds the authorization
  * @throws RefundExceedsCaptureError (409) when a refund exceeds what is left of the capture
  * @throws ValidationError (400) for a non-positive amount or picks of lines the order does not have
+ * @throws NotFoundError (404), NoSubstitutionProposedError or SubstitutionDecidedError (409) from `decideSubstitutions`,
+ *   for a decision on a line that has no proposal waiting for one
  */
 export function transition(order: Order, event: OrderEvent, at: Date, actor: string): Order {
   const rows = TRANSITIONS.filter((t) => t.from === order.status && t.on === event.type);
@@ -219,6 +225,7 @@ export function transition(order: Order, event: OrderEvent, at: Date, actor: str
     payment: money.payment,
     ...(event.type === 'reserve' ? { reservationId: event.reservationId } : {}),
     ...(event.type === 'record-pick' ? { lines: withPicks(order, event) } : {}),
+    ...(event.type === 'decide-substitutions' ? { lines: decideSubstitutions(order, event.decisions, event.by, when) } : {}),
     ...(event.type === 'fail' ? { failureReason: event.reason, failureCode: event.code } : {}),
     statusHistory: [...order.statusHistory, change],
     version: order.version + 1,

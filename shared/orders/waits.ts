@@ -14,7 +14,8 @@ import type { TokenDelivery } from './deps.js';
  * actions (`order-actions.ts`: a pick, a cancel) take or fail the wait through the `SagaWaits` port of `deps.ts`.
  */
 
-export type WaitKind = 'authentication' | 'pick';
+/** What a saga waits on: 3-D Secure (by PaymentIntent), the pick, or the shopper's answers to proposed substitutes (by order). */
+export type WaitKind = 'authentication' | 'pick' | 'substitutions';
 
 export interface Wait {
   token: string;

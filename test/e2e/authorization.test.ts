@@ -157,10 +157,11 @@ describe('staff of another store, and another shopper', () => {
     expect((await admin.get<{ items: unknown[] }>(`/orders?store=${HOME}&date=${order.createdAt.slice(0, 10)}`)).body.items.length).toBeGreaterThan(0);
   });
 
-  it('another shopper: 404 for the order, its cancel, and every route of the cart, changing nothing', async () => {
+  it('another shopper: 404 for the order, its cancel, its substitutions, and every route of the cart, changing nothing', async () => {
     const attempts = [
       await stranger.get(`/orders/${order.id}`),
       await stranger.post(`/orders/${order.id}/cancel`, { reason: 'Not mine' }),
+      await stranger.post(`/orders/${order.id}/substitutions/${order.lines[0]!.lineId}`, { decision: 'accept' }),
       await stranger.get(`/carts/${cartId}`),
       await stranger.post(`/carts/${cartId}/lines`, { sku: 'FP-BANANAS-KG', quantity: { grams: 500 } }),
       await stranger.request('PUT', `/carts/${cartId}/fulfillment`, { body: { mode: 'pickup', slotId } }),

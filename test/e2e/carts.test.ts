@@ -149,8 +149,8 @@ describe('a cart from empty to held and released', () => {
     expect((await alice.request<Cart>('DELETE', `/carts/${id}/hold`)).body).toEqual(released.body);
 
     const line = released.body.lines[0]!;
-    const patched = await alice.patch<Cart>(`/carts/${id}/lines/${line.lineId}`, { quantity: { count: 3 }, substitution: 'any' }, { contentType: 'application/json' });
-    expect(patched.body.lines[0]).toMatchObject({ quantity: { count: 3 }, substitution: 'any' });
+    const patched = await alice.patch<Cart>(`/carts/${id}/lines/${line.lineId}`, { quantity: { count: 3 }, substitution: 'best-match' }, { contentType: 'application/json' });
+    expect(patched.body.lines[0]).toMatchObject({ quantity: { count: 3 }, substitution: 'best-match' });
     const removed = await alice.request<Cart>('DELETE', `/carts/${id}/lines/${line.lineId}`);
     expect(removed.body.lines.map((l) => l.sku)).toEqual([weighed.sku, pricey.sku]);
     const uncouponed = await alice.request<Cart>('DELETE', `/carts/${id}/coupons/welcome10`);
@@ -208,7 +208,7 @@ describe('refused cart requests change nothing', () => {
     const unknown = await problem(alice.post(`/carts/${id}/lines`, { sku: 'NO-SUCH-SKU-E2E', quantity: { count: 1 } }), 400);
     expect(unknown.errors).toEqual([{ field: 'body.sku', message: 'no product has the SKU NO-SUCH-SKU-E2E' }]);
     await problem(alice.patch(`/carts/${id}/lines/${lineId}`, { quantity: { count: 1.5 } }, { contentType: 'application/json' }), 400);
-    await problem(alice.patch(`/carts/${id}/lines/01JZZZZZZZZZZZZZZZZZZZZZZZ`, { substitution: 'any' }, { contentType: 'application/json' }), 404);
+    await problem(alice.patch(`/carts/${id}/lines/01JZZZZZZZZZZZZZZZZZZZZZZZ`, { substitution: 'best-match' }, { contentType: 'application/json' }), 404);
     await problem(alice.request('DELETE', `/carts/${id}/lines/01JZZZZZZZZZZZZZZZZZZZZZZZ`), 404);
     expect(await stored(alice, id)).toEqual(before);
   });

@@ -337,7 +337,7 @@ function nextSlot(): string {
 }
 
 /** An open cart of the shopper's at the store, with lines of these products and, unless told otherwise, a delivery slot. */
-async function cartWith(lines: { sku: string; quantity: Record<string, number> }[], withSlot = true): Promise<Cart> {
+async function cartWith(lines: { sku: string; quantity: Record<string, number>; substitution?: string }[], withSlot = true): Promise<Cart> {
   const created = await shopper.post<Cart>('/carts', { storeId: STORE });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   let cart = created.body;
@@ -385,7 +385,7 @@ async function settled(id: string, statuses: string[]): Promise<Order> {
   return order;
 }
 
-async function checkout(lines: { sku: string; quantity: Record<string, number> }[]): Promise<{ order: Order; cartId: string }> {
+async function checkout(lines: { sku: string; quantity: Record<string, number>; substitution?: string }[]): Promise<{ order: Order; cartId: string }> {
   const cart = await cartWith(lines);
   const started = await shopper.post<Order>('/checkout', { cartId: cart.id, paymentMethod: 'pm_card_visa' }, { headers: { 'Idempotency-Key': unique('checkout') } });
   expect(started.status, JSON.stringify(started.body)).toBe(202);
@@ -398,47 +398,18 @@ const completedOrder = async () => settled((await checkout([fixedLine()])).order
 const pickingOrder = async () => settled((await checkout([weighedLine()])).order.id, ['picking']);
 
 const ordersForPick = once(pickingOrder);
+/** An order picked with a best match proposed for its weighed line (another product of the category), waiting for the shopper’s answer. */
+const proposedOrder = once(async () => {
+  const order = await settled((await checkout([{ ...weighedLine(), substitution: 'best-match' }])).order.id, ['picking']);
+  const substitute = await createProduct('Substitute', 'weight', WEIGHED_PRICE, 10_000);
+  const line = order.lines[0]!;
+  const picked = await admin.post<{ order: Order }>(`/orders/${order.id}/pick`, { lines: [{ lineId: line.lineId, quantity: { grams: line.quantity.grams! }, substitute: { sku: substitute.variants[0]!.sku } }] });
+  expect(picked.status, JSON.stringify(picked.body)).toBe(200);
+  return picked.body.order;
+});
 const orderForCancel = once(pickingOrder);
 const orderForRefund = once(completedOrder);
 const orderToRead = once(completedOrder);
-
-/** An order of `count` of the fixed product, packed in `zone`, sent by own van and delivered: goods its shopper may return. */
-async function deliveredOrder(zone: 'ambient' | 'chilled', count: number): Promise<Order> {
-  const order = await settled((await checkout([{ sku: fixed.variants[0]!.sku, quantity: { count } }])).order.id, ['completed']);
-  const packed = await admin.post(`/orders/${order.id}/pack`, { zones: [{ zone, bags: 1, lineIds: [order.lines[0]!.lineId] }] });
-  expect(packed.status, JSON.stringify(packed.body)).toBe(200);
-  const sent = await admin.post<{ shipment: { id: string } }>(`/orders/${order.id}/shipments`, { carrier: 'own-van' }, { headers: { 'Idempotency-Key': unique('van') } });
-  expect(sent.status, JSON.stringify(sent.body)).toBe(201);
-  for (const type of ['out-for-delivery', 'delivered']) {
-    const step = await admin.post(`/orders/${order.id}/shipments/${sent.body.shipment.id}/events`, { type });
-    expect(step.status, JSON.stringify(step.body)).toBe(200);
-  }
-  return orderOf(order.id);
-}
-
-/** Packed chilled, its goods are fresh food: each return of some is refunded at once, never sent back. */
-const freshOrder = once(() => deliveredOrder('chilled', 12));
-/** Packed ambient, its goods are sent back: each return waits to be received and inspected. */
-const sentBackOrder = once(() => deliveredOrder('ambient', 20));
-const orderToReturnFrom = once(pickingOrder);
-
-/** A new return of one of the order's goods, made by its shopper; `received` once staff have the goods. */
-async function aReturn(order: Order, received = false): Promise<{ id: string; lineId: string }> {
-  const lineId = order.lines[0]!.lineId;
-  const body = order === (await freshOrder()) ? { lines: [{ lineId, quantity: 1, reason: 'damaged' }] } : { lines: [{ lineId, quantity: 1, reason: 'changed-mind' }], method: 'drop-off' };
-  const made = await shopper.post<{ id: string }>(`/orders/${order.id}/returns`, body, { headers: { 'Idempotency-Key': unique('return') } });
-  expect(made.status, JSON.stringify(made.body)).toBe(201);
-  if (received) expect((await admin.post(`/orders/${order.id}/returns/${made.body.id}/receive`, {})).status).toBe(200);
-  return { id: made.body.id, lineId };
-}
-const returnToRead = once(async () => aReturn(await freshOrder()));
-
-const returnState = async (call: Call) => {
-  const [, , orderId, , returnId] = call.path.split('/');
-  const { body } = await admin.get<{ items: { id: string; status: string; version: number }[] }>(`/orders/${orderId}/returns`);
-  const order = await orderOf(orderId!);
-  return { returns: body.items.map((r) => [r.id, r.status, r.version]), refunded: order.payment.refunded, returnId };
-};
 
 async function allOrders(store: string, date: string): Promise<Order[]> {
   const orders: Order[] = [];
@@ -651,14 +622,14 @@ const FIXTURES: Record<string, Fixture> = {
   },
   'POST /carts/{id}/lines': {
     ok: 200,
-    build: async () => ({ client: shopper, path: `/carts/${(await cartWith([], false)).id}/lines`, body: { sku: fixed.variants[0]!.sku, quantity: { count: 2 }, substitution: 'any' } }),
+    build: async () => ({ client: shopper, path: `/carts/${(await cartWith([], false)).id}/lines`, body: { sku: fixed.variants[0]!.sku, quantity: { count: 2 }, substitution: 'best-match' } }),
     state: (call) => cartState(call.path.split('/')[2]!),
     probes: async () => {
       await problem(shopper.post(`/carts/${ghost()}/lines`, fixedLine()), 404);
       await problem(shopper.post(`/carts/${(await heldCart()).id}/lines`, fixedLine()), 409, 'cart-not-open');
       // A cart takes 50 lines: one per SKU and substitution preference.
       const full = await cartWith([], false);
-      const lines = sampleSkus('london-bridge', 'each').flatMap((s) => (['none', 'same-brand', 'any'] as const).map((substitution) => ({ sku: s.sku, quantity: { count: 1 }, substitution })));
+      const lines = sampleSkus('london-bridge', 'each').flatMap((s) => (['none', 'same-brand', 'best-match'] as const).map((substitution) => ({ sku: s.sku, quantity: { count: 1 }, substitution })));
       for (const line of lines.slice(0, 50)) expect((await shopper.post(`/carts/${full.id}/lines`, line)).status).toBe(200);
       await problem(shopper.post(`/carts/${full.id}/lines`, lines[50]!), 422, 'cart-too-many-lines');
     },
@@ -960,69 +931,6 @@ const FIXTURES: Record<string, Fixture> = {
       await problem(admin.post('/orders', small), 422, 'minimum-order-not-met');
     },
   },
-  'POST /orders/{id}/returns': {
-    ok: 201,
-    build: async () => {
-      const order = await freshOrder();
-      return { client: shopper, path: `/orders/${order.id}/returns`, body: { lines: [{ lineId: order.lines[0]!.lineId, quantity: 1, reason: 'damaged' }] } };
-    },
-    state: returnState,
-    probes: async () => {
-      const order = await freshOrder();
-      const key = () => ({ headers: { 'Idempotency-Key': unique('return') } });
-      await problem(shopper.post(`/orders/${ghost()}/returns`, { lines: [{ lineId: order.lines[0]!.lineId, quantity: 1, reason: 'damaged' }] }, key()), 404);
-      // Fresh food comes back only when it was not what was paid for.
-      await problem(shopper.post(`/orders/${order.id}/returns`, { lines: [{ lineId: order.lines[0]!.lineId, quantity: 1, reason: 'changed-mind' }] }, key()), 422, 'return-not-allowed');
-      const picking = await orderToReturnFrom();
-      await problem(shopper.post(`/orders/${picking.id}/returns`, { lines: [{ lineId: picking.lines[0]!.lineId, quantity: 1, reason: 'damaged' }] }, key()), 409, 'order-not-returnable');
-    },
-  },
-  'GET /orders/{id}/returns': {
-    ok: 200,
-    build: async () => ({ client: shopper, path: `/orders/${(await freshOrder()).id}/returns` }),
-    probes: async () => {
-      await problem(shopper.get(`/orders/${'x'.repeat(65)}/returns`), 400);
-      await problem(shopper.get(`/orders/${ghost()}/returns`), 404);
-    },
-  },
-  'GET /orders/{id}/returns/{returnId}': {
-    ok: 200,
-    build: async () => ({ client: shopper, path: `/orders/${(await freshOrder()).id}/returns/${(await returnToRead()).id}` }),
-    probes: async () => {
-      const order = await freshOrder();
-      await problem(shopper.get(`/orders/${order.id}/returns/not-a-return`), 400);
-      await problem(shopper.get(`/orders/${order.id}/returns/${ghost()}`), 404);
-    },
-  },
-  'POST /orders/{id}/returns/{returnId}/receive': {
-    ok: 200,
-    build: async () => {
-      const order = await sentBackOrder();
-      return { client: admin, path: `/orders/${order.id}/returns/${(await aReturn(order)).id}/receive`, body: { note: 'At the desk' } };
-    },
-    state: returnState,
-    probes: async () => {
-      const order = await sentBackOrder();
-      await problem(admin.post(`/orders/${order.id}/returns/${ghost()}/receive`, {}), 404);
-      const fresh = await freshOrder();
-      await problem(admin.post(`/orders/${fresh.id}/returns/${(await aReturn(fresh)).id}/receive`, {}), 409, 'return-has-no-goods');
-    },
-  },
-  'POST /orders/{id}/returns/{returnId}/inspect': {
-    ok: 200,
-    build: async () => {
-      const order = await sentBackOrder();
-      const { id, lineId } = await aReturn(order, true);
-      return { client: admin, path: `/orders/${order.id}/returns/${id}/inspect`, body: { lines: [{ lineId, disposition: 'restock' }] } };
-    },
-    state: returnState,
-    probes: async () => {
-      const order = await sentBackOrder();
-      await problem(admin.post(`/orders/${order.id}/returns/${ghost()}/inspect`, { lines: [{ lineId: order.lines[0]!.lineId, disposition: 'restock' }] }), 404);
-      const { id, lineId } = await aReturn(order);
-      await problem(admin.post(`/orders/${order.id}/returns/${id}/inspect`, { lines: [{ lineId, disposition: 'restock' }] }), 409, 'return-not-received');
-    },
-  },
   'POST /orders/{id}/refunds': {
     ok: 200,
     build: async () => ({ client: admin, path: `/orders/${(await orderForRefund()).id}/refunds`, body: { amount: 100, reason: 'openapi fixture' } }),
@@ -1083,6 +991,21 @@ const FIXTURES: Record<string, Fixture> = {
       await problem(admin.post(`/orders/${ghost()}/pick`, { lines }), 404);
       // Picked already.
       await problem(admin.post(`/orders/${order.id}/pick`, { lines }), 409);
+    },
+  },
+  'POST /orders/{id}/substitutions/{lineId}': {
+    ok: 200,
+    build: async () => {
+      const order = await proposedOrder();
+      return { client: shopper, path: `/orders/${order.id}/substitutions/${order.lines[0]!.lineId}`, body: { decision: 'accept' } };
+    },
+    state: async (call) => JSON.stringify((await orderOf(call.path.split('/')[2]!)).lines),
+    probes: async () => {
+      const order = await proposedOrder();
+      const lineId = order.lines[0]!.lineId;
+      await problem(shopper.post(`/orders/${ghost()}/substitutions/${lineId}`, { decision: 'accept' }), 404);
+      // Accepted already, by the call above.
+      await problem(shopper.post(`/orders/${order.id}/substitutions/${lineId}`, { decision: 'reject' }), 409, 'substitution-decided');
     },
   },
   'POST /orders/{id}/cancel': {
@@ -1153,10 +1076,6 @@ const FIXTURES: Record<string, Fixture> = {
 const UNPROVOKED: Record<string, string> = {
   'GET /health 503': 'answered while the platform starts or a data migration is missing; the e2e platform is ready before any test runs',
   'POST /carts 409': '`store-closed` needs a closed store, and no operation closes one (every sample store is open)',
-  'POST /orders/{id}/returns 200':
-    'answered to a key whose return exists once the idempotency middleware no longer has its first answer (after 24 h); within a run the middleware replays the first 201',
-  'POST /orders/{id}/returns/{returnId}/inspect 422':
-    '`perishable-not-restockable` needs goods packed chilled or frozen that were sent back, and the chain’s policy refunds those without sending them back (a store policy that has them sent back is tested in test/integration/orders/returns.test.ts)',
 };
 
 // ---------------------------------------------------------------------------------------------

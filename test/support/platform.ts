@@ -15,6 +15,8 @@ declare module 'vitest' {
     dataDir: string;
     /** How long the platform's checkouts wait on 3-D Secure (`CHECKOUT_AUTHENTICATION_TIMEOUT_SECONDS`). */
     authenticationTimeoutSeconds: number;
+    /** How long the platform's shoppers have to answer a proposed substitute (`SUBSTITUTION_RESPONSE_SECONDS`). */
+    substitutionResponseSeconds: number;
   }
 }
 
@@ -23,6 +25,9 @@ export const TERMINAL_FILE = 'terminal.log';
 
 /** The e2e platform's 3-D Secure wait: short, so that a timeout scenario is quick, yet room for one that authenticates. */
 export const AUTHENTICATION_TIMEOUT_SECONDS = 8;
+
+/** The e2e platform's window to answer a proposed substitute: short, so that a cut-off scenario is quick, yet room to answer one. */
+export const SUBSTITUTION_RESPONSE_SECONDS = 30;
 
 export interface RunningPlatform {
   baseUrl: string;

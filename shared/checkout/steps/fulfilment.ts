@@ -3,12 +3,17 @@ import { orderReservationId } from '../../inventory/reservation-ids.js';
 import { commitReservation } from '../../inventory/reservations.js';
 import { saleRecordItem } from '../../orders/books.js';
 import { requireOrder, updateOrderStatus } from '../../orders/repository.js';
-import { storeWait, waitItem } from '../../orders/waits.js';
+import { ORDER_CANCELLED } from '../../orders/deps.js';
+import type { Order } from '../../orders/model.js';
+import { isTerminal } from '../../orders/status.js';
+import { pendingProposals } from '../../orders/substitutions.js';
+import { settleWait, storeWait, waitItem } from '../../orders/waits.js';
 import { checkoutDeps, SAGA_ACTOR, type CheckoutDeps } from '../deps.js';
 import { completeEventItem, refuse } from './common.js';
 
 /**
- * The saga's fulfilment steps: AwaitPick, CommitStock and CompleteOrder (see `common.ts` for how the steps are laid out).
+ * The saga's fulfilment steps: AwaitPick, AwaitSubstitutions, CommitStock and CompleteOrder (see `common.ts` for how the
+ * steps are laid out).
  */
 
 /** AwaitPick: the order joins its store's pick list (`picking`) and the token waits for `POST /orders/{id}/pick`. */
@@ -23,15 +28,47 @@ export async function awaitPick(input: { orderId: string; taskToken: string }, d
   await updateOrderStatus(deps, order, { type: 'start-picking' }, SAGA_ACTOR, [wait]);
 }
 
-/** CommitStock: what was picked moves from reserved to committed; what was not goes back on the shelf. */
+/**
+ * What an order's picks take from its reservation, per SKU in its stock unit: what was handed over of each line, under the
+ * substitute's SKU when one was (the pick added its stock to the reservation), summed when two lines come to one SKU.
+ * `undefined` before anything is picked: all that is held is committed.
+ */
+export function pickedStock(order: Order): { sku: string; quantity: number }[] | undefined {
+  if (!order.lines.some((line) => line.picked !== undefined)) return undefined;
+  const bySku = new Map<string, number>();
+  for (const line of order.lines) {
+    if (line.picked?.quantity === undefined) continue;
+    const sku = line.picked.substitute?.sku ?? line.sku;
+    bySku.set(sku, (bySku.get(sku) ?? 0) + stockQuantity(line.picked.quantity));
+  }
+  return [...bySku].map(([sku, quantity]) => ({ sku, quantity }));
+}
+
+/**
+ * CommitStock: what was handed over moves from reserved to committed, a substitute's stock rather than the original's;
+ * what was not (an original replaced by a substitute, a rejected substitute, a short pick) goes back on the shelf.
+ */
 export async function commitStock(orderId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ committedLines: number }> {
   const order = await requireOrder(deps, orderId);
   const reservationId = order.reservationId ?? orderReservationId(orderId);
-  const picked = order.lines.some((line) => line.picked !== undefined)
-    ? order.lines.flatMap((line) => (line.picked?.quantity === undefined || line.picked.substitute !== undefined ? [] : [{ sku: line.sku, quantity: stockQuantity(line.picked.quantity) }]))
-    : undefined;
-  const reservation = await commitReservation(reservationId, picked, deps);
+  const reservation = await commitReservation(reservationId, pickedStock(order), deps);
   return { committedLines: reservation.committedLines?.length ?? 0 };
+}
+
+/**
+ * AwaitSubstitutions: the picker proposed substitutes, and the capture waits for the shopper's answers. The token is kept
+ * where the last answer will find it (`POST /orders/{id}/substitutions/{lineId}`); then the order is looked at once, since
+ * the answers may all have come before the token was stored, or a cancel that found nothing to fail. The state's timeout
+ * is the cut-off: CapturePayment then decides what is left.
+ */
+export async function awaitSubstitutions(input: { orderId: string; taskToken: string }, deps: CheckoutDeps = checkoutDeps()): Promise<void> {
+  await storeWait(deps, 'substitutions', input.orderId, { token: input.taskToken, orderId: input.orderId });
+  const order = await requireOrder(deps, input.orderId);
+  if (isTerminal(order.status)) {
+    await settleWait(deps, 'substitutions', order.id, (token) => deps.workflow.fail(token, ORDER_CANCELLED, JSON.stringify({ errorMessage: 'the order was cancelled' })));
+  } else if (pendingProposals(order).length === 0) {
+    await settleWait(deps, 'substitutions', order.id, (token) => deps.workflow.succeed(token, { settled: true }));
+  }
 }
 
 /** CompleteOrder: `captured` → `completed`; `order.completed` (for invoicing), `checkout.complete` and the day's sale record go with it. */

@@ -1,8 +1,10 @@
 import { ORDER_CANCELLED } from '../../orders/deps.js';
 import type { Order } from '../../orders/model.js';
-import { pricePicks } from '../../orders/picking.js';
+import { amountDue } from '../../orders/picking.js';
 import { requireOrder, updateOrderStatus } from '../../orders/repository.js';
 import { isTerminal } from '../../orders/status.js';
+import { settleSubstitutionsAtCutoff } from '../../orders/substitution-actions.js';
+import { pendingProposals } from '../../orders/substitutions.js';
 import { settleWait, storeWait } from '../../orders/waits.js';
 import { idempotencyKey } from '../../payments/gateway.js';
 import { checkoutDeps, SAGA_ACTOR, type CheckoutDeps } from '../deps.js';
@@ -95,17 +97,6 @@ export async function confirmOrder(orderId: string, deps: CheckoutDeps = checkou
   return { captureNow };
 }
 
-/** What the order comes to now: as ordered, or as picked. */
-export function amountDue(order: Order): number {
-  if (!order.lines.some((line) => line.picked !== undefined)) return order.totals.total;
-  const picks = order.lines.map((line) => ({
-    lineId: line.lineId,
-    ...(line.picked?.quantity === undefined ? {} : { quantity: line.picked.quantity }),
-    ...(line.picked?.substitute === undefined ? {} : { substitute: line.picked.substitute }),
-  }));
-  return pricePicks(order, picks).finalTotal;
-}
-
 /**
  * When the picked goods cost more than the hold: a new off-session authorization for the final amount replaces it
  * (the old hold is voided), or the step fails with ReauthorizationDeclined. Never a silent capture above the hold.
@@ -128,7 +119,9 @@ async function reauthorize(order: Order, amount: number, deps: CheckoutDeps): Pr
 }
 
 /**
- * CapturePayment: captures what the order comes to (as ordered, or as picked), never more than the hold.
+ * CapturePayment: captures what the order comes to (as ordered, or as picked), never more than the hold. Substitutes
+ * still unanswered are decided first by the shopper's preferences: the saga reaches this step with some only when
+ * AwaitSubstitutions timed out, i.e. at the cut-off.
  * @throws ReauthorizationDeclinedError when the pick exceeds the hold and the card refuses a new authorization
  */
 export async function capturePayment(orderId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ intentId: string; amount: number }> {
@@ -138,6 +131,10 @@ export async function capturePayment(orderId: string, deps: CheckoutDeps = check
     return { intentId: order.payment.intentId!, amount: order.payment.captured };
   }
   if (order.status !== 'confirmed' && order.status !== 'picked') refuse(order, 'capture');
+  if (pendingProposals(order).length > 0) {
+    await settleSubstitutionsAtCutoff(orderId, SAGA_ACTOR, deps);
+    order = await requireOrder(deps, orderId);
+  }
   const amount = amountDue(order);
   if (amount > order.payment.authorized) order = await reauthorize(order, amount, deps);
   const intentId = order.payment.intentId!;

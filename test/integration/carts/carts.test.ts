@@ -26,7 +26,7 @@ describe('carts', () => {
     expect(cart.expiresAt).toBe('2030-04-03T09:00:00.000Z');
     expect(await getCartRecord(deps, cart.id)).toEqual(cart);
     const item = await itemAt(keys.cart(cart.id));
-    expect(item).toMatchObject({ entityType: 'Cart', schemaVersion: 1, gsi1pk: `SHOPPER#${alice.subject}#CARTS`, expiresAt: Date.parse(cart.expiresAt) / 1000 });
+    expect(item).toMatchObject({ entityType: 'Cart', schemaVersion: 2, gsi1pk: `SHOPPER#${alice.subject}#CARTS`, expiresAt: Date.parse(cart.expiresAt) / 1000 });
   });
 
   it('refuses an unknown store with a 404 naming it, and a closed one with 409', async () => {
@@ -43,14 +43,14 @@ describe('carts', () => {
     const alice = shopper();
     const cart = await createCart({ storeId: store.id }, alice, deps);
     await addCartLine(cart.id, { sku: skus.milk, quantity: { count: 2 }, substitution: 'none' }, alice, deps);
-    await addCartLine(cart.id, { sku: skus.bananas, quantity: { count: 3 }, substitution: 'any' }, alice, deps);
+    await addCartLine(cart.id, { sku: skus.bananas, quantity: { count: 3 }, substitution: 'best-match' }, alice, deps);
     await addCartLine(cart.id, { sku: skus.cheese, quantity: { grams: 250 }, substitution: 'same-brand' }, alice, deps);
     await addCartLine(cart.id, { sku: skus.oil, quantity: { millilitres: 750 }, substitution: 'none' }, alice, deps);
     const merged = await addCartLine(cart.id, { sku: skus.milk, quantity: { count: 1 }, substitution: 'none' }, alice, deps);
     expect(merged.version).toBe(6);
     expect(merged.lines.map((l) => [l.sku, l.quantity, l.substitution])).toEqual([
       [skus.milk, { count: 3 }, 'none'],
-      [skus.bananas, { count: 3, grams: 360 }, 'any'],
+      [skus.bananas, { count: 3, grams: 360 }, 'best-match'],
       [skus.cheese, { grams: 250 }, 'same-brand'],
       [skus.oil, { millilitres: 750 }, 'none'],
     ]);
@@ -91,9 +91,9 @@ describe('carts', () => {
     const cart = await createCart({ storeId: store.id }, alice, deps);
     const added = await addCartLine(cart.id, { sku: skus.bananas, quantity: { grams: 500 }, substitution: 'none' }, alice, deps);
     const lineId = added.lines[0]!.lineId;
-    const changed = await updateCartLine(cart.id, lineId, { quantity: { count: 4 }, substitution: 'any' }, alice, deps);
-    expect(changed.lines[0]).toMatchObject({ lineId, quantity: { count: 4, grams: 480 }, substitution: 'any' });
-    expect((await eventOf(cart.id, 3))?.data).toMatchObject({ change: 'line-updated', status: 'open', line: { lineId, substitution: 'any' } });
+    const changed = await updateCartLine(cart.id, lineId, { quantity: { count: 4 }, substitution: 'best-match' }, alice, deps);
+    expect(changed.lines[0]).toMatchObject({ lineId, quantity: { count: 4, grams: 480 }, substitution: 'best-match' });
+    expect((await eventOf(cart.id, 3))?.data).toMatchObject({ change: 'line-updated', status: 'open', line: { lineId, substitution: 'best-match' } });
     const removed = await removeCartLine(cart.id, lineId, alice, deps);
     expect(removed.lines).toEqual([]);
     expect((await eventOf(cart.id, 4))).toMatchObject({ detailType: 'cart.update', data: { change: 'line-removed', line: { lineId } } });
@@ -117,7 +117,7 @@ describe('carts', () => {
       if (field) expect(error.fields?.[0]?.field).toBe(field);
       if (code) expect(error.code).toBe(code);
     }
-    const missingLine = await appError(updateCartLine(cart.id, '01JZZZZZZZZZZZZZZZZZZZZZZZ', { substitution: 'any' }, alice, deps));
+    const missingLine = await appError(updateCartLine(cart.id, '01JZZZZZZZZZZZZZZZZZZZZZZZ', { substitution: 'best-match' }, alice, deps));
     expect(missingLine.kind).toBe('not-found');
     expect(await getCartRecord(deps, cart.id)).toEqual(cart);
     expect(await eventOf(cart.id, 2)).toBeUndefined();

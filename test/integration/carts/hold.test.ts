@@ -19,7 +19,7 @@ import { aSlot, aWorld, address, appError, heldOf, itemAt, NOW, shopper, stockOf
 async function fullCart(world: World, deps: CartDeps, who: CartActor, slotId = world.slot.id) {
   const cart = await createCart({ storeId: world.store.id }, who, deps);
   await addCartLine(cart.id, { sku: world.skus.milk, quantity: { count: 3 }, substitution: 'none' }, who, deps);
-  await addCartLine(cart.id, { sku: world.skus.bananas, quantity: { count: 4 }, substitution: 'any' }, who, deps);
+  await addCartLine(cart.id, { sku: world.skus.bananas, quantity: { count: 4 }, substitution: 'best-match' }, who, deps);
   await addCartLine(cart.id, { sku: world.skus.oil, quantity: { millilitres: 750 }, substitution: 'none' }, who, deps);
   return chooseFulfillment(cart.id, { mode: 'delivery', slotId, address }, who, deps);
 }

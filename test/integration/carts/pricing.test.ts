@@ -20,7 +20,7 @@ async function pricedWorld() {
   const alice = shopper();
   const cart = await createCart({ storeId: world.store.id }, alice, deps);
   await addCartLine(cart.id, { sku: world.skus.milk, quantity: { count: 4 }, substitution: 'none' }, alice, deps);
-  await addCartLine(cart.id, { sku: world.skus.bananas, quantity: { count: 3 }, substitution: 'any' }, alice, deps);
+  await addCartLine(cart.id, { sku: world.skus.bananas, quantity: { count: 3 }, substitution: 'best-match' }, alice, deps);
   await addCartLine(cart.id, { sku: world.skus.oil, quantity: { millilitres: 500 }, substitution: 'none' }, alice, deps);
   const ready = await chooseFulfillment(cart.id, { mode: 'delivery', slotId: world.slot.id, address }, alice, deps);
   return { deps, world, alice, cart: ready };

@@ -11,6 +11,7 @@ import { keys, type Key } from '../../../shared/db/keys.js';
 import { migrate } from '../../../shared/db/migrations/migrate.js';
 import { stampSchemaVersion } from '../../../shared/db/migrations/0001-stamp-schema-version.js';
 import { splitIntegrationRole } from '../../../shared/db/migrations/0002-split-integration-role.js';
+import { substitutionPreferences } from '../../../shared/db/migrations/0003-substitution-preferences.js';
 import type { Migration } from '../../../shared/db/migrations/types.js';
 import { tableDefinition } from '../../../shared/db/table-definition.js';
 import { engines, uniqueId } from '../../support/engines.js';
@@ -138,6 +139,22 @@ describe('migrate', () => {
     expect(await read('admin')).toMatchObject({ roles: ['admin'], schemaVersion: 2 });
     expect(await read('admin')).not.toHaveProperty('stores');
     expect((await migrate({ tableName, client, log: quiet, migrations: [splitIntegrationRole] })).applied).toEqual([]);
+  });
+
+  it('renames the substitution preference any to best-match on carts’ and orders’ lines, once, and stamps them version 2', async () => {
+    const tableName = freshTable();
+    await migrate({ tableName, client, log: quiet, migrations: [] });
+    const line = (substitution: string) => ({ sku: 'SKU-1', substitution });
+    await db.send(new PutCommand({ TableName: tableName, Item: { pk: 'CART#1', sk: 'CART', entityType: 'Cart', schemaVersion: 1, lines: [line('any'), line('none')] } }));
+    await db.send(new PutCommand({ TableName: tableName, Item: { pk: 'ORDER#1', sk: 'ORDER', entityType: 'Order', schemaVersion: 1, lines: [line('same-brand'), line('any')] } }));
+    await db.send(new PutCommand({ TableName: tableName, Item: { pk: 'ORDER#2', sk: 'ORDER', entityType: 'Order', schemaVersion: 2, lines: [line('best-match')] } }));
+    const result = await migrate({ tableName, client, log: quiet, migrations: [substitutionPreferences] });
+    expect(result.applied).toEqual(['0003-substitution-preferences']);
+    const read = async (pk: string, sk: string) => (await db.send(new GetCommand({ TableName: tableName, Key: { pk, sk } }))).Item;
+    expect(await read('CART#1', 'CART')).toMatchObject({ schemaVersion: 2, lines: [line('best-match'), line('none')] });
+    expect(await read('ORDER#1', 'ORDER')).toMatchObject({ schemaVersion: 2, lines: [line('same-brand'), line('best-match')] });
+    expect(await read('ORDER#2', 'ORDER')).toMatchObject({ schemaVersion: 2, lines: [line('best-match')] });
+    expect((await migrate({ tableName, client, log: quiet, migrations: [substitutionPreferences] })).applied).toEqual([]);
   });
 
   it('refuses to create a table when creation is not allowed', async () => {

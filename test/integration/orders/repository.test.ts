@@ -35,7 +35,7 @@ describe('order repository', () => {
     expect(await getOrderRecord(deps(), order.id)).toEqual(order);
     expect(await itemAt(keys.order(order.id))).toMatchObject({
       entityType: 'Order',
-      schemaVersion: 1,
+      schemaVersion: 2,
       gsi1pk: `SHOPPER#${order.shopperId}#ORDERS`,
       gsi1sk: `${order.createdAt}#${order.id}`,
       gsi2pk: `STORE_ORDERS#${order.storeId}#2030-03-04`,

@@ -20,10 +20,10 @@ const cartWith = (lines: CartLine[]) => ({ id: '01JCART0000000000000000000', lin
 
 describe('addLine', () => {
   it('adds a new line with the fresh id when the SKU is not in the cart', () => {
-    const change = addLine(cartWith([line(1)]), { sku: 'SKU-2', productId, quantity: { count: 2 }, substitution: 'any' }, { lineId: id(2), at });
+    const change = addLine(cartWith([line(1)]), { sku: 'SKU-2', productId, quantity: { count: 2 }, substitution: 'best-match' }, { lineId: id(2), at });
     expect(change.merged).toBe(false);
     expect(change.lines.map((l) => l.lineId)).toEqual([id(1), id(2)]);
-    expect(change.line).toEqual({ lineId: id(2), sku: 'SKU-2', productId, quantity: { count: 2 }, substitution: 'any', addedAt: at });
+    expect(change.line).toEqual({ lineId: id(2), sku: 'SKU-2', productId, quantity: { count: 2 }, substitution: 'best-match', addedAt: at });
   });
 
   it('merges the same SKU with the same substitution into the existing line, keeping its id and position', () => {
@@ -41,6 +41,15 @@ describe('addLine', () => {
     expect(change.lines).toHaveLength(2);
   });
 
+  it('merges a specific preference only into a line that chose the same substitute SKU', () => {
+    const cart = cartWith([line(1, { substitution: 'specific', substituteSku: 'OAT-1' })]);
+    const same = addLine(cart, { sku: 'SKU-1', productId, quantity: { count: 1 }, substitution: 'specific', substituteSku: 'OAT-1' }, { lineId: id(2), at });
+    expect(same.merged).toBe(true);
+    const other = addLine(cart, { sku: 'SKU-1', productId, quantity: { count: 1 }, substitution: 'specific', substituteSku: 'SOY-1' }, { lineId: id(2), at });
+    expect(other.merged).toBe(false);
+    expect(other.line).toEqual({ lineId: id(2), sku: 'SKU-1', productId, quantity: { count: 1 }, substitution: 'specific', substituteSku: 'SOY-1', addedAt: at });
+  });
+
   it(`refuses a ${MAX_LINES + 1}st line but still merges into one of the ${MAX_LINES}`, () => {
     const full = cartWith(Array.from({ length: MAX_LINES }, (_, i) => line(i)));
     expect(() => addLine(full, { sku: 'NEW', productId, quantity: { count: 1 }, substitution: 'none' }, { lineId: id(99), at })).toThrow(TooManyLinesError);
@@ -56,13 +65,20 @@ describe('addLine', () => {
 
 describe('updateLine and removeLine', () => {
   it('replaces quantity and substitution independently and never merges', () => {
-    const cart = cartWith([line(1), line(2, { sku: 'SKU-1', substitution: 'any' })]);
+    const cart = cartWith([line(1), line(2, { sku: 'SKU-1', substitution: 'best-match' })]);
     const change = updateLine(cart, id(2), { substitution: 'none' });
     expect(change.lines.map((l) => [l.lineId, l.sku, l.substitution])).toEqual([
       [id(1), 'SKU-1', 'none'],
       [id(2), 'SKU-1', 'none'],
     ]);
     expect(updateLine(cart, id(1), { quantity: { count: 7 } }).line).toMatchObject({ quantity: { count: 7 }, substitution: 'none' });
+  });
+
+  it('replaces a preference whole: a line that stops being specific forgets its chosen SKU, a quantity change keeps it', () => {
+    const cart = cartWith([line(1, { substitution: 'specific', substituteSku: 'OAT-1' })]);
+    expect(updateLine(cart, id(1), { substitution: 'best-match' }).line).not.toHaveProperty('substituteSku');
+    expect(updateLine(cart, id(1), { quantity: { count: 3 } }).line).toMatchObject({ quantity: { count: 3 }, substitution: 'specific', substituteSku: 'OAT-1' });
+    expect(updateLine(cart, id(1), { substitution: 'specific', substituteSku: 'SOY-1' }).line.substituteSku).toBe('SOY-1');
   });
 
   it('removes a line and reports the line as it was', () => {
@@ -72,7 +88,7 @@ describe('updateLine and removeLine', () => {
   });
 
   it('answers an unknown line with LineNotFoundError', () => {
-    expect(() => updateLine(cartWith([line(1)]), id(5), { substitution: 'any' })).toThrow(LineNotFoundError);
+    expect(() => updateLine(cartWith([line(1)]), id(5), { substitution: 'best-match' })).toThrow(LineNotFoundError);
     expect(() => removeLine(cartWith([]), id(5))).toThrow(LineNotFoundError);
   });
 });

@@ -39,8 +39,29 @@ describe('AddLineRequest', () => {
 describe('UpdateLineRequest', () => {
   it('needs a quantity or a substitution', () => {
     expect(UpdateLineRequest.safeParse({}).success).toBe(false);
-    expect(UpdateLineRequest.parse({ substitution: 'any' })).toEqual({ substitution: 'any' });
+    expect(UpdateLineRequest.parse({ substitution: 'best-match' })).toEqual({ substitution: 'best-match' });
     expect(UpdateLineRequest.parse({ quantity: { grams: 500 } })).toEqual({ quantity: { grams: 500 } });
+  });
+
+  it('takes a chosen substitute with specific only, naming substituteSku otherwise', () => {
+    expect(UpdateLineRequest.parse({ substitution: 'specific', substituteSku: 'OAT-1L' })).toEqual({ substitution: 'specific', substituteSku: 'OAT-1L' });
+    expect(errorsOf(UpdateLineRequest, { substitution: 'specific' }).map((e) => e.field)).toEqual(['body.substituteSku']);
+    expect(errorsOf(UpdateLineRequest, { substitution: 'best-match', substituteSku: 'OAT-1L' }).map((e) => e.field)).toEqual(['body.substituteSku']);
+    expect(errorsOf(UpdateLineRequest, { quantity: { count: 1 }, substituteSku: 'OAT-1L' }).map((e) => e.field)).toEqual(['body.substituteSku']);
+  });
+});
+
+describe('substitution preferences', () => {
+  it('reads the spelling before issue 12, any, as best-match', () => {
+    expect(AddLineRequest.parse({ sku: 'X1', quantity: { count: 1 }, substitution: 'any' })).toMatchObject({ substitution: 'best-match' });
+    expect(UpdateLineRequest.parse({ substitution: 'any' })).toEqual({ substitution: 'best-match' });
+  });
+
+  it('defaults to none and needs the chosen SKU for specific', () => {
+    expect(AddLineRequest.parse({ sku: 'X1', quantity: { count: 1 } })).toMatchObject({ substitution: 'none' });
+    expect(AddLineRequest.parse({ sku: 'X1', quantity: { count: 1 }, substitution: 'specific', substituteSku: 'X2' })).toMatchObject({ substitution: 'specific', substituteSku: 'X2' });
+    expect(errorsOf(AddLineRequest, { sku: 'X1', quantity: { count: 1 }, substitution: 'specific' }).map((e) => e.field)).toEqual(['body.substituteSku']);
+    expect(errorsOf(AddLineRequest, { sku: 'X1', quantity: { count: 1 }, substituteSku: 'X2' }).map((e) => e.field)).toEqual(['body.substituteSku']);
   });
 });
 

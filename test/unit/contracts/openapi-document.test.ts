@@ -93,6 +93,7 @@ describe('the OpenAPI document', () => {
       'POST /checkout': ['application/json'],
       'POST /orders': ['application/json'],
       'POST /orders/{id}/pick': ['application/json'],
+      'POST /orders/{id}/substitutions/{lineId}': ['application/json'],
       'POST /orders/{id}/cancel': ['application/json'],
       'POST /orders/{id}/pack': ['application/json'],
       'POST /orders/{id}/shipments': ['application/json'],

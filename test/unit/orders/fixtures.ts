@@ -39,7 +39,7 @@ export function anOrder(overrides: Partial<Order> = {}): Order {
         loyaltyRedemption: 0,
         tax: { rateBasisPoints: 0, amount: 0 },
         total: 600,
-        substitution: 'any',
+        substitution: 'best-match',
         estimate: { grams: 500, bufferBasisPoints: 1500, authorizationAmount: 690, authorizationTotal: 690 },
       },
     ],

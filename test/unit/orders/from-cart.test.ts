@@ -18,7 +18,7 @@ function aCart(overrides: Partial<Cart> = {}): Cart {
     taxMode: 'inclusive',
     lines: [
       { lineId: MILK, sku: 'MILK-1', productId: '01JBQ8Y00000000000000000B1', quantity: { count: 2 }, substitution: 'none', addedAt: at },
-      { lineId: CHEDDAR, sku: 'CHEDDAR-1', productId: '01JBQ8Y00000000000000000B2', quantity: { grams: 500 }, substitution: 'any', addedAt: at },
+      { lineId: CHEDDAR, sku: 'CHEDDAR-1', productId: '01JBQ8Y00000000000000000B2', quantity: { grams: 500 }, substitution: 'best-match', addedAt: at },
     ],
     coupons: ['TENOFF'],
     loyaltyPoints: 0,

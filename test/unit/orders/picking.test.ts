@@ -4,7 +4,8 @@ import type { Cart, LineQuantity, Substitution } from '../../../shared/carts/mod
 import { ValidationError } from '../../../shared/errors.js';
 import { orderFromPricedCart } from '../../../shared/orders/from-cart.js';
 import type { Order } from '../../../shared/orders/model.js';
-import { MAX_PICK_LINES, type LinePick, PickRequest, pricePicks } from '../../../shared/orders/picking.js';
+import { MAX_PICK_LINES, type LinePick, PickRequest, type SubstituteTerms, amountDue, orderedPrice, pricePicks, protectedPrice, substitutePrice } from '../../../shared/orders/picking.js';
+import { decideProposal } from '../../../shared/orders/substitutions.js';
 import { type PricingContext, type PricingLine, priceCart } from '../../../shared/pricing/cart-pricing.js';
 import type { Promotion, PromotionTarget } from '../../../shared/pricing/promotions.js';
 import { POLICY, context, gbp, promotion, units, weighed } from '../pricing/cart-fixtures.js';
@@ -31,7 +32,7 @@ function cartQuantity(quantity: PricingLine['quantity']): LineQuantity {
 }
 
 /** An order checked out from `lines` priced in `pricing`, each line with the given substitution preference. */
-function orderOf(lines: readonly PricingLine[], pricing: PricingContext, substitution: (i: number) => Substitution = () => 'any'): Order {
+function orderOf(lines: readonly PricingLine[], pricing: PricingContext, substitution: (i: number) => Substitution = () => 'best-match'): Order {
   const at = AT.toISOString();
   const cart: Cart = {
     id: '01JBQ8Y00000000000000000C1',
@@ -168,10 +169,65 @@ describe('pricePicks', () => {
     expect(outcome.finalTotal).toBe(600 + 150);
   });
 
-  it('charges a substitute as the ordered product at the picked quantity', () => {
+  describe('a substitute', () => {
     const substitute = { sku: 'GOUDA-1', productId: UNKNOWN, name: 'Gouda' };
-    const outcome = pricePicks(anOrder(), [{ lineId: MILK, quantity: { count: 2 } }, { lineId: CHEDDAR, quantity: { grams: 450 }, substitute }]);
-    expect(outcome.lines[1]).toEqual({ lineId: CHEDDAR, quantity: { grams: 450 }, substitute, total: 540, tax: 0 });
+    const terms = (unitPrice: number, extra: Partial<SubstituteTerms> = {}): Map<string, SubstituteTerms> =>
+      new Map([[CHEDDAR, { substitute, unitPrice, acceptedAtCutoff: true, proposedAt: AT.toISOString(), respondBy: '2025-06-15T12:30:00.000Z', ...extra }]]);
+    const picks = [{ lineId: MILK, quantity: { count: 2 } }, { lineId: CHEDDAR, quantity: { grams: 450 }, substitute }];
+
+    it('is proposed at its own price, charged the protected price until the shopper answers: a cheaper one its own', () => {
+      const outcome = pricePicks(anOrder(), picks, terms(1000));
+      expect(outcome.lines[1]).toEqual({
+        lineId: CHEDDAR,
+        quantity: { grams: 450 },
+        substitute,
+        total: 450,
+        tax: 0,
+        proposal: {
+          substitute,
+          quantity: { grams: 450 },
+          unitPrice: 1000,
+          price: { total: 450, tax: 0 },
+          protectedPrice: { total: 450, tax: 0 },
+          acceptedAtCutoff: true,
+          status: 'proposed',
+          proposedAt: AT.toISOString(),
+          respondBy: '2025-06-15T12:30:00.000Z',
+        },
+      });
+      expect(outcome.finalTotal).toBe(250 + 450 + 150);
+    });
+
+    it('costs no more than the ordered product at that quantity unless the shopper accepts its price', () => {
+      const line = pricePicks(anOrder(), picks, terms(1500)).lines[1]!;
+      expect(line.proposal).toMatchObject({ price: { total: 675, tax: 0 }, protectedPrice: { total: 540, tax: 0 } });
+      expect(line.total).toBe(540);
+      expect(decideProposal(line, true, 'shopper', AT.toISOString())).toMatchObject({ quantity: { grams: 450 }, substitute, total: 675 });
+      expect(decideProposal(line, true, 'cut-off', AT.toISOString())).toMatchObject({ quantity: { grams: 450 }, substitute, total: 540 });
+      expect(decideProposal(line, false, 'shopper', AT.toISOString())).toEqual({ total: 0, tax: 0, proposal: { ...line.proposal, status: 'rejected', decidedAt: AT.toISOString(), decidedBy: 'shopper' } });
+    });
+
+    it('proposed at or after its cut-off is decided at once by what the preference accepts', () => {
+      const late = { respondBy: AT.toISOString() };
+      expect(pricePicks(anOrder(), picks, terms(1500, late)).lines[1]).toMatchObject({ total: 540, proposal: { status: 'accepted', decidedBy: 'cut-off' } });
+      const refused = pricePicks(anOrder(), picks, terms(1500, { ...late, acceptedAtCutoff: false }));
+      expect(refused.lines[1]).toMatchObject({ total: 0, tax: 0, proposal: { status: 'rejected', decidedBy: 'cut-off' } });
+      expect(refused.lines[1]).not.toHaveProperty('quantity');
+      expect(refused.finalTotal).toBe(250 + 150);
+    });
+
+    it('needs its terms, which the caller reads from the catalog', () => {
+      expect(() => pricePicks(anOrder(), picks)).toThrow(RangeError);
+    });
+  });
+
+  it('says what an order comes to: as ordered before picking, as picked and decided after', () => {
+    const order = anOrder();
+    expect(amountDue(order)).toBe(1000);
+    const outcome = pricePicks(order, [{ lineId: MILK, quantity: { count: 1 } }, { lineId: CHEDDAR, quantity: { grams: 500 } }]);
+    const picked = { ...order, lines: order.lines.map((line, i) => ({ ...line, picked: outcome.lines[i]! })) };
+    expect(amountDue(picked)).toBe(outcome.finalTotal);
+    expect(amountDue(picked)).toBe(125 + 600 + 150);
   });
 
   it('adds the fee with its tax when prices exclude tax, so that picking as ordered charges the order total', () => {
@@ -217,11 +273,8 @@ describe('pricePicks', () => {
       expect(fieldsOf(() => pricePicks(oil, [{ lineId: MILK, quantity: { millilitres: 1501 } }]))[0]?.field).toBe('body.lines.0.quantity');
     });
 
-    it('a substitute where the shopper allowed none, or with nothing handed over', () => {
+    it('a substitute with nothing handed over', () => {
       const substitute = { sku: 'OATMILK-1', productId: UNKNOWN, name: 'Oat milk' };
-      expect(fieldsOf(() => pricePicks(anOrder(), [{ ...milk, substitute }, cheddar]))).toEqual([
-        { field: 'body.lines.0.substitute', message: `line ${MILK} (MILK-1) must not be substituted: the shopper chose no substitutes` },
-      ]);
       expect(fieldsOf(() => pricePicks(anOrder(), [milk, { lineId: CHEDDAR, substitute }]))).toEqual([
         { field: 'body.lines.1.substitute', message: 'a substitute needs the quantity handed over' },
       ]);
@@ -278,7 +331,7 @@ const orderArb: fc.Arbitrary<Order> = fc
     buffer: fc.integer({ min: 0, max: 3000 }),
     fee: fc.option(fc.integer({ min: 0, max: 800 }), { nil: undefined }),
     points: fc.option(fc.integer({ min: 0, max: 3000 }), { nil: undefined }),
-    substitution: fc.array(fc.constantFrom<Substitution>('none', 'same-brand', 'any'), { minLength: 5, maxLength: 5 }),
+    substitution: fc.array(fc.constantFrom<Substitution>('none', 'same-brand', 'best-match'), { minLength: 5, maxLength: 5 }),
   })
   .map(({ lines, promotions, taxMode, rates, buffer, fee, points, substitution }) => {
     const pricingLines = lines.map(([shape, sku], i) => asOrderLine({ ...shape, lineId: lineId(i), sku, productId: '' }, i));
@@ -292,7 +345,7 @@ const orderArb: fc.Arbitrary<Order> = fc
         ...(fee === undefined ? {} : { fulfillment: { mode: 'pickup', fee: gbp(fee), minimumOrder: gbp(0) } }),
         ...(points === undefined ? {} : { loyalty: { balance: points, pointsToRedeem: points, policy: POLICY } }),
       }),
-      (i) => substitution[i] ?? 'any',
+      (i) => substitution[i] ?? 'best-match',
     );
   });
 
@@ -360,25 +413,87 @@ describe('pricePicks properties', () => {
     );
   });
 
-  it('never charges more for dropping a line, nor for a substitute than for the same quantity of what was ordered', () => {
-    const substitute = { sku: 'SUB-1', productId: UNKNOWN, name: 'Substitute' };
+  it('never charges more for dropping a line', () => {
     fc.assert(
       fc.property(
         orderArb.chain((order) => fc.tuple(fc.constant(order), picksArb(order), fc.nat())),
         ([order, picks, which]) => {
-          const before = pricePicks(order, picks);
           const dropped = which % picks.length;
           const withoutOne = picks.map((pick, i) => (i === dropped ? { lineId: pick.lineId } : pick));
-          expect(pricePicks(order, withoutOne).finalTotal).toBeLessThanOrEqual(before.finalTotal);
-
-          const substituted = picks.map((pick, i) =>
-            pick.quantity !== undefined && order.lines[i]!.substitution !== 'none' ? { ...pick, substitute } : pick,
-          );
-          const after = pricePicks(order, substituted);
-          expect(after.finalTotal).toBe(before.finalTotal);
-          expect(after.lines.map((l) => l.total)).toEqual(before.lines.map((l) => l.total));
+          expect(pricePicks(order, withoutOne).finalTotal).toBeLessThanOrEqual(pricePicks(order, picks).finalTotal);
         },
       ),
+      RUNS,
+    );
+  });
+});
+
+describe('price protection', () => {
+  const substitute = { sku: 'SUB-1', productId: UNKNOWN, name: 'Substitute' };
+  /** Every line handed over in `picks` substituted by a product at a shelf price between nothing and four times the ordered one. */
+  const substitutedArb = orderArb.chain((order) =>
+    fc.tuple(
+      fc.constant(order),
+      picksArb(order),
+      fc.array(fc.integer({ min: 0, max: 400 }), { minLength: order.lines.length, maxLength: order.lines.length }),
+      fc.boolean(),
+    ),
+  );
+
+  it('never charges a substitute the shopper has not accepted more than the ordered product at the same quantity', () => {
+    fc.assert(
+      fc.property(substitutedArb, ([order, picks, percents, acceptedAtCutoff]) => {
+        const before = pricePicks(order, picks);
+        const terms = new Map<string, SubstituteTerms>(
+          order.lines.map((line, i) => [
+            line.lineId,
+            { substitute, unitPrice: Math.floor((line.unitPrice * percents[i]!) / 100), acceptedAtCutoff, proposedAt: AT.toISOString(), respondBy: '2025-06-15T12:30:00.000Z' },
+          ]),
+        );
+        const substituted = picks.map((pick) => (pick.quantity === undefined ? pick : { ...pick, substitute }));
+        const after = pricePicks(order, substituted, terms);
+        after.lines.forEach((line, i) => {
+          expect(line.total).toBeLessThanOrEqual(before.lines[i]!.total);
+          if (line.proposal === undefined) return;
+          expect(line.proposal.protectedPrice.total).toBeLessThanOrEqual(line.proposal.price.total);
+          expect(line.tax).toBeLessThanOrEqual(line.total);
+          // Decided at the cut-off: still never more than ordered; by the shopper: its own price, or nothing.
+          const atCutoff = decideProposal(line, true, 'cut-off', AT.toISOString());
+          expect(atCutoff.total).toBeLessThanOrEqual(before.lines[i]!.total);
+          expect(decideProposal(line, true, 'shopper', AT.toISOString()).total).toBe(line.proposal.price.total);
+          expect(decideProposal(line, false, 'cut-off', AT.toISOString()).total).toBe(0);
+        });
+        expect(after.finalTotal).toBeLessThanOrEqual(before.finalTotal);
+      }),
+      RUNS,
+    );
+  });
+
+  it('prices a substitute at the ordered unit price exactly as the ordered product, weighed lines to the minor unit', () => {
+    fc.assert(
+      fc.property(
+        orderArb.chain((order) => fc.tuple(fc.constant(order), picksArb(order))),
+        ([order, picks]) => {
+          picks.forEach((pick, i) => {
+            const line = order.lines[i]!;
+            if (pick.quantity === undefined || !('grams' in line.quantity)) return;
+            expect(substitutePrice(line, line.unitPrice, pick.quantity, order)).toEqual(orderedPrice(line, pick.quantity, order));
+          });
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('never charges more for a dearer substitute, never less for a cheaper one than its own price', () => {
+    fc.assert(
+      fc.property(fc.nat(100_000), fc.nat(100_000), fc.nat(100_000), fc.nat(100_000), (ownTotal, ownTax, orderedTotal, orderedTax) => {
+        const own = { total: ownTotal, tax: Math.min(ownTax, ownTotal) };
+        const ordered = { total: orderedTotal, tax: Math.min(orderedTax, orderedTotal) };
+        const charged = protectedPrice(own, ordered);
+        expect(charged.total).toBe(Math.min(own.total, ordered.total));
+        expect([own, ordered]).toContainEqual(charged);
+      }),
       RUNS,
     );
   });

@@ -16,7 +16,7 @@ import {
 } from '../../../shared/orders/status.js';
 import { AT, anOrder } from './fixtures.js';
 
-const EVENT_TYPES: OrderEventType[] = ['reserve', 'require-action', 'authorize', 'confirm', 'start-picking', 'record-pick', 'reauthorize', 'capture', 'complete', 'refund', 'fail', 'cancel'];
+const EVENT_TYPES: OrderEventType[] = ['reserve', 'require-action', 'authorize', 'confirm', 'start-picking', 'record-pick', 'decide-substitutions', 'reauthorize', 'capture', 'complete', 'refund', 'fail', 'cancel'];
 const BEFORE_CAPTURE: OrderStatus[] = ['pending', 'reserved', 'payment-pending', 'authorized', 'confirmed', 'picking', 'picked'];
 
 /** The state machine as the issue describes it, written out independently of the implementation's table. */
@@ -29,6 +29,7 @@ const ALLOWED: [OrderStatus, OrderEventType, OrderStatus][] = [
   ['confirmed', 'capture', 'captured'],
   ['confirmed', 'start-picking', 'picking'],
   ['picking', 'record-pick', 'picked'],
+  ['picked', 'decide-substitutions', 'picked'],
   ['picked', 'reauthorize', 'picked'],
   ['picked', 'capture', 'captured'],
   ['captured', 'complete', 'completed'],
@@ -69,6 +70,8 @@ function eventFor(order: Order, type: OrderEventType, to?: OrderStatus): OrderEv
       return { type, intentId: 'pi_1', amount: 1090 };
     case 'record-pick':
       return { type, picks: [{ lineId: order.lines[1]!.lineId, quantity: { grams: 520 }, total: 624, tax: 0 }] };
+    case 'decide-substitutions':
+      return { type, decisions: [], by: 'cut-off' };
     case 'capture':
       return { type, amount: 1000 };
     case 'refund':

@@ -19,12 +19,13 @@ export const CART_CHANGES = [
 /**
  * A cart changed in any way other than an add (one of the product's documented events): a line
  * changed or removed, a coupon, the loyalty redemption or the fulfillment choice changed, or the
- * basket was held for checkout or released.
+ * basket was held for checkout or released. Version 2 (issue 12): the line's substitution preference as in `cart.add`
+ * version 2; version 1 is no longer sent.
  */
-export const cartUpdateV1 = defineEvent({
+export const cartUpdateV2 = defineEvent({
   source: 'smartshelf.carts',
   detailType: 'cart.update',
-  version: 1,
+  version: 2,
   schema: z.strictObject({
     ...CartRef,
     change: z.enum(CART_CHANGES),
