@@ -71,18 +71,21 @@ export async function awaitAuthentication(input: { orderId: string; intentId: st
   }
 }
 
-/** Whether an order has goods sold by weight, whose price is only known once they are picked. */
-function hasWeighedLines(order: Order): boolean {
-  return order.lines.some((line) => line.estimate !== undefined);
+/**
+ * Whether what an order costs is only known once it is picked: goods sold by weight, or a line whose shopper allows a
+ * substitute, which is proposed at picking and may cost less (or, accepted, more) than what was ordered.
+ */
+function pricedAtPicking(order: Order): boolean {
+  return order.lines.some((line) => line.estimate !== undefined || line.substitution !== 'none');
 }
 
 /**
  * ConfirmOrder: an order authorized after 3-D Secure records its hold first; then it is confirmed. Says whether to
- * capture now (no weighed lines and the shop captures on confirm) or after picking.
+ * capture now (nothing is priced at picking and the shop captures on confirm) or after picking.
  */
 export async function confirmOrder(orderId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ captureNow: boolean }> {
   let order = await requireOrder(deps, orderId);
-  const captureNow = deps.settings.captureOnConfirm && !hasWeighedLines(order);
+  const captureNow = deps.settings.captureOnConfirm && !pricedAtPicking(order);
   if (order.statusHistory.some((change) => change.event === 'confirm')) {
     if (isTerminal(order.status)) refuse(order, 'confirm');
     return { captureNow };
