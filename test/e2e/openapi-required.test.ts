@@ -411,6 +411,44 @@ const orderForCancel = once(pickingOrder);
 const orderForRefund = once(completedOrder);
 const orderToRead = once(completedOrder);
 
+/** An order of `count` of the fixed product, packed in `zone`, sent by own van and delivered: goods its shopper may return. */
+async function deliveredOrder(zone: 'ambient' | 'chilled', count: number): Promise<Order> {
+  const order = await settled((await checkout([{ sku: fixed.variants[0]!.sku, quantity: { count } }])).order.id, ['completed']);
+  const packed = await admin.post(`/orders/${order.id}/pack`, { zones: [{ zone, bags: 1, lineIds: [order.lines[0]!.lineId] }] });
+  expect(packed.status, JSON.stringify(packed.body)).toBe(200);
+  const sent = await admin.post<{ shipment: { id: string } }>(`/orders/${order.id}/shipments`, { carrier: 'own-van' }, { headers: { 'Idempotency-Key': unique('van') } });
+  expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+  for (const type of ['out-for-delivery', 'delivered']) {
+    const step = await admin.post(`/orders/${order.id}/shipments/${sent.body.shipment.id}/events`, { type });
+    expect(step.status, JSON.stringify(step.body)).toBe(200);
+  }
+  return orderOf(order.id);
+}
+
+/** Packed chilled, its goods are fresh food: each return of some is refunded at once, never sent back. */
+const freshOrder = once(() => deliveredOrder('chilled', 12));
+/** Packed ambient, its goods are sent back: each return waits to be received and inspected. */
+const sentBackOrder = once(() => deliveredOrder('ambient', 20));
+const orderToReturnFrom = once(pickingOrder);
+
+/** A new return of one of the order's goods, made by its shopper; `received` once staff have the goods. */
+async function aReturn(order: Order, received = false): Promise<{ id: string; lineId: string }> {
+  const lineId = order.lines[0]!.lineId;
+  const body = order === (await freshOrder()) ? { lines: [{ lineId, quantity: 1, reason: 'damaged' }] } : { lines: [{ lineId, quantity: 1, reason: 'changed-mind' }], method: 'drop-off' };
+  const made = await shopper.post<{ id: string }>(`/orders/${order.id}/returns`, body, { headers: { 'Idempotency-Key': unique('return') } });
+  expect(made.status, JSON.stringify(made.body)).toBe(201);
+  if (received) expect((await admin.post(`/orders/${order.id}/returns/${made.body.id}/receive`, {})).status).toBe(200);
+  return { id: made.body.id, lineId };
+}
+const returnToRead = once(async () => aReturn(await freshOrder()));
+
+const returnState = async (call: Call) => {
+  const [, , orderId, , returnId] = call.path.split('/');
+  const { body } = await admin.get<{ items: { id: string; status: string; version: number }[] }>(`/orders/${orderId}/returns`);
+  const order = await orderOf(orderId!);
+  return { returns: body.items.map((r) => [r.id, r.status, r.version]), refunded: order.payment.refunded, returnId };
+};
+
 async function allOrders(store: string, date: string): Promise<Order[]> {
   const orders: Order[] = [];
   let cursor: string | null = null;
@@ -931,6 +969,69 @@ const FIXTURES: Record<string, Fixture> = {
       await problem(admin.post('/orders', small), 422, 'minimum-order-not-met');
     },
   },
+  'POST /orders/{id}/returns': {
+    ok: 201,
+    build: async () => {
+      const order = await freshOrder();
+      return { client: shopper, path: `/orders/${order.id}/returns`, body: { lines: [{ lineId: order.lines[0]!.lineId, quantity: 1, reason: 'damaged' }] } };
+    },
+    state: returnState,
+    probes: async () => {
+      const order = await freshOrder();
+      const key = () => ({ headers: { 'Idempotency-Key': unique('return') } });
+      await problem(shopper.post(`/orders/${ghost()}/returns`, { lines: [{ lineId: order.lines[0]!.lineId, quantity: 1, reason: 'damaged' }] }, key()), 404);
+      // Fresh food comes back only when it was not what was paid for.
+      await problem(shopper.post(`/orders/${order.id}/returns`, { lines: [{ lineId: order.lines[0]!.lineId, quantity: 1, reason: 'changed-mind' }] }, key()), 422, 'return-not-allowed');
+      const picking = await orderToReturnFrom();
+      await problem(shopper.post(`/orders/${picking.id}/returns`, { lines: [{ lineId: picking.lines[0]!.lineId, quantity: 1, reason: 'damaged' }] }, key()), 409, 'order-not-returnable');
+    },
+  },
+  'GET /orders/{id}/returns': {
+    ok: 200,
+    build: async () => ({ client: shopper, path: `/orders/${(await freshOrder()).id}/returns` }),
+    probes: async () => {
+      await problem(shopper.get(`/orders/${'x'.repeat(65)}/returns`), 400);
+      await problem(shopper.get(`/orders/${ghost()}/returns`), 404);
+    },
+  },
+  'GET /orders/{id}/returns/{returnId}': {
+    ok: 200,
+    build: async () => ({ client: shopper, path: `/orders/${(await freshOrder()).id}/returns/${(await returnToRead()).id}` }),
+    probes: async () => {
+      const order = await freshOrder();
+      await problem(shopper.get(`/orders/${order.id}/returns/not-a-return`), 400);
+      await problem(shopper.get(`/orders/${order.id}/returns/${ghost()}`), 404);
+    },
+  },
+  'POST /orders/{id}/returns/{returnId}/receive': {
+    ok: 200,
+    build: async () => {
+      const order = await sentBackOrder();
+      return { client: admin, path: `/orders/${order.id}/returns/${(await aReturn(order)).id}/receive`, body: { note: 'At the desk' } };
+    },
+    state: returnState,
+    probes: async () => {
+      const order = await sentBackOrder();
+      await problem(admin.post(`/orders/${order.id}/returns/${ghost()}/receive`, {}), 404);
+      const fresh = await freshOrder();
+      await problem(admin.post(`/orders/${fresh.id}/returns/${(await aReturn(fresh)).id}/receive`, {}), 409, 'return-has-no-goods');
+    },
+  },
+  'POST /orders/{id}/returns/{returnId}/inspect': {
+    ok: 200,
+    build: async () => {
+      const order = await sentBackOrder();
+      const { id, lineId } = await aReturn(order, true);
+      return { client: admin, path: `/orders/${order.id}/returns/${id}/inspect`, body: { lines: [{ lineId, disposition: 'restock' }] } };
+    },
+    state: returnState,
+    probes: async () => {
+      const order = await sentBackOrder();
+      await problem(admin.post(`/orders/${order.id}/returns/${ghost()}/inspect`, { lines: [{ lineId: order.lines[0]!.lineId, disposition: 'restock' }] }), 404);
+      const { id, lineId } = await aReturn(order);
+      await problem(admin.post(`/orders/${order.id}/returns/${id}/inspect`, { lines: [{ lineId, disposition: 'restock' }] }), 409, 'return-not-received');
+    },
+  },
   'POST /orders/{id}/refunds': {
     ok: 200,
     build: async () => ({ client: admin, path: `/orders/${(await orderForRefund()).id}/refunds`, body: { amount: 100, reason: 'openapi fixture' } }),
@@ -1076,6 +1177,10 @@ const FIXTURES: Record<string, Fixture> = {
 const UNPROVOKED: Record<string, string> = {
   'GET /health 503': 'answered while the platform starts or a data migration is missing; the e2e platform is ready before any test runs',
   'POST /carts 409': '`store-closed` needs a closed store, and no operation closes one (every sample store is open)',
+  'POST /orders/{id}/returns 200':
+    'answered to a key whose return exists once the idempotency middleware no longer has its first answer (after 24 h); within a run the middleware replays the first 201',
+  'POST /orders/{id}/returns/{returnId}/inspect 422':
+    '`perishable-not-restockable` needs goods packed chilled or frozen that were sent back, and the chain’s policy refunds those without sending them back (a store policy that has them sent back is tested in test/integration/orders/returns.test.ts)',
 };
 
 // ---------------------------------------------------------------------------------------------
