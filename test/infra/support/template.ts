@@ -56,12 +56,13 @@ export function actionsOf(statement: PolicyStatement): string[] {
   return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
 }
 
-/** All statements of the inline policies and managed-policy attachments of an IAM role. */
+/** All statements of an IAM role: its own inline `Policies` (the functions' roles keep their grants there) and the policies attached to it. */
 export function roleStatements(template: Template, roleLogicalId: string): PolicyStatement[] {
+  const inline = ((resource(template, roleLogicalId).Properties.Policies ?? []) as { PolicyDocument: { Statement: PolicyStatement[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
   const policies = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).filter((p) =>
     (p.Properties.Roles as unknown[]).some((r) => referencedId(r) === roleLogicalId),
   );
-  return policies.flatMap((p) => (p.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement);
+  return [...inline, ...policies.flatMap((p) => (p.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement)];
 }
 
 /** The logical id of the role a Lambda function runs as. */
