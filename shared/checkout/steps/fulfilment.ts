@@ -33,7 +33,7 @@ export async function awaitPick(input: { orderId: string; taskToken: string }, d
  * substitute's SKU when one was (the pick added its stock to the reservation), summed when two lines come to one SKU.
  * `undefined` before anything is picked: all that is held is committed.
  */
-export function pickedStock(order: Order): { sku: string; quantity: number }[] | undefined {
+function pickedStock(order: Order): { sku: string; quantity: number }[] | undefined {
   if (!order.lines.some((line) => line.picked !== undefined)) return undefined;
   const bySku = new Map<string, number>();
   for (const line of order.lines) {
