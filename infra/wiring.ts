@@ -267,7 +267,8 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'orders-decide-substitution', entry: 'functions/orders/decide-substitution.ts', access: { ...tableWrite, workflows: { checkout: 'callback' } } },
   // After picking: each writes the order's fulfilment change, its stock moves and fulfillment.updated in one transaction.
   { id: 'orders-pack-order', entry: 'functions/orders/pack-order.ts', access: tableWrite },
-  { id: 'orders-dispatch-shipment', entry: 'functions/orders/dispatch-shipment.ts', access: tableWrite },
+  // A shipment by courier is booked with it first (the courier-api secret) before anything is written.
+  { id: 'orders-dispatch-shipment', entry: 'functions/orders/dispatch-shipment.ts', access: { ...tableWrite, secrets: ['courier-api'] } },
   { id: 'orders-record-shipment-event', entry: 'functions/orders/record-shipment-event.ts', access: tableWrite },
   { id: 'orders-ready-for-collection', entry: 'functions/orders/ready-for-collection.ts', access: tableWrite },
   { id: 'orders-hand-over-order', entry: 'functions/orders/hand-over-order.ts', access: { ...tableWrite, secrets: ['handover-codes'] } },
@@ -291,6 +292,13 @@ export const functions: readonly FunctionSpec[] = [
   // The billing customer and subscription are created by the billing-sync worker, so a billing outage never fails the request.
   { id: 'billing-create-subscription', entry: 'functions/billing/create-subscription.ts', access: { ...tableWrite, sendTo: ['billing-sync'] } },
   { id: 'billing-get-subscription', entry: 'functions/billing/get-subscription.ts', access: table },
+  // Verifies and queues only: the courier waits on this answer, the table work happens behind the queue.
+  {
+    id: 'orders-receive-courier-webhook',
+    entry: 'functions/orders/receive-courier-webhook.ts',
+    access: { sendTo: ['courier-webhooks'], secrets: ['courier-webhooks'] },
+  },
+  { id: 'orders-process-courier-webhook', entry: 'functions/orders/process-courier-webhook.ts', access: tableWrite },
 ];
 
 const staff = (scope: Scope): RouteAuth => ({ kind: 'scope', scope });
@@ -384,6 +392,8 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/webhooks/billing', fn: 'billing-receive-webhook', auth: open, throttle: { rate: 50, burst: 100 } },
   { method: 'POST', path: '/subscriptions', fn: 'billing-create-subscription', auth: shopper },
   { method: 'GET', path: '/subscriptions/{id}', fn: 'billing-get-subscription', auth: shopper },
+  // The courier authenticates by Courier-Signature, which the handler checks.
+  { method: 'POST', path: '/webhooks/orders', fn: 'orders-receive-courier-webhook', auth: open, throttle: { rate: 50, burst: 100 } },
 ];
 
 export const queues: readonly QueueSpec[] = [
@@ -408,6 +418,8 @@ export const queues: readonly QueueSpec[] = [
   { id: 'billing-sync', consumer: 'billing-sync-invoice', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
   // An invoice paid before the billing-sync worker stored its mapping fails until it is there; 8 receives give it time.
   { id: 'billing-webhooks', consumer: 'billing-process-webhook', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 8 },
+  // A tracking event that overtook the dispatch it reports on (the courier answered the booking first) fails until that commits.
+  { id: 'courier-webhooks', consumer: 'orders-process-courier-webhook', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 8 },
 ];
 
 export const rules: readonly RuleSpec[] = [

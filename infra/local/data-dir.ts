@@ -81,6 +81,7 @@ export interface LocalRuntime {
   stateMachineArns: Record<string, string>;
   paymentsSandboxUrl?: string;
   billingSandboxUrl?: string;
+  courierSandboxUrl?: string;
 }
 
 /** The data directory tools attach to: `SMARTSHELF_DATA_DIR`, else `.smartshelf/` in the repository. */

@@ -15,10 +15,20 @@ import { ENV } from '../../shared/config/env-names.js';
 import { JWKS_PATH, localRoutes, TOKENS_PATH } from './local-routes.js';
 import { startPaymentsSandbox, type PaymentsSandbox } from './payments-sandbox/server.js';
 import { SANDBOX_DEFAULT_TOKEN, startBillingSandbox, type BillingSandbox } from './billing-sandbox/server.js';
+import { COURIER_SANDBOX_TOKEN, startCourierSandbox, type CourierSandbox } from './courier-sandbox/server.js';
 import { startPollers, type Pollers } from './pollers.js';
 import { restoreQueues, saveQueues } from './queue-snapshot.js';
 import { createQueues, dlqName, localSqsClient } from './queues.js';
-import { BUCKET_IDS, LOCAL_BILLING_WEBHOOK_SECRET, LOCAL_STRIPE_SECRET_KEY, LOCAL_WEBHOOK_SECRET, platformEnv, resourceNames, type Endpoints } from './resources.js';
+import {
+  BUCKET_IDS,
+  LOCAL_BILLING_WEBHOOK_SECRET,
+  LOCAL_COURIER_WEBHOOK_SECRET,
+  LOCAL_STRIPE_SECRET_KEY,
+  LOCAL_WEBHOOK_SECRET,
+  platformEnv,
+  resourceNames,
+  type Endpoints,
+} from './resources.js';
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { startStepFunctions, type StepFunctions } from './step-functions.js';
 import { createStreamDlqs, startStreamPollers, type StreamPollers } from './streams.js';
@@ -72,6 +82,8 @@ export interface Platform {
   paymentsSandboxUrl: string | undefined;
   /** The billing sandbox's URL (its faults at `/_sandbox/faults`), when no `BILLING_API_BASE` selects a real provider. */
   billingSandboxUrl: string | undefined;
+  /** The courier sandbox's URL (its controls under `/_sandbox/`), when no `COURIER_API_BASE` selects a real courier. */
+  courierSandboxUrl: string | undefined;
   /** The terminal and the log files: the banner goes through it. */
   console: LocalConsole;
   stop(): Promise<void>;
@@ -120,6 +132,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     scheduler: Scheduler;
     paymentsSandbox: PaymentsSandbox;
     billingSandbox: BillingSandbox;
+    courierSandbox: CourierSandbox;
     saveQueues: () => Promise<void>;
     clients: { destroy(): void }[];
   }> = {};
@@ -133,6 +146,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     };
     await step('payments sandbox', running.paymentsSandbox?.stop);
     await step('billing sandbox', running.billingSandbox?.stop);
+    await step('courier sandbox', running.courierSandbox?.stop);
     await step('gateway', running.gateway?.close);
     await step('scheduler', running.scheduler?.stop);
     await step('pollers', running.pollers?.stop);
@@ -236,6 +250,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     if (!billingProvider) {
       running.billingSandbox = await startBillingSandbox({ webhook: { url: `${gateway.url}/webhooks/billing`, secrets: [billingWebhookSecret] } });
     }
+    const courierWebhookSecret = process.env[ENV.courierWebhookSecret] ?? LOCAL_COURIER_WEBHOOK_SECRET;
+    // As for billing: a courier the user names stays in the inherited environment; the sandbox's token there is an earlier start's.
+    const realCourier = process.env[ENV.courierApiBase] !== undefined && process.env[ENV.courierApiToken] !== COURIER_SANDBOX_TOKEN;
+    if (!realCourier) {
+      running.courierSandbox = await startCourierSandbox({ webhook: { url: `${gateway.url}/webhooks/orders`, secrets: [courierWebhookSecret] } });
+    }
     readiness.done('sandboxes');
     const eventBus = await startEventBus({
       busName: names.eventBus,
@@ -276,6 +296,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         paymentApi,
         ...(running.billingSandbox ? { billingApi: running.billingSandbox.clientSettings } : {}),
         billingWebhookSecret,
+        ...(running.courierSandbox ? { courierApi: running.courierSandbox.clientSettings } : {}),
+        courierWebhookSecret,
         // The files keep INFO whatever the console shows; DEBUG asks for more, and POWERTOOLS_LOG_LEVEL overrides both.
         logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? (process.env.LOG_LEVEL?.toUpperCase() === 'DEBUG' ? 'DEBUG' : 'INFO'),
         // Tests shorten the 3-D Secure wait so that an abandoned authentication times out within a run.
@@ -322,6 +344,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       stateMachineArns: Object.fromEntries(served.stateMachines.map((m) => [m.id, stepFunctions.stateMachineArn(m.id)])),
       paymentsSandboxUrl: running.paymentsSandbox?.url,
       billingSandboxUrl: running.billingSandbox?.url,
+      courierSandboxUrl: running.courierSandbox?.url,
     });
     readiness.done('sample data');
     return {
@@ -335,6 +358,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       topology: localTopology(served),
       paymentsSandboxUrl: running.paymentsSandbox?.url,
       billingSandboxUrl: running.billingSandbox?.url,
+      courierSandboxUrl: running.courierSandbox?.url,
       console: out,
       stop: stopAll,
     };
@@ -399,6 +423,9 @@ export function banner(platform: Platform, startupInvocations = 0): string {
     platform.billingSandboxUrl
       ? `  Billing        sandbox ${platform.billingSandboxUrl} (faults: POST /_sandbox/faults), webhooks to ${url}/webhooks/billing`
       : '  Billing        provider at BILLING_API_BASE',
+    platform.courierSandboxUrl
+      ? `  Courier        sandbox ${platform.courierSandboxUrl} (controls: /_sandbox/settings, /_sandbox/faults), webhooks to ${url}/webhooks/orders`
+      : '  Courier        courier at COURIER_API_BASE',
   ];
   const seeded = platform.seeded;
   for (const [context, outcome] of Object.entries(seeded ?? {})) lines.push(`  Sample ${context}: ${outcome}`);

@@ -53,6 +53,10 @@ export interface PlatformEnvInput {
   billingApi?: { baseUrl: string; token: string; signingSecret: string };
   /** The key billing webhooks are signed with; on AWS read from the `billing-webhooks` secret instead. */
   billingWebhookSecret?: string;
+  /** The courier (the local courier sandbox, or a real one); on AWS read from the `courier-api` secret instead. */
+  courierApi?: { courierId: string; baseUrl: string; token: string };
+  /** The key courier webhooks are signed with; on AWS read from the `courier-webhooks` secret instead. */
+  courierWebhookSecret?: string;
 }
 
 /**
@@ -75,6 +79,12 @@ export const LOCAL_BILLING_WEBHOOK_SECRET = 'billing_whsec_local';
  * are on this machine, so it guards nothing, and tests may derive the codes with it.
  */
 export const LOCAL_HANDOVER_CODE_KEY = 'smartshelf-local-handover-code-key-0123456789';
+
+/**
+ * The key the local courier sandbox signs its webhooks to `/webhooks/orders` with when none is given: both ends are on
+ * this machine, so it guards nothing and tests may sign with it.
+ */
+export const LOCAL_COURIER_WEBHOOK_SECRET = 'courier_whsec_local';
 
 /**
  * The environment a function sees locally: the same SmartShelf variables the CDK app sets on
@@ -119,6 +129,12 @@ export function platformEnv(input: PlatformEnvInput): Record<string, string> {
     env[ENV.billingSigningSecret] = input.billingApi.signingSecret;
   }
   if (input.billingWebhookSecret) env[ENV.billingWebhookSecret] = input.billingWebhookSecret;
+  if (input.courierApi) {
+    env[ENV.courierId] = input.courierApi.courierId;
+    env[ENV.courierApiBase] = input.courierApi.baseUrl;
+    env[ENV.courierApiToken] = input.courierApi.token;
+  }
+  if (input.courierWebhookSecret) env[ENV.courierWebhookSecret] = input.courierWebhookSecret;
   if (input.jwt) {
     env[ENV.jwtIssuer] = input.jwt.issuer;
     env[ENV.jwtAudience] = input.jwt.audience;

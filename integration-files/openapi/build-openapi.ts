@@ -557,7 +557,8 @@ const PROBLEMS: Record<number, { name: string; description: string; headers?: Re
   },
   503: {
     name: 'ServiceUnavailable',
-    description: 'Not ready to serve yet (starting, or a data migration not applied): `pending` lists what is missing; ask again after `Retry-After` seconds.',
+    description:
+      'Not ready to serve yet (starting, or a data migration not applied: `pending` lists what is missing), or an outside service the operation needs could not be reached (`courier-unavailable`: nothing was done); ask again after `Retry-After` seconds.',
     headers: { 'Retry-After': { description: 'Seconds to wait before asking again.', schema: { type: 'string', pattern: '^[0-9]+$' }, required: true } },
   },
 };
@@ -797,11 +798,11 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Orders',
     summary: 'Dispatch a shipment',
     description:
-      'For the store’s staff (`orders:pick`), once a delivery order is packed: goods leave the store in a new shipment, by the store’s own van (`own-van`, tracked by the shipment’s id) or by a courier that is set up (booked first; 422 `courier-not-available` otherwise). `lines` (each in the stock unit of what was handed over) default to everything not yet sent, so an order may leave in several shipments; `bags` name the packed bags in it. Their stock leaves `committed` in the same transaction, and the order’s `fulfillmentStatus` becomes `partially-dispatched` or `dispatched`, with `fulfillment.updated`. The `Idempotency-Key` header is required (400 without it): a repeat returns the shipment sent first. 400 names each line unknown, repeated or beyond what is left to send, and each unknown bag; 409 `invalid-fulfillment-transition` for an order not packed, not paid, not for delivery, or with nothing left to send (of two dispatchers racing over the same goods, one sends them); 404 for another store’s order.',
+      'For the store’s staff (`orders:pick`), once a delivery order is packed: goods leave the store in a new shipment, by the store’s own van (`own-van`, tracked by the shipment’s id) or by a courier that is set up (booked first under a key derived from the shipment, so a retried request books it once; 422 `courier-not-available` otherwise). When the courier refuses the booking the shipment is not dispatched: 422 `courier-refused` with the courier’s words (`carrier`, `courierCode`: an address outside its area, a window it cannot meet); when it cannot be reached within the booking’s 10 s, 503 `courier-unavailable` with `Retry-After`, and the same request may be sent again. `lines` (each in the stock unit of what was handed over) default to everything not yet sent, so an order may leave in several shipments; `bags` name the packed bags in it. Their stock leaves `committed` in the same transaction, and the order’s `fulfillmentStatus` becomes `partially-dispatched` or `dispatched`, with `fulfillment.updated`. The `Idempotency-Key` header is required (400 without it): a repeat returns the shipment sent first. 400 names each line unknown, repeated or beyond what is left to send, and each unknown bag; 409 `invalid-fulfillment-transition` for an order not packed, not paid, not for delivery, or with nothing left to send (of two dispatchers racing over the same goods, one sends them); 404 for another store’s order.',
     parameters: [ORDER_ID_PARAMETER],
     requestBody: { required: true, content: json(ref('DispatchRequest')) },
     responses: { 201: { description: 'The shipment, dispatched, and the order.', headers: { Location: HEADERS.Location! }, content: json(ref('ShipmentResult')) } },
-    problems: [400, 404, 409, 422],
+    problems: [400, 404, 409, 422, 503],
     idempotent: 'required',
   },
   'POST /orders/{id}/shipments/{shipmentId}/events': {
@@ -998,6 +999,31 @@ const OPERATIONS: Record<string, OperationSpec> = {
     responses: {
       200: {
         description: 'The event is queued.',
+        content: json({ type: 'object', properties: { received: { const: true } }, required: ['received'], additionalProperties: false }),
+      },
+    },
+    // 401: the signature is the credential of this public route; 400 `stale-webhook` and `malformed-webhook`.
+    problems: [400, 401],
+  },
+  'POST /webhooks/orders': {
+    operationId: 'receiveCourierWebhook',
+    tag: 'Fulfillment',
+    summary: 'Receive a courier’s tracking event',
+    description:
+      'For the courier only (integration-files/couriers): a `tracking.updated` event, authenticated by `Courier-Signature` over the body exactly as sent with the current signing key or, during a rotation, the previous one, not by a token. It is queued and applied later to the shipment its `reference` (`<orderId>/<shipmentId>`) names, once per event id and only ever moving the shipment forward (a later attempt, or a later status within one), with `fulfillment.updated`; so duplicates and events out of order are harmless, and a `delivered` that arrives before its `out_for_delivery` wins. Signed events of other types are accepted and ignored. 401 for a missing or wrong signature, 400 `stale-webhook` for a genuine one dated more than 300 s from our clock either way and `malformed-webhook` for a signed body that is not a tracking event as the courier contract describes it; in each case nothing is queued.',
+    parameters: [
+      {
+        name: 'Courier-Signature',
+        in: 'header',
+        required: true,
+        schema: { type: 'string' },
+        description: '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, one `v1` per signing key.',
+      },
+    ],
+    requestBody: { required: true, content: json({ type: 'object', description: 'A courier event (`id`, `type`, `created`, `data.object`): integration-files/couriers/openapi.json, webhook `tracking.updated`.' }) },
+    responses: {
+      200: {
+        description: 'The event is queued (or, of a type not acted on, accepted).',
         content: json({ type: 'object', properties: { received: { const: true } }, required: ['received'], additionalProperties: false }),
       },
     },

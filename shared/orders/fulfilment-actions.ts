@@ -7,6 +7,7 @@ import { keys } from '../db/keys.js';
 import { TransactionCancelled, type TransactItem } from '../db/transact.js';
 import { AppError, NotFoundError } from '../errors.js';
 import { MAX_QUANTITY } from '../inventory/model.js';
+import { logger } from '../observability/logger.js';
 import { requireOrderFor, type OrderAccess } from './access.js';
 import { fulfil, handedOver, HandoverLockedError, undispatched, type FulfilmentEvent } from './fulfilment.js';
 import { updateOrderFulfilment, type FulfilmentChangeResult } from './fulfilment-repository.js';
@@ -57,6 +58,8 @@ export interface ShipmentBooking {
  */
 export interface ShipmentBooker {
   book(request: { order: Order; shipmentId: string; lines: readonly ShipmentLine[]; bags: readonly Bag[] }): Promise<ShipmentBooking>;
+  /** Cancels a booking whose dispatch did not happen (another dispatcher sent the goods first), so no courier comes for nothing. */
+  cancel?(request: { orderId: string; shipmentId: string; booking: ShipmentBooking['booking']; reason: string }): Promise<void>;
 }
 
 /** What the fulfilment actions need: the table, the handover codes' key, and the couriers shipments may be booked with. */
@@ -204,6 +207,19 @@ export function dispatchKeyOf(caller: string, key: string): string {
   return createHash('sha256').update(`${caller}\n${key}`).digest('base64url').slice(0, 32);
 }
 
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * The id of the shipment one dispatch request creates, derived from the order and the request (ULID-shaped: 26
+ * Crockford base-32 symbols, the first below 8). A retried request, even one whose first try booked a courier and then
+ * failed before anything was written, names the same shipment, so the courier's booking (keyed by the shipment) is
+ * asked for again under the same key and answered with the first.
+ */
+export function shipmentIdOf(orderId: string, requestKey: string): string {
+  const digest = createHash('sha256').update(`${orderId}\n${requestKey}`).digest();
+  return Array.from({ length: 26 }, (_, i) => CROCKFORD[digest[i]! & (i === 0 ? 7 : 31)]).join('');
+}
+
 /**
  * `POST /orders/{id}/shipments`: sends goods off in a new shipment, by the store's own van or booked with a courier
  * first (the `couriers` port). The goods' stock leaves `committed` in the same transaction, and the shipment's id is
@@ -222,7 +238,7 @@ export async function dispatchShipment(
   deps: FulfilmentDeps = fulfilmentDeps(),
 ): Promise<{ order: Order; shipment: Shipment }> {
   const requestKey = dispatchKeyOf(who.actor, idempotencyKey);
-  const shipmentId = deps.newId();
+  const shipmentId = shipmentIdOf(orderId, requestKey);
   const booker = request.carrier === OWN_VAN ? undefined : deps.couriers(request.carrier);
   if (request.carrier !== OWN_VAN && booker === undefined) throw new CourierNotAvailableError(request.carrier);
   let booking: ShipmentBooking | undefined;
@@ -252,8 +268,16 @@ export async function dispatchShipment(
         },
       ],
     };
-  }).catch((error: unknown) => {
+  }).catch(async (error: unknown) => {
     if (error instanceof RepeatedDispatch) return undefined;
+    // Booked, then refused for good (another dispatcher sent the goods, the order changed under it): nothing was written,
+    // so the booking is let go. An error that leaves the write in doubt keeps it: a retry of the request reuses it.
+    const refused = error instanceof AppError || error instanceof TransactionCancelled;
+    if (booking !== undefined && refused && booker?.cancel) {
+      await booker.cancel({ orderId, shipmentId, booking: booking.booking, reason: `dispatch refused: ${(error as Error).message}` }).catch((failure: unknown) => {
+        logger.warn('could not cancel the booking of a dispatch that did not happen', { orderId, shipmentId, booking: booking?.booking.reference, error: (failure as Error).message });
+      });
+    }
     throw error;
   });
   if (result === undefined) return { order: await requireOrder(deps, orderId), shipment: repeat! };

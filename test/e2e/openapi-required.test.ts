@@ -5,9 +5,10 @@ import sharp from 'sharp';
 import Stripe from 'stripe';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { LOCAL_BILLING_WEBHOOK_SECRET, LOCAL_WEBHOOK_SECRET } from '../../infra/local/resources.js';
+import { LOCAL_BILLING_WEBHOOK_SECRET, LOCAL_COURIER_WEBHOOK_SECRET, LOCAL_WEBHOOK_SECRET } from '../../infra/local/resources.js';
 import { genericStatusesOf, ownStatusesOf, type Operation, type Schema } from '../../integration-files/openapi/build-openapi.js';
 import { signWebhook } from '../../shared/billing/signing.js';
+import { signCourierWebhook } from '../../shared/couriers/signing.js';
 import { ApiClient, type ApiResponse, type Credentials, type Problem, type RequestOptions } from '../support/api-client.js';
 import { eventually, problem } from '../support/e2e.js';
 import { findOperation, openApiDocument, ResponseValidator } from '../support/openapi.js';
@@ -500,6 +501,15 @@ function paymentEvent(age = 0) {
 function billingEvent(age = 0) {
   const body = JSON.stringify({ id: unique('evt_openapi'), type: 'customer.created', created: Math.floor(Date.now() / 1000) - age, data: { object: { id: unique('cus') } } });
   return { body, signature: signWebhook(body, LOCAL_BILLING_WEBHOOK_SECRET, Date.now() - age * 1000) };
+}
+
+/** A courier tracking event whose reference names no shipment of ours, so that the consumer leaves it alone and these requests change nothing. */
+function courierEvent(age = 0) {
+  const id = unique('evt_openapi');
+  const created = Math.floor(Date.now() / 1000) - age;
+  const object = { eventId: id, shipmentId: unique('shp'), reference: unique('openapi-probe'), trackingNumber: 'CX0000000000GB', status: 'in_transit', sequence: 2, occurredAt: new Date().toISOString(), description: 'At the depot' };
+  const body = JSON.stringify({ id, type: 'tracking.updated', created, data: { object } });
+  return { body, signature: signCourierWebhook(body, [LOCAL_COURIER_WEBHOOK_SECRET], Date.now() - age * 1000) };
 }
 
 async function subscriber(): Promise<{ client: RecordingClient; id: string }> {
@@ -1146,6 +1156,17 @@ const FIXTURES: Record<string, Fixture> = {
     probes: async () => {
       const stale = billingEvent(600);
       await problem(api.request('POST', '/webhooks/billing', { body: stale.body, contentType: 'application/json', headers: { 'Billing-Signature': stale.signature } }), 400, 'stale-webhook');
+    },
+  },
+  'POST /webhooks/orders': {
+    ok: 200,
+    build: async () => {
+      const { body, signature } = courierEvent();
+      return { client: api, path: '/webhooks/orders', contentType: 'application/json', headers: { 'Courier-Signature': signature }, body };
+    },
+    probes: async () => {
+      const stale = courierEvent(600);
+      await problem(api.request('POST', '/webhooks/orders', { body: stale.body, contentType: 'application/json', headers: { 'Courier-Signature': stale.signature } }), 400, 'stale-webhook');
     },
   },
   'POST /subscriptions': {

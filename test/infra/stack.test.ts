@@ -231,6 +231,8 @@ describe('least privilege from the wiring access', () => {
     const secrets = [
       ['PaymentWebhookSecrets', 'payment-webhooks'],
       ['BillingWebhookSecrets', 'billing-webhooks'],
+      ['CourierWebhookSecrets', 'courier-webhooks'],
+      ['CourierApiSecret', 'courier-api'],
     ] as const;
     for (const [construct, secretId] of secrets) {
       const secret = logicalIdOf(stack.node.findChild(construct) as Secret);
@@ -242,6 +244,7 @@ describe('least privilege from the wiring access', () => {
       }
     }
     expect(functions.filter((f) => f.access.secrets?.includes('billing-webhooks')).map((f) => f.id)).toEqual(['billing-receive-webhook']);
+    expect(functions.filter((f) => f.access.secrets?.includes('courier-webhooks')).map((f) => f.id)).toEqual(['orders-receive-courier-webhook']);
   });
 
   it('grants no action or resource wildcard beyond the acknowledged ones', () => {
@@ -323,6 +326,17 @@ describe('queues, dead-letter queues and rules', () => {
         AlarmActions: [{ Ref: topic }],
       });
     }
+  });
+
+  it('takes the courier’s webhooks on a public, throttled route whose function only queues them, behind which the courier-webhooks consumer works the table', () => {
+    expect(routes.find((r) => r.path === '/webhooks/orders')).toEqual({ method: 'POST', path: '/webhooks/orders', fn: 'orders-receive-courier-webhook', auth: { kind: 'public' }, throttle: { rate: 50, burst: 100 } });
+    const [queueId] = byName('courier-webhooks');
+    byName('courier-webhooks-dlq');
+    const receiver = statementsOf('orders-receive-courier-webhook');
+    expect(receiver.some((s) => actionsOf(s).includes('sqs:SendMessage') && touches(s, queueId))).toBe(true);
+    expect(receiver.some((s) => touches(s, tableLogicalId()))).toBe(false);
+    expect(envOf('orders-receive-courier-webhook')).not.toHaveProperty(ENV.tableName);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] }, FunctionName: { Ref: fnIdOf('orders-process-courier-webhook') } });
   });
 
   it('routes each wiring rule from the bus to its queue, which lets only that rule send', () => {
