@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { substitutionDecidedV1 } from '../../events/orders/substitution-decided.v1.js';
 import { substitutionProposedV1 } from '../../events/orders/substitution-proposed.v1.js';
 import { stockQuantity } from '../carts/quantities.js';
-import { Id } from '../catalog/model.js';
-import type { Product, Variant } from '../catalog/model.js';
+import { Id, type Product, type Variant } from '../catalog/model.js';
 import { productFromItem } from '../catalog/repository.js';
 import type { CatalogEntry } from '../catalog/substitutes.js';
 import { batchGet } from '../db/batch.js';
@@ -35,7 +34,7 @@ import { settleWait } from './waits.js';
 /**
  * Substitutions' use-cases: what a pick needs to propose substitutes (their terms, read from the catalog; their stock;
  * their events), the shopper's answer (`POST /orders/{id}/substitutions/{lineId}`) and the cut-off's decision (the
- * checkout saga's SettleSubstitutions). The rules are pure, in `substitutions.ts`.
+ * checkout saga's CapturePayment, once AwaitSubstitutions timed out). The rules are pure, in `substitutions.ts`.
  */
 
 /** `POST /orders/{id}/substitutions/{lineId}`'s path. */
@@ -252,7 +251,7 @@ export async function decideSubstitution(
 }
 
 /**
- * The cut-off (the checkout saga's SettleSubstitutions, once AwaitSubstitutions timed out): every proposal still waiting
+ * The cut-off (the checkout saga's CapturePayment, once AwaitSubstitutions timed out): every proposal still waiting
  * is decided by the line's preference (`cutoffDecisions`), in one change with its events. Safe to run again: with nothing
  * waiting it does nothing; when a shopper's answer got in first it decides what is left.
  * @returns how many proposals it decided
