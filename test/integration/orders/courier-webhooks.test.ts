@@ -168,6 +168,16 @@ describe('POST /webhooks/orders', () => {
     await expect(takeMessage('courier-webhooks', (b) => refused.has((b as { id: string }).id), 2_000)).rejects.toThrow(/no matching message/);
   });
 
+  it('queues a signed event with anything that reads as a card number redacted', async () => {
+    const id = `evt_${token()}`;
+    const event = { ...sample, id, data: { object: { ...sample.data.object, eventId: id, description: 'Left with 4242 4242 4242 4242 at no. 4' } } };
+    const body = JSON.stringify(event);
+    expect((await post(body, signCourierWebhook(body, [secrets.current]))).statusCode).toBe(200);
+    const queued = (await takeMessage('courier-webhooks', (b) => (b as { id?: string }).id === id)) as typeof event;
+    expect(JSON.stringify(queued)).not.toMatch(/4242[ -]?4242[ -]?4242[ -]?4242/);
+    expect(queued.data.object).toMatchObject({ status: sample.data.object.status, reference: sample.data.object.reference });
+  });
+
   it('answers a signed event of a type it does not act on with 200, and queues nothing', async () => {
     const id = `evt_${token()}`;
     const body = JSON.stringify({ id, type: 'invoice.created', created: Math.floor(Date.now() / 1000), data: { object: { invoice: 'in_1' } } });
