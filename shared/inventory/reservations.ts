@@ -266,7 +266,7 @@ export async function commitReservation(reservationId: string, picked?: PickedLi
   if (!current) throw new NotFoundError('Reservation', reservationId);
   if (current.status === 'committed') return current;
   if (current.status !== 'held') throw new ReservationNotHeldError(reservationId, current.status);
-  const pickedBySku = pickedQuantities(current, picked);
+  const pickedBySku = pickedQuantities(current, picked === undefined ? undefined : await stockedPicks(picked, deps));
   const now = deps.now();
   const committedLines = current.lines.flatMap((line) => {
     const quantity = pickedBySku.get(line.sku) ?? 0;
@@ -354,6 +354,18 @@ export async function returnCommitted(reservationId: string, deps: InventoryDeps
   );
   const announcement = lines.length > 0 ? [releasedEvent(next, 'returned', lines, deps, `returned-${current.id}`)] : [];
   return settle(deps, next, [settleReservation(deps, next, now, 'committed'), ...moves, ...announcement, ...extraItems], 1 + moves.length + announcement.length);
+}
+
+/**
+ * What was picked, in the stocked SKUs a reservation holds: a bundle handed over stands for its components, as it did
+ * when it was reserved; everything else is as given.
+ */
+async function stockedPicks(picked: PickedLine[], deps: InventoryDeps): Promise<PickedLine[]> {
+  const repeated = picked.findIndex((line, i) => picked.findIndex((other) => other.sku === line.sku) !== i);
+  if (repeated >= 0) throw new ValidationError([{ field: `picked.${repeated}.sku`, message: `${picked[repeated]!.sku} is listed more than once` }]);
+  const catalog = await lookUpSkus(picked.map((line) => line.sku), deps);
+  if (![...catalog.values()].some((entry) => entry.components)) return picked;
+  return expandLines(picked, catalog, 'picked').stocked;
 }
 
 function pickedQuantities(reservation: Reservation, picked: PickedLine[] | undefined): Map<string, number> {

@@ -211,6 +211,22 @@ describe('commitReservation', () => {
     expect(await returnCommitted('no-such-reservation', testDeps())).toBeUndefined();
   });
 
+  it('commits a bundle handed over as its components, as it was reserved', async () => {
+    const storeId = await openStore();
+    const [a, b] = (await products(2)) as [string, string];
+    const box = await bundle([
+      { sku: a, quantity: 1 },
+      { sku: b, quantity: 2 },
+    ]);
+    await stock(storeId, { [a]: 10, [b]: 10 });
+    const reservation = await reserveStock(request(storeId, [{ sku: box, quantity: 2 }, { sku: a, quantity: 1 }]), testDeps());
+    // One box of the two, and the loose item: the picked box is its components, added to the loose one.
+    const committed = await commitReservation(reservation.id, [{ sku: box, quantity: 1 }, { sku: a, quantity: 1 }], testDeps());
+    expect(committed.committedLines).toEqual([{ sku: a, quantity: 2 }, { sku: b, quantity: 2 }]);
+    expect(await stockOf(a, storeId)).toMatchObject({ available: 8, reserved: 0, committed: 2 });
+    expect(await stockOf(b, storeId)).toMatchObject({ available: 8, reserved: 0, committed: 2 });
+  });
+
   it('commits a line picked beyond its hold from the shelf, and refuses an over-pick the shelf cannot cover', async () => {
     const storeId = await openStore();
     const [a, b] = (await products(2)) as [string, string];
