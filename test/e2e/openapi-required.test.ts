@@ -12,6 +12,7 @@ import { signCourierWebhook } from '../../shared/couriers/signing.js';
 import { ApiClient, type ApiResponse, type Credentials, type Problem, type RequestOptions } from '../support/api-client.js';
 import { eventually, problem } from '../support/e2e.js';
 import { findOperation, openApiDocument, ResponseValidator } from '../support/openapi.js';
+import { localRuntime } from '../support/payments-sandbox.js';
 import { sampleSkus } from '../support/sample-skus.js';
 
 /**
@@ -286,6 +287,10 @@ interface Order {
   failureCode?: string;
   lines: { lineId: string; quantity: Record<string, number> }[];
   payment: { captured: number; refunded: number };
+  fulfillmentStatus?: string;
+  packing?: { bags: { label: string }[] };
+  shipments?: { id: string; status: string }[];
+  collection?: { status: string; failedAttempts: number; handoverCode?: string };
 }
 interface Slot {
   id: string;
@@ -306,6 +311,7 @@ let scarce: Product;
 let couponCode: string;
 let futurePromotionId: string;
 let slots: Slot[];
+let pickupSlots: Slot[];
 let fixedCount: number;
 let weighedGrams: number;
 let sampleProductId: string;
@@ -320,10 +326,10 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
   return () => (made ??= make());
 }
 
-async function createProduct(name: string, soldBy: 'each' | 'weight', price: number, stock: number): Promise<Product> {
+async function createProduct(name: string, soldBy: 'each' | 'weight', price: number, stock: number, ageRestricted = false): Promise<Product> {
   const sku = upper('OA');
   const variant = soldBy === 'each' ? { sku, name: 'one', soldBy, price: { amount: price, currency: 'GBP' } } : { sku, name: 'per kg', soldBy, price: { amount: price, currency: 'GBP' }, averageWeightGrams: 500 };
-  const created = await admin.post<Product>('/products', { name: `${name} ${run}`, categoryId, taxCategory: 'food', tags: ['openapi-e2e'], variants: [variant] });
+  const created = await admin.post<Product>('/products', { name: `${name} ${run}`, categoryId, taxCategory: 'food', ageRestricted, tags: ['openapi-e2e'], variants: [variant] });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const adjusted = await admin.post('/inventory/adjustments', { sku, storeId: STORE, setTo: stock, reason: 'stock-take' });
   expect(adjusted.status, JSON.stringify(adjusted.body)).toBe(201);
@@ -337,8 +343,8 @@ function nextSlot(): string {
   return slots[slotTurn % slots.length]!.id;
 }
 
-/** An open cart of the shopper's at the store, with lines of these products and, unless told otherwise, a delivery slot. */
-async function cartWith(lines: { sku: string; quantity: Record<string, number>; substitution?: string }[], withSlot = true): Promise<Cart> {
+/** An open cart of the shopper's at the store, with lines of these products and, unless told otherwise, a delivery slot (or `choice`). */
+async function cartWith(lines: { sku: string; quantity: Record<string, number>; substitution?: string }[], withSlot = true, choice?: Record<string, unknown>): Promise<Cart> {
   const created = await shopper.post<Cart>('/carts', { storeId: STORE });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   let cart = created.body;
@@ -348,7 +354,7 @@ async function cartWith(lines: { sku: string; quantity: Record<string, number>; 
     cart = added.body;
   }
   if (withSlot) {
-    const chosen = await shopper.request<Cart>('PUT', `/carts/${cart.id}/fulfillment`, { body: { mode: 'delivery', slotId: nextSlot(), address } });
+    const chosen = await shopper.request<Cart>('PUT', `/carts/${cart.id}/fulfillment`, { body: choice ?? { mode: 'delivery', slotId: nextSlot(), address } });
     expect(chosen.status, JSON.stringify(chosen.body)).toBe(200);
     cart = chosen.body;
   }
@@ -386,9 +392,22 @@ async function settled(id: string, statuses: string[]): Promise<Order> {
   return order;
 }
 
-async function checkout(lines: { sku: string; quantity: Record<string, number>; substitution?: string }[]): Promise<{ order: Order; cartId: string }> {
-  const cart = await cartWith(lines);
-  const started = await shopper.post<Order>('/checkout', { cartId: cart.id, paymentMethod: 'pm_card_visa' }, { headers: { 'Idempotency-Key': unique('checkout') } });
+interface CheckoutOptions {
+  /** The cart's fulfilment choice; a delivery slot of the store when left out. */
+  choice?: Record<string, unknown>;
+  dateOfBirth?: string;
+}
+
+async function checkout(lines: { sku: string; quantity: Record<string, number>; substitution?: string }[], options: CheckoutOptions = {}): Promise<{ order: Order; cartId: string }> {
+  const cart = await cartWith(lines, true, options.choice);
+  const body = { cartId: cart.id, paymentMethod: 'pm_card_visa', ...(options.dateOfBirth ? { dateOfBirth: options.dateOfBirth } : {}) };
+  // Until the `carts-order-holds` consumer counts this shopper's last order off its hold limits (its payment settled a
+  // moment ago), a new order of the same goods may be over them: the shopper tries again, as the 409 invites.
+  const started = await eventually(`checkout of cart ${cart.id} within the hold limits`, async () => {
+    const response = await shopper.post<Order>('/checkout', body, { headers: { 'Idempotency-Key': unique('checkout') } });
+    const limited = response.status === 409 && JSON.stringify(response.body).includes('the hold limits');
+    return limited ? undefined : response;
+  }, 30_000);
   expect(started.status, JSON.stringify(started.body)).toBe(202);
   return { order: started.body, cartId: cart.id };
 }
@@ -442,6 +461,53 @@ async function aReturn(order: Order, received = false): Promise<{ id: string; li
   return { id: made.body.id, lineId };
 }
 const returnToRead = once(async () => aReturn(await freshOrder()));
+
+/** A completed order of the fixed product (or `lines`), every line packed in one ambient bag. */
+async function packedOrder(options: CheckoutOptions = {}, lines = [fixedLine()]): Promise<Order> {
+  const order = await settled((await checkout(lines, options)).order.id, ['completed']);
+  const packed = await admin.post<Order>(`/orders/${order.id}/pack`, { zones: [{ zone: 'ambient', bags: 1, lineIds: order.lines.map((line) => line.lineId) }] });
+  expect(packed.status, JSON.stringify(packed.body)).toBe(200);
+  return packed.body;
+}
+const pickup = () => ({ mode: 'pickup', slotId: pickupSlots[(slotTurn += 1) % pickupSlots.length]!.id });
+const dispatchOf = (orderId: string, body: Record<string, unknown>) => admin.post<{ shipment: { id: string } }>(`/orders/${orderId}/shipments`, body, { headers: { 'Idempotency-Key': unique('dispatch') } });
+
+const orderToPack = once(async () => settled((await checkout([fixedLine()])).order.id, ['completed']));
+let toDispatch: Promise<Order> | undefined;
+/** A packed delivery order nothing has left yet: the same one until a dispatch sends its goods, then a new one. */
+async function orderToDispatch(): Promise<Order> {
+  if (toDispatch && (await orderOf((await toDispatch).id)).fulfillmentStatus === 'packed') return toDispatch;
+  return (toDispatch = packedOrder());
+}
+/** A shipment by own van, `dispatched`, and its order. */
+async function vanShipment(options: CheckoutOptions = {}, lines = [fixedLine()]): Promise<{ orderId: string; shipmentId: string }> {
+  const order = await packedOrder(options, lines);
+  const sent = await dispatchOf(order.id, { carrier: 'own-van' });
+  expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+  return { orderId: order.id, shipmentId: sent.body.shipment.id };
+}
+const shipmentToStep = once(() => vanShipment());
+/** A pickup order ready for collection, its code as its shopper sees it. */
+async function readyPickupOrder(): Promise<{ order: Order; code: string }> {
+  const order = await packedOrder({ choice: pickup() });
+  const ready = await admin.post(`/orders/${order.id}/collection`, {});
+  expect(ready.status, JSON.stringify(ready.body)).toBe(200);
+  return { order, code: (await shopper.get<Order>(`/orders/${order.id}`)).body.collection!.handoverCode! };
+}
+const orderToCollect = once(async () => packedOrder({ choice: pickup() }));
+const orderToHandOver = once(readyPickupOrder);
+
+const fulfilmentState = async (call: Call) => {
+  const order = await orderOf(call.path.split('/')[2]!);
+  return { status: order.fulfillmentStatus, shipments: order.shipments?.map((s) => [s.id, s.status]), collection: order.collection };
+};
+
+/** The courier sandbox's faults (`undefined` clears them): e2e files run one at a time, so no other file sees them. */
+async function courierFaults(faults: Record<string, unknown> | undefined): Promise<void> {
+  const runtime = await localRuntime(inject('dataDir'));
+  const response = await fetch(`${runtime.courierSandboxUrl}/_sandbox/faults`, { method: faults ? 'POST' : 'DELETE', headers: { 'content-type': 'application/json' }, ...(faults ? { body: JSON.stringify(faults) } : {}) });
+  expect(response.ok, await response.text()).toBe(true);
+}
 
 const returnState = async (call: Call) => {
   const [, , orderId, , returnId] = call.path.split('/');
@@ -540,6 +606,9 @@ beforeAll(async () => {
   // Slots that stay bookable for the whole run, with room to spare for the other files' baskets.
   slots = listing.body.items.filter((s) => s.available && s.remaining >= 5 && Date.parse(s.cutoffAt) > Date.now() + 15 * 60_000);
   expect(slots.length).toBeGreaterThan(3);
+  const pickupListing = await api.get<{ items: Slot[] }>(`/stores/${STORE}/slots?mode=pickup`);
+  pickupSlots = pickupListing.body.items.filter((s) => s.available && s.remaining >= 5 && Date.parse(s.cutoffAt) > Date.now() + 15 * 60_000);
+  expect(pickupSlots.length).toBeGreaterThan(0);
   const minimum = Math.max(...slots.map((s) => s.minimumOrder.amount));
   fixedCount = Math.min(99, Math.ceil((minimum * 1.2 + 1) / FIXED_PRICE));
   weighedGrams = Math.min(25_000, Math.max(500, Math.ceil(((minimum * 1.2 + 1) / WEIGHED_PRICE) * 1000)));
@@ -1102,6 +1171,93 @@ const FIXTURES: Record<string, Fixture> = {
       await problem(admin.post(`/orders/${ghost()}/pick`, { lines }), 404);
       // Picked already.
       await problem(admin.post(`/orders/${order.id}/pick`, { lines }), 409);
+    },
+  },
+  'POST /orders/{id}/pack': {
+    ok: 200,
+    build: async () => {
+      const order = await orderToPack();
+      return { client: admin, path: `/orders/${order.id}/pack`, body: { zones: [{ zone: 'ambient', bags: 2, lineIds: order.lines.map((line) => line.lineId) }] } };
+    },
+    state: fulfilmentState,
+    probes: async () => {
+      const order = await orderToPack();
+      const zones = [{ zone: 'ambient', bags: 1, lineIds: order.lines.map((line) => line.lineId) }];
+      await problem(admin.post(`/orders/${ghost()}/pack`, { zones }), 404);
+      await problem(admin.post(`/orders/${order.id}/pack`, { zones }), 409, 'invalid-fulfillment-transition');
+    },
+  },
+  'POST /orders/{id}/shipments': {
+    ok: 201,
+    build: async () => {
+      const order = await orderToDispatch();
+      return { client: admin, path: `/orders/${order.id}/shipments`, body: { carrier: 'own-van', lines: [{ lineId: order.lines[0]!.lineId }], bags: [order.packing!.bags[0]!.label] } };
+    },
+    state: fulfilmentState,
+    probes: async () => {
+      const order = await orderToDispatch();
+      await problem(dispatchOf(ghost(), { carrier: 'own-van' }), 404);
+      await problem(dispatchOf(order.id, { carrier: 'no-such-courier' }), 422, 'courier-not-available');
+      await courierFaults({ errorRate: 1, errorStatus: 503, retryAfterSeconds: 1 });
+      try {
+        await problem(dispatchOf(order.id, { carrier: 'sandbox-courier' }), 503, 'courier-unavailable');
+      } finally {
+        await courierFaults(undefined);
+      }
+      expect((await dispatchOf(order.id, { carrier: 'sandbox-courier' })).status).toBe(201);
+      // Everything has been sent.
+      await problem(dispatchOf(order.id, { carrier: 'own-van' }), 409, 'invalid-fulfillment-transition');
+    },
+  },
+  'POST /orders/{id}/shipments/{shipmentId}/events': {
+    ok: 200,
+    build: async () => {
+      const { orderId, shipmentId } = await shipmentToStep();
+      return { client: admin, path: `/orders/${orderId}/shipments/${shipmentId}/events`, body: { type: 'out-for-delivery' } };
+    },
+    state: fulfilmentState,
+    probes: async () => {
+      const { orderId, shipmentId } = await shipmentToStep();
+      await problem(admin.post(`/orders/${orderId}/shipments/${ghost()}/events`, { type: 'out-for-delivery' }), 404);
+      await problem(admin.post(`/orders/${orderId}/shipments/${shipmentId}/events`, { type: 'returned-to-store', lines: [] }), 400);
+      // Delivered goods go nowhere else.
+      expect((await admin.post(`/orders/${orderId}/shipments/${shipmentId}/events`, { type: 'delivered' })).status).toBe(200);
+      await problem(admin.post(`/orders/${orderId}/shipments/${shipmentId}/events`, { type: 'out-for-delivery' }), 409, 'invalid-shipment-transition');
+      // An age-restricted order is delivered only with the ID check recorded.
+      const adult = await createProduct('OpenAPI cider', 'each', FIXED_PRICE, 1_000, true);
+      const restricted = await vanShipment({ dateOfBirth: '1980-01-01' }, [{ sku: adult.variants[0]!.sku, quantity: { count: fixedCount } }]);
+      const steps = `/orders/${restricted.orderId}/shipments/${restricted.shipmentId}/events`;
+      expect((await admin.post(steps, { type: 'out-for-delivery' })).status).toBe(200);
+      await problem(admin.post(steps, { type: 'delivered' }), 422, 'id-check-required');
+      expect((await admin.post(steps, { type: 'delivered', idCheck: { document: 'passport' } })).status).toBe(200);
+    },
+  },
+  'POST /orders/{id}/collection': {
+    ok: 200,
+    build: async () => ({ client: admin, path: `/orders/${(await orderToCollect()).id}/collection`, body: {} }),
+    state: fulfilmentState,
+    probes: async () => {
+      await problem(admin.post(`/orders/${ghost()}/collection`, {}), 404);
+      // Ready already.
+      await problem(admin.post(`/orders/${(await orderToCollect()).id}/collection`, {}), 409, 'invalid-fulfillment-transition');
+    },
+  },
+  'POST /orders/{id}/collection/handover': {
+    ok: 200,
+    build: async () => {
+      const { order, code } = await orderToHandOver();
+      return { client: admin, path: `/orders/${order.id}/collection/handover`, body: { code } };
+    },
+    state: fulfilmentState,
+    probes: async () => {
+      const { order, code } = await orderToHandOver();
+      await problem(admin.post(`/orders/${ghost()}/collection/handover`, { code }), 404);
+      // Collected already.
+      await problem(admin.post(`/orders/${order.id}/collection/handover`, { code }), 409, 'invalid-fulfillment-transition');
+      const other = await readyPickupOrder();
+      const wrong = other.code === '000000' ? '000001' : '000000';
+      const mismatch = await problem(admin.post(`/orders/${other.order.id}/collection/handover`, { code: wrong }), 422, 'handover-code-mismatch');
+      expect(mismatch).toMatchObject({ attemptsLeft: 4 });
     },
   },
   'POST /orders/{id}/substitutions/{lineId}': {

@@ -10,6 +10,7 @@ export interface LocalRuntime {
   endpoints: { dynamodb: string; sfn: string };
   stateMachineArns: Record<string, string>;
   paymentsSandboxUrl: string;
+  courierSandboxUrl: string;
 }
 
 /** Reads the running platform's `runtime.json`. */
