@@ -64,8 +64,7 @@ export type EntityType =
   | 'HoldLimits'
   | 'HoldClaim'
   | 'LoyaltyIdClaim'
-  | 'LoyaltyClawback'
-  | 'ShipmentRef';
+  | 'LoyaltyClawback';
 
 export const keys = {
   category: (id: string): Key => ({ pk: `CATEGORY#${id}`, sk: 'CATEGORY' }),
@@ -196,7 +195,6 @@ export const keys = {
    * A shipment's order: claimed in the transaction that dispatches it (so a shipment id names one shipment), read by
    * whoever knows only the shipment (a courier's tracking webhook carries our shipment id as its reference).
    */
-  shipment: (shipmentId: string): Key => ({ pk: `SHIPMENT#${shipmentId}`, sk: 'SHIPMENT' }),
 
   /** A PaymentIntent as its Stripe webhooks left it: status by rank, amounts, the order it pays for. */
   payment: (intentId: string): Key => ({ pk: `PAYMENT#${intentId}`, sk: 'PAYMENT' }),

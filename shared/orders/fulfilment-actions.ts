@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { Id } from '../catalog/model.js';
 import { tableDeps, type TableDeps } from '../db/deps.js';
-import { keys } from '../db/keys.js';
 import { TransactionCancelled, type TransactItem } from '../db/transact.js';
-import { AppError, NotFoundError } from '../errors.js';
+import { AppError } from '../errors.js';
 import { MAX_QUANTITY } from '../inventory/model.js';
 import { logger } from '../observability/logger.js';
 import { requireOrderFor, type OrderAccess } from './access.js';
@@ -27,15 +25,14 @@ import {
   ReturnDisposition,
   TEMPERATURE_ZONES,
   type Bag,
-  type CourierUpdate,
   type Shipment,
   type ShipmentLine,
 } from './shipments.js';
 
 /**
  * The staff's fulfilment actions after picking: pack, dispatch shipments, record the own vans' rounds and returns, make
- * a pickup order ready and hand it over on its code; and the seam the courier's tracking webhooks come in through
- * (`recordCourierUpdate`). Each reads the order, runs the pure machine (`fulfil`) and writes the change under the
+ * a pickup order ready and hand it over on its code (a courier's tracking reports come in through
+ * `courier-tracking.ts`). Each reads the order, runs the pure machine (`fulfil`) and writes the change under the
  * order's version with its event and its stock moves in one transaction. A change that lost a race with another (a
  * second dispatcher, a refund) is computed again from the order as it now is, so of two dispatchers of the same goods
  * exactly one sends them and the other is told there is nothing left to send.
@@ -222,8 +219,7 @@ export function shipmentIdOf(orderId: string, requestKey: string): string {
 
 /**
  * `POST /orders/{id}/shipments`: sends goods off in a new shipment, by the store's own van or booked with a courier
- * first (the `couriers` port). The goods' stock leaves `committed` in the same transaction, and the shipment's id is
- * claimed (`SHIPMENT#<id>`, naming the order). A repeat under the same `Idempotency-Key` returns the shipment sent
+ * first (the `couriers` port). The goods' stock leaves `committed` in the same transaction. A repeat under the same `Idempotency-Key` returns the shipment sent
  * first; of two dispatchers racing over the same goods one sends them, the other gets a 409.
  * @throws NotFoundError (404) for an order the caller does not reach
  * @throws InvalidFulfillmentTransitionError (409) for an order that is not a packed, paid delivery order, or has nothing left to send
@@ -257,16 +253,7 @@ export async function dispatchShipment(
     const booked = booking === undefined ? {} : { trackingNumber: booking.trackingNumber, ...(booking.trackingUrl ? { trackingUrl: booking.trackingUrl } : {}), booking: booking.booking };
     return {
       event: { type: 'dispatch', shipment: { ...event.shipment, ...booked } },
-      items: () => [
-        ...leavingItems(deps, order.storeId, stockMoves),
-        {
-          Put: {
-            TableName: deps.tableName,
-            Item: { ...keys.shipment(shipmentId), entityType: 'ShipmentRef', schemaVersion: 1, orderId: order.id, carrier: request.carrier },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-      ],
+      items: () => leavingItems(deps, order.storeId, stockMoves),
     };
   }).catch(async (error: unknown) => {
     if (error instanceof RepeatedDispatch) return undefined;
@@ -379,35 +366,6 @@ export async function handOver(orderId: string, request: HandoverRequest, who: F
   if (mismatch !== undefined) throw new HandoverCodeMismatchError(orderId, mismatch);
   return result.order;
 }
-
-/**
- * The seam of the courier's tracking webhooks: applies a courier's report to one of our shipments only forward (see
- * `advanceShipment`), writing the change with `fulfillment.updated` and the caller's `extraItems` (its processed mark),
- * or nothing at all when the report is stale.
- * @param actor who reported it, `courier:<id>`
- * @throws NotFoundError (404) when no shipment has that id
- * @throws InvalidFulfillmentTransitionError (409) when the shipment travels in an own van
- */
-export async function recordCourierUpdate(
-  shipmentId: string,
-  update: CourierUpdate,
-  who: OrderActor,
-  deps: TableDeps = tableDeps(),
-  extraItems: readonly TransactItem[] = [],
-): Promise<FulfilmentChangeResult> {
-  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.shipment(shipmentId), ConsistentRead: true }));
-  if (!Item) throw new NotFoundError('Shipment', shipmentId);
-  const orderId = String(Item.orderId);
-  for (let attempt = 1; ; attempt += 1) {
-    const order = await requireOrder(deps, orderId);
-    try {
-      return await updateOrderFulfilment(deps, order, { type: 'courier-update', shipmentId, update }, who, extraItems);
-    } catch (error) {
-      if (!(error instanceof OrderChangedError) || attempt >= ATTEMPTS) throw error;
-    }
-  }
-}
-
 
 /** What a shipment's dispatch and each of its steps answer: the order as its reader sees it, and the shipment. */
 export const ShipmentResult = z.strictObject({ order: OrderView, shipment: OrderView.shape.shipments.unwrap().element });

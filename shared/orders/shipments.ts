@@ -155,7 +155,7 @@ export const ShipmentChange = z.strictObject({
 export type ShipmentChange = z.infer<typeof ShipmentChange>;
 
 export const Shipment = z.strictObject({
-  /** A ULID; also the key of its lookup item (`SHIPMENT#<id>`), which names the order. */
+  /** ULID-shaped, derived from the order and the dispatch request (`shipmentIdOf`), so a retried request names the same shipment. */
   id: Id,
   carrier: Carrier,
   /** The courier's tracking number, or for the own vans the shipment's id. */
@@ -299,7 +299,7 @@ function later(a: [number, number], b: [number, number]): boolean {
  * stands (a later attempt, or a higher rank within the same attempt), and nothing otherwise. So a `delivered` that
  * arrives before `out-for-delivery` wins, the late `out-for-delivery` is stale, duplicates are stale, and a terminal
  * shipment never changes. A courier that numbers no attempts going out again after a failed attempt (a report that
- * happened after it) is the next attempt. Pure; the courier consumer writes the result with `recordCourierUpdate`.
+ * happened after it) is the next attempt. Pure; the courier consumer (`courier-tracking.ts`) writes the result.
  * @returns the shipment and whether the update changed it
  */
 export function advanceShipment(shipment: Shipment, update: CourierUpdate, actor: string, now: Date): { shipment: Shipment; applied: boolean } {

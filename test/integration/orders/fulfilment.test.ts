@@ -19,7 +19,6 @@ import {
   handOver,
   packOrder,
   readyForCollection,
-  recordCourierUpdate,
   recordShipmentEvent,
   type FulfilmentActor,
   type ShipmentBooker,
@@ -134,7 +133,6 @@ describe('own-van delivery', () => {
     ]);
     expect(await levels(w, w.milk)).toEqual({ available: 16, reserved: 0, committed: 0 });
     expect(await levels(w, w.cheese)).toEqual({ available: 18, reserved: 0, committed: 0 });
-    expect(await itemAt(keys.shipment(shipment.id))).toMatchObject({ orderId: w.order.id, carrier: 'own-van' });
     expect(await fulfilmentEvent(w.order.id, 14)).toMatchObject({
       event: 'dispatch',
       status: 'dispatched',
@@ -218,14 +216,6 @@ describe('own-van delivery', () => {
     expect(shipment).toMatchObject({ trackingNumber: `ACME-${shipment.id}`, trackingUrl: `https://track.example/${shipment.id}`, booking: { reference: `${w.order.id}/${shipment.id}` } });
     expect((await appError(recordShipmentEvent(w.order.id, shipment.id, { type: 'out-for-delivery' }, w.staff, deps()))).code).toBe('invalid-shipment-transition');
 
-    const courierActor = { actor: 'courier:acme-parcels', correlationId: 'it-courier' };
-    const delivered = await recordCourierUpdate(shipment.id, { status: 'delivered', occurredAt: new Date('2030-03-05T08:40:00Z') }, courierActor, deps());
-    expect(delivered).toMatchObject({ written: true, order: { fulfillmentStatus: 'delivered' }, shipment: { status: 'delivered' } });
-    const stale = await recordCourierUpdate(shipment.id, { status: 'out-for-delivery', occurredAt: new Date('2030-03-05T08:10:00Z') }, courierActor, deps());
-    expect(stale.written).toBe(false);
-    expect((await getOrderRecord(deps(), w.order.id))!.version).toBe(delivered.order.version);
-    expect(await fulfilmentEvent(w.order.id, delivered.order.version)).toMatchObject({ event: 'courier-update', status: 'delivered', shipment: { carrier: 'acme-parcels', trackingNumber: `ACME-${shipment.id}` } });
-    expect((await appError(recordCourierUpdate(ulid(), { status: 'delivered', occurredAt: new Date() }, courierActor, deps()))).kind).toBe('not-found');
   });
 });
 
