@@ -64,7 +64,11 @@ export type EntityType =
   | 'HoldLimits'
   | 'HoldClaim'
   | 'LoyaltyIdClaim'
-  | 'LoyaltyClawback';
+  | 'LoyaltyClawback'
+  | 'ShopperProfile'
+  | 'ShopperAddress'
+  | 'ShoppingList'
+  | 'PersonalDataExport';
 
 export const keys = {
   category: (id: string): Key => ({ pk: `CATEGORY#${id}`, sk: 'CATEGORY' }),
@@ -217,6 +221,19 @@ export const keys = {
   creditNoteByRefund: (orderId: string, refundRef: string): Key => ({ pk: `BILLING_CREDIT#${orderId}`, sk: refundRef }),
   /** The other way: the order and refund of a credit note reference (same transaction as `creditNoteByRefund`). */
   refundByCreditNote: (creditNoteReference: string): Key => ({ pk: `CREDIT_NOTE_REF#${creditNoteReference}`, sk: 'CREDIT_NOTE_REF' }),
+  /**
+   * A shopper's own account: one partition per shopper (`SHOPPER#<shopperId>`) holds the profile, the address book,
+   * the shopping lists and the personal-data exports, so a shopper's account is one Query for export and erasure.
+   */
+  shopperAccount: (shopperId: string): string => `SHOPPER#${shopperId}`,
+  /** The profile: name, contact details, consents, preferred store, the payment provider's customer id; made on first use. */
+  shopperProfile: (shopperId: string): Key => ({ pk: `SHOPPER#${shopperId}`, sk: 'PROFILE' }),
+  /** One address of the shopper's address book. */
+  shopperAddress: (shopperId: string, addressId: string): Key => ({ pk: `SHOPPER#${shopperId}`, sk: `ADDRESS#${addressId}` }),
+  /** One shopping list, its lines embedded. */
+  shoppingList: (shopperId: string, listId: string): Key => ({ pk: `SHOPPER#${shopperId}`, sk: `LIST#${listId}` }),
+  /** One export of the shopper's personal data, its progress and the object it wrote. */
+  personalDataExport: (shopperId: string, exportId: string): Key => ({ pk: `SHOPPER#${shopperId}`, sk: `EXPORT#${exportId}` }),
   /** A shopper's customer id in the billing system. */
   billingCustomer: (shopperId: string): Key => ({ pk: `BILLING_CUSTOMER#${shopperId}`, sk: 'CUSTOMER' }),
   /** The other way: the shopper of a billing customer id (same transaction as `billingCustomer`). */
@@ -255,4 +272,7 @@ export const PREFIXES = {
   coPurchase: 'WITH#',
   financialRecord: { sale: 'SALE#', refund: 'REFUND#' },
   orderReturn: 'RETURN#',
+  shopperAddress: 'ADDRESS#',
+  shoppingList: 'LIST#',
+  personalDataExport: 'EXPORT#',
 } as const;
