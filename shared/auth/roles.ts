@@ -10,7 +10,8 @@ export type Role = (typeof ROLES)[number];
 
 /** What each role may do. A principal's scopes are the union over its roles, and nothing else. */
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
-  shopper: ['cart:write', 'orders:read'],
+  // Only shoppers have an account (`/me`): staff act on a customer's account through their own scopes, never as them.
+  shopper: ['cart:write', 'orders:read', 'account:read', 'account:write'],
   picker: ['orders:read', 'orders:pick', 'inventory:read'],
   'store-manager': ['orders:read', 'orders:write', 'orders:pick', 'orders:refund', 'inventory:read', 'inventory:write', 'promotions:write'],
   'head-office': [

@@ -9,6 +9,8 @@ export const SCOPES = [
   'inventory:read',
   'inventory:write',
   'cart:write',
+  'account:read',
+  'account:write',
   'orders:read',
   'orders:write',
   'orders:pick',
