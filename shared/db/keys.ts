@@ -68,6 +68,7 @@ export type EntityType =
   | 'ShopperProfile'
   | 'ShopperAddress'
   | 'ShoppingList'
+  | 'ShoppingListCount'
   | 'PersonalDataExport';
 
 export const keys = {
@@ -232,6 +233,8 @@ export const keys = {
   shopperAddress: (shopperId: string, addressId: string): Key => ({ pk: `SHOPPER#${shopperId}`, sk: `ADDRESS#${addressId}` }),
   /** One shopping list, its lines embedded. */
   shoppingList: (shopperId: string, listId: string): Key => ({ pk: `SHOPPER#${shopperId}`, sk: `LIST#${listId}` }),
+  /** How many shopping lists the shopper keeps (`lists`), moved with `ADD` under `lists < max` in each create and delete. */
+  shoppingListCount: (shopperId: string): Key => ({ pk: `SHOPPER#${shopperId}`, sk: 'LISTS' }),
   /** One export of the shopper's personal data, its progress and the object it wrote. */
   personalDataExport: (shopperId: string, exportId: string): Key => ({ pk: `SHOPPER#${shopperId}`, sk: `EXPORT#${exportId}` }),
   /** A shopper's customer id in the billing system. */
