@@ -67,6 +67,7 @@ export type EntityType =
   | 'LoyaltyClawback'
   | 'ShopperProfile'
   | 'ShopperAddress'
+  | 'ShopperAddressBook'
   | 'ShoppingList'
   | 'ShoppingListCount'
   | 'PersonalDataExport';
@@ -231,6 +232,11 @@ export const keys = {
   shopperProfile: (shopperId: string): Key => ({ pk: `SHOPPER#${shopperId}`, sk: 'PROFILE' }),
   /** One address of the shopper's address book. */
   shopperAddress: (shopperId: string, addressId: string): Key => ({ pk: `SHOPPER#${shopperId}`, sk: `ADDRESS#${addressId}` }),
+  /**
+   * The address book's own item: how many addresses it holds (`count`, moved with `ADD` under `count < 20`) and which is
+   * the default (`defaultId`, changed under a condition on what it was), so a limit and a single default hold under races.
+   */
+  shopperAddressBook: (shopperId: string): Key => ({ pk: `SHOPPER#${shopperId}`, sk: 'ADDRESSES' }),
   /** One shopping list, its lines embedded. */
   shoppingList: (shopperId: string, listId: string): Key => ({ pk: `SHOPPER#${shopperId}`, sk: `LIST#${listId}` }),
   /** How many shopping lists the shopper keeps (`lists`), moved with `ADD` under `lists < max` in each create and delete. */
