@@ -17,7 +17,7 @@ const header = (event: APIGatewayRequestAuthorizerEvent, name: string) =>
 export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
   const result = await authenticate(
     { authorization: header(event, 'authorization'), apiKey: header(event, 'x-api-key') },
-    { tokens: () => config.jwt, findApiClient },
+    { tokens: () => config.jwt, shopperTokens: () => config.shopperJwt, findApiClient },
   );
   if (!result) throw new Error('Unauthorized');
   const secretArn = config.peopleUsageKeySecretArn;

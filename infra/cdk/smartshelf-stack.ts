@@ -180,6 +180,9 @@ export class SmartShelfStack extends Stack {
                 [ENV.jwtIssuer]: this.identity.issuer,
                 [ENV.jwtAudience]: this.identity.client.userPoolClientId,
                 [ENV.jwksUrl]: this.identity.jwksUrl,
+                [ENV.shopperJwtIssuer]: this.identity.shopperIssuer,
+                [ENV.shopperJwtAudience]: this.identity.shopperClient.userPoolClientId,
+                [ENV.shopperJwksUrl]: this.identity.shopperJwksUrl,
                 [ENV.peopleUsageKeySecretArn]: peopleUsageKey.secretArn,
               }
             : {}),
@@ -225,6 +228,8 @@ export class SmartShelfStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.restApi.url, description: 'Base URL of the REST API stage' });
     new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.identity.client.userPoolClientId });
+    new CfnOutput(this, 'ShopperUserPoolId', { value: this.identity.shopperPool.userPoolId });
+    new CfnOutput(this, 'ShopperUserPoolClientId', { value: this.identity.shopperClient.userPoolClientId });
     new CfnOutput(this, 'EventBusName', { value: this.messaging.bus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'Run `TABLE_NAME=<this> npm run migrate` after a deploy' });
     new CfnOutput(this, 'MediaBaseUrl', { value: this.storage.mediaBaseUrl });

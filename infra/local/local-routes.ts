@@ -14,6 +14,8 @@ const MintBody = z.object({
   roles: z.array(z.enum(ROLES)),
   scopes: z.array(z.enum(SCOPES)).optional(),
   stores: z.array(StoreId).max(50).optional(),
+  /** The `email` claim, as the shoppers' pool puts in its tokens on AWS. */
+  email: z.email().max(254).optional(),
   expiresInSeconds: z.number().int().positive().max(MAX_TOKEN_SECONDS).optional(),
 });
 

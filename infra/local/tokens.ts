@@ -16,6 +16,8 @@ export interface MintRequest {
   scopes?: readonly string[];
   /** The stores a store-bound role (picker, store-manager, a till) works at: the `stores` claim. */
   stores?: readonly string[];
+  /** The sign-in email: the `email` claim, as the shoppers' pool puts in its tokens on AWS. */
+  email?: string;
   expiresInSeconds?: number;
 }
 
@@ -44,7 +46,8 @@ export async function loadIssuer(keyFile: string): Promise<LocalIssuer> {
     jwks: { keys: [publicJwk] },
     mint: async (request) => {
       const lifetime = request.expiresInSeconds ?? 3600;
-      return new SignJWT({ roles: [...request.roles], stores: [...(request.stores ?? [])], scope: [...(request.scopes ?? [])].join(' '), token_use: 'access' })
+      const claims = { roles: [...request.roles], stores: [...(request.stores ?? [])], scope: [...(request.scopes ?? [])].join(' '), token_use: 'access' };
+      return new SignJWT(request.email ? { ...claims, email: request.email } : claims)
         .setProtectedHeader({ alg: 'RS256', kid: kid!, typ: 'JWT' })
         .setSubject(request.subject)
         .setIssuer(LOCAL_ISSUER)

@@ -3,7 +3,7 @@ import type { findApiClient } from './api-clients.js';
 import { storesFor, type Principal } from './principal.js';
 import { scopesForRoles } from './roles.js';
 import type { Scope } from './scopes.js';
-import { verifyBearerToken, type TokenSettings } from './tokens.js';
+import { claimedIssuer, verifyBearerToken, type TokenSettings, type VerifiedToken } from './tokens.js';
 
 export interface Credentials {
   authorization?: string | undefined;
@@ -17,7 +17,10 @@ export interface Authenticated {
 }
 
 export interface AuthenticateDeps {
+  /** The staff pool (locally, the local issuer): roles, scopes and stores come from the token's claims. */
   tokens: () => TokenSettings;
+  /** The shoppers' pool, when there is one (on AWS): its tokens are shoppers and nothing else. */
+  shopperTokens?: () => TokenSettings | undefined;
   findApiClient: typeof findApiClient;
 }
 
@@ -29,6 +32,26 @@ export function grantedScopes(roleScopes: readonly Scope[], asked: readonly Scop
   return asked.length === 0 ? [...roleScopes] : roleScopes.filter((s) => asked.includes(s));
 }
 
+/** The one role a token of the shoppers' pool confers, whatever groups or claims it carries. */
+const SHOPPER_POOL_ROLES = ['shopper'] as const;
+
+/**
+ * A person's principal from a verified token. A token of the shoppers' pool is a shopper and only a shopper: anyone
+ * may sign up there and edit their own attributes, so no claim in it (groups, `roles`, `stores`) is trusted to make
+ * them staff. Only its `scope` narrows, as for staff. The staff pool's tokens keep their claims' roles and stores.
+ */
+export function personFromToken(token: VerifiedToken, fromShopperPool: boolean): Principal {
+  const roles = fromShopperPool ? [...SHOPPER_POOL_ROLES] : token.roles;
+  return {
+    subject: token.subject,
+    kind: 'user',
+    roles,
+    scopes: grantedScopes(scopesForRoles(roles), token.scopes),
+    stores: fromShopperPool ? [] : storesFor(roles, token.stores, { allowAll: false }),
+    ...(token.email ? { email: token.email } : {}),
+  };
+}
+
 /**
  * Establishes who is calling from either kind of credential: a bearer JWT for people, an API key
  * for integrations. Returns undefined for missing or invalid credentials; why is logged, never told.
@@ -37,16 +60,11 @@ export async function authenticate(credentials: Credentials, deps: AuthenticateD
   const bearer = /^Bearer\s+(\S+)$/i.exec(credentials.authorization ?? '')?.[1];
   if (bearer) {
     try {
-      const token = await verifyBearerToken(bearer, deps.tokens());
-      return {
-        principal: {
-          subject: token.subject,
-          kind: 'user',
-          roles: token.roles,
-          scopes: grantedScopes(scopesForRoles(token.roles), token.scopes),
-          stores: storesFor(token.roles, token.stores, { allowAll: false }),
-        },
-      };
+      // Each pool verifies only with its own keys, issuer and audience; the claimed issuer only picks which.
+      const shopperPool = deps.shopperTokens?.();
+      const fromShopperPool = shopperPool !== undefined && claimedIssuer(bearer) === shopperPool.issuer;
+      const token = await verifyBearerToken(bearer, fromShopperPool ? shopperPool : deps.tokens());
+      return { principal: personFromToken(token, fromShopperPool) };
     } catch (error) {
       logger.info('bearer token rejected', { reason: (error as Error).message });
       return undefined;

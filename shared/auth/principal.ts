@@ -13,6 +13,8 @@ export interface Principal {
   scopes: Scope[];
   /** The stores this principal acts at: store ids, or `ALL_STORES`. Empty for shoppers and chain-level feeds. */
   stores: string[];
+  /** The sign-in email the token carried, for the profile made on first use; personal data, never logged. */
+  email?: string;
 }
 
 /** Store ids as the stores model spells them; anything else in a claim or record is dropped. */
@@ -49,7 +51,8 @@ export function requireActsAtStore(principal: { readonly stores: readonly string
  * The authorizer writes it with `principalToContext`, the HTTP layer reads it with `principalFromContext`.
  */
 export function principalToContext(p: Principal): Record<string, string> {
-  return { subject: p.subject, kind: p.kind, roles: p.roles.join(' '), scopes: p.scopes.join(' '), stores: p.stores.join(' ') };
+  const context = { subject: p.subject, kind: p.kind, roles: p.roles.join(' '), scopes: p.scopes.join(' '), stores: p.stores.join(' ') };
+  return p.email ? { ...context, email: p.email } : context;
 }
 
 /** Reads a principal back from authorizer context; `undefined` when there is none. */
@@ -62,5 +65,6 @@ export function principalFromContext(ctx: Record<string, unknown> | null | undef
     roles: parseRoles(words(ctx.roles)),
     scopes: words(ctx.scopes).filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
     stores: words(ctx.stores),
+    ...(typeof ctx.email === 'string' && ctx.email !== '' ? { email: ctx.email } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import { SCOPES, type Scope } from './scopes.js';
 import { parseRoles, type Role } from './roles.js';
 
@@ -15,6 +15,8 @@ export interface VerifiedToken {
   scopes: Scope[];
   /** Store ids the identity names: the `stores` claim, or Cognito groups `store:<id>`. */
   stores: string[];
+  /** The sign-in email, when the issuer puts one in the token (the shoppers' pool, through its pre-token trigger; locally, if minted so). */
+  email?: string;
 }
 
 const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
@@ -73,5 +75,25 @@ export async function verifyBearerToken(token: string, settings: TokenSettings):
     throw new Error('token audience does not match');
   }
   if (payload.token_use !== 'access') throw new Error('token is not an access token');
-  return { subject: payload.sub!, roles: rolesFromClaims(payload), scopes: scopesFromClaim(payload.scope), stores: storesFromClaims(payload) };
+  const email = typeof payload.email === 'string' && payload.email.length <= 254 ? payload.email : undefined;
+  return {
+    subject: payload.sub!,
+    roles: rolesFromClaims(payload),
+    scopes: scopesFromClaim(payload.scope),
+    stores: storesFromClaims(payload),
+    ...(email ? { email } : {}),
+  };
+}
+
+/**
+ * The issuer a token names, read without verifying it: only to choose which issuer's keys and rules to verify it
+ * with, so a forged `iss` gains nothing but a check against keys that did not sign it. `undefined` for a malformed token.
+ */
+export function claimedIssuer(token: string): string | undefined {
+  try {
+    const { iss } = decodeJwt(token);
+    return typeof iss === 'string' ? iss : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -32,6 +32,9 @@ const ConfigSchema = z.object({
   [ENV.jwtIssuer]: z.string().min(1).optional(),
   [ENV.jwtAudience]: z.string().min(1).optional(),
   [ENV.jwksUrl]: z.url().optional(),
+  [ENV.shopperJwtIssuer]: z.string().min(1).optional(),
+  [ENV.shopperJwtAudience]: z.string().min(1).optional(),
+  [ENV.shopperJwksUrl]: z.url().optional(),
   [ENV.peopleUsageKeySecretArn]: z.string().startsWith('arn:').optional(),
   [ENV.paymentWebhookSecretsArn]: z.string().startsWith('arn:').optional(),
   [ENV.paymentWebhookSecret]: z.string().startsWith('whsec_').optional(),
@@ -115,6 +118,19 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
         issuer: required(raw[ENV.jwtIssuer], ENV.jwtIssuer),
         audience: required(raw[ENV.jwtAudience], ENV.jwtAudience),
         jwksUrl: required(raw[ENV.jwksUrl], ENV.jwksUrl),
+      };
+    },
+    /**
+     * The shoppers' user pool, trusted beside the staff one (`jwt`) on AWS; `undefined` where there is none (locally,
+     * the one local issuer mints both). Its tokens are shoppers whatever they claim, see `authenticate`.
+     */
+    get shopperJwt() {
+      const issuer = raw[ENV.shopperJwtIssuer];
+      if (issuer === undefined) return undefined;
+      return {
+        issuer,
+        audience: required(raw[ENV.shopperJwtAudience], ENV.shopperJwtAudience),
+        jwksUrl: required(raw[ENV.shopperJwksUrl], ENV.shopperJwksUrl),
       };
     },
     /** Set on AWS only: the secret holding the API key that meters people (bearer tokens) in the usage plan. */

@@ -672,14 +672,64 @@ describe('buckets and the media CDN', () => {
 });
 
 describe('Cognito', () => {
-  it('requires MFA and a strong password, with sign-up closed', () => {
-    template.hasResourceProperties('AWS::Cognito::UserPool', {
+  const staffPool = () => resource(template, logicalIdOf(stack.identity.userPool)).Properties;
+  const shopperPool = () => resource(template, logicalIdOf(stack.identity.shopperPool)).Properties;
+
+  it('requires MFA and a strong password on the staff pool, with sign-up closed', () => {
+    expect(staffPool()).toMatchObject({
       MfaConfiguration: 'ON',
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
       Policies: {
-        PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true }),
+        PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true },
       },
     });
+  });
+
+  it('lets shoppers sign themselves up in a pool of their own, by a verified email, with MFA offered but not forced', () => {
+    expect(Object.keys(resourcesOf(template, 'AWS::Cognito::UserPool'))).toHaveLength(2);
+    const pool = shopperPool();
+    expect(pool).toMatchObject({
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
+      UsernameAttributes: ['email'],
+      AutoVerifiedAttributes: ['email'],
+      UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] },
+      VerificationMessageTemplate: { DefaultEmailOption: 'CONFIRM_WITH_CODE', EmailMessage: expect.stringContaining('{####}') },
+      MfaConfiguration: 'OPTIONAL',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
+      Policies: { PasswordPolicy: { MinimumLength: 10, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
+    });
+    // Same threat protection as the staff pool in this environment.
+    expect(pool.UserPoolTier).toEqual(staffPool().UserPoolTier);
+    expect(pool.UserPoolAddOns).toEqual(staffPool().UserPoolAddOns);
+  });
+
+  it('gives the shoppers\' apps a public SRP client with shopper scopes only, 1 h tokens and a 30-day refresh', () => {
+    const client = resource(template, logicalIdOf(stack.identity.shopperClient)).Properties;
+    expect(client).toMatchObject({
+      UserPoolId: { Ref: logicalIdOf(stack.identity.shopperPool) },
+      GenerateSecret: false,
+      ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      AllowedOAuthFlows: ['code'],
+      AccessTokenValidity: 60,
+      IdTokenValidity: 60,
+      RefreshTokenValidity: 43200,
+    });
+    const scopes = [...(client.AllowedOAuthScopes as string[])].sort();
+    expect(scopes).toEqual(['email', 'openid', ...scopesForRoles(['shopper']).map((s) => `smartshelf/${s}`)].sort());
+    for (const staffOnly of ['admin', 'orders:refund', 'catalog:write']) expect(scopes).not.toContain(`smartshelf/${staffOnly}`);
+    // No groups in the shoppers' pool: roles there would be the shopper's to claim.
+    for (const group of Object.values(resourcesOf(template, 'AWS::Cognito::UserPoolGroup'))) {
+      expect(group.Properties.UserPoolId).toEqual({ Ref: logicalIdOf(stack.identity.userPool) });
+    }
+  });
+
+  it('gives the authorizer both pools\' issuers, audiences and key sets', () => {
+    const env = envOf('auth-authorize');
+    expect(env[ENV.shopperJwtIssuer]).toEqual({ 'Fn::GetAtt': [logicalIdOf(stack.identity.shopperPool), 'ProviderURL'] });
+    expect(env[ENV.shopperJwtAudience]).toEqual({ Ref: logicalIdOf(stack.identity.shopperClient) });
+    expect(JSON.stringify(env[ENV.shopperJwksUrl])).toContain('/.well-known/jwks.json');
+    expect(env[ENV.shopperJwtIssuer]).not.toEqual(env[ENV.jwtIssuer]);
   });
 
   it('offers the OAuth2 scopes of shared/auth/scopes.ts and a group per human role', () => {
@@ -690,9 +740,9 @@ describe('Cognito', () => {
     const groups = Object.values(resourcesOf(template, 'AWS::Cognito::UserPoolGroup')).map((g) => g.Properties.GroupName);
     expect(groups.sort()).toEqual([...STAFF_ROLES].sort());
     // The staff client may ask for exactly the scopes staff roles confer: never a shopper-only or integration-only one.
-    const [client] = Object.values(resourcesOf(template, 'AWS::Cognito::UserPoolClient'));
-    expect(client!.Properties).toMatchObject({ AllowedOAuthFlows: ['code'], GenerateSecret: false });
-    expect([...(client!.Properties.AllowedOAuthScopes as string[])].sort()).toEqual(['email', 'openid', ...scopesForRoles(STAFF_ROLES).map((s) => `smartshelf/${s}`)].sort());
+    const client = resource(template, logicalIdOf(stack.identity.client));
+    expect(client.Properties).toMatchObject({ AllowedOAuthFlows: ['code'], GenerateSecret: false });
+    expect([...(client.Properties.AllowedOAuthScopes as string[])].sort()).toEqual(['email', 'openid', ...scopesForRoles(STAFF_ROLES).map((s) => `smartshelf/${s}`)].sort());
   });
 });
 

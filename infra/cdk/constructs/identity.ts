@@ -7,6 +7,7 @@ import {
   ResourceServerScope,
   StandardThreatProtectionMode,
   UserPool,
+  VerificationEmailStyle,
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
@@ -19,6 +20,11 @@ import { acknowledge } from '../nag.js';
 export const RESOURCE_SERVER_IDENTIFIER = 'smartshelf';
 
 /**
+ * Two user pools, because staff and shoppers are trusted differently: staff accounts are made by an admin, carry
+ * roles (groups) and must use MFA; shoppers sign themselves up, so nothing they can set on their account may make them
+ * more than a shopper. The authorizer accepts both issuers, each with its own keys and its own rule for roles
+ * (`shared/auth/authenticate.ts`): a token of the shoppers' pool is a shopper whatever it claims.
+ *
  * The user pool for staff (integrations use API keys instead). Groups mirror the staff roles in
  * `shared/auth/roles.ts` and arrive as `cognito:groups`, beside the `store:<id>` groups an operator
  * creates for each store (see docs/security.md); the OAuth2 scopes of the resource server mirror
@@ -32,6 +38,13 @@ export class Identity extends Construct {
   /** The `iss` of this pool's tokens. */
   readonly issuer: string;
   readonly jwksUrl: string;
+  /** The shoppers' pool: self sign-up with a verified email, MFA optional. */
+  readonly shopperPool: UserPool;
+  /** The shoppers' apps (web and mobile): public (no secret), SRP sign-in. */
+  readonly shopperClient: UserPoolClient;
+  /** The `iss` of the shoppers' pool's tokens. */
+  readonly shopperIssuer: string;
+  readonly shopperJwksUrl: string;
 
   constructor(scope: Construct, id: string, props: { settings: EnvironmentSettings }) {
     super(scope, id);
@@ -99,5 +112,72 @@ export class Identity extends Construct {
 
     this.issuer = this.userPool.userPoolProviderUrl;
     this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;
+
+    this.shopperPool = new UserPool(this, 'ShopperPool', {
+      selfSignUpEnabled: true,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      // A shopper proves the email is theirs with a code before they can sign in; the code is the verification message.
+      autoVerify: { email: true },
+      keepOriginal: { email: true },
+      userVerification: {
+        emailStyle: VerificationEmailStyle.CODE,
+        emailSubject: 'Your SmartShelf verification code',
+        emailBody: 'Welcome to SmartShelf. Your verification code is {####}.',
+      },
+      standardAttributes: { email: { required: true, mutable: true } },
+      passwordPolicy: {
+        minLength: 10,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+      },
+      // Offered, not forced: a shopper who turns it on gets TOTP; forcing it would turn away people who just want groceries.
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: plus ? FeaturePlan.PLUS : FeaturePlan.ESSENTIALS,
+      ...(plus ? { standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION } : {}),
+      deletionProtection: settings.deletionProtection,
+      removalPolicy: removalPolicyOf(settings),
+    });
+    acknowledge(
+      this.shopperPool,
+      'AwsSolutions-COG2',
+      'Shoppers sign themselves up and MFA is offered to them (TOTP), not forced: a shopper holds only their own account, never staff roles, which stay in the staff pool where MFA is required.',
+    );
+    if (!plus) {
+      acknowledge(
+        this.shopperPool,
+        'AwsSolutions-COG8',
+        'Threat protection (Plus tier, billed per active user) is enabled in prod through cognitoFeaturePlan; dev and staging shopper pools hold test sign-ups only.',
+      );
+    }
+
+    // The same identifier as the staff pool's, so scopes read the same in both pools' tokens; only shoppers' scopes.
+    const shopperScopes = scopesForRoles(['shopper']);
+    const shopperServer = this.shopperPool.addResourceServer('Api', {
+      identifier: RESOURCE_SERVER_IDENTIFIER,
+      userPoolResourceServerName: 'SmartShelf API',
+      scopes: shopperScopes.map((s) => new ResourceServerScope({ scopeName: s, scopeDescription: `SmartShelf ${s}` })),
+    });
+    this.shopperClient = this.shopperPool.addClient('ShopperApp', {
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      preventUserExistenceErrors: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, ...shopperScopes.map((s) => OAuthScope.custom(`${RESOURCE_SERVER_IDENTIFIER}/${s}`))],
+        callbackUrls: settings.callbackUrls,
+      },
+    });
+    this.shopperClient.node.addDependency(shopperServer);
+
+    this.shopperIssuer = this.shopperPool.userPoolProviderUrl;
+    this.shopperJwksUrl = `${this.shopperIssuer}/.well-known/jwks.json`;
   }
 }

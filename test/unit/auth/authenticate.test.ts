@@ -10,18 +10,25 @@ let server: Server;
 let privateKey: CryptoKey;
 let otherKey: CryptoKey;
 let jwksUrl: string;
+let shopperKey: CryptoKey;
+let shopperJwksUrl: string;
 
 beforeAll(async () => {
   const pair = await generateKeyPair('RS256');
   privateKey = pair.privateKey;
   otherKey = (await generateKeyPair('RS256')).privateKey;
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-  server = createServer((_req, res) => {
+  // The shoppers' pool has keys of its own, served at their own URL (same kid, so only the key set tells them apart).
+  const shopperPair = await generateKeyPair('RS256');
+  shopperKey = shopperPair.privateKey;
+  const shopperJwk = { ...(await exportJWK(shopperPair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  server = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ keys: [jwk] }));
+    res.end(JSON.stringify({ keys: [req.url?.startsWith('/shoppers/') ? shopperJwk : jwk] }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+  shopperJwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/shoppers/jwks.json`;
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
@@ -118,5 +125,42 @@ describe('authenticate', () => {
     expect(await authenticate({ apiKey: 'ssk_nope' }, deps())).toBeUndefined();
     expect(await authenticate({}, deps())).toBeUndefined();
     expect(await authenticate({ authorization: 'Basic dTpw' }, deps())).toBeUndefined();
+  });
+
+  describe('with a shoppers\' pool beside the staff one', () => {
+    const SHOPPER_ISSUER = 'https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_shoppers';
+    const bothPools = (): AuthenticateDeps => ({
+      ...deps(),
+      shopperTokens: () => ({ issuer: SHOPPER_ISSUER, audience: 'shopper-app', jwksUrl: shopperJwksUrl }),
+    });
+    const shopperToken = (claims: Record<string, unknown>, key: CryptoKey = shopperKey) =>
+      token({ client_id: 'shopper-app', ...claims }, { key, issuer: SHOPPER_ISSUER, audience: 'not-checked' });
+    const asBoth = async (jwt: string) => (await authenticate({ authorization: `Bearer ${jwt}` }, bothPools()))?.principal;
+
+    it('makes a shoppers\' pool token a shopper with its email, whatever roles, groups or stores it claims', async () => {
+      const plain = await asBoth(await shopperToken({ email: 'ada@example.com', scope: 'aws.cognito.signin.user.admin' }));
+      expect(plain).toEqual({
+        subject: 'shopper-1',
+        kind: 'user',
+        roles: ['shopper'],
+        scopes: ['account:read', 'account:write', 'cart:write', 'orders:read'],
+        stores: [],
+        email: 'ada@example.com',
+      });
+      const claimsStaff = await asBoth(await shopperToken({ roles: ['admin'], 'cognito:groups': ['head-office', 'store:camden'], stores: ['*'] }));
+      expect(claimsStaff).toMatchObject({ roles: ['shopper'], stores: [] });
+      expect(claimsStaff?.scopes).not.toContain('admin');
+      // Its scope claim still narrows, as a staff token's does.
+      expect((await asBoth(await shopperToken({ scope: 'smartshelf/account:read' })))?.scopes).toEqual(['account:read']);
+    });
+
+    it('keeps the staff pool\'s rules for its tokens, and checks each pool\'s tokens with that pool\'s keys only', async () => {
+      expect(await asBoth(await token({ roles: ['store-manager'], stores: ['camden'] }))).toMatchObject({ roles: ['store-manager'], stores: ['camden'] });
+      // A token naming the shoppers' issuer but signed with the staff key, and the other way round, are refused.
+      expect(await asBoth(await shopperToken({}, privateKey))).toBeUndefined();
+      expect(await asBoth(await token({ roles: ['admin'] }, { key: shopperKey }))).toBeUndefined();
+      // A shoppers' token for another app client is refused too.
+      expect(await asBoth(await token({ client_id: 'other-app' }, { key: shopperKey, issuer: SHOPPER_ISSUER, audience: 'other-app' }))).toBeUndefined();
+    });
   });
 });
