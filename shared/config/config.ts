@@ -42,6 +42,7 @@ const ConfigSchema = z.object({
   [ENV.paymentApiSecretArn]: z.string().startsWith('arn:').optional(),
   [ENV.paymentSecretKey]: z.string().startsWith('sk_').optional(),
   [ENV.paymentApiBase]: OutsideApiBase.optional(),
+  [ENV.paymentPublishableKey]: z.string().startsWith('pk_').optional(),
   [ENV.billingWebhookSecretsArn]: z.string().startsWith('arn:').optional(),
   [ENV.billingWebhookSecret]: z.string().min(1).optional(),
   [ENV.billingWebhookSecretPrevious]: z.string().min(1).optional(),
@@ -168,6 +169,8 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
       if (key !== undefined) return { key };
       return { secretArn: required(raw[ENV.handoverCodesSecretArn], ENV.handoverCodesSecretArn) };
     },
+    /** Stripe's publishable key for the shoppers' apps (Stripe.js confirms a SetupIntent with it), when one is configured. */
+    paymentPublishableKey: raw[ENV.paymentPublishableKey],
     /**
      * Where the Stripe API key comes from: the environment (local runtime, tests), with the base URL
      * of a Stripe-compatible API such as the local sandbox when set, or on AWS the Secrets Manager

@@ -24,6 +24,8 @@ export const ENV = {
   paymentApiSecretArn: 'PAYMENT_API_SECRET_ARN',
   paymentSecretKey: 'STRIPE_SECRET_KEY',
   paymentApiBase: 'STRIPE_API_BASE',
+  /** Stripe's publishable key (`pk_...`), handed to the shoppers' apps with a SetupIntent; optional. */
+  paymentPublishableKey: 'STRIPE_PUBLISHABLE_KEY',
   billingWebhookSecretsArn: 'BILLING_WEBHOOK_SECRETS_ARN',
   billingWebhookSecret: 'BILLING_WEBHOOK_SECRET',
   billingWebhookSecretPrevious: 'BILLING_WEBHOOK_SECRET_PREVIOUS',

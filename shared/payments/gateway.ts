@@ -45,6 +45,27 @@ export interface PaymentGateway {
   createCustomer(request: CustomerRequest, key: string): Promise<{ customerId: string }>;
   /** A SetupIntent that saves a payment method on the customer for off-session use. */
   createSetupIntent(customerId: string, key: string): Promise<SetupIntent>;
+  /**
+   * One payment method as the provider holds it, with the customer it is saved on (none for a method made by
+   * Stripe.js that nobody saved).
+   * @throws PermanentPaymentError with code `resource_missing` when there is no such method
+   */
+  retrievePaymentMethod(paymentMethodId: string): Promise<SavedPaymentMethod>;
+  /** The payment methods saved on a customer, newest first, each saying whether it is the customer's default. */
+  listPaymentMethods(customerId: string): Promise<SavedPaymentMethod[]>;
+  /** Removes a saved method from its customer, for good: it can never be charged or saved again. */
+  detachPaymentMethod(paymentMethodId: string, key: string): Promise<SavedPaymentMethod>;
+}
+
+/** A payment method as the provider reports it: only what a shopper needs to recognise a card, never its number. */
+export interface SavedPaymentMethod {
+  paymentMethodId: string;
+  /** The customer it is saved on; absent when it is saved on none. */
+  customerId?: string;
+  /** `card` for cards and the wallets Stripe.js turns into cards. */
+  type: string;
+  card?: { brand: string; last4: string; expMonth: number; expYear: number };
+  isDefault: boolean;
 }
 
 export interface AuthorizeRequest {
@@ -67,6 +88,12 @@ export interface AuthorizeRequest {
 export interface IntentRequest extends AuthorizeRequest {
   /** A re-authorization with no customer present (after picking): redirects are never allowed. */
   offSession?: boolean;
+  /**
+   * Saves the method on `customerId` for off-session use once the payment is authorized (Stripe's
+   * `setup_future_usage=off_session`), so a later re-authorization with nobody there can charge it again: a method
+   * used without a customer is single-use on Stripe.
+   */
+  saveForOffSession?: boolean;
 }
 
 export interface ConfirmOptions {
@@ -112,6 +139,9 @@ export interface PaymentState {
   /** How much may still be captured (the hold), in minor units. */
   capturable: number;
   captured: number;
+  /** The payment method the intent charges (the provider's id, even when a test card was named). */
+  paymentMethod?: string;
+  customerId?: string;
 }
 
 /** The outcome of {@link PaymentGateway.confirm}: a decline is an outcome, not an exception. */
@@ -153,7 +183,8 @@ export type PaymentStep =
   | 'cancel'
   | 'refund'
   | 'customer'
-  | 'setup';
+  | 'setup'
+  | 'detach';
 
 const MAX_KEY_LENGTH = 255;
 const KEY_PART = /^[A-Za-z0-9_.-]+$/;

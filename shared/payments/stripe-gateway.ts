@@ -15,6 +15,7 @@ import {
   type PaymentState,
   type Refund,
   type RefundRequest,
+  type SavedPaymentMethod,
   type SetupIntent,
 } from './gateway.js';
 import type { Money } from '../pricing/money.js';
@@ -109,6 +110,26 @@ function stateOf(intent: Stripe.PaymentIntent): PaymentState {
     amount: toMoney(intent.amount, intent.currency),
     capturable: intent.amount_capturable,
     captured: intent.amount_received,
+    ...(idOf(intent.payment_method) === undefined ? {} : { paymentMethod: idOf(intent.payment_method)! }),
+    ...(idOf(intent.customer) === undefined ? {} : { customerId: idOf(intent.customer)! }),
+  };
+}
+
+/** The id of a field Stripe gives as an id or, expanded, as the object. */
+function idOf(field: string | { id: string } | null | undefined): string | undefined {
+  if (field === null || field === undefined) return undefined;
+  return typeof field === 'string' ? field : field.id;
+}
+
+/** Only what identifies a card to its holder: brand, last four digits and expiry. */
+function savedMethod(method: Stripe.PaymentMethod, defaultId: string | undefined): SavedPaymentMethod {
+  const customerId = idOf(method.customer);
+  return {
+    paymentMethodId: method.id,
+    ...(customerId === undefined ? {} : { customerId }),
+    type: method.type,
+    ...(method.card ? { card: { brand: method.card.brand, last4: method.card.last4, expMonth: method.card.exp_month, expYear: method.card.exp_year } } : {}),
+    isDefault: defaultId !== undefined && method.id === defaultId,
   };
 }
 
@@ -128,6 +149,7 @@ export class StripeGateway implements PaymentGateway {
           capture_method: 'manual',
           confirm: false,
           payment_method: request.paymentMethod,
+          ...(request.saveForOffSession ? { setup_future_usage: 'off_session' as const } : {}),
           // Wallets arrive as card payment methods; redirect-only methods need somewhere to return to.
           automatic_payment_methods: { enabled: true, allow_redirects: request.returnUrl === undefined ? 'never' : 'always' },
           ...(request.customerId === undefined ? {} : { customer: request.customerId }),
@@ -265,5 +287,29 @@ export class StripeGateway implements PaymentGateway {
     );
     if (!intent.client_secret) throw new PermanentPaymentError('missing_client_secret', `SetupIntent ${intent.id} came back without a client secret.`);
     return { setupIntentId: intent.id, clientSecret: intent.client_secret, status: intent.status };
+  }
+
+  async retrievePaymentMethod(paymentMethodId: string): Promise<SavedPaymentMethod> {
+    const method = await mapped(this.stripe.paymentMethods.retrieve(paymentMethodId));
+    const customerId = idOf(method.customer);
+    return savedMethod(method, customerId === undefined ? undefined : await this.defaultMethodOf(customerId));
+  }
+
+  async listPaymentMethods(customerId: string): Promise<SavedPaymentMethod[]> {
+    const [list, defaultId] = await Promise.all([
+      mapped(this.stripe.customers.listPaymentMethods(customerId, { limit: 100 })),
+      this.defaultMethodOf(customerId),
+    ]);
+    return list.data.map((method) => savedMethod(method, defaultId));
+  }
+
+  async detachPaymentMethod(paymentMethodId: string, key: string): Promise<SavedPaymentMethod> {
+    return savedMethod(await mapped(this.stripe.paymentMethods.detach(paymentMethodId, {}, { idempotencyKey: key })), undefined);
+  }
+
+  /** The customer's default payment method (`invoice_settings.default_payment_method`), if one is set. */
+  private async defaultMethodOf(customerId: string): Promise<string | undefined> {
+    const customer = await mapped(this.stripe.customers.retrieve(customerId));
+    return customer.deleted ? undefined : idOf(customer.invoice_settings.default_payment_method);
   }
 }

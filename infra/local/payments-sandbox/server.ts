@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Stripe from 'stripe';
-import { testCard, type TestCard } from './cards.js';
+import { cardOutcome, testCard, type TestCard } from './cards.js';
 import { parseForm, type FormValue } from './form.js';
 import { stripeWebhookSender, type WebhookTarget } from './webhooks.js';
 
@@ -42,6 +42,10 @@ export interface PaymentsSandbox {
   webhook(target: WebhookTarget | undefined): void;
   /** Every PaymentIntent created so far. */
   paymentIntents(): Stripe.PaymentIntent[];
+  /** Every PaymentMethod created so far (test cards used by name mint a new one each time, as on Stripe). */
+  paymentMethods(): Stripe.PaymentMethod[];
+  /** Every Customer created so far. */
+  customers(): Record<string, unknown>[];
   /** Resolves once queued webhooks have been delivered (or given up on). */
   webhooksIdle(): Promise<void>;
   stop(): Promise<void>;
@@ -103,6 +107,22 @@ function existing<T>(objects: Map<string, T>, objectId: string, kind: string): T
   return found;
 }
 
+/**
+ * A PaymentMethod and what Stripe remembers about it: its test card, whether it was used without a customer
+ * (`consumed`: it cannot be used again), detached (never again), and set up for off-session use.
+ */
+interface SandboxMethod {
+  object: Stripe.PaymentMethod;
+  card: TestCard;
+  consumed: boolean;
+  detached: boolean;
+  setUpForOffSession: boolean;
+}
+
+/** Stripe's own words for a method used once without a customer, or detached. */
+const SPENT_METHOD =
+  'The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment, shared with a connected account without Customer attachment, or was detached from a Customer. It may not be used again. To use a PaymentMethod multiple times, you must attach it to a Customer first.';
+
 interface IdempotentResult {
   fingerprint: string;
   answer: Answer;
@@ -115,6 +135,7 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
   const refunds: Record<string, unknown>[] = [];
   const customers = new Map<string, Record<string, unknown>>();
   const setupIntents = new Map<string, Record<string, unknown>>();
+  const methods = new Map<string, SandboxMethod>();
   const idempotent = new Map<string, IdempotentResult>();
   const running = new Set<string>();
   let faults: SandboxFaults = {};
@@ -153,6 +174,9 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
   }
 
   function authorized(pi: Stripe.PaymentIntent, request: { id: string; key?: string }): void {
+    // setup_future_usage saves the method on the intent's customer once the payment goes through, as on Stripe.
+    const method = typeof pi.payment_method === 'string' ? methods.get(pi.payment_method) : undefined;
+    if (method && typeof pi.customer === 'string' && pi.setup_future_usage !== null) attach(method, pi.customer, pi.setup_future_usage === 'off_session');
     if (pi.capture_method === 'automatic') {
       Object.assign(pi, { status: 'succeeded', amount_received: pi.amount, amount_capturable: 0, next_action: null });
       emit('payment_intent.succeeded', pi, request);
@@ -168,8 +192,39 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
     return new StripeFailure(402, { ...error, payment_intent: structuredClone(pi) });
   }
 
-  /** The test card given in the call, else the one the intent already carries. */
-  function cardOf(params: Params, attached: string | null = null): TestCard {
+  /**
+   * A new PaymentMethod for a test card, as Stripe makes one each time a test card is named (`pm_card_visa`,
+   * `tok_visa`) or typed in: its id is new, it belongs to no customer.
+   */
+  function mintMethod(card: TestCard): SandboxMethod {
+    const last4 = card.number.slice(-4);
+    const object = {
+      id: id('pm'),
+      object: 'payment_method',
+      type: 'card',
+      created: now(),
+      customer: null,
+      livemode: false,
+      metadata: {},
+      billing_details: { address: null, email: null, name: null, phone: null },
+      card: { brand: card.brand, last4, exp_month: 12, exp_year: new Date().getUTCFullYear() + 3, funding: 'credit', country: 'GB', fingerprint: `fp${card.number.slice(0, 8)}` },
+    } as unknown as Stripe.PaymentMethod;
+    const method = { object, card, consumed: false, detached: false, setUpForOffSession: false };
+    methods.set(object.id, method);
+    return method;
+  }
+
+  /** The PaymentMethod a reference names: a stored one by id, else a new one for a test card (name, token or number). */
+  function methodOf(reference: string, param = 'payment_method'): SandboxMethod {
+    const stored = methods.get(reference);
+    if (stored) return stored;
+    const card = testCard(reference);
+    if (!card) throw invalid(`No such PaymentMethod: '${reference}'`, 'resource_missing', param);
+    return mintMethod(card);
+  }
+
+  /** The method given in the call (an id, a test card's name or number), else the one the intent already carries. */
+  function paymentMethodOf(params: Params, attached: string | null = null): SandboxMethod {
     const reference = text(params, 'payment_method');
     const data = params.payment_method_data;
     const number =
@@ -178,9 +233,29 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
         : undefined;
     const given = reference ?? (typeof number === 'string' ? number : undefined) ?? attached ?? undefined;
     if (given === undefined) throw invalid('You must provide a payment_method to confirm this PaymentIntent.', 'parameter_missing', 'payment_method');
-    const card = testCard(given);
-    if (!card) throw invalid(`No such PaymentMethod: '${given}'`, 'resource_missing', 'payment_method');
-    return card;
+    return methodOf(given);
+  }
+
+  /**
+   * Stripe's rules for using a method with a customer (or none): a method spent without a customer, or detached, is
+   * refused; one attached to a customer can only be used with that customer.
+   */
+  function assertUsable(method: SandboxMethod, customer: string | null): void {
+    // Stripe answers this one with no code, only the message.
+    if (method.consumed || method.detached) throw new StripeFailure(400, { type: 'invalid_request_error', message: SPENT_METHOD, param: 'payment_method' });
+    const owner = method.object.customer as string | null;
+    if (owner !== null && customer === null) {
+      throw invalid(`The provided PaymentMethod ${method.object.id} is attached to a Customer; to use it, pass that Customer's id in \`customer\`.`, 'parameter_missing', 'customer');
+    }
+    if (owner !== null && owner !== customer) {
+      throw invalid(`The provided PaymentMethod ${method.object.id} does not belong to the Customer ${String(customer)}.`, 'resource_missing', 'payment_method');
+    }
+  }
+
+  /** Attaches a method to a customer; `setUp` when a SetupIntent or `setup_future_usage=off_session` saved it for off-session use. */
+  function attach(method: SandboxMethod, customer: string, setUp: boolean): void {
+    method.object.customer = customer;
+    method.setUpForOffSession = method.setUpForOffSession || setUp;
   }
 
   /** Stripe takes `off_session` as `true` or as `one_off`/`recurring`. */
@@ -191,16 +266,22 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
 
   function confirm(pi: Stripe.PaymentIntent, params: Params, request: { id: string; key?: string }): Stripe.PaymentIntent {
     if (!['requires_payment_method', 'requires_confirmation'].includes(pi.status)) throw unexpectedState(pi, 'confirm');
-    const card = cardOf(params, typeof pi.payment_method === 'string' ? pi.payment_method : null);
+    const method = paymentMethodOf(params, typeof pi.payment_method === 'string' ? pi.payment_method : null);
+    const customer = (pi.customer as string | null) ?? null;
+    assertUsable(method, customer);
     const returnUrl = text(params, 'return_url');
-    pi.payment_method = card.paymentMethod;
+    pi.payment_method = method.object.id;
     pi.last_payment_error = null;
-    const behaviour = card.behaviour;
-    const paymentMethod = { id: card.paymentMethod, object: 'payment_method', type: 'card' };
-    if (behaviour.kind === 'declines') {
+    // Used without a customer to keep it (attached, or to attach with setup_future_usage), the method is spent whatever the bank says.
+    if (method.object.customer === null && (customer === null || pi.setup_future_usage === null)) method.consumed = true;
+    const card = method.card;
+    const paymentMethod = { id: method.object.id, object: 'payment_method', type: 'card' };
+    const outcome = cardOutcome(card, { offSession: offSession(params), setUpForOffSession: method.setUpForOffSession });
+    if (outcome === 'declines' && card.behaviour.kind === 'declines') {
+      const behaviour = card.behaviour;
       throw failed(pi, { type: 'card_error', code: behaviour.code, decline_code: behaviour.declineCode, message: behaviour.message, payment_method: paymentMethod }, request);
     }
-    if (behaviour.kind === 'requires-authentication' && offSession(params)) {
+    if (outcome === 'authentication-required') {
       // Nobody is there to authenticate, so Stripe declines rather than asking.
       throw failed(
         pi,
@@ -214,7 +295,7 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
         request,
       );
     }
-    if (behaviour.kind === 'requires-authentication') {
+    if (outcome === 'requires-action') {
       Object.assign(pi, {
         status: 'requires_action',
         next_action: returnUrl
@@ -225,6 +306,50 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
     }
     authorized(pi, request);
     return pi;
+  }
+
+  /** A SetupIntent confirmed with a card: saved on its customer (`succeeded`), or waiting on the customer's authentication. */
+  function confirmSetup(setup: Record<string, unknown>, params: Params): Record<string, unknown> {
+    if (!['requires_payment_method', 'requires_confirmation'].includes(String(setup.status))) {
+      throw new StripeFailure(400, {
+        type: 'invalid_request_error',
+        code: 'setup_intent_unexpected_state',
+        message: `You cannot confirm this SetupIntent because it has a status of ${String(setup.status)}.`,
+        setup_intent: structuredClone(setup),
+      });
+    }
+    const method = paymentMethodOf(params, typeof setup.payment_method === 'string' ? setup.payment_method : null);
+    const customer = (setup.customer as string | null) ?? null;
+    assertUsable(method, customer);
+    setup.payment_method = method.object.id;
+    if (method.card.behaviour.kind === 'declines') {
+      const behaviour = method.card.behaviour;
+      const error = { type: 'card_error', code: behaviour.code, decline_code: behaviour.declineCode, message: behaviour.message };
+      Object.assign(setup, { status: 'requires_payment_method', last_setup_error: error });
+      throw new StripeFailure(402, { ...error, setup_intent: structuredClone(setup) });
+    }
+    // Saving a card is done with the customer there: every card that needs authentication asks for it now.
+    if (method.card.behaviour.kind === 'requires-authentication') {
+      Object.assign(setup, {
+        status: 'requires_action',
+        next_action: { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: `${sandboxUrl}/_sandbox/authenticate/${String(setup.id)}` } },
+      });
+      return setup;
+    }
+    return setupSucceeded(setup, method);
+  }
+
+  function setupSucceeded(setup: Record<string, unknown>, method: SandboxMethod): Record<string, unknown> {
+    Object.assign(setup, { status: 'succeeded', next_action: null, last_setup_error: null });
+    if (typeof setup.customer === 'string') attach(method, setup.customer, setup.usage === 'off_session');
+    return setup;
+  }
+
+  /** A customer's PaymentMethods, newest first, as Stripe's list answers. */
+  function methodsOf(customer: string): Record<string, unknown> {
+    existing(customers, customer, 'customer');
+    const data = [...methods.values()].filter((m) => m.object.customer === customer).map((m) => m.object).reverse();
+    return { object: 'list', url: `/v1/customers/${customer}/payment_methods`, has_more: false, data };
   }
 
   const routes: { method: string; path: RegExp; run: (match: string[], params: Params, request: { id: string; key?: string }) => unknown }[] = [
@@ -238,8 +363,18 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
         if (!['automatic', 'automatic_async', 'manual'].includes(captureMethod)) throw invalid(`Invalid capture_method: ${captureMethod}`, 'parameter_invalid', 'capture_method');
         const confirming = text(params, 'confirm') === 'true';
         if (!confirming && offSession(params)) throw invalid('off_session can only be used when confirm is true.', 'parameter_invalid', 'off_session');
-        // As on Stripe, an unknown payment method refuses the intent before it exists.
-        const card = params.payment_method !== undefined || params.payment_method_data !== undefined ? cardOf(params) : undefined;
+        const setupFutureUsage = text(params, 'setup_future_usage') ?? null;
+        if (setupFutureUsage !== null && !['off_session', 'on_session'].includes(setupFutureUsage)) {
+          throw invalid(`Invalid setup_future_usage: ${setupFutureUsage}`, 'parameter_invalid', 'setup_future_usage');
+        }
+        const customer = text(params, 'customer') ?? null;
+        if (customer !== null && !customers.has(customer)) throw invalid(`No such customer: '${customer}'`, 'resource_missing', 'customer');
+        if (setupFutureUsage !== null && customer === null) {
+          throw invalid('setup_future_usage needs a customer to save the PaymentMethod on.', 'parameter_missing', 'customer');
+        }
+        // As on Stripe, an unknown, spent or someone else's payment method refuses the intent before it exists.
+        const method = params.payment_method !== undefined || params.payment_method_data !== undefined ? paymentMethodOf(params) : undefined;
+        if (method) assertUsable(method, customer);
         const piId = id('pi');
         const pi = {
           id: piId,
@@ -251,17 +386,17 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
           capture_method: captureMethod === 'manual' ? 'manual' : 'automatic',
           client_secret: `${piId}_secret_${randomBytes(8).toString('hex')}`,
           created: now(),
-          customer: text(params, 'customer') ?? null,
-          payment_method: card?.paymentMethod ?? null,
+          customer,
+          setup_future_usage: setupFutureUsage,
+          payment_method: method?.object.id ?? null,
           metadata: metadataOf(params),
-          status: card ? 'requires_confirmation' : 'requires_payment_method',
+          status: method ? 'requires_confirmation' : 'requires_payment_method',
           next_action: null,
           last_payment_error: null,
           canceled_at: null,
           cancellation_reason: null,
           livemode: false,
         } as unknown as Stripe.PaymentIntent;
-        if (pi.customer && !customers.has(pi.customer as string)) throw invalid(`No such customer: '${String(pi.customer)}'`, 'resource_missing', 'customer');
         intents.set(pi.id, pi);
         emit('payment_intent.created', pi, request);
         return confirming ? confirm(pi, params, request) : pi;
@@ -335,7 +470,15 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
       method: 'POST',
       path: /^\/v1\/customers$/,
       run: (_m, params) => {
-        const customer = { id: id('cus'), object: 'customer', created: now(), email: text(params, 'email') ?? null, metadata: metadataOf(params), livemode: false };
+        const customer = {
+          id: id('cus'),
+          object: 'customer',
+          created: now(),
+          email: text(params, 'email') ?? null,
+          metadata: metadataOf(params),
+          invoice_settings: { default_payment_method: null },
+          livemode: false,
+        };
         customers.set(customer.id, customer);
         return customer;
       },
@@ -352,12 +495,72 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
         const customer = text(params, 'customer');
         if (customer && !customers.has(customer)) throw invalid(`No such customer: '${customer}'`, 'resource_missing', 'customer');
         const seti = id('seti');
-        const setup = { id: seti, object: 'setup_intent', client_secret: `${seti}_secret_${randomBytes(8).toString('hex')}`, customer: customer ?? null, usage: text(params, 'usage') ?? 'off_session', status: 'requires_payment_method', created: now(), livemode: false };
+        const setup = { id: seti, object: 'setup_intent', client_secret: `${seti}_secret_${randomBytes(8).toString('hex')}`, customer: customer ?? null, usage: text(params, 'usage') ?? 'off_session', status: 'requires_payment_method', payment_method: null, next_action: null, last_setup_error: null, created: now(), livemode: false };
         setupIntents.set(seti, setup);
         return setup;
       },
     },
     { method: 'GET', path: /^\/v1\/setup_intents\/([^/]+)$/, run: ([setiId]) => existing(setupIntents, setiId as string, 'setup_intent') },
+    {
+      // What Stripe.js does with the client secret when the customer saves a card.
+      method: 'POST',
+      path: /^\/v1\/setup_intents\/([^/]+)\/confirm$/,
+      run: ([setiId], params) => confirmSetup(existing(setupIntents, setiId as string, 'setup_intent'), params),
+    },
+    {
+      // Stripe.js's createPaymentMethod: a test card by token (`card[token]=tok_visa`) or test number.
+      method: 'POST',
+      path: /^\/v1\/payment_methods$/,
+      run: (_m, params) => {
+        const card = params.card;
+        const reference = card && typeof card === 'object' && !Array.isArray(card) ? (card.token ?? card.number) : undefined;
+        if (typeof reference !== 'string') throw invalid('Missing required param: card[token].', 'parameter_missing', 'card');
+        const test = testCard(reference);
+        if (!test) throw invalid(`No such token: '${reference}'`, 'resource_missing', 'card[token]');
+        return mintMethod(test).object;
+      },
+    },
+    {
+      method: 'GET',
+      path: /^\/v1\/payment_methods$/,
+      run: (_m, params) => {
+        const customer = text(params, 'customer');
+        if (!customer) throw invalid('Missing required param: customer.', 'parameter_missing', 'customer');
+        return methodsOf(customer);
+      },
+    },
+    { method: 'GET', path: /^\/v1\/payment_methods\/([^/]+)$/, run: ([pmId]) => methodOf(pmId as string, 'id').object },
+    { method: 'GET', path: /^\/v1\/customers\/([^/]+)\/payment_methods$/, run: ([cusId]) => methodsOf(cusId as string) },
+    {
+      method: 'POST',
+      path: /^\/v1\/payment_methods\/([^/]+)\/attach$/,
+      run: ([pmId], params) => {
+        const customer = text(params, 'customer');
+        if (!customer) throw invalid('Missing required param: customer.', 'parameter_missing', 'customer');
+        existing(customers, customer, 'customer');
+        const method = methodOf(pmId as string, 'id');
+        if (method.object.customer === customer) return method.object;
+        if (method.object.customer !== null) throw invalid(`The payment method ${method.object.id} is already attached to another customer.`, 'payment_method_unexpected_state');
+        assertUsable(method, customer);
+        // Attached directly, not through a SetupIntent: saved, but not set up for off-session use.
+        attach(method, customer, false);
+        return method.object;
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/v1\/payment_methods\/([^/]+)\/detach$/,
+      run: ([pmId]) => {
+        const method = existing(methods, pmId as string, 'payment_method');
+        if (method.object.customer === null) {
+          throw invalid('The payment method you provided is not attached to a customer so detachment is impossible.', 'payment_method_unexpected_state');
+        }
+        // Detaching is for good: the method can never be used or attached again.
+        Object.assign(method, { detached: true, setUpForOffSession: false });
+        method.object.customer = null;
+        return method.object;
+      },
+    },
   ];
 
   /** Runs one `/v1` call under Stripe's idempotency rules: the same key and params replay the first answer. */
@@ -423,6 +626,8 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
       faults = json as SandboxFaults;
       return { status: 200, body: faults };
     }
+    const setupAuth = /^\/_sandbox\/setup_intents\/([^/]+)\/authenticate$/.exec(path);
+    if (method === 'POST' && setupAuth?.[1]) return authenticateSetup(setupAuth[1], json.outcome);
     const auth = /^\/_sandbox\/payment_intents\/([^/]+)\/authenticate$/.exec(path);
     if (method === 'POST' && auth?.[1]) {
       const pi = intents.get(auth[1]);
@@ -436,6 +641,26 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
       return { status: 200, body: pi };
     }
     return { status: 404, body: { error: { type: 'invalid_request_error', message: `Unrecognized sandbox URL (${method}: ${path}).` } } };
+  }
+
+  /** The customer's side of authenticating a card being saved: `approve` saves it, `fail` leaves the SetupIntent without one. */
+  function authenticateSetup(setiId: string, outcome: unknown): Answer {
+    const setup = setupIntents.get(setiId);
+    if (!setup) return { status: 404, body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such setup_intent: '${setiId}'` } } };
+    if (setup.status !== 'requires_action') {
+      return { status: 400, body: { error: { type: 'invalid_request_error', code: 'setup_intent_unexpected_state', message: `SetupIntent ${setiId} is ${String(setup.status)}, not requires_action.` } } };
+    }
+    const method = methods.get(String(setup.payment_method));
+    if (outcome === 'approve' && method) return { status: 200, body: setupSucceeded(setup, method) };
+    if (outcome === 'fail') {
+      Object.assign(setup, {
+        status: 'requires_payment_method',
+        next_action: null,
+        last_setup_error: { type: 'card_error', code: 'setup_intent_authentication_failure', message: 'The latest attempt to set up the payment method has failed because authentication failed.' },
+      });
+      return { status: 200, body: setup };
+    }
+    return { status: 400, body: { error: { type: 'invalid_request_error', message: 'outcome must be approve or fail.' } } };
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -502,6 +727,8 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
       target = next;
     },
     paymentIntents: () => [...intents.values()].map((pi) => structuredClone(pi)),
+    paymentMethods: () => [...methods.values()].map((m) => structuredClone(m.object)),
+    customers: () => [...customers.values()].map((c) => structuredClone(c)),
     webhooksIdle: () => webhooks.idle(),
     stop: async () => {
       target = undefined;

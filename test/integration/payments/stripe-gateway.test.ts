@@ -127,7 +127,11 @@ describe('Stripe gateway against the payments sandbox', () => {
     const orderId = anOrder();
     const created = await gateway.createIntent({ orderId, amount: gbp(1000), paymentMethod: 'pm_card_visa' }, idempotencyKey(orderId, 'authorize'));
     expect(created).toMatchObject({ intentId: expect.stringMatching(/^pi_/), status: 'requires_confirmation', capturable: 0, captured: 0 });
-    expect(intentsOf(orderId)).toEqual([expect.objectContaining({ id: created.intentId, capture_method: 'manual', payment_method: 'pm_card_visa', status: 'requires_confirmation' })]);
+    // As on Stripe, naming a test card makes a new PaymentMethod: the intent carries its own pm_ id.
+    expect(intentsOf(orderId)).toEqual([
+      expect.objectContaining({ id: created.intentId, capture_method: 'manual', payment_method: expect.stringMatching(/^pm_(?!card_)/), status: 'requires_confirmation' }),
+    ]);
+    expect(created.paymentMethod).toBe(intentsOf(orderId)[0]!.payment_method);
     const result = await gateway.confirm(created.intentId, idempotencyKey(orderId, 'confirm'));
     expect(result).toMatchObject({ status: 'authorized', payment: { intentId: created.intentId, status: 'requires_capture', capturable: 1000 } });
   });
