@@ -302,6 +302,13 @@ export const functions: readonly FunctionSpec[] = [
     access: { sendTo: ['courier-webhooks'], secrets: ['courier-webhooks'] },
   },
   { id: 'orders-process-courier-webhook', entry: 'functions/orders/process-courier-webhook.ts', access: tableWrite },
+  { id: 'shopping-list-lists', entry: 'functions/shopping/list-lists.ts', access: table },
+  { id: 'shopping-create-list', entry: 'functions/shopping/create-list.ts', access: tableWrite },
+  { id: 'shopping-get-list', entry: 'functions/shopping/get-list.ts', access: table },
+  { id: 'shopping-update-list', entry: 'functions/shopping/update-list.ts', access: tableWrite },
+  { id: 'shopping-delete-list', entry: 'functions/shopping/delete-list.ts', access: tableWrite },
+  { id: 'shopping-get-buy-again', entry: 'functions/shopping/get-buy-again.ts', access: table },
+  { id: 'shopping-reorder-into-cart', entry: 'functions/shopping/reorder-into-cart.ts', access: tableWrite },
 ];
 
 const staff = (scope: Scope): RouteAuth => ({ kind: 'scope', scope });
@@ -400,6 +407,15 @@ export const routes: readonly RouteSpec[] = [
   { method: 'PATCH', path: '/me', fn: 'accounts-update-profile', auth: staff('account:write') },
   // The courier authenticates by Courier-Signature, which the handler checks.
   { method: 'POST', path: '/webhooks/orders', fn: 'orders-receive-courier-webhook', auth: open, throttle: { rate: 50, burst: 100 } },
+  // The caller's own shopping lists: no shopper id in the path, the owner is the principal's subject.
+  { method: 'GET', path: '/me/lists', fn: 'shopping-list-lists', auth: staff('account:read') },
+  { method: 'POST', path: '/me/lists', fn: 'shopping-create-list', auth: staff('account:write') },
+  { method: 'GET', path: '/me/lists/{id}', fn: 'shopping-get-list', auth: staff('account:read') },
+  { method: 'PATCH', path: '/me/lists/{id}', fn: 'shopping-update-list', auth: staff('account:write') },
+  { method: 'DELETE', path: '/me/lists/{id}', fn: 'shopping-delete-list', auth: staff('account:write') },
+  { method: 'GET', path: '/me/buy-again', fn: 'shopping-get-buy-again', auth: staff('account:read') },
+  // A past order of the caller's into one of their carts: a change of the cart, so the cart's scope.
+  { method: 'POST', path: '/carts/{id}/reorder', fn: 'shopping-reorder-into-cart', auth: shopper },
 ];
 
 export const queues: readonly QueueSpec[] = [

@@ -57,6 +57,10 @@ import { CartView } from '../../shared/carts/views.js';
 import { AdjustStockRequest, AdjustmentView, BundleAtStore, SkuInventory, StockAtStore, StockCounts } from '../../shared/inventory/requests.js';
 import { Store, StoreId } from '../../shared/stores/model.js';
 import { HealthView, HEALTH_RETRY_AFTER_SECONDS } from '../../shared/ops/health.js';
+import { MAX_LIST_LINES, MAX_LISTS, ShoppingList, ShoppingListPage } from '../../shared/shopping/model.js';
+import { BUY_AGAIN_ORDERS, BuyAgainList } from '../../shared/shopping/buy-again.js';
+import { ReorderView } from '../../shared/shopping/reorder.js';
+import { BuyAgainQuery, CreateListRequest, ReorderRequest, UpdateListRequest } from '../../shared/shopping/requests.js';
 
 /**
  * Builds SmartShelf's OpenAPI 3.1 document. Component schemas are generated from the zod models
@@ -288,7 +292,7 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CheckoutRequest,
@@ -321,6 +325,9 @@ const REQUESTS = {
   FulfillmentRequest,
   AdjustStockRequest,
   SubscribeRequest,
+  CreateListRequest,
+  UpdateListRequest,
+  ReorderRequest,
 } satisfies Record<string, z.ZodType>;
 
 const ref = (name: string): Ref => ({ $ref: `#/components/schemas/${name}` });
@@ -356,6 +363,7 @@ const REQUIRED_ALTERNATIVES = new Map<z.ZodType, Schema>([
   [AddLineRequest, SPECIFIC_NEEDS_ITS_SKU],
   [UpdateLineRequest, { anyOf: [{ required: ['quantity'] }, { required: ['substitution'] }], ...SPECIFIC_NEEDS_ITS_SKU }],
   [UpdatePromotionRequest, { anyOf: [{ required: ['endsAt'] }, { required: ['status'] }] }],
+  [UpdateListRequest, { anyOf: ['name', 'add', 'set', 'remove'].map((field) => ({ required: [field] })) }],
   // A patch changes something: any field but `version`.
   [UpdateProductRequest, { anyOf: Object.keys(UpdateProductRequest.shape).filter((field) => field !== 'version').map((field) => ({ required: [field] })) }],
   // A cart or sale quantity, wherever it occurs: exactly one unit.
@@ -588,7 +596,7 @@ const json = (schema: Schema | Ref) => ({ 'application/json': { schema } });
 
 interface OperationSpec {
   operationId: string;
-  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Orders' | 'Tax' | 'Search' | 'Payments' | 'Billing' | 'Operations';
+  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Orders' | 'Tax' | 'Search' | 'Payments' | 'Billing' | 'Operations' | 'Shopping';
   summary: string;
   description?: string;
   parameters?: Parameter[];
@@ -1398,6 +1406,72 @@ const OPERATIONS: Record<string, OperationSpec> = {
     responses: { 200: { description: 'The SKU’s stock by store.', content: json(ref('SkuInventory')) } },
     problems: [400, 404],
   },
+  'GET /me/lists': {
+    operationId: 'listShoppingLists',
+    tag: 'Shopping',
+    summary: 'Your shopping lists',
+    description: `Every shopping list of the caller’s (at most ${MAX_LISTS}, so never paged), most recently changed first, each with its lines.`,
+    responses: { 200: { description: 'The caller’s lists.', content: json(ref('ShoppingListPage')) } },
+  },
+  'POST /me/lists': {
+    operationId: 'createShoppingList',
+    tag: 'Shopping',
+    summary: 'Make a shopping list',
+    description: `A named list for the caller, with any first \`lines\` (a SKU and a quantity in the unit it is sold in, as a cart line takes it: \`count\`, \`grams\` or \`millilitres\`; a SKU given twice is one line). 400 names each SKU no product has and each quantity that does not fit how its SKU is sold, 409 \`product-archived\` a product no longer sold, 422 \`too-many-lists\` when the caller already keeps ${MAX_LISTS} lists.`,
+    requestBody: { required: true, content: json(ref('CreateListRequest')) },
+    responses: { 201: { description: 'The new list.', headers: { Location: HEADERS.Location! }, content: json(ref('ShoppingList')) } },
+    problems: [400, 409, 422],
+    idempotent: true,
+  },
+  'GET /me/lists/{id}': {
+    operationId: 'getShoppingList',
+    tag: 'Shopping',
+    summary: 'One of your shopping lists',
+    description: 'The list with its lines and its `version`, which a change names. Another shopper’s list is a 404, exactly like one that does not exist.',
+    parameters: [ID_PARAMETER],
+    responses: { 200: { description: 'The list.', content: json(ref('ShoppingList')) } },
+    problems: [400, 404],
+  },
+  'PATCH /me/lists/{id}': {
+    operationId: 'updateShoppingList',
+    tag: 'Shopping',
+    summary: 'Rename a list, or change its lines',
+    description: `Under the \`version\` read: a stale one is a 409 \`version-mismatch\` and changes nothing. \`remove\` takes lines off, \`set\` gives lines a new quantity, \`add\` adds SKUs (a SKU already on the list adds to its line), applied in that order, all or nothing. 400 names each line the list does not have, each SKU no product has and each quantity that does not fit; 409 \`product-archived\` for a product no longer sold; 422 \`list-too-many-lines\` past ${MAX_LIST_LINES} lines. Another shopper’s list is a 404.`,
+    parameters: [ID_PARAMETER],
+    requestBody: { required: true, content: json(ref('UpdateListRequest')) },
+    responses: { 200: { description: 'The list as changed.', content: json(ref('ShoppingList')) } },
+    problems: [400, 404, 409, 422],
+  },
+  'DELETE /me/lists/{id}': {
+    operationId: 'deleteShoppingList',
+    tag: 'Shopping',
+    summary: 'Delete a shopping list',
+    description: 'Deletes one of the caller’s lists. Another shopper’s list, or one already deleted, is a 404.',
+    parameters: [ID_PARAMETER],
+    responses: { 204: { description: 'The list is deleted.' } },
+    problems: [400, 404],
+  },
+  'GET /me/buy-again': {
+    operationId: 'getBuyAgain',
+    tag: 'Shopping',
+    summary: 'What you buy again',
+    description: `The SKUs the caller bought most, from their latest ${BUY_AGAIN_ORDERS} orders (those completed, or completed and partly refunded; a line counts what was handed over, a substitute included), ranked by how many orders contained them, then by how recently they were bought. Only what is still sold (product active, the SKU still one of its variants), each with its name and price today. Capped at \`limit\` (default 20, at most 50), not paged.`,
+    parameters: queryParameters(BuyAgainQuery),
+    responses: { 200: { description: 'The caller’s most bought items.', content: json(ref('BuyAgainList')) } },
+    problems: [400],
+  },
+  'POST /carts/{id}/reorder': {
+    operationId: 'reorderIntoCart',
+    tag: 'Carts',
+    summary: 'Add a past order’s lines to a cart',
+    description:
+      'Adds the lines of one of the caller’s orders (`orderId`) to the cart, as they were ordered: the quantity and the substitution preference (a chosen substitute that can no longer stand in is dropped: the line goes in as `none`), each onto the cart’s line of the same SKU and preference, as an add would. All in one change of the cart (one version), announced by one `cart.add` per line added. A line is skipped, and listed in `skipped` with its `reason`, when its product is no longer sold (`product-archived`), the product no longer has the SKU (`variant-gone`), the SKU is now sold in another unit (`sold-differently`), the cart’s store does not stock it (`not-stocked-here`) or has less than the quantity ordered (`out-of-stock`), or the cart has no room for it (`over-limit`: 50 lines, or a line’s most). Another shopper’s order, or cart, is a 404 as for one that does not exist; 409 `cart-not-open` for a held or checked-out cart. With an `Idempotency-Key`, a retry adds nothing more.',
+    parameters: [ID_PARAMETER],
+    requestBody: { required: true, content: json(ref('ReorderRequest')) },
+    responses: { 200: { description: 'The cart after the reorder, and the lines skipped.', content: json(ref('ReorderView')) } },
+    problems: [400, 404, 409],
+    idempotent: true,
+  },
   'POST /products/{id}/images': {
     operationId: 'uploadProductImage',
     tag: 'Images',
@@ -1543,6 +1617,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Payments', description: 'Stripe’s webhooks about payments.' },
       { name: 'Billing', description: 'Delivery-pass subscriptions, and the billing system’s webhooks.' },
       { name: 'Operations', description: 'For operators: moving failed messages back from a dead-letter queue.' },
+      { name: 'Shopping', description: 'A shopper’s own shopping lists, what they buy again, and reordering a past order into a cart.' },
       { name: 'Docs', description: 'This document, as JSON and as a page.' },
     ],
     paths: paths(),

@@ -29,6 +29,8 @@ export type CartEvent =
 export interface CartChangePlan {
   changes: Partial<Pick<Cart, 'lines' | 'coupons' | 'loyaltyPoints' | 'fulfillment' | 'status' | 'hold' | 'orderId'>>;
   event: CartEvent;
+  /** Further events of the same change: a reorder adds several lines in one version, each announced by its own `cart.add`. */
+  moreEvents?: readonly CartEvent[];
 }
 
 /**
@@ -57,10 +59,13 @@ export function cartEventId(cart: Pick<Cart, 'id' | 'version'>): string {
   return `cart-${cart.id}-v${cart.version}`;
 }
 
-/** The outbox item announcing a change, for the transaction that writes `next`. */
-export function cartEventItem(deps: CartDeps, next: Cart, event: CartEvent, correlationId: string | undefined): TransactItem {
+/**
+ * The outbox item announcing a change, for the transaction that writes `next`; `part` numbers the further events of a
+ * change that has several (2, 3, ...), whose ids are the version's followed by it.
+ */
+export function cartEventItem(deps: CartDeps, next: Cart, event: CartEvent, correlationId: string | undefined, part?: number): TransactItem {
   const ref = { cartId: next.id, shopperId: next.shopperId, storeId: next.storeId, cartVersion: next.version };
-  const meta = { id: cartEventId(next), now: new Date(next.updatedAt), ...(correlationId ? { correlationId } : {}) };
+  const meta = { id: part === undefined ? cartEventId(next) : `${cartEventId(next)}-${part}`, now: new Date(next.updatedAt), ...(correlationId ? { correlationId } : {}) };
   if (event.kind === 'add') {
     const { kind: _kind, ...rest } = event;
     return outboxEvent(deps.tableName, cartAddV2, { ...ref, ...rest }, meta).item;
@@ -91,7 +96,8 @@ export async function changeCart(
     if (!plan) return cart;
     const next = nextCart(cart, plan, deps.now());
     try {
-      await transactWrite(deps, [nextCartPut(deps, next, cart), cartEventItem(deps, next, plan.event, actor.correlationId)]);
+      const events = [plan.event, ...(plan.moreEvents ?? [])].map((event, i) => cartEventItem(deps, next, event, actor.correlationId, i === 0 ? undefined : i + 1));
+      await transactWrite(deps, [nextCartPut(deps, next, cart), ...events]);
       return next;
     } catch (error) {
       if (!(error instanceof TransactionCancelled) || !error.failedConditions().includes(0)) throw error;
