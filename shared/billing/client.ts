@@ -76,6 +76,8 @@ export const EXPORT_KINDS: readonly ExportKind[] = ['invoices', 'payments', 'cre
 
 export interface BillingClient {
   createCustomer(req: { customerReference: string; email?: string }, idempotencyKey: string): Promise<{ billingCustomerId: string }>;
+  /** Removes what identifies the person from a customer (their shopper was erased); its invoices and payments stay. */
+  anonymiseCustomer(billingCustomerId: string, idempotencyKey: string): Promise<{ billingCustomerId: string; anonymisedAt: string }>;
   createSubscription(
     req: { billingCustomerId: string; plan: string; subscriptionReference: string },
     idempotencyKey: string,
@@ -155,6 +157,7 @@ export const BillingCreditNoteSchema = z.object({
   createdAt: z.string(),
 });
 const Customer = z.object({ billingCustomerId: z.string().min(1) });
+const AnonymisedCustomer = z.object({ billingCustomerId: z.string().min(1), anonymisedAt: z.string().min(1) });
 const Subscription = z.object({ billingSubscriptionId: z.string().min(1), status: z.enum(['active', 'past_due', 'cancelled', 'incomplete']) });
 const ExportPage = z.object({ items: z.array(z.unknown()), nextCursor: z.string().min(1).optional() });
 const ErrorBody = z.object({ error: z.object({ code: z.string().optional(), message: z.string().optional() }) });
@@ -227,6 +230,8 @@ export function httpBillingClient(options: HttpBillingClientOptions): BillingCli
 
   return {
     createCustomer: (req, key) => call('POST', '/billing/customers', Customer, req, key).then(({ billingCustomerId }) => ({ billingCustomerId })),
+    anonymiseCustomer: (billingCustomerId, key) =>
+      call('POST', `/billing/customers/${encodeURIComponent(billingCustomerId)}/anonymise`, AnonymisedCustomer, undefined, key).then(({ anonymisedAt }) => ({ billingCustomerId, anonymisedAt })),
     createSubscription: (req, key) =>
       call('POST', '/billing/subscriptions', Subscription, req, key).then(({ billingSubscriptionId, status }) => ({ billingSubscriptionId, status })),
     createInvoice: (req, key) => call('POST', '/billing/invoices', BillingInvoiceSchema, req, key),

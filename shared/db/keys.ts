@@ -70,7 +70,9 @@ export type EntityType =
   | 'ShopperAddressBook'
   | 'ShoppingList'
   | 'ShoppingListCount'
-  | 'PersonalDataExport';
+  | 'PersonalDataExport'
+  | 'PersonalDataExportLock'
+  | 'PersonalDataErasure';
 
 export const keys = {
   category: (id: string): Key => ({ pk: `CATEGORY#${id}`, sk: 'CATEGORY' }),
@@ -243,6 +245,13 @@ export const keys = {
   shoppingListCount: (shopperId: string): Key => ({ pk: `SHOPPER#${shopperId}`, sk: 'LISTS' }),
   /** One export of the shopper's personal data, its progress and the object it wrote. */
   personalDataExport: (shopperId: string, exportId: string): Key => ({ pk: `SHOPPER#${shopperId}`, sk: `EXPORT#${exportId}` }),
+  /** The export in progress, if any: put under a condition with its export, so a shopper has one export running at a time. */
+  personalDataExportLock: (shopperId: string): Key => ({ pk: `SHOPPER#${shopperId}`, sk: 'EXPORTING' }),
+  /**
+   * A shopper's erasure: its progress and the pseudonym their kept orders carry. Outside the account partition, which the
+   * erasure deletes, so that a rerun finds it done and the record that the shopper asked is kept.
+   */
+  personalDataErasure: (shopperId: string): Key => ({ pk: `ERASURE#${shopperId}`, sk: 'ERASURE' }),
   /** A shopper's customer id in the billing system. */
   billingCustomer: (shopperId: string): Key => ({ pk: `BILLING_CUSTOMER#${shopperId}`, sk: 'CUSTOMER' }),
   /** The other way: the shopper of a billing customer id (same transaction as `billingCustomer`). */

@@ -13,6 +13,7 @@ export function fakeBillingExports(days: Record<string, FakeExportDay>, options:
   const refuse = () => Promise.reject(new Error('the fake billing system serves exports only'));
   const client: BillingClient = {
     createCustomer: refuse,
+    anonymiseCustomer: refuse,
     createSubscription: refuse,
     createInvoice: refuse,
     createCreditNote: refuse,

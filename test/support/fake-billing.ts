@@ -56,6 +56,17 @@ export class FakeBilling implements BillingClient {
     });
   }
 
+  /** Customers anonymised, by billing customer id, with when. */
+  readonly anonymised = new Map<string, string>();
+
+  anonymiseCustomer(billingCustomerId: string, idempotencyKey: string): Promise<{ billingCustomerId: string; anonymisedAt: string }> {
+    return this.run('anonymiseCustomer', idempotencyKey, () => {
+      const anonymisedAt = this.anonymised.get(billingCustomerId) ?? new Date().toISOString();
+      this.anonymised.set(billingCustomerId, anonymisedAt);
+      return { billingCustomerId, anonymisedAt };
+    });
+  }
+
   createSubscription(_req: { billingCustomerId: string; plan: string; subscriptionReference: string }, idempotencyKey: string) {
     return this.run('createSubscription', idempotencyKey, () => {
       const id = this.subscriptions.get(idempotencyKey) ?? this.next('sub');

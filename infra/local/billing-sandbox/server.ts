@@ -58,6 +58,8 @@ export interface SandboxCustomer {
   customerReference: string;
   email?: string;
   createdAt: string;
+  /** Set by `anonymiseCustomer`: the reference is then `erased` and the email gone. */
+  anonymisedAt?: string;
 }
 
 export interface SandboxSubscription {
@@ -327,6 +329,19 @@ export async function startBillingSandbox(options: BillingSandboxOptions = {}): 
         const customer: SandboxCustomer = { billingCustomerId: id('cus'), customerReference: req.customerReference, ...(req.email ? { email: req.email } : {}), createdAt: new Date().toISOString() };
         customers.set(customer.billingCustomerId, customer);
         return { status: 201, body: customer };
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/billing\/customers\/([^/]+)\/anonymise$/,
+      run: ([billingCustomerId]) => {
+        const customer = existing(customers, billingCustomerId as string, 'customer', 'billingCustomerId');
+        // Invoices and payments stay: they are the books. Only what names the person goes, once.
+        if (customer.anonymisedAt === undefined) {
+          delete customer.email;
+          Object.assign(customer, { customerReference: 'erased', anonymisedAt: new Date().toISOString() });
+        }
+        return { status: 200, body: customer };
       },
     },
     {

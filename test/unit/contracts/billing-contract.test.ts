@@ -175,6 +175,15 @@ describe('the billing sandbox keeps the contract', () => {
     await expectAnswer('createCustomer', customer, 201);
     const { billingCustomerId } = customer.body as { billingCustomerId: string };
     await expectAnswer('createSubscription', await call('POST', '/billing/subscriptions', { ...subscriptionRequest, billingCustomerId }, 'subscription:1'), 201);
+    // An erased shopper's customer: anonymised, and asked again, answered the same.
+    const other = await call('POST', '/billing/customers', { ...customerRequest, customerReference: 'shopper-erased' }, 'customer:erased');
+    const otherId = (other.body as { billingCustomerId: string }).billingCustomerId;
+    const anonymised = await call('POST', `/billing/customers/${otherId}/anonymise`, undefined, `erase-customer:${otherId}`);
+    await expectAnswer('anonymiseCustomer', anonymised, 200);
+    expect(anonymised.body).toMatchObject({ customerReference: 'erased', anonymisedAt: expect.any(String) });
+    expect(anonymised.body).not.toHaveProperty('email');
+    await expectAnswer('anonymiseCustomer', await call('POST', `/billing/customers/${otherId}/anonymise`, undefined, 'erase-customer:again'), 200);
+    await expectAnswer('anonymiseCustomer', await call('POST', '/billing/customers/cus_missing/anonymise', undefined, 'erase-customer:missing'), 404);
     const invoice = await call('POST', '/billing/invoices', { ...invoiceRequest, billingCustomerId }, 'invoice:1');
     await expectAnswer('createInvoice', invoice, 201);
     const { invoiceReference } = invoice.body as { invoiceReference: string };
