@@ -307,6 +307,10 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'shopping-get-list', entry: 'functions/shopping/get-list.ts', access: table },
   { id: 'shopping-update-list', entry: 'functions/shopping/update-list.ts', access: tableWrite },
   { id: 'shopping-delete-list', entry: 'functions/shopping/delete-list.ts', access: tableWrite },
+  { id: 'accounts-list-addresses', entry: 'functions/accounts/list-addresses.ts', access: table },
+  { id: 'accounts-add-address', entry: 'functions/accounts/add-address.ts', access: tableWrite },
+  { id: 'accounts-update-address', entry: 'functions/accounts/update-address.ts', access: tableWrite },
+  { id: 'accounts-remove-address', entry: 'functions/accounts/remove-address.ts', access: tableWrite },
   { id: 'shopping-get-buy-again', entry: 'functions/shopping/get-buy-again.ts', access: table },
   { id: 'shopping-reorder-into-cart', entry: 'functions/shopping/reorder-into-cart.ts', access: tableWrite },
 ];
@@ -413,6 +417,10 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/me/lists/{id}', fn: 'shopping-get-list', auth: staff('account:read') },
   { method: 'PATCH', path: '/me/lists/{id}', fn: 'shopping-update-list', auth: staff('account:write') },
   { method: 'DELETE', path: '/me/lists/{id}', fn: 'shopping-delete-list', auth: staff('account:write') },
+  { method: 'GET', path: '/me/addresses', fn: 'accounts-list-addresses', auth: staff('account:read') },
+  { method: 'POST', path: '/me/addresses', fn: 'accounts-add-address', auth: staff('account:write') },
+  { method: 'PATCH', path: '/me/addresses/{id}', fn: 'accounts-update-address', auth: staff('account:write') },
+  { method: 'DELETE', path: '/me/addresses/{id}', fn: 'accounts-remove-address', auth: staff('account:write') },
   { method: 'GET', path: '/me/buy-again', fn: 'shopping-get-buy-again', auth: staff('account:read') },
   // A past order of the caller's into one of their carts: a change of the cart, so the cart's scope.
   { method: 'POST', path: '/carts/{id}/reorder', fn: 'shopping-reorder-into-cart', auth: shopper },

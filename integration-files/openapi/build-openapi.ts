@@ -55,7 +55,9 @@ import { Cart } from '../../shared/carts/model.js';
 import { AddLineRequest, ApplyCouponRequest, CreateCartRequest, FulfillmentRequest, LoyaltyRequest, QuantityRequest, UpdateLineRequest } from '../../shared/carts/requests.js';
 import { CartView } from '../../shared/carts/views.js';
 import { AdjustStockRequest, AdjustmentView, BundleAtStore, SkuInventory, StockAtStore, StockCounts } from '../../shared/inventory/requests.js';
-import { Store, StoreId } from '../../shared/stores/model.js';
+import { AddAddressRequest, AddressList, MAX_ADDRESSES, MAX_INSTRUCTIONS, SavedAddress, UpdateAddressRequest } from '../../shared/accounts/address-model.js';
+import { ListStoresQuery, Store, StoreId, StoreListing } from '../../shared/stores/model.js';
+import { SUPPORTED_COUNTRIES } from '../../shared/stores/postcodes.js';
 import { HealthView, HEALTH_RETRY_AFTER_SECONDS } from '../../shared/ops/health.js';
 import { MAX_LIST_LINES, MAX_LISTS, ShoppingList, ShoppingListPage } from '../../shared/shopping/model.js';
 import { BUY_AGAIN_ORDERS, BuyAgainList } from '../../shared/shopping/buy-again.js';
@@ -212,7 +214,7 @@ const ImportUpload = ImportJob.extend({
   }),
 });
 
-const StoreList = z.strictObject({ items: z.array(Store) });
+const StoreList = z.strictObject({ items: z.array(StoreListing) });
 
 const SlotView = z.strictObject({
   id: z
@@ -292,7 +294,7 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CheckoutRequest,
@@ -323,6 +325,8 @@ const REQUESTS = {
   ApplyCouponRequest,
   LoyaltyRequest,
   FulfillmentRequest,
+  AddAddressRequest,
+  UpdateAddressRequest,
   AdjustStockRequest,
   SubscribeRequest,
   CreateListRequest,
@@ -596,7 +600,7 @@ const json = (schema: Schema | Ref) => ({ 'application/json': { schema } });
 
 interface OperationSpec {
   operationId: string;
-  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Orders' | 'Tax' | 'Search' | 'Payments' | 'Billing' | 'Operations' | 'Shopping';
+  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Orders' | 'Tax' | 'Search' | 'Payments' | 'Billing' | 'Operations' | 'Shopping' | 'Accounts';
   summary: string;
   description?: string;
   parameters?: Parameter[];
@@ -647,6 +651,12 @@ const RETURN_PARAMETERS: Parameter[] = [
 
 const PROMOTION_ETAG: Header = {
   description: 'The promotion version as a strong entity tag, for `If-Match`.',
+  schema: { type: 'string', pattern: '^"[1-9][0-9]*"$' },
+  required: true,
+};
+
+const ADDRESS_ETAG: Header = {
+  description: 'The address version as a strong entity tag, for `If-Match`.',
   schema: { type: 'string', pattern: '^"[1-9][0-9]*"$' },
   required: true,
 };
@@ -1363,8 +1373,52 @@ const OPERATIONS: Record<string, OperationSpec> = {
     operationId: 'listStores',
     tag: 'Stores',
     summary: 'List the stores',
-    description: 'Every store, by id, with its address, IANA time zone, tax jurisdiction, currency, fulfillment modes and status. A `closed` store takes no new reservations.',
-    responses: { 200: { description: 'The stores.', content: json(ref('StoreList')) } },
+    description:
+      'Every store, by id, with its address, IANA time zone, tax jurisdiction, currency, fulfillment modes, delivery and collection areas and status. A `closed` store takes no new reservations. With `postcode` (and `country`, GB unless given), only the stores that deliver there (`delivers: true`: the postcode’s district is one of the delivery area’s `districts`, or the postcode starts with one of its `prefixes`) or offer collection nearby (`collection: true`: a store taking pickups whose collection area holds the postcode the same way). The postcode is read as typed (`se12tf` is `SE1 2TF`); one malformed for its country is a 400 naming `query.postcode`, a country whose postcodes we do not know a 422 `country-not-served`.',
+    parameters: queryParameters(ListStoresQuery),
+    responses: { 200: { description: 'The stores, marked `delivers` and `collection` when a postcode was given.', content: json(ref('StoreList')) } },
+    problems: [400, 422],
+  },
+  'GET /me/addresses': {
+    operationId: 'listAddresses',
+    tag: 'Accounts',
+    summary: 'Your address book',
+    description: `Every address of the caller’s (at most ${MAX_ADDRESSES}, so never paged), oldest first; at most one is \`isDefault\`.`,
+    responses: { 200: { description: 'The caller’s addresses.', content: json(ref('AddressList')) } },
+  },
+  'POST /me/addresses': {
+    operationId: 'addAddress',
+    tag: 'Accounts',
+    summary: 'Add an address',
+    description: `Adds an address to the caller’s book: a \`label\` ("Home"), the recipient’s name, lines, city, postcode and \`country\` (ISO 3166-1 alpha-2), and optionally a phone (E.164) and delivery instructions (at most ${MAX_INSTRUCTIONS} characters). The postcode is checked for its country and written as the country writes it (\`sw1a1aa\` is \`SW1A 1AA\`): a malformed one is a 400 naming \`body.postcode\` with an example, a country whose postcodes we do not know (${SUPPORTED_COUNTRIES.join(', ')} are known) a 422 \`country-not-served\` ("we do not deliver to ..."). \`isDefault: true\` makes it the default, and the old default stops being it in the same transaction. A book holds at most ${MAX_ADDRESSES} addresses: one more is a 409 \`too-many-addresses\`. An address is accepted whether or not a store delivers there; a cart checks that.`,
+    requestBody: { required: true, content: json(ref('AddAddressRequest')) },
+    responses: { 201: { description: 'The new address.', headers: { Location: HEADERS.Location!, ETag: ADDRESS_ETAG }, content: json(ref('SavedAddress')) } },
+    problems: [400, 409, 422],
+    idempotent: true,
+  },
+  'PATCH /me/addresses/{id}': {
+    operationId: 'updateAddress',
+    tag: 'Accounts',
+    summary: 'Change an address',
+    description:
+      'A JSON merge patch of one of the caller’s addresses: absent leaves a field alone, `null` removes `line2`, `phone` or `instructions`. A changed postcode or country is checked and normalised again (400, or 422 `country-not-served`). `isDefault: true` moves the default here from the old one in one transaction; `false` leaves the book without a default. Send the version as `version` or `If-Match`; a stale one is a 409 `version-mismatch` and changes nothing. Another shopper’s address is a 404, exactly like one that does not exist.',
+    parameters: [ID_PARAMETER, IF_MATCH],
+    requestBody: {
+      required: true,
+      content: { 'application/merge-patch+json': { schema: ref('UpdateAddressRequest') }, ...json(ref('UpdateAddressRequest')) },
+    },
+    responses: { 200: { description: 'The address as changed.', headers: { ETag: ADDRESS_ETAG }, content: json(ref('SavedAddress')) } },
+    problems: [400, 404, 409, 422],
+    requiredOneOf: VERSION_ONE_OF,
+  },
+  'DELETE /me/addresses/{id}': {
+    operationId: 'removeAddress',
+    tag: 'Accounts',
+    summary: 'Remove an address',
+    description: 'Removes one of the caller’s addresses; when it was the default, the book is left without one. A cart that copied it keeps its copy. Another shopper’s address, or one already removed, is a 404.',
+    parameters: [ID_PARAMETER],
+    responses: { 204: { description: 'The address is removed.' } },
+    problems: [400, 404],
   },
   'GET /stores/{id}/slots': {
     operationId: 'listStoreSlots',
@@ -1617,6 +1671,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Payments', description: 'Stripe’s webhooks about payments.' },
       { name: 'Billing', description: 'Delivery-pass subscriptions, and the billing system’s webhooks.' },
       { name: 'Operations', description: 'For operators: moving failed messages back from a dead-letter queue.' },
+      { name: 'Accounts', description: 'A shopper’s own account: their address book, each postcode checked for its country.' },
       { name: 'Shopping', description: 'A shopper’s own shopping lists, what they buy again, and reordering a past order into a cart.' },
       { name: 'Docs', description: 'This document, as JSON and as a page.' },
     ],

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Id, Sku } from '../catalog/model.js';
-import { StoreId } from '../stores/model.js';
-import { CouponCode, Fulfillment, QUANTITY_LIMITS, Substitution } from './model.js';
+import { SlotId } from '../fulfillment/slot-id.js';
+import { Address, StoreId } from '../stores/model.js';
+import { CouponCode, QUANTITY_LIMITS, Substitution } from './model.js';
 
 /**
  * Request shapes of the carts' HTTP slice, all strict: an unknown field is a 400 naming it. Zod
@@ -82,6 +83,18 @@ export const LoyaltyRequest = z.strictObject({
   points: z.number().int('must be a whole number of points').min(0).max(10_000_000),
 });
 
-/** Delivery to an address or pickup at the cart's store, in a slot of that store. */
-export const FulfillmentRequest = Fulfillment;
+/**
+ * Delivery to an address or pickup at the cart's store, in a slot of that store. A delivery names its address inline
+ * (`address`) or as one of the shopper's saved addresses (`addressId`, copied into the cart as it is then): exactly one.
+ */
+export const FulfillmentRequest = z
+  .discriminatedUnion('mode', [
+    z.strictObject({ mode: z.literal('delivery'), slotId: SlotId, address: Address.optional(), addressId: Id.optional() }),
+    z.strictObject({ mode: z.literal('pickup'), slotId: SlotId }),
+  ])
+  .superRefine((request, ctx) => {
+    if (request.mode === 'delivery' && (request.address === undefined) === (request.addressId === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['address'], message: 'a delivery needs exactly one of address (inline) or addressId (a saved address)' });
+    }
+  });
 export type FulfillmentInput = z.infer<typeof FulfillmentRequest>;

@@ -18,6 +18,8 @@ import { orderReservationId } from '../inventory/reservation-ids.js';
 import { InsufficientPointsError, redeemItems } from '../loyalty/redemptions.js';
 import { PromotionUnavailableError, redemptionItems } from '../promotions/redemptions.js';
 import { SlotNotFoundError } from '../fulfillment/errors.js';
+import { assertDeliversTo } from '../stores/areas.js';
+import { requireStore } from '../stores/repository.js';
 import { orderFromPricedCart } from '../orders/from-cart.js';
 import type { Order } from '../orders/model.js';
 import { getOrderRecord, newOrderChange } from '../orders/repository.js';
@@ -51,7 +53,10 @@ export function sagaInput(order: Order, slotEndsAt: string | undefined, deps: Pi
   };
 }
 
-/** The cart is checkoutable: it has lines, all still sold, a bookable slot and, for age-restricted goods, an adult buyer. */
+/**
+ * The cart is checkoutable: it has lines, all still sold, a bookable slot, a delivery address in its store's delivery
+ * area and, for age-restricted goods, an adult buyer.
+ */
 async function validateCart(
   deps: CheckoutDeps,
   cart: Cart,
@@ -67,6 +72,8 @@ async function validateCart(
   const [slot, lines] = await Promise.all([getSlot(cart.storeId, cart.fulfillment.slotId, deps), currentLines(deps, cart.lines)]);
   if (!slot) throw new SlotNotFoundError(cart.storeId, cart.fulfillment.slotId);
   assertBookable(slot, now);
+  // Again here: the store's area may have shrunk since the address was chosen, or the cart chose it before areas existed.
+  if (cart.fulfillment.mode === 'delivery') assertDeliversTo(await requireStore(cart.storeId, deps), cart.fulfillment.address);
   if (lines.unavailable.length > 0) {
     const skus = lines.unavailable.map((l) => l.sku);
     throw new ConflictError('cart-has-unavailable-lines', `Cart ${cart.id} has lines no longer sold (${skus.join(', ')}); remove them first.`, { extensions: { cartId: cart.id, skus } });
@@ -112,6 +119,7 @@ async function repeatedCheckout(deps: CheckoutDeps, cart: Cart, checkoutKey: str
  *
  * @throws CartNotFoundError (404), CartCheckedOutError (409) for a cart checked out under another key
  * @throws AppError (422 `cart-empty`, `fulfillment-missing`, `minimum-order-not-met`, `age-verification-required`)
+ * @throws OutsideDeliveryAreaError (422 `address-outside-delivery-area`) before anything is reserved
  * @throws SlotNotFoundError (404), SlotInPastError / SlotCutOffError (422), SlotClosedError (409)
  * @throws InsufficientStockError (409 `insufficient-stock`) naming the short lines, SlotFullError (409); nothing is written
  * @throws TooManyHoldsError (409 `too-many-holds`), HoldQuantityLimitError (422 `hold-quantity-limit`); nothing is written

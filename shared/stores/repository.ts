@@ -4,9 +4,12 @@ import { dynamo } from '../db/client.js';
 import { INDEXES, keys } from '../db/keys.js';
 import { queryAll } from '../db/query.js';
 import { NotFoundError } from '../errors.js';
+import { storesServing, type StoreNear } from './areas.js';
 import { Store } from './model.js';
+import { requirePostcode } from './postcodes.js';
 
-export const STORE_SCHEMA_VERSION = 1;
+/** 2 since issue 13: a store has a delivery and a collection area (migration `0004-store-areas`). */
+export const STORE_SCHEMA_VERSION = 2;
 
 /** What reading and writing stores needs; handlers take the defaults, tests pass their own table. */
 export interface StoreDeps {
@@ -27,10 +30,22 @@ export function storeItem(store: Store): Record<string, unknown> {
   return { ...keys.store(store.id), ...keys.storeListing(store.id), entityType: 'Store', schemaVersion: STORE_SCHEMA_VERSION, ...store };
 }
 
+/**
+ * The areas of a store stored before stores had any (schema version 1), as migration `0004-store-areas` writes them for
+ * a store it does not know: its own postcode's district, for delivery and collection alike. Read so until the migration
+ * has run, so that no store becomes unreadable, or delivers nowhere, in between.
+ */
+function areasOfVersion1(item: Record<string, unknown>): Pick<Store, 'deliveryArea' | 'collectionArea'> {
+  const address = item.address as { postcode?: unknown } | undefined;
+  const compact = typeof address?.postcode === 'string' ? address.postcode.toUpperCase().replace(/[\s-]+/g, '') : '';
+  const own = { districts: compact.length > 3 ? [compact.slice(0, -3)] : [], prefixes: [] };
+  return { deliveryArea: own, collectionArea: own };
+}
+
 /** Reads a store item back, parsed with the model's schema so that a drifted item fails loudly. */
 export function storeFromItem(item: Record<string, unknown>): Store {
-  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, entityType: _type, schemaVersion: _version, ...rest } = item;
-  return Store.parse(rest);
+  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, entityType: _type, schemaVersion: version, ...rest } = item;
+  return Store.parse(typeof version === 'number' && version >= 2 ? rest : { ...areasOfVersion1(item), ...rest });
 }
 
 /** One store; `undefined` when there is no store with that id. */
@@ -59,4 +74,14 @@ export async function listStores(deps: StoreDeps = storeDeps()): Promise<Store[]
     ExpressionAttributeValues: { ':pk': STORE_LISTING },
   });
   return items.map(storeFromItem);
+}
+
+/**
+ * The stores that deliver to a postcode or offer collection near it (`areas.ts`), each marked with which.
+ * @throws ValidationError (400) naming `query.postcode` for a postcode malformed for its country
+ * @throws AppError (422 `country-not-served`) for a country whose postcodes we do not know
+ */
+export async function storesNear(postcode: string, country: string, deps: StoreDeps = storeDeps()): Promise<StoreNear[]> {
+  const parsed = requirePostcode(postcode, country, 'query.postcode');
+  return storesServing(await listStores(deps), parsed.normalised, country);
 }

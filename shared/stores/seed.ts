@@ -5,7 +5,13 @@ import { storeDeps, storeItem, type StoreDeps } from './repository.js';
 
 type SampleStore = Omit<Store, 'createdAt' | 'updatedAt'>;
 
-/** Three sample stores: two that deliver and take pickups, one that only delivers. */
+/** Districts `<area>1` to `<area><last>`: a city's numbered districts, listed one by one so that `M1` is not `M10`. */
+const numbered = (area: string, last: number): string[] => Array.from({ length: last }, (_, i) => `${area}${i + 1}`);
+
+/**
+ * Three sample stores: two that deliver and take pickups, one that only delivers. Their areas cover the postcodes the
+ * tests and benches deliver to (SE1 for London Bridge, M1 for Manchester, EH6 for Leith).
+ */
 export const SAMPLE_STORES: readonly SampleStore[] = [
   {
     id: 'london-bridge',
@@ -15,6 +21,9 @@ export const SAMPLE_STORES: readonly SampleStore[] = [
     taxJurisdiction: 'GB',
     currency: 'GBP',
     fulfillmentModes: ['delivery', 'pickup'],
+    // Its own vans and the courier reach Southwark, Bermondsey, Rotherhithe, the City and Whitechapel; collection suits south London and the centre.
+    deliveryArea: { districts: ['SE1', 'SE11', 'SE15', 'SE16', 'SE17', 'E1', 'E1W', 'EC2', 'EC3', 'EC4'], prefixes: [] },
+    collectionArea: { districts: ['E1', 'E1W'], prefixes: ['SE', 'EC', 'WC'] },
     status: 'open',
   },
   {
@@ -25,6 +34,8 @@ export const SAMPLE_STORES: readonly SampleStore[] = [
     taxJurisdiction: 'GB',
     currency: 'GBP',
     fulfillmentModes: ['delivery', 'pickup'],
+    deliveryArea: { districts: ['M1', 'M2', 'M3', 'M4', 'M8', 'M11', 'M12', 'M13', 'M15', 'M16', 'M50'], prefixes: [] },
+    collectionArea: { districts: numbered('M', 35), prefixes: [] },
     status: 'open',
   },
   {
@@ -35,6 +46,9 @@ export const SAMPLE_STORES: readonly SampleStore[] = [
     taxJurisdiction: 'GB',
     currency: 'GBP',
     fulfillmentModes: ['delivery'],
+    // Every district from EH1 to EH17: the city and Leith.
+    deliveryArea: { districts: numbered('EH', 17), prefixes: [] },
+    collectionArea: { districts: [], prefixes: [] },
     status: 'open',
   },
 ];

@@ -12,7 +12,10 @@ import { migrate } from '../../../shared/db/migrations/migrate.js';
 import { stampSchemaVersion } from '../../../shared/db/migrations/0001-stamp-schema-version.js';
 import { splitIntegrationRole } from '../../../shared/db/migrations/0002-split-integration-role.js';
 import { substitutionPreferences } from '../../../shared/db/migrations/0003-substitution-preferences.js';
+import { storeAreas } from '../../../shared/db/migrations/0004-store-areas.js';
 import type { Migration } from '../../../shared/db/migrations/types.js';
+import { storeFromItem } from '../../../shared/stores/repository.js';
+import { SAMPLE_STORES } from '../../../shared/stores/seed.js';
 import { tableDefinition } from '../../../shared/db/table-definition.js';
 import { engines, uniqueId } from '../../support/engines.js';
 
@@ -155,6 +158,32 @@ describe('migrate', () => {
     expect(await read('ORDER#1', 'ORDER')).toMatchObject({ schemaVersion: 2, lines: [line('same-brand'), line('best-match')] });
     expect(await read('ORDER#2', 'ORDER')).toMatchObject({ schemaVersion: 2, lines: [line('best-match')] });
     expect((await migrate({ tableName, client, log: quiet, migrations: [substitutionPreferences] })).applied).toEqual([]);
+  });
+
+  it('gives stores stored before issue 13 their areas (the sample stores theirs, any other its own district), once, keeping areas already there', async () => {
+    const tableName = freshTable();
+    await migrate({ tableName, client, log: quiet, migrations: [] });
+    const at = '2026-01-01T00:00:00.000Z';
+    const version1 = (store: Record<string, unknown>) => ({ ...keys.store(store.id as string), entityType: 'Store', schemaVersion: 1, ...store, createdAt: at, updatedAt: at });
+    for (const sample of SAMPLE_STORES) {
+      const { deliveryArea: _d, collectionArea: _c, ...before } = sample;
+      await db.send(new PutCommand({ TableName: tableName, Item: version1(before) }));
+    }
+    const { deliveryArea: _d, collectionArea: _c, ...other } = { ...SAMPLE_STORES[0]!, id: 'shoreditch', address: { line1: '1 High Street', city: 'London', postcode: 'E2 7DJ', country: 'GB' } };
+    await db.send(new PutCommand({ TableName: tableName, Item: version1(other) }));
+    const kept = { districts: ['N1'], prefixes: ['EC'] };
+    await db.send(new PutCommand({ TableName: tableName, Item: version1({ ...other, id: 'islington', deliveryArea: kept }) }));
+
+    expect((await migrate({ tableName, client, log: quiet, migrations: [storeAreas] })).applied).toEqual(['0004-store-areas']);
+    const read = async (id: string) => (await db.send(new GetCommand({ TableName: tableName, Key: keys.store(id) }))).Item!;
+    for (const sample of SAMPLE_STORES) {
+      expect(await read(sample.id)).toMatchObject({ schemaVersion: 2, deliveryArea: sample.deliveryArea, collectionArea: sample.collectionArea });
+    }
+    const own = { districts: ['E2'], prefixes: [] };
+    expect(await read('shoreditch')).toMatchObject({ schemaVersion: 2, deliveryArea: own, collectionArea: own });
+    expect(await read('islington')).toMatchObject({ schemaVersion: 2, deliveryArea: kept, collectionArea: own });
+    expect(storeFromItem(await read('shoreditch'))).toMatchObject({ id: 'shoreditch', deliveryArea: own });
+    expect((await migrate({ tableName, client, log: quiet, migrations: [storeAreas] })).applied).toEqual([]);
   });
 
   it('refuses to create a table when creation is not allowed', async () => {

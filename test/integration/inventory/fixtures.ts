@@ -49,6 +49,8 @@ export async function openStore(status: 'open' | 'closed' = 'open'): Promise<str
     taxJurisdiction: 'GB',
     currency: 'GBP',
     fulfillmentModes: ['delivery', 'pickup'],
+    deliveryArea: { districts: ['E1', 'SE1'], prefixes: [] },
+    collectionArea: { districts: ['E1'], prefixes: [] },
     status,
     createdAt: at,
     updatedAt: at,

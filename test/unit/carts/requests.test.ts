@@ -90,5 +90,8 @@ describe('other cart requests', () => {
     expect(FulfillmentRequest.safeParse({ mode: 'delivery', slotId: '2026-11-27T08:00Z~delivery' }).success).toBe(false);
     expect(FulfillmentRequest.safeParse({ mode: 'pickup', slotId: 'tomorrow' }).success).toBe(false);
     expect(FulfillmentRequest.safeParse({ mode: 'pickup', slotId: '2026-11-27T08:00Z~pickup', address }).success).toBe(false);
+    // A saved address instead of an inline one: exactly one of the two.
+    expect(FulfillmentRequest.safeParse({ mode: 'delivery', slotId: '2026-11-27T08:00Z~delivery', addressId: '01J00000000000000000000000' }).success).toBe(true);
+    expect(FulfillmentRequest.safeParse({ mode: 'delivery', slotId: '2026-11-27T08:00Z~delivery', address, addressId: '01J00000000000000000000000' }).success).toBe(false);
   });
 });

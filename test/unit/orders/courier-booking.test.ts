@@ -17,6 +17,8 @@ const store: Store = {
   taxJurisdiction: 'GB',
   currency: 'GBP',
   fulfillmentModes: ['delivery', 'pickup'],
+  deliveryArea: { districts: ['SE1'], prefixes: [] },
+  collectionArea: { districts: ['SE1'], prefixes: [] },
   status: 'open',
   createdAt: AT.toISOString(),
   updatedAt: AT.toISOString(),

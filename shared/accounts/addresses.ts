@@ -1,0 +1,292 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { keys, PREFIXES } from '../db/keys.js';
+import { queryAll } from '../db/query.js';
+import { backoff, TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { requirePostcode } from '../stores/postcodes.js';
+import {
+  EDITABLE_FIELDS,
+  MAX_ADDRESSES,
+  REMOVABLE_FIELDS,
+  SavedAddress,
+  type AddAddressInput,
+  type UpdateAddressInput,
+} from './address-model.js';
+import { accountDeps, type AccountDeps } from './deps.js';
+
+/**
+ * The shopper's address book, in their own partition: one item per address (`keys.shopperAddress`) and the book's own
+ * item (`keys.shopperAddressBook`) holding how many there are and which is the default. Every change that touches the
+ * count or the default writes the book item in the same transaction, under a condition on what it was: the limit and
+ * "one default at most" hold however requests race, with nothing read and then written unguarded.
+ */
+
+export const ADDRESS_SCHEMA_VERSION = 1;
+
+/** How many times a change is tried when other changes to the same book (its count or default) keep winning the race. */
+const MAX_ATTEMPTS = 10;
+
+const ENTITY_TYPE = 'ShopperAddress';
+
+interface Book {
+  count: number;
+  defaultId: string | undefined;
+}
+
+function addressItem(shopperId: string, address: SavedAddress): Record<string, unknown> {
+  return { ...keys.shopperAddress(shopperId, address.id), entityType: ENTITY_TYPE, schemaVersion: ADDRESS_SCHEMA_VERSION, ...address };
+}
+
+function addressFromItem(item: Record<string, unknown>): SavedAddress {
+  const { pk: _pk, sk: _sk, entityType: _type, schemaVersion: _version, ...rest } = item;
+  return SavedAddress.parse(rest);
+}
+
+async function readBook(shopperId: string, deps: AccountDeps): Promise<Book> {
+  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.shopperAddressBook(shopperId), ConsistentRead: true }));
+  return { count: typeof Item?.count === 'number' ? Item.count : 0, defaultId: typeof Item?.defaultId === 'string' ? Item.defaultId : undefined };
+}
+
+/** The caller's addresses, oldest first. */
+export async function listAddresses(shopperId: string, deps: AccountDeps = accountDeps()): Promise<SavedAddress[]> {
+  const items = await queryAll(deps, {
+    TableName: deps.tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.shopperAccount(shopperId), ':prefix': PREFIXES.shopperAddress },
+  });
+  return items.map(addressFromItem);
+}
+
+/** One of the shopper's addresses; `undefined` when they have none with that id (another shopper's included). */
+export async function getAddress(shopperId: string, addressId: string, deps: AccountDeps = accountDeps()): Promise<SavedAddress | undefined> {
+  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.shopperAddress(shopperId, addressId), ConsistentRead: true }));
+  return Item ? addressFromItem(Item) : undefined;
+}
+
+/**
+ * One of the shopper's addresses, for use-cases that cannot go on without it.
+ * @throws NotFoundError (404) when the shopper has no such address: another shopper's is exactly as missing
+ */
+export async function requireAddress(shopperId: string, addressId: string, deps: AccountDeps = accountDeps()): Promise<SavedAddress> {
+  const address = await getAddress(shopperId, addressId, deps);
+  if (!address) throw new NotFoundError('Address', addressId);
+  return address;
+}
+
+/** The book item's update: the count moved by `delta` (under the limit when it grows) and the default moved from `book.defaultId` to `nextDefault`. */
+function bookUpdate(deps: AccountDeps, shopperId: string, book: Book, change: { delta: number; nextDefault: string | undefined }, now: string): TransactItem {
+  const names: Record<string, string> = { '#count': 'count', '#defaultId': 'defaultId' };
+  const values: Record<string, unknown> = { ':delta': change.delta, ':now': now, ':type': 'ShopperAddressBook', ':sv': 1 };
+  const conditions: string[] = [];
+  if (change.delta > 0) {
+    values[':max'] = MAX_ADDRESSES - change.delta;
+    conditions.push('(attribute_not_exists(#count) OR #count <= :max)');
+  }
+  if (book.defaultId === undefined) conditions.push('attribute_not_exists(#defaultId)');
+  else {
+    values[':was'] = book.defaultId;
+    conditions.push('#defaultId = :was');
+  }
+  let update = 'SET updatedAt = :now, entityType = :type, schemaVersion = :sv ADD #count :delta';
+  if (change.nextDefault !== undefined) {
+    values[':default'] = change.nextDefault;
+    update = `SET updatedAt = :now, entityType = :type, schemaVersion = :sv, #defaultId = :default ADD #count :delta`;
+  } else if (book.defaultId !== undefined) {
+    update += ' REMOVE #defaultId';
+  }
+  return {
+    Update: {
+      TableName: deps.tableName,
+      Key: keys.shopperAddressBook(shopperId),
+      UpdateExpression: update,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/** The old default's update when the default moves away from it: no longer the default, at its next version. */
+function undefault(deps: AccountDeps, shopperId: string, addressId: string, now: string): TransactItem {
+  return {
+    Update: {
+      TableName: deps.tableName,
+      Key: keys.shopperAddress(shopperId, addressId),
+      UpdateExpression: 'SET isDefault = :false, #version = #version + :one, updatedAt = :now',
+      ConditionExpression: 'attribute_exists(pk) AND isDefault = :true',
+      ExpressionAttributeNames: { '#version': 'version' },
+      ExpressionAttributeValues: { ':false': false, ':true': true, ':one': 1, ':now': now },
+    },
+  };
+}
+
+/** A postcode checked for its country and written as the country writes it (`sw1a1aa` is `SW1A 1AA`). */
+function normalisedPostcode(postcode: string, country: string): string {
+  return requirePostcode(postcode, country, 'body.postcode').normalised;
+}
+
+/** The address book holds `MAX_ADDRESSES` already. */
+export class TooManyAddressesError extends ConflictError {
+  override readonly name = 'TooManyAddressesError';
+  constructor() {
+    super('too-many-addresses', `An address book holds at most ${MAX_ADDRESSES} addresses; remove one first.`, { extensions: { limit: MAX_ADDRESSES } });
+  }
+}
+
+/**
+ * `POST /me/addresses`: adds an address to the shopper's book, its postcode checked and normalised for its country;
+ * with `isDefault`, it becomes the default and the old default stops being it, in the same transaction.
+ * @throws ValidationError (400) naming `body.postcode` when it is malformed for the country
+ * @throws AppError (422 `country-not-served`) for a country we do not deliver to
+ * @throws TooManyAddressesError (409 `too-many-addresses`) when the book is full; nothing is written
+ */
+export async function addAddress(shopperId: string, input: AddAddressInput, deps: AccountDeps = accountDeps()): Promise<SavedAddress> {
+  const postcode = normalisedPostcode(input.postcode, input.country);
+  const id = deps.newId();
+  const now = deps.now().toISOString();
+  const address = SavedAddress.parse({ ...input, id, postcode, version: 1, createdAt: now, updatedAt: now });
+  for (let attempt = 1; ; attempt += 1) {
+    const book = await readBook(shopperId, deps);
+    if (book.count >= MAX_ADDRESSES) throw new TooManyAddressesError();
+    const nextDefault = address.isDefault ? id : book.defaultId;
+    const items: TransactItem[] = [
+      bookUpdate(deps, shopperId, book, { delta: 1, nextDefault }, now),
+      { Put: { TableName: deps.tableName, Item: addressItem(shopperId, address), ConditionExpression: 'attribute_not_exists(pk)' } },
+    ];
+    if (address.isDefault && book.defaultId !== undefined) items.push(undefault(deps, shopperId, book.defaultId, now));
+    try {
+      await transactWrite(deps, items);
+      return address;
+    } catch (error) {
+      // The book moved (another address added or removed, the default changed) since it was read: read it again.
+      if (!(error instanceof TransactionCancelled) || attempt >= MAX_ATTEMPTS) throw error;
+      await backoff(Math.min(attempt, 4));
+    }
+  }
+}
+
+/** The expected version of a patch: `version` in the body or the `If-Match` ETag (`"3"`), which must agree; one is required. */
+function expectedVersion(bodyVersion: number | undefined, ifMatch: string | undefined): number {
+  let fromHeader: number | undefined;
+  if (ifMatch !== undefined) {
+    const match = /^"([1-9]\d{0,14})"$/.exec(ifMatch.trim());
+    if (!match) throw new ValidationError([{ field: 'headers.if-match', message: 'must be an ETag of this API such as "3"' }]);
+    fromHeader = Number(match[1]);
+  }
+  if (bodyVersion !== undefined && fromHeader !== undefined && bodyVersion !== fromHeader) {
+    throw new ValidationError([{ field: 'body.version', message: `is ${bodyVersion} but If-Match says ${fromHeader}` }]);
+  }
+  const expected = bodyVersion ?? fromHeader;
+  if (expected === undefined) throw new ValidationError([{ field: 'body.version', message: 'is required unless an If-Match header carries the ETag' }]);
+  return expected;
+}
+
+/** The strong entity tag of an address version, `"3"`. */
+export function addressEtag(address: Pick<SavedAddress, 'version'>): string {
+  return `"${address.version}"`;
+}
+
+function versionConflict(id: string, expected: number, current: number): ConflictError {
+  return new ConflictError('version-mismatch', `Address ${id} is at version ${current}, not ${expected}; read it again and reapply the change.`, {
+    extensions: { id, expectedVersion: expected, currentVersion: current },
+  });
+}
+
+/** The address after a merge patch: `null` removes an optional field, a value replaces, absent leaves alone. */
+function merged(current: SavedAddress, patch: UpdateAddressInput): SavedAddress {
+  const next: Record<string, unknown> = { ...current };
+  for (const field of EDITABLE_FIELDS) {
+    const value = patch[field];
+    if (value === null && (REMOVABLE_FIELDS as readonly string[]).includes(field)) delete next[field];
+    else if (value !== undefined) next[field] = value;
+  }
+  if (patch.isDefault !== undefined) next.isDefault = patch.isDefault;
+  return next as SavedAddress;
+}
+
+/**
+ * `PATCH /me/addresses/{id}`: applies a merge patch under the version the caller names (`version` or `If-Match`). A
+ * changed postcode or country is checked and normalised again. `isDefault: true` moves the default here from the old
+ * one, `false` leaves the book without one, each in the same transaction as the address.
+ * @throws NotFoundError (404) when the shopper has no such address
+ * @throws ValidationError (400) for a missing or disagreeing version, or a postcode malformed for the country
+ * @throws AppError (422 `country-not-served`) for a country we do not deliver to
+ * @throws ConflictError (409 `version-mismatch`) when the address has moved on; nothing is written
+ */
+export async function updateAddress(
+  shopperId: string,
+  addressId: string,
+  patch: UpdateAddressInput,
+  who: { ifMatch?: string | undefined },
+  deps: AccountDeps = accountDeps(),
+): Promise<SavedAddress> {
+  const expected = expectedVersion(patch.version, who.ifMatch);
+  for (let attempt = 1; ; attempt += 1) {
+    const current = await requireAddress(shopperId, addressId, deps);
+    if (current.version !== expected) throw versionConflict(addressId, expected, current.version);
+    const now = deps.now().toISOString();
+    const next = merged(current, patch);
+    if (patch.postcode !== undefined || patch.country !== undefined) next.postcode = normalisedPostcode(next.postcode, next.country);
+    const written = SavedAddress.parse({ ...next, version: current.version + 1, updatedAt: now });
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: deps.tableName,
+          Item: addressItem(shopperId, written),
+          ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': current.version },
+        },
+      },
+    ];
+    if (written.isDefault !== current.isDefault) {
+      const book = await readBook(shopperId, deps);
+      items.push(bookUpdate(deps, shopperId, book, { delta: 0, nextDefault: written.isDefault ? addressId : undefined }, now));
+      if (written.isDefault && book.defaultId !== undefined && book.defaultId !== addressId) items.push(undefault(deps, shopperId, book.defaultId, now));
+    }
+    try {
+      await transactWrite(deps, items);
+      return written;
+    } catch (error) {
+      if (!(error instanceof TransactionCancelled)) throw error;
+      // The address itself moved on (or went): say so. Only the book moved (another default won): read it again.
+      if (error.failedConditions().includes(0) || attempt >= MAX_ATTEMPTS) {
+        const latest = await requireAddress(shopperId, addressId, deps);
+        throw versionConflict(addressId, expected, latest.version);
+      }
+      await backoff(Math.min(attempt, 4));
+    }
+  }
+}
+
+/**
+ * `DELETE /me/addresses/{id}`: removes the address and counts it off the book; when it was the default, the book is
+ * left without one. A cart or an order that copied it keeps its copy.
+ * @throws NotFoundError (404) when the shopper has no such address (removed already, or another shopper's)
+ */
+export async function removeAddress(shopperId: string, addressId: string, deps: AccountDeps = accountDeps()): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    const current = await requireAddress(shopperId, addressId, deps);
+    const now = deps.now().toISOString();
+    const book: Book = current.isDefault ? { ...(await readBook(shopperId, deps)), defaultId: addressId } : await readBook(shopperId, deps);
+    const items: TransactItem[] = [
+      {
+        Delete: {
+          TableName: deps.tableName,
+          Key: keys.shopperAddress(shopperId, addressId),
+          ConditionExpression: 'attribute_exists(pk) AND isDefault = :was',
+          ExpressionAttributeValues: { ':was': current.isDefault },
+        },
+      },
+      bookUpdate(deps, shopperId, book, { delta: -1, nextDefault: current.isDefault ? undefined : book.defaultId }, now),
+    ];
+    try {
+      await transactWrite(deps, items);
+      return;
+    } catch (error) {
+      // Removed or changed meanwhile, or the book's default moved: look again (a removed address is then a 404).
+      if (!(error instanceof TransactionCancelled) || attempt >= MAX_ATTEMPTS) throw error;
+      await backoff(Math.min(attempt, 4));
+    }
+  }
+}
