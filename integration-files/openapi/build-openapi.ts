@@ -56,6 +56,7 @@ import { AddLineRequest, ApplyCouponRequest, CreateCartRequest, FulfillmentReque
 import { CartView } from '../../shared/carts/views.js';
 import { AdjustStockRequest, AdjustmentView, BundleAtStore, SkuInventory, StockAtStore, StockCounts } from '../../shared/inventory/requests.js';
 import { AddAddressRequest, AddressList, MAX_ADDRESSES, MAX_INSTRUCTIONS, SavedAddress, UpdateAddressRequest } from '../../shared/accounts/address-model.js';
+import { PaymentMethodList, PaymentMethodParams, PaymentMethodSetup } from '../../shared/accounts/payment-methods.js';
 import { ListStoresQuery, Store, StoreId, StoreListing } from '../../shared/stores/model.js';
 import { SUPPORTED_COUNTRIES } from '../../shared/stores/postcodes.js';
 import { HealthView, HEALTH_RETRY_AFTER_SECONDS } from '../../shared/ops/health.js';
@@ -294,7 +295,7 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CheckoutRequest,
@@ -756,7 +757,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Orders',
     summary: 'Check out a cart',
     description:
-      'Validates the cart (lines still sold, a bookable slot, the minimum order, and for age-restricted goods a `dateOfBirth` of an adult), freezes its prices into a new order (the cart becomes `checked-out`) and starts the checkout saga, whose execution is named by the order id: reserve stock and slot, authorize the card for the total with weighed lines at their buffered estimate, confirm, capture now or after picking, commit stock, complete. Answers 202 with the order already `reserved`; watch `GET /orders/{id}`. A payment needing 3-D Secure shows `payment.action` on the order. The `Idempotency-Key` header is required: repeating it returns the same order and starts nothing new. 409 `insufficient-stock` or `slot-full` when the store cannot fill the basket, `promotion-unavailable` when a promotion’s last use went to another order, `coupon-no-longer-applies` or `loyalty-points-unavailable` when the cart would now cost more than the shopper was shown (nothing is written in any of these; the cart stays open), `cart-checked-out` for a cart already checked out under another key, `too-many-holds` when the shopper already holds 2 baskets or orders awaiting payment at the store (422 `hold-quantity-limit` past 24 items, 12 kg or 12 l of one SKU across them); the promotions’ uses and the loyalty points are taken in the same transaction as the stock, and given back if the checkout fails; 422 `cart-empty`, `fulfillment-missing`, `minimum-order-not-met`, `age-verification-required`, `slot-in-past`, `slot-cut-off`. 429 `too-many-requests` past 10 checkouts a minute per shopper, with `Retry-After`.',
+      'Validates the cart (lines still sold, a bookable slot, a delivery address still in the store’s delivery area (else 422 `address-outside-delivery-area`, before anything is reserved), the minimum order, and for age-restricted goods a `dateOfBirth` of an adult), freezes its prices into a new order (the cart becomes `checked-out`) and starts the checkout saga, whose execution is named by the order id: reserve stock and slot, authorize the card for the total with weighed lines at their buffered estimate, confirm, capture now or after picking, commit stock, complete. Answers 202 with the order already `reserved`; watch `GET /orders/{id}`. A payment needing 3-D Secure shows `payment.action` on the order. `paymentMethod` is a card saved on the caller’s Customer (`GET /me/payment-methods`), charged as it is, or a new one made by Stripe.js, which the order’s first authorization saves on the caller’s Customer for off-session use (so a pick heavier than the hold can be re-authorized with nobody there); every order is made on that Customer (`payment.customerId`), made on first use. A method the provider does not know, or saved on another shopper’s Customer, is a 404 `payment-method-not-found` and nothing is reserved. The `Idempotency-Key` header is required: repeating it returns the same order and starts nothing new. 409 `insufficient-stock` or `slot-full` when the store cannot fill the basket, `promotion-unavailable` when a promotion’s last use went to another order, `coupon-no-longer-applies` or `loyalty-points-unavailable` when the cart would now cost more than the shopper was shown (nothing is written in any of these; the cart stays open), `cart-checked-out` for a cart already checked out under another key, `too-many-holds` when the shopper already holds 2 baskets or orders awaiting payment at the store (422 `hold-quantity-limit` past 24 items, 12 kg or 12 l of one SKU across them); the promotions’ uses and the loyalty points are taken in the same transaction as the stock, and given back if the checkout fails; 422 `cart-empty`, `fulfillment-missing`, `minimum-order-not-met`, `age-verification-required`, `slot-in-past`, `slot-cut-off`. 429 `too-many-requests` past 10 checkouts a minute per shopper, with `Retry-After`.',
     // The handler reads the key itself (not the idempotency middleware), so 409 and 422 here are the cart's and the
     // basket's alone: see the description.
     parameters: [CHECKOUT_IDEMPOTENCY_KEY],
@@ -1183,7 +1184,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Carts',
     summary: 'Choose delivery or pickup, and a slot',
     description:
-      'Delivery to an address or pickup at the cart’s store, in one of that store’s slots of the same mode (see `GET /stores/{id}/slots`). The slot must be bookable now: 422 `slot-in-past` or `slot-cut-off`, 409 `slot-full` or `slot-closed`, 404 for a slot the store does not have. Its fee and minimum order feed the cart’s pricing; its capacity is only held with the stock, by `POST /carts/{id}/hold`.',
+      'Delivery to an address or pickup at the cart’s store, in one of that store’s slots of the same mode (see `GET /stores/{id}/slots`). The slot must be bookable now: 422 `slot-in-past` or `slot-cut-off`, 409 `slot-full` or `slot-closed`, 404 for a slot the store does not have. Its fee and minimum order feed the cart’s pricing; its capacity is only held with the stock, by `POST /carts/{id}/hold`. A delivery names its address inline (`address`) or as one of the cart’s shopper’s saved addresses (`addressId`, its lines copied into the cart as they are then; another shopper’s is a 404 like a missing one): exactly one of the two, else a 400. The postcode is checked for its country and normalised (400 naming `body.address.postcode`, 422 `country-not-served`), and must be in the store’s delivery area: 422 `address-outside-delivery-area` naming the store and postcode, the cart unchanged. Checkout checks the area again.',
     parameters: [ID_PARAMETER],
     requestBody: { required: true, content: json(ref('FulfillmentRequest')) },
     responses: { 200: { description: 'The cart with its fulfillment choice.', content: json(ref('Cart')) } },
@@ -1418,6 +1419,33 @@ const OPERATIONS: Record<string, OperationSpec> = {
     description: 'Removes one of the caller’s addresses; when it was the default, the book is left without one. A cart that copied it keeps its copy. Another shopper’s address, or one already removed, is a 404.',
     parameters: [ID_PARAMETER],
     responses: { 204: { description: 'The address is removed.' } },
+    problems: [400, 404],
+  },
+  'POST /me/payment-methods/setup': {
+    operationId: 'setUpPaymentMethod',
+    tag: 'Accounts',
+    summary: 'Start saving a card',
+    description:
+      'A SetupIntent (for off-session use) on the caller’s Customer at the payment provider, which is made on first use, once per shopper. The app confirms it with Stripe.js (`confirmSetup`) using `clientSecret` and `publishableKey`: the card goes from the shopper’s device to the provider and never through this API, and the provider saves it on the Customer (asking the shopper to authenticate when the bank wants it). No body. The `Idempotency-Key` header is required: repeating it returns the same SetupIntent.',
+    responses: { 200: { description: 'What the app needs to save a card.', content: json(ref('PaymentMethodSetup')) } },
+    idempotent: 'required',
+  },
+  'GET /me/payment-methods': {
+    operationId: 'listPaymentMethods',
+    tag: 'Accounts',
+    summary: 'Your saved cards',
+    description:
+      'The payment methods saved on the caller’s Customer at the provider, newest first, with only what identifies a card to its holder (brand, last four digits, expiry) and whether it is the Customer’s default; read from the provider each time, so nothing of a card is kept here. A card used at checkout is saved too, for the off-session re-authorization a heavier pick may need. Empty before the caller saved or used any.',
+    responses: { 200: { description: 'The saved cards.', content: json(ref('PaymentMethodList')) } },
+  },
+  'DELETE /me/payment-methods/{id}': {
+    operationId: 'removePaymentMethod',
+    tag: 'Accounts',
+    summary: 'Remove a saved card',
+    description:
+      'Detaches the method from the caller’s Customer at the provider, for good: it can never be charged or saved again (an order already paid with it is not affected; a re-authorization of an order still being picked would then fail). A method that is not saved on the caller’s Customer (unknown, already removed, or another shopper’s) is a 404 `payment-method-not-found`, alike.',
+    parameters: [{ name: 'id', in: 'path', required: true, schema: tidy(z.toJSONSchema(PaymentMethodParams.shape.id)) as Schema, description: 'A payment method id, `pm_...`.' }],
+    responses: { 204: { description: 'The card is removed.' } },
     problems: [400, 404],
   },
   'GET /stores/{id}/slots': {

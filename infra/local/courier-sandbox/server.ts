@@ -33,8 +33,12 @@ export const COURIER_SANDBOX_TOKEN = 'courier_token_local';
 /** The carrier id of the shipments the sandbox carries. */
 export const COURIER_SANDBOX_ID = 'sandbox-courier';
 
-/** Deliveries to postcodes starting with this are refused (422 `not_serviceable`), as a real courier's area ends somewhere. */
-export const UNSERVICEABLE_POSTCODE_PREFIX = 'ZE';
+/**
+ * Deliveries to postcodes starting with one of these are refused (422 `not_serviceable`), as a real courier's area ends
+ * somewhere: Shetland, and Rotherhithe (`SE16 `), which London Bridge's own delivery area reaches but the courier does
+ * not, so that an order a cart may deliver there (issue 13: carts refuse addresses outside the store's area) can meet it.
+ */
+export const UNSERVICEABLE_POSTCODE_PREFIXES: readonly string[] = ['ZE', 'SE16 '];
 
 /** Failures to inject into `/v1` calls, until `window.untilEpochMs` when given. */
 export interface CourierSandboxFaults {
@@ -331,7 +335,7 @@ export async function startCourierSandbox(options: CourierSandboxOptions = {}): 
   }
 
   function refuseUnserviceable(postcode: string): void {
-    if (postcode.toUpperCase().startsWith(UNSERVICEABLE_POSTCODE_PREFIX)) {
+    if (UNSERVICEABLE_POSTCODE_PREFIXES.some((prefix) => postcode.toUpperCase().startsWith(prefix))) {
       throw new SandboxFailure(422, 'invalid_request', 'not_serviceable', `The courier does not deliver to postcode ${postcode}.`, 'delivery.address.postcode');
     }
   }
