@@ -1,9 +1,12 @@
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
+import { handler as buyAgainHandler } from '../../../functions/shopping/get-buy-again.js';
+import type { Principal } from '../../../shared/auth/principal.js';
 import { keys } from '../../../shared/db/keys.js';
 import type { Order, OrderLine } from '../../../shared/orders/model.js';
 import { putNewOrder } from '../../../shared/orders/repository.js';
 import { buyAgain } from '../../../shared/shopping/buy-again.js';
+import { apiEvent, lambdaContext } from '../../support/lambda.js';
 import { anOrder } from '../../unit/orders/fixtures.js';
 import { aWorld, itemAt, shopper, testDeps, type World } from '../carts/fixtures.js';
 
@@ -61,5 +64,20 @@ describe('buy it again', () => {
 
   it('answers a shopper with no orders with nothing', async () => {
     expect(await buyAgain(shopper().subject, { limit: 20 }, testDeps())).toEqual({ items: [], ordersConsidered: 0 });
+  });
+
+  it('through the handler: 400 naming limit when it is out of range, 401 without credentials', async () => {
+    const principal: Principal = { subject: shopper().subject, kind: 'user', roles: ['shopper'], scopes: ['cart:write', 'orders:read', 'account:read', 'account:write'], stores: [] };
+    const call = async (query: Record<string, string>, who?: Principal) => {
+      const response = await buyAgainHandler(apiEvent({ method: 'GET', resource: '/me/buy-again', query, ...(who ? { principal: who } : {}) }), lambdaContext());
+      return { status: response.statusCode, body: JSON.parse(response.body) as { errors?: { field: string }[] } };
+    };
+    expect(await call({ limit: '5' }, principal)).toEqual({ status: 200, body: { items: [], ordersConsidered: 0 } });
+    for (const limit of ['0', '51', 'many']) {
+      const refused = await call({ limit }, principal);
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors?.map((e) => e.field)).toEqual(['query.limit']);
+    }
+    expect((await call({})).status).toBe(401);
   });
 });
