@@ -21,7 +21,7 @@ import { accountDeps, type AccountDeps } from './deps.js';
  * "one default at most" hold however requests race, with nothing read and then written unguarded.
  */
 
-export const ADDRESS_SCHEMA_VERSION = 1;
+const ADDRESS_SCHEMA_VERSION = 1;
 
 /** How many times a change is tried when other changes to the same book (its count or default) keep winning the race. */
 const MAX_ATTEMPTS = 10;
@@ -268,7 +268,7 @@ export async function removeAddress(shopperId: string, addressId: string, deps: 
   for (let attempt = 1; ; attempt += 1) {
     const current = await requireAddress(shopperId, addressId, deps);
     const now = deps.now().toISOString();
-    const book: Book = current.isDefault ? { ...(await readBook(shopperId, deps)), defaultId: addressId } : await readBook(shopperId, deps);
+    const book = await readBook(shopperId, deps);
     const items: TransactItem[] = [
       {
         Delete: {

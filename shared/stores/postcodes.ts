@@ -76,11 +76,6 @@ export interface Postcode {
 /** Why a postcode was refused: a country we do not know the postcodes of (so do not deliver to), or a malformed code. */
 export type PostcodeRefusal = { reason: 'unsupported-country'; country: string } | { reason: 'malformed'; country: string; example: string };
 
-/** Whether we know the postcodes of `country` (an ISO 3166-1 alpha-2 code). */
-export function isSupportedCountry(country: string): boolean {
-  return Object.hasOwn(RULES, country);
-}
-
 /** The countries we know the postcodes of, in alphabetical order. */
 export const SUPPORTED_COUNTRIES: readonly string[] = Object.keys(RULES).sort();
 
