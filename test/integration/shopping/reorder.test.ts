@@ -112,6 +112,22 @@ describe('reorder into a cart', () => {
     expect(result.skipped).toEqual([{ orderLineId: milk.lineId, sku: world.skus.milk, name: milk.name, reason: 'over-limit' }]);
   });
 
+  it('lands together with adds racing it on the same cart, its lines in one version', async () => {
+    const deps = testDeps();
+    const world = await aWorld({ milk: 500 });
+    const who = shopper();
+    const order = await anOrderOf(who.subject, world, [await line(world.skus.milk, { count: 2 }), await line(world.skus.oil, { millilitres: 500 }, { soldBy: 'volume' })]);
+    const cart = await createCart({ storeId: world.store.id }, who, deps);
+    await Promise.all([
+      reorderIntoCart(cart.id, order.id, who, deps),
+      ...Array.from({ length: 4 }, () => addCartLine(cart.id, { sku: world.skus.milk, quantity: { count: 1 }, substitution: 'none' }, who, deps)),
+    ]);
+    const stored = await getCartRecord(deps, cart.id);
+    expect(stored?.version).toBe(6);
+    expect(stored?.lines.map((l) => [l.sku, l.quantity])).toEqual(expect.arrayContaining([[world.skus.milk, { count: 6 }], [world.skus.oil, { millilitres: 500 }]]));
+    expect(stored?.lines).toHaveLength(2);
+  });
+
   it('writes nothing when every line is skipped', async () => {
     const deps = testDeps();
     const world = await aWorld();
