@@ -292,6 +292,7 @@ export const functions: readonly FunctionSpec[] = [
   // The billing customer and subscription are created by the billing-sync worker, so a billing outage never fails the request.
   { id: 'billing-create-subscription', entry: 'functions/billing/create-subscription.ts', access: { ...tableWrite, sendTo: ['billing-sync'] } },
   { id: 'billing-get-subscription', entry: 'functions/billing/get-subscription.ts', access: table },
+  { id: 'billing-cancel-subscription', entry: 'functions/billing/cancel-subscription.ts', access: { ...tableWrite, sendTo: ['billing-sync'] } },
   // Reading the profile writes it the first time (made on first use).
   { id: 'accounts-get-profile', entry: 'functions/accounts/get-profile.ts', access: tableWrite },
   { id: 'accounts-update-profile', entry: 'functions/accounts/update-profile.ts', access: tableWrite },
@@ -406,6 +407,8 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/webhooks/billing', fn: 'billing-receive-webhook', auth: open, throttle: { rate: 50, burst: 100 } },
   { method: 'POST', path: '/subscriptions', fn: 'billing-create-subscription', auth: shopper },
   { method: 'GET', path: '/subscriptions/{id}', fn: 'billing-get-subscription', auth: shopper },
+  // A POST, not a DELETE: the pass is not removed, it runs to the end of its paid period and stays readable.
+  { method: 'POST', path: '/subscriptions/{id}/cancel', fn: 'billing-cancel-subscription', auth: shopper },
   // The caller's own profile: no shopper id in the path, the owner is the principal's subject; shoppers only.
   { method: 'GET', path: '/me', fn: 'accounts-get-profile', auth: staff('account:read') },
   { method: 'PATCH', path: '/me', fn: 'accounts-update-profile', auth: staff('account:write') },

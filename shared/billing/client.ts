@@ -74,6 +74,15 @@ export type ExportKind = 'invoices' | 'payments' | 'credit-notes' | 'tax-lines';
 
 export const EXPORT_KINDS: readonly ExportKind[] = ['invoices', 'payments', 'credit-notes', 'tax-lines'];
 
+/** What the billing system answers to a cancellation. */
+export interface CancelledSubscription {
+  billingSubscriptionId: string;
+  status: 'active' | 'past_due' | 'cancelled' | 'incomplete';
+  cancelAtPeriodEnd: boolean;
+  /** The end of the period paid for, when billing says. */
+  currentPeriodEnd?: string;
+}
+
 export interface BillingClient {
   createCustomer(req: { customerReference: string; email?: string }, idempotencyKey: string): Promise<{ billingCustomerId: string }>;
   /** Removes what identifies the person from a customer (their shopper was erased); its invoices and payments stay. */
@@ -82,6 +91,8 @@ export interface BillingClient {
     req: { billingCustomerId: string; plan: string; subscriptionReference: string },
     idempotencyKey: string,
   ): Promise<{ billingSubscriptionId: string; status: 'active' | 'past_due' | 'cancelled' | 'incomplete' }>;
+  /** Ends a subscription now, or when its paid period does (`atPeriodEnd`); repeating it answers the same. */
+  cancelSubscription(billingSubscriptionId: string, req: { atPeriodEnd: boolean }, idempotencyKey: string): Promise<CancelledSubscription>;
   createInvoice(req: InvoiceRequest, idempotencyKey: string): Promise<BillingInvoice>;
   createCreditNote(req: CreditNoteRequest, idempotencyKey: string): Promise<BillingCreditNote>;
   /** One page of a day's export; `nextCursor` is absent on the last page. */
@@ -159,6 +170,7 @@ export const BillingCreditNoteSchema = z.object({
 const Customer = z.object({ billingCustomerId: z.string().min(1) });
 const AnonymisedCustomer = z.object({ billingCustomerId: z.string().min(1), anonymisedAt: z.string().min(1) });
 const Subscription = z.object({ billingSubscriptionId: z.string().min(1), status: z.enum(['active', 'past_due', 'cancelled', 'incomplete']) });
+const CancelledSubscriptionSchema = Subscription.extend({ cancelAtPeriodEnd: z.boolean().default(false), currentPeriodEnd: z.string().min(1).optional() });
 const ExportPage = z.object({ items: z.array(z.unknown()), nextCursor: z.string().min(1).optional() });
 const ErrorBody = z.object({ error: z.object({ code: z.string().optional(), message: z.string().optional() }) });
 
@@ -234,6 +246,13 @@ export function httpBillingClient(options: HttpBillingClientOptions): BillingCli
       call('POST', `/billing/customers/${encodeURIComponent(billingCustomerId)}/anonymise`, AnonymisedCustomer, undefined, key).then(({ anonymisedAt }) => ({ billingCustomerId, anonymisedAt })),
     createSubscription: (req, key) =>
       call('POST', '/billing/subscriptions', Subscription, req, key).then(({ billingSubscriptionId, status }) => ({ billingSubscriptionId, status })),
+    cancelSubscription: (billingSubscriptionId, req, key) =>
+      call('POST', `/billing/subscriptions/${encodeURIComponent(billingSubscriptionId)}/cancel`, CancelledSubscriptionSchema, req, key).then((s) => ({
+        billingSubscriptionId: s.billingSubscriptionId,
+        status: s.status,
+        cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+        ...(s.currentPeriodEnd ? { currentPeriodEnd: s.currentPeriodEnd } : {}),
+      })),
     createInvoice: (req, key) => call('POST', '/billing/invoices', BillingInvoiceSchema, req, key),
     createCreditNote: (req, key) => call('POST', '/billing/credit-notes', BillingCreditNoteSchema, req, key),
     exportPage: async (kind, date, cursor) => {

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { tableDeps, type TableDeps } from '../db/deps.js';
@@ -77,6 +77,9 @@ export const SubscriptionView = z.strictObject({
   statusEventAt: z.iso.datetime().optional(),
   billingCustomerId: z.string().optional(),
   billingSubscriptionId: z.string().optional(),
+  cancelRequestedAt: z.iso.datetime().optional(),
+  cancelAtPeriodEnd: z.boolean().optional(),
+  currentPeriodEnd: z.iso.datetime().optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });
@@ -91,6 +94,12 @@ export interface Subscription {
   statusEventAt?: string;
   billingCustomerId?: string;
   billingSubscriptionId?: string;
+  /** When the shopper cancelled; set once, so a repeated cancel changes nothing. */
+  cancelRequestedAt?: string;
+  /** Set with `cancelRequestedAt`: true when the pass runs to the end of its paid period, false when it ended at once. */
+  cancelAtPeriodEnd?: boolean;
+  /** The end of the period paid for, as billing answered the cancellation. */
+  currentPeriodEnd?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -118,6 +127,8 @@ function fromItem(item: Record<string, unknown>): Subscription {
     ...(s.statusEventAt ? { statusEventAt: s.statusEventAt } : {}),
     ...(s.billingCustomerId ? { billingCustomerId: s.billingCustomerId } : {}),
     ...(s.billingSubscriptionId ? { billingSubscriptionId: s.billingSubscriptionId } : {}),
+    ...(s.cancelRequestedAt ? { cancelRequestedAt: s.cancelRequestedAt, cancelAtPeriodEnd: s.cancelAtPeriodEnd === true } : {}),
+    ...(s.currentPeriodEnd ? { currentPeriodEnd: s.currentPeriodEnd } : {}),
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   };
@@ -143,11 +154,31 @@ export async function subscriptionsOf(shopperId: string, deps: TableDeps = table
 }
 
 /**
- * Whether the shopper holds an `active` delivery pass now, so cart pricing waives delivery fees. A `past_due` pass
- * does not waive: the fee comes back until billing collects.
+ * Whether a pass waives delivery fees at `now`: it is `active`, and, when cancelled at period end, that period has not
+ * ended (billing's `cancelled` webhook ends it too; this does not wait for a late one). A `past_due` pass does not
+ * waive: the fee comes back until billing collects.
  */
+export function passWaivesDeliveryFee(subscription: Subscription, now: Date): boolean {
+  if (subscription.status !== 'active') return false;
+  const ended = subscription.cancelAtPeriodEnd === true && subscription.currentPeriodEnd !== undefined && Date.parse(subscription.currentPeriodEnd) <= now.getTime();
+  return !ended;
+}
+
+/** Whether the shopper holds a delivery pass that waives delivery fees now, so cart pricing waives them. */
 export async function hasActiveDeliveryPass(shopperId: string, deps: TableDeps = tableDeps()): Promise<boolean> {
-  return (await subscriptionsOf(shopperId, deps)).some((s) => s.status === 'active');
+  const now = deps.now();
+  return (await subscriptionsOf(shopperId, deps)).some((s) => passWaivesDeliveryFee(s, now));
+}
+
+/**
+ * What cancelling a subscription does: nothing when it has ended or was cancelled already (so cancelling twice
+ * answers the same state); end it at once while it is still only ours (`pending`, not yet created in billing), since
+ * nothing was paid; otherwise let it run to the end of the period paid for.
+ */
+export function cancellationOf(subscription: Subscription): 'already' | 'now' | 'at-period-end' {
+  if (subscription.status === 'cancelled' || subscription.cancelRequestedAt !== undefined) return 'already';
+  if (subscription.status === 'pending' && subscription.billingSubscriptionId === undefined) return 'now';
+  return 'at-period-end';
 }
 
 /** The shopper already has a pass, or one being set up. */
@@ -202,9 +233,52 @@ export async function getSubscriptionFor(subscriptionId: string, actor: Subscrip
   return subscription;
 }
 
-/** What `syncSubscription` needs: the table and the two billing calls it makes. */
+/**
+ * `POST /subscriptions/{id}/cancel`: the caller cancels their delivery pass. A pending one ends at once; one in the
+ * billing system is marked `cancelAtPeriodEnd` and a `subscription` message goes to `billing-sync`, whose worker tells
+ * billing (`syncSubscription`); it keeps waiving delivery fees until billing ends it at the period's end. Each write
+ * is conditioned on the state it moves from, so racing cancels, and a cancel racing the worker that creates the
+ * subscription in billing, settle on one state. Cancelling again answers the same state (and sends the message again,
+ * healing a lost one, while billing has not ended it).
+ * @throws NotFoundError (404) when it does not exist or is another shopper's
+ */
+export async function cancelSubscription(subscriptionId: string, actor: SubscriptionActor, deps: SubscriptionDeps, attempt = 1): Promise<Subscription> {
+  const current = await getSubscriptionFor(subscriptionId, actor, deps);
+  const how = cancellationOf(current);
+  if (how === 'already') {
+    if (current.status !== 'cancelled' && current.billingSubscriptionId) await deps.sendToSync({ kind: 'subscription', subscriptionId });
+    return current;
+  }
+  const now = deps.now().toISOString();
+  const update: Omit<UpdateCommandInput, 'TableName' | 'Key'> =
+    how === 'now'
+      ? {
+          UpdateExpression: 'SET #status = :cancelled, #rank = :rank, statusEventAt = :now, cancelRequestedAt = :now, cancelAtPeriodEnd = :false, updatedAt = :now',
+          ConditionExpression: '#status = :pending AND attribute_not_exists(billingSubscriptionId) AND attribute_not_exists(cancelRequestedAt)',
+          ExpressionAttributeNames: { '#status': 'status', '#rank': 'rank' },
+          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':rank': SUBSCRIPTION_STATUS_RANK.cancelled, ':now': now, ':false': false, ':pending': 'pending' },
+        }
+      : {
+          UpdateExpression: 'SET cancelRequestedAt = :now, cancelAtPeriodEnd = :true, updatedAt = :now',
+          // Billing's ids may not be stored yet (a webhook can make it active first): the worker that stores them cancels it then.
+          ConditionExpression: 'attribute_exists(pk) AND #rank < :final AND attribute_not_exists(cancelRequestedAt)',
+          ExpressionAttributeNames: { '#rank': 'rank' },
+          ExpressionAttributeValues: { ':now': now, ':true': true, ':final': SUBSCRIPTION_STATUS_RANK.cancelled },
+        };
+  try {
+    await deps.db.send(new UpdateCommand({ TableName: deps.tableName, Key: keys.subscription(subscriptionId), ...update }));
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException) || attempt >= 3) throw error;
+    // It moved meanwhile (another cancel, the worker storing billing's ids, a webhook): decide again from what it is now.
+    return cancelSubscription(subscriptionId, actor, deps, attempt + 1);
+  }
+  if (how === 'at-period-end') await deps.sendToSync({ kind: 'subscription', subscriptionId });
+  return getSubscriptionFor(subscriptionId, actor, deps);
+}
+
+/** What `syncSubscription` needs: the table and the billing calls it makes. */
 export interface SyncSubscriptionDeps extends TableDeps {
-  billing: Pick<BillingClient, 'createCustomer' | 'createSubscription'>;
+  billing: Pick<BillingClient, 'createCustomer' | 'createSubscription' | 'cancelSubscription'>;
 }
 
 /**
@@ -240,7 +314,32 @@ async function billingCustomerOf(shopperId: string, deps: SyncSubscriptionDeps):
   return billingCustomerId;
 }
 
-export type SyncOutcome = 'created' | 'already-synced';
+export type SyncOutcome = 'created' | 'already-synced' | 'cancel-synced' | 'cancelled-before-sync';
+
+/**
+ * Tells billing the shopper cancelled (`subscription-cancel:<id>`, so a repeat replays billing's first answer): at
+ * period end, or at once for a pass cancelled while still pending whose creation in billing raced the cancel. Keeps the
+ * period's end billing answers, and the status when billing ended it at once.
+ */
+async function cancelInBilling(subscription: Subscription, billingSubscriptionId: string, deps: SyncSubscriptionDeps): Promise<void> {
+  const answer = await deps.billing.cancelSubscription(
+    billingSubscriptionId,
+    { atPeriodEnd: subscription.cancelAtPeriodEnd === true },
+    `subscription-cancel:${subscription.id}`,
+  );
+  if (answer.currentPeriodEnd) {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: keys.subscription(subscription.id),
+        UpdateExpression: 'SET currentPeriodEnd = :end, updatedAt = :now',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':end': new Date(answer.currentPeriodEnd).toISOString(), ':now': deps.now().toISOString() },
+      }),
+    );
+  }
+  if (answer.status === 'cancelled') await moveSubscriptionStatus(subscription.id, { status: 'cancelled', statusEventAt: deps.now().toISOString() }, deps);
+}
 
 /**
  * Creates a pending subscription in the billing system (`billing-sync` worker, message kind `subscription`): the
@@ -253,7 +352,13 @@ export type SyncOutcome = 'created' | 'already-synced';
 export async function syncSubscription(subscriptionId: string, deps: SyncSubscriptionDeps): Promise<SyncOutcome> {
   const subscription = await getSubscription(subscriptionId, deps);
   if (!subscription) throw new NotFoundError('subscription', subscriptionId);
-  if (subscription.billingSubscriptionId) return 'already-synced';
+  if (subscription.billingSubscriptionId) {
+    if (subscription.cancelRequestedAt === undefined || subscription.status === 'cancelled') return 'already-synced';
+    await cancelInBilling(subscription, subscription.billingSubscriptionId, deps);
+    return 'cancel-synced';
+  }
+  // Cancelled by the shopper while still ours: nothing to create in billing. (A webhook's `cancelled` means billing has it.)
+  if (subscription.status === 'cancelled' && subscription.cancelRequestedAt !== undefined) return 'cancelled-before-sync';
 
   const billingCustomerId = await billingCustomerOf(subscription.shopperId, deps);
   const created = await deps.billing.createSubscription(
@@ -291,6 +396,9 @@ export async function syncSubscription(subscriptionId: string, deps: SyncSubscri
   }
   // Dated as of our own creation, before any billing event: billing's webhooks always outrank this answer.
   await moveSubscriptionStatus(subscription.id, { status: created.status, statusEventAt: subscription.createdAt }, deps);
+  // The shopper may have cancelled while billing was creating it: billing must end what it just made.
+  const latest = await getSubscription(subscription.id, deps);
+  if (latest?.cancelRequestedAt !== undefined) await cancelInBilling(latest, created.billingSubscriptionId, deps);
   return 'created';
 }
 

@@ -374,10 +374,14 @@ export async function creditRefunds(orderId: string, deps: BillingSyncDeps = bil
 }
 
 /** The billing system's customer and subscription calls, each under {@link withBillingRetries}. */
-export function retryingSubscriptionCalls(client: BillingClient, deps: BillingSyncDeps): Pick<BillingClient, 'createCustomer' | 'createSubscription'> {
+export function retryingSubscriptionCalls(
+  client: BillingClient,
+  deps: BillingSyncDeps,
+): Pick<BillingClient, 'createCustomer' | 'createSubscription' | 'cancelSubscription'> {
   return {
     createCustomer: (req, key) => withBillingRetries(`customer ${req.customerReference}`, () => client.createCustomer(req, key), deps),
     createSubscription: (req, key) => withBillingRetries(`subscription ${req.subscriptionReference}`, () => client.createSubscription(req, key), deps),
+    cancelSubscription: (id, req, key) => withBillingRetries(`subscription cancel ${id}`, () => client.cancelSubscription(id, req, key), deps),
   };
 }
 
@@ -391,7 +395,7 @@ export type SyncResult =
 /**
  * One message of the `billing-sync` queue: `order.completed` and `{ kind: 'invoice' }` invoice the order, an
  * `order.status-changed` caused by a refund credits the order's refunds (other status changes are not billing's
- * business), `{ kind: 'subscription' }` creates the subscription in the billing system.
+ * business), `{ kind: 'subscription' }` creates the subscription in the billing system, or tells it the shopper cancelled.
  * @param messageId the SQS message (or event) id, kept on the invoice's processed mark
  */
 export async function syncBillingMessage(message: BillingSyncMessage, messageId: string, deps: BillingSyncDeps = billingSyncDeps()): Promise<SyncResult> {

@@ -15,6 +15,7 @@ export function fakeBillingExports(days: Record<string, FakeExportDay>, options:
     createCustomer: refuse,
     anonymiseCustomer: refuse,
     createSubscription: refuse,
+    cancelSubscription: refuse,
     createInvoice: refuse,
     createCreditNote: refuse,
     exportPage: (kind, date, cursor) => {

@@ -5,9 +5,13 @@ import {
   type BillingClient,
   type BillingCreditNote,
   type BillingInvoice,
+  type CancelledSubscription,
   type CreditNoteRequest,
   type InvoiceRequest,
 } from '../../shared/billing/client.js';
+
+/** The end of every subscription's paid period in the fake billing system. */
+export const FAKE_PERIOD_END = '2027-01-01T00:00:00.000Z';
 
 /** What the fake does to the next call: fail before doing anything, or do it and lose the answer. */
 export type FakeFault = { kind: 'transient'; retryAfterSeconds?: number } | { kind: 'ack-lost' } | { kind: 'permanent'; status: number };
@@ -72,6 +76,22 @@ export class FakeBilling implements BillingClient {
       const id = this.subscriptions.get(idempotencyKey) ?? this.next('sub');
       this.subscriptions.set(idempotencyKey, id);
       return { billingSubscriptionId: id, status: 'active' as const };
+    });
+  }
+
+  /** Cancellations asked for, by billing subscription id: at period end or not. */
+  readonly cancellations = new Map<string, { atPeriodEnd: boolean }>();
+
+  cancelSubscription(billingSubscriptionId: string, req: { atPeriodEnd: boolean }, idempotencyKey: string): Promise<CancelledSubscription> {
+    return this.run('cancelSubscription', idempotencyKey, () => {
+      const asked = this.cancellations.get(billingSubscriptionId) ?? req;
+      this.cancellations.set(billingSubscriptionId, asked);
+      return {
+        billingSubscriptionId,
+        status: asked.atPeriodEnd ? ('active' as const) : ('cancelled' as const),
+        cancelAtPeriodEnd: asked.atPeriodEnd,
+        currentPeriodEnd: FAKE_PERIOD_END,
+      };
     });
   }
 

@@ -68,6 +68,10 @@ export interface SandboxSubscription {
   plan: string;
   subscriptionReference: string;
   status: SubscriptionStatus;
+  /** Set by `cancelSubscription` with `atPeriodEnd`: it stays active until `currentPeriodEnd`. */
+  cancelAtPeriodEnd?: boolean;
+  /** The end of the period paid for: a month (or a year, for an annual plan) from the start; the sandbox never renews. */
+  currentPeriodEnd: string;
   createdAt: string;
 }
 
@@ -185,6 +189,15 @@ const Currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code in capitals');
 const Line = z.strictObject({ sku: z.string().min(1), description: z.string(), quantity: z.number().positive(), amount: Minor, tax: Minor });
 const CustomerBody = z.strictObject({ customerReference: z.string().min(1), email: z.email().optional() });
 const SubscriptionBody = z.strictObject({ billingCustomerId: z.string().min(1), plan: z.string().min(1), subscriptionReference: z.string().min(1) });
+const CancelSubscriptionBody = z.strictObject({ atPeriodEnd: z.boolean() });
+
+/** The end of a subscription's first period: a year for a plan whose id says annual, else a month. */
+function periodEnd(plan: string, start: Date): string {
+  const end = new Date(start);
+  if (plan.includes('annual')) end.setUTCFullYear(end.getUTCFullYear() + 1);
+  else end.setUTCMonth(end.getUTCMonth() + 1);
+  return end.toISOString();
+}
 const InvoiceBody = z.strictObject({
   orderId: z.string().min(1),
   billingCustomerId: z.string().min(1).optional(),
@@ -350,10 +363,34 @@ export async function startBillingSandbox(options: BillingSandboxOptions = {}): 
       run: (_m, body) => {
         const req = parseBody(SubscriptionBody, body);
         existing(customers, req.billingCustomerId, 'customer', 'billingCustomerId');
-        const subscription: SandboxSubscription = { billingSubscriptionId: id('sub'), ...req, status: 'active', createdAt: new Date().toISOString() };
+        const now = new Date();
+        const subscription: SandboxSubscription = {
+          billingSubscriptionId: id('sub'),
+          ...req,
+          status: 'active',
+          currentPeriodEnd: periodEnd(req.plan, now),
+          createdAt: now.toISOString(),
+        };
         subscriptions.set(subscription.billingSubscriptionId, subscription);
         emit('subscription.updated', { billingSubscriptionId: subscription.billingSubscriptionId, subscriptionReference: subscription.subscriptionReference, status: subscription.status });
         return { status: 201, body: subscription };
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/billing\/subscriptions\/([^/]+)\/cancel$/,
+      run: ([billingSubscriptionId], body) => {
+        const { atPeriodEnd } = parseBody(CancelSubscriptionBody, body);
+        const subscription = existing(subscriptions, billingSubscriptionId as string, 'subscription', 'billingSubscriptionId');
+        // Already ended: answered as it is. At period end it stays active (end it with `/_sandbox/subscriptions/{id}/status`).
+        if (subscription.status !== 'cancelled') {
+          if (atPeriodEnd) subscription.cancelAtPeriodEnd = true;
+          else {
+            subscription.status = 'cancelled';
+            emit('subscription.updated', { billingSubscriptionId: subscription.billingSubscriptionId, subscriptionReference: subscription.subscriptionReference, status: subscription.status });
+          }
+        }
+        return { status: 200, body: subscription };
       },
     },
     {

@@ -39,7 +39,7 @@ function fakeBilling(options: { loseFirstSubscriptionAnswer?: boolean } = {}) {
   const customers = new Map<string, string>();
   const subscriptions = new Map<string, string>();
   let lose = options.loseFirstSubscriptionAnswer === true;
-  const billing: Pick<BillingClient, 'createCustomer' | 'createSubscription'> = {
+  const billing: Pick<BillingClient, 'createCustomer' | 'createSubscription' | 'cancelSubscription'> = {
     createCustomer: (_req, key) => {
       calls.push({ op: 'customer', key });
       if (!customers.has(key)) customers.set(key, `cus_${token()}`);
@@ -53,6 +53,10 @@ function fakeBilling(options: { loseFirstSubscriptionAnswer?: boolean } = {}) {
         return Promise.reject(new BillingTransientError('the acknowledgement was lost'));
       }
       return Promise.resolve({ billingSubscriptionId: subscriptions.get(key)!, status: 'active' as const });
+    },
+    cancelSubscription: (billingSubscriptionId, req, key) => {
+      calls.push({ op: 'cancel', key });
+      return Promise.resolve({ billingSubscriptionId, status: req.atPeriodEnd ? ('active' as const) : ('cancelled' as const), cancelAtPeriodEnd: req.atPeriodEnd });
     },
   };
   return { billing, calls, subscriptions };

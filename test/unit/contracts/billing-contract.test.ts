@@ -12,6 +12,7 @@ import creditNoteRequest from '../../../integration-files/billing/samples/create
 import customerRequest from '../../../integration-files/billing/samples/createCustomer.request.json' with { type: 'json' };
 import invoiceRequest from '../../../integration-files/billing/samples/createInvoice.request.json' with { type: 'json' };
 import subscriptionRequest from '../../../integration-files/billing/samples/createSubscription.request.json' with { type: 'json' };
+import cancelSubscriptionRequest from '../../../integration-files/billing/samples/cancelSubscription.request.json' with { type: 'json' };
 import type { CreditNoteRequest, InvoiceRequest } from '../../../shared/billing/client.js';
 import { signRequest, verifyWebhook } from '../../../shared/billing/signing.js';
 import { describe as describeErrors } from '../../support/openapi.js';
@@ -217,5 +218,35 @@ describe('the billing sandbox keeps the contract', () => {
       expect(verifyWebhook(body, signature, 'whsec_contract'), type).toBe('ok');
       expect(check(`#/webhooks/${escape(type)}/post/requestBody/content/application~1json/schema`, JSON.parse(body)), type).toBe('');
     }
+  });
+
+  it('cancels a subscription at period end (still active, no webhook) or at once (cancelled, subscription.updated), the same again', async () => {
+    const customer = await call('POST', '/billing/customers', customerRequest, 'customer:cancel');
+    const { billingCustomerId } = customer.body as { billingCustomerId: string };
+    const subscribe = async (key: string) => {
+      const created = await call('POST', '/billing/subscriptions', { ...subscriptionRequest, billingCustomerId, subscriptionReference: key }, `subscription:${key}`);
+      await expectAnswer('createSubscription', created, 201);
+      return (created.body as { billingSubscriptionId: string }).billingSubscriptionId;
+    };
+    await sandbox.webhooksIdle();
+    const before = received.length;
+
+    const later = await subscribe('cancel-later');
+    const atPeriodEnd = await call('POST', `/billing/subscriptions/${later}/cancel`, cancelSubscriptionRequest, 'subscription-cancel:later');
+    await expectAnswer('cancelSubscription', atPeriodEnd, 200);
+    expect(atPeriodEnd.body).toMatchObject({ status: 'active', cancelAtPeriodEnd: true, currentPeriodEnd: expect.any(String) });
+    expect(await call('POST', `/billing/subscriptions/${later}/cancel`, cancelSubscriptionRequest, 'subscription-cancel:later')).toEqual(atPeriodEnd);
+
+    const now = await subscribe('cancel-now');
+    const atOnce = await call('POST', `/billing/subscriptions/${now}/cancel`, { atPeriodEnd: false }, 'subscription-cancel:now');
+    await expectAnswer('cancelSubscription', atOnce, 200);
+    expect(atOnce.body).toMatchObject({ status: 'cancelled' });
+    await expectAnswer('cancelSubscription', await call('POST', '/billing/subscriptions/sub_missing/cancel', { atPeriodEnd: true }, 'subscription-cancel:missing'), 404);
+    await expectAnswer('cancelSubscription', await call('POST', `/billing/subscriptions/${now}/cancel`, { atPeriodEnd: 'yes' }, 'subscription-cancel:bad'), 400);
+    await sandbox.webhooksIdle();
+
+    const sent = received.slice(before).map((r) => JSON.parse(r.body) as { type: string; data: { object: { billingSubscriptionId: string; status: string } } });
+    const cancelledEvents = sent.filter((e) => e.data.object.status === 'cancelled').map((e) => e.data.object.billingSubscriptionId);
+    expect(cancelledEvents).toEqual([now]);
   });
 });
