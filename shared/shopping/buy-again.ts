@@ -21,6 +21,7 @@ export const BUY_AGAIN_ORDERS = 100;
 /** One page of products read at a time while looking for items still sold. */
 const PRODUCT_BATCH = 100;
 
+/** One item the shopper may buy again: what it is and costs today, and how often and when they bought it. */
 export const BuyAgainItem = z.strictObject({
   sku: Sku,
   productId: Id,
@@ -38,6 +39,7 @@ export const BuyAgainItem = z.strictObject({
 });
 export type BuyAgainItem = z.infer<typeof BuyAgainItem>;
 
+/** `GET /me/buy-again`: the items, most bought first. */
 export const BuyAgainList = z.strictObject({
   items: z.array(BuyAgainItem),
   /** How many of the shopper's latest orders were read. */

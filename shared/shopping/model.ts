@@ -17,6 +17,7 @@ export const MAX_LISTS = 20;
 /** A list's name as the shopper typed it, trimmed. */
 export const ListName = z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters');
 
+/** One line of a list: a SKU (with its product, for reading the lines' products in one batch) and how much, in the SKU's unit. */
 export const ListLine = z.strictObject({
   lineId: Id,
   sku: Sku,
@@ -26,6 +27,7 @@ export const ListLine = z.strictObject({
 });
 export type ListLine = z.infer<typeof ListLine>;
 
+/** A named shopping list, as stored and as answered. */
 export const ShoppingList = z.strictObject({
   id: Id,
   name: ListName,

@@ -17,6 +17,7 @@ export const SKIP_REASONS = ['product-archived', 'variant-gone', 'sold-different
 export const SkipReason = z.enum(SKIP_REASONS);
 export type SkipReason = z.infer<typeof SkipReason>;
 
+/** A line of the order that the reorder did not add, and why. */
 export const SkippedLine = z.strictObject({
   /** The order's line. */
   orderLineId: z.string(),

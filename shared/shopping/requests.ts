@@ -12,12 +12,14 @@ import { ListName, MAX_LIST_LINES } from './model.js';
 /** A SKU and how much of it, as the cart takes it (`count`, `grams` or `millilitres`). */
 export const ListLineRequest = z.strictObject({ sku: Sku, quantity: QuantityRequest });
 
+/** `POST /me/lists`: a name and any first lines. */
 export const CreateListRequest = z.strictObject({
   name: ListName,
   lines: z.array(ListLineRequest).max(MAX_LIST_LINES, `must have at most ${MAX_LIST_LINES} lines`).default([]),
 });
 export type CreateListInput = z.infer<typeof CreateListRequest>;
 
+/** `PATCH /me/lists/{id}`: the version read and at least one change. */
 export const UpdateListRequest = z
   .strictObject({
     /** The version the change was computed from (`version` of the list as read): a stale one is a 409. */
@@ -35,6 +37,7 @@ export const UpdateListRequest = z
   });
 export type UpdateListInput = z.infer<typeof UpdateListRequest>;
 
+/** `/me/lists/{id}` path parameters. */
 export const ListIdParams = z.strictObject({ id: Id });
 
 /** `POST /carts/{id}/reorder`: one of the caller's past orders. */
