@@ -107,6 +107,9 @@ describe('the OpenAPI document', () => {
       'POST /webhooks/billing': ['application/json'],
       'POST /subscriptions': ['application/json'],
       'POST /webhooks/orders': ['application/json'],
+      'POST /me/lists': ['application/json'],
+      'PATCH /me/lists/{id}': ['application/json'],
+      'POST /carts/{id}/reorder': ['application/json'],
     });
   });
 
@@ -122,6 +125,7 @@ describe('the OpenAPI document', () => {
     expect(headersOf('POST /imports', 201)).toEqual(['Location']);
     expect(headersOf('POST /imports/{id}/start', 202)).toEqual(['Location']);
     expect(headersOf('POST /products/{id}/images', 202)).toEqual(['Location']);
+    expect(headersOf('POST /me/lists', 201)).toEqual(['Location']);
   });
 });
 
