@@ -303,6 +303,24 @@ export const functions: readonly FunctionSpec[] = [
     access: { sendTo: ['courier-webhooks'], secrets: ['courier-webhooks'] },
   },
   { id: 'orders-process-courier-webhook', entry: 'functions/orders/process-courier-webhook.ts', access: tableWrite },
+  // Privacy: exports and erasures are accepted by the API and done by workers behind queues; the daily retention run.
+  { id: 'personal-data-start-export', entry: 'functions/personal-data/start-export.ts', access: tableWrite },
+  // Presigning the download link: the URL carries the signer's permissions, so GetObject on the exports bucket.
+  { id: 'personal-data-get-export', entry: 'functions/personal-data/get-export.ts', access: { ...table, buckets: { exports: 'read' } } },
+  { id: 'personal-data-erase-me', entry: 'functions/personal-data/erase-me.ts', access: tableWrite },
+  { id: 'personal-data-get-erasure', entry: 'functions/personal-data/get-erasure.ts', access: table },
+  { id: 'personal-data-start-customer-export', entry: 'functions/personal-data/start-customer-export.ts', access: tableWrite },
+  { id: 'personal-data-get-customer-export', entry: 'functions/personal-data/get-customer-export.ts', access: { ...table, buckets: { exports: 'read' } } },
+  { id: 'personal-data-erase-customer', entry: 'functions/personal-data/erase-customer.ts', access: tableWrite },
+  // Builds exports and runs erasures: tells billing (billing-api) and the payment provider (payment-api), deletes export files.
+  {
+    id: 'personal-data-process-request',
+    entry: 'functions/personal-data/process-request.ts',
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    access: { ...tableWrite, buckets: { exports: 'write' }, secrets: ['billing-api', 'payment-api'] },
+  },
+  { id: 'personal-data-apply-retention', entry: 'functions/personal-data/apply-retention.ts', memoryMb: 512, timeoutSeconds: 900, access: tableWrite },
   { id: 'shopping-list-lists', entry: 'functions/shopping/list-lists.ts', access: table },
   { id: 'shopping-create-list', entry: 'functions/shopping/create-list.ts', access: tableWrite },
   { id: 'shopping-get-list', entry: 'functions/shopping/get-list.ts', access: table },
@@ -414,6 +432,16 @@ export const routes: readonly RouteSpec[] = [
   { method: 'PATCH', path: '/me', fn: 'accounts-update-profile', auth: staff('account:write') },
   // The courier authenticates by Courier-Signature, which the handler checks.
   { method: 'POST', path: '/webhooks/orders', fn: 'orders-receive-courier-webhook', auth: open, throttle: { rate: 50, burst: 100 } },
+  // The caller's own personal data: an export (each one reads everything they have, so slowly), and erasure.
+  { method: 'POST', path: '/me/exports', fn: 'personal-data-start-export', auth: staff('account:write'), throttle: { rate: 1, burst: 5 } },
+  { method: 'GET', path: '/me/exports/{id}', fn: 'personal-data-get-export', auth: staff('account:read') },
+  { method: 'DELETE', path: '/me', fn: 'personal-data-erase-me', auth: staff('account:write'), throttle: { rate: 1, burst: 5 } },
+  { method: 'GET', path: '/me/erasure', fn: 'personal-data-get-erasure', auth: staff('account:read') },
+  // Customer service, for a customer who asked by phone or letter: every request audited with its reason. Asking for the
+  // erasure again answers its progress (and audits nothing more), so it needs no GET of its own.
+  { method: 'POST', path: '/customers/{shopperId}/exports', fn: 'personal-data-start-customer-export', auth: staff('customers:privacy') },
+  { method: 'GET', path: '/customers/{shopperId}/exports/{id}', fn: 'personal-data-get-customer-export', auth: staff('customers:privacy') },
+  { method: 'POST', path: '/customers/{shopperId}/erasure', fn: 'personal-data-erase-customer', auth: staff('customers:privacy') },
   // The caller's own shopping lists: no shopper id in the path, the owner is the principal's subject.
   { method: 'GET', path: '/me/lists', fn: 'shopping-list-lists', auth: staff('account:read') },
   { method: 'POST', path: '/me/lists', fn: 'shopping-create-list', auth: staff('account:write') },
@@ -453,6 +481,9 @@ export const queues: readonly QueueSpec[] = [
   { id: 'billing-webhooks', consumer: 'billing-process-webhook', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 8 },
   // A tracking event that overtook the dispatch it reports on (the courier answered the booking first) fails until that commits.
   { id: 'courier-webhooks', consumer: 'orders-process-courier-webhook', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 8 },
+  // One export or erasure per message: each reads (or rewrites) all of one shopper's data. An erasure that meets an order
+  // gone into flight since it was accepted fails until the order settles; 8 receives give it time, then the DLQ.
+  { id: 'personal-data-requests', consumer: 'personal-data-process-request', batchSize: 1, visibilityTimeoutSeconds: 720, maxReceiveCount: 8 },
 ];
 
 export const rules: readonly RuleSpec[] = [
@@ -510,6 +541,11 @@ export const rules: readonly RuleSpec[] = [
     pattern: { source: ['smartshelf.orders'], detailType: ['order.status-changed'] },
     target: { queue: 'billing-sync' },
   },
+  {
+    id: 'personal-data-requests-to-worker',
+    pattern: { source: ['smartshelf.personal-data'], detailType: ['personal-data.export-requested', 'personal-data.erasure-requested'] },
+    target: { queue: 'personal-data-requests' },
+  },
 ];
 
 export const streams: readonly StreamSpec[] = [
@@ -554,6 +590,13 @@ export const schedules: readonly ScheduleSpec[] = [
     expression: 'cron(30 2 * * ? *)',
     timezone: 'Europe/London',
     target: { fn: 'billing-reconcile-day', input: {} },
+  },
+  {
+    // Daily, in the quiet of the night: what is past its jurisdiction's retention period goes; a rerun deletes nothing more.
+    id: 'personal-data-apply-retention',
+    expression: 'cron(15 3 * * ? *)',
+    timezone: 'Europe/London',
+    target: { fn: 'personal-data-apply-retention', input: {} },
   },
 ];
 

@@ -60,6 +60,10 @@ import { PaymentMethodList, PaymentMethodParams, PaymentMethodSetup } from '../.
 import { ListStoresQuery, Store, StoreId, StoreListing } from '../../shared/stores/model.js';
 import { SUPPORTED_COUNTRIES } from '../../shared/stores/postcodes.js';
 import { HealthView, HEALTH_RETRY_AFTER_SECONDS } from '../../shared/ops/health.js';
+import { ErasureView } from '../../shared/personal-data/erasure.js';
+import { DOWNLOAD_URL_SECONDS, ExportView } from '../../shared/personal-data/exports.js';
+import { ShopperId, StaffPrivacyRequest } from '../../shared/personal-data/requests.js';
+import { EXPORT_RETENTION_DAYS } from '../../shared/personal-data/retention.js';
 import { MAX_LIST_LINES, MAX_LISTS, ShoppingList, ShoppingListPage } from '../../shared/shopping/model.js';
 import { BUY_AGAIN_ORDERS, BuyAgainList } from '../../shared/shopping/buy-again.js';
 import { ReorderView } from '../../shared/shopping/reorder.js';
@@ -295,7 +299,7 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, PersonalDataExport: ExportView, Erasure: ErasureView, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CheckoutRequest,
@@ -330,6 +334,7 @@ const REQUESTS = {
   UpdateAddressRequest,
   AdjustStockRequest,
   SubscribeRequest,
+  StaffPrivacyRequest,
   CreateListRequest,
   UpdateListRequest,
   ReorderRequest,
@@ -457,6 +462,14 @@ const ID_PARAMETER: Parameter = {
   required: true,
   schema: tidy(z.toJSONSchema(Id)) as Schema,
   description: 'A ULID.',
+};
+
+const SHOPPER_ID_PARAMETER: Parameter = {
+  name: 'shopperId',
+  in: 'path',
+  required: true,
+  schema: tidy(z.toJSONSchema(ShopperId)) as Schema,
+  description: 'The customer’s shopper id (the subject of their token).',
 };
 
 const STORE_ID_PARAMETER: Parameter = {
@@ -675,6 +688,9 @@ const TAX_RATES_IF_MATCH: Parameter = {
   schema: { type: 'string', pattern: '^"(0|[1-9][0-9]*)"$' },
   description: 'The ETag of the table being replaced, from `GET /tax-rates`; a stale one is a 409 `version-mismatch`, a missing one a 400.',
 };
+
+/** What an export holds and how long it lasts, said once for both ways of asking for one. */
+const EXPORT_TEXT = `One JSON document of everything SmartShelf holds about the shopper: the profile with its consents, addresses, shopping lists and whatever else the account holds, orders with their returns, payments as references (intent and payment-method ids, never card data) and invoice references, loyalty, carts, delivery-pass subscriptions and the billing customer. Built in the background: \`status\` is \`requested\`, then \`ready\` with \`download\`, a link valid for ${DOWNLOAD_URL_SECONDS / 60} minutes (read the export again for a fresh one). The export and its file are deleted ${EXPORT_RETENTION_DAYS} days after it was asked for.`;
 
 const OPERATIONS: Record<string, OperationSpec> = {
   'POST /promotions': {
@@ -1532,6 +1548,72 @@ const OPERATIONS: Record<string, OperationSpec> = {
     parameters: [ID_PARAMETER],
     responses: { 204: { description: 'The list is deleted.' } },
     problems: [400, 404],
+  },
+  'POST /me/exports': {
+    operationId: 'startPersonalDataExport',
+    tag: 'Accounts',
+    summary: 'Export your personal data',
+    description: `Starts an export of the caller’s personal data. ${EXPORT_TEXT} 409 \`export-in-progress\` (with its \`exportId\`) while another export of the caller’s is being built. A repeated \`Idempotency-Key\` answers the same export.`,
+    responses: { 202: { description: 'The export, requested.', headers: { Location: HEADERS.Location! }, content: json(ref('PersonalDataExport')) } },
+    problems: [409],
+    idempotent: true,
+  },
+  'GET /me/exports/{id}': {
+    operationId: 'getPersonalDataExport',
+    tag: 'Accounts',
+    summary: 'Follow your export, and download it',
+    description: `The caller’s export: its progress and, once \`ready\`, \`download.url\` (a GET of the JSON file, valid until \`download.expiresAt\`). Another shopper’s export, or one past its ${EXPORT_RETENTION_DAYS} days, is a 404 exactly like one that never existed.`,
+    parameters: [ID_PARAMETER],
+    responses: { 200: { description: 'The export.', content: json(ref('PersonalDataExport')) } },
+    problems: [400, 404],
+  },
+  'DELETE /me': {
+    operationId: 'eraseMe',
+    tag: 'Accounts',
+    summary: 'Erase your account',
+    description:
+      'Erases the caller (the right to erasure): the account (profile, addresses, lists, exports and their files), carts and loyalty points are deleted, saved payment methods are detached at the payment provider, the billing customer is anonymised and the sign-in identity deleted. Orders, their invoices, refunds and returns are kept for as long as the law of the store’s jurisdiction requires (6 years in GB), anonymised: they name a pseudonym instead of the shopper, the delivery address is cut to its postcode district and country, and they leave the caller’s order list (`GET /orders/{id}` of one is then a 404 to them). Runs in the background: 202 with the erasure, `requested` then `erased`; follow `/me/erasure`. Asking again answers the same erasure and changes nothing. 409 `orders-in-flight` (with `orderIds`, `heldCartIds`) while an order is not yet delivered, collected or cancelled, or a basket is held: nothing is erased. The caller’s token keeps working afterwards, and finds nothing.',
+    responses: { 202: { description: 'The erasure, accepted (or as it stands, when asked again).', headers: { Location: HEADERS.Location! }, content: json(ref('Erasure')) } },
+    problems: [409],
+  },
+  'GET /me/erasure': {
+    operationId: 'getMyErasure',
+    tag: 'Accounts',
+    summary: 'Follow your erasure',
+    description: 'The caller’s erasure: `requested`, then `erased` with `erasedAt` and how many orders were kept anonymised for the books. 404 when none was asked for.',
+    responses: { 200: { description: 'The erasure.', content: json(ref('Erasure')) } },
+    problems: [404],
+  },
+  'POST /customers/{shopperId}/exports': {
+    operationId: 'startCustomerExport',
+    tag: 'Accounts',
+    summary: 'Export a customer’s personal data for them',
+    description: `For customer service (\`customers:privacy\`), when a customer asks by phone or letter: starts an export of their personal data, audited (who, when, for whom) with the \`reason\` given, which is required. ${EXPORT_TEXT} 409 \`export-in-progress\` while another one is being built; 400 naming \`body.reason\` without a reason, and nothing is started.`,
+    parameters: [SHOPPER_ID_PARAMETER],
+    requestBody: { required: true, content: json(ref('StaffPrivacyRequest')) },
+    responses: { 202: { description: 'The export, requested.', headers: { Location: HEADERS.Location! }, content: json(ref('PersonalDataExport')) } },
+    problems: [400, 409],
+    idempotent: true,
+  },
+  'GET /customers/{shopperId}/exports/{id}': {
+    operationId: 'getCustomerExport',
+    tag: 'Accounts',
+    summary: 'Follow a customer’s export',
+    description: 'For customer service: an export of a customer’s data and, once ready, its download link. 404 for an export the customer does not have.',
+    parameters: [SHOPPER_ID_PARAMETER, ID_PARAMETER],
+    responses: { 200: { description: 'The export.', content: json(ref('PersonalDataExport')) } },
+    problems: [400, 404],
+  },
+  'POST /customers/{shopperId}/erasure': {
+    operationId: 'eraseCustomer',
+    tag: 'Accounts',
+    summary: 'Erase a customer for them',
+    description:
+      'For customer service (`customers:privacy`), when a customer asks by phone or letter: erases them exactly as `DELETE /me` does, audited with the `reason` given, which is required. 202 with the erasure; asking again answers it as it stands (its progress) and audits nothing more. 409 `orders-in-flight` while an order is still moving; 400 naming `body.reason` without one; in both cases nothing is erased.',
+    parameters: [SHOPPER_ID_PARAMETER],
+    requestBody: { required: true, content: json(ref('StaffPrivacyRequest')) },
+    responses: { 202: { description: 'The erasure, accepted (or as it stands).', headers: { Location: HEADERS.Location! }, content: json(ref('Erasure')) } },
+    problems: [400, 409],
   },
   'GET /me/buy-again': {
     operationId: 'getBuyAgain',

@@ -1,11 +1,12 @@
 import type { Scope } from './scopes.js';
 
 /**
- * Who may do what. People are shoppers, store staff (picker, store-manager: bound to the stores they work at) or
- * head-office staff (head-office, admin: chain-wide). Integrations hold one narrow role each, so that a catalog feed
+ * Who may do what. People are shoppers, store staff (picker, store-manager: bound to the stores they work at),
+ * head-office staff (head-office, admin: chain-wide) or customer service (customer-service: customers' requests about
+ * their personal data, which belong to no store). Integrations hold one narrow role each, so that a catalog feed
  * cannot refund orders and a till cannot create promotions.
  */
-export const ROLES = ['shopper', 'picker', 'store-manager', 'head-office', 'admin', 'catalog-feed', 'stock-feed', 'pos'] as const;
+export const ROLES = ['shopper', 'picker', 'store-manager', 'head-office', 'customer-service', 'admin', 'catalog-feed', 'stock-feed', 'pos'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** What each role may do. A principal's scopes are the union over its roles, and nothing else. */
@@ -25,6 +26,8 @@ export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
     'orders:refund',
     'reports:read',
   ],
+  // The customer-service desk: a customer who calls about their data is answered here, not at a store.
+  'customer-service': ['customers:privacy'],
   admin: [
     'catalog:write',
     'catalog:import',
@@ -37,6 +40,7 @@ export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
     'orders:pick',
     'orders:refund',
     'reports:read',
+    'customers:privacy',
     'admin',
   ],
   'catalog-feed': ['catalog:write', 'catalog:import'],
@@ -48,7 +52,7 @@ export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
 export const CHAIN_WIDE_ROLES: readonly Role[] = ['head-office', 'admin'];
 
 /** Roles of people who work for the chain (as opposed to shoppers and integrations). */
-export const STAFF_ROLES: readonly Role[] = ['picker', 'store-manager', 'head-office', 'admin'];
+export const STAFF_ROLES: readonly Role[] = ['picker', 'store-manager', 'head-office', 'customer-service', 'admin'];
 
 /** The scopes that a set of roles confers, deduplicated and sorted. */
 export function scopesForRoles(roles: readonly Role[]): Scope[] {

@@ -16,6 +16,8 @@ export const SCOPES = [
   'orders:pick',
   'orders:refund',
   'reports:read',
+  /** Export and erase a customer's personal data on their request (customer service); every use audited. */
+  'customers:privacy',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

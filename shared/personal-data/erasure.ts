@@ -54,7 +54,8 @@ export const ErasureRecord = z.strictObject({
 export type ErasureRecord = z.infer<typeof ErasureRecord>;
 
 /** What `DELETE /me` and `GET /me/erasure` answer: ids and dates only. */
-export type ErasureView = Omit<ErasureRecord, 'shopperId' | 'requestedBy'>;
+export const ErasureView = ErasureRecord.omit({ shopperId: true, requestedBy: true });
+export type ErasureView = z.infer<typeof ErasureView>;
 
 /** The systems outside our table that hold something of the shopper. */
 export interface ErasurePorts {

@@ -11,7 +11,7 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import { outboxEvent } from '../events/outbox.js';
 import { deleteObject, putObject } from '../storage/s3.js';
 import { collectPersonalData, itemAt } from './collect.js';
-import { retentionFor } from './retention.js';
+import { EXPORT_RETENTION_DAYS, PERSONAL_DATA_PREFIX } from './retention.js';
 
 /**
  * A shopper's personal-data export: asked for (`requested`), built by the `personal-data-exports` worker into one JSON
@@ -28,11 +28,6 @@ export const DOWNLOAD_URL_SECONDS = 15 * 60;
 /** A lock older than this is from a worker that gave up (its message in the DLQ): a new export may start. */
 export const EXPORT_LOCK_SECONDS = 60 * 60;
 
-/** The exports bucket's prefix for personal data; its lifecycle rule (infra/cdk/constructs/storage.ts) expires what is under it. */
-export const PERSONAL_DATA_PREFIX = 'personal-data/';
-
-/** Exports are kept for the `exports` period, the same in every jurisdiction: a shopper is not tied to one store. */
-export const EXPORT_RETENTION_DAYS = retentionFor('GB').exports.days;
 
 export const ExportStatus = z.enum(['requested', 'ready']);
 export type ExportStatus = z.infer<typeof ExportStatus>;
@@ -53,15 +48,17 @@ export const ExportRecord = z.strictObject({
 export type ExportRecord = z.infer<typeof ExportRecord>;
 
 /** What `GET /me/exports/{id}` answers. */
-export interface ExportView {
-  id: string;
-  status: ExportStatus;
-  requestedAt: string;
-  readyAt?: string;
-  expiresAt: string;
-  /** Once ready: a GET of the file, valid until `expiresAt`. */
-  download?: { url: string; expiresAt: string; sizeBytes: number };
-}
+export const ExportView = z.strictObject({
+  id: z.string(),
+  status: ExportStatus,
+  requestedAt: z.iso.datetime(),
+  readyAt: z.iso.datetime().optional(),
+  /** When the export and its file are deleted. */
+  expiresAt: z.iso.datetime(),
+  /** Once ready: a GET of the file (one JSON document), valid until its `expiresAt`. */
+  download: z.strictObject({ url: z.url(), expiresAt: z.iso.datetime(), sizeBytes: z.number().int().nonnegative() }).optional(),
+});
+export type ExportView = z.infer<typeof ExportView>;
 
 /** What exports need besides the table: the bucket, a client to write with, one to presign with. */
 export interface ExportDeps extends TableDeps {

@@ -73,3 +73,9 @@ export function retentionFor(jurisdiction: string): RetentionRules {
 export function retentionCutoff(period: RetentionPeriod, now: Date): Date {
   return new Date(now.getTime() - period.days * 24 * 60 * 60 * 1000);
 }
+
+/** Where export files live in the exports bucket: the bucket's lifecycle rule on this prefix expires them. */
+export const PERSONAL_DATA_PREFIX = 'personal-data/';
+
+/** Exports are kept for the `exports` period, the same in every jurisdiction: a shopper is not tied to one store. */
+export const EXPORT_RETENTION_DAYS = retentionFor('GB').exports.days;

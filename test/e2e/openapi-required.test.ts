@@ -640,46 +640,6 @@ beforeAll(async () => {
   sampleProductId = (await api.get<{ items: Product[] }>('/products?limit=1')).body.items[0]!.id;
 });
 
-/** A shopper of their own with a list of two lines of the fixed product and a weighed one: every list fixture its own, so that no shopper reaches 20 lists. */
-async function listOfOwn(): Promise<{ client: RecordingClient; list: { id: string; version: number; lines: { lineId: string }[] } }> {
-  const client = await tokenClient(unique('openapi-lister'), ['shopper']);
-  const made = await client.post<{ id: string; version: number; lines: { lineId: string }[] }>('/me/lists', { name: unique('List'), lines: [{ sku: fixed.variants[0]!.sku, quantity: { count: 2 } }, weighedLine()] });
-  expect(made.status, JSON.stringify(made.body)).toBe(201);
-  return { client, list: made.body };
-}
-const listState = async (call: Call) => (await call.client.get<{ items: unknown[] }>('/me/lists')).body.items;
-
-/** An address in the store's delivery area, every optional field given. */
-const savedAddress = () => ({
-  label: unique('Home'),
-  recipientName: 'Openapi Shopper',
-  line1: '45 Newton Street',
-  line2: 'Flat 2',
-  city: 'Manchester',
-  postcode: 'm11ft',
-  country: 'GB',
-  phone: '+447700900123',
-  instructions: 'Leave with the concierge',
-  isDefault: true,
-});
-
-/** A new shopper with one address of their own. */
-async function addressOfOwn(): Promise<{ client: RecordingClient; address: { id: string; version: number } }> {
-  const client = await tokenClient(unique('openapi-addresser'), ['shopper']);
-  const made = await client.post<{ id: string; version: number }>('/me/addresses', savedAddress());
-  expect(made.status, JSON.stringify(made.body)).toBe(201);
-  return { client, address: made.body };
-}
-const addressState = async (call: Call) => (await call.client.get<{ items: unknown[] }>('/me/addresses')).body.items;
-
-/** A product of this file's that is no longer sold. */
-const archivedProduct = once(async () => {
-  const product = await createProduct('OpenAPI archived', 'each', FIXED_PRICE, 10);
-  const archived = await admin.patch(`/products/${product.id}`, { version: product.version, status: 'archived' }, { contentType: 'application/merge-patch+json' });
-  expect(archived.status, JSON.stringify(archived.body)).toBe(200);
-  return product;
-});
-
 afterAll(async () => {
   // Holds give their slot's capacity back, for the other files.
   for (const id of held) await shopper.request('DELETE', `/carts/${id}/hold`);
@@ -689,6 +649,17 @@ afterAll(async () => {
 // One fixture per operation of the document.
 
 const ghost = () => ulid();
+
+/** A new shopper with an export of their own (requested; the worker builds it behind). */
+async function exportOfOwn(): Promise<{ client: RecordingClient; id: string }> {
+  const client = await tokenClient(unique('openapi-exporter'), ['shopper']);
+  const started = await client.post<{ id: string }>('/me/exports', undefined);
+  expect(started.status).toBe(202);
+  return { client, id: started.body.id };
+}
+
+/** A member of the customer-service desk. */
+const customerService = () => tokenClient(unique('openapi-cs'), ['customer-service']);
 let endsAtDays = 0;
 
 const FIXTURES: Record<string, Fixture> = {
@@ -1385,92 +1356,83 @@ const FIXTURES: Record<string, Fixture> = {
       await problem(client.get(`/subscriptions/${ghost()}`), 404);
     },
   },
-  'GET /me/lists': {
-    ok: 200,
-    build: async () => ({ client: (await listOfOwn()).client, path: '/me/lists' }),
-  },
-  'POST /me/lists': {
-    ok: 201,
-    build: async () => ({ client: await tokenClient(unique('openapi-lister'), ['shopper']), path: '/me/lists', body: { name: unique('List'), lines: [fixedLine(), weighedLine()] } }),
-    state: listState,
+  'POST /me/exports': {
+    ok: 202,
+    build: async () => ({ client: await tokenClient(unique('openapi-exporter'), ['shopper']), path: '/me/exports' }),
     probes: async () => {
-      const client = await tokenClient(unique('openapi-lister'), ['shopper']);
-      await problem(client.post('/me/lists', { name: 'Unknown', lines: [{ sku: 'NO-SUCH-SKU', quantity: { count: 1 } }] }), 400);
-      await problem(client.post('/me/lists', { name: 'Archived', lines: [{ sku: (await archivedProduct()).variants[0]!.sku, quantity: { count: 1 } }] }), 409, 'product-archived');
-      for (let i = 0; i < 20; i += 1) expect((await client.post('/me/lists', { name: `List ${i}` })).status).toBe(201);
-      await problem(client.post('/me/lists', { name: 'One too many' }), 422, 'too-many-lists');
+      const client = await tokenClient(unique('openapi-exporter'), ['shopper']);
+      expect((await client.post('/me/exports', undefined)).status).toBe(202);
+      // The first is still being built: one export at a time.
+      await problem(client.post('/me/exports', undefined), 409, 'export-in-progress');
     },
   },
-  'GET /me/lists/{id}': {
+  'GET /me/exports/{id}': {
     ok: 200,
     build: async () => {
-      const { client, list } = await listOfOwn();
-      return { client, path: `/me/lists/${list.id}` };
+      const { client, id } = await exportOfOwn();
+      return { client, path: `/me/exports/${id}` };
     },
     probes: async () => {
-      const { client, list } = await listOfOwn();
-      await problem(client.get('/me/lists/not-a-ulid'), 400);
-      await problem(client.get(`/me/lists/${ghost()}`), 404);
-      // Another shopper's list is a 404 like a missing one.
-      await problem(shopper.get(`/me/lists/${list.id}`), 404);
+      const { client, id } = await exportOfOwn();
+      await problem(client.get('/me/exports/not-a-ulid'), 400);
+      await problem(client.get(`/me/exports/${ghost()}`), 404);
+      // Another shopper's export is a 404 like a missing one.
+      await problem(shopper.get(`/me/exports/${id}`), 404);
     },
   },
-  'PATCH /me/lists/{id}': {
+  'DELETE /me': {
+    ok: 202,
+    build: async () => ({ client: await tokenClient(unique('openapi-eraser'), ['shopper']), path: '/me' }),
+    probes: async () => {
+      // This file's shopper has an order waiting to be picked: nothing is erased while it is in flight.
+      const order = await pickingOrder();
+      await problem(shopper.request('DELETE', '/me'), 409, 'orders-in-flight');
+      expect((await shopper.get<Order>(`/orders/${order.id}`)).status).toBe(200);
+    },
+  },
+  'GET /me/erasure': {
     ok: 200,
     build: async () => {
-      const { client, list } = await listOfOwn();
-      const [first, second] = list.lines;
-      return {
-        client,
-        path: `/me/lists/${list.id}`,
-        contentType: 'application/json',
-        body: { version: list.version, name: unique('Renamed'), remove: [second!.lineId], set: [{ lineId: first!.lineId, quantity: { count: 3 } }], add: [{ sku: scarce.variants[0]!.sku, quantity: { count: 1 } }] },
-      };
+      const client = await tokenClient(unique('openapi-eraser'), ['shopper']);
+      expect((await client.request('DELETE', '/me')).status).toBe(202);
+      return { client, path: '/me/erasure' };
     },
-    state: async (call) => (await call.client.get(call.path)).body,
+    probes: async () => void (await problem((await tokenClient(unique('openapi-never-erased'), ['shopper'])).get('/me/erasure'), 404)),
+  },
+  'POST /customers/{shopperId}/exports': {
+    ok: 202,
+    build: async () => ({ client: await customerService(), path: `/customers/${unique('openapi-caller')}/exports`, body: { reason: 'Asked by phone, ticket 4711' } }),
     probes: async () => {
-      const { client, list } = await listOfOwn();
-      await problem(client.patch(`/me/lists/${ghost()}`, { version: 1, name: 'Ghost' }, { contentType: 'application/json' }), 404);
-      await problem(client.patch(`/me/lists/${list.id}`, { version: 7, name: 'Stale' }, { contentType: 'application/json' }), 409, 'version-mismatch');
-      await problem(client.patch(`/me/lists/${list.id}`, { version: 1, add: [{ sku: 'NO-SUCH-SKU', quantity: { count: 1 } }] }, { contentType: 'application/json' }), 400);
-      const skus = sampleSkus(STORE, 'each').map((s) => s.sku);
-      const full = await client.post<{ id: string }>('/me/lists', { name: 'Full', lines: skus.slice(0, 100).map((sku) => ({ sku, quantity: { count: 1 } })) });
-      expect(full.status, JSON.stringify(full.body)).toBe(201);
-      await problem(client.patch(`/me/lists/${full.body.id}`, { version: 1, add: [{ sku: skus[100]!, quantity: { count: 1 } }] }, { contentType: 'application/json' }), 422, 'list-too-many-lines');
+      const client = await customerService();
+      const path = `/customers/${unique('openapi-caller')}/exports`;
+      await problem(client.post(path, { reason: 'no' }), 400);
+      expect((await client.post(path, { reason: 'Asked by phone, ticket 4712' })).status).toBe(202);
+      await problem(client.post(path, { reason: 'Asked again, ticket 4713' }), 409, 'export-in-progress');
     },
   },
-  'DELETE /me/lists/{id}': {
-    ok: 204,
-    build: async () => {
-      const { client, list } = await listOfOwn();
-      return { client, path: `/me/lists/${list.id}` };
-    },
-    state: listState,
-    probes: async () => {
-      const { client, list } = await listOfOwn();
-      await problem(client.request('DELETE', '/me/lists/not-a-ulid'), 400);
-      await problem(client.request('DELETE', `/me/lists/${ghost()}`), 404);
-      await problem(shopper.request('DELETE', `/me/lists/${list.id}`), 404);
-    },
-  },
-  'GET /me/buy-again': {
+  'GET /customers/{shopperId}/exports/{id}': {
     ok: 200,
     build: async () => {
-      // The shopper has a completed order of the fixed product by now.
-      await orderToRead();
-      return { client: shopper, path: '/me/buy-again', query: { limit: '5' } };
+      const client = await customerService();
+      const customer = unique('openapi-caller');
+      const started = await client.post<{ id: string }>(`/customers/${customer}/exports`, { reason: 'Asked by phone, ticket 4714' });
+      expect(started.status).toBe(202);
+      return { client, path: `/customers/${customer}/exports/${started.body.id}` };
     },
-    probes: async () => void (await problem(shopper.get('/me/buy-again?limit=0'), 400)),
-  },
-  'POST /carts/{id}/reorder': {
-    ok: 200,
-    build: async () => ({ client: shopper, path: `/carts/${(await cartWith([], false)).id}/reorder`, body: { orderId: (await orderToRead()).id } }),
-    state: (call) => cartState(call.path.split('/')[2]!),
     probes: async () => {
-      const order = await orderToRead();
-      await problem(shopper.post(`/carts/${(await cartWith([], false)).id}/reorder`, { orderId: ghost() }), 404);
-      await problem(shopper.post(`/carts/${ghost()}/reorder`, { orderId: order.id }), 404);
-      await problem(shopper.post(`/carts/${(await heldCart()).id}/reorder`, { orderId: order.id }), 409, 'cart-not-open');
+      const client = await customerService();
+      await problem(client.get(`/customers/${unique('openapi-caller')}/exports/not-a-ulid`), 400);
+      await problem(client.get(`/customers/${unique('openapi-caller')}/exports/${ghost()}`), 404);
+    },
+  },
+  'POST /customers/{shopperId}/erasure': {
+    ok: 202,
+    build: async () => ({ client: await customerService(), path: `/customers/${unique('openapi-caller')}/erasure`, body: { reason: 'Asked by letter, ticket 4715' } }),
+    probes: async () => {
+      const client = await customerService();
+      await pickingOrder();
+      await problem(client.post(`/customers/openapi-shopper-${run}/erasure`, { reason: 'Asked by phone, ticket 4716' }), 409, 'orders-in-flight');
+      await problem(client.post(`/customers/${unique('openapi-caller')}/erasure`, {}), 400);
     },
   },
 };

@@ -3,6 +3,7 @@ import { Distribution, HttpVersion, PriceClass, ViewerProtocolPolicy, CachePolic
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type BucketProps } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { EXPORT_RETENTION_DAYS, PERSONAL_DATA_PREFIX } from '../../../shared/personal-data/retention.js';
 import type { BucketId } from '../../wiring.js';
 import { removalPolicyOf, type EnvironmentSettings } from '../environments.js';
 import { acknowledge } from '../nag.js';
@@ -57,7 +58,11 @@ export class Storage extends Construct {
         ],
       }),
       imports: new Bucket(this, 'Imports', { ...logged('imports'), lifecycleRules: transient }),
-      exports: new Bucket(this, 'Exports', { ...logged('exports'), lifecycleRules: transient }),
+      exports: new Bucket(this, 'Exports', {
+        ...logged('exports'),
+        // Shoppers' personal-data exports go sooner, after their retention period (shared/personal-data/retention.ts).
+        lifecycleRules: [...transient, { prefix: PERSONAL_DATA_PREFIX, expiration: Duration.days(EXPORT_RETENTION_DAYS) }],
+      }),
     };
 
     this.mediaDistribution = new Distribution(this, 'MediaCdn', {

@@ -90,6 +90,8 @@ describe('the OpenAPI document', () => {
       'PUT /carts/{id}/fulfillment': ['application/json'],
       'POST /inventory/adjustments': ['application/json'],
       'POST /webhooks/payments': ['application/json'],
+      'POST /customers/{shopperId}/exports': ['application/json'],
+      'POST /customers/{shopperId}/erasure': ['application/json'],
       'POST /checkout': ['application/json'],
       'POST /orders': ['application/json'],
       'POST /orders/{id}/pick': ['application/json'],

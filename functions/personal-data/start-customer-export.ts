@@ -1,0 +1,17 @@
+import { tableDeps } from '../../shared/db/deps.js';
+import { httpHandler, requirePrincipal } from '../../shared/http/handler.js';
+import { idempotency } from '../../shared/http/idempotency.js';
+import { accepted } from '../../shared/http/responses.js';
+import { startExport } from '../../shared/personal-data/exports.js';
+import { CustomerParams, StaffPrivacyRequest } from '../../shared/personal-data/requests.js';
+
+/**
+ * POST /customers/{shopperId}/exports: customer service starts an export for a customer who asked (by phone, by
+ * letter); audited with the `reason`. 202 with the export; 409 `export-in-progress` while another one runs.
+ */
+export const handler = httpHandler({ params: CustomerParams, body: StaffPrivacyRequest, idempotency: idempotency() })(async (input) => {
+  const { shopperId } = input.params;
+  const who = { actor: requirePrincipal(input).subject, reason: input.body.reason, correlationId: input.headers['x-correlation-id'] };
+  const view = await startExport(shopperId, who, tableDeps());
+  return accepted(view, `/customers/${encodeURIComponent(shopperId)}/exports/${view.id}`);
+});
