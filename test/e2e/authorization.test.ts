@@ -95,6 +95,7 @@ describe('a token asking for more than its roles allow', () => {
 describe('staff of another store, and another shopper', () => {
   let order: OrderView;
   let cartId: string;
+  let listId: string;
   let slotId: string;
   let owner: ApiClient;
   let stranger: ApiClient;
@@ -115,6 +116,9 @@ describe('staff of another store, and another shopper', () => {
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     order = started.body;
     cartId = (await owner.post<Cart>('/carts', { storeId: HOME })).body.id;
+    const list = await owner.post<{ id: string }>('/me/lists', { name: 'Weekly', lines: [{ sku: item.sku, quantity: { count: 1 } }] });
+    expect(list.status, JSON.stringify(list.body)).toBe(201);
+    listId = list.body.id;
   });
 
   it('staff of another store: 404 for the order, its pick, cancel and refund, as for one that does not exist', async () => {
@@ -158,6 +162,7 @@ describe('staff of another store, and another shopper', () => {
   });
 
   it('another shopper: 404 for the order, its cancel, its substitutions, and every route of the cart, changing nothing', async () => {
+    const strangersCart = (await stranger.post<Cart>('/carts', { storeId: HOME })).body.id;
     const attempts = [
       await stranger.get(`/orders/${order.id}`),
       await stranger.post(`/orders/${order.id}/cancel`, { reason: 'Not mine' }),
@@ -170,10 +175,20 @@ describe('staff of another store, and another shopper', () => {
       await stranger.post(`/carts/${cartId}/hold`),
       await stranger.request('DELETE', `/carts/${cartId}/hold`),
       await stranger.post('/checkout', { cartId, paymentMethod: 'pm_card_visa' }, { headers: { 'idempotency-key': `authz-steal-${run}` } }),
+      // The owner's order into the stranger's own cart, and into the owner's cart.
+      await stranger.post(`/carts/${strangersCart}/reorder`, { orderId: order.id }),
+      await stranger.post(`/carts/${cartId}/reorder`, { orderId: order.id }),
+      await stranger.get(`/me/lists/${listId}`),
+      await stranger.patch(`/me/lists/${listId}`, { version: 1, name: 'Mine now' }, { contentType: 'application/json' }),
+      await stranger.request('DELETE', `/me/lists/${listId}`),
     ];
     for (const response of attempts) expect(response.status, JSON.stringify(response.body)).toBe(404);
     const { body: cart } = await owner.get<Cart>(`/carts/${cartId}`);
     expect(cart.lines).toEqual([]);
+    expect((await stranger.get<Cart>(`/carts/${strangersCart}`)).body.lines).toEqual([]);
+    expect((await stranger.get<{ items: unknown[] }>('/me/lists')).body.items).toEqual([]);
+    expect((await stranger.get<{ items: unknown[] }>('/me/buy-again')).body.items).toEqual([]);
+    expect((await owner.get<{ name: string; version: number }>(`/me/lists/${listId}`)).body).toMatchObject({ name: 'Weekly', version: 1 });
     expect((await owner.get<OrderView>(`/orders/${order.id}`)).body.status).not.toBe('cancelled');
   });
 

@@ -640,6 +640,46 @@ beforeAll(async () => {
   sampleProductId = (await api.get<{ items: Product[] }>('/products?limit=1')).body.items[0]!.id;
 });
 
+/** A shopper of their own with a list of two lines of the fixed product and a weighed one: every list fixture its own, so that no shopper reaches 20 lists. */
+async function listOfOwn(): Promise<{ client: RecordingClient; list: { id: string; version: number; lines: { lineId: string }[] } }> {
+  const client = await tokenClient(unique('openapi-lister'), ['shopper']);
+  const made = await client.post<{ id: string; version: number; lines: { lineId: string }[] }>('/me/lists', { name: unique('List'), lines: [{ sku: fixed.variants[0]!.sku, quantity: { count: 2 } }, weighedLine()] });
+  expect(made.status, JSON.stringify(made.body)).toBe(201);
+  return { client, list: made.body };
+}
+const listState = async (call: Call) => (await call.client.get<{ items: unknown[] }>('/me/lists')).body.items;
+
+/** An address in the store's delivery area, every optional field given. */
+const savedAddress = () => ({
+  label: unique('Home'),
+  recipientName: 'Openapi Shopper',
+  line1: '45 Newton Street',
+  line2: 'Flat 2',
+  city: 'Manchester',
+  postcode: 'm11ft',
+  country: 'GB',
+  phone: '+447700900123',
+  instructions: 'Leave with the concierge',
+  isDefault: true,
+});
+
+/** A new shopper with one address of their own. */
+async function addressOfOwn(): Promise<{ client: RecordingClient; address: { id: string; version: number } }> {
+  const client = await tokenClient(unique('openapi-addresser'), ['shopper']);
+  const made = await client.post<{ id: string; version: number }>('/me/addresses', savedAddress());
+  expect(made.status, JSON.stringify(made.body)).toBe(201);
+  return { client, address: made.body };
+}
+const addressState = async (call: Call) => (await call.client.get<{ items: unknown[] }>('/me/addresses')).body.items;
+
+/** A product of this file's that is no longer sold. */
+const archivedProduct = once(async () => {
+  const product = await createProduct('OpenAPI archived', 'each', FIXED_PRICE, 10);
+  const archived = await admin.patch(`/products/${product.id}`, { version: product.version, status: 'archived' }, { contentType: 'application/merge-patch+json' });
+  expect(archived.status, JSON.stringify(archived.body)).toBe(200);
+  return product;
+});
+
 afterAll(async () => {
   // Holds give their slot's capacity back, for the other files.
   for (const id of held) await shopper.request('DELETE', `/carts/${id}/hold`);
@@ -1354,6 +1394,94 @@ const FIXTURES: Record<string, Fixture> = {
       const { client } = await subscriptionToRead();
       await problem(client.get(`/subscriptions/${'x'.repeat(65)}`), 400);
       await problem(client.get(`/subscriptions/${ghost()}`), 404);
+    },
+  },
+  'GET /me/lists': {
+    ok: 200,
+    build: async () => ({ client: (await listOfOwn()).client, path: '/me/lists' }),
+  },
+  'POST /me/lists': {
+    ok: 201,
+    build: async () => ({ client: await tokenClient(unique('openapi-lister'), ['shopper']), path: '/me/lists', body: { name: unique('List'), lines: [fixedLine(), weighedLine()] } }),
+    state: listState,
+    probes: async () => {
+      const client = await tokenClient(unique('openapi-lister'), ['shopper']);
+      await problem(client.post('/me/lists', { name: 'Unknown', lines: [{ sku: 'NO-SUCH-SKU', quantity: { count: 1 } }] }), 400);
+      await problem(client.post('/me/lists', { name: 'Archived', lines: [{ sku: (await archivedProduct()).variants[0]!.sku, quantity: { count: 1 } }] }), 409, 'product-archived');
+      for (let i = 0; i < 20; i += 1) expect((await client.post('/me/lists', { name: `List ${i}` })).status).toBe(201);
+      await problem(client.post('/me/lists', { name: 'One too many' }), 422, 'too-many-lists');
+    },
+  },
+  'GET /me/lists/{id}': {
+    ok: 200,
+    build: async () => {
+      const { client, list } = await listOfOwn();
+      return { client, path: `/me/lists/${list.id}` };
+    },
+    probes: async () => {
+      const { client, list } = await listOfOwn();
+      await problem(client.get('/me/lists/not-a-ulid'), 400);
+      await problem(client.get(`/me/lists/${ghost()}`), 404);
+      // Another shopper's list is a 404 like a missing one.
+      await problem(shopper.get(`/me/lists/${list.id}`), 404);
+    },
+  },
+  'PATCH /me/lists/{id}': {
+    ok: 200,
+    build: async () => {
+      const { client, list } = await listOfOwn();
+      const [first, second] = list.lines;
+      return {
+        client,
+        path: `/me/lists/${list.id}`,
+        contentType: 'application/json',
+        body: { version: list.version, name: unique('Renamed'), remove: [second!.lineId], set: [{ lineId: first!.lineId, quantity: { count: 3 } }], add: [{ sku: scarce.variants[0]!.sku, quantity: { count: 1 } }] },
+      };
+    },
+    state: async (call) => (await call.client.get(call.path)).body,
+    probes: async () => {
+      const { client, list } = await listOfOwn();
+      await problem(client.patch(`/me/lists/${ghost()}`, { version: 1, name: 'Ghost' }, { contentType: 'application/json' }), 404);
+      await problem(client.patch(`/me/lists/${list.id}`, { version: 7, name: 'Stale' }, { contentType: 'application/json' }), 409, 'version-mismatch');
+      await problem(client.patch(`/me/lists/${list.id}`, { version: 1, add: [{ sku: 'NO-SUCH-SKU', quantity: { count: 1 } }] }, { contentType: 'application/json' }), 400);
+      const skus = sampleSkus(STORE, 'each').map((s) => s.sku);
+      const full = await client.post<{ id: string }>('/me/lists', { name: 'Full', lines: skus.slice(0, 100).map((sku) => ({ sku, quantity: { count: 1 } })) });
+      expect(full.status, JSON.stringify(full.body)).toBe(201);
+      await problem(client.patch(`/me/lists/${full.body.id}`, { version: 1, add: [{ sku: skus[100]!, quantity: { count: 1 } }] }, { contentType: 'application/json' }), 422, 'list-too-many-lines');
+    },
+  },
+  'DELETE /me/lists/{id}': {
+    ok: 204,
+    build: async () => {
+      const { client, list } = await listOfOwn();
+      return { client, path: `/me/lists/${list.id}` };
+    },
+    state: listState,
+    probes: async () => {
+      const { client, list } = await listOfOwn();
+      await problem(client.request('DELETE', '/me/lists/not-a-ulid'), 400);
+      await problem(client.request('DELETE', `/me/lists/${ghost()}`), 404);
+      await problem(shopper.request('DELETE', `/me/lists/${list.id}`), 404);
+    },
+  },
+  'GET /me/buy-again': {
+    ok: 200,
+    build: async () => {
+      // The shopper has a completed order of the fixed product by now.
+      await orderToRead();
+      return { client: shopper, path: '/me/buy-again', query: { limit: '5' } };
+    },
+    probes: async () => void (await problem(shopper.get('/me/buy-again?limit=0'), 400)),
+  },
+  'POST /carts/{id}/reorder': {
+    ok: 200,
+    build: async () => ({ client: shopper, path: `/carts/${(await cartWith([], false)).id}/reorder`, body: { orderId: (await orderToRead()).id } }),
+    state: (call) => cartState(call.path.split('/')[2]!),
+    probes: async () => {
+      const order = await orderToRead();
+      await problem(shopper.post(`/carts/${(await cartWith([], false)).id}/reorder`, { orderId: ghost() }), 404);
+      await problem(shopper.post(`/carts/${ghost()}/reorder`, { orderId: order.id }), 404);
+      await problem(shopper.post(`/carts/${(await heldCart()).id}/reorder`, { orderId: order.id }), 409, 'cart-not-open');
     },
   },
   'POST /me/exports': {
