@@ -96,7 +96,9 @@ describe('staff of another store, and another shopper', () => {
   let order: OrderView;
   let cartId: string;
   let listId: string;
+  let addressId: string;
   let slotId: string;
+  let deliverySlotId: string;
   let owner: ApiClient;
   let stranger: ApiClient;
 
@@ -107,6 +109,7 @@ describe('staff of another store, and another shopper', () => {
     const { body: slots } = await api.get<{ items: { id: string; mode: string; available: boolean; minimumOrder: { amount: number } }[] }>(`/stores/${HOME}/slots`);
     const slot = slots.items.filter((s) => s.mode === 'pickup' && s.available).sort((a, b) => a.minimumOrder.amount - b.minimumOrder.amount)[0]!;
     slotId = slot.id;
+    deliverySlotId = slots.items.find((s) => s.mode === 'delivery' && s.available)!.id;
     // Twice the minimum, so that a promotion on the item cannot take the basket below it.
     const count = Math.ceil((2 * slot.minimumOrder.amount) / item.price);
     const ordered = (await owner.post<Cart>('/carts', { storeId: HOME })).body.id;
@@ -119,6 +122,9 @@ describe('staff of another store, and another shopper', () => {
     const list = await owner.post<{ id: string }>('/me/lists', { name: 'Weekly', lines: [{ sku: item.sku, quantity: { count: 1 } }] });
     expect(list.status, JSON.stringify(list.body)).toBe(201);
     listId = list.body.id;
+    const address = await owner.post<{ id: string }>('/me/addresses', { label: 'Home', recipientName: 'Owner', line1: '1 Tooley Street', city: 'London', postcode: 'SE1 2TF', country: 'GB' });
+    expect(address.status, JSON.stringify(address.body)).toBe(201);
+    addressId = address.body.id;
   });
 
   it('staff of another store: 404 for the order, its pick, cancel and refund, as for one that does not exist', async () => {
@@ -181,12 +187,19 @@ describe('staff of another store, and another shopper', () => {
       await stranger.get(`/me/lists/${listId}`),
       await stranger.patch(`/me/lists/${listId}`, { version: 1, name: 'Mine now' }, { contentType: 'application/json' }),
       await stranger.request('DELETE', `/me/lists/${listId}`),
+      await stranger.patch(`/me/addresses/${addressId}`, { version: 1, label: 'Mine now' }),
+      await stranger.request('DELETE', `/me/addresses/${addressId}`),
+      // The owner's saved address into the stranger's own cart.
+      await stranger.request('PUT', `/carts/${strangersCart}/fulfillment`, { body: { mode: 'delivery', slotId: deliverySlotId, addressId } }),
     ];
     for (const response of attempts) expect(response.status, JSON.stringify(response.body)).toBe(404);
     const { body: cart } = await owner.get<Cart>(`/carts/${cartId}`);
     expect(cart.lines).toEqual([]);
     expect((await stranger.get<Cart>(`/carts/${strangersCart}`)).body.lines).toEqual([]);
     expect((await stranger.get<{ items: unknown[] }>('/me/lists')).body.items).toEqual([]);
+    expect((await stranger.get<{ items: unknown[] }>('/me/addresses')).body.items).toEqual([]);
+    expect((await owner.get<{ items: { id: string; version: number }[] }>('/me/addresses')).body.items).toEqual([expect.objectContaining({ id: addressId, version: 1 })]);
+    expect((await stranger.get<Cart>(`/carts/${strangersCart}`)).body.fulfillment).toBeUndefined();
     expect((await stranger.get<{ items: unknown[] }>('/me/buy-again')).body.items).toEqual([]);
     expect((await owner.get<{ name: string; version: number }>(`/me/lists/${listId}`)).body).toMatchObject({ name: 'Weekly', version: 1 });
     expect((await owner.get<OrderView>(`/orders/${order.id}`)).body.status).not.toBe('cancelled');

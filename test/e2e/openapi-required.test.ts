@@ -672,6 +672,29 @@ async function addressOfOwn(): Promise<{ client: RecordingClient; address: { id:
 }
 const addressState = async (call: Call) => (await call.client.get<{ items: unknown[] }>('/me/addresses')).body.items;
 
+/** An address in the store's delivery area, every optional field given. */
+const savedAddress = () => ({
+  label: unique('Home'),
+  recipientName: 'Openapi Shopper',
+  line1: '45 Newton Street',
+  line2: 'Flat 2',
+  city: 'Manchester',
+  postcode: 'm11ft',
+  country: 'GB',
+  phone: '+447700900123',
+  instructions: 'Leave with the concierge',
+  isDefault: true,
+});
+
+/** A new shopper with one address of their own. */
+async function addressOfOwn(): Promise<{ client: RecordingClient; address: { id: string; version: number } }> {
+  const client = await tokenClient(unique('openapi-addresser'), ['shopper']);
+  const made = await client.post<{ id: string; version: number }>('/me/addresses', savedAddress());
+  expect(made.status, JSON.stringify(made.body)).toBe(201);
+  return { client, address: made.body };
+}
+const addressState = async (call: Call) => (await call.client.get<{ items: unknown[] }>('/me/addresses')).body.items;
+
 /** A product of this file's that is no longer sold. */
 const archivedProduct = once(async () => {
   const product = await createProduct('OpenAPI archived', 'each', FIXED_PRICE, 10);
@@ -874,10 +897,14 @@ const FIXTURES: Record<string, Fixture> = {
     ok: 200,
     build: async () => ({ client: shopper, path: `/carts/${(await cartWith([fixedLine()], false)).id}/fulfillment`, body: { mode: 'delivery', slotId: nextSlot(), address } }),
     state: (call) => cartState(call.path.split('/')[2]!),
+    neededHere: { 'body:address': 'a delivery names its address inline or as a saved addressId: exactly one of the two' },
     probes: async () => {
       const cart = await cartWith([fixedLine()], false);
       const put = (id: string, slotId: string) => shopper.request('PUT', `/carts/${id}/fulfillment`, { body: { mode: 'delivery', slotId, address } });
       await problem(put(cart.id, '2020-01-06T09:00Z~delivery'), 422, 'slot-in-past');
+      const london = { line1: '1 Tooley Street', city: 'London', postcode: 'SE1 2TF', country: 'GB' };
+      await problem(shopper.request('PUT', `/carts/${cart.id}/fulfillment`, { body: { mode: 'delivery', slotId: nextSlot(), address: london } }), 422, 'address-outside-delivery-area');
+      await problem(shopper.request('PUT', `/carts/${cart.id}/fulfillment`, { body: { mode: 'delivery', slotId: nextSlot(), addressId: ghost() } }), 404);
       await problem(put(cart.id, '2099-01-05T09:00Z~delivery'), 404);
       await problem(put((await heldCart()).id, nextSlot()), 409, 'cart-not-open');
     },
@@ -943,8 +970,62 @@ const FIXTURES: Record<string, Fixture> = {
       await problem(api.get('/stores/no-such-store/slots'), 404);
     },
   },
-  'GET /stores': { ok: 200, build: async () => ({ client: api, path: '/stores' }) },
-  'GET /stores/{id}': {
+  'GET /stores': {
+    ok: 200,
+    build: async () => ({ client: api, path: '/stores', query: { postcode: 'm11ft', country: 'GB' } }),
+    together: { 'query:postcode': ['query:country'] },
+    probes: async () => {
+      await problem(api.get('/stores?postcode=M1'), 400);
+      await problem(api.get('/stores?postcode=12345&country=ZZ'), 422, 'country-not-served');
+    },
+  },
+  'GET /me/addresses': {
+    ok: 200,
+    build: async () => ({ client: (await addressOfOwn()).client, path: '/me/addresses' }),
+  },
+  'POST /me/addresses': {
+    ok: 201,
+    build: async () => ({ client: await tokenClient(unique('openapi-addresser'), ['shopper']), path: '/me/addresses', body: savedAddress() }),
+    state: addressState,
+    probes: async () => {
+      const client = await tokenClient(unique('openapi-addresser'), ['shopper']);
+      await problem(client.post('/me/addresses', { ...savedAddress(), postcode: 'M1' }), 400);
+      await problem(client.post('/me/addresses', { ...savedAddress(), postcode: '12345', country: 'ZZ' }), 422, 'country-not-served');
+      for (let i = 0; i < 20; i += 1) expect((await client.post('/me/addresses', { ...savedAddress(), isDefault: false })).status).toBe(201);
+      await problem(client.post('/me/addresses', savedAddress()), 409, 'too-many-addresses');
+    },
+  },
+  'PATCH /me/addresses/{id}': {
+    ok: 200,
+    build: async () => {
+      const { client, address } = await addressOfOwn();
+      return { client, path: `/me/addresses/${address.id}`, contentType: 'application/json', body: { version: address.version, label: unique('Work'), line2: null, postcode: 'M1 2AB', isDefault: false } };
+    },
+    state: addressState,
+    probes: async () => {
+      const { client, address } = await addressOfOwn();
+      await problem(client.patch(`/me/addresses/${ghost()}`, { version: 1, label: 'Ghost' }), 404);
+      // Another shopper's address is a 404 like a missing one.
+      await problem(shopper.patch(`/me/addresses/${address.id}`, { version: 1, label: 'Mine now' }), 404);
+      await problem(client.patch(`/me/addresses/${address.id}`, { version: 7, label: 'Stale' }), 409, 'version-mismatch');
+      await problem(client.patch(`/me/addresses/${address.id}`, { version: 1, postcode: '12345', country: 'ZZ' }), 422, 'country-not-served');
+      await problem(client.patch(`/me/addresses/${address.id}`, { version: 1, postcode: 'M1' }), 400);
+    },
+  },
+  'DELETE /me/addresses/{id}': {
+    ok: 204,
+    build: async () => {
+      const { client, address } = await addressOfOwn();
+      return { client, path: `/me/addresses/${address.id}` };
+    },
+    state: addressState,
+    probes: async () => {
+      const { client, address } = await addressOfOwn();
+      await problem(client.request('DELETE', '/me/addresses/not-a-ulid'), 400);
+      await problem(client.request('DELETE', `/me/addresses/${ghost()}`), 404);
+      await problem(shopper.request('DELETE', `/me/addresses/${address.id}`), 404);
+    },
+  },  'GET /stores/{id}': {
     ok: 200,
     build: async () => ({ client: api, path: `/stores/${STORE}` }),
     probes: async () => {
