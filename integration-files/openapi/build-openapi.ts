@@ -1,4 +1,5 @@
 import { SubscribeRequest, SubscriptionView } from '../../shared/billing/subscriptions.js';
+import { Profile, UpdateProfileRequest } from '../../shared/accounts/model.js';
 import { ReconciliationReportQuery, ReconciliationSummary } from '../../shared/billing/reconcile.js';
 import { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -299,7 +300,7 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, PersonalDataExport: ExportView, Erasure: ErasureView, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, Profile, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, PersonalDataExport: ExportView, Erasure: ErasureView, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CheckoutRequest,
@@ -334,6 +335,7 @@ const REQUESTS = {
   UpdateAddressRequest,
   AdjustStockRequest,
   SubscribeRequest,
+  UpdateProfileRequest,
   StaffPrivacyRequest,
   CreateListRequest,
   UpdateListRequest,
@@ -667,6 +669,18 @@ const PROMOTION_ETAG: Header = {
   description: 'The promotion version as a strong entity tag, for `If-Match`.',
   schema: { type: 'string', pattern: '^"[1-9][0-9]*"$' },
   required: true,
+};
+
+const PROFILE_ETAG: Header = {
+  description: 'The profile version as a strong entity tag, for `If-Match`.',
+  schema: { type: 'string', pattern: '^"[1-9][0-9]*"$' },
+  required: true,
+};
+
+/** `If-Match` where the version is optional: without one, the change applies to the version the server reads. */
+const OPTIONAL_IF_MATCH: Parameter = {
+  ...IF_MATCH,
+  description: 'The ETag of the version being changed; optional (so is `version` in the body): a stale one is a 409, none applies the change to the version read.',
 };
 
 const ADDRESS_ETAG: Header = {
@@ -1085,6 +1099,16 @@ const OPERATIONS: Record<string, OperationSpec> = {
     responses: { 200: { description: 'The subscription.', content: json(ref('Subscription')) } },
     problems: [400, 404],
   },
+  'POST /subscriptions/{id}/cancel': {
+    operationId: 'cancelSubscription',
+    tag: 'Billing',
+    summary: 'Cancel a delivery pass',
+    description:
+      'The caller cancels their own pass. One still `pending` (not yet created in the billing system) ends at once: `cancelled`, `cancelAtPeriodEnd: false`. Otherwise it runs to the end of the period paid for: it stays as it is (`active` keeps waiving delivery fees) with `cancelAtPeriodEnd: true`, the billing system is told behind a queue (its answer adds `currentPeriodEnd`), and it becomes `cancelled` when billing ends it; from `currentPeriodEnd` on it waives nothing even before then. Cancelling again answers the same state. A POST rather than a DELETE, since the pass is not removed: it stays readable, and may run on for weeks. Another shopper’s pass is a 404, exactly like a missing one.',
+    parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 64 }, description: 'A subscription id (a ULID).' }],
+    responses: { 200: { description: 'The subscription as cancelled, or as it already was.', content: json(ref('Subscription')) } },
+    problems: [400, 404],
+  },
   'GET /tax-rates': {
     operationId: 'getTaxRates',
     tag: 'Tax',
@@ -1395,6 +1419,29 @@ const OPERATIONS: Record<string, OperationSpec> = {
     parameters: queryParameters(ListStoresQuery),
     responses: { 200: { description: 'The stores, marked `delivers` and `collection` when a postcode was given.', content: json(ref('StoreList')) } },
     problems: [400, 422],
+  },
+  'GET /me': {
+    operationId: 'getProfile',
+    tag: 'Accounts',
+    summary: 'Your profile',
+    description:
+      'The caller’s own profile (shoppers only: staff have none, 403): names, email, phone, marketing consent with the time it was last given or withdrawn (`at: null` until asked), preferred store. Made on first use, here or by `PATCH /me`, however many first calls race; a token carrying the sign-in email (the shoppers’ pool) seeds `email`.',
+    responses: { 200: { description: 'The caller’s profile.', headers: { ETag: PROFILE_ETAG }, content: json(ref('Profile')) } },
+  },
+  'PATCH /me': {
+    operationId: 'updateProfile',
+    tag: 'Accounts',
+    summary: 'Change your profile',
+    description:
+      'A JSON merge patch of the caller’s profile (made first if need be): absent leaves a field alone, `null` removes it. `phone` is E.164 (`+447700900123`); `marketingConsent: { granted }` records the answer, the server setting its time when the answer changes; `preferredStoreId` must be a store (else 422 `unknown-store`). When the sign-in token carries an email, that is the email: another is a 422 `email-managed-by-sign-in`. The version is optional, as `version` or `If-Match`: a stale one is a 409 `version-mismatch`, none applies the patch to the version read (a racing change then still makes it a 409). Invalid fields are a 400 naming each, and change nothing.',
+    parameters: [OPTIONAL_IF_MATCH],
+    requestBody: {
+      required: true,
+      content: { 'application/merge-patch+json': { schema: ref('UpdateProfileRequest') }, ...json(ref('UpdateProfileRequest')) },
+    },
+    responses: { 200: { description: 'The profile as changed.', headers: { ETag: PROFILE_ETAG }, content: json(ref('Profile')) } },
+    problems: [400, 409, 422],
+    idempotent: true,
   },
   'GET /me/addresses': {
     operationId: 'listAddresses',
@@ -1781,7 +1828,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Payments', description: 'Stripe’s webhooks about payments.' },
       { name: 'Billing', description: 'Delivery-pass subscriptions, and the billing system’s webhooks.' },
       { name: 'Operations', description: 'For operators: moving failed messages back from a dead-letter queue.' },
-      { name: 'Accounts', description: 'A shopper’s own account: their address book, each postcode checked for its country.' },
+      { name: 'Accounts', description: 'A shopper’s own account: their profile, and their address book, each postcode checked for its country.' },
       { name: 'Shopping', description: 'A shopper’s own shopping lists, what they buy again, and reordering a past order into a cart.' },
       { name: 'Docs', description: 'This document, as JSON and as a page.' },
     ],

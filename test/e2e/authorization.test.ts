@@ -98,6 +98,7 @@ describe('staff of another store, and another shopper', () => {
   let listId: string;
   let addressId: string;
   let slotId: string;
+  let subscriptionId: string;
   let deliverySlotId: string;
   let owner: ApiClient;
   let stranger: ApiClient;
@@ -119,6 +120,10 @@ describe('staff of another store, and another shopper', () => {
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     order = started.body;
     cartId = (await owner.post<Cart>('/carts', { storeId: HOME })).body.id;
+    expect((await owner.patch('/me', { displayName: 'Owner' })).status).toBe(200);
+    const pass = await owner.post<{ id: string }>('/subscriptions', { plan: 'delivery-pass-monthly' }, { headers: { 'idempotency-key': `authz-pass-${run}` } });
+    expect(pass.status, JSON.stringify(pass.body)).toBe(201);
+    subscriptionId = pass.body.id;
     const list = await owner.post<{ id: string }>('/me/lists', { name: 'Weekly', lines: [{ sku: item.sku, quantity: { count: 1 } }] });
     expect(list.status, JSON.stringify(list.body)).toBe(201);
     listId = list.body.id;
@@ -181,6 +186,8 @@ describe('staff of another store, and another shopper', () => {
       await stranger.post(`/carts/${cartId}/hold`),
       await stranger.request('DELETE', `/carts/${cartId}/hold`),
       await stranger.post('/checkout', { cartId, paymentMethod: 'pm_card_visa' }, { headers: { 'idempotency-key': `authz-steal-${run}` } }),
+      await stranger.get(`/subscriptions/${subscriptionId}`),
+      await stranger.post(`/subscriptions/${subscriptionId}/cancel`),
       // The owner's order into the stranger's own cart, and into the owner's cart.
       await stranger.post(`/carts/${strangersCart}/reorder`, { orderId: order.id }),
       await stranger.post(`/carts/${cartId}/reorder`, { orderId: order.id }),
@@ -203,6 +210,11 @@ describe('staff of another store, and another shopper', () => {
     expect((await stranger.get<{ items: unknown[] }>('/me/buy-again')).body.items).toEqual([]);
     expect((await owner.get<{ name: string; version: number }>(`/me/lists/${listId}`)).body).toMatchObject({ name: 'Weekly', version: 1 });
     expect((await owner.get<OrderView>(`/orders/${order.id}`)).body.status).not.toBe('cancelled');
+    // `/me` has no id to tamper with: each shopper reads and changes only their own profile.
+    expect((await stranger.patch('/me', { displayName: 'Stranger' })).status).toBe(200);
+    expect((await owner.get<{ shopperId: string; displayName: string }>('/me')).body).toMatchObject({ displayName: 'Owner' });
+    expect((await stranger.get<{ shopperId: string; displayName: string }>('/me')).body.displayName).toBe('Stranger');
+    expect((await owner.get<{ cancelRequestedAt?: string }>(`/subscriptions/${subscriptionId}`)).body.cancelRequestedAt).toBeUndefined();
   });
 
   it('shapes the order for its reader: no staff subject for the shopper, no client secret or checkout key for staff', async () => {

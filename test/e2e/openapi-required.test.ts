@@ -1477,6 +1477,41 @@ const FIXTURES: Record<string, Fixture> = {
       await problem(client.get(`/subscriptions/${ghost()}`), 404);
     },
   },
+  'POST /subscriptions/{id}/cancel': {
+    ok: 200,
+    build: async () => {
+      const { client, id } = await subscriber();
+      return { client, path: `/subscriptions/${id}/cancel` };
+    },
+    probes: async () => {
+      const { client, id } = await subscriber();
+      await problem(client.post(`/subscriptions/${'x'.repeat(65)}/cancel`), 400);
+      await problem(client.post(`/subscriptions/${ghost()}/cancel`), 404);
+      // Another shopper's pass is a 404 like a missing one.
+      await problem(shopper.post(`/subscriptions/${id}/cancel`), 404);
+    },
+  },
+  'GET /me': {
+    ok: 200,
+    build: async () => ({ client: await tokenClient(unique('openapi-profile'), ['shopper']), path: '/me' }),
+  },
+  'PATCH /me': {
+    ok: 200,
+    build: async () => ({
+      client: await tokenClient(unique('openapi-profile'), ['shopper']),
+      path: '/me',
+      contentType: 'application/merge-patch+json',
+      headers: { 'If-Match': '"1"' },
+      body: { version: 1, displayName: 'Ada', phone: '+447700900123', marketingConsent: { granted: true }, preferredStoreId: STORE },
+    }),
+    state: async (call: Call) => (await call.client.get('/me')).body,
+    probes: async () => {
+      const client = await tokenClient(unique('openapi-profile'), ['shopper']);
+      await problem(client.patch('/me', { version: 7, displayName: 'Stale' }), 409, 'version-mismatch');
+      await problem(client.patch('/me', { preferredStoreId: 'no-such-store' }), 422, 'unknown-store');
+      await problem(client.patch('/me', { phone: '07700 900123' }), 400);
+    },
+  },
   'GET /me/lists': {
     ok: 200,
     build: async () => ({ client: (await listOfOwn()).client, path: '/me/lists' }),

@@ -108,6 +108,7 @@ describe('the OpenAPI document', () => {
       'POST /orders/{id}/returns/{returnId}/inspect': ['application/json'],
       'POST /webhooks/billing': ['application/json'],
       'POST /subscriptions': ['application/json'],
+      'PATCH /me': ['application/json', 'application/merge-patch+json'],
       'POST /webhooks/orders': ['application/json'],
       'POST /me/lists': ['application/json'],
       'PATCH /me/lists/{id}': ['application/json'],
