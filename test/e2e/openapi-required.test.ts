@@ -672,29 +672,6 @@ async function addressOfOwn(): Promise<{ client: RecordingClient; address: { id:
 }
 const addressState = async (call: Call) => (await call.client.get<{ items: unknown[] }>('/me/addresses')).body.items;
 
-/** An address in the store's delivery area, every optional field given. */
-const savedAddress = () => ({
-  label: unique('Home'),
-  recipientName: 'Openapi Shopper',
-  line1: '45 Newton Street',
-  line2: 'Flat 2',
-  city: 'Manchester',
-  postcode: 'm11ft',
-  country: 'GB',
-  phone: '+447700900123',
-  instructions: 'Leave with the concierge',
-  isDefault: true,
-});
-
-/** A new shopper with one address of their own. */
-async function addressOfOwn(): Promise<{ client: RecordingClient; address: { id: string; version: number } }> {
-  const client = await tokenClient(unique('openapi-addresser'), ['shopper']);
-  const made = await client.post<{ id: string; version: number }>('/me/addresses', savedAddress());
-  expect(made.status, JSON.stringify(made.body)).toBe(201);
-  return { client, address: made.body };
-}
-const addressState = async (call: Call) => (await call.client.get<{ items: unknown[] }>('/me/addresses')).body.items;
-
 /** A product of this file's that is no longer sold. */
 const archivedProduct = once(async () => {
   const product = await createProduct('OpenAPI archived', 'each', FIXED_PRICE, 10);
