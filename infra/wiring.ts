@@ -242,7 +242,12 @@ export const functions: readonly FunctionSpec[] = [
   // Resumes a checkout waiting on 3-D Secure once the intent's webhook says how it went.
   { id: 'payments-process-webhook', entry: 'functions/payments/process-webhook.ts', access: { ...tableWrite, workflows: { checkout: 'callback' } } },
   // Checkout: POST /checkout starts the saga; one function per Task state of infra/workflows/checkout.asl.json.
-  { id: 'checkout-start-checkout', entry: 'functions/checkout/start-checkout.ts', access: { ...tableWrite, workflows: { checkout: 'start' } } },
+  // Asks the payment provider for the shopper's Customer (made on first use) and whose the payment method is.
+  {
+    id: 'checkout-start-checkout',
+    entry: 'functions/checkout/start-checkout.ts',
+    access: { ...tableWrite, secrets: ['payment-api'], workflows: { checkout: 'start' } },
+  },
   { id: 'checkout-reserve-stock', entry: 'functions/checkout/reserve-stock.ts', access: tableWrite },
   { id: 'checkout-create-payment', entry: 'functions/checkout/create-payment.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
   { id: 'checkout-authorize-payment', entry: 'functions/checkout/authorize-payment.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
@@ -252,6 +257,12 @@ export const functions: readonly FunctionSpec[] = [
     access: { ...tableWrite, secrets: ['payment-api'], workflows: { checkout: 'callback' } },
   },
   { id: 'checkout-confirm-order', entry: 'functions/checkout/confirm-order.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
+  // Settles its own wait when the shopper authenticated the re-authorization before the token was stored.
+  {
+    id: 'checkout-await-reauthentication',
+    entry: 'functions/checkout/await-reauthentication.ts',
+    access: { ...tableWrite, secrets: ['payment-api'], workflows: { checkout: 'callback' } },
+  },
   { id: 'checkout-await-pick', entry: 'functions/checkout/await-pick.ts', access: tableWrite },
   // Settles its own wait when the shopper answered every proposed substitute before the token was stored.
   { id: 'checkout-await-substitutions', entry: 'functions/checkout/await-substitutions.ts', access: { ...tableWrite, workflows: { checkout: 'callback' } } },
@@ -330,6 +341,10 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'accounts-add-address', entry: 'functions/accounts/add-address.ts', access: tableWrite },
   { id: 'accounts-update-address', entry: 'functions/accounts/update-address.ts', access: tableWrite },
   { id: 'accounts-remove-address', entry: 'functions/accounts/remove-address.ts', access: tableWrite },
+  // Saved cards live at the payment provider, on the shopper's Customer; the table keeps only the Customer's id.
+  { id: 'accounts-setup-payment-method', entry: 'functions/accounts/setup-payment-method.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
+  { id: 'accounts-list-payment-methods', entry: 'functions/accounts/list-payment-methods.ts', access: { ...table, secrets: ['payment-api'] } },
+  { id: 'accounts-remove-payment-method', entry: 'functions/accounts/remove-payment-method.ts', access: { ...table, secrets: ['payment-api'] } },
   { id: 'shopping-get-buy-again', entry: 'functions/shopping/get-buy-again.ts', access: table },
   { id: 'shopping-reorder-into-cart', entry: 'functions/shopping/reorder-into-cart.ts', access: tableWrite },
 ];
@@ -452,6 +467,9 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/me/addresses', fn: 'accounts-add-address', auth: staff('account:write') },
   { method: 'PATCH', path: '/me/addresses/{id}', fn: 'accounts-update-address', auth: staff('account:write') },
   { method: 'DELETE', path: '/me/addresses/{id}', fn: 'accounts-remove-address', auth: staff('account:write') },
+  { method: 'POST', path: '/me/payment-methods/setup', fn: 'accounts-setup-payment-method', auth: staff('account:write') },
+  { method: 'GET', path: '/me/payment-methods', fn: 'accounts-list-payment-methods', auth: staff('account:read') },
+  { method: 'DELETE', path: '/me/payment-methods/{id}', fn: 'accounts-remove-payment-method', auth: staff('account:write') },
   { method: 'GET', path: '/me/buy-again', fn: 'shopping-get-buy-again', auth: staff('account:read') },
   // A past order of the caller's into one of their carts: a change of the cart, so the cart's scope.
   { method: 'POST', path: '/carts/{id}/reorder', fn: 'shopping-reorder-into-cart', auth: shopper },

@@ -38,23 +38,28 @@ export const PaymentMethodParams = z.strictObject({
 });
 
 /** A saved card as the shopper sees it: enough to recognise it, nothing to charge it with. */
-export interface PaymentMethodView {
-  id: string;
-  type: string;
-  brand?: string;
-  last4?: string;
-  expMonth?: number;
-  expYear?: number;
-  isDefault: boolean;
-}
+export const PaymentMethodView = z.strictObject({
+  id: z.string().describe('The provider’s payment method id (`pm_...`): what `POST /checkout` takes as `paymentMethod`.'),
+  type: z.string().describe('`card`, for cards and the wallets (Apple Pay, Google Pay) that Stripe.js turns into cards.'),
+  brand: z.string().optional(),
+  last4: z.string().regex(/^\d{4}$/).optional(),
+  expMonth: z.number().int().min(1).max(12).optional(),
+  expYear: z.number().int().optional(),
+  isDefault: z.boolean().describe('The Customer’s default method at the provider (`invoice_settings.default_payment_method`).'),
+});
+export type PaymentMethodView = z.infer<typeof PaymentMethodView>;
+
+/** `GET /me/payment-methods`' answer. */
+export const PaymentMethodList = z.strictObject({ items: z.array(PaymentMethodView) });
 
 /** What the client needs to save a card with Stripe.js: the SetupIntent's client secret, and the publishable key if configured. */
-export interface PaymentMethodSetup {
-  setupIntentId: string;
-  clientSecret: string;
-  customerId: string;
-  publishableKey?: string;
-}
+export const PaymentMethodSetup = z.strictObject({
+  setupIntentId: z.string(),
+  clientSecret: z.string().describe('For Stripe.js’s `confirmSetup`/`confirmCardSetup` in the shopper’s app; the card goes from there to the provider.'),
+  customerId: z.string().describe('The shopper’s Customer at the provider, which the card is saved on.'),
+  publishableKey: z.string().optional().describe('The provider’s publishable key, when the shop configured one.'),
+});
+export type PaymentMethodSetup = z.infer<typeof PaymentMethodSetup>;
 
 /**
  * One gateway idempotency key per shopper and purpose. The shopper id is hashed: it keeps Stripe's key alphabet and

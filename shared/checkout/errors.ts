@@ -29,6 +29,18 @@ export class ReauthorizationDeclinedError extends ConflictError {
   }
 }
 
+/**
+ * The picked goods cost more than the hold, and the bank wants the shopper to authenticate the new authorization
+ * (`authentication_required` off session): the order now asks them (`payment.action`), and the saga waits for it
+ * (AwaitReauthentication) as it waits on 3-D Secure for the first hold.
+ */
+export class ReauthenticationRequiredError extends ConflictError {
+  override readonly name = 'ReauthenticationRequired';
+  constructor(orderId: string, intentId: string) {
+    super('reauthentication-required', `Order ${orderId} needs its shopper to authenticate the payment ${intentId} for what was picked.`, { extensions: { orderId, intentId } });
+  }
+}
+
 /** The cart was checked out already, under another `Idempotency-Key`. */
 export class CartCheckedOutError extends ConflictError {
   override readonly name = 'CartCheckedOutError';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { checkoutStartV1 } from '../../events/checkout/checkout-start.v1.js';
+import { checkoutPaymentMethod, ensurePaymentCustomer } from '../accounts/payment-methods.js';
 import { ownCart, cartEventItem, nextCart } from '../carts/change.js';
 import { currentLines } from '../carts/catalog-lookup.js';
 import type { CartActor } from '../carts/deps.js';
@@ -118,6 +119,8 @@ async function repeatedCheckout(deps: CheckoutDeps, cart: Cart, checkoutKey: str
  * execution name. Repeating the same `Idempotency-Key` returns the same order and starts nothing new.
  *
  * @throws CartNotFoundError (404), CartCheckedOutError (409) for a cart checked out under another key
+ * @throws PaymentMethodNotFoundError (404 `payment-method-not-found`) for a method the provider does not have, or has
+ *   saved on another shopper's Customer
  * @throws AppError (422 `cart-empty`, `fulfillment-missing`, `minimum-order-not-met`, `age-verification-required`)
  * @throws OutsideDeliveryAreaError (422 `address-outside-delivery-area`) before anything is reserved
  * @throws SlotNotFoundError (404), SlotInPastError / SlotCutOffError (422), SlotClosedError (409)
@@ -147,12 +150,17 @@ export async function startCheckout(request: CheckoutRequest, idempotencyKey: st
     });
   }
 
+  // Every order is made on the shopper's Customer, with a method saved on it or a new one that the first authorization
+  // saves there for off-session use; a method saved on another Customer is refused as if it did not exist.
+  const customerId = await ensurePaymentCustomer(actor.subject, deps);
+  await checkoutPaymentMethod(customerId, request.paymentMethod, deps);
+
   const orderId = deps.newId();
   const now = deps.now();
   const frozen = orderFromPricedCart({ orderId, cart, pricing: priced.pricing, pricedFrom: priced.pricedFrom, names, at: now, actor: actor.subject });
   const order: Order = {
     ...frozen,
-    payment: { ...frozen.payment, method: request.paymentMethod },
+    payment: { ...frozen.payment, method: request.paymentMethod, customerId },
     checkoutKey: key,
     ...(ageRestricted ? { idCheckRequired: true } : {}),
     ...(frozen.promotions.length > 0 || frozen.loyalty.pointsRedeemed > 0 ? { redemptionsTaken: true } : {}),

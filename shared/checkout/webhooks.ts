@@ -11,6 +11,8 @@ function authenticationOutcome(event: StripeWebhookMessage): AuthenticationOutco
     case 'payment_intent.payment_failed':
     case 'payment_intent.canceled': {
       const failure = intent.last_payment_error ?? undefined;
+      // An off-session re-authorization the bank wants authenticated: the saga is about to ask the shopper, not to give up.
+      if (event.type === 'payment_intent.payment_failed' && (failure?.decline_code || failure?.code) === 'authentication_required') return undefined;
       return {
         outcome: 'declined',
         declineCode: failure?.decline_code || failure?.code || (event.type === 'payment_intent.canceled' ? 'canceled' : 'authentication_failed'),

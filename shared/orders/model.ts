@@ -146,9 +146,23 @@ export type PaymentStatus = z.infer<typeof PaymentStatus>;
 export const OrderPayment = z.strictObject({
   /** The saved or client-created payment method (`pm_...`) the checkout was asked to charge. */
   method: z.string().min(1).optional(),
+  /**
+   * The shopper's Customer at the payment provider, which every intent of the order is made on (and the method saved
+   * on, so an off-session re-authorization can charge it again); refunds and reconciliation find it here. Absent on
+   * till orders and on orders from before saved cards.
+   */
+  customerId: z.string().min(1).optional(),
   intentId: z.string().min(1).optional(),
   /** What the customer must do to authenticate (3-D Secure), while the payment is `requires-action`; for the client only. */
-  action: z.strictObject({ type: z.string().min(1), clientSecret: z.string().min(1), redirectUrl: z.string().optional() }).optional(),
+  action: z
+    .strictObject({
+      type: z.string().min(1),
+      clientSecret: z.string().min(1),
+      redirectUrl: z.string().optional(),
+      /** The intent to authenticate when it is not the order's own hold: the re-authorization of a heavier pick. */
+      intentId: z.string().min(1).optional(),
+    })
+    .optional(),
   authorized: Amount,
   captured: Amount,
   refunded: Amount,

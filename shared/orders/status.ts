@@ -22,6 +22,7 @@ export type OrderEvent =
   | { type: 'record-pick'; picks: readonly (PickedLine & { lineId: string })[] }
   | { type: 'decide-substitutions'; decisions: readonly SubstitutionDecision[]; by: SubstitutionDecider }
   | { type: 'reauthorize'; intentId: string; amount: number }
+  | { type: 'require-reauthentication'; intentId: string; action: PaymentAction }
   | { type: 'capture'; amount: number }
   | { type: 'complete' }
   | { type: 'refund'; amount: number; tax?: number; reason?: string }
@@ -53,6 +54,8 @@ export const TRANSITIONS: readonly Transition[] = [
   { from: 'picked', on: 'decide-substitutions', to: 'picked' },
   // A pick above the hold: a new authorization for the final amount replaces the first before anything is captured.
   { from: 'picked', on: 'reauthorize', to: 'picked' },
+  // The bank wants the shopper to authenticate that new authorization: the order asks them, its first hold still held.
+  { from: 'picked', on: 'require-reauthentication', to: 'picked' },
   { from: 'picked', on: 'capture', to: 'captured' },
   { from: 'captured', on: 'complete', to: 'completed' },
   ...(['captured', 'completed', 'partially-refunded'] as const).flatMap((from) => [
@@ -151,6 +154,8 @@ function applyMoney(order: Order, event: OrderEvent): { payment: OrderPayment; t
   switch (event.type) {
     case 'require-action':
       return { payment: { ...payment, intentId: event.intentId, action: event.action, status: 'requires-action' } };
+    case 'require-reauthentication':
+      return { payment: { ...payment, action: { ...event.action, intentId: event.intentId }, status: 'requires-action' } };
     case 'authorize':
     case 'reauthorize': {
       positiveAmount('amount', event.amount);

@@ -19,6 +19,7 @@ export const OrderView = Order.omit({ checkoutKey: true, redemptionsTaken: true 
         type: z.string().min(1),
         clientSecret: z.string().min(1).optional().describe('For the order’s shopper only: what their client needs to finish authentication.'),
         redirectUrl: z.string().optional(),
+        intentId: z.string().optional().describe('The payment to authenticate when it is not the order’s first: the re-authorization of a pick heavier than the hold (`type` `confirm_payment`).'),
       })
       .optional(),
   }),

@@ -139,6 +139,8 @@ export interface PaymentState {
   /** How much may still be captured (the hold), in minor units. */
   capturable: number;
   captured: number;
+  /** What the customer's client confirms the intent with (Stripe.js), should the bank want them to authenticate. */
+  clientSecret?: string;
   /** The payment method the intent charges (the provider's id, even when a test card was named). */
   paymentMethod?: string;
   customerId?: string;

@@ -110,6 +110,7 @@ function stateOf(intent: Stripe.PaymentIntent): PaymentState {
     amount: toMoney(intent.amount, intent.currency),
     capturable: intent.amount_capturable,
     captured: intent.amount_received,
+    ...(intent.client_secret ? { clientSecret: intent.client_secret } : {}),
     ...(idOf(intent.payment_method) === undefined ? {} : { paymentMethod: idOf(intent.payment_method)! }),
     ...(idOf(intent.customer) === undefined ? {} : { customerId: idOf(intent.customer)! }),
   };

@@ -26,6 +26,8 @@ export interface SandboxIntent {
   amount_capturable: number;
   amount_received: number;
   metadata: Record<string, string>;
+  customer?: string | null;
+  payment_method?: string | null;
 }
 
 /**
@@ -51,6 +53,34 @@ export class SandboxLedger {
   /** Plays the customer on the 3-D Secure page: the intent is authorized (`approve`) or fails authentication (`fail`). */
   async authenticate(id: string, outcome: 'approve' | 'fail'): Promise<SandboxIntent> {
     return this.control<SandboxIntent>(`/_sandbox/payment_intents/${id}/authenticate`, { outcome });
+  }
+
+  /**
+   * What Stripe.js does in the shopper's app with `POST /me/payment-methods/setup`'s client secret: confirms the
+   * SetupIntent with a card (a test card by name), approving 3-D Secure when the card asks for it. The card goes to
+   * the provider, never through the API. Returns the saved method's id.
+   */
+  async saveCard(setupIntentId: string, card = 'pm_card_visa'): Promise<string> {
+    const response = await fetch(`${this.baseUrl}/v1/setup_intents/${setupIntentId}/confirm`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk_test_smartshelf_local', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ payment_method: card }).toString(),
+    });
+    if (response.status !== 200) throw new Error(`the sandbox answered ${response.status} confirming ${setupIntentId}: ${await response.text()}`);
+    const setup = (await response.json()) as { status: string; payment_method: string };
+    if (setup.status === 'requires_action') await this.control(`/_sandbox/setup_intents/${setupIntentId}/authenticate`, { outcome: 'approve' });
+    return setup.payment_method;
+  }
+
+  /** Confirms an intent on session, as Stripe.js does with an order's `payment.action.clientSecret` when the shopper comes back. */
+  async confirmOnSession(intentId: string): Promise<SandboxIntent> {
+    const response = await fetch(`${this.baseUrl}/v1/payment_intents/${intentId}/confirm`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk_test_smartshelf_local', 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
+    if (response.status !== 200) throw new Error(`the sandbox answered ${response.status} confirming ${intentId}: ${await response.text()}`);
+    return (await response.json()) as SandboxIntent;
   }
 
   /** Replaces the sandbox's injected faults (latency, errors, duplicated or shuffled webhooks); `{}` clears them. */

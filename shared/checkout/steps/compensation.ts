@@ -28,7 +28,8 @@ import { completeEventItem, slotOf } from './common.js';
 export async function releasePayment(orderId: string, intentId: string | undefined, deps: CheckoutDeps = checkoutDeps()): Promise<{ voided: string[]; refunded: string[] }> {
   const order = await requireOrder(deps, orderId);
   const gateway = await deps.gateway();
-  const intents = [...new Set([intentId, order.payment.intentId].filter((id): id is string => id !== undefined))];
+  // A re-authorization the shopper was asked to authenticate holds nothing yet, but is voided so it never can.
+  const intents = [...new Set([intentId, order.payment.intentId, order.payment.action?.intentId].filter((id): id is string => id !== undefined))];
   const voided: string[] = [];
   const refunded: string[] = [];
   for (const id of intents) {
@@ -95,7 +96,9 @@ function messageOf(cause: string | undefined): string {
 /** The failure code and reason recorded on the order; an unexpected error's detail stays in the logs. */
 export function describeFailure(failure: SagaFailure, status: Order['status']): { code: string; reason: string } {
   if (failure.Error === 'States.Timeout') {
-    return status === 'payment-pending'
+    // A picked order times out only waiting on its shopper to authenticate a re-authorization (AwaitSubstitutions'
+    // timeout is the cut-off, caught into CapturePayment).
+    return status === 'payment-pending' || status === 'picked'
       ? { code: 'authentication-timeout', reason: 'The customer did not complete payment authentication in time.' }
       : { code: 'pick-timeout', reason: 'The order was not picked in time.' };
   }

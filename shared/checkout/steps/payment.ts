@@ -6,10 +6,10 @@ import { isTerminal } from '../../orders/status.js';
 import { settleSubstitutionsAtCutoff } from '../../orders/substitution-actions.js';
 import { pendingProposals } from '../../orders/substitutions.js';
 import { settleWait, storeWait } from '../../orders/waits.js';
-import { idempotencyKey } from '../../payments/gateway.js';
+import { idempotencyKey, type Authorization } from '../../payments/gateway.js';
 import { checkoutDeps, SAGA_ACTOR, type CheckoutDeps } from '../deps.js';
 import { settleAuthentication } from '../authentication.js';
-import { PaymentDeclinedError, ReauthorizationDeclinedError } from '../errors.js';
+import { PaymentDeclinedError, ReauthenticationRequiredError, ReauthorizationDeclinedError } from '../errors.js';
 import { refuse } from './common.js';
 
 /**
@@ -24,8 +24,16 @@ export async function createPayment(orderId: string, deps: CheckoutDeps = checko
   if (order.status !== 'reserved') refuse(order, 'authorize');
   if (order.payment.method === undefined) throw new RangeError(`order ${orderId} has no payment method to charge`);
   const gateway = await deps.gateway();
+  const customerId = order.payment.customerId;
+  // On the shopper's Customer, a new method is saved for off-session use once authorized: a re-authorization after
+  // picking, with nobody there, can then charge it again (on Stripe a method used without a Customer is single-use).
   const intent = await gateway.createIntent(
-    { orderId, amount: { amount: order.totals.authorizationTotal, currency: order.totals.currency }, paymentMethod: order.payment.method },
+    {
+      orderId,
+      amount: { amount: order.totals.authorizationTotal, currency: order.totals.currency },
+      paymentMethod: order.payment.method,
+      ...(customerId === undefined ? {} : { customerId, saveForOffSession: true }),
+    },
     idempotencyKey(orderId, 'authorize'),
   );
   return { intentId: intent.intentId };
@@ -72,6 +80,27 @@ export async function awaitAuthentication(input: { orderId: string; intentId: st
 }
 
 /**
+ * AwaitReauthentication: the bank wants the shopper to authenticate the re-authorization of a heavier pick. Keeps the
+ * task token where the payment webhook finds it (by the new intent, as for 3-D Secure on the first hold), then looks at
+ * the intent once itself, since the shopper may have finished first. The intent starts `requires_payment_method`
+ * (declined off session): only an authorization or a cancellation settles the wait; a failed authentication arrives
+ * as the webhook's `payment_intent.payment_failed`.
+ */
+export async function awaitReauthentication(input: { orderId: string; taskToken: string }, deps: CheckoutDeps = checkoutDeps()): Promise<void> {
+  const order = await requireOrder(deps, input.orderId);
+  const intentId = order.payment.action?.intentId;
+  if (intentId === undefined) throw new RangeError(`order ${input.orderId} asks for no re-authentication`);
+  await storeWait(deps, 'authentication', intentId, { token: input.taskToken, orderId: input.orderId });
+  if (isTerminal(order.status)) {
+    await settleWait(deps, 'authentication', intentId, (token) => deps.workflow.fail(token, ORDER_CANCELLED, JSON.stringify({ errorMessage: 'the order was cancelled' })));
+    return;
+  }
+  const intent = await (await deps.gateway()).retrieve(intentId);
+  if (intent.status === 'requires_capture') await settleAuthentication(intentId, { outcome: 'authorized' }, deps);
+  else if (intent.status === 'canceled') await settleAuthentication(intentId, { outcome: 'declined', declineCode: 'canceled', message: 'The payment was cancelled.' }, deps);
+}
+
+/**
  * Whether what an order costs is only known once it is picked: goods sold by weight, or a line whose shopper allows a
  * substitute, which is proposed at picking and may cost less (or, accepted, more) than what was ordered.
  */
@@ -103,15 +132,35 @@ export async function confirmOrder(orderId: string, deps: CheckoutDeps = checkou
 /**
  * When the picked goods cost more than the hold: a new off-session authorization for the final amount replaces it
  * (the old hold is voided), or the step fails with ReauthorizationDeclined. Never a silent capture above the hold.
+ * On the shopper's Customer it charges the method the first authorization saved there; when the bank wants the shopper
+ * to authenticate it (`authentication_required`), the order asks them (`payment.action`, `confirm_payment`) and the
+ * step fails with ReauthenticationRequired, which the saga waits on (AwaitReauthentication) before running it again:
+ * the same keys then find the same intent, authorized by the shopper or still waiting.
  */
 async function reauthorize(order: Order, amount: number, deps: CheckoutDeps): Promise<Order> {
   const gateway = await deps.gateway();
   const oldIntent = order.payment.intentId!;
+  const customerId = order.payment.customerId;
+  // The method the first authorization charged and saved on the Customer (a test card named at checkout is a new
+  // method at the provider, so the order's own `method` may not be it).
+  const paymentMethod = customerId === undefined ? order.payment.method! : ((await gateway.retrieve(oldIntent)).paymentMethod ?? order.payment.method!);
   const intent = await gateway.createIntent(
-    { orderId: order.id, amount: { amount, currency: order.totals.currency }, paymentMethod: order.payment.method!, offSession: true },
+    { orderId: order.id, amount: { amount, currency: order.totals.currency }, paymentMethod, offSession: true, ...(customerId === undefined ? {} : { customerId }) },
     idempotencyKey(order.id, 'reauthorize'),
   );
-  const outcome = await gateway.confirm(intent.intentId, idempotencyKey(order.id, 'reauthorize-confirm'), { offSession: true });
+  // Already authorized by the shopper after they were asked: the confirm's key would only replay the first refusal.
+  const current = order.payment.action?.intentId === intent.intentId ? await gateway.retrieve(intent.intentId) : undefined;
+  const outcome: Authorization =
+    current?.status === 'requires_capture'
+      ? { status: 'authorized', payment: current }
+      : await gateway.confirm(intent.intentId, idempotencyKey(order.id, 'reauthorize-confirm'), { offSession: true });
+  if (outcome.status === 'declined' && outcome.declineCode === 'authentication_required' && customerId !== undefined && intent.clientSecret !== undefined) {
+    if (order.payment.action?.intentId !== intent.intentId) {
+      const action = { type: 'confirm_payment', clientSecret: intent.clientSecret };
+      await updateOrderStatus(deps, order, { type: 'require-reauthentication', intentId: intent.intentId, action }, SAGA_ACTOR);
+    }
+    throw new ReauthenticationRequiredError(order.id, intent.intentId);
+  }
   if (outcome.status !== 'authorized') {
     await gateway.cancel(intent.intentId, idempotencyKey(order.id, 'cancel', intent.intentId));
     throw new ReauthorizationDeclinedError(order.id, amount, order.payment.authorized, outcome.status === 'declined' ? outcome.declineCode : 'authentication_required');

@@ -21,6 +21,7 @@ import { inventoryDeps } from '../../../shared/inventory/deps.js';
 import { releaseReservation } from '../../../shared/inventory/reservations.js';
 import { RateLimitedError } from '../../../shared/limits/rate-limiter.js';
 import { engines } from '../../support/engines.js';
+import { checkoutOnlyGateway } from '../../support/payment-provider.js';
 import { apiEvent, lambdaContext } from '../../support/lambda.js';
 import { aPromotion, aSlot, aWorld, address, appError, heldOf, itemAt, NOW, shopper, stockOf, testDeps, uniqueCode, type World } from './fixtures.js';
 
@@ -66,7 +67,8 @@ const checkout = () =>
     tableName: engines().tableName,
     now: () => NOW,
     workflow,
-    gateway: () => Promise.reject(new Error('checking out never talks to the payment provider before the saga')),
+    // Checking out asks the provider only for the shopper's Customer and the payment method; the saga is not run here.
+    gateway: async () => checkoutOnlyGateway(),
     settings: { captureOnConfirm: true, authenticationTimeoutSeconds: 900 },
   });
 

@@ -8,6 +8,7 @@ import { checkoutDeps, type CheckoutDeps } from '../../../shared/checkout/deps.j
 import { startCheckout } from '../../../shared/checkout/start.js';
 import type { Workflow } from '../../../shared/checkout/workflow.js';
 import { engines } from '../../support/engines.js';
+import { checkoutOnlyGateway } from '../../support/payment-provider.js';
 import { aStore, aWorld, appError, heldOf, NOW, shopper, stockOf, testDeps } from './fixtures.js';
 
 /**
@@ -23,7 +24,8 @@ function checkout(): CheckoutDeps {
     tableName: engines().tableName,
     now: () => NOW,
     workflow,
-    gateway: () => Promise.reject(new Error('checking out never talks to the payment provider before the saga')),
+    // Checking out asks the provider only for the shopper's Customer and the payment method; the saga is not run here.
+    gateway: async () => checkoutOnlyGateway(),
     settings: { captureOnConfirm: true, authenticationTimeoutSeconds: 900 },
   });
 }

@@ -47,6 +47,8 @@ describe('describeFailure', () => {
   it('names a timeout by what the order waited for', () => {
     expect(describeFailure({ Error: 'States.Timeout' }, 'payment-pending').code).toBe('authentication-timeout');
     expect(describeFailure({ Error: 'States.Timeout' }, 'picking').code).toBe('pick-timeout');
+    // Picked, the saga waits only on the shopper authenticating a re-authorization.
+    expect(describeFailure({ Error: 'States.Timeout' }, 'picked').code).toBe('authentication-timeout');
   });
 
   it('keeps the message of a failure the shopper can act on, from a Lambda cause or a plain one', () => {

@@ -16,7 +16,7 @@ import {
 } from '../../../shared/orders/status.js';
 import { AT, anOrder } from './fixtures.js';
 
-const EVENT_TYPES: OrderEventType[] = ['reserve', 'require-action', 'authorize', 'confirm', 'start-picking', 'record-pick', 'decide-substitutions', 'reauthorize', 'capture', 'complete', 'refund', 'fail', 'cancel'];
+const EVENT_TYPES: OrderEventType[] = ['reserve', 'require-action', 'authorize', 'confirm', 'start-picking', 'record-pick', 'decide-substitutions', 'reauthorize', 'require-reauthentication', 'capture', 'complete', 'refund', 'fail', 'cancel'];
 const BEFORE_CAPTURE: OrderStatus[] = ['pending', 'reserved', 'payment-pending', 'authorized', 'confirmed', 'picking', 'picked'];
 
 /** The state machine as the issue describes it, written out independently of the implementation's table. */
@@ -31,6 +31,7 @@ const ALLOWED: [OrderStatus, OrderEventType, OrderStatus][] = [
   ['picking', 'record-pick', 'picked'],
   ['picked', 'decide-substitutions', 'picked'],
   ['picked', 'reauthorize', 'picked'],
+  ['picked', 'require-reauthentication', 'picked'],
   ['picked', 'capture', 'captured'],
   ['captured', 'complete', 'completed'],
   ['captured', 'refund', 'partially-refunded'],
@@ -65,6 +66,8 @@ function eventFor(order: Order, type: OrderEventType, to?: OrderStatus): OrderEv
       return { type, reservationId: 'res-1' };
     case 'require-action':
       return { type, intentId: 'pi_1', action: { type: 'use_stripe_sdk', clientSecret: 'pi_1_secret_x' } };
+    case 'require-reauthentication':
+      return { type, intentId: 'pi_2', action: { type: 'confirm_payment', clientSecret: 'pi_2_secret_x' } };
     case 'authorize':
     case 'reauthorize':
       return { type, intentId: 'pi_1', amount: 1090 };

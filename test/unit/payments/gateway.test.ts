@@ -77,7 +77,7 @@ describe('StripeGateway.createIntent', () => {
   it('creates an unconfirmed manual-capture intent that holds nothing, with the order in its metadata', async () => {
     const { paymentIntents, gateway } = adapter();
     paymentIntents.create.mockResolvedValue(intent({ id: 'pi_1', status: 'requires_confirmation' }));
-    expect(await gateway.createIntent(request, 'k1')).toEqual({ intentId: 'pi_1', status: 'requires_confirmation', amount: gbp(1000), capturable: 0, captured: 0 });
+    expect(await gateway.createIntent(request, 'k1')).toEqual({ intentId: 'pi_1', status: 'requires_confirmation', amount: gbp(1000), capturable: 0, captured: 0, clientSecret: 'pi_1_secret_x' });
     expect(paymentIntents.create).toHaveBeenCalledWith(
       {
         amount: 1000,
