@@ -18,9 +18,6 @@ export const PERSONAL_EMAIL = /[A-Za-z0-9._%+-]+@example\.com/g;
 /** A UK phone number in Ofcom's range for drama, as the e2e files use (E.164 or national). */
 export const PERSONAL_PHONE = /(?:\+44|0)7700 ?900 ?\d{3}/g;
 
-/** An email for an e2e shopper: unique per run, matched by `PERSONAL_EMAIL`. */
-export const e2eEmail = (who: string, run: string) => `${who}-${run}@example.com`;
-
 /** Every place in `line` that holds a listed value or matches a pattern, as `[start, end)` spans. */
 export function personalDataSpans(line: string): { start: number; end: number }[] {
   const spans: { start: number; end: number }[] = [];
