@@ -59,9 +59,11 @@ export async function ensureProfile(shopperId: string, deps: AccountDeps = accou
   const existing = await getProfile(shopperId, deps);
   if (existing) return existing;
   const now = deps.now().toISOString();
+  // The sign-in email seeds the profile only when it is one: a malformed claim is left out rather than failing the read.
+  const email = Profile.shape.email.safeParse(claims.email).data;
   const profile = Profile.parse({
     shopperId,
-    ...(claims.email ? { email: claims.email } : {}),
+    ...(email ? { email } : {}),
     marketingConsent: { granted: false, at: null },
     createdAt: now,
     updatedAt: now,

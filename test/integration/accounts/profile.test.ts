@@ -69,6 +69,8 @@ describe('the profile, made on first use', () => {
     expect(await getProfile(shopperId, deps())).toBeUndefined();
     expect(await rawItem(shopperId)).toBeUndefined();
     expect((await ensureProfile(shopperId, deps(), { email: 'ada@example.com' })).email).toBe('ada@example.com');
+    // A claim that is no email is left out rather than failing the first read.
+    expect(await ensureProfile(aShopper(), deps(), { email: 'not an email' })).not.toHaveProperty('email');
   });
 });
 
