@@ -1441,7 +1441,6 @@ const OPERATIONS: Record<string, OperationSpec> = {
     },
     responses: { 200: { description: 'The profile as changed.', headers: { ETag: PROFILE_ETAG }, content: json(ref('Profile')) } },
     problems: [400, 409, 422],
-    idempotent: true,
   },
   'GET /me/addresses': {
     operationId: 'listAddresses',
