@@ -1490,6 +1490,8 @@ const OPERATIONS: Record<string, OperationSpec> = {
     description:
       'A SetupIntent (for off-session use) on the caller’s Customer at the payment provider, which is made on first use, once per shopper. The app confirms it with Stripe.js (`confirmSetup`) using `clientSecret` and `publishableKey`: the card goes from the shopper’s device to the provider and never through this API, and the provider saves it on the Customer (asking the shopper to authenticate when the bank wants it). No body. The `Idempotency-Key` header is required: repeating it returns the same SetupIntent.',
     responses: { 200: { description: 'What the app needs to save a card.', content: json(ref('PaymentMethodSetup')) } },
+    // The handler refuses a request without the key itself (400 idempotency-key-required).
+    problems: [400],
     idempotent: 'required',
   },
   'GET /me/payment-methods': {
