@@ -21,6 +21,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       [ENV.substitutionResponseSeconds]: String(SUBSTITUTION_RESPONSE_SECONDS),
     },
     terminalFile: join(dataDir, TERMINAL_FILE),
+    // On a machine busy with other work the platform can take longer to start than the default allows.
+    ...(process.env.SMARTSHELF_E2E_START_SECONDS ? { timeoutMs: Number(process.env.SMARTSHELF_E2E_START_SECONDS) * 1000 } : {}),
   });
   project.provide('baseUrl', platform.baseUrl);
   project.provide('adminApiKey', platform.adminApiKey);
