@@ -12,7 +12,7 @@ import { signCourierWebhook } from '../../shared/couriers/signing.js';
 import { ApiClient, type ApiResponse, type Credentials, type Problem, type RequestOptions } from '../support/api-client.js';
 import { eventually, problem } from '../support/e2e.js';
 import { findOperation, openApiDocument, ResponseValidator } from '../support/openapi.js';
-import { localRuntime } from '../support/payments-sandbox.js';
+import { localRuntime, SandboxLedger } from '../support/payments-sandbox.js';
 import { sampleSkus } from '../support/sample-skus.js';
 
 /**
@@ -509,6 +509,17 @@ async function courierFaults(faults: Record<string, unknown> | undefined): Promi
   expect(response.ok, await response.text()).toBe(true);
 }
 
+/** A new shopper with a card saved the way the app saves one: the setup route's SetupIntent, confirmed at the provider. */
+async function cardholder(): Promise<{ client: RecordingClient; card: string }> {
+  const client = await tokenClient(unique('openapi-cardholder'), ['shopper']);
+  const setup = await client.post<{ setupIntentId: string }>('/me/payment-methods/setup', undefined, { headers: { 'Idempotency-Key': unique('setup') } });
+  expect(setup.status).toBe(200);
+  const card = await new SandboxLedger((await localRuntime(inject('dataDir'))).paymentsSandboxUrl).saveCard(setup.body.setupIntentId);
+  return { client, card };
+}
+
+const savedCardsState = async (call: Call) => (await call.client.get<{ items: { id: string }[] }>('/me/payment-methods')).body.items.map((m) => m.id);
+
 const returnState = async (call: Call) => {
   const [, , orderId, , returnId] = call.path.split('/');
   const { body } = await admin.get<{ items: { id: string; status: string; version: number }[] }>(`/orders/${orderId}/returns`);
@@ -1002,7 +1013,32 @@ const FIXTURES: Record<string, Fixture> = {
       await problem(client.request('DELETE', `/me/addresses/${ghost()}`), 404);
       await problem(shopper.request('DELETE', `/me/addresses/${address.id}`), 404);
     },
-  },  'GET /stores/{id}': {
+  },
+  'POST /me/payment-methods/setup': {
+    ok: 200,
+    build: async () => ({ client: await tokenClient(unique('openapi-saver'), ['shopper']), path: '/me/payment-methods/setup', headers: { 'Idempotency-Key': unique('setup') } }),
+  },
+  'GET /me/payment-methods': {
+    ok: 200,
+    build: async () => ({ client: (await cardholder()).client, path: '/me/payment-methods' }),
+  },
+  'DELETE /me/payment-methods/{id}': {
+    ok: 204,
+    build: async () => {
+      const { client, card } = await cardholder();
+      return { client, path: `/me/payment-methods/${card}` };
+    },
+    state: savedCardsState,
+    probes: async () => {
+      const { client, card } = await cardholder();
+      await problem(client.request('DELETE', '/me/payment-methods/card-1'), 400);
+      await problem(client.request('DELETE', '/me/payment-methods/pm_nonexistent123'), 404, 'payment-method-not-found');
+      // Another shopper's card is a 404 like a missing one, and stays saved.
+      await problem(shopper.request('DELETE', `/me/payment-methods/${card}`), 404, 'payment-method-not-found');
+      expect((await client.get<{ items: { id: string }[] }>('/me/payment-methods')).body.items.map((m) => m.id)).toEqual([card]);
+    },
+  },
+  'GET /stores/{id}': {
     ok: 200,
     build: async () => ({ client: api, path: `/stores/${STORE}` }),
     probes: async () => {
