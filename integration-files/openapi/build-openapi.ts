@@ -538,6 +538,19 @@ const CHECKOUT_IDEMPOTENCY_KEY: Parameter = {
     'Required (a request without it is a 400 `idempotency-key-required`): a unique value per checkout, repeated on retries. A repeat for the same cart with the same key from the same shopper returns the same order and starts nothing new; the cart under another key is a 409 `cart-checked-out`.',
 };
 
+/**
+ * `POST /me/addresses` reads the key itself (not the idempotency middleware, whose record would keep a copy of the
+ * address, personal data, outside the shopper's partition): the key names the address it adds.
+ */
+const ADDRESS_IDEMPOTENCY_KEY: Parameter = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: IDEMPOTENCY_KEY_SCHEMA,
+  description:
+    'Makes a retry safe: a repeat from the same shopper with the same key and body adds nothing and answers 201 with the address it added (as it is now); the key with another body is a 422 `idempotency-key-reused`. The key is remembered with the address, for as long as it is kept.',
+};
+
 const IF_MATCH: Parameter = {
   name: 'If-Match',
   in: 'header',
@@ -1454,10 +1467,10 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Accounts',
     summary: 'Add an address',
     description: `Adds an address to the caller’s book: a \`label\` ("Home"), the recipient’s name, lines, city, postcode and \`country\` (ISO 3166-1 alpha-2), and optionally a phone (E.164) and delivery instructions (at most ${MAX_INSTRUCTIONS} characters). The postcode is checked for its country and written as the country writes it (\`sw1a1aa\` is \`SW1A 1AA\`): a malformed one is a 400 naming \`body.postcode\` with an example, a country whose postcodes we do not know (${SUPPORTED_COUNTRIES.join(', ')} are known) a 422 \`country-not-served\` ("we do not deliver to ..."). \`isDefault: true\` makes it the default, and the old default stops being it in the same transaction. A book holds at most ${MAX_ADDRESSES} addresses: one more is a 409 \`too-many-addresses\`. An address is accepted whether or not a store delivers there; a cart checks that.`,
+    parameters: [ADDRESS_IDEMPOTENCY_KEY],
     requestBody: { required: true, content: json(ref('AddAddressRequest')) },
     responses: { 201: { description: 'The new address.', headers: { Location: HEADERS.Location!, ETag: ADDRESS_ETAG }, content: json(ref('SavedAddress')) } },
     problems: [400, 409, 422],
-    idempotent: true,
   },
   'PATCH /me/addresses/{id}': {
     operationId: 'updateAddress',

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys, PREFIXES } from '../db/keys.js';
 import { queryAll } from '../db/query.js';
 import { backoff, TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { requirePostcode } from '../stores/postcodes.js';
 import {
   EDITABLE_FIELDS,
@@ -33,13 +34,22 @@ interface Book {
   defaultId: string | undefined;
 }
 
-function addressItem(shopperId: string, address: SavedAddress): Record<string, unknown> {
-  return { ...keys.shopperAddress(shopperId, address.id), entityType: ENTITY_TYPE, schemaVersion: ADDRESS_SCHEMA_VERSION, ...address };
+/**
+ * The table item of an address. `requestHash` is the hash of the request that added it under an `Idempotency-Key`
+ * (see `addAddress`), kept with the address so that a retry is recognised without any record outside the partition.
+ */
+function addressItem(shopperId: string, address: SavedAddress, requestHash: string | undefined): Record<string, unknown> {
+  return { ...keys.shopperAddress(shopperId, address.id), entityType: ENTITY_TYPE, schemaVersion: ADDRESS_SCHEMA_VERSION, ...address, ...(requestHash ? { requestHash } : {}) };
 }
 
 function addressFromItem(item: Record<string, unknown>): SavedAddress {
-  const { pk: _pk, sk: _sk, entityType: _type, schemaVersion: _version, ...rest } = item;
+  const { pk: _pk, sk: _sk, entityType: _type, schemaVersion: _version, requestHash: _hash, ...rest } = item;
   return SavedAddress.parse(rest);
+}
+
+async function getAddressItem(shopperId: string, addressId: string, deps: AccountDeps): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.shopperAddress(shopperId, addressId), ConsistentRead: true }));
+  return Item;
 }
 
 async function readBook(shopperId: string, deps: AccountDeps): Promise<Book> {
@@ -59,8 +69,8 @@ export async function listAddresses(shopperId: string, deps: AccountDeps = accou
 
 /** One of the shopper's addresses; `undefined` when they have none with that id (another shopper's included). */
 export async function getAddress(shopperId: string, addressId: string, deps: AccountDeps = accountDeps()): Promise<SavedAddress | undefined> {
-  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.shopperAddress(shopperId, addressId), ConsistentRead: true }));
-  return Item ? addressFromItem(Item) : undefined;
+  const item = await getAddressItem(shopperId, addressId, deps);
+  return item ? addressFromItem(item) : undefined;
 }
 
 /**
@@ -133,16 +143,51 @@ export class TooManyAddressesError extends ConflictError {
   }
 }
 
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** 26 Crockford base32 symbols (spelt like a ULID) of a hash: the id an `Idempotency-Key` gives the address it adds. */
+function idOfKey(shopperId: string, key: string): string {
+  const digest = createHash('sha256').update(`address\n${shopperId}\n${key}`).digest();
+  let bits = 0n;
+  for (const byte of digest.subarray(0, 17)) bits = (bits << 8n) | BigInt(byte);
+  let id = '';
+  for (let i = 0; i < 26; i += 1) id += CROCKFORD[Number((bits >> BigInt(131 - 5 * i)) & 31n)];
+  return id;
+}
+
+/**
+ * The address a repeated request added already: the same address when the request is the same, refused when the key
+ * was used with another request.
+ * @throws AppError (422 `idempotency-key-reused`)
+ */
+function replayed(item: Record<string, unknown>, requestHash: string): SavedAddress {
+  if (item.requestHash !== requestHash) throw new AppError('unprocessable', 'idempotency-key-reused', 'This Idempotency-Key was already used with a different body.');
+  return addressFromItem(item);
+}
+
 /**
  * `POST /me/addresses`: adds an address to the shopper's book, its postcode checked and normalised for its country;
  * with `isDefault`, it becomes the default and the old default stops being it, in the same transaction.
- * @throws ValidationError (400) naming `body.postcode` when it is malformed for the country
- * @throws AppError (422 `country-not-served`) for a country we do not deliver to
+ *
+ * With an `Idempotency-Key`, the address's id is derived from the shopper and the key, and the request's hash is kept
+ * on it: a retry finds the address it added (and gets it back, as it is now), a reuse of the key with another request is
+ * a 422, and two copies racing add one. No idempotency record outside the shopper's partition keeps a copy of the
+ * address (personal data), and removing the address removes what recognised the key.
+ * @throws ValidationError (400) naming `body.postcode` when it is malformed for the country, or a key over 255 characters
+ * @throws AppError (422 `country-not-served`) for a country we do not deliver to; (422 `idempotency-key-reused`)
  * @throws TooManyAddressesError (409 `too-many-addresses`) when the book is full; nothing is written
  */
-export async function addAddress(shopperId: string, input: AddAddressInput, deps: AccountDeps = accountDeps()): Promise<SavedAddress> {
+export async function addAddress(shopperId: string, input: AddAddressInput, deps: AccountDeps = accountDeps(), idempotencyKey?: string): Promise<SavedAddress> {
+  if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 255)) {
+    throw new ValidationError([{ field: 'headers.idempotency-key', message: 'must be 1 to 255 characters' }]);
+  }
+  const requestHash = idempotencyKey === undefined ? undefined : createHash('sha256').update(JSON.stringify(input)).digest('base64url').slice(0, 32);
+  const id = idempotencyKey === undefined ? deps.newId() : idOfKey(shopperId, idempotencyKey);
+  if (requestHash !== undefined) {
+    const existing = await getAddressItem(shopperId, id, deps);
+    if (existing) return replayed(existing, requestHash);
+  }
   const postcode = normalisedPostcode(input.postcode, input.country);
-  const id = deps.newId();
   const now = deps.now().toISOString();
   const address = SavedAddress.parse({ ...input, id, postcode, version: 1, createdAt: now, updatedAt: now });
   for (let attempt = 1; ; attempt += 1) {
@@ -151,15 +196,21 @@ export async function addAddress(shopperId: string, input: AddAddressInput, deps
     const nextDefault = address.isDefault ? id : book.defaultId;
     const items: TransactItem[] = [
       bookUpdate(deps, shopperId, book, { delta: 1, nextDefault }, now),
-      { Put: { TableName: deps.tableName, Item: addressItem(shopperId, address), ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: deps.tableName, Item: addressItem(shopperId, address, requestHash), ConditionExpression: 'attribute_not_exists(pk)' } },
     ];
     if (address.isDefault && book.defaultId !== undefined) items.push(undefault(deps, shopperId, book.defaultId, now));
     try {
       await transactWrite(deps, items);
       return address;
     } catch (error) {
+      if (!(error instanceof TransactionCancelled)) throw error;
+      // A copy of this request (same key) added it meanwhile.
+      if (requestHash !== undefined && error.failedConditions().includes(1)) {
+        const existing = await getAddressItem(shopperId, id, deps);
+        if (existing) return replayed(existing, requestHash);
+      }
       // The book moved (another address added or removed, the default changed) since it was read: read it again.
-      if (!(error instanceof TransactionCancelled) || attempt >= MAX_ATTEMPTS) throw error;
+      if (attempt >= MAX_ATTEMPTS) throw error;
       await backoff(Math.min(attempt, 4));
     }
   }
@@ -222,7 +273,9 @@ export async function updateAddress(
 ): Promise<SavedAddress> {
   const expected = expectedVersion(patch.version, who.ifMatch);
   for (let attempt = 1; ; attempt += 1) {
-    const current = await requireAddress(shopperId, addressId, deps);
+    const item = await getAddressItem(shopperId, addressId, deps);
+    if (!item) throw new NotFoundError('Address', addressId);
+    const current = addressFromItem(item);
     if (current.version !== expected) throw versionConflict(addressId, expected, current.version);
     const now = deps.now().toISOString();
     const next = merged(current, patch);
@@ -232,7 +285,7 @@ export async function updateAddress(
       {
         Put: {
           TableName: deps.tableName,
-          Item: addressItem(shopperId, written),
+          Item: addressItem(shopperId, written, typeof item.requestHash === 'string' ? item.requestHash : undefined),
           ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':expected': current.version },

@@ -115,6 +115,25 @@ describe('the address book', () => {
   });
 });
 
+describe('an Idempotency-Key on adding', () => {
+  it('adds once however many copies race, answers a retry with the address, and refuses the key with another body', async () => {
+    const shopperId = aShopper();
+    const key = `key-${ulid()}`;
+    const copies = await Promise.all(Array.from({ length: 5 }, () => addAddress(shopperId, home, deps(), key)));
+    expect(new Set(copies.map((a) => a.id)).size).toBe(1);
+    expect(await listAddresses(shopperId, deps())).toHaveLength(1);
+    expect(await book(shopperId)).toMatchObject({ count: 1 });
+    // A retry after a change gets the address as it is now; the key still belongs to it.
+    await updateAddress(shopperId, copies[0]!.id, { version: 1, label: 'Changed' }, {}, deps());
+    expect(await addAddress(shopperId, home, deps(), key)).toMatchObject({ id: copies[0]!.id, label: 'Changed', version: 2 });
+    await expect(addAddress(shopperId, { ...home, label: 'Other' }, deps(), key)).rejects.toMatchObject({ code: 'idempotency-key-reused' });
+    // The same key from another shopper is theirs alone.
+    const other = await addAddress(aShopper(), home, deps(), key);
+    expect(other.id).not.toBe(copies[0]!.id);
+    expect(await listAddresses(shopperId, deps())).toHaveLength(1);
+  });
+});
+
 describe('the address book over HTTP', () => {
   it('adds (201, Location, replayed under the same Idempotency-Key), lists, patches and removes the caller’s own', async () => {
     const alice = shopper(aShopper());
@@ -124,6 +143,8 @@ describe('the address book over HTTP', () => {
     expect(created.status).toBe(201);
     expect(created.headers.location).toBe(`/me/addresses/${created.json.id}`);
     expect((await add()).json.id).toBe(created.json.id);
+    const reused = await call(addHandler, { method: 'POST', resource: '/me/addresses', body: { ...home, label: 'Another' }, principal: alice, headers: { 'Idempotency-Key': key } });
+    expect([reused.status, reused.json.type]).toEqual([422, expect.stringMatching(/idempotency-key-reused$/)]);
     const listed = await call(listHandler, { method: 'GET', resource: '/me/addresses', principal: alice });
     expect(listed.json.items.map((a: { id: string }) => a.id)).toEqual([created.json.id]);
     const path = { id: created.json.id };
