@@ -488,11 +488,12 @@ describe('a pick above the hold', () => {
     expect(picked.status, JSON.stringify(picked.body)).toBe(200);
     expect(picked.body.reauthorizationRequired).toBe(true);
     expect(picked.body.finalTotal).toBeGreaterThan(picking.payment.authorized);
-    return { ...basketOf, picking, picked: picked.body, grams, order: (await ended(id)).order };
+    return { ...basketOf, id, picking, picked: picked.body, grams };
   }
 
   it('re-authorizes off session for the final amount, captures the new intent and voids the old one', async () => {
-    const { sku, before, picking, picked, grams, order } = await pickAboveHold('pm_card_visa');
+    const { id, sku, before, picking, picked, grams } = await pickAboveHold('pm_card_visa');
+    const { order } = await ended(id);
     const oldIntent = picking.payment.intentId!;
     expect(order).toMatchObject({ status: 'completed', payment: { captured: picked.finalTotal, refunded: 0 } });
     expect(order.payment.intentId).not.toBe(oldIntent);
@@ -502,11 +503,20 @@ describe('a pick above the hold', () => {
     expect(await stockOf(sku)).toEqual({ available: before.available - grams, reserved: before.reserved, committed: before.committed + grams });
   });
 
-  it('fails reauthorization-declined when the card refuses off session: nothing captured, the stock back', async () => {
-    const { sku, before, picking, order } = await pickAboveHold('pm_card_authenticationRequired');
-    expect(order).toMatchObject({ status: 'failed', failureCode: 'reauthorization-declined', payment: { captured: 0 } });
+  it('asks the shopper when the bank wants the off-session re-authorization authenticated; failing it fails the order payment-declined, nothing captured, both intents voided, the stock back', async () => {
+    const { id, sku, before, picking } = await pickAboveHold('pm_card_authenticationRequired');
+    const asking = await eventually(`order ${id} to ask its shopper`, async () => {
+      const order = (await shopper.get<Order>(`/orders/${id}`)).body;
+      return order.payment.action?.type === 'confirm_payment' ? order : undefined;
+    });
+    expect(asking).toMatchObject({ status: 'picked', payment: { status: 'requires-action', intentId: picking.payment.intentId } });
+    const asked = asking.payment.action!.intentId!;
+    await ledger.confirmOnSession(asked);
+    await ledger.authenticate(asked, 'fail');
+    const { order } = await ended(id, authenticationTimeoutMs + 30_000);
+    expect(order).toMatchObject({ status: 'failed', failureCode: 'payment-declined', payment: { captured: 0 } });
     expect(await ledger.intent(picking.payment.intentId!)).toMatchObject({ status: 'canceled', amount_capturable: 0, amount_received: 0 });
-    expect(order.payment.intentId).toBe(picking.payment.intentId);
+    expect(await ledger.intent(asked)).toMatchObject({ status: 'canceled', amount_capturable: 0, amount_received: 0 });
     expect(await stockOf(sku)).toEqual(before);
   });
 });
