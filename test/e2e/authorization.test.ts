@@ -5,6 +5,7 @@ import type { Cart } from '../../shared/carts/model.js';
 import type { OrderView } from '../../shared/orders/views.js';
 import { ApiClient, type ApiResponse } from '../support/api-client.js';
 import { problem } from '../support/e2e.js';
+import { localRuntime, SandboxLedger } from '../support/payments-sandbox.js';
 import { sampleSkus } from '../support/sample-skus.js';
 
 /**
@@ -36,6 +37,7 @@ async function as(subject: string, roles: Role[], stores: string[] = []): Promis
 /** A request that reaches a route's scope check: its path with ghost ids, and a JSON object body where it takes one. */
 function reach(client: ApiClient, route: RouteSpec): Promise<ApiResponse> {
   const path = route.path
+    .replace('/me/payment-methods/{id}', '/me/payment-methods/pm_authzghost')
     .replace('{sku}', 'FP-BANANAS-KG')
     .replace('{code}', 'NO-SUCH-COUPON')
     .replace(/\{[^}]+\}/g, route.path.startsWith('/admin/queues') ? 'no-such-queue' : GHOST);
@@ -95,6 +97,7 @@ describe('a token asking for more than its roles allow', () => {
 describe('staff of another store, and another shopper', () => {
   let order: OrderView;
   let cartId: string;
+  let cardId: string;
   let listId: string;
   let addressId: string;
   let slotId: string;
@@ -120,6 +123,9 @@ describe('staff of another store, and another shopper', () => {
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     order = started.body;
     cartId = (await owner.post<Cart>('/carts', { storeId: HOME })).body.id;
+    const setup = await owner.post<{ setupIntentId: string }>('/me/payment-methods/setup', undefined, { headers: { 'idempotency-key': `authz-setup-${run}` } });
+    expect(setup.status, JSON.stringify(setup.body)).toBe(200);
+    cardId = await new SandboxLedger((await localRuntime(inject('dataDir'))).paymentsSandboxUrl).saveCard(setup.body.setupIntentId);
     expect((await owner.patch('/me', { displayName: 'Owner' })).status).toBe(200);
     const pass = await owner.post<{ id: string }>('/subscriptions', { plan: 'delivery-pass-monthly' }, { headers: { 'idempotency-key': `authz-pass-${run}` } });
     expect(pass.status, JSON.stringify(pass.body)).toBe(201);
@@ -186,6 +192,7 @@ describe('staff of another store, and another shopper', () => {
       await stranger.post(`/carts/${cartId}/hold`),
       await stranger.request('DELETE', `/carts/${cartId}/hold`),
       await stranger.post('/checkout', { cartId, paymentMethod: 'pm_card_visa' }, { headers: { 'idempotency-key': `authz-steal-${run}` } }),
+      await stranger.request('DELETE', `/me/payment-methods/${cardId}`),
       await stranger.get(`/subscriptions/${subscriptionId}`),
       await stranger.post(`/subscriptions/${subscriptionId}/cancel`),
       // The owner's order into the stranger's own cart, and into the owner's cart.
@@ -202,6 +209,8 @@ describe('staff of another store, and another shopper', () => {
     for (const response of attempts) expect(response.status, JSON.stringify(response.body)).toBe(404);
     const { body: cart } = await owner.get<Cart>(`/carts/${cartId}`);
     expect(cart.lines).toEqual([]);
+    expect((await stranger.get<{ items: unknown[] }>('/me/payment-methods')).body.items).toEqual([]);
+    expect((await owner.get<{ items: { id: string }[] }>('/me/payment-methods')).body.items.map((m) => m.id)).toContain(cardId);
     expect((await stranger.get<Cart>(`/carts/${strangersCart}`)).body.lines).toEqual([]);
     expect((await stranger.get<{ items: unknown[] }>('/me/lists')).body.items).toEqual([]);
     expect((await stranger.get<{ items: unknown[] }>('/me/addresses')).body.items).toEqual([]);
