@@ -1,4 +1,4 @@
-import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { CfnElement, Names, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -19,10 +19,18 @@ export function logicalIdOf(construct: IConstruct): string {
 
 /**
  * The id cdk-nag gives an IAM5 finding for a wildcard resource built on a resource's ARN, as it
- * flattens `Fn::GetAtt`: `AwsSolutions-IAM5[Resource::<Table1234.Arn>/index/*]`.
+ * flattens `Fn::GetAtt`: `AwsSolutions-IAM5[Resource::<Table1234.Arn>/index/*]`. Granted from a
+ * stack nested in the resource's (`from`, e.g. a function in its context's stack), the ARN arrives
+ * as the parameter CDK creates for it, which cdk-nag flattens as a `Ref`:
+ * `<referencetoSmartShelfdevDataTable1234Arn>`.
  */
-export function wildcardResourceFinding(construct: IConstruct, suffix: string, attribute = 'Arn'): string {
-  return `AwsSolutions-IAM5[Resource::<${logicalIdOf(construct)}.${attribute}>${suffix}]`;
+export function wildcardResourceFinding(construct: IConstruct, suffix: string, attribute = 'Arn', from?: IConstruct): string {
+  if (!from || Stack.of(from) === Stack.of(construct)) return `AwsSolutions-IAM5[Resource::<${logicalIdOf(construct)}.${attribute}>${suffix}]`;
+  const cfn = CfnElement.isCfnElement(construct) ? construct : (construct.node.defaultChild as CfnElement | undefined);
+  if (!cfn) throw new Error(`${construct.node.path} has no CloudFormation resource`);
+  // As CDK names it (core/lib/private/refs.ts, createNestedStackParameter): the target's unique id and the attribute.
+  const parameter = `reference-to-${Names.nodeUniqueId(cfn.node)}${attribute}`.replace(/[^A-Za-z0-9]/g, '');
+  return `AwsSolutions-IAM5[Resource::<${parameter}>${suffix}]`;
 }
 
 /** The id of an IAM5 finding for a wildcard action, e.g. `s3:GetObject*`. */

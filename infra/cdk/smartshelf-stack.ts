@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, type CfnResource, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
+import { Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -68,6 +69,12 @@ export class SmartShelfStack extends Stack {
   readonly apiStack: NestedStack;
   readonly workflows: Workflows;
   readonly alarmTopic: Topic;
+  /**
+   * The nested stacks holding the functions, one per bounded context (`Functions<Context>`): each function brings a
+   * Lambda, its role and its log group, so with every function in this stack it would pass CloudFormation's 500
+   * resources. Keyed by context, the function id's part before its first `-`.
+   */
+  readonly functionStacks = new Map<string, NestedStack>();
 
   constructor(scope: Construct, id: string, props: SmartShelfStackProps) {
     // Deletion protection covers the stack too: in prod, deleting it must be a deliberate two-step act.
@@ -152,7 +159,7 @@ export class SmartShelfStack extends Stack {
     acknowledge(courierWebhookSecrets, 'AwsSolutions-SMG4', 'The courier issues webhook signing keys; Secrets Manager cannot rotate them, so the operator adds the new one as current with the old as previous, then retires the old (see docs/fulfillment.md).');
 
     for (const spec of wiring.functions) {
-      const fn = new AppFunction(this, spec.id, {
+      const fn = new AppFunction(this.functionStackOf(spec.id), spec.id, {
         spec,
         projectRoot,
         stage,
@@ -205,13 +212,14 @@ export class SmartShelfStack extends Stack {
     // The REST API (resources, methods, gateway responses, WAF, usage plans and the functions' invoke permissions) is a
     // nested stack of its own: with every function in this one, a single stack would pass CloudFormation's 500 resources.
     this.apiStack = new NestedStack(this, 'ApiStack', { description: 'SmartShelf REST API: routes, authorizer, WAF, usage plans' });
+    const apiFunctions = this.functionHandles(this.apiStack, namePrefix);
     this.api = new Api(this.apiStack, 'Api', {
       stage,
       namePrefix,
       settings,
       routes: wiring.routes,
-      functionsById: this.functions,
-      authorizerFunction,
+      functionsById: apiFunctions,
+      authorizerFunction: apiFunctions.get(AUTHORIZER_FN) ?? authorizerFunction,
       peopleUsageKey,
     });
 
@@ -233,5 +241,39 @@ export class SmartShelfStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: this.messaging.bus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'Run `TABLE_NAME=<this> npm run migrate` after a deploy' });
     new CfnOutput(this, 'MediaBaseUrl', { value: this.storage.mediaBaseUrl });
+  }
+
+  /**
+   * Every function as seen from another nested stack, by its ARN built from its fixed name rather than referenced,
+   * and that stack made to wait for the function stacks. A reference would cost the API's stack one CloudFormation
+   * parameter per function, past the 60 a stack may have; and the authorizer, which adds API Gateway's invoke
+   * permission in its handler's scope, would put that permission in the authorizer's stack, referencing the API that
+   * references the authorizer: a cycle. A handle made in the API's stack keeps every permission there.
+   */
+  private functionHandles(consumer: NestedStack, namePrefix: string): Map<string, IFunction> {
+    for (const nested of this.functionStacks.values()) consumer.nestedStackResource?.addDependency(nested.nestedStackResource as CfnResource);
+    const handles = new Map<string, IFunction>();
+    for (const id of this.functions.keys()) {
+      const functionArn = this.formatArn({ service: 'lambda', resource: 'function', resourceName: `${namePrefix}-${id}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+      handles.set(id, LambdaFunction.fromFunctionAttributes(consumer, `Function-${id}`, { functionArn, sameEnvironment: true }));
+    }
+    return handles;
+  }
+
+  /**
+   * The nested stack of a function's bounded context, created with its first function. The context is the id's part
+   * before its first `-` (the `functions/<context>/` directory, or its first word), never the entry path: the
+   * functions have fixed physical names, so moving one to another nested stack means creating it under a name its
+   * old stack still holds, which CloudFormation refuses; a function's id, hence its name and its stack, never moves.
+   */
+  private functionStackOf(functionId: string): NestedStack {
+    const context = functionId.split('-')[0] ?? functionId;
+    let nested = this.functionStacks.get(context);
+    if (!nested) {
+      const name = context.charAt(0).toUpperCase() + context.slice(1);
+      nested = new NestedStack(this, `Functions${name}`, { description: `SmartShelf ${context} functions: Lambda functions, roles, log groups, triggers` });
+      this.functionStacks.set(context, nested);
+    }
+    return nested;
   }
 }

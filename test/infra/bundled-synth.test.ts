@@ -34,7 +34,10 @@ describe('npx cdk synth', () => {
       env,
       maxBuffer: 64 * 1024 * 1024,
     });
-    template = JSON.parse(readFileSync(join(out, 'SmartShelf-dev.template.json'), 'utf8'));
+    // The functions are in nested stacks, one per bounded context, each a template of its own beside the parent's.
+    const templates = readdirSync(out).filter((file) => file.endsWith('.template.json'));
+    const read = (file: string) => JSON.parse(readFileSync(join(out, file), 'utf8')) as typeof template;
+    template = { Resources: Object.assign({}, ...templates.map((file) => read(file).Resources)) };
   });
 
   afterAll(() => rmSync(out, { recursive: true, force: true }));

@@ -4,7 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENT_NAMES } from '../../infra/cdk/environments.js';
 import { acknowledgments, findings, unusedAcknowledgments } from './support/nag.js';
-import { build, synthesized } from './support/synth.js';
+import { build, nestedStacksOf, synthesized } from './support/synth.js';
 
 describe('cdk-nag AwsSolutions', () => {
   it.each(ENVIRONMENT_NAMES)('has no unacknowledged finding in %s', (env) => {
@@ -16,6 +16,13 @@ describe('cdk-nag AwsSolutions', () => {
     const acks = acknowledgments(app);
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) expect(ack.reason.length, `${ack.id} at ${ack.path}`).toBeGreaterThanOrEqual(60);
+    expect(unusedAcknowledgments(app)).toEqual([]);
+  });
+
+  it('checks the nested stacks too: each holds acknowledgments, all of them matched by real findings', () => {
+    const { app, stack } = synthesized('dev');
+    const stacksWithAcks = new Set(acknowledgments(app).map((ack) => ack.path.split('/')[1]));
+    for (const nested of nestedStacksOf(stack)) expect(stacksWithAcks, nested.node.id).toContain(nested.node.id);
     expect(unusedAcknowledgments(app)).toEqual([]);
   });
 

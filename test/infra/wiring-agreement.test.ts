@@ -20,10 +20,13 @@ function deployedTopology(template: Template): Omit<LocalTopology, 'stateMachine
   };
   const lambdas = resourcesOf(template, 'AWS::Lambda::Function');
   const fnName = (ref: unknown) => unprefixed(lambdas[referencedId(ref)]?.Properties.FunctionName);
+  const names = new Set(Object.values(lambdas).map((l) => String(l.Properties.FunctionName)));
   const fnNameIn = (value: unknown) => {
     const ids = [...referencedIds(value)].filter((id) => id in lambdas);
-    if (ids.length !== 1) throw new Error(`expected one function in ${JSON.stringify(value)}`);
-    return fnName({ Ref: ids[0] });
+    // The API's stack reaches the functions, which live in other nested stacks, by the ARNs their fixed names give.
+    const named = [...JSON.stringify(value).matchAll(/:function:([A-Za-z0-9-]+)/g)].map((m) => m[1] ?? '').filter((name) => names.has(name));
+    if (ids.length + named.length !== 1) throw new Error(`expected one function in ${JSON.stringify(value)}`);
+    return ids.length === 1 ? fnName({ Ref: ids[0] }) : unprefixed(named[0]);
   };
 
   const apiResources = resourcesOf(template, 'AWS::ApiGateway::Resource');

@@ -153,7 +153,7 @@ export class AppFunction extends Construct {
       fn.addEnvironment(ENV.tableName, table.tableName);
       acknowledge(
         this,
-        wildcardResourceFinding(table, '/index/*'),
+        wildcardResourceFinding(table, '/index/*', 'Arn', this),
         'Queries go through the gsi1/gsi2 indexes of the one table; index/* names exactly those indexes of this table.',
       );
     }
@@ -164,7 +164,7 @@ export class AppFunction extends Construct {
       fn.addEnvironment(bucketEnvName(bucketId), bucket.bucketName);
       acknowledge(
         this,
-        wildcardResourceFinding(bucket, '/*'),
+        wildcardResourceFinding(bucket, '/*', 'Arn', this),
         `Objects are keyed by entity id at run time; the grant is limited to the ${bucketId} bucket, which holds nothing else.`,
       );
       for (const action of level === 'write' ? S3_WRITE_WILDCARDS : S3_READ_WILDCARDS) {
