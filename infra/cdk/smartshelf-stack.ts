@@ -251,7 +251,7 @@ export class SmartShelfStack extends Stack {
    * references the authorizer: a cycle. A handle made in the API's stack keeps every permission there.
    */
   private functionHandles(consumer: NestedStack, namePrefix: string): Map<string, IFunction> {
-    for (const nested of this.functionStacks.values()) consumer.nestedStackResource?.addDependency(nested.nestedStackResource as CfnResource);
+    for (const nested of this.functionStacks.values()) consumer.nestedStackResource?.addResourceDependency(nested.nestedStackResource as CfnResource);
     const handles = new Map<string, IFunction>();
     for (const id of this.functions.keys()) {
       const functionArn = this.formatArn({ service: 'lambda', resource: 'function', resourceName: `${namePrefix}-${id}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
