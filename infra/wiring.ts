@@ -337,6 +337,8 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'shopping-get-list', entry: 'functions/shopping/get-list.ts', access: table },
   { id: 'shopping-update-list', entry: 'functions/shopping/update-list.ts', access: tableWrite },
   { id: 'shopping-delete-list', entry: 'functions/shopping/delete-list.ts', access: tableWrite },
+  { id: 'shopping-get-buy-again', entry: 'functions/shopping/get-buy-again.ts', access: table },
+  { id: 'shopping-reorder-into-cart', entry: 'functions/shopping/reorder-into-cart.ts', access: tableWrite },
   { id: 'accounts-list-addresses', entry: 'functions/accounts/list-addresses.ts', access: table },
   { id: 'accounts-add-address', entry: 'functions/accounts/add-address.ts', access: tableWrite },
   { id: 'accounts-update-address', entry: 'functions/accounts/update-address.ts', access: tableWrite },
@@ -345,8 +347,6 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'accounts-setup-payment-method', entry: 'functions/accounts/setup-payment-method.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
   { id: 'accounts-list-payment-methods', entry: 'functions/accounts/list-payment-methods.ts', access: { ...table, secrets: ['payment-api'] } },
   { id: 'accounts-remove-payment-method', entry: 'functions/accounts/remove-payment-method.ts', access: { ...table, secrets: ['payment-api'] } },
-  { id: 'shopping-get-buy-again', entry: 'functions/shopping/get-buy-again.ts', access: table },
-  { id: 'shopping-reorder-into-cart', entry: 'functions/shopping/reorder-into-cart.ts', access: tableWrite },
 ];
 
 const staff = (scope: Scope): RouteAuth => ({ kind: 'scope', scope });
@@ -463,6 +463,9 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/me/lists/{id}', fn: 'shopping-get-list', auth: staff('account:read') },
   { method: 'PATCH', path: '/me/lists/{id}', fn: 'shopping-update-list', auth: staff('account:write') },
   { method: 'DELETE', path: '/me/lists/{id}', fn: 'shopping-delete-list', auth: staff('account:write') },
+  { method: 'GET', path: '/me/buy-again', fn: 'shopping-get-buy-again', auth: staff('account:read') },
+  // A past order of the caller's into one of their carts: a change of the cart, so the cart's scope.
+  { method: 'POST', path: '/carts/{id}/reorder', fn: 'shopping-reorder-into-cart', auth: shopper },
   { method: 'GET', path: '/me/addresses', fn: 'accounts-list-addresses', auth: staff('account:read') },
   { method: 'POST', path: '/me/addresses', fn: 'accounts-add-address', auth: staff('account:write') },
   { method: 'PATCH', path: '/me/addresses/{id}', fn: 'accounts-update-address', auth: staff('account:write') },
@@ -470,9 +473,6 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/me/payment-methods/setup', fn: 'accounts-setup-payment-method', auth: staff('account:write') },
   { method: 'GET', path: '/me/payment-methods', fn: 'accounts-list-payment-methods', auth: staff('account:read') },
   { method: 'DELETE', path: '/me/payment-methods/{id}', fn: 'accounts-remove-payment-method', auth: staff('account:write') },
-  { method: 'GET', path: '/me/buy-again', fn: 'shopping-get-buy-again', auth: staff('account:read') },
-  // A past order of the caller's into one of their carts: a change of the cart, so the cart's scope.
-  { method: 'POST', path: '/carts/{id}/reorder', fn: 'shopping-reorder-into-cart', auth: shopper },
 ];
 
 export const queues: readonly QueueSpec[] = [
