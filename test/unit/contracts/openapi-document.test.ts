@@ -113,6 +113,8 @@ describe('the OpenAPI document', () => {
       'POST /me/lists': ['application/json'],
       'PATCH /me/lists/{id}': ['application/json'],
       'POST /carts/{id}/reorder': ['application/json'],
+      'POST /me/addresses': ['application/json'],
+      'PATCH /me/addresses/{id}': ['application/json', 'application/merge-patch+json'],
     });
   });
 
