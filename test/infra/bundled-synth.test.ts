@@ -35,7 +35,9 @@ describe('npx cdk synth', () => {
       maxBuffer: 64 * 1024 * 1024,
     });
     template = JSON.parse(readFileSync(join(out, 'SmartShelf-dev.template.json'), 'utf8'));
-  });
+    // esbuild bundles every wired function one after another: about 90 s on an idle 2-core machine, several times that
+    // on a shared one, and more with every function added.
+  }, 900_000);
 
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
