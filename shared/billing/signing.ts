@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hmacHex, sameDigest, signTimestampedWebhook, unixSeconds, verifyTimestampedWebhook, type Instant, type SignatureVerdict } from '../http/webhook-signature.js';
 
 /**
  * The two HMAC-SHA256 signatures of the billing contract (integration-files/billing/openapi.json):
@@ -13,32 +13,13 @@ export const REQUEST_TIMESTAMP_HEADER = 'X-Signature-Timestamp';
 export const REQUEST_SIGNATURE_HEADER = 'X-Signature';
 export const WEBHOOK_SIGNATURE_HEADER = 'Billing-Signature';
 
-/** What a signature check concluded: a forged or unsigned message is `bad-signature` whatever its age. */
-export type SignatureVerdict = 'ok' | 'bad-signature' | 'stale';
+export type { Instant, SignatureVerdict };
 
 /**
  * Webhook signing keys: one, several, or the `{ current, previous? }` shape of the secret and the
  * environment. Two are held only while a key is rotated.
  */
 export type WebhookSecrets = string | readonly string[] | { current: string; previous?: string | undefined };
-
-/** A point in time: a Date, or epoch milliseconds as `Date.now()` gives them. */
-export type Instant = Date | number;
-
-function unixSeconds(at: Instant): number {
-  return Math.floor((typeof at === 'number' ? at : at.getTime()) / 1000);
-}
-
-function hmac(secret: string, payload: string): string {
-  return createHmac('sha256', secret).update(payload, 'utf8').digest('hex');
-}
-
-/** Compares two hex digests in constant time, so the comparison leaks nothing about the expected one. */
-function sameDigest(expected: string, given: string): boolean {
-  const a = Buffer.from(expected, 'utf8');
-  const b = Buffer.from(given, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 function secretList(secrets: WebhookSecrets): string[] {
   if (typeof secrets === 'string') return [secrets];
@@ -66,7 +47,7 @@ function requestPayload(timestamp: number, request: SignedRequest): string {
  */
 export function signRequest(request: SignedRequest, secret: string, at: Instant = Date.now()): Record<string, string> {
   const timestamp = unixSeconds(at);
-  return { [REQUEST_TIMESTAMP_HEADER]: String(timestamp), [REQUEST_SIGNATURE_HEADER]: `v1=${hmac(secret, requestPayload(timestamp, request))}` };
+  return { [REQUEST_TIMESTAMP_HEADER]: String(timestamp), [REQUEST_SIGNATURE_HEADER]: `v1=${hmacHex(secret, requestPayload(timestamp, request))}` };
 }
 
 /**
@@ -82,7 +63,7 @@ export function verifyRequest(
 ): SignatureVerdict {
   if (headers.timestamp === undefined || headers.signature === undefined || !/^\d{1,12}$/.test(headers.timestamp)) return 'bad-signature';
   const timestamp = Number(headers.timestamp);
-  const expected = `v1=${hmac(secret, requestPayload(timestamp, request))}`;
+  const expected = `v1=${hmacHex(secret, requestPayload(timestamp, request))}`;
   if (!sameDigest(expected, headers.signature.trim())) return 'bad-signature';
   return Math.abs(unixSeconds(now) - timestamp) > toleranceSeconds ? 'stale' : 'ok';
 }
@@ -94,9 +75,7 @@ export function verifyRequest(
  * @param at the signing time
  */
 export function signWebhook(body: string, secrets: WebhookSecrets, at: Instant = Date.now()): string {
-  const timestamp = unixSeconds(at);
-  const signatures = secretList(secrets).map((secret) => `v1=${hmac(secret, `${timestamp}.${body}`)}`);
-  return [`t=${timestamp}`, ...signatures].join(',');
+  return signTimestampedWebhook(body, secretList(secrets), at);
 }
 
 /**
@@ -114,18 +93,5 @@ export function verifyWebhook(
   now: Instant = Date.now(),
   toleranceSeconds = SIGNATURE_TOLERANCE_SECONDS,
 ): SignatureVerdict {
-  if (!header) return 'bad-signature';
-  const parts = header.split(',').map((part) => part.trim());
-  const timestamps = parts.filter((p) => p.startsWith('t=')).map((p) => p.slice(2));
-  const signatures = parts.filter((p) => p.startsWith('v1=')).map((p) => p.slice(3));
-  const [timestamp] = timestamps;
-  if (timestamps.length !== 1 || timestamp === undefined || !/^\d{1,12}$/.test(timestamp) || signatures.length === 0) return 'bad-signature';
-  const keys = secretList(secrets).filter((secret) => secret !== '');
-  const genuine = keys.some((secret) => {
-    const expected = hmac(secret, `${timestamp}.${rawBody}`);
-    return signatures.some((given) => sameDigest(expected, given));
-  });
-  if (!genuine) return 'bad-signature';
-  // The absolute age: a webhook dated in the future is as suspect as an old one, and would otherwise never go stale.
-  return Math.abs(unixSeconds(now) - Number(timestamp)) > toleranceSeconds ? 'stale' : 'ok';
+  return verifyTimestampedWebhook(rawBody, header, secretList(secrets), now, toleranceSeconds);
 }

@@ -1,14 +1,11 @@
-import { stockAdjustedV1 } from '../../events/inventory/stock-adjusted.v1.js';
-import { auditItem } from '../audit/audit-entry.js';
 import type { TableDeps } from '../db/deps.js';
 import type { TransactItem } from '../db/transact.js';
-import { outboxEvent } from '../events/outbox.js';
 import { MAX_BUNDLE_DEPTH, type CatalogSku } from '../inventory/bundles.js';
 import { lookUpSkus } from '../inventory/catalog-skus.js';
 import { orderReservationId } from '../inventory/reservation-ids.js';
 import { getReservation } from '../inventory/reservation-repository.js';
-import { levelOf, readStockAt, stockChange } from '../inventory/stock-repository.js';
-import type { StockItem } from '../inventory/model.js';
+import { readStockAt, stockChange } from '../inventory/stock-repository.js';
+import { goodsBackItems } from './goods-back.js';
 import type { Order } from './model.js';
 import type { OrderActor } from './repository.js';
 import type { ReturnDisposition, Shipment, ShipmentLine, StockMove } from './shipments.js';
@@ -70,71 +67,18 @@ export function leavingItems(deps: TableDeps, storeId: string, moves: readonly S
   return [...bySku(moves)].map(([sku, quantity]) => stockChange(deps, { sku, storeId }, { committed: -quantity }, { expression: 'committed >= :q', values: { ':q': quantity } }, now));
 }
 
-const counts = (stock: StockItem) => ({ available: stock.available, reserved: stock.reserved, committed: stock.committed, leadTimeDays: stock.leadTimeDays, version: stock.version });
-
 /**
- * The items that receive a returned shipment's goods at the store, read from the stock as it is now: for each SKU put
- * back on sale, `available += q` under the version read (so the audit's before and after are exact; a concurrent change
- * cancels the transaction and the caller reads again), its audit entry (`adjust`, reason `return`) and `inventory.adjusted`;
- * for each SKU written off, an audit entry (`write-off`, with the reason) and nothing on the shelf: it left `committed`
- * when it was dispatched.
+ * The items that receive a returned shipment's goods at the store (`goodsBackItems`), read from the stock as it is now:
+ * each line put back on sale or written off as staff decided; a written-off line left `committed` when it was
+ * dispatched, so the shelf stays as it is.
  */
 export async function returnItems(deps: TableDeps, order: Order, shipment: Shipment, lines: readonly ReturnDisposition[], who: OrderActor): Promise<TransactItem[]> {
   const disposition = new Map(lines.map((line) => [line.lineId, line]));
   const restock = bySku(shipment.stockMoves.filter((move) => disposition.get(move.lineId)?.disposition === 'restock'));
-  const writeOffs = shipment.stockMoves.filter((move) => disposition.get(move.lineId)?.disposition === 'write-off');
   const stock = await readStockAt(order.storeId, [...new Set(shipment.stockMoves.map((move) => move.sku))], deps);
-  const now = deps.now();
-  const at = now.toISOString();
-  const note = `order ${order.id}, shipment ${shipment.id}`;
-  const items: TransactItem[] = [];
-  for (const [sku, quantity] of restock) {
-    const before = stock.get(sku);
-    if (!before) continue;
-    const after: StockItem = { ...before, available: before.available + quantity, version: before.version + 1, updatedAt: at };
-    const adjustmentId = deps.newId();
-    items.push(
-      stockChange(deps, { sku, storeId: order.storeId }, { available: quantity }, { expression: 'version = :v', values: { ':v': before.version } }, now),
-      {
-        Put: {
-          TableName: deps.tableName,
-          Item: auditItem({
-            id: adjustmentId,
-            entity: 'stock',
-            entityId: `${order.storeId}/${sku}`,
-            action: 'adjust',
-            actor: who.actor,
-            at,
-            before: counts(before),
-            after: { ...counts(after), delta: quantity, reason: 'return', note },
-          }),
-        },
-      },
-      outboxEvent(
-        deps.tableName,
-        stockAdjustedV1,
-        { adjustmentId, sku, storeId: order.storeId, delta: quantity, reason: 'return', actor: who.actor, level: levelOf(after) },
-        { id: `adjusted-${adjustmentId}`, now, correlationId: who.correlationId },
-      ).item,
-    );
-  }
-  for (const move of writeOffs) {
-    const current = stock.get(move.sku);
-    const line = disposition.get(move.lineId)!;
-    items.push({
-      Put: {
-        TableName: deps.tableName,
-        Item: auditItem({
-          entity: 'stock',
-          entityId: `${order.storeId}/${move.sku}`,
-          action: 'write-off',
-          actor: who.actor,
-          at,
-          before: current ? counts(current) : {},
-          after: { ...(current ? counts(current) : {}), writtenOff: move.quantity, reason: line.disposition === 'write-off' ? line.reason : 'perishable', note: `${note}, line ${move.lineId}` },
-        }),
-      },
-    });
-  }
-  return items;
+  const writeOffs = shipment.stockMoves.flatMap((move) => {
+    const line = disposition.get(move.lineId);
+    return line?.disposition === 'write-off' ? [{ lineId: move.lineId, sku: move.sku, quantity: move.quantity, reason: line.reason }] : [];
+  });
+  return goodsBackItems(deps, { storeId: order.storeId, restock, writeOffs, stock, note: `order ${order.id}, shipment ${shipment.id}` }, who);
 }

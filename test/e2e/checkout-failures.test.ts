@@ -8,6 +8,7 @@ import { injectTaskFailure } from '../../infra/local/step-functions.js';
 import type { Cart } from '../../shared/carts/model.js';
 import { keys } from '../../shared/db/keys.js';
 import type { Order } from '../../shared/orders/model.js';
+import { idempotencyKey } from '../../shared/payments/gateway.js';
 import { WEBHOOK_CONSUMER } from '../../shared/payments/payment-records.js';
 import { HOLD_LIMITS } from '../../shared/carts/hold-limits.js';
 import { ApiClient, type ApiResponse } from '../support/api-client.js';
@@ -403,6 +404,8 @@ describe('cancel', () => {
     await ledger.faults({ latencyMs: 1500, count: 3 });
     const { id, status } = await started(cartId, 'pm_card_visa');
     expect(['reserved', 'authorized']).toContain(status);
+    // Cancelled while CreatePayment waits on the provider: before it, no intent would exist to void.
+    await eventually(`the checkout of ${id} to be creating its payment`, async () => ((await ledger.inFlight()).includes(idempotencyKey(id, 'authorize')) ? true : undefined), 10_000, 20);
     const cancelled = await shopper.post<Order>(`/orders/${id}/cancel`, { reason: 'changed my mind' });
     expect(cancelled.status).toBe(202);
     expect(cancelled.body.status).toBe('cancelled');

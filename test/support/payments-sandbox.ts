@@ -83,6 +83,13 @@ export class SandboxLedger {
     return (await response.json()) as SandboxIntent;
   }
 
+  /** The idempotency keys of the calls the sandbox is answering now (held there by injected latency). */
+  async inFlight(): Promise<string[]> {
+    const response = await fetch(`${this.baseUrl}/_sandbox/in-flight`);
+    if (response.status !== 200) throw new Error(`the sandbox answered ${response.status} for its calls in flight`);
+    return ((await response.json()) as { keys: string[] }).keys;
+  }
+
   /** Replaces the sandbox's injected faults (latency, errors, duplicated or shuffled webhooks); `{}` clears them. */
   async faults(faults: SandboxFaults): Promise<void> {
     await this.control('/_sandbox/faults', faults);

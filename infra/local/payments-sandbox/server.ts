@@ -626,6 +626,8 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
       faults = json as SandboxFaults;
       return { status: 200, body: faults };
     }
+    // The idempotency keys of the calls being answered now (held by injected latency): a test can act while one is.
+    if (method === 'GET' && path === '/_sandbox/in-flight') return { status: 200, body: { keys: [...running] } };
     const setupAuth = /^\/_sandbox\/setup_intents\/([^/]+)\/authenticate$/.exec(path);
     if (method === 'POST' && setupAuth?.[1]) return authenticateSetup(setupAuth[1], json.outcome);
     const auth = /^\/_sandbox\/payment_intents\/([^/]+)\/authenticate$/.exec(path);
