@@ -68,11 +68,11 @@ export class ApiClient {
    * Mints a bearer token from the local platform's identity provider (`POST /local/tokens`), which
    * is not part of the public API and so is not contract-checked.
    */
-  async mintToken(subject: string, roles: string[], stores: string[] = []): Promise<string> {
+  async mintToken(subject: string, roles: string[], stores: string[] = [], email?: string): Promise<string> {
     const response = await fetch(this.url('/local/tokens'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ subject, roles, stores }),
+      body: JSON.stringify({ subject, roles, stores, ...(email === undefined ? {} : { email }) }),
     });
     if (response.status !== 200) throw new Error(`POST /local/tokens answered ${response.status}`);
     return ((await response.json()) as { token: string }).token;
