@@ -2,8 +2,10 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
+import { localDynamoClient } from '../../../infra/local/engines/dynamodb.js';
 import { tableDeps, type TableDeps } from '../../../shared/db/deps.js';
 import { keys } from '../../../shared/db/keys.js';
+import { migrate } from '../../../shared/db/migrations/migrate.js';
 import type { Order } from '../../../shared/orders/model.js';
 import { orderItem } from '../../../shared/orders/repository.js';
 import { ERASED } from '../../../shared/personal-data/anonymise.js';
@@ -198,6 +200,15 @@ describe('erasing a shopper', () => {
 
 describe('the retention run', () => {
   it('deletes a GB store’s financial records past six years, keeps a French store’s, and a rerun changes nothing', async () => {
+    // A table of its own: the run reads every store and deletes across them, and its bare stores would be read by the
+    // other files' store listings in the shared table.
+    const tableName = uniqueId('retention');
+    const client = localDynamoClient(engines().endpoints.dynamodb);
+    await migrate({ tableName, client, log: () => undefined, migrations: [] });
+    client.destroy();
+    const put = (item: Record<string, unknown>) => db.send(new PutCommand({ TableName: tableName, Item: item }));
+    const get = async (key: { pk: string; sk: string }) => (await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
+    const base = (): TableDeps => tableDeps({ db, tableName, now: () => NOW });
     const gbStore = uniqueId('ret-gb');
     const frStore = uniqueId('ret-fr');
     for (const [id, taxJurisdiction] of [[gbStore, 'GB'], [frStore, 'FR']] as const) {
