@@ -64,7 +64,9 @@ export async function listAddresses(shopperId: string, deps: AccountDeps = accou
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
     ExpressionAttributeValues: { ':pk': keys.shopperAccount(shopperId), ':prefix': PREFIXES.shopperAddress },
   });
-  return items.map(addressFromItem);
+  // Ids made from an Idempotency-Key are hashes, so the key order is no order at all: the book reads in the order the
+  // shopper added to it.
+  return items.map(addressFromItem).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
 }
 
 /** One of the shopper's addresses; `undefined` when they have none with that id (another shopper's included). */
