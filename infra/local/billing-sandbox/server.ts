@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { BillingApiSettings, BillingCreditNote, BillingInvoice, BillingLine } from '../../../shared/billing/client.js';
 import { REQUEST_SIGNATURE_HEADER, REQUEST_TIMESTAMP_HEADER, verifyRequest } from '../../../shared/billing/signing.js';
+import { activeFaults as inForce, answerWithFaults, type PartnerSandboxFaults } from '../partner-faults.js';
 import { billingWebhookSender, type BillingWebhookTarget } from './webhooks.js';
 
 /**
@@ -17,24 +18,8 @@ import { billingWebhookSender, type BillingWebhookTarget } from './webhooks.js';
 export const SANDBOX_DEFAULT_TOKEN = 'billing_token_local';
 export const SANDBOX_DEFAULT_SIGNING_SECRET = 'billing_signing_local';
 
-/** Failures to inject into `/billing` calls, until `window.untilEpochMs` when given. */
-export interface BillingSandboxFaults {
-  /** Share of calls (0..1) answered with `errorStatus` before doing anything. */
-  errorRate?: number;
-  errorStatus?: 500 | 503 | 429;
-  /** Sent as Retry-After with an injected 429 (1 when absent) or 503. */
-  retryAfterSeconds?: number;
-  latencyMs?: number;
-  /** The call is never answered and has no effect; the caller's timeout ends it. */
-  timeout?: boolean;
-  /** Share of calls (0..1) that take effect, then lose their connection before the answer. */
-  ackLostRate?: number;
-  /** How many times each webhook is sent in all. */
-  webhookDuplicates?: number;
-  /** Webhooks waiting together are sent in random order. */
-  webhookShuffle?: boolean;
-  window?: { untilEpochMs: number };
-}
+/** Failures to inject into the sandbox's API calls (`partner-faults.ts`). */
+export type BillingSandboxFaults = PartnerSandboxFaults;
 
 /** How the sandbox plays the payer: each new invoice is settled after `delayMs` with `outcome`, unless disabled. */
 export interface BillingSandboxSettings {
@@ -275,8 +260,7 @@ export async function startBillingSandbox(options: BillingSandboxOptions = {}): 
   let target = options.webhook;
   let stopping = false;
 
-  /** The faults in force: none once their window has passed. */
-  const activeFaults = (): BillingSandboxFaults => (faults.window && Date.now() >= faults.window.untilEpochMs ? {} : faults);
+  const activeFaults = (): BillingSandboxFaults => inForce(faults);
   const webhooks = billingWebhookSender(
     () => target,
     () => ({ duplicates: activeFaults().webhookDuplicates ?? 1, shuffle: activeFaults().webhookShuffle ?? false }),
@@ -746,26 +730,7 @@ export async function startBillingSandbox(options: BillingSandboxOptions = {}): 
     apiCalls += 1;
     const fault = activeFaults();
     const key = header('idempotency-key');
-    if (fault.timeout) {
-      await new Promise<void>((resolve) => res.once('close', resolve));
-      return;
-    }
-    if (fault.errorRate && Math.random() < fault.errorRate) {
-      await sleep(fault.latencyMs ?? 0);
-      const status = fault.errorStatus ?? 500;
-      const retryAfter = status === 429 ? (fault.retryAfterSeconds ?? 1) : fault.retryAfterSeconds;
-      return send({
-        status,
-        headers: retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) },
-        body: { error: status === 429 ? { type: 'rate_limit', code: 'rate_limited', message: 'Too many requests.' } : { type: 'api_error', code: 'injected_failure', message: 'Injected sandbox failure.' } },
-      });
-    }
-    const answer = await api(method, url.pathname, body, url.searchParams, key, fault.latencyMs ?? 0);
-    if (fault.ackLostRate && Math.random() < fault.ackLostRate) {
-      req.socket.destroy();
-      return;
-    }
-    send(answer);
+    await answerWithFaults(fault, req, res, send, (latencyMs) => api(method, url.pathname, body, url.searchParams, key, latencyMs));
   }
 
   const server = createServer((req, res) => {

@@ -18,6 +18,7 @@ import {
   type CourierWebhookEvent,
   type CourierWindow,
 } from '../../../shared/couriers/model.js';
+import { activeFaults as inForce, answerWithFaults, type PartnerSandboxFaults } from '../partner-faults.js';
 import { courierWebhookSender, type CourierWebhookTarget } from './webhooks.js';
 
 /**
@@ -40,24 +41,8 @@ export const COURIER_SANDBOX_ID = 'sandbox-courier';
  */
 export const UNSERVICEABLE_POSTCODE_PREFIXES: readonly string[] = ['ZE', 'SE16 '];
 
-/** Failures to inject into `/v1` calls, until `window.untilEpochMs` when given. */
-export interface CourierSandboxFaults {
-  /** Share of calls (0..1) answered with `errorStatus` before doing anything. */
-  errorRate?: number;
-  errorStatus?: 500 | 503 | 429;
-  /** Sent as Retry-After with an injected 429 (1 when absent) or 503. */
-  retryAfterSeconds?: number;
-  latencyMs?: number;
-  /** The call is never answered and has no effect; the caller's timeout ends it. */
-  timeout?: boolean;
-  /** Share of calls (0..1) that take effect, then lose their connection before the answer. */
-  ackLostRate?: number;
-  /** How many times each webhook is sent in all. */
-  webhookDuplicates?: number;
-  /** Webhooks waiting together are sent in random order. */
-  webhookShuffle?: boolean;
-  window?: { untilEpochMs: number };
-}
+/** Failures to inject into the sandbox's API calls (`partner-faults.ts`). */
+export type CourierSandboxFaults = PartnerSandboxFaults;
 
 /** How booked shipments move on their own. */
 export interface CourierSandboxSettings {
@@ -246,8 +231,7 @@ export async function startCourierSandbox(options: CourierSandboxOptions = {}): 
   let target = options.webhook;
   let stopping = false;
 
-  /** The faults in force: none once their window has passed. */
-  const activeFaults = (): CourierSandboxFaults => (faults.window && Date.now() >= faults.window.untilEpochMs ? {} : faults);
+  const activeFaults = (): CourierSandboxFaults => inForce(faults);
   const webhooks = courierWebhookSender(
     () => target,
     () => ({ duplicates: activeFaults().webhookDuplicates ?? 1, shuffle: activeFaults().webhookShuffle ?? false }),
@@ -577,27 +561,8 @@ export async function startCourierSandbox(options: CourierSandboxOptions = {}): 
     }
     apiCalls += 1;
     const fault = activeFaults();
-    if (fault.timeout) {
-      await new Promise<void>((resolve) => res.once('close', resolve));
-      return;
-    }
-    if (fault.errorRate && Math.random() < fault.errorRate) {
-      await sleep(fault.latencyMs ?? 0);
-      const status = fault.errorStatus ?? 500;
-      const retryAfter = status === 429 ? (fault.retryAfterSeconds ?? 1) : fault.retryAfterSeconds;
-      return send({
-        status,
-        headers: retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) },
-        body: { error: status === 429 ? { type: 'rate_limit', code: 'rate_limited', message: 'Too many requests.' } : { type: 'api_error', code: 'injected_failure', message: 'Injected sandbox failure.' } },
-      });
-    }
     const key = req.headers['idempotency-key'];
-    const answer = await api(method, url.pathname, body, url.searchParams, typeof key === 'string' ? key : undefined, fault.latencyMs ?? 0, base);
-    if (fault.ackLostRate && Math.random() < fault.ackLostRate) {
-      req.socket.destroy();
-      return;
-    }
-    send(answer);
+    await answerWithFaults(fault, req, res, send, (latencyMs) => api(method, url.pathname, body, url.searchParams, typeof key === 'string' ? key : undefined, latencyMs, base));
   }
 
   let sandboxUrl = '';
