@@ -9,6 +9,7 @@ import { errorMapper } from './error-mapper.js';
 import { parseBody, type BodyKind } from './body.js';
 import { refuseCardNumbers } from './card-numbers.js';
 import { correlationIdFor } from './correlation-id.js';
+import { idempotencyScope } from './idempotency-key.js';
 import { validate } from './validate.js';
 import { routeOf } from './route-of.js';
 import { jsonResponse, type HttpResult } from './responses.js';
@@ -95,7 +96,7 @@ export function httpHandler<P extends z.ZodType = z.ZodUnknown, Q extends z.ZodT
         const key = event.headers['idempotency-key'];
         if (spec.idempotency && key) {
           if (key.length > 255) throw new AppError('invalid', 'bad-idempotency-key', 'Idempotency-Key is longer than 255 characters.');
-          event.smartshelf = { idempotencyKey: `${route.method} ${route.path} ${principal?.subject ?? 'anonymous'} ${key}` };
+          event.smartshelf = { idempotencyKey: idempotencyScope(route, event.pathParameters, principal?.subject, key) };
         }
       },
     });

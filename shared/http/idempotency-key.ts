@@ -11,3 +11,18 @@ export function requireIdempotencyKey(headers: Record<string, string | undefined
   if (key.length > 255) throw new AppError('invalid', 'bad-idempotency-key', 'Idempotency-Key is longer than 255 characters.');
   return key;
 }
+
+/**
+ * What one `Idempotency-Key` is scoped to: the method, the path as called (its parameters filled in), the caller and
+ * the key. The path as called, not its template: the same key and body sent to two carts are two requests, and the
+ * second must not replay the first cart's answer. Parameters are URI-encoded so that no value can forge another path.
+ */
+export function idempotencyScope(
+  route: { method: string; path: string },
+  pathParameters: Readonly<Record<string, string | undefined>> | null | undefined,
+  subject: string | undefined,
+  key: string,
+): string {
+  const path = route.path.replace(/\{(\w+)\+?\}/g, (_, name: string) => encodeURIComponent(pathParameters?.[name] ?? ''));
+  return `${route.method} ${path} ${subject ?? 'anonymous'} ${key}`;
+}

@@ -8,7 +8,7 @@ import { TABLE_KEYS, TTL_ATTRIBUTE } from '../db/keys.js';
 
 /**
  * Powertools idempotency backed by the single table: the partition is per function
- * (`IDEMPOTENCY#<function>`), the sort key the hash of caller + `Idempotency-Key`, and DynamoDB's
+ * (`IDEMPOTENCY#<function>`), the sort key the hash of `idempotencyScope` (method, path as called, caller, `Idempotency-Key`), and DynamoDB's
  * TTL on `expiresAt` removes records after a day. A reused key with another body is refused
  * (payload validation on `body`).
  */

@@ -115,6 +115,13 @@ describe('shopping lists, buy it again and reorder', () => {
     const { body: stored } = await shopper.get<Cart>(`/carts/${next.id}`);
     expect([stored.version, stored.lines.map((l) => l.quantity)]).toEqual([2, [{ count: 3 }]]);
 
+    // The same key and body on another cart is another request: it fills that cart rather than replaying this answer.
+    const other = (await shopper.post<Cart>('/carts', { storeId: STORE })).body;
+    const intoOther = await shopper.post<ReorderView>(`/carts/${other.id}/reorder`, { orderId }, key);
+    expect(intoOther.status, JSON.stringify(intoOther.body)).toBe(200);
+    expect(intoOther.body.id).toBe(other.id);
+    expect((await shopper.get<Cart>(`/carts/${other.id}`)).body.lines.map((l) => l.quantity)).toEqual([{ count: 3 }]);
+
     // Another shopper can neither reorder this order nor see it in their buy it again.
     const stranger = api.as({ token: await api.mintToken(`e2e-shopping-stranger-${run}`, ['shopper']) });
     const theirs = (await stranger.post<Cart>('/carts', { storeId: STORE })).body;
