@@ -55,6 +55,12 @@ export interface PaymentGateway {
   listPaymentMethods(customerId: string): Promise<SavedPaymentMethod[]>;
   /** Removes a saved method from its customer, for good: it can never be charged or saved again. */
   detachPaymentMethod(paymentMethodId: string, key: string): Promise<SavedPaymentMethod>;
+  /**
+   * Deletes a customer for good (its shopper was erased): the provider keeps only a stub (`deleted: true`) and refuses
+   * any further use of it. A customer already deleted, or never there, counts as deleted, so a rerun changes nothing.
+   * @param key sent when given; Stripe needs none for a DELETE, which is idempotent by definition
+   */
+  deleteCustomer(customerId: string, key?: string): Promise<void>;
 }
 
 /** A payment method as the provider reports it: only what a shopper needs to recognise a card, never its number. */

@@ -308,6 +308,16 @@ export class StripeGateway implements PaymentGateway {
     return savedMethod(await mapped(this.stripe.paymentMethods.detach(paymentMethodId, {}, { idempotencyKey: key })), undefined);
   }
 
+  async deleteCustomer(customerId: string, key?: string): Promise<void> {
+    try {
+      await this.stripe.customers.del(customerId, {}, key === undefined ? {} : { idempotencyKey: key });
+    } catch (error) {
+      // Stripe answers a second delete (a rerun, or stripe-node's own retry after a lost answer) with `resource_missing`.
+      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing') return;
+      throw toPaymentError(error);
+    }
+  }
+
   /** The customer's default payment method (`invoice_settings.default_payment_method`), if one is set. */
   private async defaultMethodOf(customerId: string): Promise<string | undefined> {
     const customer = await mapped(this.stripe.customers.retrieve(customerId));

@@ -22,5 +22,6 @@ export function checkoutOnlyGateway(): PaymentGateway {
     createSetupIntent: refuse,
     listPaymentMethods: refuse,
     detachPaymentMethod: refuse,
+    deleteCustomer: refuse,
   };
 }

@@ -44,7 +44,7 @@ export interface PaymentsSandbox {
   paymentIntents(): Stripe.PaymentIntent[];
   /** Every PaymentMethod created so far (test cards used by name mint a new one each time, as on Stripe). */
   paymentMethods(): Stripe.PaymentMethod[];
-  /** Every Customer created so far. */
+  /** Every Customer created so far; a deleted one as the stub Stripe keeps (`{ id, object, deleted: true }`). */
   customers(): Record<string, unknown>[];
   /** Resolves once queued webhooks have been delivered (or given up on). */
   webhooksIdle(): Promise<void>;
@@ -345,9 +345,19 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
     return setup;
   }
 
+  /**
+   * A customer that may be used: Stripe still answers a retrieve of a deleted one (`deleted: true`), and refuses
+   * everything else with it as it would a customer that never was.
+   */
+  function liveCustomer(customerId: string, param: string): Record<string, unknown> {
+    const customer = customers.get(customerId);
+    if (customer === undefined || customer.deleted === true) throw invalid(`No such customer: '${customerId}'`, 'resource_missing', param);
+    return customer;
+  }
+
   /** A customer's PaymentMethods, newest first, as Stripe's list answers. */
   function methodsOf(customer: string): Record<string, unknown> {
-    existing(customers, customer, 'customer');
+    liveCustomer(customer, 'customer');
     const data = [...methods.values()].filter((m) => m.object.customer === customer).map((m) => m.object).reverse();
     return { object: 'list', url: `/v1/customers/${customer}/payment_methods`, has_more: false, data };
   }
@@ -368,7 +378,7 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
           throw invalid(`Invalid setup_future_usage: ${setupFutureUsage}`, 'parameter_invalid', 'setup_future_usage');
         }
         const customer = text(params, 'customer') ?? null;
-        if (customer !== null && !customers.has(customer)) throw invalid(`No such customer: '${customer}'`, 'resource_missing', 'customer');
+        if (customer !== null) liveCustomer(customer, 'customer');
         if (setupFutureUsage !== null && customer === null) {
           throw invalid('setup_future_usage needs a customer to save the PaymentMethod on.', 'parameter_missing', 'customer');
         }
@@ -484,16 +494,34 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
       },
     },
     {
+      // A deleted customer is still answered, as the stub Stripe keeps.
       method: 'GET',
       path: /^\/v1\/customers\/([^/]+)$/,
       run: ([cusId]) => existing(customers, cusId as string, 'customer'),
+    },
+    {
+      // Deleting is for good: its saved methods are detached (never usable again) and only the stub stays; deleting it
+      // again is Stripe's `resource_missing`.
+      method: 'DELETE',
+      path: /^\/v1\/customers\/([^/]+)$/,
+      run: ([cusId]) => {
+        liveCustomer(cusId as string, 'id');
+        for (const method of methods.values()) {
+          if (method.object.customer !== cusId) continue;
+          Object.assign(method, { detached: true, setUpForOffSession: false });
+          method.object.customer = null;
+        }
+        const stub = { id: cusId as string, object: 'customer', deleted: true };
+        customers.set(stub.id, stub);
+        return stub;
+      },
     },
     {
       method: 'POST',
       path: /^\/v1\/setup_intents$/,
       run: (_m, params) => {
         const customer = text(params, 'customer');
-        if (customer && !customers.has(customer)) throw invalid(`No such customer: '${customer}'`, 'resource_missing', 'customer');
+        if (customer) liveCustomer(customer, 'customer');
         const seti = id('seti');
         const setup = { id: seti, object: 'setup_intent', client_secret: `${seti}_secret_${randomBytes(8).toString('hex')}`, customer: customer ?? null, usage: text(params, 'usage') ?? 'off_session', status: 'requires_payment_method', payment_method: null, next_action: null, last_setup_error: null, created: now(), livemode: false };
         setupIntents.set(seti, setup);
@@ -537,7 +565,7 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
       run: ([pmId], params) => {
         const customer = text(params, 'customer');
         if (!customer) throw invalid('Missing required param: customer.', 'parameter_missing', 'customer');
-        existing(customers, customer, 'customer');
+        liveCustomer(customer, 'customer');
         const method = methodOf(pmId as string, 'id');
         if (method.object.customer === customer) return method.object;
         if (method.object.customer !== null) throw invalid(`The payment method ${method.object.id} is already attached to another customer.`, 'payment_method_unexpected_state');
