@@ -36,6 +36,8 @@ const ConfigSchema = z.object({
   [ENV.shopperJwtAudience]: z.string().min(1).optional(),
   [ENV.shopperJwksUrl]: z.url().optional(),
   [ENV.peopleUsageKeySecretArn]: z.string().startsWith('arn:').optional(),
+  // Cognito's user pool id: `<region>_<id>`.
+  [ENV.shopperUserPoolId]: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id (<region>_<id>)').optional(),
   [ENV.paymentWebhookSecretsArn]: z.string().startsWith('arn:').optional(),
   [ENV.paymentWebhookSecret]: z.string().startsWith('whsec_').optional(),
   [ENV.paymentWebhookSecretPrevious]: z.string().startsWith('whsec_').optional(),
@@ -136,6 +138,11 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     /** Set on AWS only: the secret holding the API key that meters people (bearer tokens) in the usage plan. */
     peopleUsageKeySecretArn: raw[ENV.peopleUsageKeySecretArn],
+    /**
+     * The shoppers' user pool, whose users an erasure deletes (on AWS, given to the functions with
+     * `access.shopperIdentities`); `undefined` locally, where tokens are minted for any subject and there is no user to delete.
+     */
+    shopperUserPoolId: raw[ENV.shopperUserPoolId],
     /**
      * Where the Stripe webhook signing secrets come from: the environment (local runtime, tests), or on
      * AWS the Secrets Manager secret the function was granted.

@@ -18,6 +18,8 @@ export const ENV = {
   shopperJwtAudience: 'SHOPPER_JWT_AUDIENCE',
   shopperJwksUrl: 'SHOPPER_JWKS_URL',
   peopleUsageKeySecretArn: 'PEOPLE_USAGE_KEY_SECRET_ARN',
+  /** The shoppers' Cognito user pool, for the erasure worker that deletes a shopper's sign-in; absent locally. */
+  shopperUserPoolId: 'SHOPPER_USER_POOL_ID',
   paymentWebhookSecretsArn: 'PAYMENT_WEBHOOK_SECRETS_ARN',
   paymentWebhookSecret: 'STRIPE_WEBHOOK_SECRET',
   paymentWebhookSecretPrevious: 'STRIPE_WEBHOOK_SECRET_PREVIOUS',

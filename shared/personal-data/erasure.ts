@@ -3,6 +3,7 @@ import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { z } from 'zod';
 import { customerErasedV1 } from '../../events/personal-data/customer-erased.v1.js';
 import { erasureRequestedV1 } from '../../events/personal-data/erasure-requested.v1.js';
+import { erasureFlagItem } from '../accounts/erased.js';
 import type { TableDeps } from '../db/deps.js';
 import { keys } from '../db/keys.js';
 import { queryAll } from '../db/query.js';
@@ -14,6 +15,7 @@ import type { Order } from '../orders/model.js';
 import { orderFromItem, orderItem } from '../orders/repository.js';
 import { OrderReturn } from '../orders/returns.js';
 import { deleteObject } from '../storage/s3.js';
+import { SUBSCRIPTION_STATUS_RANK, getSubscription, subscriptionsOf, type Subscription } from '../billing/subscriptions.js';
 import { anonymiseOrder, anonymiseReturn, isOrderInFlight } from './anonymise.js';
 import { accountItems, cartItemsOf, itemAt, loyaltyItemsOf, orderItemsOf, returnItemsOf, subscriptionItemsOf } from './collect.js';
 import { privacyAuditItem, type Requester } from './exports.js';
@@ -23,8 +25,9 @@ import { privacyAuditItem, type Requester } from './exports.js';
  * theirs is in flight; the `personal-data-erasures` worker then runs `runErasure`, a sequence of steps each safe to
  * repeat, so a redelivered message (or a crash half-way) finishes the job and a finished one changes nothing:
  *
- * 1. the outside world first, while the ids it needs are still stored: the billing customer anonymised, the methods
- *    saved on the payment provider's customer detached, the sign-in identity deleted;
+ * 1. the outside world first, while the ids it needs are still stored: the delivery passes ended at once in billing
+ *    (and marked cancelled here), the billing customer anonymised, the methods saved on the payment provider's customer
+ *    detached and then that customer deleted, the sign-in identity deleted;
  * 2. orders kept for the books, anonymised (`anonymiseOrder`) and moved off the shopper's order list to a pseudonym,
  *    with their returns, their lines in the day's books and the subscriptions;
  * 3. what is only the shopper's deleted: carts, the loyalty partition and its card number, the billing customer mapping,
@@ -57,13 +60,17 @@ export type ErasureRecord = z.infer<typeof ErasureRecord>;
 export const ErasureView = ErasureRecord.omit({ shopperId: true, requestedBy: true });
 export type ErasureView = z.infer<typeof ErasureView>;
 
-/** The systems outside our table that hold something of the shopper. */
+/** The systems outside our table that hold something of the shopper; each call is safe to repeat. */
 export interface ErasurePorts {
+  /** Ends a delivery pass in the billing system at once, not at its period's end: the account is going away. */
+  cancelDeliveryPass(billingSubscriptionId: string, idempotencyKey: string): Promise<void>;
   /** Anonymises the billing system's customer (name, email, address), keeping its invoices and credit notes. */
   eraseBillingCustomer(billingCustomerId: string, idempotencyKey: string): Promise<void>;
   /** Detaches every payment method saved on the shopper's customer at the payment provider (it reads the profile). */
   detachPaymentMethods(shopperId: string): Promise<void>;
-  /** Deletes the shopper's sign-in identity (the Cognito user on AWS; nothing to delete locally). */
+  /** Deletes the shopper's customer at the payment provider; one already deleted counts as deleted. */
+  deletePaymentCustomer(customerId: string, idempotencyKey: string): Promise<void>;
+  /** Deletes the shopper's sign-in identity (the Cognito user on AWS; nothing to delete locally); one already gone counts. */
   deleteIdentity(shopperId: string): Promise<void>;
 }
 
@@ -149,6 +156,8 @@ export async function requestErasure(shopperId: string, who: Requester, deps: Ta
       },
     },
     outboxEvent(deps.tableName, erasureRequestedV1, { erasureId: id, shopperId, requestedAt: at }, { id: `personal-data-erasure-${id}`, now, correlationId: who.correlationId }).item,
+    // The profile says so at once, so the account's own reads refuse from now on (shared/accounts/erased.ts).
+    erasureFlagItem(deps.tableName, shopperId, at),
   ];
   if (who.reason !== undefined) items.push(privacyAuditItem(deps.tableName, shopperId, 'erase-personal-data', who, at, { erasureId: id }));
   try {
@@ -164,13 +173,61 @@ export async function requestErasure(shopperId: string, who: Requester, deps: Ta
   return { erasure: erasureView(record), accepted: true };
 }
 
-/** A condition failure means another run got there first: the step is done. */
-async function ifNotDone(write: Promise<unknown>): Promise<void> {
+/**
+ * Whether a conditional write happened. A condition failure means another run (or writer) got there first: the step
+ * is done, so it is `false`, not an error.
+ */
+async function written(write: Promise<unknown>): Promise<boolean> {
   try {
     await write;
+    return true;
   } catch (error) {
-    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+    throw error;
   }
+}
+
+
+/**
+ * Ends one of the shopper's delivery passes at once. One still only ours (`pending`, no billing id) is cancelled here,
+ * conditioned on billing's id still being absent: should the billing-sync worker be creating it in billing meanwhile,
+ * it finds the cancel (not at period end) once it stores the id and ends it there (`syncSubscription`); should it have
+ * stored the id first, the pass is ended in billing like any other. Billing is told under a key of the erasure, so a
+ * rerun replays its answer, and the pass is then marked cancelled under `#rank < cancelled`: a webhook, an earlier
+ * run or the worker that got there first wins, and nothing moves it back.
+ */
+async function endDeliveryPass(pass: Subscription, erasureId: string, deps: ErasureDeps): Promise<void> {
+  if (pass.status === 'cancelled') return;
+  const now = deps.now().toISOString();
+  const cancelled = {
+    UpdateExpression:
+      'SET #status = :cancelled, #rank = :final, statusEventAt = :now, cancelRequestedAt = if_not_exists(cancelRequestedAt, :now), cancelAtPeriodEnd = :false, updatedAt = :now',
+    ExpressionAttributeNames: { '#status': 'status', '#rank': 'rank' },
+    ExpressionAttributeValues: { ':cancelled': 'cancelled', ':final': SUBSCRIPTION_STATUS_RANK.cancelled, ':now': now, ':false': false },
+  };
+  let billingId = pass.billingSubscriptionId;
+  if (billingId === undefined) {
+    const endedHere = await written(
+      deps.db.send(
+        new UpdateCommand({
+          TableName: deps.tableName,
+          Key: keys.subscription(pass.id),
+          ...cancelled,
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(billingSubscriptionId) AND #rank < :final',
+        }),
+      ),
+    );
+    if (endedHere) return;
+    const latest = await getSubscription(pass.id, deps);
+    if (latest === undefined || latest.status === 'cancelled' || latest.billingSubscriptionId === undefined) return;
+    billingId = latest.billingSubscriptionId;
+  }
+  await deps.ports.cancelDeliveryPass(billingId, `erase-subscription:${erasureId}:${pass.id}`);
+  await written(
+    deps.db.send(
+      new UpdateCommand({ TableName: deps.tableName, Key: keys.subscription(pass.id), ...cancelled, ConditionExpression: 'attribute_exists(pk) AND #rank < :final' }),
+    ),
+  );
 }
 
 const deleteItem = (key: { pk: unknown; sk: unknown }, deps: TableDeps) =>
@@ -192,7 +249,7 @@ async function keepOrderAnonymised(order: Order, shopperId: string, pseudonym: s
       ExpressionAttributeValues: { ':pk': keys.financialRecord(day, 'SALE', '').pk, ':order': order.id },
     });
     for (const line of lines) {
-      await ifNotDone(
+      await written(
         deps.db.send(
           new UpdateCommand({
             TableName: deps.tableName,
@@ -209,7 +266,7 @@ async function keepOrderAnonymised(order: Order, shopperId: string, pseudonym: s
     const { pk, sk, entityType, schemaVersion, ...rest } = item;
     const ret = OrderReturn.parse(rest);
     if (ret.shopperId !== shopperId) continue;
-    await ifNotDone(
+    await written(
       deps.db.send(
         new PutCommand({
           TableName: deps.tableName,
@@ -221,7 +278,7 @@ async function keepOrderAnonymised(order: Order, shopperId: string, pseudonym: s
     );
   }
   // Last: once the order leaves the shopper's list, a rerun no longer finds it (its returns and books are done by then).
-  await ifNotDone(
+  await written(
     deps.db.send(
       new PutCommand({
         TableName: deps.tableName,
@@ -247,12 +304,15 @@ export async function runErasure(shopperId: string, deps: ErasureDeps): Promise<
   if (record.status === 'erased') return 'already-erased';
   const { pseudonym } = record;
 
-  // 1. The outside world, while the ids it needs are still stored.
+  // 1. The outside world, while the ids it needs are still stored (the passes before they move to the pseudonym).
+  for (const pass of await subscriptionsOf(shopperId, deps)) await endDeliveryPass(pass, record.id, deps);
   const billingCustomer = await itemAt(keys.billingCustomer(shopperId), deps);
   if (typeof billingCustomer?.billingCustomerId === 'string') {
     await deps.ports.eraseBillingCustomer(billingCustomer.billingCustomerId, `erase-customer:${record.id}`);
   }
   await deps.ports.detachPaymentMethods(shopperId);
+  const paymentCustomerId = (await itemAt(keys.shopperProfile(shopperId), deps))?.paymentCustomerId;
+  if (typeof paymentCustomerId === 'string') await deps.ports.deletePaymentCustomer(paymentCustomerId, `erase-payment-customer:${record.id}`);
   await deps.ports.deleteIdentity(shopperId);
 
   // 2. Financial records kept, anonymised.
@@ -262,7 +322,7 @@ export async function runErasure(shopperId: string, deps: ErasureDeps): Promise<
   for (const order of orders) await keepOrderAnonymised(order, shopperId, pseudonym, deps);
   for (const sub of await subscriptionItemsOf(shopperId, deps)) {
     const { gsi1pk: _pk, gsi1sk: _sk, ...rest } = sub;
-    await ifNotDone(
+    await written(
       deps.db.send(
         new PutCommand({
           TableName: deps.tableName,

@@ -22,18 +22,27 @@ const s3 = testS3();
 const base = (): TableDeps => tableDeps({ db, tableName: engines().tableName, now: () => NOW });
 const exportDeps = (): ExportDeps => ({ ...base(), s3, presigner: s3, bucket: engines().buckets.exports });
 
+/** Erasure's dependencies with ports that record each call (and, for billing, go to a fake billing system). */
 function erasureDeps(billing = new FakeBilling()) {
-  const calls = { detached: [] as string[], identities: [] as string[] };
+  const calls = { passes: [] as string[][], detached: [] as string[], paymentCustomers: [] as string[][], identities: [] as string[] };
   const deps: ErasureDeps = {
     ...base(),
     s3,
     bucket: engines().buckets.exports,
     ports: {
+      cancelDeliveryPass: async (id, key) => {
+        calls.passes.push([id, key]);
+        await billing.cancelSubscription(id, { atPeriodEnd: false }, key);
+      },
       eraseBillingCustomer: async (id, key) => {
         await billing.anonymiseCustomer(id, key);
       },
       detachPaymentMethods: (shopperId) => {
         calls.detached.push(shopperId);
+        return Promise.resolve();
+      },
+      deletePaymentCustomer: (customerId, key) => {
+        calls.paymentCustomers.push([customerId, key]);
         return Promise.resolve();
       },
       deleteIdentity: (shopperId) => {
@@ -163,7 +172,7 @@ describe('erasing a shopper', () => {
     await expect(s3.send(new GetObjectCommand({ Bucket: engines().buckets.exports, Key: exportKey }))).rejects.toMatchObject({ name: 'NoSuchKey' });
     // The outside world was told.
     expect(billing.anonymised.has(`cus_b_${sam.shopperId}`)).toBe(true);
-    expect(calls).toEqual({ detached: [sam.shopperId], identities: [sam.shopperId] });
+    expect(calls).toEqual({ passes: [], detached: [sam.shopperId], paymentCustomers: [['cus_x', `erase-payment-customer:${erasure.id}`]], identities: [sam.shopperId] });
 
     // The financial records: kept, naming nobody.
     const kept = await get(keys.order(sam.order.id));
@@ -195,6 +204,73 @@ describe('erasing a shopper', () => {
     // Nobody else was touched.
     expect(await get(keys.shopperProfile(other.shopperId))).toMatchObject({ email: other.email });
     expect(await get(keys.order(other.order.id))).toMatchObject({ shopperId: other.shopperId });
+  });
+
+  it('ends the shopper’s delivery passes at once, billing told once, and finishes every outside step when a crashed erasure is rerun', async () => {
+    const { shopperId } = await shopperWithEverything('Bilbo');
+    const pass = async (id: string, fields: Record<string, unknown>) => {
+      const createdAt = '2026-10-01T09:00:00.000Z';
+      await put({ ...keys.subscription(id), ...keys.subscriptionsByShopper(shopperId, createdAt, id), entityType: 'Subscription', schemaVersion: 1, id, shopperId, plan: 'delivery-pass-monthly', createdAt, updatedAt: createdAt, ...fields });
+    };
+    const [atPeriodEnd, pending, ended] = [uniqueId('sub-period'), uniqueId('sub-pending'), uniqueId('sub-ended')];
+    // Cancelled by the shopper to run to its period's end: erasure ends it now. Pending (not in billing yet): ended here. Already over: left alone.
+    await pass(atPeriodEnd, { status: 'active', rank: 2, statusEventAt: '2026-10-01T09:00:01.000Z', billingCustomerId: `cus_b_${shopperId}`, billingSubscriptionId: `bsub-${atPeriodEnd}`, cancelRequestedAt: '2026-11-20T08:00:00.000Z', cancelAtPeriodEnd: true });
+    await pass(pending, { status: 'pending', rank: 0 });
+    await pass(ended, { status: 'cancelled', rank: 3, statusEventAt: '2026-10-02T09:00:00.000Z', billingSubscriptionId: `bsub-${ended}` });
+    const { erasure } = await requestErasure(shopperId, { actor: shopperId }, base());
+
+    // The first run crashes at the last outside step (sign-in unreachable); the retried message finishes the job.
+    const { deps, calls, billing } = erasureDeps();
+    const unreachable = new Error('Cognito is unreachable');
+    const crashing: ErasureDeps = { ...deps, ports: { ...deps.ports, deleteIdentity: () => Promise.reject(unreachable) } };
+    await expect(runErasure(shopperId, crashing)).rejects.toBe(unreachable);
+    expect(await get(keys.subscription(atPeriodEnd))).toMatchObject({ shopperId, status: 'cancelled', cancelAtPeriodEnd: false });
+    expect(await runErasure(shopperId, deps)).toBe('erased');
+    expect(await runErasure(shopperId, deps)).toBe('already-erased');
+
+    // Billing ended the running pass once, under the erasure's key, at once; the pending one never reached it.
+    expect(calls.passes).toEqual([[`bsub-${atPeriodEnd}`, `erase-subscription:${erasure.id}:${atPeriodEnd}`]]);
+    expect(billing.cancellations.get(`bsub-${atPeriodEnd}`)).toEqual({ atPeriodEnd: false });
+    expect(billing.calls.filter((c) => c.method === 'cancelSubscription')).toHaveLength(1);
+    // The provider's customer deleted after its methods were detached (each repeat under the same key), sign-in once it answered.
+    expect(calls.paymentCustomers).toEqual([
+      ['cus_x', `erase-payment-customer:${erasure.id}`],
+      ['cus_x', `erase-payment-customer:${erasure.id}`],
+    ]);
+    expect(calls.detached).toEqual([shopperId, shopperId]);
+    expect(calls.identities).toEqual([shopperId]);
+
+    // Both passes ended, and every pass kept under the pseudonym; the one already over as it was.
+    for (const id of [atPeriodEnd, pending]) {
+      expect(await get(keys.subscription(id))).toMatchObject({ shopperId: erasure.pseudonym, status: 'cancelled', rank: 3, cancelAtPeriodEnd: false, cancelRequestedAt: expect.any(String) });
+    }
+    expect(await get(keys.subscription(atPeriodEnd))).toMatchObject({ cancelRequestedAt: '2026-11-20T08:00:00.000Z' });
+    expect(await get(keys.subscription(ended))).toMatchObject({ shopperId: erasure.pseudonym, status: 'cancelled', statusEventAt: '2026-10-02T09:00:00.000Z' });
+    expect(await get(keys.subscription(ended))).not.toHaveProperty('cancelRequestedAt');
+  });
+
+  it('ends in billing a pending pass whose billing id the sync worker stored while the erasure looked', async () => {
+    const { shopperId } = await shopperWithEverything('Hamfast');
+    const id = uniqueId('sub-racing');
+    const createdAt = '2026-10-01T09:00:00.000Z';
+    await put({ ...keys.subscription(id), ...keys.subscriptionsByShopper(shopperId, createdAt, id), entityType: 'Subscription', schemaVersion: 1, id, shopperId, plan: 'delivery-pass-annual', status: 'pending', rank: 0, createdAt, updatedAt: createdAt });
+    const { erasure } = await requestErasure(shopperId, { actor: shopperId }, base());
+    const { deps, calls } = erasureDeps();
+    // The worker stores billing's id between the erasure's read of the passes and its cancel of this one.
+    const racing: ErasureDeps = {
+      ...deps,
+      db: {
+        send: async (command: { input?: { Key?: { pk?: string } } }) => {
+          if (command.input?.Key?.pk === keys.subscription(id).pk && calls.passes.length === 0) {
+            await db.send(new PutCommand({ TableName: engines().tableName, Item: { ...(await get(keys.subscription(id)))!, billingSubscriptionId: `bsub-${id}`, billingCustomerId: `cus_b_${shopperId}` } }));
+          }
+          return (db.send as (c: unknown) => Promise<unknown>)(command);
+        },
+      } as unknown as ErasureDeps['db'],
+    };
+    expect(await runErasure(shopperId, racing)).toBe('erased');
+    expect(calls.passes).toEqual([[`bsub-${id}`, `erase-subscription:${erasure.id}:${id}`]]);
+    expect(await get(keys.subscription(id))).toMatchObject({ shopperId: erasure.pseudonym, status: 'cancelled', billingSubscriptionId: `bsub-${id}` });
   });
 });
 
