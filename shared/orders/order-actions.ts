@@ -11,7 +11,7 @@ import { OrderChangedError, updateOrderStatus, type OrderActor } from './reposit
 import { cancellationPlan, InvalidTransitionError } from './status.js';
 import { substituteStockItems, SubstituteOutOfStockError, substituteTerms, substitutionEventItems } from './substitution-actions.js';
 import { lastRespondBy, pendingProposals } from './substitutions.js';
-import { readWait, settleWait } from './waits.js';
+import { readWait, settleWait, type WaitKind } from './waits.js';
 
 /**
  * The order's own actions that meet the checkout saga: a pick resumes it, a cancel fails its wait. They reach the saga
@@ -115,35 +115,51 @@ export async function recordPick(
 /** Statuses a shopper may still cancel from themselves: before the store starts picking. */
 const SHOPPER_CANCELLABLE: readonly Order['status'][] = ['pending', 'reserved', 'payment-pending', 'authorized', 'confirmed'];
 
+/**
+ * Whether the order asks its shopper to authenticate the re-authorization of a pick heavier than the hold (the saga
+ * waits in AwaitReauthentication). The shopper may cancel then too: they are being asked to pay more than they agreed.
+ */
+function asksReauthentication(order: Order): boolean {
+  return order.status === 'picked' && order.payment.status === 'requires-action' && order.payment.action?.intentId !== undefined;
+}
+
+/**
+ * The saga's wait a cancel must fail for the saga to end now rather than at the wait's timeout: the pick, the shopper's
+ * answers to substitutes, 3-D Secure on the first hold, or the shopper's authentication of a re-authorization (kept by
+ * the new intent, like 3-D Secure).
+ */
+function waitOf(order: Order): readonly [WaitKind, string] | undefined {
+  if (order.status === 'picking') return ['pick', order.id];
+  if (order.status === 'picked' && pendingProposals(order).length > 0) return ['substitutions', order.id];
+  if (order.status === 'payment-pending' && order.payment.intentId) return ['authentication', order.payment.intentId];
+  if (asksReauthentication(order)) return ['authentication', order.payment.action!.intentId!];
+  return undefined;
+}
+
 /** Who cancels: the order's shopper, or staff of its store. */
 export interface CancelActor extends OrderActor {
   access: OrderAccess;
 }
 
 /**
- * `POST /orders/{id}/cancel`. A checkout that waits (on 3-D Secure, or to be picked) is failed with `OrderCancelled`,
- * and its own compensations release the stock and slot and void the hold before marking it cancelled. Between steps
+ * `POST /orders/{id}/cancel`. A checkout that waits (on 3-D Secure, to be picked, on substitutes' answers, or on its
+ * shopper authenticating a heavier pick's re-authorization) is failed with `OrderCancelled` at once, and its own
+ * compensations release the stock and slot and void the hold (and the re-authorization) before marking it cancelled. Between steps
  * the order is marked cancelled at once; the saga's next step then refuses it and runs the same compensations. Once
  * captured, cancelling refunds in full (the compensations again). A completed order is refunded instead (409 here).
  *
  * @throws NotFoundError (404) for another shopper's order, or for staff another store's
- * @throws InvalidTransitionError (409) for a completed, failed or cancelled order, or a shopper's order already being picked
+ * @throws InvalidTransitionError (409) for a completed, failed or cancelled order, or a shopper's order already being
+ *   picked (unless it asks them to authenticate a re-authorization)
  */
 export async function cancelOrder(orderId: string, reason: string, who: CancelActor, deps: SagaWaitDeps): Promise<Order> {
   for (let attempt = 1; ; attempt += 1) {
     const order = await requireOrderFor(deps, orderId, who.access);
     const staff = who.access.kind === 'staff';
-    if (cancellationPlan(order.status) === undefined || (!staff && !SHOPPER_CANCELLABLE.includes(order.status))) {
+    if (cancellationPlan(order.status) === undefined || (!staff && !SHOPPER_CANCELLABLE.includes(order.status) && !asksReauthentication(order))) {
       throw new InvalidTransitionError(orderId, order.status, 'cancel');
     }
-    const waiting =
-      order.status === 'picking'
-        ? (['pick', orderId] as const)
-        : order.status === 'picked' && pendingProposals(order).length > 0
-          ? (['substitutions', orderId] as const)
-          : order.status === 'payment-pending' && order.payment.intentId
-            ? (['authentication', order.payment.intentId] as const)
-            : undefined;
+    const waiting = waitOf(order);
     const cancel = (token: string) => deps.workflow.fail(token, ORDER_CANCELLED, JSON.stringify({ errorMessage: reason }));
     if (waiting && (await settleWait(deps, waiting[0], waiting[1], cancel)) === 'sent') return order;
     try {

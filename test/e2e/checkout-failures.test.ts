@@ -522,4 +522,22 @@ describe('a pick above the hold', () => {
     expect(await ledger.intent(asked)).toMatchObject({ status: 'canceled', amount_capturable: 0, amount_received: 0 });
     expect(await stockOf(sku)).toEqual(before);
   });
+
+  it('ends the wait at once when the shopper asked to authenticate cancels instead: cancelled, both intents voided, the stock back', async () => {
+    const { id, sku, before, picking } = await pickAboveHold('pm_card_authenticationRequired');
+    const asking = await eventually(`order ${id} to ask its shopper`, async () => {
+      const order = (await shopper.get<Order>(`/orders/${id}`)).body;
+      return order.payment.action?.type === 'confirm_payment' ? order : undefined;
+    });
+    const asked = asking.payment.action!.intentId!;
+    const cancelled = await shopper.post<Order>(`/orders/${id}/cancel`, { reason: 'not at that price' });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(202);
+    const { saga, order } = await ended(id, 30_000);
+    // Ended by the cancel (the wait failed with OrderCancelled), not by AwaitReauthentication's timeout.
+    expect(saga.output?.failure?.Error).toBe('OrderCancelled');
+    expect(order).toMatchObject({ status: 'cancelled', payment: { captured: 0 } });
+    expect(await ledger.intent(picking.payment.intentId!)).toMatchObject({ status: 'canceled', amount_capturable: 0, amount_received: 0 });
+    expect(await ledger.intent(asked)).toMatchObject({ status: 'canceled', amount_capturable: 0, amount_received: 0 });
+    expect(await stockOf(sku)).toEqual(before);
+  });
 });

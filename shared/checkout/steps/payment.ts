@@ -91,7 +91,8 @@ export async function awaitReauthentication(input: { orderId: string; taskToken:
   const intentId = order.payment.action?.intentId;
   if (intentId === undefined) throw new RangeError(`order ${input.orderId} asks for no re-authentication`);
   await storeWait(deps, 'authentication', intentId, { token: input.taskToken, orderId: input.orderId });
-  if (isTerminal(order.status)) {
+  // Read again now the token is kept: a cancel that came before found nothing to fail and left the order cancelled.
+  if (isTerminal((await requireOrder(deps, input.orderId)).status)) {
     await settleWait(deps, 'authentication', intentId, (token) => deps.workflow.fail(token, ORDER_CANCELLED, JSON.stringify({ errorMessage: 'the order was cancelled' })));
     return;
   }

@@ -8,13 +8,14 @@ import { chooseFulfillment } from '../../../shared/carts/fulfillment.js';
 import { checkoutDeps, type CheckoutDeps } from '../../../shared/checkout/deps.js';
 import { startCheckout } from '../../../shared/checkout/start.js';
 import { ReauthenticationRequiredError } from '../../../shared/checkout/errors.js';
-import { releasePayment } from '../../../shared/checkout/steps/compensation.js';
+import { failOrder, releaseOrderStock, releasePayment } from '../../../shared/checkout/steps/compensation.js';
 import { authorizePayment, awaitReauthentication, capturePayment, confirmOrder, createPayment } from '../../../shared/checkout/steps/payment.js';
 import { handlePaymentEvent } from '../../../shared/checkout/webhooks.js';
 import { awaitPick } from '../../../shared/checkout/steps/fulfilment.js';
 import type { Workflow } from '../../../shared/checkout/workflow.js';
 import type { Order } from '../../../shared/orders/model.js';
-import { recordPick } from '../../../shared/orders/order-actions.js';
+import { ORDER_CANCELLED } from '../../../shared/orders/deps.js';
+import { cancelOrder, recordPick } from '../../../shared/orders/order-actions.js';
 import { requireOrder } from '../../../shared/orders/repository.js';
 import { orderView } from '../../../shared/orders/views.js';
 import type { PaymentGateway } from '../../../shared/payments/gateway.js';
@@ -214,6 +215,39 @@ describe('checkout with saved cards', () => {
     const [first] = intentsOf(order.id);
     await releasePayment(order.id, first!.id, deps());
     expect(intentsOf(order.id).map((pi) => pi.status)).toEqual(['canceled', 'canceled']);
+  });
+
+  it('ends the wait for reauthentication at once when the shopper cancels, and the ladder voids both intents and puts the stock back', async () => {
+    const { order, world, who } = await heavyOrderNeedingAuthentication();
+    await expect(capturePayment(order.id, deps())).rejects.toBeInstanceOf(ReauthenticationRequiredError);
+    await awaitReauthentication({ orderId: order.id, taskToken: `reauth-${order.id}` }, deps());
+
+    // The goods are picked, but the shopper is asked to pay more than they agreed: they may still say no.
+    const asking = await cancelOrder(order.id, 'not at that price', { actor: who.subject, access: { kind: 'shopper', subject: who.subject } }, deps());
+    expect(asking.status).toBe('picked');
+    expect(settled.filter((s) => s.token === `reauth-${order.id}`)).toEqual([{ token: `reauth-${order.id}`, outcome: ORDER_CANCELLED }]);
+
+    // The saga's Catch runs the ladder from AwaitReauthentication with the state's input (the first hold's intent).
+    const [first, second] = intentsOf(order.id);
+    expect((await releasePayment(order.id, first!.id, deps())).voided.sort()).toEqual([first!.id, second!.id].sort());
+    await releaseOrderStock(order.id, deps());
+    expect(await failOrder(order.id, { Error: ORDER_CANCELLED, Cause: JSON.stringify({ errorMessage: 'not at that price' }) }, deps())).toEqual({ status: 'cancelled' });
+    expect(intentsOf(order.id).map((pi) => [pi.status, pi.amount_received])).toEqual([
+      ['canceled', 0],
+      ['canceled', 0],
+    ]);
+    expect(await stockOf(world.skus.cheese, world.store.id)).toMatchObject({ reserved: 0 });
+    expect(await requireOrder(deps(), order.id)).toMatchObject({ status: 'cancelled', payment: { captured: 0 } });
+  });
+
+  it('fails a reauthentication wait stored just after a cancel found none, rather than waiting for its timeout', async () => {
+    const { order, who } = await heavyOrderNeedingAuthentication();
+    await expect(capturePayment(order.id, deps())).rejects.toBeInstanceOf(ReauthenticationRequiredError);
+    // The cancel comes before AwaitReauthentication kept its token: it marks the order cancelled, with nothing to fail.
+    await cancelOrder(order.id, 'changed my mind', { actor: who.subject, access: { kind: 'shopper', subject: who.subject } }, deps());
+    expect((await requireOrder(deps(), order.id)).status).toBe('cancelled');
+    await awaitReauthentication({ orderId: order.id, taskToken: `late-${order.id}` }, deps());
+    expect(settled.filter((s) => s.token === `late-${order.id}`)).toEqual([{ token: `late-${order.id}`, outcome: ORDER_CANCELLED }]);
   });
 
   it('refuses a card saved on another shopper’s Customer, or one the provider does not know, as a 404 that reserves nothing', async () => {
