@@ -2,6 +2,8 @@ import { assertBookable, explainSlotHoldFailure, getSlot, slotHoldItem, slotLabe
 import { SlotNotFoundError } from '../fulfillment/errors.js';
 import { backoff, TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
 import { AppError, ConflictError } from '../errors.js';
+import { assertDeliversTo } from '../stores/areas.js';
+import { requireStore } from '../stores/repository.js';
 import { InsufficientStockError, ReservationConditionError } from '../inventory/errors.js';
 import { releaseReservation, reserveStock } from '../inventory/reservations.js';
 import { cartEventItem, nextCart, ownCart, type CartChangePlan } from './change.js';
@@ -69,6 +71,8 @@ function requireHoldable(cart: Cart, unavailable: readonly { sku: string }[]): N
  * @throws InsufficientStockError (409 `insufficient-stock`) naming every short line; nothing is held
  * @throws SlotFullError (409 `slot-full`), SlotClosedError (409), SlotInPastError or SlotCutOffError (422); nothing is held
  * @throws AppError (422 `cart-empty`, `fulfillment-missing`), ConflictError (409 `cart-has-unavailable-lines`)
+ * @throws OutsideDeliveryAreaError (422 `address-outside-delivery-area`) when the store no longer delivers to the cart's
+ *   address (its area is data and may have shrunk since the address was chosen); nothing is held
  * @throws MinimumOrderError (422 `minimum-order-not-met`) for a basket below the slot's minimum order
  * @throws TooManyHoldsError (409 `too-many-holds`), HoldQuantityLimitError (422 `hold-quantity-limit`); nothing is held
  */
@@ -79,11 +83,17 @@ export async function holdCart(cartId: string, actor: CartActor, deps: CartDeps 
     if (cart.status === 'held') cart = await releaseCartHold(cartId, actor, deps);
     if (cart.status !== 'open') throw new CartNotOpenError(cartId, cart.status);
 
-    const [priced, slot] = await Promise.all([priceCartNow(deps, cart), cart.fulfillment ? getSlot(cart.storeId, cart.fulfillment.slotId, deps) : undefined]);
+    const [priced, slot, store] = await Promise.all([
+      priceCartNow(deps, cart),
+      cart.fulfillment ? getSlot(cart.storeId, cart.fulfillment.slotId, deps) : undefined,
+      cart.fulfillment?.mode === 'delivery' ? requireStore(cart.storeId, deps) : undefined,
+    ]);
     const fulfillment = requireHoldable(cart, priced.unavailableLines);
     const now = deps.now();
     if (!slot) throw new SlotNotFoundError(cart.storeId, fulfillment.slotId);
     assertBookable(slot, now);
+    // As checkout does: the store's area may have shrunk since the address was chosen, and a van cannot go there.
+    if (fulfillment.mode === 'delivery') assertDeliversTo(store!, fulfillment.address);
     // A basket that cannot be checked out must not keep stock and a slot's place from other shoppers either.
     const minimum = priced.pricing.minimumOrder;
     if (minimum?.met === false) throw new MinimumOrderError(minimum.required.amount, priced.pricing.currency);

@@ -5,10 +5,13 @@ import sharp from 'sharp';
 import Stripe from 'stripe';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { localDynamoClient } from '../../infra/local/engines/dynamodb.js';
 import { LOCAL_BILLING_WEBHOOK_SECRET, LOCAL_COURIER_WEBHOOK_SECRET, LOCAL_WEBHOOK_SECRET } from '../../infra/local/resources.js';
 import { genericStatusesOf, ownStatusesOf, type Operation, type Schema } from '../../integration-files/openapi/build-openapi.js';
 import { signWebhook } from '../../shared/billing/signing.js';
 import { signCourierWebhook } from '../../shared/couriers/signing.js';
+import { keys } from '../../shared/db/keys.js';
 import { ApiClient, type ApiResponse, type Credentials, type Problem, type RequestOptions } from '../support/api-client.js';
 import { eventually, problem } from '../support/e2e.js';
 import { findOperation, openApiDocument, ResponseValidator } from '../support/openapi.js';
@@ -363,6 +366,23 @@ async function cartWith(lines: { sku: string; quantity: Record<string, number>; 
 
 const fixedLine = () => ({ sku: fixed.variants[0]!.sku, quantity: { count: fixedCount } });
 const weighedLine = () => ({ sku: weighed.variants[0]!.sku, quantity: { grams: weighedGrams } });
+
+/**
+ * Runs `probe` while the store delivers only to `area`, then puts the store back as it was. A store's areas are data
+ * (migration 0004-store-areas), with no route to change them: the store's item is written directly.
+ */
+async function withDeliveryArea(area: { districts: string[]; prefixes: string[] }, probe: () => Promise<unknown>): Promise<void> {
+  const runtime = await localRuntime(inject('dataDir'));
+  const db = DynamoDBDocumentClient.from(localDynamoClient(runtime.endpoints.dynamodb));
+  const { Item } = await db.send(new GetCommand({ TableName: runtime.tableName, Key: keys.store(STORE), ConsistentRead: true }));
+  expect(Item).toBeDefined();
+  await db.send(new PutCommand({ TableName: runtime.tableName, Item: { ...Item, deliveryArea: area } }));
+  try {
+    await probe();
+  } finally {
+    await db.send(new PutCommand({ TableName: runtime.tableName, Item }));
+  }
+}
 
 async function heldCart(): Promise<Cart> {
   // One shopper holds at most 2 baskets per store (issue 11): each probe needs one held cart, so the last one is let go.
@@ -911,6 +931,9 @@ const FIXTURES: Record<string, Fixture> = {
       await problem(shopper.post(`/carts/${(await cartWith([], true)).id}/hold`), 422, 'cart-empty');
       const short = await cartWith([{ sku: scarce.variants[0]!.sku, quantity: { count: 2 } }]);
       await problem(shopper.post(`/carts/${short.id}/hold`), 409, 'insufficient-stock');
+      // The cart chose M1 1FT while the store delivered there; its area then stops short of M1.
+      const outside = await cartWith([fixedLine()]);
+      await withDeliveryArea({ districts: ['M2'], prefixes: [] }, () => problem(shopper.post(`/carts/${outside.id}/hold`), 422, 'address-outside-delivery-area'));
     },
   },
   'DELETE /carts/{id}/hold': {

@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { addAddress } from '../../../shared/accounts/addresses.js';
 import { addCartLine, createCart } from '../../../shared/carts/carts.js';
 import { chooseFulfillment } from '../../../shared/carts/fulfillment.js';
+import { holdCart } from '../../../shared/carts/hold.js';
 import { getCartRecord } from '../../../shared/carts/repository.js';
 import { checkoutDeps, type CheckoutDeps } from '../../../shared/checkout/deps.js';
 import { startCheckout } from '../../../shared/checkout/start.js';
 import type { Workflow } from '../../../shared/checkout/workflow.js';
 import { engines } from '../../support/engines.js';
 import { checkoutOnlyGateway } from '../../support/payment-provider.js';
-import { aStore, aWorld, appError, heldOf, NOW, shopper, stockOf, testDeps } from './fixtures.js';
+import { aSlot, aStore, aWorld, appError, heldOf, NOW, shopper, stockOf, testDeps } from './fixtures.js';
 
 /**
  * A cart's delivery address against its store's delivery area, on DynamoDB Local: outside it is a 422 naming the store
@@ -78,6 +79,32 @@ describe('delivery areas at cart time', () => {
     const chosen = await chooseFulfillment(cart.id, { mode: 'delivery', slotId: slot.id, addressId: near.id }, alice, deps);
     // The cart holds the address lines only: the recipient, phone and instructions stay in the address book.
     expect(chosen.fulfillment).toEqual({ mode: 'delivery', slotId: slot.id, address: { line1: '2 Shopper Road', line2: 'Flat 3', city: 'London', postcode: 'SE1 2BB', country: 'GB' } });
+  });
+});
+
+describe('delivery areas at the basket hold', () => {
+  it('refuses the hold with the same 422 when the store’s area no longer covers the cart’s address, holding nothing', async () => {
+    const deps = testDeps();
+    const world = await aWorld();
+    const alice = shopper();
+    const cart = await createCart({ storeId: world.store.id }, alice, deps);
+    await addCartLine(cart.id, { sku: world.skus.milk, quantity: { count: 8 }, substitution: 'none' }, alice, deps);
+    const chosen = await chooseFulfillment(cart.id, { mode: 'delivery', slotId: world.slot.id, address: inside }, alice, deps);
+    await aStore({ ...world.store, deliveryArea: { districts: ['SE17'], prefixes: [] } });
+    const stockBefore = await stockOf(world.skus.milk, world.store.id);
+
+    const refused = await appError(holdCart(cart.id, alice, deps));
+    expect([refused.kind, refused.code, refused.extensions]).toEqual(['unprocessable', 'address-outside-delivery-area', { storeId: world.store.id, postcode: 'SE1 2BB', country: 'GB' }]);
+    expect(await stockOf(world.skus.milk, world.store.id)).toEqual(stockBefore);
+    expect(await heldOf(world.slot)).toBe(0);
+    expect(await getCartRecord(deps, cart.id)).toEqual(chosen);
+
+    // A pickup from the same store is not about the area: it holds.
+    const pickup = await createCart({ storeId: world.store.id }, alice, deps);
+    await addCartLine(pickup.id, { sku: world.skus.milk, quantity: { count: 8 }, substitution: 'none' }, alice, deps);
+    const pickupSlot = await aSlot(world.store.id, { mode: 'pickup' });
+    await chooseFulfillment(pickup.id, { mode: 'pickup', slotId: pickupSlot.id }, alice, deps);
+    expect((await holdCart(pickup.id, alice, deps)).status).toBe('held');
   });
 });
 
