@@ -38,6 +38,11 @@ export interface Access {
   workflows?: Readonly<Record<string, 'start' | 'callback'>>;
   /** Queue ids whose DLQ this function may move back onto the queue: consume from the DLQ, send to the queue. */
   redrive?: readonly string[];
+  /**
+   * `delete`: may delete shoppers' sign-in identities (an erasure), `cognito-idp:AdminDeleteUser` on the shoppers' user
+   * pool only, with its id in `SHOPPER_USER_POOL_ID`. Locally there is no pool, so nothing is set.
+   */
+  shopperIdentities?: 'delete';
 }
 
 export interface FunctionSpec {
@@ -116,6 +121,12 @@ export interface StateMachineSpec {
 
 /** The platform's API Gateway authorizer; it checks bearer tokens and API keys. */
 export const AUTHORIZER_FN = 'auth-authorize';
+
+/**
+ * The shoppers' user pool's pre-token-generation trigger (a Cognito trigger, not a route): it adds the verified email
+ * to their access tokens on AWS. Locally nothing calls it, since the runtime mints tokens with the email already.
+ */
+export const SHOPPER_TOKEN_CLAIMS_FN = 'accounts-add-token-claims';
 
 const table = { table: 'read' } as const;
 const tableWrite = { table: 'write' } as const;
@@ -307,6 +318,8 @@ export const functions: readonly FunctionSpec[] = [
   // Reading the profile writes it the first time (made on first use).
   { id: 'accounts-get-profile', entry: 'functions/accounts/get-profile.ts', access: tableWrite },
   { id: 'accounts-update-profile', entry: 'functions/accounts/update-profile.ts', access: tableWrite },
+  // Reads only the event Cognito sends it.
+  { id: SHOPPER_TOKEN_CLAIMS_FN, entry: 'functions/accounts/add-token-claims.ts', access: {} },
   // Verifies and queues only: the courier waits on this answer, the table work happens behind the queue.
   {
     id: 'orders-receive-courier-webhook',
@@ -323,13 +336,14 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'personal-data-start-customer-export', entry: 'functions/personal-data/start-customer-export.ts', access: tableWrite },
   { id: 'personal-data-get-customer-export', entry: 'functions/personal-data/get-customer-export.ts', access: { ...table, buckets: { exports: 'read' } } },
   { id: 'personal-data-erase-customer', entry: 'functions/personal-data/erase-customer.ts', access: tableWrite },
-  // Builds exports and runs erasures: tells billing (billing-api) and the payment provider (payment-api), deletes export files.
+  // Builds exports and runs erasures: tells billing (billing-api), the payment provider (payment-api) and sign-in
+  // (shopperIdentities: the Cognito user deleted), deletes export files.
   {
     id: 'personal-data-process-request',
     entry: 'functions/personal-data/process-request.ts',
     memoryMb: 512,
     timeoutSeconds: 120,
-    access: { ...tableWrite, buckets: { exports: 'write' }, secrets: ['billing-api', 'payment-api'] },
+    access: { ...tableWrite, buckets: { exports: 'write' }, secrets: ['billing-api', 'payment-api'], shopperIdentities: 'delete' },
   },
   { id: 'personal-data-apply-retention', entry: 'functions/personal-data/apply-retention.ts', memoryMb: 512, timeoutSeconds: 900, access: tableWrite },
   { id: 'shopping-list-lists', entry: 'functions/shopping/list-lists.ts', access: table },

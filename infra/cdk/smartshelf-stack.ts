@@ -10,6 +10,7 @@ import { ENV } from '../../shared/config/env-names.js';
 import * as realWiring from '../wiring.js';
 import {
   AUTHORIZER_FN,
+  SHOPPER_TOKEN_CLAIMS_FN,
   type FunctionSpec,
   type QueueSpec,
   type RouteSpec,
@@ -179,6 +180,7 @@ export class SmartShelfStack extends Stack {
             'courier-api': courierApiSecret,
             'courier-webhooks': courierWebhookSecrets,
           },
+          shopperPool: this.identity.shopperPool,
         },
         environment: {
           [ENV.mediaBaseUrl]: this.storage.mediaBaseUrl,
@@ -198,6 +200,9 @@ export class SmartShelfStack extends Stack {
       this.functions.set(spec.id, fn.function);
     }
     this.messaging.connectConsumers(this.functions);
+    // A wiring without it (the tests' synthetic ones) leaves the shoppers' tokens as Cognito makes them.
+    const tokenClaims = this.functions.get(SHOPPER_TOKEN_CLAIMS_FN);
+    if (tokenClaims) this.identity.addShopperTokenClaims(tokenClaims);
     this.streamConsumers = new StreamConsumers(this, 'StreamConsumers', {
       namePrefix,
       table: this.data.table,

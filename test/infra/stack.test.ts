@@ -9,7 +9,7 @@ import { ENV, SECRET_ARN_ENV, bucketEnvName, dlqUrlEnvName, queueUrlEnvName } fr
 import { INDEXES, TTL_ATTRIBUTE } from '../../shared/db/keys.js';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../../shared/http/problem.js';
 import { streamFilterPattern } from '../../shared/events/stream-filter.js';
-import { functions, queues, routes, rules, streams, type BucketId } from '../../infra/wiring.js';
+import { SHOPPER_TOKEN_CLAIMS_FN, functions, queues, routes, rules, streams, type BucketId } from '../../infra/wiring.js';
 import { synthesized } from './support/synth.js';
 import {
   actionsOf,
@@ -257,6 +257,22 @@ describe('least privilege from the wiring access', () => {
     }
     expect(functions.filter((f) => f.access.secrets?.includes('billing-webhooks')).map((f) => f.id)).toEqual(['billing-receive-webhook']);
     expect(functions.filter((f) => f.access.secrets?.includes('courier-webhooks')).map((f) => f.id)).toEqual(['orders-receive-courier-webhook']);
+  });
+
+  it('lets only the functions with shopperIdentities delete shoppers’ sign-in users, on the shoppers’ pool alone, with its id', () => {
+    const shopperPool = logicalIdOf(stack.identity.shopperPool);
+    const staffPool = logicalIdOf(stack.identity.userPool);
+    for (const spec of functions) {
+      const cognito = statementsOf(spec.id).filter((s) => actionsOf(s).some((a) => a.startsWith('cognito-idp:')));
+      const declared = spec.access.shopperIdentities === 'delete';
+      expect(cognito.flatMap(actionsOf), spec.id).toEqual(declared ? ['cognito-idp:AdminDeleteUser'] : []);
+      for (const s of cognito) {
+        expect(referencedIds(s.Resource), spec.id).toEqual(new Set([shopperPool]));
+        expect(touches(s, staffPool), spec.id).toBe(false);
+      }
+      expect(envOf(spec.id)[ENV.shopperUserPoolId], spec.id).toEqual(declared ? { Ref: shopperPool } : undefined);
+    }
+    expect(functions.filter((f) => f.access.shopperIdentities).map((f) => f.id)).toEqual(['personal-data-process-request']);
   });
 
   it('grants no action or resource wildcard beyond the acknowledged ones', () => {
@@ -734,6 +750,20 @@ describe('Cognito', () => {
     for (const group of Object.values(resourcesOf(template, 'AWS::Cognito::UserPoolGroup'))) {
       expect(group.Properties.UserPoolId).toEqual({ Ref: logicalIdOf(stack.identity.userPool) });
     }
+  });
+
+  it('adds the verified email to shoppers\' access tokens with a V2_0 pre-token-generation trigger, which their pool\'s plan allows', () => {
+    const pool = shopperPool();
+    expect(['ESSENTIALS', 'PLUS']).toContain(pool.UserPoolTier);
+    expect(pool.LambdaConfig).toEqual({ PreTokenGenerationConfig: { LambdaArn: { 'Fn::GetAtt': [fnIdOf(SHOPPER_TOKEN_CLAIMS_FN), 'Arn'] }, LambdaVersion: 'V2_0' } });
+    // Only the shoppers' pool: staff tokens are left as Cognito makes them.
+    expect(staffPool().LambdaConfig).toBeUndefined();
+    // Cognito may invoke it for this pool only; the function itself may touch nothing.
+    const permissions = Object.values(resourcesOf(template, 'AWS::Lambda::Permission')).filter((p) => p.Properties.Principal === 'cognito-idp.amazonaws.com');
+    expect(permissions.map((p) => p.Properties)).toEqual([
+      expect.objectContaining({ Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [fnIdOf(SHOPPER_TOKEN_CLAIMS_FN), 'Arn'] }, SourceArn: { 'Fn::GetAtt': [logicalIdOf(stack.identity.shopperPool), 'Arn'] } }),
+    ]);
+    expect(functions.find((f) => f.id === SHOPPER_TOKEN_CLAIMS_FN)?.access).toEqual({});
   });
 
   it('gives the authorizer both pools\' issuers, audiences and key sets', () => {

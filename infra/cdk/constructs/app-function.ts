@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal, type AddToPrincipalPolicyResult, type RoleProps } from 'aws-cdk-lib/aws-iam';
@@ -23,6 +24,8 @@ export interface PlatformResources {
   bus: IEventBus;
   queues: ReadonlyMap<string, IQueue>;
   secrets: Readonly<Record<SecretId, ISecret>>;
+  /** The shoppers' user pool, whose users `access.shopperIdentities` lets a function delete. */
+  shopperPool: IUserPool;
 }
 
 export interface AppFunctionProps {
@@ -198,6 +201,11 @@ export class AppFunction extends Construct {
     for (const secretId of spec.access.secrets ?? []) {
       secrets[secretId].grantRead(fn);
       fn.addEnvironment(SECRET_ARN_ENV[secretId], secrets[secretId].secretArn);
+    }
+    if (spec.access.shopperIdentities === 'delete') {
+      // Deleting a user by its sub needs no lookup (see shared/accounts/identity.ts), so nothing but the delete, on this pool.
+      resources.shopperPool.grant(fn, 'cognito-idp:AdminDeleteUser');
+      fn.addEnvironment(ENV.shopperUserPoolId, resources.shopperPool.userPoolId);
     }
     this.applyWorkflowAccess(props);
   }

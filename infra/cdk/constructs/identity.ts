@@ -2,14 +2,17 @@ import { Duration } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   FeaturePlan,
+  LambdaVersion,
   Mfa,
   OAuthScope,
   ResourceServerScope,
   StandardThreatProtectionMode,
   UserPool,
+  UserPoolOperation,
   VerificationEmailStyle,
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { scopesForRoles, STAFF_ROLES } from '../../../shared/auth/roles.js';
 import { SCOPES } from '../../../shared/auth/scopes.js';
@@ -179,5 +182,15 @@ export class Identity extends Construct {
 
     this.shopperIssuer = this.shopperPool.userPoolProviderUrl;
     this.shopperJwksUrl = `${this.shopperIssuer}/.well-known/jwks.json`;
+  }
+
+  /**
+   * Makes `fn` the shoppers' pool's pre-token-generation trigger, with the V2_0 event: the only version that can add
+   * claims to the access token (our API's token), which the pool's feature plan (Essentials or Plus, never Lite)
+   * allows. Cognito's invoke permission is made in the pool's scope, here, naming the function by its ARN: the function
+   * lives in a nested stack, which must not reference the pool back.
+   */
+  addShopperTokenClaims(fn: IFunction): void {
+    this.shopperPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, fn, LambdaVersion.V2_0);
   }
 }

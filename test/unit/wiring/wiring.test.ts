@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AUTHORIZER_FN, functions, queues, routes, rules, schedules, stateMachines, streams } from '../../../infra/wiring.js';
+import { AUTHORIZER_FN, SHOPPER_TOKEN_CLAIMS_FN, functions, queues, routes, rules, schedules, stateMachines, streams } from '../../../infra/wiring.js';
 
 const ids = new Set(functions.map((f) => f.id));
 /** Functions a state machine's Task states name with `${fn:<id>}`. */
@@ -29,6 +29,7 @@ describe('the wiring description', () => {
     for (const m of stateMachines) expect(existsSync(m.definition), m.definition).toBe(true);
     for (const fn of taskFunctions) expect(ids.has(fn), `task function ${fn}`).toBe(true);
     expect(ids.has(AUTHORIZER_FN)).toBe(true);
+    expect(ids.has(SHOPPER_TOKEN_CLAIMS_FN)).toBe(true);
   });
 
   it('declares each method and path once, in API Gateway path syntax', () => {
@@ -37,10 +38,11 @@ describe('the wiring description', () => {
     for (const r of routes) expect(r.path).toMatch(/^(\/([a-z0-9.-]+|\{[a-zA-Z]+\}))+$/);
   });
 
-  it('lets a function send only to queues that exist, and keeps functions behind routes or queues', () => {
+  it('lets a function send only to queues that exist, and keeps functions behind routes, queues or Cognito', () => {
     for (const fn of functions) for (const q of fn.access.sendTo ?? []) expect(queueIds.has(q), `${fn.id} → ${q}`).toBe(true);
     const used = new Set([
       AUTHORIZER_FN,
+      SHOPPER_TOKEN_CLAIMS_FN,
       ...routes.map((r) => r.fn),
       ...queues.map((q) => q.consumer),
       ...streams.map((s) => s.consumer),
