@@ -3,10 +3,23 @@ import { logger } from '../../shared/observability/logger.js';
 import { scheduledJob } from '../../shared/observability/job.js';
 import { applyRetention, type RetentionSummary } from '../../shared/personal-data/retention-job.js';
 
-/** Scheduled daily: deletes the financial records past their store's jurisdiction's period; a rerun deletes nothing more. */
+/**
+ * Scheduled daily: requests the erasure of accounts unused past their jurisdiction's period and deletes the financial
+ * records past their store's; a rerun does nothing more. Counts only are logged: the skipped shoppers are in the result.
+ */
 export const handler = scheduledJob(async (): Promise<RetentionSummary> => {
   const deps = tableDeps();
   const summary = await applyRetention(deps.now(), deps);
-  logger.info('retention applied', { ordersDeleted: summary.ordersDeleted, itemsDeleted: summary.itemsDeleted, booksDeleted: summary.booksDeleted, stores: summary.windows.length });
+  const { inactiveAccounts: inactive } = summary;
+  logger.info('retention applied', {
+    ordersDeleted: summary.ordersDeleted,
+    itemsDeleted: summary.itemsDeleted,
+    booksDeleted: summary.booksDeleted,
+    stores: summary.windows.length,
+    inactiveCandidates: inactive.candidates,
+    erasuresRequested: inactive.erasuresRequested,
+    erasuresAlreadyRequested: inactive.alreadyRequested,
+    inactiveSkippedInFlight: inactive.skipped.length,
+  });
   return summary;
 });

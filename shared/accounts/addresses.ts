@@ -14,6 +14,7 @@ import {
   type UpdateAddressInput,
 } from './address-model.js';
 import { accountDeps, type AccountDeps } from './deps.js';
+import { AccountErasedError, notErasedCheck } from './erased.js';
 
 /**
  * The shopper's address book, in their own partition: one item per address (`keys.shopperAddress`) and the book's own
@@ -178,6 +179,7 @@ function replayed(item: Record<string, unknown>, requestHash: string): SavedAddr
  * @throws ValidationError (400) naming `body.postcode` when it is malformed for the country, or a key over 255 characters
  * @throws AppError (422 `country-not-served`) for a country we do not deliver to; (422 `idempotency-key-reused`)
  * @throws TooManyAddressesError (409 `too-many-addresses`) when the book is full; nothing is written
+ * @throws AccountErasedError (410 `account-erased`) once an erasure of the shopper was requested; nothing is written
  */
 export async function addAddress(shopperId: string, input: AddAddressInput, deps: AccountDeps = accountDeps(), idempotencyKey?: string): Promise<SavedAddress> {
   if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > 255)) {
@@ -199,6 +201,7 @@ export async function addAddress(shopperId: string, input: AddAddressInput, deps
     const items: TransactItem[] = [
       bookUpdate(deps, shopperId, book, { delta: 1, nextDefault }, now),
       { Put: { TableName: deps.tableName, Item: addressItem(shopperId, address, requestHash), ConditionExpression: 'attribute_not_exists(pk)' } },
+      notErasedCheck(deps.tableName, shopperId),
     ];
     if (address.isDefault && book.defaultId !== undefined) items.push(undefault(deps, shopperId, book.defaultId, now));
     try {
@@ -206,6 +209,7 @@ export async function addAddress(shopperId: string, input: AddAddressInput, deps
       return address;
     } catch (error) {
       if (!(error instanceof TransactionCancelled)) throw error;
+      if (error.failedConditions().includes(2)) throw new AccountErasedError();
       // A copy of this request (same key) added it meanwhile.
       if (requestHash !== undefined && error.failedConditions().includes(1)) {
         const existing = await getAddressItem(shopperId, id, deps);

@@ -8,6 +8,7 @@ import { AppError } from '../errors.js';
 import { PermanentPaymentError, type PaymentGateway, type SavedPaymentMethod } from '../payments/gateway.js';
 import { paymentGateway } from '../payments/gateway-config.js';
 import { accountDeps, type AccountDeps } from './deps.js';
+import { AccountErasedError, ERASURE_FLAG } from './erased.js';
 import { ensureProfile, getProfile } from './profile.js';
 
 /**
@@ -87,7 +88,9 @@ export async function ensurePaymentCustomer(shopperId: string, deps: PaymentMeth
         TableName: deps.tableName,
         Key: keys.shopperProfile(shopperId),
         UpdateExpression: 'SET paymentCustomerId = :id',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(paymentCustomerId) OR paymentCustomerId = :id)',
+        // Not on a profile whose erasure was requested since it was read: the erasure detaches what the profile names.
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#flag) AND (attribute_not_exists(paymentCustomerId) OR paymentCustomerId = :id)',
+        ExpressionAttributeNames: { '#flag': ERASURE_FLAG },
         ExpressionAttributeValues: { ':id': customerId },
       }),
     );
@@ -95,7 +98,8 @@ export async function ensurePaymentCustomer(shopperId: string, deps: PaymentMeth
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
     const stored = (await getProfile(shopperId, deps))?.paymentCustomerId;
-    if (stored === undefined) throw error;
+    // No customer stored, yet the condition failed: the profile is gone or marked by an erasure.
+    if (stored === undefined) throw new AccountErasedError();
     return stored;
   }
 }

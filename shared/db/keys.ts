@@ -4,6 +4,8 @@
  * attribute and index names from here, so the table and the code cannot disagree.
  */
 
+import { createHash } from 'node:crypto';
+
 export const TABLE_KEYS = { partition: 'pk', sort: 'sk' } as const;
 
 /** Global secondary indexes: generic overloaded attributes, as in the single-table examples we follow. */
@@ -11,6 +13,17 @@ export const INDEXES = {
   gsi1: { name: 'gsi1', partition: 'gsi1pk', sort: 'gsi1sk' },
   gsi2: { name: 'gsi2', partition: 'gsi2pk', sort: 'gsi2sk' },
 } as const;
+
+/** How many partitions the shoppers' activity index spreads over, so a day's first visits are not one partition's writes. */
+export const ACTIVITY_SHARDS = 8;
+
+/** The activity shard of a shopper: a hash of their id, so their entry only ever moves along its sort key. */
+export function activityShard(shopperId: string): number {
+  return createHash('sha256').update(shopperId).digest().readUInt32BE(0) % ACTIVITY_SHARDS;
+}
+
+/** The activity index's partition for one shard (`keys.shopperActivity`), which the retention job queries shard by shard. */
+export const activityPartition = (shard: number): string => `SHOPPER_ACTIVITY#${shard}`;
 
 /** Attribute that DynamoDB's TTL deletes items by (epoch seconds). */
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -232,6 +245,11 @@ export const keys = {
   shopperAccount: (shopperId: string): string => `SHOPPER#${shopperId}`,
   /** The profile: name, contact details, consents, preferred store, the payment provider's customer id; made on first use. */
   shopperProfile: (shopperId: string): Key => ({ pk: `SHOPPER#${shopperId}`, sk: 'PROFILE' }),
+  /**
+   * gsi2, sparse, on the profile: the UTC day the shopper last used the API, over `ACTIVITY_SHARDS` partitions (fixed by
+   * the shopper's id), so the retention job finds the accounts inactive before a day with one range query per shard.
+   */
+  shopperActivity: (shopperId: string, day: string) => ({ gsi2pk: activityPartition(activityShard(shopperId)), gsi2sk: `${day}#${shopperId}` }),
   /** One address of the shopper's address book. */
   shopperAddress: (shopperId: string, addressId: string): Key => ({ pk: `SHOPPER#${shopperId}`, sk: `ADDRESS#${addressId}` }),
   /**

@@ -3,6 +3,7 @@ import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { z } from 'zod';
 import { exportRequestedV1 } from '../../events/personal-data/export-requested.v1.js';
+import { AccountErasedError, notErasedCheck } from '../accounts/erased.js';
 import { auditItem } from '../audit/audit-entry.js';
 import type { TableDeps } from '../db/deps.js';
 import { keys, TTL_ATTRIBUTE } from '../db/keys.js';
@@ -108,6 +109,8 @@ export function privacyAuditItem(tableName: string, shopperId: string, action: s
  * Starts an export: the record, the lock and `personal-data.export-requested` in one transaction (and, for staff, the
  * audit entry). The lock's condition is what keeps it to one export at a time.
  * @throws ExportInProgressError (409) when one is already running
+ * @throws AccountErasedError (410 `account-erased`) once an erasure of the shopper was requested: an export would put
+ *   an item back into the partition the erasure empties, and there is nothing left to export
  */
 export async function startExport(shopperId: string, who: Requester, deps: TableDeps): Promise<ExportView> {
   const now = deps.now();
@@ -137,11 +140,13 @@ export async function startExport(shopperId: string, who: Requester, deps: Table
       },
     },
     outboxEvent(deps.tableName, exportRequestedV1, { exportId: record.id, shopperId, requestedAt: at }, { id: `personal-data-export-${record.id}`, now, correlationId: who.correlationId }).item,
+    notErasedCheck(deps.tableName, shopperId),
   ];
   if (who.reason !== undefined) items.push(privacyAuditItem(deps.tableName, shopperId, 'export-personal-data', who, at, { exportId: record.id }));
   try {
     await transactWrite(deps, items);
   } catch (error) {
+    if (error instanceof TransactionCancelled && error.failedConditions().includes(3)) throw new AccountErasedError();
     if (error instanceof TransactionCancelled && error.failedConditions().includes(0)) {
       const lock = await itemAt(keys.personalDataExportLock(shopperId), deps);
       throw new ExportInProgressError(typeof lock?.exportId === 'string' ? lock.exportId : undefined);

@@ -25,7 +25,10 @@ export interface RetentionRules {
   abandonedCarts: RetentionPeriod;
   /** A shopper's personal-data export: the record and its file, deleted this long after it was made. */
   exports: RetentionPeriod;
-  /** An account nobody signed in to or ordered with for this long may be erased (see docs/accounts.md). */
+  /**
+   * An account nobody used for this long (no `GET /me`, profile change, saved card or checkout: `lastActiveAt`) is erased
+   * by the daily retention job, as if its holder had asked (see docs/accounts.md).
+   */
   inactiveAccounts: RetentionPeriod;
 }
 
@@ -35,7 +38,10 @@ const YEAR = 366;
 const COMMON = {
   abandonedCarts: { days: 30, basis: 'Data minimisation (UK GDPR / GDPR Art. 5(1)(e)): a basket untouched for 30 days is not coming back.' },
   exports: { days: 7, basis: 'Data minimisation: a copy made for the shopper to download, kept a week for them to do so.' },
-  inactiveAccounts: { days: 3 * YEAR, basis: 'Storage limitation (UK GDPR / GDPR Art. 5(1)(e)): three years without a sign-in or an order.' },
+  inactiveAccounts: {
+    days: 3 * YEAR,
+    basis: 'Storage limitation (UK GDPR / GDPR Art. 5(1)(e)): an account kept for a shopper who has not used it in three years is no longer needed for the purpose it was opened for.',
+  },
 } as const satisfies Omit<RetentionRules, 'financialRecords'>;
 
 /** By ISO 3166-1 country code: every country our stores sell in. */
@@ -72,6 +78,24 @@ export function retentionFor(jurisdiction: string): RetentionRules {
 /** The instant before which records kept for `period` may go: `now` minus the period. */
 export function retentionCutoff(period: RetentionPeriod, now: Date): Date {
   return new Date(now.getTime() - period.days * 24 * 60 * 60 * 1000);
+}
+
+/**
+ * The first day on which an account last used on `lastActiveDay` is no longer inactive past `period` as of `now`: it is
+ * erased when `lastActiveDay` is before this day, that is once the whole period has passed since the end of that day.
+ */
+export function inactivityCutoffDay(period: RetentionPeriod, now: Date): string {
+  return retentionCutoff(period, now).toISOString().slice(0, 10);
+}
+
+/** Whether an account last used on `lastActiveDay` (`YYYY-MM-DD`, UTC) has been inactive past `period` as of `now`. */
+export function isInactivePast(lastActiveDay: string, period: RetentionPeriod, now: Date): boolean {
+  return lastActiveDay < inactivityCutoffDay(period, now);
+}
+
+/** The shortest inactivity period of any jurisdiction: every account past it is a candidate for some jurisdiction's rule. */
+export function shortestInactivity(): RetentionPeriod {
+  return [DEFAULT_RETENTION, ...Object.values(RETENTION_BY_JURISDICTION)].map((r) => r.inactiveAccounts).reduce((a, b) => (b.days < a.days ? b : a));
 }
 
 /** Where export files live in the exports bucket: the bucket's lifecycle rule on this prefix expires them. */

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { AccountErasedError, notErasedCheck } from '../accounts/erased.js';
 import type { TableDeps } from '../db/deps.js';
 import { keys, PREFIXES } from '../db/keys.js';
 import { TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
@@ -42,14 +43,17 @@ function countUpdate(deps: TableDeps, shopperId: string, delta: 1 | -1): Transac
 /**
  * Stores a new list and counts it, in one transaction.
  * @throws TooManyListsError (422) when the shopper already keeps {@link MAX_LISTS}
+ * @throws AccountErasedError (410 `account-erased`) once an erasure of the shopper was requested
  */
 export async function putNewList(deps: TableDeps, shopperId: string, list: ShoppingList): Promise<void> {
   try {
     await transactWrite(deps, [
       countUpdate(deps, shopperId, 1),
       { Put: { TableName: deps.tableName, Item: listItem(shopperId, list), ConditionExpression: 'attribute_not_exists(pk)' } },
+      notErasedCheck(deps.tableName, shopperId),
     ]);
   } catch (error) {
+    if (error instanceof TransactionCancelled && error.failedConditions().includes(2)) throw new AccountErasedError();
     if (error instanceof TransactionCancelled && error.failedConditions().includes(0)) throw new TooManyListsError();
     throw error;
   }

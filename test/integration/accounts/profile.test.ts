@@ -61,7 +61,7 @@ describe('the profile, made on first use', () => {
     expect(createdAts.size).toBe(1);
     expect(results.every((p) => p.version === 1)).toBe(true);
     expect(await getProfile(shopperId, deps())).toEqual(results[0]);
-    expect(await rawItem(shopperId)).toMatchObject({ entityType: 'ShopperProfile', schemaVersion: 1, version: 1, marketingConsent: { granted: false, at: null } });
+    expect(await rawItem(shopperId)).toMatchObject({ entityType: 'ShopperProfile', schemaVersion: 2, version: 1, marketingConsent: { granted: false, at: null }, lastActiveAt: '2026-12-01' });
   });
 
   it('seeds the email from the sign-in claim, and getProfile makes nothing', async () => {
