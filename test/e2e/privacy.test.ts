@@ -1,6 +1,7 @@
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { localDynamoClient } from '../../infra/local/engines/dynamodb.js';
+import type { Subscription } from '../../shared/billing/subscriptions.js';
 import type { Cart } from '../../shared/carts/model.js';
 import { keys } from '../../shared/db/keys.js';
 import type { OrderView } from '../../shared/orders/views.js';
@@ -15,8 +16,8 @@ import { sampleSkus } from '../support/sample-skus.js';
 /**
  * Privacy end to end on the local platform: a shopper with a profile, an address, a list and a collected order exports
  * their data and downloads it through the link (another shopper's token finds no such export), then erases their
- * account: the order and its invoice are still there for the books, naming a pseudonym, and the shopper's own token finds
- * nothing. Customer service erases another customer who asked by phone, audited with the reason; bad input changes
+ * account: the order and its invoice are still there for the books, naming a pseudonym, the shopper's own token finds
+ * nothing, their delivery pass is ended at once in billing and their payment Customer deleted at the payments sandbox. Customer service erases another customer who asked by phone, audited with the reason; bad input changes
  * nothing.
  */
 
@@ -25,6 +26,9 @@ const run = Date.now().toString(36);
 const api = new ApiClient(inject('baseUrl'));
 const runtime = await localRuntime(inject('dataDir'));
 const db = DynamoDBDocumentClient.from(localDynamoClient(runtime.endpoints.dynamodb));
+const { billingSandboxUrl } = runtime as typeof runtime & { billingSandboxUrl: string };
+/** The payments sandbox's Stripe API, read as an operator would read Stripe's. */
+const stripeApi = (path: string) => fetch(`${runtime.paymentsSandboxUrl}${path}`, { headers: { authorization: 'Bearer sk_test_e2e' } }).then((r) => r.json() as Promise<Record<string, unknown>>);
 afterAll(() => db.destroy());
 
 const [samName, rosieName] = PERSONAL_VALUES.names.slice(2) as [string, string];
@@ -86,6 +90,16 @@ describe('a shopper’s own data', () => {
     const stranger = api.as({ token: await api.mintToken(`e2e-privacy-stranger-${run}`, ['shopper']) });
     const order = await collectedOrder(sam.client);
     const invoice = await eventually('the order invoiced', async () => itemAt(keys.invoiceByOrder(order.id)));
+    // Outside systems that hold something of Sam: the payment Customer the checkout put the order on, and a delivery pass in billing.
+    const customerId = String((await itemAt(keys.shopperProfile(sam.subject)))?.paymentCustomerId);
+    expect(customerId).toMatch(/^cus_/);
+    expect(await stripeApi(`/v1/customers/${customerId}`)).toMatchObject({ id: customerId, object: 'customer' });
+    const pass = await sam.client.post<Subscription>('/subscriptions', { plan: 'delivery-pass-monthly' }, { headers: { 'idempotency-key': `privacy-pass-${run}` } });
+    expect(pass.status, JSON.stringify(pass.body)).toBe(201);
+    const running = await eventually('the pass created in billing', async () => {
+      const { body } = await sam.client.get<Subscription>(`/subscriptions/${pass.body.id}`);
+      return body.status === 'active' && body.billingSubscriptionId ? body : undefined;
+    });
 
     // An order in flight would stop the erasure; this one is collected. The export first.
     const started = await sam.client.post<ExportView>('/me/exports', undefined, { headers: { 'idempotency-key': `privacy-export-${run}` } });
@@ -123,6 +137,13 @@ describe('a shopper’s own data', () => {
     expect((await sam.client.get<{ items: unknown[] }>('/me/addresses')).body.items).toEqual([]);
     expect((await sam.client.get<{ items: unknown[] }>('/me/lists')).body.items).toEqual([]);
     expect(await fetch(ready.download!.url).then((r) => r.status)).toBe(404);
+
+    // Billing ended the pass at once (not at its period's end), and the payment provider keeps only the deleted Customer's stub.
+    expect(await itemAt(keys.subscription(pass.body.id))).toMatchObject({ shopperId: done.pseudonym, status: 'cancelled', cancelAtPeriodEnd: false });
+    const billing = await fetch(`${billingSandboxUrl}/_sandbox/state`).then((r) => r.json() as Promise<{ subscriptions: { billingSubscriptionId: string; status: string }[] }>);
+    expect(billing.subscriptions.find((s) => s.billingSubscriptionId === running.billingSubscriptionId)).toMatchObject({ status: 'cancelled' });
+    expect(await stripeApi(`/v1/customers/${customerId}`)).toEqual({ id: customerId, object: 'customer', deleted: true });
+    expect(await stripeApi(`/v1/customers/${customerId}/payment_methods`)).toMatchObject({ error: { code: 'resource_missing' } });
 
     // The books keep the order and its invoice, with nothing that names the shopper.
     const kept = await manager.get<OrderView>(`/orders/${order.id}`);
