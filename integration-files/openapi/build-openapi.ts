@@ -584,6 +584,11 @@ const PROBLEMS: Record<number, { name: string; description: string; headers?: Re
     name: 'Conflict',
     description: 'The request conflicts with the current state (a taken SKU or path, a stale version, a request still in progress, an import whose file is not uploaded).',
   },
+  410: {
+    name: 'Gone',
+    description:
+      'The account was erased at its holder’s request, or is being erased (`account-erased`): its token still signs in for up to an hour, but nothing is added to the account or changed, and no profile is made again.',
+  },
   413: { name: 'ContentTooLarge', description: 'The body exceeds this operation’s limit (`maxBytes`).' },
   415: { name: 'UnsupportedMediaType', description: 'The Content-Type is not one this operation accepts.' },
   422: {
@@ -800,13 +805,13 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Orders',
     summary: 'Check out a cart',
     description:
-      'Validates the cart (lines still sold, a bookable slot, a delivery address still in the store’s delivery area (else 422 `address-outside-delivery-area`, before anything is reserved), the minimum order, and for age-restricted goods a `dateOfBirth` of an adult), freezes its prices into a new order (the cart becomes `checked-out`) and starts the checkout saga, whose execution is named by the order id: reserve stock and slot, authorize the card for the total with weighed lines at their buffered estimate, confirm, capture now or after picking, commit stock, complete. Answers 202 with the order already `reserved`; watch `GET /orders/{id}`. A payment needing 3-D Secure shows `payment.action` on the order. `paymentMethod` is a card saved on the caller’s Customer (`GET /me/payment-methods`), charged as it is, or a new one made by Stripe.js, which the order’s first authorization saves on the caller’s Customer for off-session use (so a pick heavier than the hold can be re-authorized with nobody there); every order is made on that Customer (`payment.customerId`), made on first use. A method the provider does not know, or saved on another shopper’s Customer, is a 404 `payment-method-not-found` and nothing is reserved. The `Idempotency-Key` header is required: repeating it returns the same order and starts nothing new. 409 `insufficient-stock` or `slot-full` when the store cannot fill the basket, `promotion-unavailable` when a promotion’s last use went to another order, `coupon-no-longer-applies` or `loyalty-points-unavailable` when the cart would now cost more than the shopper was shown (nothing is written in any of these; the cart stays open), `cart-checked-out` for a cart already checked out under another key, `too-many-holds` when the shopper already holds 2 baskets or orders awaiting payment at the store (422 `hold-quantity-limit` past 24 items, 12 kg or 12 l of one SKU across them); the promotions’ uses and the loyalty points are taken in the same transaction as the stock, and given back if the checkout fails; 422 `cart-empty`, `fulfillment-missing`, `minimum-order-not-met`, `age-verification-required`, `slot-in-past`, `slot-cut-off`. 429 `too-many-requests` past 10 checkouts a minute per shopper, with `Retry-After`.',
+      'Validates the cart (lines still sold, a bookable slot, a delivery address still in the store’s delivery area (else 422 `address-outside-delivery-area`, before anything is reserved), the minimum order, and for age-restricted goods a `dateOfBirth` of an adult), freezes its prices into a new order (the cart becomes `checked-out`) and starts the checkout saga, whose execution is named by the order id: reserve stock and slot, authorize the card for the total with weighed lines at their buffered estimate, confirm, capture now or after picking, commit stock, complete. Answers 202 with the order already `reserved`; watch `GET /orders/{id}`. A payment needing 3-D Secure shows `payment.action` on the order. `paymentMethod` is a card saved on the caller’s Customer (`GET /me/payment-methods`), charged as it is, or a new one made by Stripe.js, which the order’s first authorization saves on the caller’s Customer for off-session use (so a pick heavier than the hold can be re-authorized with nobody there); every order is made on that Customer (`payment.customerId`), made on first use. A method the provider does not know, or saved on another shopper’s Customer, is a 404 `payment-method-not-found` and nothing is reserved. The `Idempotency-Key` header is required: repeating it returns the same order and starts nothing new. 409 `insufficient-stock` or `slot-full` when the store cannot fill the basket, `promotion-unavailable` when a promotion’s last use went to another order, `coupon-no-longer-applies` or `loyalty-points-unavailable` when the cart would now cost more than the shopper was shown (nothing is written in any of these; the cart stays open), `cart-checked-out` for a cart already checked out under another key, `too-many-holds` when the shopper already holds 2 baskets or orders awaiting payment at the store (422 `hold-quantity-limit` past 24 items, 12 kg or 12 l of one SKU across them); the promotions’ uses and the loyalty points are taken in the same transaction as the stock, and given back if the checkout fails; 422 `cart-empty`, `fulfillment-missing`, `minimum-order-not-met`, `age-verification-required`, `slot-in-past`, `slot-cut-off`. 429 `too-many-requests` past 10 checkouts a minute per shopper, with `Retry-After`. 410 `account-erased` when the caller’s erasure was requested (`DELETE /me`), and nothing is reserved.',
     // The handler reads the key itself (not the idempotency middleware), so 409 and 422 here are the cart's and the
     // basket's alone: see the description.
     parameters: [CHECKOUT_IDEMPOTENCY_KEY],
     requestBody: { required: true, content: json(ref('CheckoutRequest')) },
     responses: { 202: { description: 'The order, reserved (or still pending), with its checkout running.', content: json(ref('Order')) } },
-    problems: [400, 404, 409, 422],
+    problems: [400, 404, 409, 410, 422],
   },
   'POST /orders/{id}/pick': {
     operationId: 'recordPick',
@@ -1438,22 +1443,23 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Accounts',
     summary: 'Your profile',
     description:
-      'The caller’s own profile (shoppers only: staff have none, 403): names, email, phone, marketing consent with the time it was last given or withdrawn (`at: null` until asked), preferred store. Made on first use, here or by `PATCH /me`, however many first calls race; a token carrying the sign-in email (the shoppers’ pool) seeds `email`.',
+      'The caller’s own profile (shoppers only: staff have none, 403): names, email, phone, marketing consent with the time it was last given or withdrawn (`at: null` until asked), preferred store. Made on first use, here or by `PATCH /me`, however many first calls race; a token carrying the sign-in email (the shoppers’ pool) seeds `email`. 410 `account-erased` once the caller’s erasure was requested (`DELETE /me`): the profile is not made again.',
     responses: { 200: { description: 'The caller’s profile.', headers: { ETag: PROFILE_ETAG }, content: json(ref('Profile')) } },
+    problems: [410],
   },
   'PATCH /me': {
     operationId: 'updateProfile',
     tag: 'Accounts',
     summary: 'Change your profile',
     description:
-      'A JSON merge patch of the caller’s profile (made first if need be): absent leaves a field alone, `null` removes it. `phone` is E.164 (`+447700900123`); `marketingConsent: { granted }` records the answer, the server setting its time when the answer changes; `preferredStoreId` must be a store (else 422 `unknown-store`). When the sign-in token carries an email, that is the email: another is a 422 `email-managed-by-sign-in`. The version is optional, as `version` or `If-Match`: a stale one is a 409 `version-mismatch`, none applies the patch to the version read (a racing change then still makes it a 409). Invalid fields are a 400 naming each, and change nothing.',
+      'A JSON merge patch of the caller’s profile (made first if need be): absent leaves a field alone, `null` removes it. `phone` is E.164 (`+447700900123`); `marketingConsent: { granted }` records the answer, the server setting its time when the answer changes; `preferredStoreId` must be a store (else 422 `unknown-store`). When the sign-in token carries an email, that is the email: another is a 422 `email-managed-by-sign-in`. The version is optional, as `version` or `If-Match`: a stale one is a 409 `version-mismatch`, none applies the patch to the version read (a racing change then still makes it a 409). Invalid fields are a 400 naming each, and change nothing. 410 `account-erased` once the caller’s erasure was requested (`DELETE /me`): nothing is made again.',
     parameters: [OPTIONAL_IF_MATCH],
     requestBody: {
       required: true,
       content: { 'application/merge-patch+json': { schema: ref('UpdateProfileRequest') }, ...json(ref('UpdateProfileRequest')) },
     },
     responses: { 200: { description: 'The profile as changed.', headers: { ETag: PROFILE_ETAG }, content: json(ref('Profile')) } },
-    problems: [400, 409, 422],
+    problems: [400, 409, 410, 422],
   },
   'GET /me/addresses': {
     operationId: 'listAddresses',
@@ -1466,11 +1472,11 @@ const OPERATIONS: Record<string, OperationSpec> = {
     operationId: 'addAddress',
     tag: 'Accounts',
     summary: 'Add an address',
-    description: `Adds an address to the caller’s book: a \`label\` ("Home"), the recipient’s name, lines, city, postcode and \`country\` (ISO 3166-1 alpha-2), and optionally a phone (E.164) and delivery instructions (at most ${MAX_INSTRUCTIONS} characters). The postcode is checked for its country and written as the country writes it (\`sw1a1aa\` is \`SW1A 1AA\`): a malformed one is a 400 naming \`body.postcode\` with an example, a country whose postcodes we do not know (${SUPPORTED_COUNTRIES.join(', ')} are known) a 422 \`country-not-served\` ("we do not deliver to ..."). \`isDefault: true\` makes it the default, and the old default stops being it in the same transaction. A book holds at most ${MAX_ADDRESSES} addresses: one more is a 409 \`too-many-addresses\`. An address is accepted whether or not a store delivers there; a cart checks that.`,
+    description: `Adds an address to the caller’s book: a \`label\` ("Home"), the recipient’s name, lines, city, postcode and \`country\` (ISO 3166-1 alpha-2), and optionally a phone (E.164) and delivery instructions (at most ${MAX_INSTRUCTIONS} characters). The postcode is checked for its country and written as the country writes it (\`sw1a1aa\` is \`SW1A 1AA\`): a malformed one is a 400 naming \`body.postcode\` with an example, a country whose postcodes we do not know (${SUPPORTED_COUNTRIES.join(', ')} are known) a 422 \`country-not-served\` ("we do not deliver to ..."). \`isDefault: true\` makes it the default, and the old default stops being it in the same transaction. A book holds at most ${MAX_ADDRESSES} addresses: one more is a 409 \`too-many-addresses\`. An address is accepted whether or not a store delivers there; a cart checks that. 410 \`account-erased\` once the caller’s erasure was requested (\`DELETE /me\`): nothing is made again.`,
     parameters: [ADDRESS_IDEMPOTENCY_KEY],
     requestBody: { required: true, content: json(ref('AddAddressRequest')) },
     responses: { 201: { description: 'The new address.', headers: { Location: HEADERS.Location!, ETag: ADDRESS_ETAG }, content: json(ref('SavedAddress')) } },
-    problems: [400, 409, 422],
+    problems: [400, 409, 410, 422],
   },
   'PATCH /me/addresses/{id}': {
     operationId: 'updateAddress',
@@ -1501,10 +1507,10 @@ const OPERATIONS: Record<string, OperationSpec> = {
     tag: 'Accounts',
     summary: 'Start saving a card',
     description:
-      'A SetupIntent (for off-session use) on the caller’s Customer at the payment provider, which is made on first use, once per shopper. The app confirms it with Stripe.js (`confirmSetup`) using `clientSecret` and `publishableKey`: the card goes from the shopper’s device to the provider and never through this API, and the provider saves it on the Customer (asking the shopper to authenticate when the bank wants it). No body. The `Idempotency-Key` header is required: repeating it returns the same SetupIntent.',
+      'A SetupIntent (for off-session use) on the caller’s Customer at the payment provider, which is made on first use, once per shopper. The app confirms it with Stripe.js (`confirmSetup`) using `clientSecret` and `publishableKey`: the card goes from the shopper’s device to the provider and never through this API, and the provider saves it on the Customer (asking the shopper to authenticate when the bank wants it). No body. The `Idempotency-Key` header is required: repeating it returns the same SetupIntent. 410 `account-erased` once the caller’s erasure was requested (`DELETE /me`): nothing is made again.',
     responses: { 200: { description: 'What the app needs to save a card.', content: json(ref('PaymentMethodSetup')) } },
     // The handler refuses a request without the key itself (400 idempotency-key-required).
-    problems: [400],
+    problems: [400, 410],
     idempotent: 'required',
   },
   'GET /me/payment-methods': {
@@ -1576,10 +1582,10 @@ const OPERATIONS: Record<string, OperationSpec> = {
     operationId: 'createShoppingList',
     tag: 'Shopping',
     summary: 'Make a shopping list',
-    description: `A named list for the caller, with any first \`lines\` (a SKU and a quantity in the unit it is sold in, as a cart line takes it: \`count\`, \`grams\` or \`millilitres\`; a SKU given twice is one line). 400 names each SKU no product has and each quantity that does not fit how its SKU is sold, 409 \`product-archived\` a product no longer sold, 422 \`too-many-lists\` when the caller already keeps ${MAX_LISTS} lists.`,
+    description: `A named list for the caller, with any first \`lines\` (a SKU and a quantity in the unit it is sold in, as a cart line takes it: \`count\`, \`grams\` or \`millilitres\`; a SKU given twice is one line). 400 names each SKU no product has and each quantity that does not fit how its SKU is sold, 409 \`product-archived\` a product no longer sold, 422 \`too-many-lists\` when the caller already keeps ${MAX_LISTS} lists. 410 \`account-erased\` once the caller’s erasure was requested (\`DELETE /me\`): nothing is made again.`,
     requestBody: { required: true, content: json(ref('CreateListRequest')) },
     responses: { 201: { description: 'The new list.', headers: { Location: HEADERS.Location! }, content: json(ref('ShoppingList')) } },
-    problems: [400, 409, 422],
+    problems: [400, 409, 410, 422],
     idempotent: true,
   },
   'GET /me/lists/{id}': {
@@ -1614,9 +1620,9 @@ const OPERATIONS: Record<string, OperationSpec> = {
     operationId: 'startPersonalDataExport',
     tag: 'Accounts',
     summary: 'Export your personal data',
-    description: `Starts an export of the caller’s personal data. ${EXPORT_TEXT} 409 \`export-in-progress\` (with its \`exportId\`) while another export of the caller’s is being built. A repeated \`Idempotency-Key\` answers the same export.`,
+    description: `Starts an export of the caller’s personal data. ${EXPORT_TEXT} 409 \`export-in-progress\` (with its \`exportId\`) while another export of the caller’s is being built. A repeated \`Idempotency-Key\` answers the same export. 410 \`account-erased\` once the caller’s erasure was requested (\`DELETE /me\`): nothing is made again.`,
     responses: { 202: { description: 'The export, requested.', headers: { Location: HEADERS.Location! }, content: json(ref('PersonalDataExport')) } },
-    problems: [409],
+    problems: [409, 410],
     idempotent: true,
   },
   'GET /me/exports/{id}': {
@@ -1649,11 +1655,11 @@ const OPERATIONS: Record<string, OperationSpec> = {
     operationId: 'startCustomerExport',
     tag: 'Accounts',
     summary: 'Export a customer’s personal data for them',
-    description: `For customer service (\`customers:privacy\`), when a customer asks by phone or letter: starts an export of their personal data, audited (who, when, for whom) with the \`reason\` given, which is required. ${EXPORT_TEXT} 409 \`export-in-progress\` while another one is being built; 400 naming \`body.reason\` without a reason, and nothing is started.`,
+    description: `For customer service (\`customers:privacy\`), when a customer asks by phone or letter: starts an export of their personal data, audited (who, when, for whom) with the \`reason\` given, which is required. ${EXPORT_TEXT} 409 \`export-in-progress\` while another one is being built; 400 naming \`body.reason\` without a reason, and nothing is started; 410 \`account-erased\` for a customer whose erasure was requested (there is nothing left to export).`,
     parameters: [SHOPPER_ID_PARAMETER],
     requestBody: { required: true, content: json(ref('StaffPrivacyRequest')) },
     responses: { 202: { description: 'The export, requested.', headers: { Location: HEADERS.Location! }, content: json(ref('PersonalDataExport')) } },
-    problems: [400, 409],
+    problems: [400, 409, 410],
     idempotent: true,
   },
   'GET /customers/{shopperId}/exports/{id}': {

@@ -346,18 +346,18 @@ function nextSlot(): string {
   return slots[slotTurn % slots.length]!.id;
 }
 
-/** An open cart of the shopper's at the store, with lines of these products and, unless told otherwise, a delivery slot (or `choice`). */
-async function cartWith(lines: { sku: string; quantity: Record<string, number>; substitution?: string }[], withSlot = true, choice?: Record<string, unknown>): Promise<Cart> {
-  const created = await shopper.post<Cart>('/carts', { storeId: STORE });
+/** An open cart of the shopper's (or `owner`'s) at the store, with lines of these products and, unless told otherwise, a delivery slot (or `choice`). */
+async function cartWith(lines: { sku: string; quantity: Record<string, number>; substitution?: string }[], withSlot = true, choice?: Record<string, unknown>, owner: ApiClient = shopper): Promise<Cart> {
+  const created = await owner.post<Cart>('/carts', { storeId: STORE });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   let cart = created.body;
   for (const line of lines) {
-    const added = await shopper.post<Cart>(`/carts/${cart.id}/lines`, line);
+    const added = await owner.post<Cart>(`/carts/${cart.id}/lines`, line);
     expect(added.status, JSON.stringify(added.body)).toBe(200);
     cart = added.body;
   }
   if (withSlot) {
-    const chosen = await shopper.request<Cart>('PUT', `/carts/${cart.id}/fulfillment`, { body: choice ?? { mode: 'delivery', slotId: nextSlot(), address } });
+    const chosen = await owner.request<Cart>('PUT', `/carts/${cart.id}/fulfillment`, { body: choice ?? { mode: 'delivery', slotId: nextSlot(), address } });
     expect(chosen.status, JSON.stringify(chosen.body)).toBe(200);
     cart = chosen.body;
   }
@@ -703,6 +703,16 @@ async function addressOfOwn(): Promise<{ client: RecordingClient; address: { id:
 }
 const addressState = async (call: Call) => (await call.client.get<{ items: unknown[] }>('/me/addresses')).body.items;
 
+/** A shopper who had a profile and erased their account (`DELETE /me`, done), with their still valid token. */
+const erasedShopper = once(async () => {
+  const subject = unique('openapi-erased');
+  const client = await tokenClient(subject, ['shopper']);
+  expect((await client.get('/me')).status).toBe(200);
+  expect((await client.request('DELETE', '/me')).status).toBe(202);
+  await eventually('the erasure done', async () => ((await client.get<{ status: string }>('/me/erasure')).body.status === 'erased' ? true : undefined));
+  return { client, subject };
+});
+
 /** A product of this file's that is no longer sold. */
 const archivedProduct = once(async () => {
   const product = await createProduct('OpenAPI archived', 'each', FIXED_PRICE, 10);
@@ -1004,6 +1014,7 @@ const FIXTURES: Record<string, Fixture> = {
       await problem(client.post('/me/addresses', { ...savedAddress(), postcode: '12345', country: 'ZZ' }), 422, 'country-not-served');
       for (let i = 0; i < 20; i += 1) expect((await client.post('/me/addresses', { ...savedAddress(), isDefault: false })).status).toBe(201);
       await problem(client.post('/me/addresses', savedAddress()), 409, 'too-many-addresses');
+      await problem((await erasedShopper()).client.post('/me/addresses', savedAddress()), 410, 'account-erased');
     },
   },
   'PATCH /me/addresses/{id}': {
@@ -1040,6 +1051,7 @@ const FIXTURES: Record<string, Fixture> = {
   'POST /me/payment-methods/setup': {
     ok: 200,
     build: async () => ({ client: await tokenClient(unique('openapi-saver'), ['shopper']), path: '/me/payment-methods/setup', headers: { 'Idempotency-Key': unique('setup') } }),
+    probes: async () => void (await problem((await erasedShopper()).client.post('/me/payment-methods/setup', undefined, { headers: { 'Idempotency-Key': unique('setup') } }), 410, 'account-erased')),
   },
   'GET /me/payment-methods': {
     ok: 200,
@@ -1324,6 +1336,11 @@ const FIXTURES: Record<string, Fixture> = {
       await problem(checkoutOf((await cartWith([fixedLine()], false)).id), 422, 'fulfillment-missing');
       const { cartId } = await checkout([fixedLine()]);
       await problem(checkoutOf(cartId), 409, 'cart-checked-out');
+      // A cart made with the token of a shopper erased since: nothing is reserved, no payment Customer made again.
+      const erased = (await erasedShopper()).client;
+      const late = await cartWith([fixedLine()], true, undefined, erased);
+      await problem(erased.post('/checkout', { cartId: late.id, paymentMethod: 'pm_card_visa' }, { headers: { 'Idempotency-Key': unique('checkout') } }), 410, 'account-erased');
+      expect((await erased.get<Cart>(`/carts/${late.id}`)).body.status).toBe('open');
     },
   },
   'POST /orders/{id}/pick': {
@@ -1530,6 +1547,7 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /me': {
     ok: 200,
     build: async () => ({ client: await tokenClient(unique('openapi-profile'), ['shopper']), path: '/me' }),
+    probes: async () => void (await problem((await erasedShopper()).client.get('/me'), 410, 'account-erased')),
   },
   'PATCH /me': {
     ok: 200,
@@ -1546,6 +1564,7 @@ const FIXTURES: Record<string, Fixture> = {
       await problem(client.patch('/me', { version: 7, displayName: 'Stale' }), 409, 'version-mismatch');
       await problem(client.patch('/me', { preferredStoreId: 'no-such-store' }), 422, 'unknown-store');
       await problem(client.patch('/me', { phone: '07700 900123' }), 400);
+      await problem((await erasedShopper()).client.patch('/me', { displayName: 'Back' }), 410, 'account-erased');
     },
   },
   'GET /me/lists': {
@@ -1562,6 +1581,7 @@ const FIXTURES: Record<string, Fixture> = {
       await problem(client.post('/me/lists', { name: 'Archived', lines: [{ sku: (await archivedProduct()).variants[0]!.sku, quantity: { count: 1 } }] }), 409, 'product-archived');
       for (let i = 0; i < 20; i += 1) expect((await client.post('/me/lists', { name: `List ${i}` })).status).toBe(201);
       await problem(client.post('/me/lists', { name: 'One too many' }), 422, 'too-many-lists');
+      await problem((await erasedShopper()).client.post('/me/lists', { name: unique('List') }), 410, 'account-erased');
     },
   },
   'GET /me/lists/{id}': {
@@ -1644,6 +1664,7 @@ const FIXTURES: Record<string, Fixture> = {
       expect((await client.post('/me/exports', undefined)).status).toBe(202);
       // The first is still being built: one export at a time.
       await problem(client.post('/me/exports', undefined), 409, 'export-in-progress');
+      await problem((await erasedShopper()).client.post('/me/exports', undefined), 410, 'account-erased');
     },
   },
   'GET /me/exports/{id}': {
@@ -1688,6 +1709,7 @@ const FIXTURES: Record<string, Fixture> = {
       await problem(client.post(path, { reason: 'no' }), 400);
       expect((await client.post(path, { reason: 'Asked by phone, ticket 4712' })).status).toBe(202);
       await problem(client.post(path, { reason: 'Asked again, ticket 4713' }), 409, 'export-in-progress');
+      await problem(client.post(`/customers/${(await erasedShopper()).subject}/exports`, { reason: 'Asked by letter, ticket 4717' }), 410, 'account-erased');
     },
   },
   'GET /customers/{shopperId}/exports/{id}': {
