@@ -8,22 +8,30 @@ import { requirePostcode } from '../stores/postcodes.js';
 import { requireStore } from '../stores/repository.js';
 import { changeCart } from './change.js';
 import { cartDeps, type CartActor, type CartDeps } from './deps.js';
-import type { Cart, Fulfillment } from './model.js';
+import type { Cart, DeliveryRecipient, Fulfillment } from './model.js';
 import type { FulfillmentInput } from './requests.js';
 
 /**
  * The delivery address a request names, as the cart will hold it: inline, or copied from one of the cart's shopper's
- * saved addresses; its postcode checked and written as its country writes it.
+ * saved addresses with its recipient (name, phone, instructions); its postcode checked and written as its country
+ * writes it.
  * @throws NotFoundError (404 `Address`) for an `addressId` that is not one of the shopper's (another shopper's included)
  * @throws ValidationError (400) naming `body.address.postcode` when it is malformed; AppError (422 `country-not-served`)
  */
-async function deliveryAddress(shopperId: string, input: { address?: Address | undefined; addressId?: string | undefined }, deps: CartDeps): Promise<Address> {
+async function deliveryAddress(
+  shopperId: string,
+  input: { address?: Address | undefined; addressId?: string | undefined },
+  deps: CartDeps,
+): Promise<{ address: Address; recipient?: DeliveryRecipient }> {
   if (input.addressId !== undefined) {
     const saved = await requireAddress(shopperId, input.addressId, deps);
-    return { line1: saved.line1, ...(saved.line2 ? { line2: saved.line2 } : {}), city: saved.city, postcode: saved.postcode, country: saved.country };
+    return {
+      address: { line1: saved.line1, ...(saved.line2 ? { line2: saved.line2 } : {}), city: saved.city, postcode: saved.postcode, country: saved.country },
+      recipient: { name: saved.recipientName, ...(saved.phone ? { phone: saved.phone } : {}), ...(saved.instructions ? { instructions: saved.instructions } : {}) },
+    };
   }
   const address = input.address!;
-  return { ...address, postcode: requirePostcode(address.postcode, address.country, 'body.address.postcode').normalised };
+  return { address: { ...address, postcode: requirePostcode(address.postcode, address.country, 'body.address.postcode').normalised } };
 }
 
 /**
@@ -50,9 +58,9 @@ export async function chooseFulfillment(cartId: string, input: FulfillmentInput,
     assertBookable(slot, deps.now());
     let fulfillment: Fulfillment = { mode: 'pickup', slotId: input.slotId };
     if (input.mode === 'delivery') {
-      const address = await deliveryAddress(cart.shopperId, input, deps);
+      const { address, recipient } = await deliveryAddress(cart.shopperId, input, deps);
       assertDeliversTo(await requireStore(cart.storeId, deps), address);
-      fulfillment = { mode: 'delivery', slotId: input.slotId, address };
+      fulfillment = { mode: 'delivery', slotId: input.slotId, address, ...(recipient ? { recipient } : {}) };
     }
     if (JSON.stringify(cart.fulfillment) === JSON.stringify(fulfillment)) return undefined;
     return { changes: { fulfillment }, event: { kind: 'update', change: 'fulfillment-changed', slotId: input.slotId } };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { E164Phone } from '../accounts/model.js';
 import { Currency, Id, Sku } from '../catalog/model.js';
 import { SlotId } from '../fulfillment/slot-id.js';
 import { CouponCode as PromotionCouponCode } from '../pricing/promotions.js';
@@ -59,8 +60,29 @@ export const CartLine = z.strictObject({
 });
 export type CartLine = z.infer<typeof CartLine>;
 
+/** Longest delivery instructions, as the address book keeps them. */
+const MAX_INSTRUCTIONS = 300;
+
+/**
+ * Who takes a delivery in and how the driver reaches them: the recipient's name, phone and instructions of the saved
+ * address a cart delivers to, copied into the cart with its lines and frozen into the order at checkout, so that the
+ * picker, the driver and the courier have them and a later change to the address book changes no order. Personal data:
+ * kept on the cart and the order only, never in an event, a log or the books, and erased with the shopper.
+ */
+export const DeliveryRecipient = z
+  .strictObject({
+    name: z.string().trim().min(1).max(120),
+    phone: E164Phone.optional(),
+    instructions: z.string().trim().min(1).max(MAX_INSTRUCTIONS).optional(),
+  })
+  .describe(
+    'Who takes the delivery in, their phone and the driver’s instructions, copied from the saved address chosen by `addressId` and frozen into the order at checkout: a later change to the address book changes no order. For the shopper, the store’s staff and the courier; erased with the shopper.',
+  );
+export type DeliveryRecipient = z.infer<typeof DeliveryRecipient>;
+
 export const Fulfillment = z.discriminatedUnion('mode', [
-  z.strictObject({ mode: z.literal('delivery'), slotId: SlotId, address: Address }),
+  /** `recipient` when the address was chosen from the address book (`addressId`); an inline address has none. */
+  z.strictObject({ mode: z.literal('delivery'), slotId: SlotId, address: Address, recipient: DeliveryRecipient.optional() }),
   z.strictObject({ mode: z.literal('pickup'), slotId: SlotId }),
 ]);
 export type Fulfillment = z.infer<typeof Fulfillment>;

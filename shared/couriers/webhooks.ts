@@ -88,10 +88,23 @@ export async function courierWebhookSecrets(source = config.courierWebhookSecret
 }
 
 /**
+ * The event's body without the name of whoever signed for the parcels (`proofOfDelivery.recipientName`): personal
+ * data we gave the courier for the delivery and do not read back, so it stays out of the queue and its DLQ.
+ */
+function withoutRecipientName(text: string): string {
+  const body = JSON.parse(text) as { data?: { object?: { proofOfDelivery?: Record<string, unknown> } } };
+  const proof = body.data?.object?.proofOfDelivery;
+  if (proof === undefined || !('recipientName' in proof)) return text;
+  delete proof.recipientName;
+  return JSON.stringify(body);
+}
+
+/**
  * Hands a verified tracking event's raw body to `courier-webhooks`. Anything in it that reads as a card number is
  * redacted first (`redactPansInJson`), so the queue, its DLQ, the shipment, events and logs never hold one: redacted,
  * not refused, since the courier signed it and would retry a refusal, while a number that merely looks like a card in
- * a field we do not read (a recipient's note) changes nothing. The event id travels as an attribute, for the DLQ's reader.
+ * a field we do not read (a recipient's note) changes nothing. The recipient's name on a proof of delivery is dropped
+ * too. The event id travels as an attribute, for the DLQ's reader.
  */
 export async function enqueueCourierWebhook(rawBody: string, event: CourierWebhookEvent, deps: { sqs: SQSClient; queueUrl: string }): Promise<void> {
   const { text, paths } = redactPansInJson(rawBody);
@@ -100,7 +113,7 @@ export async function enqueueCourierWebhook(rawBody: string, event: CourierWebho
   await deps.sqs.send(
     new SendMessageCommand({
       QueueUrl: deps.queueUrl,
-      MessageBody: text,
+      MessageBody: withoutRecipientName(text),
       MessageAttributes: {
         courierEventId: { DataType: 'String', StringValue: id },
         courierStatus: { DataType: 'String', StringValue: event.data.object.status },

@@ -69,22 +69,27 @@ function parcelsOf(order: Order, lines: readonly ShipmentLine[], bags: readonly 
 
 /**
  * The booking request of one shipment: collected at the store once packed, delivered in the order's slot (a `timed`
- * service), its bags as parcels, with the driver's ID check when the order holds age-restricted goods. SmartShelf keeps
- * no shopper's name, so the recipient is named by the order, which the shopper sees in their account. Pure.
+ * service) to the recipient the order's delivery snapshot names (their name, phone and instructions, from the saved
+ * address the shopper chose), its bags as parcels, with the driver's ID check when the order holds age-restricted goods.
+ * An order delivered to an inline address has no recipient: it is named by the order, which the shopper sees in their
+ * account. The recipient goes to the courier, whose job it is, and nowhere else: not into the metadata, a log or an
+ * event. Pure.
  * @throws Error when the order is not a packed delivery order (the dispatch's machine refused those already)
  */
 export function bookingRequestOf(order: Order, store: Store, shipmentId: string, lines: readonly ShipmentLine[], bags: readonly Bag[]): BookingRequest {
   const fulfillment = order.fulfillment;
   const window = fulfillment.mode === 'delivery' ? slotWindow(fulfillment.slotId) : undefined;
   if (fulfillment.mode !== 'delivery' || !window || !order.packing) throw new Error(`order ${order.id} is not a packed delivery order with a slot`);
+  const recipient = fulfillment.recipient;
   return {
     reference: shipmentReference(order.id, shipmentId),
     service: 'timed',
     collection: { locationReference: store.id, address: store.address, readyAt: order.packing.packedAt },
     delivery: {
-      recipient: { name: `SmartShelf order ${order.id}` },
+      recipient: recipient ? { name: recipient.name, ...(recipient.phone ? { phone: recipient.phone } : {}) } : { name: `SmartShelf order ${order.id}` },
       address: fulfillment.address,
       window: { from: new Date(window.start).toISOString(), to: new Date(window.end).toISOString() },
+      ...(recipient?.instructions ? { instructions: recipient.instructions } : {}),
     },
     parcels: parcelsOf(order, lines, bags),
     ageVerification: order.idCheckRequired === true,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { OrderStatus } from '../../events/orders/order-status.js';
 import { Currency, Id, Sku, SoldBy } from '../catalog/model.js';
-import { LineQuantity, Substitution } from '../carts/model.js';
+import { DeliveryRecipient, LineQuantity, Substitution } from '../carts/model.js';
 import { SlotId } from '../fulfillment/slot-id.js';
 import { Address, StoreId } from '../stores/model.js';
 import { Collection, FulfillmentChange, FulfillmentStatus, Packing, Shipment } from './shipments.js';
@@ -132,7 +132,8 @@ export const OrderTotals = z.strictObject({
 export type OrderTotals = z.infer<typeof OrderTotals>;
 
 export const OrderFulfillment = z.discriminatedUnion('mode', [
-  z.strictObject({ mode: z.literal('delivery'), slotId: SlotId, address: Address }),
+  /** `recipient`: the delivery snapshot of the cart's saved address, taken at checkout (absent for an inline address and on orders before it). */
+  z.strictObject({ mode: z.literal('delivery'), slotId: SlotId, address: Address, recipient: DeliveryRecipient.optional() }),
   z.strictObject({ mode: z.literal('pickup'), slotId: SlotId }),
   /** A POS sale handed over at the till: no slot. */
   z.strictObject({ mode: z.literal('in-store') }),

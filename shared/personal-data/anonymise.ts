@@ -62,17 +62,21 @@ function replaceId<T>(value: T, from: string, to: string): T {
 /**
  * An order as the books keep it after its shopper's erasure: owned by `pseudonym` (so it leaves the shopper's order
  * list and their `GET /orders/{id}` finds nothing), the delivery address reduced to its postcode district and country,
- * the payment's client secret dropped, and every mention of the shopper's id as an actor replaced. Lines, amounts,
- * taxes, the store, dates and statuses are kept: they are the record. Applying it twice gives the same order.
+ * the delivery's recipient (name, phone, instructions) dropped, the payment's client secret dropped, and every mention
+ * of the shopper's id as an actor replaced. Lines, amounts, taxes, the store, dates and statuses are kept: they are the
+ * record. Applying it twice gives the same order.
  */
 export function anonymiseOrder(order: Order, pseudonym: string): Order {
   const renamed = replaceId(order, order.shopperId, pseudonym);
   const { action: _clientSecret, ...payment } = renamed.payment;
-  return {
-    ...renamed,
-    payment,
-    fulfillment: renamed.fulfillment.mode === 'delivery' ? { ...renamed.fulfillment, address: anonymiseAddress(renamed.fulfillment.address) } : renamed.fulfillment,
-  };
+  return { ...renamed, payment, fulfillment: anonymiseFulfillment(renamed.fulfillment) };
+}
+
+/** A delivery's address cut to its district, and its recipient (name, phone, instructions) dropped whole. */
+function anonymiseFulfillment(fulfillment: Order['fulfillment']): Order['fulfillment'] {
+  if (fulfillment.mode !== 'delivery') return fulfillment;
+  const { recipient: _recipient, ...delivery } = fulfillment;
+  return { ...delivery, address: anonymiseAddress(fulfillment.address) };
 }
 
 /** A return of an erased shopper's order: owned by the pseudonym, the shopper's own words about each line dropped. */

@@ -68,11 +68,13 @@ async function stockOf(sku: string): Promise<Stock> {
 
 const orderOf = async (id: string) => (await manager.get<OrderView>(`/orders/${id}`)).body;
 
-/** A completed delivery order of `lines` (fixed-price goods, captured at once), to `postcode`. */
-async function completedOrder(lines: { sku: string; count: number }[], postcode = 'SE1 2TF'): Promise<OrderView> {
+/** A completed delivery order of `lines` (fixed-price goods, captured at once), to `postcode` or to a saved address. */
+async function completedOrder(lines: { sku: string; count: number }[], postcode = 'SE1 2TF', addressId?: string): Promise<OrderView> {
   const { body: cart } = await shopper.post<Cart>('/carts', { storeId: STORE });
   for (const { sku, count } of lines) expect((await shopper.post(`/carts/${cart.id}/lines`, { sku, quantity: { count } })).status).toBe(200);
-  await shopper.request('PUT', `/carts/${cart.id}/fulfillment`, { body: { mode: 'delivery', slotId, address: { line1: '1 Tooley Street', city: 'London', postcode, country: 'GB' } } });
+  const where = addressId === undefined ? { address: { line1: '1 Tooley Street', city: 'London', postcode, country: 'GB' } } : { addressId };
+  const chosen = await shopper.request('PUT', `/carts/${cart.id}/fulfillment`, { body: { mode: 'delivery', slotId, ...where } });
+  expect(chosen.status, JSON.stringify(chosen.body)).toBe(200);
   const started = await shopper.post<OrderView>('/checkout', { cartId: cart.id, paymentMethod: 'pm_card_visa' }, { headers: { 'idempotency-key': `couriers-${cart.id}` } });
   expect(started.status, JSON.stringify(started.body)).toBe(202);
   return eventually(`order ${started.body.id} completed`, async () => {
@@ -198,6 +200,44 @@ describe('a split shipment, one part by own van and one by courier', () => {
     // Nothing came back to the shelf or left it after dispatch.
     expect(await stockOf(frozenSku.sku)).toEqual({ ...before.frozen, committed: before.frozen.committed - counts.frozen });
     expect(await stockOf(ambientSku.sku)).toEqual({ ...before.ambient, committed: before.ambient.committed - counts.ambient });
+  });
+});
+
+describe('a delivery to a saved address', () => {
+  it('gives the order, its staff and the courier the recipient, phone and instructions, and no event any of them', async () => {
+    const recipient = { name: `Courier Recipient ${run}`, phone: '+447700900777', instructions: `Leave by the blue gate ${run}` };
+    const saved = await shopper.post<{ id: string }>('/me/addresses', {
+      label: 'Home',
+      recipientName: recipient.name,
+      line1: '1 Tooley Street',
+      city: 'London',
+      postcode: 'se12tf',
+      country: 'GB',
+      phone: recipient.phone,
+      instructions: recipient.instructions,
+    });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(201);
+    const sku = fixed[2]!;
+    const order = await completedOrder([{ sku: sku.sku, count: countFor(sku.price) }], undefined, saved.body.id);
+    // The picker's and the driver's view (staff) and the shopper's own.
+    expect(order.fulfillment).toMatchObject({ mode: 'delivery', address: { postcode: 'SE1 2TF' }, recipient });
+    expect((await shopper.get<OrderView>(`/orders/${order.id}`)).body.fulfillment).toEqual(order.fulfillment);
+
+    const packed = await pack(order, [{ zone: 'ambient', bags: 1, lineIds: [order.lines[0]!.lineId] }]);
+    const courier = await dispatch(packed, { carrier: COURIER });
+    expect(courier.status, JSON.stringify(courier.body)).toBe(201);
+    const state = await sandbox<CourierSandboxState>('GET', '/_sandbox/state');
+    const request = state.shipments.find((s) => s.shipmentId === courier.body.shipment.booking!.reference)!.request;
+    expect(request.delivery).toMatchObject({ recipient: { name: recipient.name, phone: recipient.phone }, instructions: recipient.instructions });
+    const { delivery: _delivery, ...rest } = request;
+    for (const personal of Object.values(recipient)) expect(JSON.stringify(rest)).not.toContain(personal);
+
+    // The order's and its fulfilment's events name the slot and the shipment, never who receives it.
+    const done = await shipmentWhen(order.id, courier.body.shipment.id, 'delivered');
+    const events: unknown[] = await fulfilmentEvents(order.id, 0, done.version);
+    for (let version = 1; version <= done.version; version += 1) events.push(await itemAt(keys.outboxEvent(`order-${order.id}-v${version}`)));
+    expect(events.filter(Boolean).length).toBeGreaterThan(done.version - order.version);
+    for (const personal of Object.values(recipient)) expect(JSON.stringify(events)).not.toContain(personal);
   });
 });
 

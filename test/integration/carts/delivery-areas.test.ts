@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import { addAddress } from '../../../shared/accounts/addresses.js';
+import { addAddress, updateAddress } from '../../../shared/accounts/addresses.js';
 import { addCartLine, createCart } from '../../../shared/carts/carts.js';
 import { chooseFulfillment } from '../../../shared/carts/fulfillment.js';
 import { holdCart } from '../../../shared/carts/hold.js';
@@ -8,6 +8,7 @@ import { getCartRecord } from '../../../shared/carts/repository.js';
 import { checkoutDeps, type CheckoutDeps } from '../../../shared/checkout/deps.js';
 import { startCheckout } from '../../../shared/checkout/start.js';
 import type { Workflow } from '../../../shared/checkout/workflow.js';
+import { requireOrder } from '../../../shared/orders/repository.js';
 import { engines } from '../../support/engines.js';
 import { checkoutOnlyGateway } from '../../support/payment-provider.js';
 import { aSlot, aStore, aWorld, appError, heldOf, NOW, shopper, stockOf, testDeps } from './fixtures.js';
@@ -77,8 +78,13 @@ describe('delivery areas at cart time', () => {
     expect(await getCartRecord(deps, cart.id)).toEqual(cart);
 
     const chosen = await chooseFulfillment(cart.id, { mode: 'delivery', slotId: slot.id, addressId: near.id }, alice, deps);
-    // The cart holds the address lines only: the recipient, phone and instructions stay in the address book.
-    expect(chosen.fulfillment).toEqual({ mode: 'delivery', slotId: slot.id, address: { line1: '2 Shopper Road', line2: 'Flat 3', city: 'London', postcode: 'SE1 2BB', country: 'GB' } });
+    // The cart holds the address with its recipient, for the order's delivery snapshot (phone: none was saved).
+    expect(chosen.fulfillment).toEqual({
+      mode: 'delivery',
+      slotId: slot.id,
+      address: { line1: '2 Shopper Road', line2: 'Flat 3', city: 'London', postcode: 'SE1 2BB', country: 'GB' },
+      recipient: { name: 'Ada Lovelace', instructions: 'Side door' },
+    });
   });
 });
 
@@ -105,6 +111,25 @@ describe('delivery areas at the basket hold', () => {
     const pickupSlot = await aSlot(world.store.id, { mode: 'pickup' });
     await chooseFulfillment(pickup.id, { mode: 'pickup', slotId: pickupSlot.id }, alice, deps);
     expect((await holdCart(pickup.id, alice, deps)).status).toBe('held');
+  });
+});
+
+describe('the order’s delivery snapshot', () => {
+  it('freezes the saved address’s recipient, phone and instructions into the order at checkout; later address-book edits change no order', async () => {
+    const deps = checkout();
+    const world = await aWorld();
+    const alice = shopper();
+    const home = await addAddress(alice.subject, { ...saved, ...inside, phone: '+447700900123', instructions: 'Blue door' }, deps);
+    const cart = await createCart({ storeId: world.store.id }, alice, deps);
+    await addCartLine(cart.id, { sku: world.skus.milk, quantity: { count: 8 }, substitution: 'none' }, alice, deps);
+    await chooseFulfillment(cart.id, { mode: 'delivery', slotId: world.slot.id, addressId: home.id }, alice, deps);
+
+    const order = await startCheckout({ cartId: cart.id, paymentMethod: 'pm_card_visa' }, `snapshot-${cart.id}`, alice, deps);
+    const recipient = { name: 'Ada Lovelace', phone: '+447700900123', instructions: 'Blue door' };
+    expect(order.fulfillment).toEqual({ mode: 'delivery', slotId: world.slot.id, address: { ...inside, postcode: 'SE1 2BB' }, recipient });
+
+    await updateAddress(alice.subject, home.id, { version: home.version, recipientName: 'Ada King', phone: null, instructions: 'Green door' }, {}, deps);
+    expect((await requireOrder(deps, order.id)).fulfillment).toEqual(order.fulfillment);
   });
 });
 

@@ -14,7 +14,11 @@ import { CourierRefusedError } from '../../../shared/couriers/courier.js';
 import { httpCourier } from '../../../shared/couriers/http-courier.js';
 import { BookingRequest, CourierWebhookEvent, QuoteRequest } from '../../../shared/couriers/model.js';
 import { verifyCourierSignature } from '../../../shared/couriers/signing.js';
+import { bookingRequestOf } from '../../../shared/orders/courier-booking.js';
+import { fulfil } from '../../../shared/orders/fulfilment.js';
+import { SAMPLE_STORES } from '../../../shared/stores/seed.js';
 import { describe as describeErrors } from '../../support/openapi.js';
+import { anOrder, AT } from '../orders/fixtures.js';
 
 /**
  * The courier contract (integration-files/couriers/openapi.json) is what the HTTP courier adapter is written against
@@ -126,6 +130,21 @@ describe('the courier contract document', () => {
     }
     expect(samples).toContain('webhook.tracking.updated.json');
     expect(typedSamples.booking.reference).toMatch(/^[^/]+\/[^/]+$/);
+  });
+
+  it('takes a booking made from an order’s delivery snapshot as the sample has it: recipient, phone and instructions in the delivery', () => {
+    const snapshot = {
+      mode: 'delivery' as const,
+      slotId: '2026-11-27T17:00Z~delivery',
+      address: bookingSample.delivery.address,
+      recipient: { name: bookingSample.delivery.recipient.name, phone: bookingSample.delivery.recipient.phone, instructions: bookingSample.delivery.instructions },
+    };
+    const order = anOrder({ status: 'completed', fulfillment: snapshot });
+    const packed = fulfil(order, { type: 'pack', zones: [{ zone: 'ambient', bags: 1, lineIds: order.lines.map((l) => l.lineId) }] }, AT, 'pat').order;
+    const store = { ...SAMPLE_STORES[0]!, address: bookingSample.collection.address, createdAt: AT.toISOString(), updatedAt: AT.toISOString() };
+    const request = bookingRequestOf(packed, store, '2', [], packed.packing!.bags);
+    expect(check(`#/paths/${escape('/v1/shipments')}/post/requestBody/content/application~1json/schema`, request)).toBe('');
+    expect(request.delivery).toEqual({ ...bookingSample.delivery, window: request.delivery.window });
   });
 
   it.each(samples)('%s validates against its schema', (file) => {

@@ -69,6 +69,23 @@ describe('bookingRequestOf', () => {
     expect(request.ageVerification).toBe(false);
   });
 
+  it('names the recipient of the order’s delivery snapshot, with their phone and instructions, and only in the delivery', () => {
+    const order = packed();
+    const recipient = { name: 'Alice Example', phone: '+447700900123', instructions: 'Ring the top bell' };
+    const delivery = { mode: 'delivery' as const, slotId: '2030-03-05T17:00Z~delivery', address: { line1: '4 Bermondsey Square', city: 'London', postcode: 'SE1 3UN', country: 'GB' }, recipient };
+    const request = bookingRequestOf({ ...order, fulfillment: delivery }, store, 'SHIP3', [], order.packing!.bags);
+    expect(BookingRequest.parse(request)).toEqual(request);
+    expect(request.delivery).toMatchObject({ recipient: { name: 'Alice Example', phone: '+447700900123' }, instructions: 'Ring the top bell' });
+    // The courier's metadata, references and parcels carry none of it.
+    const { delivery: _delivery, ...rest } = request;
+    for (const personal of ['Alice', '+447700900123', 'bell']) expect(JSON.stringify(rest)).not.toContain(personal);
+
+    // Without a recipient (an inline address, an order from before): the order names the parcel, no phone, no instructions.
+    const unnamed = bookingRequestOf(order, store, 'SHIP3', [], order.packing!.bags);
+    expect(unnamed.delivery.recipient).toEqual({ name: `SmartShelf order ${order.id}` });
+    expect(unnamed.delivery).not.toHaveProperty('instructions');
+  });
+
   it('refuses an order that is not a packed delivery order', () => {
     expect(() => bookingRequestOf(anOrder({ status: 'completed' }), store, 'S', [], [])).toThrow(/not a packed delivery order/);
   });

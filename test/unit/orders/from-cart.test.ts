@@ -68,6 +68,16 @@ describe('orderFromPricedCart', () => {
     expect(order.fulfillment).toEqual({ mode: 'pickup', slotId: '2025-06-16T08:00Z~pickup' });
   });
 
+  it('takes the delivery’s snapshot from the cart, its recipient with it, as a copy the cart no longer reaches', () => {
+    const recipient = { name: 'Ada Lovelace', phone: '+447700900123', instructions: 'Side door' };
+    const address = { line1: '2 Shopper Road', city: 'London', postcode: 'SE1 2BB', country: 'GB' };
+    const cart = aCart({ fulfillment: { mode: 'delivery', slotId: '2025-06-16T08:00Z~delivery', address, recipient } });
+    const order = orderFromPricedCart(snapshot(cart));
+    expect(order.fulfillment).toEqual({ mode: 'delivery', slotId: '2025-06-16T08:00Z~delivery', address, recipient });
+    recipient.phone = '+447700900999';
+    expect(order.fulfillment).toMatchObject({ recipient: { phone: '+447700900123' } });
+  });
+
   it('refuses a cart with no slot and a priced line the cart does not hold', () => {
     expect(() => orderFromPricedCart(snapshot(aCart({ fulfillment: undefined })))).toThrow('has no slot chosen');
     expect(() => orderFromPricedCart(snapshot(aCart({ lines: aCart().lines.slice(0, 1) })))).toThrow(`priced line ${CHEDDAR} is not a line of cart`);

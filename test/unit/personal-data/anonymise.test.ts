@@ -7,7 +7,12 @@ import { anOrder, AT } from '../orders/fixtures.js';
 const delivered = (overrides: Partial<Order> = {}) =>
   anOrder({
     status: 'completed',
-    fulfillment: { mode: 'delivery', slotId: '2030-03-05T08:00Z~delivery', address: { line1: '1 Jane Street', line2: 'Flat 2', city: 'London', postcode: 'SE1 9SG', country: 'GB' } },
+    fulfillment: {
+      mode: 'delivery',
+      slotId: '2030-03-05T08:00Z~delivery',
+      address: { line1: '1 Jane Street', line2: 'Flat 2', city: 'London', postcode: 'SE1 9SG', country: 'GB' },
+      recipient: { name: 'Jane Doe', phone: '+447700900456', instructions: 'Ring twice, the dog is friendly' },
+    },
     fulfillmentStatus: 'delivered',
     payment: { intentId: 'pi_1', method: 'pm_1', authorized: 1000, captured: 1000, refunded: 0, status: 'captured', action: { type: 'use_stripe_sdk', clientSecret: 'pi_1_secret' } },
     statusHistory: [{ from: 'pending', to: 'reserved', event: 'checkout', at: AT.toISOString(), actor: 'shopper-1' }],
@@ -24,7 +29,15 @@ describe('anonymising an order for the books', () => {
     expect(kept.fulfillment).toEqual({ mode: 'delivery', slotId: '2030-03-05T08:00Z~delivery', address: { line1: ERASED, city: ERASED, postcode: 'SE1', country: 'GB' } });
     expect(kept.payment).toEqual({ intentId: 'pi_1', method: 'pm_1', authorized: 1000, captured: 1000, refunded: 0, status: 'captured' });
     const text = JSON.stringify(kept);
-    for (const personal of ['shopper-1', 'Jane Street', 'Flat 2', 'London', '9SG', 'secret']) expect(text).not.toContain(personal);
+    for (const personal of ['shopper-1', 'Jane Street', 'Flat 2', 'London', '9SG', 'secret', 'Jane Doe', '+447700900456', 'dog']) expect(text).not.toContain(personal);
+  });
+
+  it('drops the delivery’s recipient, name, phone and instructions, and leaves an order without one as it was', () => {
+    expect(anonymiseOrder(delivered(), 'erased-01').fulfillment).not.toHaveProperty('recipient');
+    const inline = delivered({ fulfillment: { mode: 'delivery', slotId: '2030-03-05T08:00Z~delivery', address: { line1: '1 Jane Street', city: 'London', postcode: 'SE1 9SG', country: 'GB' } } });
+    expect(anonymiseOrder(inline, 'erased-01').fulfillment).toEqual({ mode: 'delivery', slotId: '2030-03-05T08:00Z~delivery', address: { line1: ERASED, city: ERASED, postcode: 'SE1', country: 'GB' } });
+    const pickup = anOrder({ status: 'completed', fulfillment: { mode: 'pickup', slotId: '2030-03-05T08:00Z~pickup' } });
+    expect(anonymiseOrder(pickup, 'erased-01').fulfillment).toEqual(pickup.fulfillment);
   });
 
   it('gives the same order when applied twice', () => {
