@@ -121,12 +121,15 @@ describe('a shopper from sign-up to erasure', () => {
     expect(await ledger.intent(second)).toMatchObject({ status: 'succeeded', amount_received: picked.body.finalTotal, customer: customerId, payment_method: card });
     expect(await ledger.intent(first)).toMatchObject({ status: 'canceled', amount_received: 0 });
 
+    // The van's driver reads who takes it in from the order's delivery snapshot, the saved address's recipient.
+    expect((await staffView(completed.id)).fulfillment).toMatchObject({ mode: 'delivery', recipient: { name: NAME } });
     // Delivered by the store's own van: nothing is in flight any more.
     expect((await picker.post(`/orders/${completed.id}/pack`, { zones: [{ zone: 'ambient', bags: 2, lineIds: completed.lines.map((l) => l.lineId) }] })).status).toBe(200);
     const sent = await picker.post<{ shipment: { id: string } }>(`/orders/${completed.id}/shipments`, { carrier: 'own-van' }, { headers: { 'idempotency-key': `journey-van-${run}` } });
     expect(sent.status, JSON.stringify(sent.body)).toBe(201);
     for (const type of ['out-for-delivery', 'delivered']) expect((await picker.post(`/orders/${completed.id}/shipments/${sent.body.shipment.id}/events`, { type })).status).toBe(200);
     const invoice = await eventually('the order invoiced', async () => itemAt(keys.invoiceByOrder(completed.id)));
+    expect(JSON.stringify(invoice), 'the books hold no recipient').not.toContain(NAME);
 
     // The same basket again, into a new cart.
     const { body: next } = await shopper.post<Cart>('/carts', { storeId: STORE });
