@@ -187,7 +187,6 @@ async function written(write: Promise<unknown>): Promise<boolean> {
   }
 }
 
-
 /**
  * Ends one of the shopper's delivery passes at once. One still only ours (`pending`, no billing id) is cancelled here,
  * conditioned on billing's id still being absent: should the billing-sync worker be creating it in billing meanwhile,
