@@ -35,17 +35,18 @@ export function notErasedCheck(tableName: string, shopperId: string): TransactIt
 }
 
 /**
- * For the erasure request's transaction: marks the profile (making a bare marker item when the shopper has none, which
- * the erasure deletes with the rest of the partition), so that reading the profile shows the erasure.
+ * For the erasure request's transaction: marks the profile (making a bare marker item when the shopper has none, typed
+ * like a profile but without its fields, which the erasure deletes with the rest of the partition), so that reading
+ * the profile shows the erasure.
  */
 export function erasureFlagItem(tableName: string, shopperId: string, at: string): TransactItem {
   return {
     Update: {
       TableName: tableName,
       Key: keys.shopperProfile(shopperId),
-      UpdateExpression: 'SET #flag = :at',
+      UpdateExpression: 'SET #flag = :at, entityType = if_not_exists(entityType, :type)',
       ExpressionAttributeNames: { '#flag': ERASURE_FLAG },
-      ExpressionAttributeValues: { ':at': at },
+      ExpressionAttributeValues: { ':at': at, ':type': 'ShopperProfile' },
     },
   };
 }
