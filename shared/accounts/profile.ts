@@ -99,12 +99,13 @@ async function recordActivity(shopperId: string, today: string, deps: AccountDep
 export async function ensureProfile(shopperId: string, deps: AccountDeps = accountDeps(), claims: IdentityClaims = {}): Promise<ProfileRecord> {
   const existing = await profileItem(shopperId, deps);
   if (existing?.[ERASURE_FLAG] !== undefined) throw new AccountErasedError();
-  const today = utcDay(deps.now());
+  const clock = deps.now();
+  const today = utcDay(clock);
   if (isProfileItem(existing)) {
     if (activityIsStale(existing.lastActiveAt, today)) await recordActivity(shopperId, today, deps);
     return recordFromItem(existing);
   }
-  const now = deps.now().toISOString();
+  const now = clock.toISOString();
   // The sign-in email seeds the profile only when it is one: a malformed claim is left out rather than failing the read.
   const email = Profile.shape.email.safeParse(claims.email).data;
   const profile = Profile.parse({
