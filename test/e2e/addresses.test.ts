@@ -83,7 +83,13 @@ describe('addresses and delivery areas', () => {
 
     const chosen = await alice.request<Cart>('PUT', `/carts/${cart.id}/fulfillment`, { body: { mode: 'delivery', slotId, addressId: inside.id } });
     expect(chosen.status).toBe(200);
-    expect(chosen.body.fulfillment).toEqual({ mode: 'delivery', slotId, address: { line1: '1 Tooley Street', city: 'London', postcode: 'SE1 2TF', country: 'GB' } });
+    // The lines and the recipient, copied: the order's delivery snapshot is taken from them at checkout.
+    expect(chosen.body.fulfillment).toEqual({
+      mode: 'delivery',
+      slotId,
+      address: { line1: '1 Tooley Street', city: 'London', postcode: 'SE1 2TF', country: 'GB' },
+      recipient: { name: 'Alice Example', instructions: 'Ring the bell twice' },
+    });
   });
 
   it('shows a second shopper none of it, and lets them change none of it', async () => {
