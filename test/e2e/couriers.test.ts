@@ -12,6 +12,7 @@ import { COURIER_WEBHOOK_CONSUMER } from '../../shared/orders/courier-tracking.j
 import type { OrderView } from '../../shared/orders/views.js';
 import { ApiClient } from '../support/api-client.js';
 import { eventually, problem } from '../support/e2e.js';
+import { PERSONAL_VALUES } from '../support/personal-data.js';
 import { sampleSkus } from '../support/sample-skus.js';
 
 /**
@@ -205,7 +206,8 @@ describe('a split shipment, one part by own van and one by courier', () => {
 
 describe('a delivery to a saved address', () => {
   it('gives the order, its staff and the courier the recipient, phone and instructions, and no event any of them', async () => {
-    const recipient = { name: `Courier Recipient ${run}`, phone: '+447700900777', instructions: `Leave by the blue gate ${run}` };
+    // Values the whole run's log check looks for (test/support/personal-data.ts).
+    const recipient = { name: PERSONAL_VALUES.names[3], phone: '+447700900777', instructions: PERSONAL_VALUES.addressLines[8] };
     const saved = await shopper.post<{ id: string }>('/me/addresses', {
       label: 'Home',
       recipientName: recipient.name,

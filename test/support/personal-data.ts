@@ -8,7 +8,7 @@
 /** Values an e2e file sends for a shopper. Stores' own addresses are not here: they are the chain's, not a person's. */
 export const PERSONAL_VALUES = {
   names: ['Alice Example', 'Openapi Shopper', 'Samwise Gamgee', 'Rosie Cotton', 'Peregrin Took'],
-  addressLines: ['1 Tooley Street', '9 Camberwell Grove', '2 Borough Road', '3 Bagshot Row', 'Ring the bell twice', 'Leave with the concierge', 'Leave at the green door', '7 Shire Court'],
+  addressLines: ['1 Tooley Street', '9 Camberwell Grove', '2 Borough Road', '3 Bagshot Row', 'Ring the bell twice', 'Leave with the concierge', 'Leave at the green door', '7 Shire Court', 'Leave by the blue gate'],
   datesOfBirth: ['1980-01-01', '1990-01-01', '1968-09-22'],
 } as const;
 
