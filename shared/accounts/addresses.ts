@@ -4,6 +4,7 @@ import { keys, PREFIXES } from '../db/keys.js';
 import { queryAll } from '../db/query.js';
 import { backoff, TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { versionRequired } from '../http/if-match.js';
 import { requirePostcode } from '../stores/postcodes.js';
 import {
   EDITABLE_FIELDS,
@@ -222,22 +223,6 @@ export async function addAddress(shopperId: string, input: AddAddressInput, deps
   }
 }
 
-/** The expected version of a patch: `version` in the body or the `If-Match` ETag (`"3"`), which must agree; one is required. */
-function expectedVersion(bodyVersion: number | undefined, ifMatch: string | undefined): number {
-  let fromHeader: number | undefined;
-  if (ifMatch !== undefined) {
-    const match = /^"([1-9]\d{0,14})"$/.exec(ifMatch.trim());
-    if (!match) throw new ValidationError([{ field: 'headers.if-match', message: 'must be an ETag of this API such as "3"' }]);
-    fromHeader = Number(match[1]);
-  }
-  if (bodyVersion !== undefined && fromHeader !== undefined && bodyVersion !== fromHeader) {
-    throw new ValidationError([{ field: 'body.version', message: `is ${bodyVersion} but If-Match says ${fromHeader}` }]);
-  }
-  const expected = bodyVersion ?? fromHeader;
-  if (expected === undefined) throw new ValidationError([{ field: 'body.version', message: 'is required unless an If-Match header carries the ETag' }]);
-  return expected;
-}
-
 /** The strong entity tag of an address version, `"3"`. */
 export function addressEtag(address: Pick<SavedAddress, 'version'>): string {
   return `"${address.version}"`;
@@ -277,7 +262,7 @@ export async function updateAddress(
   who: { ifMatch?: string | undefined },
   deps: AccountDeps = accountDeps(),
 ): Promise<SavedAddress> {
-  const expected = expectedVersion(patch.version, who.ifMatch);
+  const expected = versionRequired(patch.version, who.ifMatch, 'address');
   for (let attempt = 1; ; attempt += 1) {
     const item = await getAddressItem(shopperId, addressId, deps);
     if (!item) throw new NotFoundError('Address', addressId);

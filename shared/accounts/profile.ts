@@ -2,8 +2,9 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../db/keys.js';
 import { TransactionCancelled, transactWrite } from '../db/transact.js';
-import { AppError, ConflictError, ValidationError } from '../errors.js';
+import { AppError, ConflictError } from '../errors.js';
 import { parseInput } from '../catalog/requests.js';
+import { versionNamed } from '../http/if-match.js';
 import { getStore } from '../stores/repository.js';
 import { activityAttributes, activityIsStale, utcDay } from './activity.js';
 import { accountDeps, type AccountDeps } from './deps.js';
@@ -137,19 +138,6 @@ export async function ensureProfile(shopperId: string, deps: AccountDeps = accou
   }
 }
 
-function expectedVersion(bodyVersion: number | undefined, ifMatch: string | undefined): number | undefined {
-  let fromHeader: number | undefined;
-  if (ifMatch !== undefined) {
-    const match = /^"([1-9]\d{0,14})"$/.exec(ifMatch.trim());
-    if (!match) throw new ValidationError([{ field: 'header.if-match', message: 'must be the profile\'s ETag, such as "3"' }]);
-    fromHeader = Number(match[1]);
-  }
-  if (bodyVersion !== undefined && fromHeader !== undefined && bodyVersion !== fromHeader) {
-    throw new ValidationError([{ field: 'body.version', message: `is ${bodyVersion} but If-Match says ${fromHeader}` }]);
-  }
-  return bodyVersion ?? fromHeader;
-}
-
 function versionConflict(expected: number, current: number): ConflictError {
   return new ConflictError('version-mismatch', `Your profile is at version ${current}, not ${expected}; read it again and reapply the change.`, {
     extensions: { expectedVersion: expected, currentVersion: current },
@@ -173,7 +161,7 @@ export async function updateProfile(
   deps: AccountDeps = accountDeps(),
 ): Promise<ProfileRecord> {
   const patch = parseInput(UpdateProfileRequest, input, 'body');
-  const expected = expectedVersion(patch.version, who.ifMatch);
+  const expected = versionNamed(patch.version, who.ifMatch, 'profile');
   if (who.email && patch.email !== undefined && patch.email !== who.email) {
     throw new AppError('unprocessable', 'email-managed-by-sign-in', 'Your email is the one you sign in with: change it through sign-in, not here.', {
       fields: [{ field: 'body.email', message: 'is managed by sign-in' }],

@@ -8,6 +8,7 @@ import { Product, type Category } from './model.js';
 import { priceChangeAuditItem, priceChanges } from './price-changes.js';
 import { getCategoryChain, getProductRecord, productItem, skuClaimItem, versionedProductUpdate } from './repository.js';
 import { TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
+import { versionRequired } from '../http/if-match.js';
 import { CreateProductRequest, parseInput, UpdateProductRequest, type CreateProductInput, type UpdateProductInput } from './requests.js';
 import { toProductView, type ProductView } from './views.js';
 
@@ -205,25 +206,6 @@ export async function createProduct(input: CreateProductInput, who: Actor, deps:
   return toProductView(product);
 }
 
-/** Reads the version an `If-Match` header asks for: a strong tag such as `"3"`. */
-function versionFromIfMatch(header: string): number {
-  const match = /^"([1-9]\d{0,14})"$/.exec(header.trim());
-  if (!match) throw new ValidationError([{ field: 'header.if-match', message: 'must be the product\'s ETag, such as "3"' }]);
-  return Number(match[1]);
-}
-
-function expectedVersion(bodyVersion: number | undefined, ifMatch: string | undefined): number {
-  const fromHeader = ifMatch === undefined ? undefined : versionFromIfMatch(ifMatch);
-  if (bodyVersion !== undefined && fromHeader !== undefined && bodyVersion !== fromHeader) {
-    throw new ValidationError([{ field: 'body.version', message: `is ${bodyVersion} but If-Match says ${fromHeader}` }]);
-  }
-  const expected = bodyVersion ?? fromHeader;
-  if (expected === undefined) {
-    throw new ValidationError([{ field: 'body.version', message: 'is required unless an If-Match header carries the ETag' }]);
-  }
-  return expected;
-}
-
 function versionConflict(productId: string, expected: number, current: number): ConflictError {
   return new ConflictError('version-mismatch', `Product ${productId} is at version ${current}, not ${expected}; read it again and reapply the change.`, {
     extensions: { expectedVersion: expected, currentVersion: current },
@@ -251,7 +233,7 @@ export async function updateProduct(
   deps: CatalogDeps = catalogDeps(),
 ): Promise<ProductView> {
   const { version: bodyVersion, ...patch } = parseInput(UpdateProductRequest, input);
-  const expected = expectedVersion(bodyVersion, who.ifMatch);
+  const expected = versionRequired(bodyVersion, who.ifMatch, 'product');
   const current = await getProductRecord(deps, productId);
   if (!current) throw new NotFoundError('Product', productId);
   if (current.version !== expected) throw versionConflict(productId, expected, current.version);

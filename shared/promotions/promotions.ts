@@ -7,6 +7,7 @@ import { batchGet } from '../db/batch.js';
 import { INDEXES, keys, type Key } from '../db/keys.js';
 import { TransactionCancelled, transactWrite } from '../db/transact.js';
 import { AppError, ConflictError, NotFoundError, ValidationError, type FieldError } from '../errors.js';
+import { versionRequired } from '../http/if-match.js';
 import { fieldErrors } from '../http/validate.js';
 import type { Promotion } from '../pricing/promotions.js';
 import { generateCouponCode } from './coupon-codes.js';
@@ -210,21 +211,6 @@ export function promotionEtag(promotion: Pick<PromotionView, 'version'>): string
   return `"${promotion.version}"`;
 }
 
-function expectedVersion(bodyVersion: number | undefined, ifMatch: string | undefined): number {
-  let fromHeader: number | undefined;
-  if (ifMatch !== undefined) {
-    const match = /^"([1-9]\d{0,14})"$/.exec(ifMatch.trim());
-    if (!match) throw new ValidationError([{ field: 'header.if-match', message: 'must be the promotion\'s ETag, such as "3"' }]);
-    fromHeader = Number(match[1]);
-  }
-  if (bodyVersion !== undefined && fromHeader !== undefined && bodyVersion !== fromHeader) {
-    throw new ValidationError([{ field: 'body.version', message: `is ${bodyVersion} but If-Match says ${fromHeader}` }]);
-  }
-  const expected = bodyVersion ?? fromHeader;
-  if (expected === undefined) throw new ValidationError([{ field: 'body.version', message: 'is required unless an If-Match header carries the ETag' }]);
-  return expected;
-}
-
 function versionConflict(id: string, expected: number, current: number): ConflictError {
   return new ConflictError('version-mismatch', `Promotion ${id} is at version ${current}, not ${expected}; read it again and reapply the change.`, {
     extensions: { expectedVersion: expected, currentVersion: current },
@@ -245,7 +231,7 @@ export async function updatePromotion(
   deps: PromotionDeps = promotionDeps(),
 ): Promise<PromotionView> {
   const patch = parse(UpdatePromotionRequest, input, 'body');
-  const expected = expectedVersion(patch.version, who.ifMatch);
+  const expected = versionRequired(patch.version, who.ifMatch, 'promotion');
   const current = await getPromotion(id, who, deps);
   if (current.version !== expected) throw versionConflict(id, expected, current.version);
 
