@@ -38,15 +38,26 @@ export function notErasedCheck(tableName: string, shopperId: string): TransactIt
  * For the erasure request's transaction: marks the profile (making a bare marker item when the shopper has none, typed
  * like a profile but without its fields, which the erasure deletes with the rest of the partition), so that reading
  * the profile shows the erasure.
+ * @param onlyIfInactiveBefore for retention: the write (and so the request) holds only while the profile was last
+ *   used before this day (`yyyy-mm-dd`)
  */
-export function erasureFlagItem(tableName: string, shopperId: string, at: string): TransactItem {
+export function erasureFlagItem(tableName: string, shopperId: string, at: string, onlyIfInactiveBefore?: string): TransactItem {
+  const flag = {
+    TableName: tableName,
+    Key: keys.shopperProfile(shopperId),
+    UpdateExpression: 'SET #flag = :at, entityType = if_not_exists(entityType, :type)',
+    ExpressionAttributeNames: { '#flag': ERASURE_FLAG } as Record<string, string>,
+    ExpressionAttributeValues: { ':at': at, ':type': 'ShopperProfile' } as Record<string, unknown>,
+  };
+  if (onlyIfInactiveBefore === undefined) return { Update: flag };
+  // Retention's erasure holds only while the profile is still unused: a shopper who came back between the job's read
+  // and this write keeps their account. A profile that never recorded a visit counts from the day it was made.
   return {
     Update: {
-      TableName: tableName,
-      Key: keys.shopperProfile(shopperId),
-      UpdateExpression: 'SET #flag = :at, entityType = if_not_exists(entityType, :type)',
-      ExpressionAttributeNames: { '#flag': ERASURE_FLAG },
-      ExpressionAttributeValues: { ':at': at, ':type': 'ShopperProfile' },
+      ...flag,
+      ConditionExpression: '#active < :before OR (attribute_not_exists(#active) AND createdAt < :before)',
+      ExpressionAttributeNames: { ...flag.ExpressionAttributeNames, '#active': 'lastActiveAt' },
+      ExpressionAttributeValues: { ...flag.ExpressionAttributeValues, ':before': onlyIfInactiveBefore },
     },
   };
 }

@@ -133,12 +133,27 @@ async function inFlight(shopperId: string, deps: TableDeps): Promise<{ orderIds:
   };
 }
 
+/** Retention asked to erase an account its shopper used again after the job read it: it is kept. */
+export class ShopperActiveError extends Error {
+  override readonly name: string = 'ShopperActiveError';
+}
+
+/** Where the profile's erasure flag stands in the request's transaction. */
+const FLAG_ITEM = 2;
+
 /**
  * Accepts an erasure: the record and `personal-data.erasure-requested` in one transaction (with, for staff, the audit
  * entry). Asking again returns the same erasure and changes nothing.
+ * @param options.onlyIfInactiveBefore for retention: accepted only while the profile was last used before this day
  * @throws OrdersInFlightError (409) while an order is in flight or a basket is held
+ * @throws ShopperActiveError when `onlyIfInactiveBefore` no longer holds
  */
-export async function requestErasure(shopperId: string, who: Requester, deps: TableDeps): Promise<{ erasure: ErasureView; accepted: boolean }> {
+export async function requestErasure(
+  shopperId: string,
+  who: Requester,
+  deps: TableDeps,
+  options: { onlyIfInactiveBefore?: string } = {},
+): Promise<{ erasure: ErasureView; accepted: boolean }> {
   const existing = await getErasure(shopperId, deps);
   if (existing) return { erasure: erasureView(existing), accepted: false };
   const moving = await inFlight(shopperId, deps);
@@ -157,7 +172,7 @@ export async function requestErasure(shopperId: string, who: Requester, deps: Ta
     },
     outboxEvent(deps.tableName, erasureRequestedV1, { erasureId: id, shopperId, requestedAt: at }, { id: `personal-data-erasure-${id}`, now, correlationId: who.correlationId }).item,
     // The profile says so at once, so the account's own reads refuse from now on (shared/accounts/erased.ts).
-    erasureFlagItem(deps.tableName, shopperId, at),
+    erasureFlagItem(deps.tableName, shopperId, at, options.onlyIfInactiveBefore),
   ];
   if (who.reason !== undefined) items.push(privacyAuditItem(deps.tableName, shopperId, 'erase-personal-data', who, at, { erasureId: id }));
   try {
@@ -168,6 +183,7 @@ export async function requestErasure(shopperId: string, who: Requester, deps: Ta
       const winner = await getErasure(shopperId, deps);
       if (winner) return { erasure: erasureView(winner), accepted: false };
     }
+    if (error instanceof TransactionCancelled && error.failedConditions().includes(FLAG_ITEM)) throw new ShopperActiveError();
     throw error;
   }
   return { erasure: erasureView(record), accepted: true };

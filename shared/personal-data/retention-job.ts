@@ -4,7 +4,7 @@ import { ACTIVITY_SHARDS, activityPartition, INDEXES, keys } from '../db/keys.js
 import { queryAll } from '../db/query.js';
 import { bookDay } from '../orders/books.js';
 import { itemAt } from './collect.js';
-import { OrdersInFlightError, requestErasure } from './erasure.js';
+import { OrdersInFlightError, requestErasure, ShopperActiveError } from './erasure.js';
 import { inactivityCutoffDay, isInactivePast, retentionCutoff, retentionFor, shortestInactivity } from './retention.js';
 
 /**
@@ -118,10 +118,12 @@ async function eraseIfInactive(shopperId: string, now: Date, jurisdictions: Read
   if (lastActive === undefined || !isInactivePast(lastActive, period, now)) return 'kept';
   try {
     const reason = `Account unused since ${lastActive}, past the ${period.days} days of ${jurisdiction || 'the default'} rules. ${period.basis}`;
-    const { accepted } = await requestErasure(shopperId, { actor: RETENTION_REQUESTER, reason }, deps);
+    const before = inactivityCutoffDay(period, now);
+    const { accepted } = await requestErasure(shopperId, { actor: RETENTION_REQUESTER, reason }, deps, { onlyIfInactiveBefore: before });
     return accepted ? 'requested' : 'already-requested';
   } catch (error) {
     if (error instanceof OrdersInFlightError) return error;
+    if (error instanceof ShopperActiveError) return 'kept';
     throw error;
   }
 }

@@ -9,7 +9,7 @@ import { keys } from '../../../shared/db/keys.js';
 import { shopperActivity } from '../../../shared/db/migrations/0005-shopper-activity.js';
 import { migrate } from '../../../shared/db/migrations/migrate.js';
 import { orderItem } from '../../../shared/orders/repository.js';
-import { getErasure } from '../../../shared/personal-data/erasure.js';
+import { getErasure, requestErasure, ShopperActiveError } from '../../../shared/personal-data/erasure.js';
 import { applyRetention, RETENTION_REQUESTER } from '../../../shared/personal-data/retention-job.js';
 import { engines, testDynamo, uniqueId } from '../../support/engines.js';
 import { anOrder } from '../../unit/orders/fixtures.js';
@@ -91,5 +91,29 @@ describe('the retention of inactive accounts', () => {
     const again = await applyRetention(NOW, base());
     expect(again.inactiveAccounts).toMatchObject({ erasuresRequested: 0, alreadyRequested: 3, kept: 1 });
     expect(again.inactiveAccounts.skipped).toHaveLength(1);
+  });
+
+  it('keeps an account whose shopper came back between the run reading it and asking for its erasure', async () => {
+    const tableName = uniqueId('inactive');
+    const client = localDynamoClient(engines().endpoints.dynamodb);
+    await migrate({ tableName, client, log: () => undefined, migrations: [] });
+    client.destroy();
+    const deps = tableDeps({ db, tableName, now: () => NOW });
+    const shopperId = uniqueId('shopper');
+    const cutoff = daysBefore(3 * 366).toISOString().slice(0, 10);
+    // The run read a profile unused for four years; the shopper signs in before its request is written.
+    await ensureProfile(shopperId, accountDeps({ db, tableName, now: () => daysBefore(4 * 366) }));
+    await ensureProfile(shopperId, accountDeps({ db, tableName, now: () => NOW }));
+
+    await expect(requestErasure(shopperId, { actor: RETENTION_REQUESTER, reason: 'unused' }, deps, { onlyIfInactiveBefore: cutoff })).rejects.toBeInstanceOf(ShopperActiveError);
+    expect(await getErasure(shopperId, deps)).toBeUndefined();
+    const profile = (await db.send(new GetCommand({ TableName: tableName, Key: keys.shopperProfile(shopperId), ConsistentRead: true }))).Item;
+    expect(profile).toMatchObject({ lastActiveAt: NOW.toISOString().slice(0, 10) });
+    expect(profile?.erasureRequestedAt).toBeUndefined();
+
+    // Still unused: the same request is accepted.
+    const idle = uniqueId('shopper');
+    await ensureProfile(idle, accountDeps({ db, tableName, now: () => daysBefore(4 * 366) }));
+    await expect(requestErasure(idle, { actor: RETENTION_REQUESTER, reason: 'unused' }, deps, { onlyIfInactiveBefore: cutoff })).resolves.toMatchObject({ accepted: true });
   });
 });
