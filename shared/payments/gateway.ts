@@ -61,6 +61,32 @@ export interface PaymentGateway {
    * @param key sent when given; Stripe needs none for a DELETE, which is idempotent by definition
    */
   deleteCustomer(customerId: string, key?: string): Promise<void>;
+  /**
+   * The captures and refunds that moved money on the account from `from` (inclusive) to `to` (exclusive), as the
+   * provider's balance transactions, every page read. Other movements (payouts, fees, disputes) are left out: the
+   * nightly reconciliation compares sales and refunds only.
+   */
+  listBalanceTransactions(from: Date, to: Date): Promise<GatewayTransaction[]>;
+}
+
+/** One capture or refund as the provider booked it on the account's balance. */
+export interface GatewayTransaction {
+  /** The balance transaction's id (`txn_...`). */
+  transactionId: string;
+  kind: 'capture' | 'refund';
+  /** Minor units, positive for both kinds: what was taken, or what was given back. */
+  amount: number;
+  currency: string;
+  /** The charge (`ch_...`) of a capture, the refund (`re_...`) of a refund. */
+  sourceId: string;
+  /** The charge captured or refunded. */
+  chargeId: string;
+  /** The PaymentIntent behind the charge, when it was made through one. */
+  intentId?: string;
+  /** Our order, from the charge's `metadata.orderId` (copied from the PaymentIntent's when it was confirmed). */
+  orderId?: string;
+  /** When it was booked, ISO 8601. */
+  createdAt: string;
 }
 
 /** A payment method as the provider reports it: only what a shopper needs to recognise a card, never its number. */

@@ -8,6 +8,7 @@ import {
   type CaptureRequest,
   type ConfirmOptions,
   type CustomerRequest,
+  type GatewayTransaction,
   type IntentRequest,
   type IntentStatus,
   type PaymentError,
@@ -115,6 +116,12 @@ function stateOf(intent: Stripe.PaymentIntent): PaymentState {
     ...(idOf(intent.customer) === undefined ? {} : { customerId: idOf(intent.customer)! }),
   };
 }
+
+/**
+ * The balance transaction types that are a capture or a refund of a card payment: `charge` and `refund` for charges,
+ * `payment` and `payment_refund` for the same made through other payment methods. Everything else is not a sale's.
+ */
+const TRANSACTION_KINDS: Partial<Record<string, GatewayTransaction['kind']>> = { charge: 'capture', payment: 'capture', refund: 'refund', payment_refund: 'refund' };
 
 /** The id of a field Stripe gives as an id or, expanded, as the object. */
 function idOf(field: string | { id: string } | null | undefined): string | undefined {
@@ -316,6 +323,56 @@ export class StripeGateway implements PaymentGateway {
       if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing') return;
       throw toPaymentError(error);
     }
+  }
+
+  async listBalanceTransactions(from: Date, to: Date): Promise<GatewayTransaction[]> {
+    const seconds = (at: Date) => Math.floor(at.getTime() / 1000);
+    const found: GatewayTransaction[] = [];
+    // The sources expanded, so a capture's order comes with its charge; a refund names only its charge, read below.
+    const list = this.stripe.balanceTransactions.list({ created: { gte: seconds(from), lt: seconds(to) }, limit: 100, expand: ['data.source'] });
+    const refundsOf = new Map<string, Stripe.BalanceTransaction[]>();
+    const charges = new Map<string, Stripe.Charge>();
+    try {
+      // stripe-node's auto-paging follows `has_more` with `starting_after` the last id of each page.
+      for await (const transaction of list) {
+        const kind = TRANSACTION_KINDS[transaction.type];
+        const source = transaction.source;
+        if (kind === undefined || source === null || typeof source === 'string') continue;
+        if (kind === 'capture' && source.object === 'charge') {
+          charges.set(source.id, source);
+          found.push(this.transaction(transaction, kind, source.id, source));
+        } else if (kind === 'refund' && source.object === 'refund') {
+          const chargeId = idOf(source.charge);
+          if (chargeId === undefined) continue;
+          refundsOf.set(chargeId, [...(refundsOf.get(chargeId) ?? []), transaction]);
+        }
+      }
+      // A refund of a charge captured on another day: its charge is read once for its order.
+      for (const [chargeId, refunds] of refundsOf) {
+        const charge = charges.get(chargeId) ?? (await this.stripe.charges.retrieve(chargeId));
+        for (const refund of refunds) found.push(this.transaction(refund, 'refund', (refund.source as Stripe.Refund).id, charge));
+      }
+    } catch (error) {
+      throw toPaymentError(error);
+    }
+    return found.sort((a, b) => (a.transactionId < b.transactionId ? -1 : a.transactionId > b.transactionId ? 1 : 0));
+  }
+
+  private transaction(transaction: Stripe.BalanceTransaction, kind: GatewayTransaction['kind'], sourceId: string, charge: Stripe.Charge): GatewayTransaction {
+    const intentId = idOf(charge.payment_intent);
+    const orderId = charge.metadata?.orderId;
+    return {
+      transactionId: transaction.id,
+      kind,
+      // Stripe books a refund as a negative amount on the balance.
+      amount: Math.abs(transaction.amount),
+      currency: transaction.currency.toUpperCase(),
+      sourceId,
+      chargeId: charge.id,
+      ...(intentId === undefined ? {} : { intentId }),
+      ...(orderId ? { orderId } : {}),
+      createdAt: new Date(transaction.created * 1000).toISOString(),
+    };
   }
 
   /** The customer's default payment method (`invoice_settings.default_payment_method`), if one is set. */

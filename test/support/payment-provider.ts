@@ -23,5 +23,6 @@ export function checkoutOnlyGateway(): PaymentGateway {
     listPaymentMethods: refuse,
     detachPaymentMethod: refuse,
     deleteCustomer: refuse,
+    listBalanceTransactions: refuse,
   };
 }

@@ -30,6 +30,24 @@ export interface SandboxFaults {
 export interface PaymentsSandboxOptions {
   port?: number;
   webhook?: WebhookTarget;
+  /**
+   * The sandbox's clock, in Unix seconds: what it stamps on everything it makes (captures, refunds and their balance
+   * transactions included), so a test can make a day's money movements on a day of its own. The wall clock when absent.
+   */
+  now?: () => number;
+}
+
+/** What `POST /_sandbox/charges` makes: a charge captured outside our checkout, refunded in part or whole when `refunded`. */
+export interface SeededCharge {
+  amount: number;
+  /** ISO 4217, any case. */
+  currency: string;
+  /** Put in the charge's `metadata.orderId`, as our checkout's PaymentIntents do; absent for a charge made elsewhere. */
+  orderId?: string;
+  /** Unix seconds; the sandbox's clock when absent. */
+  created?: number;
+  /** Refunded this much at the same time. */
+  refunded?: number;
 }
 
 export interface PaymentsSandbox {
@@ -46,6 +64,8 @@ export interface PaymentsSandbox {
   paymentMethods(): Stripe.PaymentMethod[];
   /** Every Customer created so far; a deleted one as the stub Stripe keeps (`{ id, object, deleted: true }`). */
   customers(): Record<string, unknown>[];
+  /** Seeds a charge we did not make, as `POST /_sandbox/charges` does; answers the charge. */
+  seedCharge(charge: SeededCharge): Record<string, unknown>;
   /** Resolves once queued webhooks have been delivered (or given up on). */
   webhooksIdle(): Promise<void>;
   stop(): Promise<void>;
@@ -76,7 +96,7 @@ function id(prefix: string): string {
   return `${prefix}_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`;
 }
 
-const now = (): number => Math.floor(Date.now() / 1000);
+const wallClock = (): number => Math.floor(Date.now() / 1000);
 
 function text(params: Params, name: string): string | undefined {
   const value = params[name];
@@ -133,6 +153,10 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
   const intents = new Map<string, Stripe.PaymentIntent>();
   const refunded = new Map<string, number>();
   const refunds: Record<string, unknown>[] = [];
+  const charges = new Map<string, Record<string, unknown>>();
+  /** The account's balance transactions, oldest first. */
+  const balance: Record<string, unknown>[] = [];
+  const now = options.now ?? wallClock;
   const customers = new Map<string, Record<string, unknown>>();
   const setupIntents = new Map<string, Record<string, unknown>>();
   const methods = new Map<string, SandboxMethod>();
@@ -178,7 +202,8 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
     const method = typeof pi.payment_method === 'string' ? methods.get(pi.payment_method) : undefined;
     if (method && typeof pi.customer === 'string' && pi.setup_future_usage !== null) attach(method, pi.customer, pi.setup_future_usage === 'off_session');
     if (pi.capture_method === 'automatic') {
-      Object.assign(pi, { status: 'succeeded', amount_received: pi.amount, amount_capturable: 0, next_action: null });
+      const charge = book({ amount: pi.amount, currency: pi.currency, paymentIntent: pi.id, metadata: pi.metadata });
+      Object.assign(pi, { status: 'succeeded', amount_received: pi.amount, amount_capturable: 0, next_action: null, latest_charge: charge.id });
       emit('payment_intent.succeeded', pi, request);
     } else {
       Object.assign(pi, { status: 'requires_capture', amount_capturable: pi.amount, next_action: null });
@@ -362,6 +387,146 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
     return { object: 'list', url: `/v1/customers/${customer}/payment_methods`, has_more: false, data };
   }
 
+  /**
+   * A captured charge and its balance transaction (type `charge`), as Stripe books a capture: the charge carries the
+   * PaymentIntent's metadata, copied when it was confirmed.
+   */
+  function book(charge: { amount: number; currency: string; paymentIntent: string | null; metadata: Record<string, string>; created?: number }): Record<string, unknown> {
+    const created = charge.created ?? now();
+    const chargeId = id('ch');
+    const transaction = balanceTransaction('charge', charge.amount, charge.currency, chargeId, created);
+    const object = {
+      id: chargeId,
+      object: 'charge',
+      amount: charge.amount,
+      amount_captured: charge.amount,
+      amount_refunded: 0,
+      balance_transaction: transaction.id,
+      captured: true,
+      created,
+      currency: charge.currency,
+      livemode: false,
+      metadata: { ...charge.metadata },
+      paid: true,
+      payment_intent: charge.paymentIntent,
+      refunded: false,
+      status: 'succeeded',
+    };
+    charges.set(chargeId, object);
+    return object;
+  }
+
+  /** A refund of a charge and its balance transaction (type `refund`, a negative amount), stamped `created`. */
+  function refundCharge(charge: Record<string, unknown>, amount: number, created: number, metadata: Record<string, string>): Record<string, unknown> {
+    const refundId = id('re');
+    const transaction = balanceTransaction('refund', -amount, String(charge.currency), refundId, created);
+    const refund = {
+      id: refundId,
+      object: 'refund',
+      amount,
+      balance_transaction: transaction.id,
+      charge: charge.id,
+      created,
+      currency: charge.currency,
+      metadata,
+      payment_intent: charge.payment_intent,
+      status: 'succeeded',
+    };
+    refunds.push(refund);
+    const total = Number(charge.amount_refunded) + amount;
+    Object.assign(charge, { amount_refunded: total, refunded: total === charge.amount });
+    return refund;
+  }
+
+  /** A balance transaction as Stripe shapes one; the sandbox charges no fees, so `net` is the amount. */
+  function balanceTransaction(type: 'charge' | 'refund', amount: number, currency: string, source: string, created: number): Record<string, unknown> {
+    const transaction = {
+      id: id('txn'),
+      object: 'balance_transaction',
+      amount,
+      available_on: created,
+      created,
+      currency,
+      description: null,
+      fee: 0,
+      fee_details: [],
+      net: amount,
+      reporting_category: type,
+      source,
+      status: 'available',
+      type,
+    };
+    balance.push(transaction);
+    return transaction;
+  }
+
+  /**
+   * Stripe's balance transaction list: newest first (ties by id, as a stable order), filtered by `created[gte|gt|lte|lt]`
+   * (or an exact second), `type` and `source`, paged by `limit` (10 by default, at most 100) and `starting_after`;
+   * `expand[]=data.source` puts the charge or refund in place of its id.
+   */
+  function listBalance(params: Params): Record<string, unknown> {
+    const created = params.created;
+    const bound = (name: string) => {
+      const value = typeof created === 'object' && !Array.isArray(created) ? created[name] : undefined;
+      if (value === undefined) return undefined;
+      if (typeof value !== 'string' || !/^\d+$/.test(value)) throw invalid(`Invalid integer: ${String(value)}`, 'parameter_invalid_integer', `created[${name}]`);
+      return Number(value);
+    };
+    const [gte, gt, lte, lt] = ['gte', 'gt', 'lte', 'lt'].map(bound);
+    const exact = typeof created === 'string' ? Number(created) : undefined;
+    const type = text(params, 'type');
+    const source = text(params, 'source');
+    const limitText = text(params, 'limit') ?? '10';
+    if (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > 100) throw invalid('This value must be between 1 and 100.', 'parameter_invalid_integer', 'limit');
+    const limit = Number(limitText);
+    const matching = balance
+      .filter((t) => {
+        const at = Number(t.created);
+        return (
+          (exact === undefined || at === exact) &&
+          (gte === undefined || at >= gte) &&
+          (gt === undefined || at > gt) &&
+          (lte === undefined || at <= lte) &&
+          (lt === undefined || at < lt) &&
+          (type === undefined || t.type === type) &&
+          (source === undefined || t.source === source)
+        );
+      })
+      .sort((a, b) => Number(b.created) - Number(a.created) || (String(a.id) < String(b.id) ? 1 : -1));
+    const after = text(params, 'starting_after');
+    let start = 0;
+    if (after !== undefined) {
+      const index = matching.findIndex((t) => t.id === after);
+      if (index < 0) throw invalid(`No such balance_transaction: '${after}'`, 'resource_missing', 'starting_after');
+      start = index + 1;
+    }
+    const page = matching.slice(start, start + limit);
+    const expand = Array.isArray(params.expand) ? params.expand : [];
+    const data = expand.includes('data.source')
+      ? page.map((t) => ({ ...t, source: charges.get(String(t.source)) ?? refunds.find((r) => r.id === t.source) ?? t.source }))
+      : page;
+    return { object: 'list', url: '/v1/balance_transactions', has_more: start + limit < matching.length, data };
+  }
+
+  function seedCharge(seed: SeededCharge): Record<string, unknown> {
+    if (!Number.isInteger(seed.amount) || seed.amount < 1) throw invalid('amount must be a positive integer.', 'parameter_invalid_integer', 'amount');
+    if (typeof seed.currency !== 'string' || !/^[a-z]{3}$/i.test(seed.currency)) throw invalid('currency must be an ISO code.', 'parameter_invalid', 'currency');
+    if (seed.created !== undefined && !Number.isInteger(seed.created)) throw invalid('created must be Unix seconds.', 'parameter_invalid_integer', 'created');
+    if (seed.refunded !== undefined && (!Number.isInteger(seed.refunded) || seed.refunded < 1 || seed.refunded > seed.amount)) {
+      throw invalid('refunded must be a positive integer no more than amount.', 'parameter_invalid_integer', 'refunded');
+    }
+    const charge = book({
+      amount: seed.amount,
+      currency: seed.currency.toLowerCase(),
+      paymentIntent: null,
+      metadata: seed.orderId === undefined ? {} : { orderId: seed.orderId },
+      ...(seed.created === undefined ? {} : { created: seed.created }),
+    });
+    if (seed.refunded !== undefined) refundCharge(charge, seed.refunded, Number(charge.created), {});
+    return structuredClone(charge);
+  }
+
   const routes: { method: string; path: RegExp; run: (match: string[], params: Params, request: { id: string; key?: string }) => unknown }[] = [
     {
       method: 'POST',
@@ -424,7 +589,8 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
         if (amount > pi.amount_capturable) {
           throw invalid(`The amount_to_capture (${amount}) is greater than the amount_capturable (${pi.amount_capturable}).`, 'amount_too_large', 'amount_to_capture');
         }
-        Object.assign(pi, { status: 'succeeded', amount_received: amount, amount_capturable: 0, latest_charge: id('ch') });
+        const charge = book({ amount, currency: pi.currency, paymentIntent: pi.id, metadata: pi.metadata });
+        Object.assign(pi, { status: 'succeeded', amount_received: amount, amount_capturable: 0, latest_charge: charge.id });
         emit('payment_intent.succeeded', pi, request);
         return pi;
       },
@@ -460,8 +626,7 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
         const amount = amountParam(params, 'amount', false) ?? remaining;
         if (amount > remaining) throw invalid(`Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`, 'amount_too_large', 'amount');
         refunded.set(pi.id, already + amount);
-        const refund = { id: id('re'), object: 'refund', amount, currency: pi.currency, payment_intent: pi.id, charge: pi.latest_charge, status: 'succeeded', created: now(), metadata: metadataOf(params) };
-        refunds.push(refund);
+        const refund = refundCharge(existing(charges, String(pi.latest_charge), 'charge'), amount, now(), metadataOf(params));
         emit('charge.refunded', { id: pi.latest_charge, object: 'charge', payment_intent: pi.id, amount: pi.amount_received, amount_refunded: already + amount, refunded: already + amount === pi.amount_received, currency: pi.currency }, request);
         return refund;
       },
@@ -476,6 +641,8 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
         return { object: 'list', url: '/v1/refunds', has_more: false, data };
       },
     },
+    { method: 'GET', path: /^\/v1\/balance_transactions$/, run: (_m, params) => listBalance(params) },
+    { method: 'GET', path: /^\/v1\/charges\/([^/]+)$/, run: ([chId]) => existing(charges, chId as string, 'charge') },
     {
       method: 'POST',
       path: /^\/v1\/customers$/,
@@ -654,6 +821,8 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
       faults = json as SandboxFaults;
       return { status: 200, body: faults };
     }
+    // A charge we did not make (no PaymentIntent of ours), for the reconciliation's tests: see SeededCharge.
+    if (method === 'POST' && path === '/_sandbox/charges') return execute(() => seedCharge(json as unknown as SeededCharge));
     // The idempotency keys of the calls being answered now (held by injected latency): a test can act while one is.
     if (method === 'GET' && path === '/_sandbox/in-flight') return { status: 200, body: { keys: [...running] } };
     const setupAuth = /^\/_sandbox\/setup_intents\/([^/]+)\/authenticate$/.exec(path);
@@ -759,6 +928,11 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
     paymentIntents: () => [...intents.values()].map((pi) => structuredClone(pi)),
     paymentMethods: () => [...methods.values()].map((m) => structuredClone(m.object)),
     customers: () => [...customers.values()].map((c) => structuredClone(c)),
+    seedCharge: (seed) => {
+      const answer = execute(() => seedCharge(seed));
+      if (answer.status !== 200) throw new Error(`seeding a charge: ${JSON.stringify(answer.body)}`);
+      return answer.body as Record<string, unknown>;
+    },
     webhooksIdle: () => webhooks.idle(),
     stop: async () => {
       target = undefined;
