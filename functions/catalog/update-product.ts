@@ -1,3 +1,4 @@
+import { auditActor } from '../../shared/audit/audit-entry.js';
 import { productEtag, updateProduct } from '../../shared/catalog/products.js';
 import { ProductIdParams, UpdateProductRequest } from '../../shared/catalog/requests.js';
 import { idempotency } from '../../shared/http/idempotency.js';
@@ -8,8 +9,7 @@ import { ok } from '../../shared/http/responses.js';
 export const handler = httpHandler({ params: ProductIdParams, body: UpdateProductRequest, idempotency: idempotency() })(async (input) => {
   const principal = requirePrincipal(input);
   const product = await updateProduct(input.params.id, input.body, {
-    actor: principal.subject,
-    correlationId: input.headers['x-correlation-id'],
+    ...auditActor(principal, input.headers['x-correlation-id']),
     ifMatch: input.headers['if-match'],
   });
   return ok(product, { etag: productEtag(product) });

@@ -1,3 +1,4 @@
+import { auditActor } from '../../shared/audit/audit-entry.js';
 import { tableDeps } from '../../shared/db/deps.js';
 import { httpHandler, requirePrincipal } from '../../shared/http/handler.js';
 import { accepted } from '../../shared/http/responses.js';
@@ -10,7 +11,7 @@ import { CustomerParams, StaffPrivacyRequest } from '../../shared/personal-data/
  */
 export const handler = httpHandler({ params: CustomerParams, body: StaffPrivacyRequest })(async (input) => {
   const { shopperId } = input.params;
-  const who = { actor: requirePrincipal(input).subject, reason: input.body.reason, correlationId: input.headers['x-correlation-id'] };
+  const who = { ...auditActor(requirePrincipal(input), input.headers['x-correlation-id']), reason: input.body.reason };
   const { erasure } = await requestErasure(shopperId, who, tableDeps());
   return accepted(erasure, `/customers/${encodeURIComponent(shopperId)}/erasure`);
 });

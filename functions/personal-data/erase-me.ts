@@ -1,3 +1,4 @@
+import { auditActor } from '../../shared/audit/audit-entry.js';
 import { tableDeps } from '../../shared/db/deps.js';
 import { httpHandler, requirePrincipal } from '../../shared/http/handler.js';
 import { accepted } from '../../shared/http/responses.js';
@@ -8,7 +9,7 @@ import { requestErasure } from '../../shared/personal-data/erasure.js';
  * answers the same erasure. 409 `orders-in-flight` while an order is not yet delivered, collected or cancelled.
  */
 export const handler = httpHandler({})(async (input) => {
-  const { subject } = requirePrincipal(input);
-  const { erasure } = await requestErasure(subject, { actor: subject, correlationId: input.headers['x-correlation-id'] }, tableDeps());
+  const principal = requirePrincipal(input);
+  const { erasure } = await requestErasure(principal.subject, auditActor(principal, input.headers['x-correlation-id']), tableDeps());
   return accepted(erasure, '/me/erasure');
 });

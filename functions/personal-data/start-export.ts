@@ -1,3 +1,4 @@
+import { auditActor } from '../../shared/audit/audit-entry.js';
 import { httpHandler, requirePrincipal } from '../../shared/http/handler.js';
 import { idempotency } from '../../shared/http/idempotency.js';
 import { accepted } from '../../shared/http/responses.js';
@@ -9,7 +10,7 @@ import { startExport } from '../../shared/personal-data/exports.js';
  * and where to follow it. 409 `export-in-progress` while another one runs.
  */
 export const handler = httpHandler({ idempotency: idempotency() })(async (input) => {
-  const { subject } = requirePrincipal(input);
-  const view = await startExport(subject, { actor: subject, correlationId: input.headers['x-correlation-id'] }, tableDeps());
+  const principal = requirePrincipal(input);
+  const view = await startExport(principal.subject, auditActor(principal, input.headers['x-correlation-id']), tableDeps());
   return accepted(view, `/me/exports/${view.id}`);
 });

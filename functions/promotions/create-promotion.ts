@@ -1,3 +1,4 @@
+import { auditActor } from '../../shared/audit/audit-entry.js';
 import { idempotency } from '../../shared/http/idempotency.js';
 import { httpHandler, requirePrincipal } from '../../shared/http/handler.js';
 import { CreatePromotionRequest } from '../../shared/promotions/model.js';
@@ -9,6 +10,6 @@ import { createPromotion, promotionEtag } from '../../shared/promotions/promotio
  */
 export const handler = httpHandler({ body: CreatePromotionRequest, idempotency: idempotency() })(async (input) => {
   const principal = requirePrincipal(input);
-  const promotion = await createPromotion(input.body, { actor: principal.subject, stores: principal.stores, correlationId: input.headers['x-correlation-id'] });
+  const promotion = await createPromotion(input.body, { ...auditActor(principal, input.headers['x-correlation-id']), stores: principal.stores });
   return { status: 201, body: promotion, headers: { location: `/promotions/${promotion.id}`, etag: promotionEtag(promotion) } };
 });

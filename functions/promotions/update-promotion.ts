@@ -1,3 +1,4 @@
+import { auditActor } from '../../shared/audit/audit-entry.js';
 import { idempotency } from '../../shared/http/idempotency.js';
 import { httpHandler, requirePrincipal } from '../../shared/http/handler.js';
 import { ok } from '../../shared/http/responses.js';
@@ -8,9 +9,8 @@ import { promotionEtag, updatePromotion } from '../../shared/promotions/promotio
 export const handler = httpHandler({ params: PromotionIdParams, body: UpdatePromotionRequest, idempotency: idempotency() })(async (input) => {
   const principal = requirePrincipal(input);
   const promotion = await updatePromotion(input.params.id, input.body, {
-    actor: principal.subject,
+    ...auditActor(principal, input.headers['x-correlation-id']),
     stores: principal.stores,
-    correlationId: input.headers['x-correlation-id'],
     ifMatch: input.headers['if-match'],
   });
   return ok(promotion, { etag: promotionEtag(promotion) });

@@ -1,4 +1,4 @@
-import { auditItem } from '../audit/audit-entry.js';
+import { attributedTo, auditItem, type AuditedBy } from '../audit/audit-entry.js';
 import type { Money, Variant } from './model.js';
 
 /** One variant whose price moved, by SKU. */
@@ -24,15 +24,15 @@ export function priceChanges(before: readonly Variant[], after: readonly Variant
 /**
  * The audit item recording a product's price changes, `{ sku: price }` before and after, for a
  * `Put` in the same transaction as the product write. Shared by the PATCH endpoint and imports.
- * @param actor the principal's subject, or the system actor that made the change
+ * @param who the principal, or the system actor that made the change, and the request it came in
  * @param at ISO timestamp of the change, the same one the product's `updatedAt` carries
  */
-export function priceChangeAuditItem(productId: string, changes: readonly PriceChange[], actor: string, at: string): Record<string, unknown> {
+export function priceChangeAuditItem(productId: string, changes: readonly PriceChange[], who: AuditedBy, at: string): Record<string, unknown> {
   return auditItem({
+    ...attributedTo(who),
     entity: 'product',
     entityId: productId,
     action: 'price-changed',
-    actor,
     at,
     before: Object.fromEntries(changes.map((c) => [c.sku, c.before])),
     after: Object.fromEntries(changes.map((c) => [c.sku, c.after])),

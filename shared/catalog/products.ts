@@ -288,7 +288,7 @@ export async function updateProduct(
     ...(changedFields.includes('bundle') ? componentChecks(deps, next) : []),
     ...(categoryChanged ? [categoryCheck(deps, next.categoryId)] : []),
     ...(changes.length > 0
-      ? [{ item: { Put: { TableName: deps.tableName, Item: priceChangeAuditItem(next.id, changes, who.actor, now) } }, step: { kind: 'audit' } } satisfies Planned]
+      ? [{ item: { Put: { TableName: deps.tableName, Item: priceChangeAuditItem(next.id, changes, who, now) } }, step: { kind: 'audit' } } satisfies Planned]
       : []),
     ...productUpdateEvents(deps, next, { changedFields, addedSkus: added, removedSkus: removed, prices: changes }, who).map(
       (item): Planned => ({ item, step: { kind: 'event' } }),

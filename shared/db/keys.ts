@@ -116,6 +116,8 @@ export const keys = {
   }),
   /** gsi1: the whole audit log of one day, in time order. */
   auditByDay: (at: string, id: string) => ({ gsi1pk: `AUDIT#${at.slice(0, 10)}`, gsi1sk: `${at}#${id}` }),
+  /** gsi2 (audit schema version 2 on): everything one actor (a person, an API key, a job) did, in time order. */
+  auditByActor: (actor: string, at: string, id: string) => ({ gsi2pk: `AUDIT_ACTOR#${actor}`, gsi2sk: `${at}#${id}` }),
 
   /** An integration's API key, stored only as its SHA-256. */
   apiClient: (keyHash: string): Key => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),

@@ -1,5 +1,5 @@
 import { stockAdjustedV1 } from '../../events/inventory/stock-adjusted.v1.js';
-import { auditItem } from '../audit/audit-entry.js';
+import { attributedTo, auditItem } from '../audit/audit-entry.js';
 import { requireActsAtStore } from '../auth/principal.js';
 import type { Actor } from '../catalog/deps.js';
 import { backoff, TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
@@ -90,11 +90,11 @@ export async function adjustStock(input: AdjustStockInput, who: Actor & { stores
           Put: {
             TableName: deps.tableName,
             Item: auditItem({
+              ...attributedTo(who),
               id: adjustmentId,
               entity: 'stock',
               entityId: `${request.storeId}/${request.sku}`,
               action: 'adjust',
-              actor: who.actor,
               at,
               before: before ? counts(before) : {},
               after: { ...counts(after), delta: view.delta, reason: request.reason, ...(request.note ? { note: request.note } : {}) },

@@ -1,3 +1,4 @@
+import { auditActor, type AuditedBy } from '../audit/audit-entry.js';
 import { actsAtStore, type Principal } from '../auth/principal.js';
 import type { Scope } from '../auth/scopes.js';
 import type { TableDeps } from '../db/deps.js';
@@ -36,7 +37,10 @@ export async function requireOrderFor(deps: TableDeps, orderId: string, access: 
   return order;
 }
 
-/** Who acts on an order in a request: the principal's subject for the history, its access, the request's correlation id. */
-export function orderActorOf(principal: Principal, correlationId: string | undefined): { actor: string; correlationId: string | undefined; access: OrderAccess } {
-  return { actor: principal.subject, correlationId, access: orderAccessOf(principal) };
+/**
+ * Who acts on an order in a request: the principal's subject for the history, its kind for the audit (a person or an
+ * API key's integration), its access, the request's correlation id.
+ */
+export function orderActorOf(principal: Principal, correlationId: string | undefined): AuditedBy & { actor: string; correlationId: string | undefined; access: OrderAccess } {
+  return { ...auditActor(principal, correlationId), correlationId, access: orderAccessOf(principal) };
 }

@@ -1,5 +1,5 @@
 import { stockAdjustedV1 } from '../../events/inventory/stock-adjusted.v1.js';
-import { auditItem } from '../audit/audit-entry.js';
+import { attributedTo, auditItem } from '../audit/audit-entry.js';
 import type { TableDeps } from '../db/deps.js';
 import type { TransactItem } from '../db/transact.js';
 import { outboxEvent } from '../events/outbox.js';
@@ -61,11 +61,11 @@ export function goodsBackItems(deps: TableDeps, back: GoodsBack, who: OrderActor
         Put: {
           TableName: deps.tableName,
           Item: auditItem({
+            ...attributedTo(who),
             id: adjustmentId,
             entity: 'stock',
             entityId: `${storeId}/${sku}`,
             action: 'adjust',
-            actor: who.actor,
             at,
             before: before ? counts(before) : {},
             after: { ...counts(after), delta: quantity, reason: 'return', note },
@@ -86,10 +86,10 @@ export function goodsBackItems(deps: TableDeps, back: GoodsBack, who: OrderActor
       Put: {
         TableName: deps.tableName,
         Item: auditItem({
+          ...attributedTo(who),
           entity: 'stock',
           entityId: `${storeId}/${writeOff.sku}`,
           action: 'write-off',
-          actor: who.actor,
           at,
           before: current ? counts(current) : {},
           after: { ...(current ? counts(current) : {}), writtenOff: writeOff.quantity, reason: writeOff.reason, note: `${note}, line ${writeOff.lineId}` },

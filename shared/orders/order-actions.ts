@@ -1,3 +1,4 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { keys } from '../db/keys.js';
 import { TransactionCancelled } from '../db/transact.js';
@@ -5,6 +6,7 @@ import { ConflictError } from '../errors.js';
 import { requireOrderFor, type OrderAccess } from './access.js';
 import { ORDER_CANCELLED, type SagaWaitDeps } from './deps.js';
 import type { Order } from './model.js';
+import { cancellationAuditItem, cancellationRequestAuditItem } from './order-audit.js';
 import { OrderView } from './views.js';
 import { pricePicks, type PickRequest } from './picking.js';
 import { OrderChangedError, updateOrderStatus, type OrderActor } from './repository.js';
@@ -147,6 +149,7 @@ export interface CancelActor extends OrderActor {
  * compensations release the stock and slot and void the hold (and the re-authorization) before marking it cancelled. Between steps
  * the order is marked cancelled at once; the saga's next step then refuses it and runs the same compensations. Once
  * captured, cancelling refunds in full (the compensations again). A completed order is refunded instead (409 here).
+ * Audited: in the order's transaction between steps; once Step Functions took it, for a waiting checkout.
  *
  * @throws NotFoundError (404) for another shopper's order, or for staff another store's
  * @throws InvalidTransitionError (409) for a completed, failed or cancelled order, or a shopper's order already being
@@ -161,9 +164,12 @@ export async function cancelOrder(orderId: string, reason: string, who: CancelAc
     }
     const waiting = waitOf(order);
     const cancel = (token: string) => deps.workflow.fail(token, ORDER_CANCELLED, JSON.stringify({ errorMessage: reason }));
-    if (waiting && (await settleWait(deps, waiting[0], waiting[1], cancel)) === 'sent') return order;
+    if (waiting && (await settleWait(deps, waiting[0], waiting[1], cancel)) === 'sent') {
+      await deps.db.send(new PutCommand({ TableName: deps.tableName, Item: cancellationRequestAuditItem(deps, order, reason, who) }));
+      return order;
+    }
     try {
-      return await updateOrderStatus(deps, order, { type: 'cancel', reason }, who);
+      return await updateOrderStatus(deps, order, { type: 'cancel', reason }, who, (next) => [cancellationAuditItem(deps, order, next, reason, who)]);
     } catch (error) {
       if (attempt >= 5 || !(error instanceof OrderChangedError)) throw error;
     }

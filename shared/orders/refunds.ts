@@ -7,6 +7,7 @@ import { ConflictError } from '../errors.js';
 import { idempotencyKey as gatewayKey, PermanentPaymentError, type Refund } from '../payments/gateway.js';
 import { refundRecordItem } from './books.js';
 import { allocate, amountRefundTax, boundedRefundTax, refundableRemainder, type ChargedLine } from './charges.js';
+import { refundAuditItem } from './order-audit.js';
 import { orderDeps, type OrderDeps } from './deps.js';
 import type { Order } from './model.js';
 import { requireOrderFor, type OrderAccess } from './access.js';
@@ -147,6 +148,7 @@ export async function makeRefund(
         },
       },
       refundRecordItem(deps.tableName, next, { refundRef, amount, tax }, next.updatedAt),
+      refundAuditItem(deps, current, next, { refundRef, amount, tax, reason: spec.reason, returnId: spec.returnId }, actor),
       ...extraItems(next, { tax, lines }),
     ];
   };

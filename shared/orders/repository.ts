@@ -2,6 +2,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { orderCompletedV1 } from '../../events/orders/order-completed.v1.js';
 import { orderStatusChangedV1 } from '../../events/orders/order-status-changed.v1.js';
+import type { AuditedBy } from '../audit/audit-entry.js';
 import { decodeCursor, encodeCursor } from '../catalog/cursor.js';
 import type { TableDeps } from '../db/deps.js';
 import { INDEXES, keys } from '../db/keys.js';
@@ -38,11 +39,8 @@ export function orderFromItem(item: Record<string, unknown>): Order {
   return Order.parse(rest);
 }
 
-/** Who changes an order, and the request's correlation id for the events it causes. */
-export interface OrderActor {
-  actor: string;
-  correlationId?: string | undefined;
-}
+/** Who changes an order (and of which kind, for the audit), and the request's correlation id for the events it causes. */
+export type OrderActor = AuditedBy;
 
 /** An order with this id exists already (a retried checkout that lost its idempotency record). */
 export class OrderExistsError extends ConflictError {

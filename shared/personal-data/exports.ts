@@ -4,7 +4,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { z } from 'zod';
 import { exportRequestedV1 } from '../../events/personal-data/export-requested.v1.js';
 import { AccountErasedError, notErasedCheck } from '../accounts/erased.js';
-import { auditItem } from '../audit/audit-entry.js';
+import { attributedTo, auditItem, type AuditedBy } from '../audit/audit-entry.js';
 import type { TableDeps } from '../db/deps.js';
 import { keys, TTL_ATTRIBUTE } from '../db/keys.js';
 import { TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
@@ -69,11 +69,9 @@ export interface ExportDeps extends TableDeps {
 }
 
 /** Who asks for an export or an erasure, and, for staff acting on a customer's behalf, why. */
-export interface Requester {
-  actor: string;
+export interface Requester extends AuditedBy {
   /** Required of staff: the audit entry keeps it. Absent when shoppers ask for themselves. */
   reason?: string;
-  correlationId?: string | undefined;
 }
 
 /** The shopper already has an export in progress. */
@@ -100,7 +98,7 @@ export function privacyAuditItem(tableName: string, shopperId: string, action: s
   return {
     Put: {
       TableName: tableName,
-      Item: auditItem({ entity: 'shopper', entityId: shopperId, action, actor: who.actor, at, before: {}, after: { ...after, reason: who.reason } }),
+      Item: auditItem({ ...attributedTo(who), entity: 'shopper', entityId: shopperId, action, at, before: {}, after: { ...after, reason: who.reason } }),
     },
   };
 }

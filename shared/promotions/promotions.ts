@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { auditItem } from '../audit/audit-entry.js';
+import { attributedTo, auditItem, type AuditedBy } from '../audit/audit-entry.js';
 import { actsAtStore, ALL_STORES } from '../auth/principal.js';
 import { decodeCursor, encodeCursor } from '../catalog/cursor.js';
 import { batchGet } from '../db/batch.js';
@@ -32,9 +32,7 @@ import { couponCodeItem, getPromotionRecord, promotionFromItem, promotionItem } 
  */
 
 /** Who is acting, where, and in which request. */
-export interface Actor {
-  actor: string;
-  correlationId?: string;
+export interface Actor extends AuditedBy {
   /** The stores the actor works at, as the principal carries them: store ids, or `ALL_STORES` for chain-wide staff. */
   stores: readonly string[];
 }
@@ -145,7 +143,7 @@ export async function createPromotion(input: CreatePromotionInput, who: Actor, d
     ...(view.couponCode
       ? [{ Put: { TableName: deps.tableName, Item: couponCodeItem(view.couponCode, view.id), ConditionExpression: 'attribute_not_exists(pk)' } }]
       : []),
-    { Put: { TableName: deps.tableName, Item: auditItem({ entity: 'promotion', entityId: view.id, action: 'created', actor: who.actor, at: now, before: {}, after: view }) } },
+    { Put: { TableName: deps.tableName, Item: auditItem({ ...attributedTo(who), entity: 'promotion', entityId: view.id, action: 'created', at: now, before: {}, after: view }) } },
   ];
   try {
     await transactWrite(deps, items);
@@ -269,10 +267,10 @@ export async function updatePromotion(
         Put: {
           TableName: deps.tableName,
           Item: auditItem({
+            ...attributedTo(who),
             entity: 'promotion',
             entityId: id,
             action: 'changed',
-            actor: who.actor,
             at: now,
             before: { endsAt: current.schedule.endsAt ?? null, status: current.status },
             after: { endsAt: endsAt ?? null, status },

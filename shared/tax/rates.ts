@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { auditItem } from '../audit/audit-entry.js';
+import { attributedTo, auditItem, systemActor, type AuditedBy } from '../audit/audit-entry.js';
 import { keys } from '../db/keys.js';
 import { TransactionCancelled, transactWrite } from '../db/transact.js';
 import { ConflictError, ValidationError } from '../errors.js';
@@ -113,7 +113,7 @@ export function taxRatesEtag(view: Pick<TaxRatesView, 'version'>): string {
  */
 export async function replaceTaxRates(
   input: ReplaceTaxRatesInput,
-  who: { actor: string; ifMatch: string | undefined },
+  who: AuditedBy & { ifMatch: string | undefined },
   deps: TaxDeps = taxDeps(),
 ): Promise<TaxRatesView> {
   const parsed = ReplaceTaxRatesRequest.safeParse(input);
@@ -137,10 +137,10 @@ export async function replaceTaxRates(
         Put: {
           TableName: deps.tableName,
           Item: auditItem({
+            ...attributedTo(who),
             entity: 'tax-rates',
             entityId: 'current',
             action: 'replaced',
-            actor: who.actor,
             at,
             before: { version: current.version, rates: current.rates },
             after: { version: next.version, rates: next.rates },
@@ -170,7 +170,7 @@ function versionConflict(expected: number, current: number): ConflictError {
  */
 export async function seedTaxRates(deps: TaxDeps = taxDeps()): Promise<boolean> {
   try {
-    await replaceTaxRates({ rates: DEFAULT_TAX_RATES }, { actor: 'seed', ifMatch: '"0"' }, deps);
+    await replaceTaxRates({ rates: DEFAULT_TAX_RATES }, { ...systemActor('seed'), ifMatch: '"0"' }, deps);
     return true;
   } catch (error) {
     if (error instanceof ConflictError) return false;

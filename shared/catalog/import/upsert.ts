@@ -262,7 +262,7 @@ function planGroup(ctx: ImportContext, prepared: Prepared, state: State): Plan |
     items: [
       update,
       ...added.map((v) => claimPut(deps, v.sku, next.id)),
-      ...(changes.length > 0 ? [{ Put: { TableName: deps.tableName, Item: priceChangeAuditItem(next.id, changes, who.actor, now) } }] : []),
+      ...(changes.length > 0 ? [{ Put: { TableName: deps.tableName, Item: priceChangeAuditItem(next.id, changes, who, now) } }] : []),
       ...productUpdateEvents(deps, next, { changedFields, addedSkus: added.map((v) => v.sku), removedSkus: [], prices: changes }, who),
     ],
     bytes: JSON.stringify(update).length,
