@@ -240,6 +240,8 @@ export const functions: readonly FunctionSpec[] = [
     access: { ...tableWrite, buckets: { exports: 'write' }, sendTo: ['billing-sync'], secrets: ['billing-api'] },
   },
   { id: 'billing-get-reconciliation-report', entry: 'functions/billing/get-reconciliation-report.ts', access: table },
+  // The audit trail is read-only through the API: no route writes, changes or deletes an entry (test/unit/wiring/audit-routes).
+  { id: 'audit-list-audit', entry: 'functions/audit/list-audit.ts', access: table },
   { id: 'loyalty-earn-points', entry: 'functions/loyalty/earn-points.ts', access: tableWrite },
   { id: 'loyalty-take-back-points', entry: 'functions/loyalty/take-back-points.ts', access: tableWrite },
   { id: 'tax-get-tax-rates', entry: 'functions/tax/get-tax-rates.ts', access: table },
@@ -435,6 +437,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/tax-rates', fn: 'tax-get-tax-rates', auth: staff('admin') },
   { method: 'PUT', path: '/tax-rates', fn: 'tax-replace-tax-rates', auth: staff('admin') },
   { method: 'GET', path: '/reports/reconciliation', fn: 'billing-get-reconciliation-report', auth: staff('reports:read') },
+  { method: 'GET', path: '/audit', fn: 'audit-list-audit', auth: staff('audit:read') },
   { method: 'POST', path: '/checkout', fn: 'checkout-start-checkout', auth: shopper, throttle: { rate: 50, burst: 200 } },
   { method: 'POST', path: '/orders/{id}/pick', fn: 'orders-record-pick', auth: staff('orders:pick') },
   // The shopper answers a substitute proposed for a line of their own order.

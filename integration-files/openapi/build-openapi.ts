@@ -1,6 +1,7 @@
 import { SubscribeRequest, SubscriptionView } from '../../shared/billing/subscriptions.js';
 import { Profile, UpdateProfileRequest } from '../../shared/accounts/model.js';
 import { ReconciliationReportQuery, ReconciliationSummary } from '../../shared/billing/reconcile.js';
+import { AuditPage, DEFAULT_RANGE_DAYS, ListAuditQuery, MAX_RANGE_DAYS } from '../../shared/audit/queries.js';
 import { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
 import { DEFAULT_MAX_BODY_BYTES, routes, type RouteSpec } from '../../infra/wiring.js';
@@ -300,7 +301,7 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, Profile, ReconciliationSummary, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, PersonalDataExport: ExportView, Erasure: ErasureView, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, Profile, ReconciliationSummary, AuditPage, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, PersonalDataExport: ExportView, Erasure: ErasureView, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CheckoutRequest,
@@ -634,7 +635,7 @@ const json = (schema: Schema | Ref) => ({ 'application/json': { schema } });
 
 interface OperationSpec {
   operationId: string;
-  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Orders' | 'Tax' | 'Search' | 'Payments' | 'Billing' | 'Operations' | 'Shopping' | 'Accounts';
+  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Orders' | 'Tax' | 'Search' | 'Payments' | 'Billing' | 'Operations' | 'Audit' | 'Shopping' | 'Accounts';
   summary: string;
   description?: string;
   parameters?: Parameter[];
@@ -1143,6 +1144,16 @@ const OPERATIONS: Record<string, OperationSpec> = {
     requestBody: { required: true, content: json(ref('ReplaceTaxRatesRequest')) },
     responses: { 200: { description: 'The table as stored.', headers: { ETag: TAX_RATES_ETAG }, content: json(ref('TaxRatesView')) } },
     problems: [400, 409],
+  },
+  'GET /audit': {
+    operationId: 'listAudit',
+    tag: 'Audit',
+    summary: 'Read the audit trail',
+    description:
+      `For head office and admins (\`audit:read\`): who changed what and when, with the values before and after, newest first. Every change of money or stock writes an entry in the same transaction as the change: prices (\`product\`, \`price-changed\`), stock adjustments, restocks and write-offs (\`stock\`, id \`<storeId>/<sku>\`), promotions, tax rates, refunds and cancellations (\`order\`), API keys and staff roles, and customers' personal-data requests. Each entry names its \`actor\` and whether a \`person\`, an \`integration\` (an API key) or the \`system\` (a job, the checkout saga), and the request's \`correlationId\` (the \`x-correlation-id\` it was sent with, or its request id; absent on entries older than issue 14). Filters: \`entity\` with \`entityId\` (one entity's history), \`actor\`, \`action\`, and a time range \`from\`..\`to\` (ISO 8601 instants). Without \`entityId\` or \`actor\` the range is read day by day and may span at most ${MAX_RANGE_DAYS} days (the last ${DEFAULT_RANGE_DAYS} days when \`from\` is left out); a longer one is a 400 naming \`from\`. A page may hold fewer than \`limit\` entries while more follow: pass \`nextCursor\` back as \`cursor\` with the same filters until it is null; a cursor of another listing is a 400. Entries cannot be changed or deleted through the API.`,
+    parameters: queryParameters(ListAuditQuery),
+    responses: { 200: { description: 'One page of audit entries, newest first.', content: json(ref('AuditPage')) } },
+    problems: [400],
   },
   'GET /reports/reconciliation': {
     operationId: 'getReconciliationReport',
@@ -1848,6 +1859,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Payments', description: 'Stripe’s webhooks about payments.' },
       { name: 'Billing', description: 'Delivery-pass subscriptions, and the billing system’s webhooks.' },
       { name: 'Operations', description: 'For operators: moving failed messages back from a dead-letter queue.' },
+      { name: 'Audit', description: 'The audit trail: who changed money or stock, what, when, before and after; read-only.' },
       { name: 'Accounts', description: 'A shopper’s own account: their profile, and their address book, each postcode checked for its country.' },
       { name: 'Shopping', description: 'A shopper’s own shopping lists, what they buy again, and reordering a past order into a cart.' },
       { name: 'Docs', description: 'This document, as JSON and as a page.' },

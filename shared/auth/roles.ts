@@ -25,6 +25,7 @@ export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
     'orders:write',
     'orders:refund',
     'reports:read',
+    'audit:read',
   ],
   // The customer-service desk: a customer who calls about their data is answered here, not at a store.
   'customer-service': ['customers:privacy'],
@@ -40,6 +41,7 @@ export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
     'orders:pick',
     'orders:refund',
     'reports:read',
+    'audit:read',
     'customers:privacy',
     'admin',
   ],

@@ -16,6 +16,8 @@ export const SCOPES = [
   'orders:pick',
   'orders:refund',
   'reports:read',
+  /** Read the audit trail (`GET /audit`): chain-wide staff only, since entries of prices, tax, keys and roles belong to no store. */
+  'audit:read',
   /** Export and erase a customer's personal data on their request (customer service); every use audited. */
   'customers:privacy',
   'admin',

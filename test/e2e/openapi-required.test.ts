@@ -1318,6 +1318,15 @@ const FIXTURES: Record<string, Fixture> = {
       await problem(admin.request('PUT', '/tax-rates', { headers: { 'If-Match': `"${body.version - 1}"` }, body: { rates: body.rates } }), 409, 'version-mismatch');
     },
   },
+  'GET /audit': {
+    ok: 200,
+    build: async () => ({
+      client: admin,
+      path: '/audit',
+      query: { entity: 'tax-rates', action: 'replaced', from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString(), limit: '10' },
+    }),
+    probes: async () => void (await problem(admin.get('/audit?entityId=01J'), 400)),
+  },
   'GET /reports/reconciliation': {
     ok: 200,
     build: async () => {
@@ -1326,6 +1335,16 @@ const FIXTURES: Record<string, Fixture> = {
     },
     probes: async () => void (await problem(admin.get('/reports/reconciliation?date=2003-03-03'), 404)),
   },
+  ...Object.fromEntries(
+    (['sales', 'refunds', 'tax'] as const).map((kind) => [
+      `GET /reports/${kind}`,
+      {
+        ok: 200,
+        build: async () => ({ client: admin, path: `/reports/${kind}`, query: { storeId: STORE, from: '2030-01-01', to: '2030-01-31', format: 'json' } }),
+        probes: async () => void (await problem(admin.get(`/reports/${kind}?storeId=no-such-store&from=2030-01-01&to=2030-01-31`), 404)),
+      },
+    ]),
+  ),
   'POST /checkout': {
     ok: 202,
     build: async () => ({ client: shopper, path: '/checkout', headers: { 'Idempotency-Key': unique('checkout') }, body: { cartId: (await cartWith([fixedLine()])).id, paymentMethod: 'pm_card_visa', dateOfBirth: '1980-01-01' } }),
