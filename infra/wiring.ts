@@ -231,13 +231,14 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'orders-inspect-return', entry: 'functions/orders/inspect-return.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
   { id: 'orders-list-returns', entry: 'functions/orders/list-returns.ts', access: table },
   { id: 'orders-get-return', entry: 'functions/orders/get-return.ts', access: table },
-  // Nightly: our books against billing's exports; writes the report, records each discrepancy once, re-enqueues missing invoices.
+  // Nightly: our books against billing's exports and the payment gateway's balance transactions; writes the report,
+  // records each discrepancy once, re-enqueues missing invoices.
   {
     id: 'billing-reconcile-day',
     entry: 'functions/billing/reconcile-day.ts',
     memoryMb: 512,
     timeoutSeconds: 300,
-    access: { ...tableWrite, buckets: { exports: 'write' }, sendTo: ['billing-sync'], secrets: ['billing-api'] },
+    access: { ...tableWrite, buckets: { exports: 'write' }, sendTo: ['billing-sync'], secrets: ['billing-api', 'payment-api'] },
   },
   { id: 'billing-get-reconciliation-report', entry: 'functions/billing/get-reconciliation-report.ts', access: table },
   // The audit trail is read-only through the API: no route writes, changes or deletes an entry (test/unit/wiring/audit-routes).

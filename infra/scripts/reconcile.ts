@@ -3,14 +3,14 @@ import type { ReconciliationSummary } from '../../shared/billing/reconcile.js';
 import { ENV } from '../../shared/config/env-names.js';
 import { SANDBOX_DEFAULT_SIGNING_SECRET, SANDBOX_DEFAULT_TOKEN } from '../local/billing-sandbox/server.js';
 import { readLocalRuntime } from '../local/data-dir.js';
-import { platformEnv, resourceNames } from '../local/resources.js';
+import { LOCAL_STRIPE_SECRET_KEY, platformEnv, resourceNames } from '../local/resources.js';
 
 /**
  * `npm run reconcile -- [--date YYYY-MM-DD] [--json]`: the nightly reconciliation of one UTC day (yesterday without
  * `--date`, and it says so), the same use-case the scheduled function runs. It prints the day and its summary for a
  * person, or with `--json` the summary as one JSON document for a script. Without TABLE_NAME it targets the running local platform, found
- * through its `runtime.json`: its table, exports bucket, `billing-sync` queue and billing sandbox (or the provider
- * named by BILLING_API_BASE). With TABLE_NAME it uses the environment as a function would.
+ * through its `runtime.json`: its table, exports bucket, `billing-sync` queue, billing sandbox (or the provider
+ * named by BILLING_API_BASE) and payments sandbox (or the Stripe account of STRIPE_SECRET_KEY). With TABLE_NAME it uses the environment as a function would.
  */
 
 async function attachToLocalPlatform(): Promise<boolean> {
@@ -24,6 +24,10 @@ async function attachToLocalPlatform(): Promise<boolean> {
       [ENV.billingApiToken]: SANDBOX_DEFAULT_TOKEN,
       [ENV.billingSigningSecret]: SANDBOX_DEFAULT_SIGNING_SECRET,
     });
+  }
+  if (process.env[ENV.paymentSecretKey] === undefined) {
+    if (!runtime.paymentsSandboxUrl) throw new Error('the local platform runs no payments sandbox and STRIPE_SECRET_KEY is not set');
+    Object.assign(env, { [ENV.paymentSecretKey]: LOCAL_STRIPE_SECRET_KEY, [ENV.paymentApiBase]: runtime.paymentsSandboxUrl });
   }
   Object.assign(process.env, env);
   return true;
@@ -42,10 +46,11 @@ function describeRun(summary: ReconciliationSummary, run: { recorded: number; re
   for (const t of summary.totals) {
     lines.push(
       `  ${t.currency}  ours: ${t.sales.count} sales ${money(t.sales.total, t.currency)}, ${t.refunds.count} refunds ${money(t.refunds.amount, t.currency)}` +
-        ` | billing: ${t.invoiced.count} invoices ${money(t.invoiced.total, t.currency)}, ${t.credited.count} credit notes ${money(t.credited.amount, t.currency)}`,
+        ` | billing: ${t.invoiced.count} invoices ${money(t.invoiced.total, t.currency)}, ${t.credited.count} credit notes ${money(t.credited.amount, t.currency)}` +
+        ` | gateway: ${t.gateway.captured.count} captures ${money(t.gateway.captured.amount, t.currency)}, ${t.gateway.refunded.count} refunds ${money(t.gateway.refunded.amount, t.currency)}`,
     );
   }
-  if (summary.totals.length === 0) lines.push('  no sales, refunds, invoices or credit notes that day');
+  if (summary.totals.length === 0) lines.push('  no sales, refunds, invoices, credit notes, captures or gateway refunds that day');
   lines.push(`  report         ${summary.objects.json} and ${summary.objects.csv} in the exports bucket`);
   return lines.join('\n');
 }

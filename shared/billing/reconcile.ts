@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { reconciliationDiscrepancyV1 } from '../../events/billing/reconciliation-discrepancy.v1.js';
+import { reconciliationDiscrepancyV2 } from '../../events/billing/reconciliation-discrepancy.v2.js';
 import { config } from '../config/config.js';
 import { batchGet } from '../db/batch.js';
 import { keys, PREFIXES } from '../db/keys.js';
@@ -11,6 +11,7 @@ import { queryAll } from '../db/query.js';
 import { TransactionCancelled, transactWrite } from '../db/transact.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { outboxEvent } from '../events/outbox.js';
+import type { GatewayTransaction, PaymentGateway } from '../payments/gateway.js';
 import { putObject } from '../storage/s3.js';
 import { BillingCreditNoteSchema, BillingInvoiceSchema, type BillingClient, type ExportKind } from './client.js';
 import {
@@ -28,12 +29,13 @@ import {
   type InvoiceMapping,
   type ReconciliationReport,
 } from './reconciliation-rules.js';
+import type { GatewaySide } from './gateway-rules.js';
 import { reportCsv, reportJson, reportObjectKeys } from './reconciliation-report.js';
 import { enqueueBillingSync, type BillingSyncDirectMessage } from './sync-messages.js';
 
 /**
- * The nightly reconciliation of one UTC day: reads our books and billing's exports, compares them
- * (`reconciliation-rules.ts`), writes the report to the exports bucket, and acts on each discrepancy once: a
+ * The nightly reconciliation of one UTC day: reads our books, billing's exports and the payment gateway's balance
+ * transactions, compares the three (`reconciliation-rules.ts`, `gateway-rules.ts`), writes the report to the exports bucket, and acts on each discrepancy once: a
  * `reconciliation.discrepancy` event, and either a re-enqueue (a missing invoice) or an adjustment with its reason.
  * Every write is keyed by the day and the discrepancy, so running a day again repeats nothing.
  */
@@ -42,6 +44,8 @@ export const RECONCILIATION_SCHEMA_VERSION = 1;
 
 export interface ReconcileDeps extends Pick<TableDeps, 'db' | 'tableName' | 'now'> {
   billing: () => Promise<BillingClient>;
+  /** The payment gateway whose balance transactions are the third side. */
+  gateway: () => Promise<PaymentGateway>;
   /** Loaded on first use, as in search: only functions that write reports pay for the S3 client. */
   s3: () => Promise<S3Client>;
   exportsBucket: () => string;
@@ -66,6 +70,7 @@ export function reconcileDeps(overrides: Partial<ReconcileDeps> = {}): Reconcile
     tableName: table.tableName,
     now: table.now,
     billing: overrides.billing ?? (async () => (await import('./client.js')).billingClient()),
+    gateway: overrides.gateway ?? (async () => (await import('../payments/gateway-config.js')).paymentGateway()),
     s3: overrides.s3 ?? productionS3,
     exportsBucket: overrides.exportsBucket ?? (() => config.exportsBucket),
     enqueue: overrides.enqueue ?? productionEnqueue,
@@ -74,6 +79,13 @@ export function reconcileDeps(overrides: Partial<ReconcileDeps> = {}): Reconcile
 
 const count = z.number().int().nonnegative();
 const minor = z.number().int();
+const currencyCode = z.string().regex(/^[A-Z]{3}$/);
+
+/**
+ * How many orders the summary item shows with their three sides: a DynamoDB item holds 400 KB, and a day with more
+ * discrepant orders than this has them all in the report files.
+ */
+export const SUMMARY_ORDERS_LIMIT = 500;
 
 /** What `GET /reports/reconciliation` answers: the day's figures and where its files are, without the rows. */
 export const ReconciliationSummary = z.strictObject({
@@ -83,13 +95,30 @@ export const ReconciliationSummary = z.strictObject({
   /** Per currency: our sales and refunds of the day, billing's invoices (void ones left out) and credit notes of the day. */
   totals: z.array(
     z.strictObject({
-      currency: z.string().regex(/^[A-Z]{3}$/),
+      currency: currencyCode,
       sales: z.strictObject({ count, total: minor, tax: minor }),
       refunds: z.strictObject({ count, amount: minor, tax: minor }),
       invoiced: z.strictObject({ count, total: minor, tax: minor }),
       credited: z.strictObject({ count, amount: minor, tax: minor }),
+      /** The payment gateway's balance transactions of the day: captures and refunds. */
+      gateway: z.strictObject({ captured: z.strictObject({ count, amount: minor }), refunded: z.strictObject({ count, amount: minor }) }),
     }),
   ),
+  /**
+   * The orders the discrepancies name (at most {@link SUMMARY_ORDERS_LIMIT}, by order id), each with all three sides:
+   * ours (sold, refunded), billing's (invoiced, credited) and the gateway's (captured, refunded), in minor units.
+   */
+  orders: z.array(
+    z.strictObject({
+      orderId: z.string(),
+      currency: z.string(),
+      ours: z.strictObject({ sold: minor, refunded: minor }),
+      billing: z.strictObject({ invoiced: minor, credited: minor }),
+      gateway: z.strictObject({ captured: minor, refunded: minor }),
+    }),
+  ),
+  /** Discrepant orders left out of `orders` by the limit (they are in the report files). */
+  ordersOmitted: count,
   /** When the latest run for the day finished; the only figure that changes between reruns. */
   generatedAt: z.iso.datetime(),
   /** Object keys of the report files in the exports bucket. */
@@ -221,6 +250,23 @@ async function readBooks(deps: ReconcileDeps, date: string) {
   return { sales, refunds, invoiceMappings, creditNoteMappings, previousDaySaleIds: previous.map((item) => String(item.orderId)) };
 }
 
+/** The day's start and end, as instants. */
+function dayRange(date: string): { from: Date; to: Date } {
+  return { from: new Date(`${date}T00:00:00.000Z`), to: new Date(`${addDays(date, 1)}T00:00:00.000Z`) };
+}
+
+/**
+ * The gateway's side: its captures and refunds of the day, and which orders they name are ours. An order that is a sale
+ * of the day is known without reading it; any other is read (erased orders stay, anonymised, so they are still ours).
+ */
+async function readGateway(deps: ReconcileDeps, date: string, saleIds: ReadonlySet<string>): Promise<GatewaySide> {
+  const { from, to } = dayRange(date);
+  const transactions: GatewayTransaction[] = await (await deps.gateway()).listBalanceTransactions(from, to);
+  const others = [...new Set(transactions.flatMap((t) => (t.orderId === undefined || saleIds.has(t.orderId) ? [] : [t.orderId])))];
+  const found = await batchGet(deps, others.map((orderId) => keys.order(orderId)));
+  return { transactions, knownOrderIds: found.map((item) => String(item.pk).slice('ORDER#'.length)) };
+}
+
 /**
  * Records a discrepancy once: its action item (adjustment or re-enqueue marker) and its event in one transaction.
  * @returns whether this call recorded it (false: an earlier run did)
@@ -243,7 +289,7 @@ async function record(deps: ReconcileDeps, date: string, discrepancy: Discrepanc
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      outboxEvent(deps.tableName, reconciliationDiscrepancyV1, { date, ...discrepancy }, { id: discrepancyId(date, discrepancy), now }).item,
+      outboxEvent(deps.tableName, reconciliationDiscrepancyV2, { date, ...discrepancy }, { id: discrepancyId(date, discrepancy), now }).item,
     ]);
     return true;
   } catch (error) {
@@ -295,7 +341,8 @@ export async function reconcile(date: string, deps: ReconcileDeps): Promise<Reco
     readExports(billing, date),
     nextDay <= started.toISOString().slice(0, 10) ? readExports(billing, nextDay) : Promise.resolve(NO_EXPORTS),
   ]);
-  const report = reconcileDay({ date, ours, theirs, theirsNextDay });
+  const gateway = await readGateway(deps, date, new Set(ours.sales.map((sale) => sale.orderId)));
+  const report = reconcileDay({ date, ours, theirs, theirsNextDay, gateway });
 
   const objects = reportObjectKeys(date);
   const s3 = await deps.s3();
@@ -317,6 +364,8 @@ export async function reconcile(date: string, deps: ReconcileDeps): Promise<Reco
     counts: report.counts,
     discrepancies: report.discrepancies.length,
     totals: report.totals,
+    orders: report.orders.slice(0, SUMMARY_ORDERS_LIMIT),
+    ordersOmitted: Math.max(0, report.orders.length - SUMMARY_ORDERS_LIMIT),
     generatedAt: deps.now().toISOString(),
     objects,
   };
@@ -339,9 +388,17 @@ export async function getReconciliationSummary(date: string, deps: Pick<TableDep
   parseDate(date);
   const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.reconciliationReport(date) }));
   if (!Item) throw new NotFoundError('Reconciliation report', date);
-  const { date: day, counts, discrepancies, totals, generatedAt, objects } = Item as ReconciliationSummary;
-  // A summary written before refunds and credit notes carried their tax has none: 0, until the day is run again.
+  const { date: day, counts, discrepancies, totals, orders, ordersOmitted, generatedAt, objects } = Item as Partial<ReconciliationSummary> & Pick<ReconciliationSummary, 'totals'>;
+  // A summary written before refunds and credit notes carried their tax has none: 0, until the day is run again. One
+  // written before the gateway's side has no gateway kinds, figures or orders: 0 and none, likewise.
   const untaxed = (part: { tax?: number }) => part.tax ?? 0;
-  const taxed = totals.map((t) => ({ ...t, refunds: { ...t.refunds, tax: untaxed(t.refunds) }, credited: { ...t.credited, tax: untaxed(t.credited) } }));
-  return ReconciliationSummary.parse({ date: day, counts, discrepancies, totals: taxed, generatedAt, objects });
+  const noGateway = { captured: { count: 0, amount: 0 }, refunded: { count: 0, amount: 0 } };
+  const taxed = totals.map((t) => ({
+    ...t,
+    refunds: { ...t.refunds, tax: untaxed(t.refunds) },
+    credited: { ...t.credited, tax: untaxed(t.credited) },
+    gateway: (t as Partial<typeof t>).gateway ?? noGateway,
+  }));
+  const allCounts = Object.fromEntries(DISCREPANCY_KINDS.map((kind) => [kind, counts?.[kind] ?? 0]));
+  return ReconciliationSummary.parse({ date: day, counts: allCounts, discrepancies, totals: taxed, orders: orders ?? [], ordersOmitted: ordersOmitted ?? 0, generatedAt, objects });
 }

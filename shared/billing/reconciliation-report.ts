@@ -16,9 +16,12 @@ export function reportJson(report: ReconciliationReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-const CSV_COLUMNS = ['date', 'kind', 'ref', 'orderId', 'refundRef', 'invoiceReference', 'currency', 'ours', 'theirs', 'resolution', 'reason'] as const;
+const CSV_COLUMNS = ['date', 'kind', 'ref', 'orderId', 'refundRef', 'invoiceReference', 'currency', 'ours', 'theirs', 'gateway', 'resolution', 'reason'] as const;
 
-/** One row per discrepancy, in report order, under a header row; empty cells where a field does not apply. */
+/**
+ * One row per discrepancy, in report order, under a header row; empty cells where a field does not apply. `ours`,
+ * `theirs` (billing's) and `gateway` are the three sides' figures.
+ */
 export function reportCsv(report: ReconciliationReport): string {
   const cell = (value: string | number | undefined) => (value === undefined ? '' : String(value));
   const row = (d: Discrepancy) => [
@@ -31,6 +34,7 @@ export function reportCsv(report: ReconciliationReport): string {
     cell(d.currency),
     cell(d.ours),
     cell(d.theirs),
+    cell(d.gateway),
     d.resolution,
     d.reason,
   ];

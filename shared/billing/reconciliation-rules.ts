@@ -1,4 +1,5 @@
 import type { BillingCreditNote, BillingInvoice } from './client.js';
+import { compareGateway, GATEWAY_DISCREPANCY_KINDS, gatewayTotals, type GatewaySide } from './gateway-rules.js';
 
 /**
  * The nightly comparison of our books with the billing system's exports, as a pure function: what we sold and refunded
@@ -6,7 +7,7 @@ import type { BillingCreditNote, BillingInvoice } from './client.js';
  * result is `reconcile.ts`; everything that decides what counts as a discrepancy is here, so it is tested without I/O.
  */
 
-/** The kinds, in the order a report lists them. */
+/** The kinds, in the order a report lists them: billing's side first, then the gateway's (`gateway-rules.ts`). */
 export const DISCREPANCY_KINDS = [
   'missing-invoice',
   'orphan-invoice',
@@ -14,6 +15,7 @@ export const DISCREPANCY_KINDS = [
   'tax-mismatch',
   'status-mismatch',
   'credit-note-missing',
+  ...GATEWAY_DISCREPANCY_KINDS,
 ] as const;
 export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
 
@@ -34,8 +36,10 @@ export interface Discrepancy {
   currency?: string;
   /** Our figure (minor units) or status. */
   ours?: number | string;
-  /** Theirs. */
+  /** Billing's. */
   theirs?: number | string;
+  /** The payment gateway's figure (minor units), for the gateway's kinds and for a sale's amount the gateway captured. */
+  gateway?: number;
   resolution: Resolution;
   reason: string;
 }
@@ -118,6 +122,8 @@ export interface ReconciliationInput {
   theirs: ExportSet;
   /** The next day's exports, read only to find the records of sales and refunds made late on the day. */
   theirsNextDay: ExportSet;
+  /** The payment gateway's captures and refunds of the day; absent, the gateway's side is not compared. */
+  gateway?: GatewaySide;
 }
 
 export interface CurrencyTotals {
@@ -127,6 +133,20 @@ export interface CurrencyTotals {
   /** The day's invoices in billing's export, void ones left out. */
   invoiced: { count: number; total: number; tax: number };
   credited: { count: number; amount: number; tax: number };
+  /** The payment gateway's captures and refunds of the day (its balance transactions). */
+  gateway: { captured: { count: number; amount: number }; refunded: { count: number; amount: number } };
+}
+
+/** One order named by a discrepancy, as each side saw it on the day (minor units). */
+export interface OrderSides {
+  orderId: string;
+  currency: string;
+  /** Our books: the sale's total, and the refunds of the day. */
+  ours: { sold: number; refunded: number };
+  /** Billing's exports: its live invoices' total, and its credit notes'. */
+  billing: { invoiced: number; credited: number };
+  /** The gateway's balance transactions of the day: captured, and refunded. */
+  gateway: { captured: number; refunded: number };
 }
 
 /** The report of one day: deterministic for given inputs, so a rerun on unchanged data writes the same bytes. */
@@ -135,6 +155,8 @@ export interface ReconciliationReport {
   counts: Record<DiscrepancyKind, number>;
   totals: CurrencyTotals[];
   discrepancies: Discrepancy[];
+  /** Every order a discrepancy names, with all three sides, by order id. */
+  orders: OrderSides[];
 }
 
 const KIND_ORDER = new Map(DISCREPANCY_KINDS.map((kind, i) => [kind, i]));
@@ -296,14 +318,26 @@ function addTotals(totals: Map<string, CurrencyTotals>, currency: string, add: (
       refunds: { count: 0, amount: 0, tax: 0 },
       invoiced: { count: 0, total: 0, tax: 0 },
       credited: { count: 0, amount: 0, tax: 0 },
+      gateway: { captured: { count: 0, amount: 0 }, refunded: { count: 0, amount: 0 } },
     };
     totals.set(currency, entry);
   }
   add(entry);
 }
 
-function dayTotals(day: { sales: readonly BookedSale[]; refunds: readonly BookedRefund[]; invoices: readonly BillingInvoice[]; creditNotes: readonly BillingCreditNote[] }): CurrencyTotals[] {
+function dayTotals(day: {
+  sales: readonly BookedSale[];
+  refunds: readonly BookedRefund[];
+  invoices: readonly BillingInvoice[];
+  creditNotes: readonly BillingCreditNote[];
+  gateway: GatewaySide | undefined;
+}): CurrencyTotals[] {
   const totals = new Map<string, CurrencyTotals>();
+  for (const [currency, gateway] of gatewayTotals(day.gateway?.transactions ?? [])) {
+    addTotals(totals, currency, (t) => {
+      t.gateway = gateway;
+    });
+  }
   for (const sale of day.sales) {
     addTotals(totals, sale.currency, (t) => {
       t.sales.count += 1;
@@ -427,8 +461,99 @@ export function reconcileDay(input: ReconciliationInput): ReconciliationReport {
     });
   }
 
+  const gatewayFound = input.gateway ? gatewayDiscrepancies(input.gateway, { sales, refunds, mappings, invoicesByOrder, creditNotes }) : [];
+  // A gateway finding says what billing's side said of the same order, with the gateway's figure: reported once, as it.
+  const capturedOrders = new Set(gatewayFound.filter((d) => d.kind === 'captured-not-invoiced').map((d) => d.orderId));
+  const refundedOrders = new Set(gatewayFound.filter((d) => d.kind === 'refunded-not-credited').map((d) => d.orderId));
+  const kept = discrepancies.filter(
+    (d) => !(d.kind === 'missing-invoice' && capturedOrders.has(d.orderId)) && !(d.kind === 'credit-note-missing' && refundedOrders.has(d.orderId)),
+  );
+  discrepancies.length = 0;
+  discrepancies.push(...kept, ...gatewayFound);
+  if (input.gateway) addCapturedFigure(discrepancies, input.gateway);
+
   discrepancies.sort(compareDiscrepancies);
   const counts = Object.fromEntries(DISCREPANCY_KINDS.map((kind) => [kind, discrepancies.filter((d) => d.kind === kind).length])) as Record<DiscrepancyKind, number>;
   const dayCreditNotes = unique(input.theirs.creditNotes, (n) => n.creditNoteReference);
-  return { date: input.date, counts, totals: dayTotals({ sales, refunds, invoices: dayInvoices, creditNotes: dayCreditNotes }), discrepancies };
+  return {
+    date: input.date,
+    counts,
+    totals: dayTotals({ sales, refunds, invoices: dayInvoices, creditNotes: dayCreditNotes, gateway: input.gateway }),
+    discrepancies,
+    orders: orderSides(discrepancies, { sales, refunds, invoicesByOrder, creditNotes, gateway: input.gateway }),
+  };
+}
+
+/** The gateway's findings as discrepancies, from the day's records made unique. */
+function gatewayDiscrepancies(
+  gateway: GatewaySide,
+  day: {
+    sales: readonly BookedSale[];
+    refunds: readonly BookedRefund[];
+    mappings: ReadonlyMap<string, InvoiceMapping>;
+    invoicesByOrder: ReadonlyMap<string, BillingInvoice[]>;
+    creditNotes: readonly BillingCreditNote[];
+  },
+): Discrepancy[] {
+  const refunds = new Map<string, { currency: string; amount: number }>();
+  for (const refund of day.refunds) {
+    const entry = refunds.get(refund.orderId) ?? { currency: refund.currency, amount: 0 };
+    entry.amount += refund.amount;
+    refunds.set(refund.orderId, entry);
+  }
+  return compareGateway({
+    gateway,
+    sales: new Map(day.sales.map((sale) => [sale.orderId, sale])),
+    refunds,
+    mappedOrderIds: new Set(day.mappings.keys()),
+    invoicesByOrder: day.invoicesByOrder,
+    creditNotes: day.creditNotes,
+  });
+}
+
+/** A sale's billing discrepancy carries what the gateway captured for the order too, when it captured any that day. */
+function addCapturedFigure(discrepancies: Discrepancy[], gateway: GatewaySide): void {
+  const captured = new Map<string, number>();
+  const seen = new Set<string>();
+  for (const t of gateway.transactions) {
+    if (t.kind !== 'capture' || t.orderId === undefined || seen.has(t.transactionId)) continue;
+    seen.add(t.transactionId);
+    captured.set(t.orderId, (captured.get(t.orderId) ?? 0) + t.amount);
+  }
+  for (const d of discrepancies) {
+    if (d.gateway !== undefined || d.orderId === undefined || d.ref !== d.orderId) continue;
+    const amount = captured.get(d.orderId);
+    if (amount !== undefined && ['missing-invoice', 'amount-mismatch'].includes(d.kind)) d.gateway = amount;
+  }
+}
+
+/** The three sides of each order a discrepancy names (an orphan invoice's order and an unknown charge's included). */
+function orderSides(
+  discrepancies: readonly Discrepancy[],
+  day: {
+    sales: readonly BookedSale[];
+    refunds: readonly BookedRefund[];
+    invoicesByOrder: ReadonlyMap<string, BillingInvoice[]>;
+    creditNotes: readonly BillingCreditNote[];
+    gateway: GatewaySide | undefined;
+  },
+): OrderSides[] {
+  const orderIds = [...new Set(discrepancies.flatMap((d) => (d.orderId === undefined ? [] : [d.orderId])))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const seen = new Set<string>();
+  const transactions = (day.gateway?.transactions ?? []).filter((t) => !seen.has(t.transactionId) && seen.add(t.transactionId));
+  return orderIds.map((orderId) => {
+    const sale = day.sales.find((s) => s.orderId === orderId);
+    const refunds = day.refunds.filter((r) => r.orderId === orderId);
+    const invoices = (day.invoicesByOrder.get(orderId) ?? []).filter((invoice) => invoice.status !== 'void');
+    const notes = day.creditNotes.filter((note) => note.externalId.startsWith(`${orderId}#`));
+    const moves = transactions.filter((t) => t.orderId === orderId);
+    const currency = sale?.currency ?? refunds[0]?.currency ?? invoices[0]?.currency ?? notes[0]?.currency ?? moves[0]?.currency ?? 'XXX';
+    return {
+      orderId,
+      currency,
+      ours: { sold: sale?.total ?? 0, refunded: sum(refunds.map((r) => r.amount)) },
+      billing: { invoiced: sum(invoices.map((i) => i.total)), credited: sum(notes.map((n) => n.amount)) },
+      gateway: { captured: sum(moves.filter((t) => t.kind === 'capture').map((t) => t.amount)), refunded: sum(moves.filter((t) => t.kind === 'refund').map((t) => t.amount)) },
+    };
+  });
 }

@@ -1,15 +1,19 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startPaymentsSandbox, type PaymentsSandbox } from '../../../infra/local/payments-sandbox/server.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { scopesForRoles } from '../../../shared/auth/roles.js';
 import { handler as getReport } from '../../../functions/billing/get-reconciliation-report.js';
 import { handler as reconcileDay } from '../../../functions/billing/reconcile-day.js';
 import type { BillingClient } from '../../../shared/billing/client.js';
 import { reconcile, reconcileDeps, type ReconcileDeps } from '../../../shared/billing/reconcile.js';
+import { GATEWAY_DISCREPANCY_KINDS, type GatewayDiscrepancyKind } from '../../../shared/billing/gateway-rules.js';
 import { DISCREPANCY_KINDS } from '../../../shared/billing/reconciliation-rules.js';
 import { reportCsv, reportJson } from '../../../shared/billing/reconciliation-report.js';
 import type { BillingSyncDirectMessage } from '../../../shared/billing/sync-messages.js';
 import { keys } from '../../../shared/db/keys.js';
+import type { PaymentGateway } from '../../../shared/payments/gateway.js';
+import { stripeGateway } from '../../../shared/payments/stripe-gateway.js';
 import { getObjectBytes } from '../../../shared/storage/s3.js';
 import { engines, takeMessage, testDynamo, testS3, uniqueId } from '../../support/engines.js';
 import { fakeBillingExports, type FakeExportDay } from '../../support/fake-billing-exports.js';
@@ -28,13 +32,31 @@ vi.mock('../../../shared/billing/client.js', async (importOriginal) => {
   return { ...original, billingClient: () => Promise.resolve(configuredBilling.current!) };
 });
 
+/** Nor a payment provider: the scheduled function's gateway is the payments sandbox started below. */
+const configuredGateway = vi.hoisted(() => ({ current: undefined as PaymentGateway | undefined }));
+
+vi.mock('../../../shared/payments/gateway-config.js', async (importOriginal) => {
+  const original: object = await importOriginal();
+  return { ...original, paymentGateway: () => Promise.resolve(configuredGateway.current!) };
+});
+
 const db = testDynamo();
 const s3 = testS3();
+/** Its days are not these tests' days (they are far in the future), so the gateway's side is empty here. */
+let payments: PaymentsSandbox;
 
-afterAll(() => {
+beforeAll(async () => {
+  payments = await startPaymentsSandbox();
+  configuredGateway.current = stripeGateway({ ...payments.stripeOptions, maxNetworkRetries: 0 });
+});
+
+afterAll(async () => {
   db.destroy();
   s3.destroy();
+  await payments.stop();
 });
+
+const NO_GATEWAY = { captured: { count: 0, amount: 0 }, refunded: { count: 0, amount: 0 } };
 
 /** A day of its own per test (far from any other test file's books), so runs never see each other's records. */
 function aDay(): string {
@@ -121,6 +143,7 @@ function testDeps(exports: Record<string, FakeExportDay>, now: Date, enqueue: Re
     tableName: engines().tableName,
     now: () => now,
     billing: () => Promise.resolve(fake.client),
+    gateway: () => Promise.resolve(configuredGateway.current!),
     s3: () => Promise.resolve(s3),
     exportsBucket: () => engines().buckets.exports,
     enqueue,
@@ -159,7 +182,8 @@ describe('reconcile', () => {
       ['status-mismatch', ids.status, 'adjustment'],
       ['credit-note-missing', `${ids.ok}#r2`, 'adjustment'],
     ]);
-    expect(first.summary.counts).toEqual(Object.fromEntries(DISCREPANCY_KINDS.map((kind) => [kind, 1])));
+    // The gateway's kinds are reconcile-gateway.test.ts's: nothing moved at the gateway on this day.
+    expect(first.summary.counts).toEqual(Object.fromEntries(DISCREPANCY_KINDS.map((kind) => [kind, GATEWAY_DISCREPANCY_KINDS.includes(kind as GatewayDiscrepancyKind) ? 0 : 1])));
     expect(first.summary.totals).toEqual([
       {
         currency: 'GBP',
@@ -167,6 +191,7 @@ describe('reconcile', () => {
         refunds: { count: 2, amount: 600, tax: 100 },
         invoiced: { count: 5, total: 5250, tax: 480 },
         credited: { count: 1, amount: 300, tax: 50 },
+        gateway: NO_GATEWAY,
       },
     ]);
     expect(first).toMatchObject({ recorded: 6, reEnqueued: 1 });
@@ -179,7 +204,7 @@ describe('reconcile', () => {
     const csv = await object(`reconciliation/${day}/report.csv`);
     expect(json).toBe(reportJson(first.report));
     expect(csv).toBe(reportCsv(first.report));
-    expect(csv.split('\r\n')[0]).toBe('date,kind,ref,orderId,refundRef,invoiceReference,currency,ours,theirs,resolution,reason');
+    expect(csv.split('\r\n')[0]).toBe('date,kind,ref,orderId,refundRef,invoiceReference,currency,ours,theirs,gateway,resolution,reason');
     expect(csv.split('\r\n').filter(Boolean)).toHaveLength(7);
 
     for (const d of first.report.discrepancies) {
@@ -256,6 +281,7 @@ describe('reconcile', () => {
         refunds: { count: 3, amount: 600, tax: 100 },
         invoiced: { count: 1, total: 1000, tax: 100 },
         credited: { count: 3, amount: 600, tax: 67 },
+        gateway: NO_GATEWAY,
       },
     ]);
   });
@@ -317,15 +343,19 @@ describe('GET /reports/reconciliation', () => {
     expect(invalid.statusCode).toBe(400);
   });
 
-  it('answers a summary written before refunds and credit notes carried their tax with their tax as 0', async () => {
+  it('answers a summary written before refunds and credit notes carried their tax, and before the gateway’s side, with 0 and none', async () => {
     const day = aDay();
     const { deps } = testDeps({}, new Date(`${day}T23:00:00.000Z`), () => Promise.resolve());
     const { summary } = await reconcile(day, deps);
     const old = [{ currency: 'GBP', sales: { count: 1, total: 1000, tax: 100 }, refunds: { count: 1, amount: 300 }, invoiced: { count: 1, total: 1000, tax: 100 }, credited: { count: 1, amount: 300 } }];
-    await put({ ...keys.reconciliationReport(day), entityType: 'ReconciliationReport', ...summary, totals: old });
+    const { orders: _orders, ordersOmitted: _omitted, ...before } = summary;
+    const billingCounts = Object.fromEntries(Object.entries(summary.counts).filter(([kind]) => !GATEWAY_DISCREPANCY_KINDS.includes(kind as GatewayDiscrepancyKind)));
+    await put({ ...keys.reconciliationReport(day), entityType: 'ReconciliationReport', ...before, counts: billingCounts, totals: old });
     const found = await getReport(apiEvent({ method: 'GET', resource: '/reports/reconciliation', query: { date: day }, principal: admin }), lambdaContext());
     expect(found.statusCode).toBe(200);
-    expect(JSON.parse(found.body).totals).toEqual([{ ...old[0], refunds: { count: 1, amount: 300, tax: 0 }, credited: { count: 1, amount: 300, tax: 0 } }]);
+    const body = JSON.parse(found.body) as typeof summary;
+    expect(body.totals).toEqual([{ ...old[0], refunds: { count: 1, amount: 300, tax: 0 }, credited: { count: 1, amount: 300, tax: 0 }, gateway: NO_GATEWAY }]);
+    expect(body).toMatchObject({ counts: summary.counts, orders: [], ordersOmitted: 0 });
   });
 });
 

@@ -5,8 +5,20 @@ import type { ReconciliationReport } from '../../../shared/billing/reconciliatio
 
 const report: ReconciliationReport = {
   date: '2030-03-04',
-  counts: { 'missing-invoice': 1, 'orphan-invoice': 1, 'amount-mismatch': 0, 'tax-mismatch': 0, 'status-mismatch': 0, 'credit-note-missing': 0 },
+  counts: {
+    'missing-invoice': 1,
+    'orphan-invoice': 1,
+    'amount-mismatch': 0,
+    'tax-mismatch': 0,
+    'status-mismatch': 0,
+    'credit-note-missing': 0,
+    'captured-not-invoiced': 0,
+    'refunded-not-credited': 0,
+    'unknown-charge': 0,
+    'gateway-amount-mismatch': 0,
+  },
   totals: [],
+  orders: [],
   discrepancies: [
     { kind: 'missing-invoice', ref: 'o-1', orderId: 'o-1', currency: 'GBP', ours: 1000, resolution: 're-enqueue', reason: "sale of 1000 GBP has no invoice in billing's exports" },
     {
@@ -42,6 +54,7 @@ describe('the reconciliation report files', () => {
       currency: 'GBP',
       ours: '1000',
       theirs: '',
+      gateway: '',
       resolution: 're-enqueue',
       reason: "sale of 1000 GBP has no invoice in billing's exports",
     });
