@@ -43,6 +43,12 @@ export interface Access {
    * pool only, with its id in `SHOPPER_USER_POOL_ID`. Locally there is no pool, so nothing is set.
    */
   shopperIdentities?: 'delete';
+  /**
+   * `manage`: may read and change staff roles, the Cognito groups of the staff pool (list users and their groups, add
+   * and remove them, make a store's group on first use), with the pool's id in `STAFF_USER_POOL_ID`; `read`: only list
+   * them. Locally there is no pool, so nothing is set and roles live in the table's store of principals.
+   */
+  staffIdentities?: 'read' | 'manage';
 }
 
 export interface FunctionSpec {
@@ -348,6 +354,16 @@ export const functions: readonly FunctionSpec[] = [
     timeoutSeconds: 120,
     access: { ...tableWrite, buckets: { exports: 'write' }, secrets: ['billing-api', 'payment-api'], shopperIdentities: 'delete' },
   },
+  // Staff and API keys (admins): keys in the table (the key never, only its hash); roles in the staff pool's groups on AWS.
+  { id: 'api-keys-create-api-key', entry: 'functions/api-keys/create-api-key.ts', access: tableWrite },
+  { id: 'api-keys-list-api-keys', entry: 'functions/api-keys/list-api-keys.ts', access: table },
+  { id: 'api-keys-get-api-key', entry: 'functions/api-keys/get-api-key.ts', access: table },
+  { id: 'api-keys-rotate-api-key', entry: 'functions/api-keys/rotate-api-key.ts', access: tableWrite },
+  { id: 'api-keys-revoke-api-key', entry: 'functions/api-keys/revoke-api-key.ts', access: tableWrite },
+  { id: 'staff-list-staff', entry: 'functions/staff/list-staff.ts', access: { ...table, staffIdentities: 'read' } },
+  { id: 'staff-get-staff-member', entry: 'functions/staff/get-staff-member.ts', access: { ...table, staffIdentities: 'read' } },
+  // Writes the audit entry (and, locally, the store of principals) beside the groups it changes.
+  { id: 'staff-set-staff-roles', entry: 'functions/staff/set-staff-roles.ts', access: { ...tableWrite, staffIdentities: 'manage' } },
   { id: 'personal-data-apply-retention', entry: 'functions/personal-data/apply-retention.ts', memoryMb: 512, timeoutSeconds: 900, access: tableWrite },
   { id: 'shopping-list-lists', entry: 'functions/shopping/list-lists.ts', access: table },
   { id: 'shopping-create-list', entry: 'functions/shopping/create-list.ts', access: tableWrite },
@@ -454,6 +470,15 @@ export const routes: readonly RouteSpec[] = [
   // Stripe authenticates by Stripe-Signature, which the handler checks; our authorizer has nothing to check.
   { method: 'POST', path: '/webhooks/payments', fn: 'payments-receive-webhook', auth: open, throttle: { rate: 50, burst: 100 } },
   { method: 'POST', path: '/admin/queues/{id}/redrive', fn: 'ops-redrive-queue', auth: staff('admin'), throttle: { rate: 1, burst: 2 } },
+  // Admins only: API keys for integrations (each answered once) and staff roles; every change audited.
+  { method: 'POST', path: '/api-keys', fn: 'api-keys-create-api-key', auth: staff('admin'), throttle: { rate: 2, burst: 5 } },
+  { method: 'GET', path: '/api-keys', fn: 'api-keys-list-api-keys', auth: staff('admin') },
+  { method: 'GET', path: '/api-keys/{id}', fn: 'api-keys-get-api-key', auth: staff('admin') },
+  { method: 'POST', path: '/api-keys/{id}/rotate', fn: 'api-keys-rotate-api-key', auth: staff('admin'), throttle: { rate: 2, burst: 5 } },
+  { method: 'POST', path: '/api-keys/{id}/revoke', fn: 'api-keys-revoke-api-key', auth: staff('admin') },
+  { method: 'GET', path: '/staff', fn: 'staff-list-staff', auth: staff('admin') },
+  { method: 'GET', path: '/staff/{subject}', fn: 'staff-get-staff-member', auth: staff('admin') },
+  { method: 'PUT', path: '/staff/{subject}/roles', fn: 'staff-set-staff-roles', auth: staff('admin') },
   // The billing system authenticates by Billing-Signature, which the handler checks.
   { method: 'POST', path: '/webhooks/billing', fn: 'billing-receive-webhook', auth: open, throttle: { rate: 50, burst: 100 } },
   { method: 'POST', path: '/subscriptions', fn: 'billing-create-subscription', auth: shopper },

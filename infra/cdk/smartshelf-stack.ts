@@ -181,6 +181,7 @@ export class SmartShelfStack extends Stack {
             'courier-webhooks': courierWebhookSecrets,
           },
           shopperPool: this.identity.shopperPool,
+          staffPool: this.identity.userPool,
         },
         environment: {
           [ENV.mediaBaseUrl]: this.storage.mediaBaseUrl,

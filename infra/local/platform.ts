@@ -33,7 +33,7 @@ import { startScheduler, type Scheduler } from './scheduler.js';
 import { startStepFunctions, type StepFunctions } from './step-functions.js';
 import { createStreamDlqs, startStreamPollers, type StreamPollers } from './streams.js';
 import { localTopology, servedWiring, type LocalTopology } from './topology.js';
-import { loadIssuer } from './tokens.js';
+import { loadIssuer, tableStaffLookup } from './tokens.js';
 import { Readiness } from './readiness.js';
 import { consoleLevel, LocalConsole, type ConsoleLevel } from './console.js';
 import { invocationScope } from './invocations.js';
@@ -222,7 +222,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       }
     };
 
-    const issuer = await loadIssuer(layout.signingKey);
+    // Roles an admin gave or took locally (PUT /staff/{subject}/roles) decide the next token minted for that subject.
+    const issuer = await loadIssuer(layout.signingKey, { staff: tableStaffLookup(dynamoClient, names.table) });
     const gateway = await startGateway({
       port: options.port ?? 3000,
       routes: served.routes,

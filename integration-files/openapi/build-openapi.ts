@@ -1,6 +1,9 @@
 import { SubscribeRequest, SubscriptionView } from '../../shared/billing/subscriptions.js';
 import { Profile, UpdateProfileRequest } from '../../shared/accounts/model.js';
 import { ReconciliationReportQuery, ReconciliationSummary } from '../../shared/billing/reconcile.js';
+import { OVERLAP_HOURS } from '../../shared/auth/api-key-rules.js';
+import { ApiKeyId, ApiKeyPage, ApiKeyView, CreateApiKeyRequest, IssuedApiKey, ListApiKeysQuery, RotateApiKeyRequest } from '../../shared/staff/api-key-model.js';
+import { ListStaffQuery, SetStaffRolesRequest, StaffMember, StaffPage, StaffSubject } from '../../shared/staff/directory.js';
 import { AuditPage, DEFAULT_RANGE_DAYS, ListAuditQuery, MAX_RANGE_DAYS } from '../../shared/audit/queries.js';
 import { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -301,7 +304,7 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, Profile, ReconciliationSummary, AuditPage, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, PersonalDataExport: ExportView, Erasure: ErasureView, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, Profile, ReconciliationSummary, AuditPage, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, PersonalDataExport: ExportView, Erasure: ErasureView, ApiKeyView, IssuedApiKey, ApiKeyPage, StaffMember, StaffPage, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CheckoutRequest,
@@ -341,6 +344,9 @@ const REQUESTS = {
   CreateListRequest,
   UpdateListRequest,
   ReorderRequest,
+  CreateApiKeyRequest,
+  RotateApiKeyRequest,
+  SetStaffRolesRequest,
 } satisfies Record<string, z.ZodType>;
 
 const ref = (name: string): Ref => ({ $ref: `#/components/schemas/${name}` });
@@ -527,6 +533,29 @@ const REQUIRED_IDEMPOTENCY_KEY: Parameter = {
 };
 
 /**
+ * `POST /api-keys` and its rotation handle their key themselves: the middleware would keep the first answer, and with
+ * it the new API key, in the table for a day. The key names what the request made, so a repeat finds it.
+ */
+const API_KEY_IDEMPOTENCY_KEY: Parameter = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: true,
+  schema: IDEMPOTENCY_KEY_SCHEMA,
+  description:
+    'Required (a request without it is a 400 `idempotency-key-required`): a unique value per key made, repeated on retries. A repeat from the same caller with the same body answers 200 with what the first made and without the key, which is stored nowhere; the same key with another body is a 409 `idempotency-key-reused`.',
+};
+
+const API_KEY_ID_PARAMETER: Parameter = { name: 'id', in: 'path', required: true, schema: tidy(z.toJSONSchema(ApiKeyId)) as Schema, description: 'An API key’s id (`key_` and 24 hex digits).' };
+
+const STAFF_SUBJECT_PARAMETER: Parameter = {
+  name: 'subject',
+  in: 'path',
+  required: true,
+  schema: tidy(z.toJSONSchema(StaffSubject)) as Schema,
+  description: 'A member of staff’s subject: the `sub` of their tokens (a UUID in Cognito). Never an email.',
+};
+
+/**
  * `POST /checkout` handles its key itself rather than through the middleware: the key is tied to the order it made,
  * so a repeat for the same cart returns that order (whatever else the body says) and nothing answers 422 for reuse.
  */
@@ -635,7 +664,7 @@ const json = (schema: Schema | Ref) => ({ 'application/json': { schema } });
 
 interface OperationSpec {
   operationId: string;
-  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Orders' | 'Tax' | 'Search' | 'Payments' | 'Billing' | 'Operations' | 'Audit' | 'Shopping' | 'Accounts';
+  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Orders' | 'Tax' | 'Search' | 'Payments' | 'Billing' | 'Operations' | 'Audit' | 'Shopping' | 'Accounts' | 'Staff';
   summary: string;
   description?: string;
   parameters?: Parameter[];
@@ -1019,6 +1048,91 @@ const OPERATIONS: Record<string, OperationSpec> = {
     },
     // 401: the signature is the credential of this public route. Its 400 (`stale-webhook`) comes with every body's 400.
     problems: [401],
+  },
+  'POST /api-keys': {
+    operationId: 'createApiKey',
+    tag: 'Staff',
+    summary: 'Create an API key for an integration',
+    description:
+      'For admins (`admin`): a key for an integration with its roles (any but `shopper`), optionally `scopes` that narrow what the roles confer (a scope they do not confer is a 400 `scope-beyond-roles`), and `stores` for store-bound roles (`picker`, `store-manager`, `pos`, `stock-feed`; `*` for every store; 400 `stores-required` without them, `stores-not-applicable` with them for other roles). The key (`ssk_...`) is in this answer only: it is stored as its SHA-256 and never shown again. Send it as `x-api-key`. Audited.',
+    parameters: [API_KEY_IDEMPOTENCY_KEY],
+    requestBody: { required: true, content: json(ref('CreateApiKeyRequest')) },
+    responses: {
+      201: { description: 'The key’s record and, this once, `apiKey`.', headers: { Location: HEADERS.Location! }, content: json(ref('IssuedApiKey')) },
+      200: { description: 'A repeat of a request already answered: the key it made, without `apiKey`.', headers: { Location: HEADERS.Location! }, content: json(ref('ApiKeyView')) },
+    },
+    problems: [400, 409],
+  },
+  'GET /api-keys': {
+    operationId: 'listApiKeys',
+    tag: 'Staff',
+    summary: 'List API keys',
+    description: 'For admins (`admin`): keys newest first, a page at a time (`nextCursor`), `status` to keep active or revoked ones. Each with its roles, scopes, stores, who made it and when, its last four characters, and a rotated predecessor’s end; never a key or its hash. Keys registered by the seed scripts before issue 14 (no record by id) are not listed.',
+    parameters: queryParameters(ListApiKeysQuery),
+    responses: { 200: { description: 'A page of keys.', content: json(ref('ApiKeyPage')) } },
+    problems: [400],
+  },
+  'GET /api-keys/{id}': {
+    operationId: 'getApiKey',
+    tag: 'Staff',
+    summary: 'Get an API key’s record',
+    description: 'For admins (`admin`): one key’s record, as listed. 404 for an id of no key.',
+    parameters: [API_KEY_ID_PARAMETER],
+    responses: { 200: { description: 'The key’s record.', content: json(ref('ApiKeyView')) } },
+    problems: [400, 404],
+  },
+  'POST /api-keys/{id}/rotate': {
+    operationId: 'rotateApiKey',
+    tag: 'Staff',
+    summary: 'Rotate an API key',
+    description: `For admins (\`admin\`): a new key for the same integration, in this answer only; the old one keeps working for \`overlapHours\` (${OVERLAP_HOURS.min} to ${OVERLAP_HOURS.max}, ${OVERLAP_HOURS.default} by default), checked by the authorizer at each request, then is refused (and later removed by the table's TTL). Rotating again during an overlap ends the older predecessor at once: a key has at most one. 404 for no such key, 409 \`api-key-revoked\` for a revoked one, 409 \`api-key-changed\` when another change won a race. Audited.`,
+    parameters: [API_KEY_ID_PARAMETER, API_KEY_IDEMPOTENCY_KEY],
+    requestBody: { required: true, content: json(ref('RotateApiKeyRequest')) },
+    responses: {
+      201: { description: 'The key’s record with its predecessor’s end and, this once, the new `apiKey`.', content: json(ref('IssuedApiKey')) },
+      200: { description: 'A repeat of a rotation already answered: the record, without `apiKey`.', content: json(ref('ApiKeyView')) },
+    },
+    problems: [400, 404, 409],
+  },
+  'POST /api-keys/{id}/revoke': {
+    operationId: 'revokeApiKey',
+    tag: 'Staff',
+    summary: 'Revoke an API key',
+    description:
+      'For admins (`admin`): the key, and a predecessor still in its overlap, are refused from the next request on (the authorizer caches nothing: its results cache TTL is 0). Revoking a revoked key changes nothing and answers it. 404 for no such key, 409 `api-key-changed` when another change won a race. Audited.',
+    parameters: [API_KEY_ID_PARAMETER],
+    responses: { 200: { description: 'The key’s record, revoked.', content: json(ref('ApiKeyView')) } },
+    problems: [400, 404, 409],
+  },
+  'GET /staff': {
+    operationId: 'listStaff',
+    tag: 'Staff',
+    summary: 'List staff with their roles and stores',
+    description:
+      'For admins (`admin`): staff a page at a time (`nextCursor`; at most 60), `role` to keep the holders of one. On AWS the staff pool’s users with their groups; locally the store of principals, which holds those given roles through `PUT /staff/{subject}/roles`.',
+    parameters: queryParameters(ListStaffQuery),
+    responses: { 200: { description: 'A page of staff.', content: json(ref('StaffPage')) } },
+    problems: [400],
+  },
+  'GET /staff/{subject}': {
+    operationId: 'getStaffMember',
+    tag: 'Staff',
+    summary: 'Get a member of staff’s roles and stores',
+    description: 'For admins (`admin`). 404 for a subject the directory does not know.',
+    parameters: [STAFF_SUBJECT_PARAMETER],
+    responses: { 200: { description: 'Their roles and stores.', content: json(ref('StaffMember')) } },
+    problems: [400, 404],
+  },
+  'PUT /staff/{subject}/roles': {
+    operationId: 'setStaffRoles',
+    tag: 'Staff',
+    summary: 'Give and take staff roles',
+    description:
+      'For admins (`admin`): sets a member of staff’s roles (staff roles only) and the stores a picker or store manager works at to exactly those sent; an empty `roles` takes every role away. On AWS these are the staff pool’s groups (a store is the group `store:<id>`); locally the store of principals, which `POST /local/tokens` consults, so the next token minted carries the change. Tokens already issued keep their roles until they expire. Repeating it changes nothing more. 400 `stores-required` or `stores-not-applicable` when the stores do not fit the roles; 404 on AWS for someone not in the staff pool; 409 `own-admin-role` for an admin taking admin from themselves, `staff-changed` when another change won a race. Audited, with the roles and stores before and after.',
+    parameters: [STAFF_SUBJECT_PARAMETER],
+    requestBody: { required: true, content: json(ref('SetStaffRolesRequest')) },
+    responses: { 200: { description: 'Their roles and stores now.', content: json(ref('StaffMember')) } },
+    problems: [400, 404, 409],
   },
   'POST /admin/queues/{id}/redrive': {
     operationId: 'redriveQueue',
@@ -1862,6 +1976,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Audit', description: 'The audit trail: who changed money or stock, what, when, before and after; read-only.' },
       { name: 'Accounts', description: 'A shopper’s own account: their profile, and their address book, each postcode checked for its country.' },
       { name: 'Shopping', description: 'A shopper’s own shopping lists, what they buy again, and reordering a past order into a cart.' },
+      { name: 'Staff', description: 'For admins: API keys for integrations (shown once, rotated with an overlap, revoked at once) and staff roles; every change audited.' },
       { name: 'Docs', description: 'This document, as JSON and as a page.' },
     ],
     paths: paths(),

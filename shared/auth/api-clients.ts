@@ -5,7 +5,9 @@ import { config } from '../config/config.js';
 import { dynamo } from '../db/client.js';
 import { keys } from '../db/keys.js';
 import { ConflictError } from '../errors.js';
+import { stillWorks } from './api-key-rules.js';
 import { parseRoles, type Role } from './roles.js';
+import { SCOPES, type Scope } from './scopes.js';
 
 /** An integration that calls the API with an API key (POS, ERP, the billing provider's tooling). */
 export interface ApiClient {
@@ -15,6 +17,8 @@ export interface ApiClient {
   stores: string[];
   status: 'active' | 'revoked';
   createdAt: string;
+  /** The scopes it holds when it narrows its roles' (a key made with `POST /api-keys` naming some); absent, all of them. */
+  scopes?: Scope[];
 }
 
 /** API keys are stored only as their SHA-256: a table dump never reveals a usable key. */
@@ -59,15 +63,22 @@ export async function registerApiClient(input: { apiKey: string; name: string; r
   }
 }
 
-/** The active client that owns an API key, or undefined. */
-export async function findApiClient(apiKey: string): Promise<ApiClient | undefined> {
-  const { Item } = await dynamo.send(new GetCommand({ TableName: config.tableName, Key: keys.apiClient(hashApiKey(apiKey)) }));
+/**
+ * The active client that owns an API key, or undefined: none, revoked (its lookup item deleted, or marked so by
+ * older records), or a rotated key whose overlap has ended at `now` (its `expiresAt`, which TTL removes only later).
+ * Read strongly consistent, so a revocation refuses the very next request; the authorizer caches nothing (TTL 0).
+ */
+export async function findApiClient(apiKey: string, now: Date = new Date()): Promise<ApiClient | undefined> {
+  const { Item } = await dynamo.send(new GetCommand({ TableName: config.tableName, Key: keys.apiClient(hashApiKey(apiKey)), ConsistentRead: true }));
   if (!Item || Item.status !== 'active') return undefined;
+  if (!stillWorks(typeof Item.expiresAt === 'number' ? Item.expiresAt : undefined, now)) return undefined;
+  const scopes = Array.isArray(Item.scopes) ? Item.scopes.filter((s): s is Scope => (SCOPES as readonly unknown[]).includes(s)) : [];
   return {
     name: String(Item.name),
     roles: parseRoles(Array.isArray(Item.roles) ? Item.roles : []),
     stores: Array.isArray(Item.stores) ? Item.stores.filter((s): s is string => typeof s === 'string') : [],
     status: 'active',
     createdAt: String(Item.createdAt),
+    ...(scopes.length > 0 ? { scopes } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { logger } from '../observability/logger.js';
+import { keyScopes } from './api-key-rules.js';
 import type { findApiClient } from './api-clients.js';
 import { storesFor, type Principal } from './principal.js';
 import { scopesForRoles } from './roles.js';
@@ -81,7 +82,7 @@ export async function authenticate(credentials: Credentials, deps: AuthenticateD
         subject: `client:${client.name}`,
         kind: 'integration',
         roles: client.roles,
-        scopes: scopesForRoles(client.roles),
+        scopes: keyScopes(client.roles, client.scopes),
         stores: storesFor(client.roles, client.stores, { allowAll: true }),
       },
       apiKey: credentials.apiKey,

@@ -38,6 +38,7 @@ const ConfigSchema = z.object({
   [ENV.peopleUsageKeySecretArn]: z.string().startsWith('arn:').optional(),
   // Cognito's user pool id: `<region>_<id>`.
   [ENV.shopperUserPoolId]: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id (<region>_<id>)').optional(),
+  [ENV.staffUserPoolId]: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id (<region>_<id>)').optional(),
   [ENV.paymentWebhookSecretsArn]: z.string().startsWith('arn:').optional(),
   [ENV.paymentWebhookSecret]: z.string().startsWith('whsec_').optional(),
   [ENV.paymentWebhookSecretPrevious]: z.string().startsWith('whsec_').optional(),
@@ -143,6 +144,11 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
      * `access.shopperIdentities`); `undefined` locally, where tokens are minted for any subject and there is no user to delete.
      */
     shopperUserPoolId: raw[ENV.shopperUserPoolId],
+    /**
+     * The staff user pool, whose groups are staff roles (on AWS, given to the functions with `access.staffIdentities`);
+     * `undefined` locally, where roles live in the table's store of principals that `POST /local/tokens` consults.
+     */
+    staffUserPoolId: raw[ENV.staffUserPoolId],
     /**
      * Where the Stripe webhook signing secrets come from: the environment (local runtime, tests), or on
      * AWS the Secrets Manager secret the function was granted.

@@ -20,6 +20,8 @@ export const ENV = {
   peopleUsageKeySecretArn: 'PEOPLE_USAGE_KEY_SECRET_ARN',
   /** The shoppers' Cognito user pool, for the erasure worker that deletes a shopper's sign-in; absent locally. */
   shopperUserPoolId: 'SHOPPER_USER_POOL_ID',
+  /** The staff Cognito user pool, for the functions that give and take staff roles (its groups); absent locally. */
+  staffUserPoolId: 'STAFF_USER_POOL_ID',
   paymentWebhookSecretsArn: 'PAYMENT_WEBHOOK_SECRETS_ARN',
   paymentWebhookSecret: 'STRIPE_WEBHOOK_SECRET',
   paymentWebhookSecretPrevious: 'STRIPE_WEBHOOK_SECRET_PREVIOUS',

@@ -43,6 +43,8 @@ export type EntityType =
   | 'ImportRowError'
   | 'AuditEntry'
   | 'ApiClient'
+  | 'ApiKey'
+  | 'StaffPrincipal'
   | 'Migration'
   | 'IdempotencyRecord'
   | 'OutboxEvent'
@@ -121,6 +123,14 @@ export const keys = {
 
   /** An integration's API key, stored only as its SHA-256. */
   apiClient: (keyHash: string): Key => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
+  /** An API key's record by its id (name, roles, scopes, stores, status, the hashes it answers to); never the key itself. */
+  apiKey: (id: string): Key => ({ pk: `APIKEY_ID#${id}`, sk: 'APIKEY_ID' }),
+  /** gsi1: every API key by creation time, for the console's list (tens of keys, one partition). */
+  apiKeysByCreation: (createdAt: string, id: string) => ({ gsi1pk: 'APIKEYS', gsi1sk: `${createdAt}#${id}` }),
+  /** A member of staff's roles and stores in the local store of principals (on AWS: Cognito groups instead). */
+  staffPrincipal: (subject: string): Key => ({ pk: `STAFF#${subject}`, sk: 'STAFF' }),
+  /** gsi1: every locally managed member of staff, by subject. */
+  staffBySubject: (subject: string) => ({ gsi1pk: 'STAFF', gsi1sk: subject }),
 
   migration: (version: string): Key => ({ pk: 'MIGRATION', sk: version }),
 

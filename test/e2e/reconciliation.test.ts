@@ -20,7 +20,8 @@ import { anOrder } from '../unit/orders/fixtures.js';
 
 /**
  * The nightly reconciliation end to end: a day seeded with one discrepancy of each kind, our side in the platform's
- * table and billing's side in the billing sandbox (`POST /_sandbox/seed`), reconciled by `npm run reconcile`. The
+ * table, billing's side in the billing sandbox (`POST /_sandbox/seed`) and the gateway's in the payments sandbox
+ * (`POST /_sandbox/charges`, read back through Stripe's `/v1/balance_transactions`), reconciled by `npm run reconcile`. The
  * missing invoice is a real completed order, so its re-enqueue goes through the billing-sync worker to the sandbox;
  * afterwards the day reconciles without it, and running it again changes nothing.
  *
@@ -37,6 +38,7 @@ const runtime = JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8')
   endpoints: { dynamodb: string; s3: string };
   tableName: string;
   billingSandboxUrl: string;
+  paymentsSandboxUrl: string;
 };
 const db = DynamoDBDocumentClient.from(localDynamoClient(runtime.endpoints.dynamodb), { marshallOptions: { removeUndefinedValues: true } });
 const s3 = new S3Client({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: runtime.endpoints.s3, forcePathStyle: true });
@@ -52,10 +54,13 @@ const ids = {
   tax: `rec-tax-${run}`,
   status: `rec-status-${run}`,
   stranger: `rec-stranger-${run}`,
+  // The gateway's side: captured with no invoice at billing (we hold one it lacks), refunded with no credit note.
+  captured: `rec-captured-${run}`,
+  refunded: ulid(),
 };
 
-async function sandbox<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${runtime.billingSandboxUrl}${path}`, {
+async function sandbox<T>(method: string, path: string, body?: unknown, base = runtime.billingSandboxUrl): Promise<T> {
+  const response = await fetch(`${base}${path}`, {
     method,
     ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
   });
@@ -74,7 +79,7 @@ const itemAt = async (key: { pk: string; sk: string }) => (await db.send(new Get
 async function reconcileCommand(): Promise<ReconciliationSummary & { recorded: number; reEnqueued: number }> {
   const env: NodeJS.ProcessEnv = { ...process.env, SMARTSHELF_DATA_DIR: dataDir };
   // The command must find the platform through runtime.json, not through anything this process has set.
-  for (const name of ['TABLE_NAME', 'BILLING_API_BASE', 'BILLING_API_TOKEN', 'BILLING_SIGNING_SECRET']) delete env[name];
+  for (const name of ['TABLE_NAME', 'BILLING_API_BASE', 'BILLING_API_TOKEN', 'BILLING_SIGNING_SECRET', 'STRIPE_SECRET_KEY', 'STRIPE_API_BASE']) delete env[name];
   const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'reconcile', '--', '--date', DAY, '--json'], { cwd: ROOT, env, timeout: 90_000 });
   return JSON.parse(stdout) as ReconciliationSummary & { recorded: number; reEnqueued: number };
 }
@@ -118,8 +123,14 @@ beforeAll(async () => {
     at: at('13:00:00'),
   });
   const mapping = (orderId: string, status: string) => ({ ...keys.invoiceByOrder(orderId), entityType: 'BillingInvoice', orderId, invoiceReference: `in_${orderId}`, status, currency: 'GBP', total: 1000, tax: 100 });
+  // An order of ours paid the day before, refunded on the day.
+  const refundedOrder = anOrder({ id: ids.refunded, shopperId: `shopper-${run}`, status: 'completed', createdAt: at('01:00:00'), updatedAt: at('13:00:00') });
   await Promise.all([
     put(orderItem(order)),
+    put(orderItem(refundedOrder)),
+    put(sale(ids.captured)),
+    put(mapping(ids.captured, 'sent')),
+    put(refund(ids.refunded, 'r1')),
     // The sale record exactly as the order's completion writes it.
     put(saleRecordItem(runtime.tableName, order, at('12:00:00')).Put!.Item!),
     put(sale(ids.ok)),
@@ -148,7 +159,18 @@ beforeAll(async () => {
     creditNotes: [{ invoiceReference: `in_${ids.ok}`, externalId: `${ids.ok}#r1`, amount: 300, currency: 'GBP', createdAt: at('13:00:05') }],
     payments: [{ invoiceReference: `in_${ids.ok}`, amount: 1000, currency: 'GBP', createdAt: at('12:30:00') }],
   });
+
+  // The gateway's side: the agreeing sale captured short, the invoiced-nowhere one in full, yesterday's order refunded,
+  // and a charge of nobody's. The other sales have no capture that day (paid at the till, as far as the gateway knows).
+  const seconds = (time: string) => Math.floor(Date.parse(at(time)) / 1000);
+  const charge = (body: Record<string, unknown>) => sandbox<{ id: string }>('POST', '/_sandbox/charges', { currency: 'gbp', ...body }, runtime.paymentsSandboxUrl);
+  await charge({ orderId: ids.ok, amount: 900, created: seconds('12:00:00') });
+  await charge({ orderId: ids.captured, amount: 1000, created: seconds('12:01:00') });
+  await charge({ orderId: ids.refunded, amount: 1000, created: seconds('12:00:00') - 86_400, refunded: 300, refundedAt: seconds('13:00:00') });
+  strangerCharge = (await charge({ amount: 777, created: seconds('14:00:00') })).id;
 });
+
+let strangerCharge: string;
 
 afterAll(async () => {
   await sandbox('POST', '/_sandbox/settings', { autoPay: autoPayBefore });
@@ -166,9 +188,13 @@ describe('npm run reconcile', () => {
       'tax-mismatch': 1,
       'status-mismatch': 1,
       'credit-note-missing': 1,
+      'captured-not-invoiced': 1,
+      'refunded-not-credited': 1,
+      'unknown-charge': 1,
+      'gateway-amount-mismatch': 1,
     });
-    expect(first).toMatchObject({ date: DAY, discrepancies: 6, recorded: 6, reEnqueued: 1 });
-    const report = JSON.parse(await object(first.objects.json)) as { discrepancies: { kind: string; ref: string; resolution: string }[] };
+    expect(first).toMatchObject({ date: DAY, discrepancies: 10, recorded: 10, reEnqueued: 1 });
+    const report = JSON.parse(await object(first.objects.json)) as { discrepancies: { kind: string; ref: string; resolution: string; ours?: number; theirs?: number; gateway?: number }[] };
     expect(report.discrepancies.map((d) => [d.kind, d.ref, d.resolution])).toEqual([
       ['missing-invoice', ids.missing, 're-enqueue'],
       ['orphan-invoice', `in_${ids.stranger}`, 'adjustment'],
@@ -176,15 +202,39 @@ describe('npm run reconcile', () => {
       ['tax-mismatch', ids.tax, 'adjustment'],
       ['status-mismatch', ids.status, 'adjustment'],
       ['credit-note-missing', `${ids.ok}#r2`, 'adjustment'],
+      ['captured-not-invoiced', ids.captured, 'adjustment'],
+      ['refunded-not-credited', ids.refunded, 'adjustment'],
+      ['unknown-charge', strangerCharge, 'adjustment'],
+      ['gateway-amount-mismatch', ids.ok, 'adjustment'],
     ]);
-    expect((await object(first.objects.csv)).split('\r\n').filter(Boolean)).toHaveLength(7);
+    expect(report.discrepancies.find((d) => d.kind === 'gateway-amount-mismatch')).toMatchObject({ ours: 1000, theirs: 1000, gateway: 900 });
+    expect((await object(first.objects.csv)).split('\r\n').filter(Boolean)).toHaveLength(11);
+    // Each side's totals: the gateway's are what was seeded there for the day.
+    expect(first.totals).toHaveLength(1);
+    expect(first.totals[0]).toMatchObject({
+      currency: 'GBP',
+      sales: { count: 6 },
+      refunds: { count: 3, amount: 900 },
+      invoiced: { count: 5, total: 5250 },
+      credited: { count: 1, amount: 300 },
+      gateway: { captured: { count: 3, amount: 2677 }, refunded: { count: 1, amount: 300 } },
+    });
+    expect(first.orders.find((o) => o.orderId === ids.ok)).toEqual({
+      orderId: ids.ok,
+      currency: 'GBP',
+      ours: { sold: 1000, refunded: 600 },
+      billing: { invoiced: 1000, credited: 300 },
+      gateway: { captured: 900, refunded: 0 },
+    });
     for (const d of report.discrepancies) {
       expect(await itemAt(keys.outboxEvent(`reconciliation-${DAY}-${d.kind}-${d.ref}`)), `${d.kind} event`).toMatchObject({ detailType: 'reconciliation.discrepancy' });
     }
 
     const { status, body } = await api.get<ReconciliationSummary>(`/reports/reconciliation?date=${DAY}`);
     expect(status).toBe(200);
-    expect(body).toEqual({ date: first.date, counts: first.counts, discrepancies: 6, totals: first.totals, generatedAt: first.generatedAt, objects: first.objects });
+    const { recorded: _recorded, reEnqueued: _reEnqueued, ...summary } = first;
+    expect(body).toEqual(summary);
+    expect(body.orders.map((o) => o.orderId)).toEqual([ids.amount, ids.captured, ids.missing, ids.ok, ids.refunded, ids.stranger, ids.status, ids.tax].sort());
 
     // The re-enqueued order reaches billing through the worker once, and its mapping is stored.
     const invoiced = await eventually('the re-enqueued order invoiced in the sandbox', async () => {
@@ -211,6 +261,10 @@ describe('npm run reconcile', () => {
         `ADJUSTMENT#status-mismatch#${ids.status}`,
         `ADJUSTMENT#tax-mismatch#${ids.tax}`,
         `REENQUEUE#missing-invoice#${ids.missing}`,
+        `ADJUSTMENT#captured-not-invoiced#${ids.captured}`,
+        `ADJUSTMENT#refunded-not-credited#${ids.refunded}`,
+        `ADJUSTMENT#unknown-charge#${strangerCharge}`,
+        `ADJUSTMENT#gateway-amount-mismatch#${ids.ok}`,
       ].sort(),
     );
     // Still one invoice for the order: nothing was sent again.

@@ -263,7 +263,8 @@ describe('least privilege from the wiring access', () => {
     const shopperPool = logicalIdOf(stack.identity.shopperPool);
     const staffPool = logicalIdOf(stack.identity.userPool);
     for (const spec of functions) {
-      const cognito = statementsOf(spec.id).filter((s) => actionsOf(s).some((a) => a.startsWith('cognito-idp:')));
+      // The staff pool's grants are the next case's.
+      const cognito = statementsOf(spec.id).filter((s) => actionsOf(s).some((a) => a.startsWith('cognito-idp:')) && !touches(s, staffPool));
       const declared = spec.access.shopperIdentities === 'delete';
       expect(cognito.flatMap(actionsOf), spec.id).toEqual(declared ? ['cognito-idp:AdminDeleteUser'] : []);
       for (const s of cognito) {
@@ -273,6 +274,25 @@ describe('least privilege from the wiring access', () => {
       expect(envOf(spec.id)[ENV.shopperUserPoolId], spec.id).toEqual(declared ? { Ref: shopperPool } : undefined);
     }
     expect(functions.filter((f) => f.access.shopperIdentities).map((f) => f.id)).toEqual(['personal-data-process-request']);
+  });
+
+  it('lets only the functions with staffIdentities read or change staff groups, on the staff pool alone, with its id', () => {
+    const shopperPool = logicalIdOf(stack.identity.shopperPool);
+    const staffPool = logicalIdOf(stack.identity.userPool);
+    const read = ['cognito-idp:AdminListGroupsForUser', 'cognito-idp:ListUsers', 'cognito-idp:ListUsersInGroup'];
+    const manage = ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminRemoveUserFromGroup', 'cognito-idp:CreateGroup'];
+    for (const spec of functions) {
+      const cognito = statementsOf(spec.id).filter((s) => touches(s, staffPool));
+      const declared = spec.access.staffIdentities;
+      const expected = declared === 'manage' ? [...read, ...manage] : declared === 'read' ? read : [];
+      expect(cognito.flatMap(actionsOf).sort(), spec.id).toEqual([...expected].sort());
+      for (const s of cognito) {
+        expect(referencedIds(s.Resource), spec.id).toEqual(new Set([staffPool]));
+        expect(touches(s, shopperPool), spec.id).toBe(false);
+      }
+      expect(envOf(spec.id)[ENV.staffUserPoolId], spec.id).toEqual(declared ? { Ref: staffPool } : undefined);
+    }
+    expect(functions.filter((f) => f.access.staffIdentities === 'manage').map((f) => f.id)).toEqual(['staff-set-staff-roles']);
   });
 
   it('grants no action or resource wildcard beyond the acknowledged ones', () => {

@@ -26,6 +26,8 @@ export interface PlatformResources {
   secrets: Readonly<Record<SecretId, ISecret>>;
   /** The shoppers' user pool, whose users `access.shopperIdentities` lets a function delete. */
   shopperPool: IUserPool;
+  /** The staff user pool, whose groups (staff roles) `access.staffIdentities` lets a function read or change. */
+  staffPool: IUserPool;
 }
 
 export interface AppFunctionProps {
@@ -206,6 +208,13 @@ export class AppFunction extends Construct {
       // Deleting a user by its sub needs no lookup (see shared/accounts/identity.ts), so nothing but the delete, on this pool.
       resources.shopperPool.grant(fn, 'cognito-idp:AdminDeleteUser');
       fn.addEnvironment(ENV.shopperUserPoolId, resources.shopperPool.userPoolId);
+    }
+    if (spec.access.staffIdentities) {
+      // Exactly the calls of shared/staff/cognito-directory.ts: listing reads, giving and taking roles writes groups.
+      const read = ['cognito-idp:AdminListGroupsForUser', 'cognito-idp:ListUsers', 'cognito-idp:ListUsersInGroup'];
+      const manage = ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminRemoveUserFromGroup', 'cognito-idp:CreateGroup'];
+      resources.staffPool.grant(fn, ...read, ...(spec.access.staffIdentities === 'manage' ? manage : []));
+      fn.addEnvironment(ENV.staffUserPoolId, resources.staffPool.userPoolId);
     }
     this.applyWorkflowAccess(props);
   }

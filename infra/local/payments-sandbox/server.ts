@@ -46,8 +46,10 @@ export interface SeededCharge {
   orderId?: string;
   /** Unix seconds; the sandbox's clock when absent. */
   created?: number;
-  /** Refunded this much at the same time. */
+  /** Refunded this much, at `refundedAt`. */
   refunded?: number;
+  /** Unix seconds; when the charge was made if absent. */
+  refundedAt?: number;
 }
 
 export interface PaymentsSandbox {
@@ -516,6 +518,9 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
     if (seed.refunded !== undefined && (!Number.isInteger(seed.refunded) || seed.refunded < 1 || seed.refunded > seed.amount)) {
       throw invalid('refunded must be a positive integer no more than amount.', 'parameter_invalid_integer', 'refunded');
     }
+    if (seed.refundedAt !== undefined && (!Number.isInteger(seed.refundedAt) || seed.refunded === undefined)) {
+      throw invalid('refundedAt must be Unix seconds, with refunded.', 'parameter_invalid_integer', 'refundedAt');
+    }
     const charge = book({
       amount: seed.amount,
       currency: seed.currency.toLowerCase(),
@@ -523,7 +528,7 @@ export async function startPaymentsSandbox(options: PaymentsSandboxOptions = {})
       metadata: seed.orderId === undefined ? {} : { orderId: seed.orderId },
       ...(seed.created === undefined ? {} : { created: seed.created }),
     });
-    if (seed.refunded !== undefined) refundCharge(charge, seed.refunded, Number(charge.created), {});
+    if (seed.refunded !== undefined) refundCharge(charge, seed.refunded, seed.refundedAt ?? Number(charge.created), {});
     return structuredClone(charge);
   }
 

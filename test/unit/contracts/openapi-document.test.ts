@@ -115,6 +115,9 @@ describe('the OpenAPI document', () => {
       'POST /carts/{id}/reorder': ['application/json'],
       'POST /me/addresses': ['application/json'],
       'PATCH /me/addresses/{id}': ['application/json', 'application/merge-patch+json'],
+      'POST /api-keys': ['application/json'],
+      'POST /api-keys/{id}/rotate': ['application/json'],
+      'PUT /staff/{subject}/roles': ['application/json'],
     });
   });
 
