@@ -42,10 +42,10 @@ export function systemActor(actor: string, correlationId?: string): AuditedBy {
 }
 
 /**
- * SmartShelf's own actors, by name or `<name>:` prefix: seeds, the checkout saga, an import job, the retention run, a
- * courier's signed update. API clients authenticate as `client:<name>` (`shared/auth/authenticate.ts`).
+ * SmartShelf's own actors, by name or `<name>:` prefix: seeds, the checkout saga, an import job, `system:<job>` (the
+ * retention run), a courier's signed update. API clients authenticate as `client:<name>` (`shared/auth/authenticate.ts`).
  */
-const SYSTEM_ACTOR = /^(?:seed|checkout-saga|system|import:|courier:|system:|retention)/;
+const SYSTEM_ACTOR = /^(?:seed|checkout-saga)$|^(?:import|courier|system):/;
 
 /**
  * The kind of an actor whose caller did not say (version 1 entries, system paths): `client:<name>` is an API key's

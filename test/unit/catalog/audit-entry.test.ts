@@ -41,12 +41,14 @@ describe('audit items', () => {
 
   it('names the kind of an actor its caller did not: an API key is an integration, a job the system, anyone else a person', () => {
     const kindOf = (actor: string) => auditItem({ entity: 'product', entityId: 'P1', action: 'x', actor, at, before: {}, after: {} }).actorKind;
-    expect(['client:till-7', 'import:01J', 'checkout-saga', 'seed', 'courier:dpd', 'user-7'].map(kindOf)).toEqual([
+    expect(['client:till-7', 'import:01J', 'checkout-saga', 'seed', 'courier:dpd', 'system:retention', 'user-7', 'seedling'].map(kindOf)).toEqual([
       'integration',
       'system',
       'system',
       'system',
       'system',
+      'system',
+      'person',
       'person',
     ]);
     expect(auditItem({ entity: 'product', entityId: 'P1', action: 'x', actor: 'seed', actorKind: 'person', at, before: {}, after: {} }).actorKind).toBe('person');
