@@ -44,6 +44,7 @@ describe('listBalanceTransactions', () => {
     clock = seconds(11);
     await gateway.refund({ intentId, amount: gbp(400) }, idempotencyKey('o-today', 'refund', 'r1'));
     // A refund today of a charge captured yesterday still names its order.
+    clock = seconds(11.5);
     const [yesterdays] = sandbox.paymentIntents().filter((pi) => pi.metadata.orderId === 'o-yesterday');
     await gateway.refund({ intentId: yesterdays!.id, amount: gbp(100) }, idempotencyKey('o-yesterday', 'refund', 'r1'));
     const stranger = sandbox.seedCharge({ amount: 777, currency: 'gbp', created: seconds(12) });
