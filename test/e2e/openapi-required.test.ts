@@ -627,7 +627,7 @@ const subscriptionToRead = once(subscriber);
 async function reconcile(day: string): Promise<unknown> {
   const env: NodeJS.ProcessEnv = { ...process.env, SMARTSHELF_DATA_DIR: inject('dataDir') };
   // The command finds the platform through runtime.json, not through anything this process has set.
-  for (const name of ['TABLE_NAME', 'BILLING_API_BASE', 'BILLING_API_TOKEN', 'BILLING_SIGNING_SECRET']) delete env[name];
+  for (const name of ['TABLE_NAME', 'BILLING_API_BASE', 'BILLING_API_TOKEN', 'BILLING_SIGNING_SECRET', 'STRIPE_SECRET_KEY', 'STRIPE_API_BASE']) delete env[name];
   const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'reconcile', '--', '--date', day, '--json'], { cwd: ROOT, env, timeout: 90_000 });
   return JSON.parse(stdout) as unknown;
 }
