@@ -247,6 +247,11 @@ export const functions: readonly FunctionSpec[] = [
     access: { ...tableWrite, buckets: { exports: 'write' }, sendTo: ['billing-sync'], secrets: ['billing-api', 'payment-api'] },
   },
   { id: 'billing-get-reconciliation-report', entry: 'functions/billing/get-reconciliation-report.ts', access: table },
+  // Reports: running totals per store and local day, kept by one consumer; the reports read one Query of a store's days.
+  { id: 'reports-get-sales-report', entry: 'functions/reports/get-sales-report.ts', access: table },
+  { id: 'reports-get-refunds-report', entry: 'functions/reports/get-refunds-report.ts', access: table },
+  { id: 'reports-get-tax-report', entry: 'functions/reports/get-tax-report.ts', access: table },
+  { id: 'reports-record-totals', entry: 'functions/reports/record-totals.ts', access: tableWrite },
   // The audit trail is read-only through the API: no route writes, changes or deletes an entry (test/unit/wiring/audit-routes).
   { id: 'audit-list-audit', entry: 'functions/audit/list-audit.ts', access: table },
   { id: 'loyalty-earn-points', entry: 'functions/loyalty/earn-points.ts', access: tableWrite },
@@ -454,6 +459,9 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/tax-rates', fn: 'tax-get-tax-rates', auth: staff('admin') },
   { method: 'PUT', path: '/tax-rates', fn: 'tax-replace-tax-rates', auth: staff('admin') },
   { method: 'GET', path: '/reports/reconciliation', fn: 'billing-get-reconciliation-report', auth: staff('reports:read') },
+  { method: 'GET', path: '/reports/sales', fn: 'reports-get-sales-report', auth: staff('reports:read') },
+  { method: 'GET', path: '/reports/refunds', fn: 'reports-get-refunds-report', auth: staff('reports:read') },
+  { method: 'GET', path: '/reports/tax', fn: 'reports-get-tax-report', auth: staff('reports:read') },
   { method: 'GET', path: '/audit', fn: 'audit-list-audit', auth: staff('audit:read') },
   { method: 'POST', path: '/checkout', fn: 'checkout-start-checkout', auth: shopper, throttle: { rate: 50, burst: 200 } },
   { method: 'POST', path: '/orders/{id}/pick', fn: 'orders-record-pick', auth: staff('orders:pick') },
@@ -545,6 +553,8 @@ export const queues: readonly QueueSpec[] = [
   // One export or erasure per message: each reads (or rewrites) all of one shopper's data. An erasure that meets an order
   // gone into flight since it was accepted fails until the order settles; 8 receives give it time, then the DLQ.
   { id: 'personal-data-requests', consumer: 'personal-data-process-request', batchSize: 1, visibilityTimeoutSeconds: 720, maxReceiveCount: 8 },
+  // Sales and refunds into the report totals: each is one small transaction, so failures are throttling or an outage; 8 receives ride it out.
+  { id: 'reports-totals', consumer: 'reports-record-totals', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 8 },
 ];
 
 export const rules: readonly RuleSpec[] = [
@@ -601,6 +611,11 @@ export const rules: readonly RuleSpec[] = [
     id: 'order-status-changed-to-billing',
     pattern: { source: ['smartshelf.orders'], detailType: ['order.status-changed'] },
     target: { queue: 'billing-sync' },
+  },
+  {
+    id: 'sales-and-refunds-to-reports',
+    pattern: { source: ['smartshelf.orders'], detailType: ['order.completed', 'order.refunded'] },
+    target: { queue: 'reports-totals' },
   },
   {
     id: 'personal-data-requests-to-worker',

@@ -1,6 +1,7 @@
 import { SubscribeRequest, SubscriptionView } from '../../shared/billing/subscriptions.js';
 import { Profile, UpdateProfileRequest } from '../../shared/accounts/model.js';
 import { ReconciliationReportQuery, ReconciliationSummary } from '../../shared/billing/reconcile.js';
+import { MAX_REPORT_DAYS, RefundsReport, ReportQuery, SalesReport, TaxReport } from '../../shared/reports/reports.js';
 import { OVERLAP_HOURS } from '../../shared/auth/api-key-rules.js';
 import { ApiKeyId, ApiKeyPage, ApiKeyView, CreateApiKeyRequest, IssuedApiKey, ListApiKeysQuery, RotateApiKeyRequest } from '../../shared/staff/api-key-model.js';
 import { ListStaffQuery, SetStaffRolesRequest, StaffMember, StaffPage, StaffSubject } from '../../shared/staff/directory.js';
@@ -304,7 +305,7 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, Profile, ReconciliationSummary, AuditPage, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, PersonalDataExport: ExportView, Erasure: ErasureView, ApiKeyView, IssuedApiKey, ApiKeyPage, StaffMember, StaffPage, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, Profile, ReconciliationSummary, SalesReport, RefundsReport, TaxReport, AuditPage, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, PersonalDataExport: ExportView, Erasure: ErasureView, ApiKeyView, IssuedApiKey, ApiKeyPage, StaffMember, StaffPage, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CheckoutRequest,
@@ -659,12 +660,40 @@ const problemRef = (name: string): Ref => ({ $ref: `#/components/responses/${nam
 
 const json = (schema: Schema | Ref) => ({ 'application/json': { schema } });
 
+/** One of the reports from running totals (`shared/reports`): the same query, JSON or a CSV download. */
+function reportOperation(kind: string, operationId: string, summary: string, schema: string, figures: string): OperationSpec {
+  return {
+    operationId,
+    tag: 'Reports',
+    summary,
+    description:
+      `For head office and operators (\`reports:read\`), and only for stores the caller acts at: a store’s ${kind} for each day from \`from\` to \`to\` (inclusive, at most ${MAX_REPORT_DAYS} days, calendar days in the store’s own time zone), then their totals: ${figures}. Amounts are integer minor units of \`currency\`. Built from running totals kept as orders complete and refunds are made, each counted once however often its event arrives; a range reads one item per day. \`Accept: text/csv\` or \`format=csv\` answers a CSV download instead (a row per day, then \`total\`). 404 for a store that does not exist or that the caller does not act at.`,
+    parameters: queryParameters(ReportQuery).map((parameter) => ({
+      ...parameter,
+      description: {
+        storeId: 'The store.',
+        from: 'The first day, `YYYY-MM-DD`, in the store’s time zone.',
+        to: `The last day, \`YYYY-MM-DD\`, on or after \`from\` and at most ${MAX_REPORT_DAYS} days from it, inclusive.`,
+        format: '`csv` for a CSV download (as `Accept: text/csv` asks); `json` for JSON whatever `Accept` says.',
+      }[parameter.name],
+    })),
+    responses: {
+      200: {
+        description: 'The report, as JSON or as CSV.',
+        headers: { 'Content-Disposition': { description: 'With CSV: `attachment; filename="<kind>-<storeId>-<from>-to-<to>.csv"`.', schema: { type: 'string' }, required: false } },
+        content: { ...json(ref(schema)), 'text/csv': { schema: { type: 'string' } } },
+      },
+    },
+    problems: [400, 404],
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Operations, keyed like the wiring's routes.
 
 interface OperationSpec {
   operationId: string;
-  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Orders' | 'Tax' | 'Search' | 'Payments' | 'Billing' | 'Operations' | 'Audit' | 'Shopping' | 'Accounts' | 'Staff';
+  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Orders' | 'Tax' | 'Search' | 'Payments' | 'Billing' | 'Reports' | 'Operations' | 'Audit' | 'Shopping' | 'Accounts' | 'Staff';
   summary: string;
   description?: string;
   parameters?: Parameter[];
@@ -1279,6 +1308,12 @@ const OPERATIONS: Record<string, OperationSpec> = {
     responses: { 200: { description: 'The day’s summary.', content: json(ref('ReconciliationSummary')) } },
     problems: [400, 404],
   },
+  'GET /reports/sales': reportOperation('sales', 'getSalesReport', 'A store’s sales per day', 'SalesReport',
+    'orders completed, `gross` (before promotions and loyalty redemption), `discounts`, `net` (what was captured, tax included), `tax`, `fees` and `feesTax` (delivery and service fees as paid, and their tax), and `taxByRate` (each rate’s part net of tax, and its tax; `rateBasisPoints` null for fees, whose rate orders do not record)'),
+  'GET /reports/refunds': reportOperation('refunds', 'getRefundsReport', 'A store’s refunds per day', 'RefundsReport',
+    'refunds made on the day (which may be long after the sale), their `amount` (tax included), `tax` and `taxByRate` (a refund of money split over its order’s rates in proportion)'),
+  'GET /reports/tax': reportOperation('tax', 'getTaxReport', 'A store’s tax summary per day', 'TaxReport',
+    'one row per tax jurisdiction and rate: sales’ and refunds’ parts net of tax, their tax, and `netTax` (sales’ tax less refunds’)'),
   'POST /carts': {
     operationId: 'createCart',
     tag: 'Carts',
@@ -1972,6 +2007,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Search', description: 'Faceted product search and recommendations.' },
       { name: 'Payments', description: 'Stripe’s webhooks about payments.' },
       { name: 'Billing', description: 'Delivery-pass subscriptions, and the billing system’s webhooks.' },
+      { name: 'Reports', description: 'Sales, refunds and the tax summary per store and local day, from running totals, as JSON or CSV.' },
       { name: 'Operations', description: 'For operators: moving failed messages back from a dead-letter queue.' },
       { name: 'Audit', description: 'The audit trail: who changed money or stock, what, when, before and after; read-only.' },
       { name: 'Accounts', description: 'A shopper’s own account: their profile, and their address book, each postcode checked for its country.' },

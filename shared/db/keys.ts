@@ -306,6 +306,10 @@ export const keys = {
     pk: `RECONCILIATION#${date}`,
     sk: `${action}#${kind}#${ref}`,
   }),
+  /** A store's running report totals of one local day (its own time zone): sales, refunds and the tax summary as flat counters. */
+  reportDay: (storeId: string, day: string): Key => ({ pk: `REPORT#${storeId}`, sk: `DAY#${day}` }),
+  /** A sale or refund counted in the report totals, put with `attribute_not_exists` in the transaction that adds it: counted once. */
+  reportApplied: (ref: string): Key => ({ pk: `REPORT_APPLIED#${ref}`, sk: 'APPLIED' }),
   /** One fixed window of a per-subject rate limiter: its count, under `count < :limit`; TTL an hour after the window ends. */
   rateWindow: (limiter: string, subject: string, windowStart: string): Key => ({ pk: `RATE#${limiter}#${subject}`, sk: `WINDOW#${windowStart}` }),
 } as const;
@@ -323,4 +327,5 @@ export const PREFIXES = {
   shopperAddress: 'ADDRESS#',
   shoppingList: 'LIST#',
   personalDataExport: 'EXPORT#',
+  reportDay: 'DAY#',
 } as const;

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { orderRefundedV1 } from '../../events/orders/order-refunded.v1.js';
 import { keys } from '../db/keys.js';
 import { TransactionCancelled, type TransactItem } from '../db/transact.js';
 import { ConflictError } from '../errors.js';
+import { outboxEvent } from '../events/outbox.js';
 import { idempotencyKey as gatewayKey, PermanentPaymentError, type Refund } from '../payments/gateway.js';
 import { refundRecordItem } from './books.js';
 import { allocate, amountRefundTax, boundedRefundTax, refundableRemainder, type ChargedLine } from './charges.js';
@@ -148,6 +150,22 @@ export async function makeRefund(
         },
       },
       refundRecordItem(deps.tableName, next, { refundRef, amount, tax }, next.updatedAt),
+      // The report totals count refunds from this; its id is the refund's, so it is written once with the record.
+      outboxEvent(
+        deps.tableName,
+        orderRefundedV1,
+        {
+          orderId: order.id,
+          storeId: order.storeId,
+          refundRef,
+          currency: order.totals.currency,
+          amount,
+          tax,
+          lines: lines.map((line) => ({ ...(line.lineId === undefined ? {} : { lineId: line.lineId }), sku: line.sku, amount: line.amount, tax: line.tax })),
+          at: next.updatedAt,
+        },
+        { id: `order-refunded-${order.id}-${refundRef}`, correlationId: actor.correlationId, now: new Date(next.updatedAt) },
+      ).item,
       refundAuditItem(deps, current, next, { refundRef, amount, tax, reason: spec.reason, returnId: spec.returnId }, actor),
       ...extraItems(next, { tax, lines }),
     ];

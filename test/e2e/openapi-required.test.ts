@@ -1342,6 +1342,16 @@ const FIXTURES: Record<string, Fixture> = {
     },
     probes: async () => void (await problem(admin.get('/reports/reconciliation?date=2003-03-03'), 404)),
   },
+  ...Object.fromEntries(
+    (['sales', 'refunds', 'tax'] as const).map((kind) => [
+      `GET /reports/${kind}`,
+      {
+        ok: 200,
+        build: async () => ({ client: admin, path: `/reports/${kind}`, query: { storeId: STORE, from: '2030-01-01', to: '2030-01-31', format: 'json' } }),
+        probes: async () => void (await problem(admin.get(`/reports/${kind}?storeId=no-such-store&from=2030-01-01&to=2030-01-31`), 404)),
+      },
+    ]),
+  ),
   'POST /checkout': {
     ok: 202,
     build: async () => ({ client: shopper, path: '/checkout', headers: { 'Idempotency-Key': unique('checkout') }, body: { cartId: (await cartWith([fixedLine()])).id, paymentMethod: 'pm_card_visa', dateOfBirth: '1980-01-01' } }),

@@ -147,6 +147,14 @@ describe('refundOrder', () => {
       [300, 20],
       [700, 47],
     ]);
+    // Each refund is announced once, with its tax and lines, in the same transaction (the report totals count it).
+    const announced = await Promise.all(
+      Items.map(async (item) => (await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.outboxEvent(`order-refunded-${order.id}-${String(item.sk).slice(7)}`) }))).Item),
+    );
+    expect(announced.map((item) => [item?.detailType, JSON.parse(String(item?.detail)).data.amount, JSON.parse(String(item?.detail)).data.tax]).sort((a, b) => Number(a[1]) - Number(b[1]))).toEqual([
+      ['order.refunded', 300, 20],
+      ['order.refunded', 700, 47],
+    ]);
   });
 
   it('answers a repeated request (same caller, same key) with the order as it is, refunding nothing more', async () => {
