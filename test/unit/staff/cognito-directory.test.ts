@@ -6,12 +6,11 @@ import {
   ResourceNotFoundException,
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { cognitoStaffDirectory, memberFromGroups } from '../../../shared/staff/cognito-directory.js';
 import { checkStaffGrant } from '../../../shared/staff/directory.js';
-import { AppError } from '../../../shared/errors.js';
+import type { AppError } from '../../../shared/errors.js';
 
 const POOL = 'eu-west-2_Staff1';
 const SUB = '5f0c7a52-0b7e-4d0a-9a61-3b1f6c1d2e3f';
