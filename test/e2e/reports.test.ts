@@ -1,0 +1,231 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { orderCompletedV1 } from '../../events/orders/order-completed.v1.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/engines/credentials.js';
+import { localDynamoClient } from '../../infra/local/engines/dynamodb.js';
+import { LOCAL_STRIPE_SECRET_KEY } from '../../infra/local/resources.js';
+import type { TableDeps } from '../../shared/db/deps.js';
+import { outboxEvent } from '../../shared/events/outbox.js';
+import type { Order } from '../../shared/orders/model.js';
+import { putNewOrder } from '../../shared/orders/repository.js';
+import { idempotencyKey } from '../../shared/payments/gateway.js';
+import { stripeGateway } from '../../shared/payments/stripe-gateway.js';
+import { localDay } from '../../shared/reports/contribution.js';
+import type { Report } from '../../shared/reports/reports.js';
+import type { Store } from '../../shared/stores/model.js';
+import { storeItem } from '../../shared/stores/repository.js';
+import { ApiClient } from '../support/api-client.js';
+import { eventually } from '../support/e2e.js';
+import { anOrder } from '../unit/orders/fixtures.js';
+
+/**
+ * The reports on the running local platform: two orders complete (their `order.completed` written with them, as the
+ * checkout's last step does, so each travels the real path: table stream → outbox relay → bus → rule → reports-totals
+ * queue → consumer), one is refunded through the API (`order.refunded` the same way), and the sales are announced
+ * again: once under another event id through the outbox, once by putting the very same message on the queue again.
+ * The reports then give exactly the expected figures, in JSON and in CSV, each sale and the refund counted once.
+ */
+
+const dataDir = inject('dataDir');
+const admin = new ApiClient(inject('baseUrl')).as({ apiKey: inject('adminApiKey') });
+const runtime = JSON.parse(await readFile(join(dataDir, 'runtime.json'), 'utf8')) as {
+  endpoints: { dynamodb: string; sqs: string };
+  tableName: string;
+  queueUrls: Record<string, string>;
+  paymentsSandboxUrl: string;
+};
+const db = DynamoDBDocumentClient.from(localDynamoClient(runtime.endpoints.dynamodb), { marshallOptions: { removeUndefinedValues: true } });
+const sqs = new SQSClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: runtime.endpoints.sqs });
+const deps: TableDeps = { db, tableName: runtime.tableName, now: () => new Date(), newId: ulid };
+const sandbox = new URL(runtime.paymentsSandboxUrl);
+const provider = stripeGateway({ secretKey: LOCAL_STRIPE_SECRET_KEY, host: sandbox.hostname, port: Number(sandbox.port), protocol: 'http' });
+afterAll(() => {
+  db.destroy();
+  sqs.destroy();
+});
+
+const run = Date.now().toString(36);
+/** A store of this file's own, in Tokyo (UTC+9), so an order completed at 23:30 UTC is on its next local day. */
+const STORE: Store = {
+  id: `reports-e2e-${run}`,
+  name: 'Reports e2e store',
+  address: { line1: '1 Test Street', city: 'London', postcode: 'SE1 2TU', country: 'GB' },
+  timezone: 'Asia/Tokyo',
+  taxJurisdiction: 'JP',
+  currency: 'GBP',
+  fulfillmentModes: ['pickup'],
+  deliveryArea: { districts: ['SE1'], prefixes: [] },
+  collectionArea: { districts: ['SE1'], prefixes: [] },
+  status: 'open',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
+
+/**
+ * A completed order of 1,000 captured for real at the payments sandbox: 250 at 20% (42 tax, a 50 promotion), 600
+ * zero-rated, a fee of 150 with 25 tax. Stored with its `order.completed`, which says it completed at `completedAt`.
+ */
+async function completedOrder(completedAt: string): Promise<{ order: Order; envelope: unknown }> {
+  const id = ulid();
+  const created = await provider.createIntent({ orderId: id, amount: { amount: 1000, currency: 'GBP' }, paymentMethod: 'pm_card_visa' }, idempotencyKey(id, 'authorize'));
+  await provider.confirm(created.intentId, idempotencyKey(id, 'confirm'));
+  await provider.capture({ intentId: created.intentId, amount: { amount: 1000, currency: 'GBP' }, authorized: { amount: 1000, currency: 'GBP' } }, idempotencyKey(id, 'capture'));
+  const base = anOrder();
+  const order = anOrder({
+    id,
+    shopperId: `shopper-reports-e2e-${run}`,
+    storeId: STORE.id,
+    lines: [
+      { ...base.lines[0]!, subtotal: 300, discounts: [{ promotionId: 'P1', name: 'Promotion', amount: 50 }], total: 250, tax: { rateBasisPoints: 2000, amount: 42 } },
+      { ...base.lines[1]!, picked: { quantity: { grams: 500 }, total: 600, tax: 0 } },
+    ],
+    totals: { currency: 'GBP', taxMode: 'inclusive', subtotal: 900, discount: 50, tax: 67, fees: 150, total: 1000, authorizationTotal: 1090 },
+    payment: { method: 'pm_card_visa', intentId: created.intentId, authorized: 1000, captured: 1000, refunded: 0, status: 'captured' },
+    status: 'completed',
+    statusHistory: [{ from: 'captured', to: 'completed', event: 'complete', at: completedAt, actor: 'reports-e2e' }],
+    createdAt: completedAt,
+    updatedAt: completedAt,
+  });
+  const event = outboxEvent(deps.tableName, orderCompletedV1, completedData(order, completedAt), { id: `order-completed-${order.id}`, now: new Date(completedAt) });
+  await putNewOrder(deps, order, [event.item]);
+  return { order, envelope: event.envelope };
+}
+
+function completedData(order: Order, completedAt: string) {
+  return {
+    orderId: order.id,
+    shopperId: order.shopperId,
+    storeId: order.storeId,
+    currency: 'GBP',
+    lines: [{ sku: order.lines[0]!.sku, productId: order.lines[0]!.productId, quantity: 2, total: 250 }],
+    total: 1000,
+    tax: 67,
+    completedAt,
+  };
+}
+
+/** Whether the reports' queue has nothing waiting or in flight: every delivery so far has been consumed. */
+async function drained(): Promise<boolean> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: runtime.queueUrls['reports-totals'], AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible) === 0;
+}
+
+const query = (from: string, to: string, extra = '') => `storeId=${STORE.id}&from=${from}&to=${to}${extra}`;
+
+describe('reports from running totals, on the platform', () => {
+  it('give exactly the expected figures after two orders, a refund and the sales announced twice, in JSON and CSV', async () => {
+    await db.send(new PutCommand({ TableName: deps.tableName, Item: storeItem(STORE) }));
+    // 23:30 UTC is 08:30 the next day in Tokyo: both sales are on the store's 5 March.
+    const late = await completedOrder('2026-03-04T23:30:00.000Z');
+    const early = await completedOrder('2026-03-05T03:00:00.000Z');
+
+    const refunded = await admin.post<Order>(`/orders/${late.order.id}/refunds`, { amount: 300, reason: 'Bruised fruit' }, { headers: { 'Idempotency-Key': `reports-e2e-${run}` } });
+    expect(refunded.status, JSON.stringify(refunded.body)).toBe(200);
+    const refundDay = localDay(refunded.body.updatedAt, STORE.timezone);
+
+    // The same sale announced again under another event id, through the outbox like the first.
+    const again = outboxEvent(deps.tableName, orderCompletedV1, completedData(early.order, '2026-03-05T03:00:00.000Z'), { id: `order-completed-again-${early.order.id}` });
+    await db.send(new PutCommand(again.item.Put!));
+    // The very same message as EventBridge delivers it, put on the queue a second time (a redelivery).
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: runtime.queueUrls['reports-totals'],
+        MessageBody: JSON.stringify({ version: '0', id: ulid(), 'detail-type': orderCompletedV1.detailType, source: orderCompletedV1.source, time: new Date().toISOString(), region: LOCAL_REGION, resources: [], detail: late.envelope }),
+      }),
+    );
+
+    const sales = await eventually('both sales and the refund counted, and every delivery consumed', async () => {
+      const report = await admin.get<Report<'sales'>>(`/reports/sales?${query('2026-03-04', '2026-03-06')}`);
+      const refunds = await admin.get<Report<'refunds'>>(`/reports/refunds?${query(refundDay, refundDay)}`);
+      const counted = report.body.totals.orders >= 2 && refunds.body.totals.refunds >= 1;
+      return counted && (await drained()) ? report : undefined;
+    });
+    // The re-announcement went through the stream relay after the refund: give it time to arrive, then look again.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await eventually('every late delivery consumed', async () => ((await drained()) ? true : undefined));
+    const settled = await admin.get<Report<'sales'>>(`/reports/sales?${query('2026-03-04', '2026-03-06')}`);
+    expect(settled.body).toEqual(sales.body);
+
+    const zero = { orders: 0, gross: 0, discounts: 0, net: 0, tax: 0, fees: 0, feesTax: 0, taxByRate: [] };
+    const twoSales = {
+      orders: 2,
+      gross: 2100,
+      discounts: 100,
+      net: 2000,
+      tax: 134,
+      fees: 300,
+      feesTax: 50,
+      taxByRate: [
+        { rateBasisPoints: 0, net: 1200, tax: 0 },
+        { rateBasisPoints: 2000, net: 416, tax: 84 },
+        { rateBasisPoints: null, net: 250, tax: 50 },
+      ],
+    };
+    expect(sales.body).toEqual({
+      kind: 'sales',
+      storeId: STORE.id,
+      timezone: 'Asia/Tokyo',
+      currency: 'GBP',
+      from: '2026-03-04',
+      to: '2026-03-06',
+      days: [
+        { date: '2026-03-04', ...zero },
+        { date: '2026-03-05', ...twoSales },
+        { date: '2026-03-06', ...zero },
+      ],
+      totals: twoSales,
+    });
+
+    // The refund of money is split over the order's rates in proportion to what each charged (250, 600, 150) and its
+    // 20 of tax (300 × 67 / 1,000) in proportion to each rate's tax (42, 0, 25).
+    const refunds = await admin.get<Report<'refunds'>>(`/reports/refunds?${query(refundDay, refundDay)}`);
+    const oneRefund = {
+      refunds: 1,
+      amount: 300,
+      tax: 20,
+      taxByRate: [
+        { rateBasisPoints: 0, net: 180, tax: 0 },
+        { rateBasisPoints: 2000, net: 62, tax: 13 },
+        { rateBasisPoints: null, net: 38, tax: 7 },
+      ],
+    };
+    expect(refunds.body.days).toEqual([{ date: refundDay, ...oneRefund }]);
+    expect(refunds.body.totals).toEqual(oneRefund);
+
+    const csv = await admin.get<string>(`/reports/sales?${query('2026-03-04', '2026-03-06', '&format=csv')}`);
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="sales-${STORE.id}-2026-03-04-to-2026-03-06.csv"`);
+    expect(csv.body.trim().split('\n')).toEqual([
+      'date,currency,orders,gross,discounts,net,tax,fees,feesTax',
+      '2026-03-04,GBP,0,0,0,0,0,0,0',
+      '2026-03-05,GBP,2,2100,100,2000,134,300,50',
+      '2026-03-06,GBP,0,0,0,0,0,0,0',
+      'total,GBP,2,2100,100,2000,134,300,50',
+    ]);
+    const refundsCsv = await admin.get<string>(`/reports/refunds?${query(refundDay, refundDay)}`, { headers: { accept: 'text/csv' } });
+    expect(refundsCsv.body.trim().split('\n')).toEqual(['date,currency,refunds,amount,tax', `${refundDay},GBP,1,300,20`, 'total,GBP,1,300,20']);
+
+    // The tax summary of both days together: the sales' tax less the refund's, by jurisdiction and rate.
+    const tax = await admin.get<Report<'tax'>>(`/reports/tax?${query('2026-03-05', refundDay)}`);
+    expect(tax.body.totals.rows).toEqual([
+      { jurisdiction: 'JP', rateBasisPoints: 0, salesNet: 1200, salesTax: 0, refundNet: 180, refundTax: 0, netTax: 0 },
+      { jurisdiction: 'JP', rateBasisPoints: 2000, salesNet: 416, salesTax: 84, refundNet: 62, refundTax: 13, netTax: 71 },
+      { jurisdiction: 'JP', rateBasisPoints: null, salesNet: 250, salesTax: 50, refundNet: 38, refundTax: 7, netTax: 43 },
+    ]);
+  });
+
+  it('refuses a bad range with a 400 naming the field, and a store that does not exist with a 404', async () => {
+    const tooLong = await admin.get<{ errors: { field: string }[] }>(`/reports/sales?storeId=${STORE.id}&from=2026-01-01&to=2027-01-02`);
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.errors.map((e) => e.field)).toEqual(['query.to']);
+    const backwards = await admin.get<{ errors: { field: string }[] }>(`/reports/tax?storeId=${STORE.id}&from=2026-02-02&to=2026-02-01`);
+    expect(backwards.status).toBe(400);
+    expect((await admin.get(`/reports/refunds?storeId=no-such-store&from=2026-01-01&to=2026-01-31`)).status).toBe(404);
+  });
+});
