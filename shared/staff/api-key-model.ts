@@ -60,7 +60,7 @@ export const ApiKeyView = z.strictObject({
 export type ApiKeyView = z.infer<typeof ApiKeyView>;
 
 /** A key just made (created or rotated): its record and, this once, the key itself. */
-export const IssuedApiKey = ApiKeyView.extend({ apiKey: z.string().startsWith('ssk_') });
+export const IssuedApiKey = ApiKeyView.extend({ apiKey: z.string().regex(/^ssk_[A-Za-z0-9_-]{43}$/) });
 
 /** A page of keys, newest first. */
 export const ApiKeyPage = z.strictObject({ items: z.array(ApiKeyView), nextCursor: z.string().nullable() });
