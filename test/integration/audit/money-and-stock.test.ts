@@ -1,7 +1,9 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
+import { localDynamoClient } from '../../../infra/local/engines/dynamodb.js';
 import { tableDeps } from '../../../shared/db/deps.js';
+import { migrate } from '../../../shared/db/migrations/migrate.js';
 import type { OrderAccess } from '../../../shared/orders/access.js';
 import { orderDeps, type SagaWaitDeps } from '../../../shared/orders/deps.js';
 import type { Order } from '../../../shared/orders/model.js';
@@ -11,7 +13,7 @@ import { putNewOrder } from '../../../shared/orders/repository.js';
 import { storeWait } from '../../../shared/orders/waits.js';
 import type { PaymentGateway, Refund } from '../../../shared/payments/gateway.js';
 import { replaceTaxRates, readTaxRates } from '../../../shared/tax/rates.js';
-import { engines } from '../../support/engines.js';
+import { engines, uniqueId } from '../../support/engines.js';
 import { AT, anOrder } from '../../unit/orders/fixtures.js';
 
 /**
@@ -59,9 +61,9 @@ async function anOrderIn(status: Order['status'], payment: Partial<Order['paymen
   return order;
 }
 
-async function auditOf(entity: string, id: string): Promise<Record<string, unknown>[]> {
-  const { Items = [] } = await tableDeps({ tableName: engines().tableName }).db.send(
-    new QueryCommand({ TableName: engines().tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `AUDIT#${entity}#${id}` } }),
+async function auditOf(entity: string, id: string, tableName = engines().tableName): Promise<Record<string, unknown>[]> {
+  const { Items = [] } = await tableDeps({ tableName }).db.send(
+    new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `AUDIT#${entity}#${id}` } }),
   );
   return Items;
 }
@@ -128,10 +130,15 @@ describe('the audit of money moved on orders', () => {
 });
 
 describe('the audit of tax rates', () => {
+  // A table of its own: the shared one holds one tax rate table, which tax-rates.test.ts expects no other file to write.
   it('keeps the request’s correlation id and the actor’s kind', async () => {
-    const tax = tableDeps({ tableName: engines().tableName });
+    const tableName = uniqueId('audit-tax');
+    const client = localDynamoClient(engines().endpoints.dynamodb);
+    await migrate({ tableName, client, log: () => undefined, migrations: [] });
+    client.destroy();
+    const tax = tableDeps({ tableName });
     const current = await readTaxRates(tax);
-    const entries = async () => (await auditOf('tax-rates', 'current')).filter((e) => e.correlationId === 'corr-tax-1');
+    const entries = async () => (await auditOf('tax-rates', 'current', tableName)).filter((e) => e.correlationId === 'corr-tax-1');
     await replaceTaxRates({ rates: current.rates }, { actor: 'client:tax-feed', actorKind: 'integration', correlationId: 'corr-tax-1', ifMatch: `"${current.version}"` }, tax);
     expect(await entries()).toEqual([expect.objectContaining({ action: 'replaced', actor: 'client:tax-feed', actorKind: 'integration' })]);
   });
