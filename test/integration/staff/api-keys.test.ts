@@ -3,7 +3,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { findApiClient, hashApiKey } from '../../../shared/auth/api-clients.js';
 import { authenticate } from '../../../shared/auth/authenticate.js';
-import { tableDeps } from '../../../shared/db/deps.js';
+import { tableDeps, type TableDeps } from '../../../shared/db/deps.js';
 import { keys } from '../../../shared/db/keys.js';
 import type { ApiKeyView } from '../../../shared/staff/api-key-model.js';
 import { createApiKey, getApiKey, keyIdFor, listApiKeys, revokeApiKey, rotateApiKey } from '../../../shared/staff/api-keys.js';
@@ -25,6 +25,24 @@ const hours = (n: number) => new Date(T0.getTime() + n * 3_600_000);
 async function auditOf(id: string) {
   const { Items = [] } = await db.send(new QueryCommand({ TableName: engines().tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `AUDIT#api-key#${id}` } }));
   return Items;
+}
+
+/** Table dependencies whose first `parties` reads of a key record are all answered before any of them returns. */
+function bothReadFirst(parties: number): TableDeps {
+  const base = deps();
+  let arrived = 0;
+  let release: () => void = () => undefined;
+  const allRead = new Promise<void>((resolve) => (release = resolve));
+  const send = async (command: unknown) => {
+    const answer = await base.db.send(command as GetCommand);
+    if (command instanceof GetCommand && arrived < parties) {
+      arrived += 1;
+      if (arrived === parties) release();
+      await allRead;
+    }
+    return answer;
+  };
+  return { ...base, db: { send } as unknown as TableDeps['db'] };
 }
 
 const principalOf = async (apiKey: string, now: Date) =>
@@ -96,7 +114,10 @@ describe('API keys', () => {
 
   it('lets one of two racing rotations win and refuses the other, leaving one successor', async () => {
     const { key } = await createApiKey({ name: 'Racer', roles: ['catalog-feed'] }, ctx(), deps());
-    const results = await Promise.allSettled([rotateApiKey(key.id, 24, ctx(), deps()), rotateApiKey(key.id, 24, ctx(), deps())]);
+    // Both read the key before either writes: left to the scheduler, the first could finish before the second read, and
+    // two rotations one after the other rightly both succeed (it failed so in a CI run on an idle machine).
+    const racing = bothReadFirst(2);
+    const results = await Promise.allSettled([rotateApiKey(key.id, 24, ctx(), racing), rotateApiKey(key.id, 24, ctx(), racing)]);
     const won = results.filter((r) => r.status === 'fulfilled');
     expect(won).toHaveLength(1);
     expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'api-key-changed' } });
