@@ -54,6 +54,11 @@ const doc = openApiDocument;
  */
 const observed = new Map<string, Set<string>>();
 const MIDDLEWARE_PROBLEMS = /\/(idempotency-key-reused|request-in-progress)$/;
+/**
+ * Operations that handle their Idempotency-Key themselves rather than through the middleware: their
+ * `idempotency-key-reused` is their own documented 409, so it counts as theirs.
+ */
+const OWN_IDEMPOTENCY = new Set(['POST /api-keys']);
 
 class RecordingClient extends ApiClient {
   constructor(baseUrl: string, credentials: Credentials = {}) {
@@ -74,7 +79,7 @@ class RecordingClient extends ApiClient {
     }
     const match = findOperation(method, path)!;
     const key = `${match.method} ${match.template}`;
-    if (MIDDLEWARE_PROBLEMS.test((response.body as { type?: string } | undefined)?.type ?? '')) return response;
+    if (!OWN_IDEMPOTENCY.has(key) && MIDDLEWARE_PROBLEMS.test((response.body as { type?: string } | undefined)?.type ?? '')) return response;
     if (!observed.has(key)) observed.set(key, new Set());
     observed.get(key)!.add(String(response.status));
     return response;

@@ -58,8 +58,9 @@ const STORE: Store = {
   taxJurisdiction: 'JP',
   currency: 'GBP',
   fulfillmentModes: ['pickup'],
-  deliveryArea: { districts: ['SE1'], prefixes: [] },
-  collectionArea: { districts: ['SE1'], prefixes: [] },
+  // No area at all: the e2e platform is shared, and a store covering a real district would join other files' store searches.
+  deliveryArea: { districts: [], prefixes: [] },
+  collectionArea: { districts: [], prefixes: [] },
   status: 'open',
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
