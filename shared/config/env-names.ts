@@ -49,6 +49,12 @@ export const ENV = {
   courierWebhookSecretsArn: 'COURIER_WEBHOOK_SECRETS_ARN',
   courierWebhookSecret: 'COURIER_WEBHOOK_SECRET',
   courierWebhookSecretPrevious: 'COURIER_WEBHOOK_SECRET_PREVIOUS',
+  /** How staff sign in to the console: `local` (pick a role, loopback only) or `cognito` (the staff pool's hosted UI). */
+  consoleSignIn: 'CONSOLE_SIGN_IN',
+  /** The staff pool's hosted UI, an https URL without a path (`https://<domain>`); cognito sign-in only. */
+  consoleCognitoDomain: 'CONSOLE_COGNITO_DOMAIN',
+  /** The console's app client of the staff pool (public, PKCE); cognito sign-in only. */
+  consoleClientId: 'CONSOLE_CLIENT_ID',
 } as const;
 
 /** Secrets Manager secrets a function may read (`access.secrets` in the wiring), by id. */
