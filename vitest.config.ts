@@ -18,7 +18,7 @@ class LastFilesSequencer extends BaseSequencer {
 /**
  * Four layers, run one after another by `npm test`:
  * unit (pure logic), integration (real SDK against DynamoDB Local, fauxqs and s3rver),
- * infra (CDK assertions and cdk-nag), e2e (HTTP against the running local platform).
+ * infra (CDK assertions and cdk-nag), e2e (HTTP and a headless browser against the running local platform).
  */
 /** Handlers log JSON through Powertools; tests keep only errors worth reading. */
 const env = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_METRICS_DISABLED: 'true' };
@@ -43,7 +43,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           env,
-          include: ['test/e2e/**/*.test.ts'],
+          // The browser tests (headless Chromium driving the staff console) share the e2e platform.
+          include: ['test/e2e/**/*.test.ts', 'test/browser/**/*.test.ts'],
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -4,7 +4,9 @@
  * before dependencies exist, on whatever Node the machine has): installs node_modules with
  * `npm ci` when they are missing or predate the project's Node (the `node` package, which puts
  * Node 24, Lambda's runtime, first on the PATH of every npm script), and checks for a Java 17+
- * runtime for DynamoDB Local, installing OpenJDK 17 through apt when running as root.
+ * runtime for DynamoDB Local, installing OpenJDK 17 through apt when running as root. With `--browser` (`npm test`,
+ * whose browser tests drive the staff console) it checks for Chromium too, installing Debian's `chromium` through apt
+ * when running as root; no browser is ever downloaded from anywhere else.
  * Anything it cannot fix ends the run with exit code 1 and a single line saying what to install.
  */
 import { spawnSync } from 'node:child_process';
@@ -32,6 +34,12 @@ function javaMajor() {
   if (!match) return undefined;
   const first = Number(match[1]);
   return first === 1 ? Number(match[2]) : first;
+}
+
+/** Where the browser tests find Chromium: `CHROMIUM_PATH` when set, else Debian's and Ubuntu's usual paths. */
+function chromiumPath() {
+  const candidates = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  return candidates.find((path) => existsSync(path));
 }
 
 function hasCommand(command) {
@@ -76,5 +84,17 @@ if (major === undefined || major < MIN_JAVA) {
     }
   } else {
     fail(`DynamoDB Local needs Java ${MIN_JAVA}+ (found ${found}): install a Java ${MIN_JAVA}+ runtime, e.g. openjdk-17-jre-headless.`);
+  }
+}
+
+if (process.argv.includes('--browser') && chromiumPath() === undefined) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const wanted = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (isRoot && hasCommand('apt-get')) {
+    console.log(`no Chromium at ${wanted}; installing Debian's chromium for the browser tests`);
+    const installed = run('apt-get', ['update']) && run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium']);
+    if (!installed || chromiumPath() === undefined) fail(`Installing Chromium failed: install Debian's chromium package (or set CHROMIUM_PATH to a Chromium) and re-run.`);
+  } else {
+    fail(`The browser tests need Chromium (none at ${wanted}): install Debian's chromium package, or set CHROMIUM_PATH to a Chromium.`);
   }
 }
