@@ -5,7 +5,7 @@ import type { TableDeps } from '../db/deps.js';
 import { NotFoundError } from '../errors.js';
 import { ok, type HttpResult } from '../http/responses.js';
 import { requireStore } from '../stores/repository.js';
-import { StoreId } from '../stores/model.js';
+import { StoreId, type Store } from '../stores/model.js';
 import { FEES_RATE, sumCounters, type Counters } from './contribution.js';
 import { readDays } from './running-totals.js';
 
@@ -174,6 +174,37 @@ function datesOf(from: string, to: string): string[] {
   return Array.from({ length: daysBetween(from, to) + 1 }, (_, i) => new Date(Date.parse(`${from}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10));
 }
 
+/** What a report says of its store: its id, the time zone whose days it counts, and its currency. */
+export type ReportStore = Pick<Store, 'id' | 'timezone' | 'currency'>;
+
+/**
+ * A report of one kind assembled from the day items read for its range: every date from `from` to `to` (zeros where
+ * no item is), and the totals of the items within the range. Pure, so that the property tests can hold it to "the
+ * totals of any range are the sum of its days".
+ */
+export function assembleReport<K extends ReportKind>(
+  kind: K,
+  store: ReportStore,
+  range: Pick<ReportQuery, 'from' | 'to'>,
+  stored: readonly { day: string; counters: Counters }[],
+): Report<K> {
+  const dates = datesOf(range.from, range.to);
+  const inRange = new Set(dates);
+  const byDate = new Map(stored.filter((day) => inRange.has(day.day)).map((day) => [day.day, day.counters]));
+  const days = dates.map((date) => ({ date, ...figuresOf(kind, byDate.get(date) ?? {}) }));
+  // TypeScript cannot tie a generic kind's figures to its report's schema; figuresOf gives the figures of `kind`.
+  return {
+    kind,
+    storeId: store.id,
+    timezone: store.timezone,
+    currency: store.currency,
+    from: range.from,
+    to: range.to,
+    days,
+    totals: figuresOf(kind, sumCounters([...byDate.values()])),
+  } as unknown as Report<K>;
+}
+
 /**
  * A report of one kind for a store and range, for a caller who acts at the store.
  * @throws NotFoundError (404) for a store that does not exist or that the caller does not act at (indistinguishable on purpose)
@@ -181,19 +212,7 @@ function datesOf(from: string, to: string): string[] {
 export async function getReport<K extends ReportKind>(kind: K, principal: Principal, query: ReportQuery, deps: TableDeps): Promise<Report<K>> {
   if (!actsAtStore(principal, query.storeId)) throw new NotFoundError('Store', query.storeId);
   const store = await requireStore(query.storeId, deps);
-  const stored = new Map((await readDays(deps, store.id, query.from, query.to)).map((day) => [day.day, day.counters]));
-  const days = datesOf(query.from, query.to).map((date) => ({ date, ...figuresOf(kind, stored.get(date) ?? {}) }));
-  // TypeScript cannot tie a generic kind's figures to its report's schema; figuresOf gives the figures of `kind`.
-  return {
-    kind,
-    storeId: store.id,
-    timezone: store.timezone,
-    currency: store.currency,
-    from: query.from,
-    to: query.to,
-    days,
-    totals: figuresOf(kind, sumCounters([...stored.values()])),
-  } as unknown as Report<K>;
+  return assembleReport(kind, store, query, await readDays(deps, store.id, query.from, query.to));
 }
 
 /** A rate as a CSV cell: basis points, or `fees`. */
