@@ -17,4 +17,32 @@ export default tseslint.config(
     files: ['infra/local/**', 'infra/scripts/**', 'bench/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // The staff console runs in the browser.
+    files: ['console/src/**'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        location: 'readonly',
+        history: 'readonly',
+        navigator: 'readonly',
+        fetch: 'readonly',
+        crypto: 'readonly',
+        sessionStorage: 'readonly',
+        localStorage: 'readonly',
+        addEventListener: 'readonly',
+        removeEventListener: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        URLSearchParams: 'readonly',
+        TextEncoder: 'readonly',
+        Intl: 'readonly',
+        Blob: 'readonly',
+        btoa: 'readonly',
+      },
+    },
+  },
 );

@@ -10,6 +10,7 @@ import { startSqs, type SqsEngine } from './engines/sqs.js';
 import { startEventBus } from './event-bus.js';
 import { createInvoker, DEFAULT_TIMEOUT_SECONDS } from './functions.js';
 import { startGateway, type Gateway } from './gateway/server.js';
+import { startConsoleSite } from './console-site.js';
 import { migrate } from '../../shared/db/migrations/migrate.js';
 import { ENV } from '../../shared/config/env-names.js';
 import { JWKS_PATH, localRoutes, TOKENS_PATH } from './local-routes.js';
@@ -224,10 +225,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 
     // Roles an admin gave or took locally (PUT /staff/{subject}/roles) decide the next token minted for that subject.
     const issuer = await loadIssuer(layout.signingKey, { staff: tableStaffLookup(dynamoClient, names.table) });
+    // The staff console, built into the data directory (a second or so) and served at /admin/ on the API's origin.
+    const consoleSite = await startConsoleSite({ outDir: join(layout.root, 'console'), log: warn });
     const gateway = await startGateway({
       port: options.port ?? 3000,
       routes: served.routes,
       localRoutes: localRoutes(issuer),
+      site: consoleSite,
       authorizerFn: AUTHORIZER_FN,
       invoke,
       log: warn,
@@ -412,6 +416,7 @@ export function banner(platform: Platform, startupInvocations = 0): string {
     `SmartShelf local platform is ready`,
     `  API            ${url}   (GET ${url}/health answers 200 from now on)`,
     `  API docs       ${url}/docs`,
+    `  Staff console  ${url.replace('127.0.0.1', 'localhost')}/admin/`,
     `  OpenAPI        ${url}/openapi.json`,
     `  Admin API key  ${platform.adminApiKey}`,
     `                 send as x-api-key; also in ${join(platform.dataDir, 'keys', 'admin-api-key')}`,

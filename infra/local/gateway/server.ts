@@ -30,6 +30,11 @@ export interface GatewayOptions {
   integrationTimeoutMs?: number;
   /** While it says not ready, every wired route answers 503 with Retry-After; the runtime's own routes still answer. */
   readiness?: ReadinessView;
+  /**
+   * Static files served beside the API (the staff console under `/admin/`): asked only for a path no route matches, so
+   * a wired route (`/admin/queues`) always wins. Undefined from it is the gateway's usual 404.
+   */
+  site?: { respond(method: string, pathname: string): GatewayResponse | undefined };
   /** Told of every answered request: the console's one line per request. */
   onRequest?: (entry: RequestLog) => void;
   log?: (line: string) => void;
@@ -114,6 +119,11 @@ export async function startGateway(options: GatewayOptions & { port: number; hos
     const found = match(method, url.pathname);
     if (found.kind === 'not-found') {
       await discard(req);
+      const file = options.site?.respond(method, url.pathname);
+      if (file) {
+        answeredBy.fn = 'local';
+        return file;
+      }
       return gatewayProblem('no-such-route', `No such route: ${method} ${redactPans(url.pathname)} matches no resource of this API.`, requestId);
     }
     if (found.kind === 'method-not-allowed') {
