@@ -1,3 +1,4 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../db/keys.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../errors.js';
 import { effectiveDefinitions, validateAttributes } from './attributes.js';
@@ -49,6 +50,7 @@ type Step =
   | { kind: 'claim'; sku: string }
   | { kind: 'release'; sku: string }
   | { kind: 'component'; index: number; sku: string }
+  | { kind: 'in-bundle'; sku: string }
   | { kind: 'category' }
   | { kind: 'audit' }
   | { kind: 'event' };
@@ -86,10 +88,77 @@ async function categoryChainOrError(deps: CatalogDeps, categoryId: string): Prom
   return chain;
 }
 
-function componentChecks(deps: CatalogDeps, product: Pick<Product, 'bundle'>): Planned[] {
-  return (product.bundle?.components ?? []).map((component, index) => ({
-    item: { ConditionCheck: { TableName: deps.tableName, Key: keys.sku(component.sku), ConditionExpression: 'attribute_exists(pk)' } },
-    step: { kind: 'component', index, sku: component.sku },
+/** The SKUs a product holds in active bundles: its components while it is an active bundle, none otherwise. */
+export function bundleMembership(product: Pick<Product, 'status' | 'bundle'> | undefined): string[] {
+  return product?.status === 'active' && product.bundle ? product.bundle.components.map((c) => c.sku) : [];
+}
+
+/**
+ * The writes to a bundle's component claims. An active bundle joins each new component's `bundledBy` on condition that
+ * the component exists and is not retired; a bundle that stops listing a component, or is itself retired, leaves it.
+ * Components kept as they were are only checked to exist when the bundle changed (a retired bundle's components may
+ * have been retired since, which is no reason to refuse editing it).
+ */
+function componentSteps(deps: CatalogDeps, before: Product | undefined, after: Product): Planned[] {
+  const was = new Set(bundleMembership(before));
+  const is = new Set(bundleMembership(after));
+  const changed = !jsonEqual(before?.bundle, after.bundle);
+  const me = new Set([after.id]);
+  const steps: Planned[] = [];
+  after.bundle?.components.forEach((component, index) => {
+    const step = { kind: 'component', index, sku: component.sku } as const;
+    const Key = keys.sku(component.sku);
+    if (is.has(component.sku) && !was.has(component.sku)) {
+      steps.push({
+        item: {
+          Update: {
+            TableName: deps.tableName,
+            Key,
+            UpdateExpression: 'ADD bundledBy :me',
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(productStatus) OR productStatus = :active)',
+            ExpressionAttributeValues: { ':me': me, ':active': 'active' },
+          },
+        },
+        step,
+      });
+    } else if (changed && !was.has(component.sku)) {
+      steps.push({ item: { ConditionCheck: { TableName: deps.tableName, Key, ConditionExpression: 'attribute_exists(pk)' } }, step });
+    }
+  });
+  for (const sku of was) {
+    if (is.has(sku)) continue;
+    steps.push({
+      item: {
+        Update: {
+          TableName: deps.tableName,
+          Key: keys.sku(sku),
+          UpdateExpression: 'DELETE bundledBy :me',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':me': me },
+        },
+      },
+      step: { kind: 'event' },
+    });
+  }
+  return steps;
+}
+
+/**
+ * The claims of SKUs a product keeps, when its status changes: they mirror it, and retiring is conditioned on no active
+ * bundle listing any of them (`bundledBy` absent: DynamoDB drops a set when its last member is deleted).
+ */
+function statusSteps(deps: CatalogDeps, productId: string, status: Product['status'], skus: readonly string[]): Planned[] {
+  return skus.map((sku) => ({
+    item: {
+      Update: {
+        TableName: deps.tableName,
+        Key: keys.sku(sku),
+        UpdateExpression: 'SET productStatus = :status',
+        ConditionExpression: `productId = :productId${status === 'archived' ? ' AND attribute_not_exists(bundledBy)' : ''}`,
+        ExpressionAttributeValues: { ':status': status, ':productId': productId },
+      },
+    },
+    step: { kind: 'in-bundle', sku },
   }));
 }
 
@@ -100,9 +169,9 @@ function categoryCheck(deps: CatalogDeps, categoryId: string): Planned {
   };
 }
 
-function claims(deps: CatalogDeps, productId: string, skus: readonly string[]): Planned[] {
+function claims(deps: CatalogDeps, productId: string, status: Product['status'], skus: readonly string[]): Planned[] {
   return skus.map((sku) => ({
-    item: { Put: { TableName: deps.tableName, Item: skuClaimItem(sku, productId), ConditionExpression: 'attribute_not_exists(pk)' } },
+    item: { Put: { TableName: deps.tableName, Item: skuClaimItem(sku, productId, status), ConditionExpression: 'attribute_not_exists(pk)' } },
     step: { kind: 'claim', sku },
   }));
 }
@@ -136,14 +205,35 @@ async function commit(deps: CatalogDeps, plan: readonly Planned[], onProductConf
       });
     }
     if (failed.some((s) => s.kind === 'product')) await onProductConflict();
+    const inBundles = failed.flatMap((s) => (s.kind === 'in-bundle' || s.kind === 'release' ? [s.sku] : []));
+    if (inBundles.length > 0) throw await inBundleConflict(deps, inBundles);
     const fields: FieldError[] = failed.flatMap((s): FieldError[] => {
-      if (s.kind === 'component') return [{ field: `body.bundle.components.${s.index}.sku`, message: `no product has the SKU ${s.sku}` }];
+      if (s.kind === 'component') {
+        return [{ field: `body.bundle.components.${s.index}.sku`, message: `no product on sale has the SKU ${s.sku} (none claims it, or its product is retired)` }];
+      }
       if (s.kind === 'category') return [{ field: 'body.categoryId', message: 'the category no longer exists' }];
       return [];
     });
     if (fields.length > 0) throw new ValidationError(fields);
     throw error;
   }
+}
+
+/**
+ * The 409 for a product whose SKUs active bundles still list, naming the bundles (read after the refusal, only to say
+ * which: the refusal itself was the transaction's condition).
+ */
+async function inBundleConflict(deps: CatalogDeps, skus: readonly string[]): Promise<ConflictError> {
+  const bundles = new Set<string>();
+  for (const sku of skus) {
+    const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.sku(sku), ConsistentRead: true }));
+    for (const id of (Item?.bundledBy as Set<string> | undefined) ?? []) bundles.add(id);
+  }
+  return new ConflictError(
+    'product-in-bundle',
+    `SKU${skus.length > 1 ? 's' : ''} ${skus.join(', ')} ${skus.length > 1 ? 'are components' : 'is a component'} of an active bundle; retire the bundle or take ${skus.length > 1 ? 'them' : 'it'} out of it first.`,
+    { extensions: { skus: [...skus], bundles: [...bundles].sort() } },
+  );
 }
 
 /** The strong entity tag of a product version, `"3"`. */
@@ -194,9 +284,10 @@ export async function createProduct(input: CreateProductInput, who: Actor, deps:
     ...claims(
       deps,
       product.id,
+      product.status,
       product.variants.map((v) => v.sku),
     ),
-    ...componentChecks(deps, product),
+    ...componentSteps(deps, undefined, product),
     categoryCheck(deps, category.id),
     { item: productCreatedEvent(deps, product, who), step: { kind: 'event' } },
   ];
@@ -271,21 +362,23 @@ export async function updateProduct(
 
   const plan: Planned[] = [
     { item: versionedProductUpdate(deps, next, expected, [...EDITABLE, 'categoryPath']), step: { kind: 'product' } },
-    ...claims(deps, next.id, added),
+    ...claims(deps, next.id, next.status, added),
+    ...(next.status === current.status ? [] : statusSteps(deps, next.id, next.status, [...after].filter((sku) => before.has(sku)))),
     ...removed.map(
       (sku): Planned => ({
         item: {
           Delete: {
             TableName: deps.tableName,
             Key: keys.sku(sku),
-            ConditionExpression: 'productId = :productId',
+            // A SKU an active bundle lists stays: the bundle would otherwise name a component nobody sells.
+            ConditionExpression: 'productId = :productId AND attribute_not_exists(bundledBy)',
             ExpressionAttributeValues: { ':productId': next.id },
           },
         },
         step: { kind: 'release', sku },
       }),
     ),
-    ...(changedFields.includes('bundle') ? componentChecks(deps, next) : []),
+    ...componentSteps(deps, current, next),
     ...(categoryChanged ? [categoryCheck(deps, next.categoryId)] : []),
     ...(changes.length > 0
       ? [{ item: { Put: { TableName: deps.tableName, Item: priceChangeAuditItem(next.id, changes, who, now) } }, step: { kind: 'audit' } } satisfies Planned]
@@ -300,4 +393,46 @@ export async function updateProduct(
     throw versionConflict(productId, expected, latest.version);
   });
   return toProductView(next);
+}
+
+/** How often retire and reinstate re-read a product that changed under them before giving up with the version conflict. */
+const STATUS_CHANGE_ATTEMPTS = 3;
+
+/**
+ * Sets a product's status through `updateProduct` at whatever version it is at, so retiring and reinstating are the
+ * very same change as a PATCH of `status` (claims, bundle membership, events) without the caller naming a version.
+ * Asking for the status it already has answers the product as it is, so a repeated request is harmless.
+ */
+async function setProductStatus(productId: string, status: Product['status'], who: Actor, deps: CatalogDeps): Promise<ProductView> {
+  for (let attempt = 1; ; attempt += 1) {
+    const current = await getProductRecord(deps, productId);
+    if (!current) throw new NotFoundError('Product', productId);
+    if (current.status === status) return toProductView(current);
+    try {
+      return await updateProduct(productId, { version: current.version, status }, who, deps);
+    } catch (error) {
+      const stale = error instanceof ConflictError && error.code === 'version-mismatch';
+      if (!stale || attempt >= STATUS_CHANGE_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/**
+ * Retires a product: its status becomes `archived`, so shopper listings and search drop it and carts refuse it, while
+ * orders, reports and its audit keep it. Refused while an active bundle lists any of its SKUs, as a condition on those
+ * SKUs' claims in the same transaction (see `statusSteps`).
+ * @throws NotFoundError (404) when there is no such product
+ * @throws ConflictError (409, `product-in-bundle`) naming the SKUs and the bundles that use them
+ */
+export function retireProduct(productId: string, who: Actor, deps: CatalogDeps = catalogDeps()): Promise<ProductView> {
+  return setProductStatus(productId, 'archived', who, deps);
+}
+
+/**
+ * Puts a retired product back on sale. A bundle whose components have been retired since cannot come back until they do.
+ * @throws NotFoundError (404) when there is no such product
+ * @throws ValidationError (400) when it is a bundle with a component that is no longer on sale
+ */
+export function reinstateProduct(productId: string, who: Actor, deps: CatalogDeps = catalogDeps()): Promise<ProductView> {
+  return setProductStatus(productId, 'active', who, deps);
 }

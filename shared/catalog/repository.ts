@@ -14,7 +14,12 @@ import { Category, Product } from './model.js';
 
 export const CATEGORY_SCHEMA_VERSION = 1;
 export const PRODUCT_SCHEMA_VERSION = 1;
-export const SKU_CLAIM_SCHEMA_VERSION = 1;
+/**
+ * Version 2 added `productStatus` (the claiming product's status) and `bundledBy` (the active bundles listing the SKU as a
+ * component), which make "a bundle's components are on sale" and "a product in an active bundle cannot be retired"
+ * conditions on this one item (migration 0006 gave older claims both).
+ */
+export const SKU_CLAIM_SCHEMA_VERSION = 2;
 
 /** A category with the ids of its ancestors, root first, which the item stores so that a product's inherited attribute definitions are one batch read away. */
 export interface StoredCategory {
@@ -70,9 +75,13 @@ export function productFromItem(item: Record<string, unknown>): Product {
   return Product.parse(rest);
 }
 
-/** Claims a SKU for one product: catalog-wide uniqueness, and lookup of a product by SKU. */
-export function skuClaimItem(sku: string, productId: string): Record<string, unknown> {
-  return { ...keys.sku(sku), entityType: 'SkuClaim', schemaVersion: SKU_CLAIM_SCHEMA_VERSION, sku, productId };
+/**
+ * Claims a SKU for one product: catalog-wide uniqueness, and lookup of a product by SKU. The claim mirrors its product's
+ * status, and later holds `bundledBy` (a string set of the active bundles using the SKU), so that joining a bundle and
+ * retiring the product both write this one item and exactly one of two racing changes wins.
+ */
+export function skuClaimItem(sku: string, productId: string, productStatus: Product['status']): Record<string, unknown> {
+  return { ...keys.sku(sku), entityType: 'SkuClaim', schemaVersion: SKU_CLAIM_SCHEMA_VERSION, sku, productId, productStatus };
 }
 
 /**

@@ -139,8 +139,8 @@ async function readState(deps: CatalogDeps, skus: readonly string[]): Promise<St
   return { claims, products };
 }
 
-function claimPut(deps: CatalogDeps, sku: string, productId: string): TransactItem {
-  return { Put: { TableName: deps.tableName, Item: skuClaimItem(sku, productId), ConditionExpression: 'attribute_not_exists(pk)' } };
+function claimPut(deps: CatalogDeps, sku: string, productId: string, status: Product['status']): TransactItem {
+  return { Put: { TableName: deps.tableName, Item: skuClaimItem(sku, productId, status), ConditionExpression: 'attribute_not_exists(pk)' } };
 }
 
 /** Runs a transaction; `false` when a condition failed because someone else wrote first. */
@@ -239,7 +239,7 @@ function planGroup(ctx: ImportContext, prepared: Prepared, state: State): Plan |
       productId: product.id,
       items: [
         { Put: { TableName: deps.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-        ...variants.map((v) => claimPut(deps, v.sku, product.id)),
+        ...variants.map((v) => claimPut(deps, v.sku, product.id, product.status)),
         productCreatedEvent(deps, product, who),
       ],
       bytes: JSON.stringify(item).length,
@@ -261,7 +261,7 @@ function planGroup(ctx: ImportContext, prepared: Prepared, state: State): Plan |
     productId: next.id,
     items: [
       update,
-      ...added.map((v) => claimPut(deps, v.sku, next.id)),
+      ...added.map((v) => claimPut(deps, v.sku, next.id, next.status)),
       ...(changes.length > 0 ? [{ Put: { TableName: deps.tableName, Item: priceChangeAuditItem(next.id, changes, who, now) } }] : []),
       ...productUpdateEvents(deps, next, { changedFields, addedSkus: added.map((v) => v.sku), removedSkus: [], prices: changes }, who),
     ],

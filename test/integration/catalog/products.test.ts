@@ -111,7 +111,7 @@ describe('creating and reading products', () => {
         deps,
       ),
     );
-    expect(error.fields).toEqual([{ field: 'body.bundle.components.1.sku', message: `no product has the SKU ${missing}` }]);
+    expect(error.fields).toEqual([{ field: 'body.bundle.components.1.sku', message: `no product on sale has the SKU ${missing} (none claims it, or its product is retired)` }]);
     expect(await itemAt(keys.sku(own))).toBeUndefined();
 
     const bundle = await createProduct(
