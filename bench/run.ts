@@ -11,6 +11,7 @@ const SECTION_RUNNERS: Record<SectionId, (options: BenchOptions) => Promise<Sect
   search: async (options) => (await import('./sections/search/index.js')).runSearchSection(options),
   checkout: async (options) => (await import('./sections/checkout/index.js')).runCheckoutSection(options),
   'order-life': async (options) => (await import('./sections/order-life/index.js')).runOrderLifeSection(options),
+  'console-size': async (options) => (await import('./sections/console-size/index.js')).runConsoleSizeSection(options),
 };
 
 function print(result: SectionResult): void {

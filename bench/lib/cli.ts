@@ -1,4 +1,4 @@
-export const SECTIONS = ['init', 'import', 'http', 'search', 'checkout', 'order-life'] as const;
+export const SECTIONS = ['init', 'import', 'http', 'search', 'checkout', 'order-life', 'console-size'] as const;
 export type SectionId = (typeof SECTIONS)[number];
 
 export interface BenchOptions {

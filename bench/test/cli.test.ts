@@ -3,7 +3,7 @@ import { parseArgs } from '../lib/cli.js';
 
 describe('parseArgs', () => {
   it('runs every section at full size by default', () => {
-    expect(parseArgs([])).toEqual({ sections: ['init', 'import', 'http', 'search', 'checkout', 'order-life'], quick: false });
+    expect(parseArgs([])).toEqual({ sections: ['init', 'import', 'http', 'search', 'checkout', 'order-life', 'console-size'], quick: false });
   });
 
   it('keeps the canonical section order whatever order --only lists them in', () => {
