@@ -139,6 +139,13 @@ const tableWrite = { table: 'write' } as const;
 
 export const functions: readonly FunctionSpec[] = [
   { id: AUTHORIZER_FN, entry: 'functions/auth/authorize.ts', access: table },
+  // The staff console's session (docs/console-sign-in.md): the cookie is read by these and by the authorizer.
+  { id: 'auth-get-sign-in-options', entry: 'functions/auth/get-sign-in-options.ts', access: {} },
+  // Signing in and refreshing read the staff directory (the staff pool's groups on AWS) for the roles.
+  { id: 'auth-create-session', entry: 'functions/auth/create-session.ts', access: { ...tableWrite, staffIdentities: 'read' } },
+  { id: 'auth-get-session', entry: 'functions/auth/get-session.ts', access: table },
+  { id: 'auth-refresh-session', entry: 'functions/auth/refresh-session.ts', access: { ...tableWrite, staffIdentities: 'read' } },
+  { id: 'auth-delete-session', entry: 'functions/auth/delete-session.ts', access: tableWrite },
   { id: 'docs-get-openapi', entry: 'functions/docs/get-openapi.ts', access: {} },
   { id: 'docs-get-docs', entry: 'functions/docs/get-docs.ts', access: {} },
   { id: 'ops-get-health', entry: 'functions/ops/get-health.ts', access: { ...table, tablePartitions: ['MIGRATION'] } },
@@ -397,6 +404,13 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/docs', fn: 'docs-get-docs', auth: open },
   // Probes and start-up scripts poll it: one read per call, throttled like any public route.
   { method: 'GET', path: '/health', fn: 'ops-get-health', auth: open, throttle: { rate: 20, burst: 40 } },
+  // The staff console's session. Public at the gateway: the session routes take the cookie (and, to change anything,
+  // X-CSRF-Token) as their credential and answer 401 themselves; signing in is throttled against guessing.
+  { method: 'GET', path: '/auth/sign-in-options', fn: 'auth-get-sign-in-options', auth: open, throttle: { rate: 10, burst: 20 } },
+  { method: 'POST', path: '/auth/session', fn: 'auth-create-session', auth: open, throttle: { rate: 5, burst: 10 } },
+  { method: 'GET', path: '/auth/session', fn: 'auth-get-session', auth: open, throttle: { rate: 20, burst: 40 } },
+  { method: 'POST', path: '/auth/session/refresh', fn: 'auth-refresh-session', auth: open, throttle: { rate: 10, burst: 20 } },
+  { method: 'DELETE', path: '/auth/session', fn: 'auth-delete-session', auth: open, throttle: { rate: 10, burst: 20 } },
   { method: 'GET', path: '/categories', fn: 'catalog-list-categories', auth: open },
   { method: 'POST', path: '/categories', fn: 'catalog-create-category', auth: staff('catalog:write') },
   { method: 'GET', path: '/products', fn: 'catalog-list-products', auth: open, throttle: { rate: 200, burst: 400 } },

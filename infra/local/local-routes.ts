@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from '../../shared/auth/roles.js';
 import { SCOPES } from '../../shared/auth/scopes.js';
+import { isLoopbackHost } from '../../shared/auth/session.js';
 import { StoreId } from '../../shared/stores/model.js';
 import { gatewayProblem, type GatewayResponse } from './gateway/problems.js';
 import type { LocalRoute } from './gateway/server.js';
@@ -23,9 +24,6 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
 
-/** `localhost`, `127.0.0.1` or `[::1]`, with any port. */
-const LOOPBACK_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?$/i;
-
 /**
  * The runtime's own endpoints, which exist only locally: `POST /local/tokens` mints a bearer
  * token for any subject, roles and stores (the local identity provider), and the JWKS that the
@@ -39,7 +37,7 @@ export function localRoutes(issuer: LocalIssuer): LocalRoute[] {
       method: 'POST',
       path: TOKENS_PATH,
       handle: async ({ body, requestId, host }) => {
-        if (!LOOPBACK_HOST.test(host)) {
+        if (!isLoopbackHost(host)) {
           return gatewayProblem('forbidden', 'Tokens are minted only for requests to localhost, 127.0.0.1 or [::1].', requestId);
         }
         let parsed: unknown;

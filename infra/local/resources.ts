@@ -111,6 +111,8 @@ export function platformEnv(input: PlatformEnvInput): Record<string, string> {
     POWERTOOLS_METRICS_NAMESPACE: 'SmartShelf',
     POWERTOOLS_LOG_LEVEL: input.logLevel ?? 'INFO',
     [ENV.handoverCodeKey]: LOCAL_HANDOVER_CODE_KEY,
+    // The staff console signs in by picking a role (loopback hosts only); on AWS, the staff pool's hosted UI.
+    [ENV.consoleSignIn]: 'local',
   };
   for (const id of BUCKET_IDS) env[bucketEnvName(id)] = names.bucket(id);
   for (const [id, url] of Object.entries(input.queueUrls)) env[queueUrlEnvName(id)] = url;

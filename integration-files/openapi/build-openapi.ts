@@ -5,6 +5,7 @@ import { MAX_REPORT_DAYS, RefundsReport, ReportQuery, SalesReport, TaxReport } f
 import { OVERLAP_HOURS } from '../../shared/auth/api-key-rules.js';
 import { ApiKeyId, ApiKeyPage, ApiKeyView, CreateApiKeyRequest, IssuedApiKey, ListApiKeysQuery, RotateApiKeyRequest } from '../../shared/staff/api-key-model.js';
 import { ListStaffQuery, SetStaffRolesRequest, StaffMember, StaffPage, StaffSubject } from '../../shared/staff/directory.js';
+import { CreateSessionRequest, SessionView, SignInOptions } from '../../shared/auth/session-sign-in.js';
 import { AuditPage, DEFAULT_RANGE_DAYS, ListAuditQuery, MAX_RANGE_DAYS } from '../../shared/audit/queries.js';
 import { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -305,7 +306,7 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, Profile, ReconciliationSummary, SalesReport, RefundsReport, TaxReport, AuditPage, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, PersonalDataExport: ExportView, Erasure: ErasureView, ApiKeyView, IssuedApiKey, ApiKeyPage, StaffMember, StaffPage, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, Profile, ReconciliationSummary, SalesReport, RefundsReport, TaxReport, AuditPage, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, PersonalDataExport: ExportView, Erasure: ErasureView, ApiKeyView, IssuedApiKey, ApiKeyPage, StaffMember, StaffPage, SessionView, SignInOptions, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CheckoutRequest,
@@ -348,6 +349,7 @@ const REQUESTS = {
   CreateApiKeyRequest,
   RotateApiKeyRequest,
   SetStaffRolesRequest,
+  CreateSessionRequest,
 } satisfies Record<string, z.ZodType>;
 
 const ref = (name: string): Ref => ({ $ref: `#/components/schemas/${name}` });
@@ -517,6 +519,22 @@ const COUPON_CODE_PARAMETER: Parameter = {
 const IDEMPOTENCY_KEY_SCHEMA: Schema = { type: 'string', minLength: 1, maxLength: 255 };
 const REPLAY = 'a repeat with the same key and body from the same caller within 24 hours gets the first response again. Reusing a key with a different body is a 422, and a repeat while the first is still being processed a 409.';
 
+/** The console session's CSRF token, on the session operations that change it (the authorizer checks it on the rest). */
+const CSRF_TOKEN_PARAMETER: Parameter = {
+  name: 'X-CSRF-Token',
+  in: 'header',
+  required: true,
+  schema: { type: 'string', minLength: 1, maxLength: 128 },
+  description: 'The session’s `csrfToken`. Every request authenticated by the session cookie whose method is not GET, HEAD or OPTIONS must carry it.',
+};
+
+/** The session cookie as set (or, on sign-out, expired). */
+const SESSION_COOKIE_HEADER = {
+  description: '`__Host-smartshelf-session=<id>; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=<seconds to the idle deadline>` (`Max-Age=0` on sign-out).',
+  schema: { type: 'string', pattern: '^__Host-smartshelf-session=' },
+  required: true,
+};
+
 /** For operations behind the idempotency middleware that work without a key too. */
 const IDEMPOTENCY_KEY: Parameter = {
   name: 'Idempotency-Key',
@@ -605,7 +623,7 @@ const PROBLEMS: Record<number, { name: string; description: string; headers?: Re
     description:
       'The request is malformed or fails validation: a required header, query parameter or body field is missing or wrong, or something in it reads as a card number; `errors` lists each failing field.',
   },
-  401: { name: 'Unauthorized', description: 'No valid bearer token or API key was sent (for a webhook: no valid signature).' },
+  401: { name: 'Unauthorized', description: 'No valid bearer token, API key or console session (with its CSRF token, for a change) was sent (for a webhook: no valid signature).' },
   403: {
     name: 'Forbidden',
     description: 'The credentials lack the scope this operation needs (`requiredScope`), or the caller does not work at the store the request names (`store-forbidden`).',
@@ -693,7 +711,7 @@ function reportOperation(kind: string, operationId: string, summary: string, sch
 
 interface OperationSpec {
   operationId: string;
-  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Orders' | 'Tax' | 'Search' | 'Payments' | 'Billing' | 'Reports' | 'Operations' | 'Audit' | 'Shopping' | 'Accounts' | 'Staff';
+  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Orders' | 'Tax' | 'Search' | 'Payments' | 'Billing' | 'Reports' | 'Operations' | 'Audit' | 'Shopping' | 'Accounts' | 'Staff' | 'Console';
   summary: string;
   description?: string;
   parameters?: Parameter[];
@@ -1442,6 +1460,54 @@ const OPERATIONS: Record<string, OperationSpec> = {
     // 503 with Retry-After until the table answers with every migration applied (and while the local platform starts).
     problems: [503],
   },
+  'GET /auth/sign-in-options': {
+    operationId: 'getSignInOptions',
+    tag: 'Console',
+    summary: 'How staff sign in to the console',
+    description:
+      'For the console’s sign-in page: `mode` `local` (the local platform: pick a subject and staff `roles`, offered only to requests addressed to localhost, 127.0.0.1 or [::1]) or `cognito` (on AWS: send the browser to `authorizeUrl` with `clientId`, `scopes`, `response_type=code` and a PKCE `code_challenge` (S256), then `POST /auth/session` with the code). See docs/console-sign-in.md.',
+    responses: { 200: { description: 'The sign-in on offer.', content: json(ref('SignInOptions')) } },
+  },
+  'POST /auth/session': {
+    operationId: 'createSession',
+    tag: 'Console',
+    summary: 'Sign in to the console',
+    description:
+      'Starts a console session and sets its cookie (`__Host-smartshelf-session`: `Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=900`). `{"grant": "local", "subject", "roles", "stores"}` only where `mode` is `local` and the request names a loopback host (403 `local-sign-in-refused` otherwise; staff roles only, `stores` for a picker or store manager, 400 `stores-required`; a subject the staff directory knows gets the roles it holds). `{"grant": "authorization_code", "code", "codeVerifier", "redirectUri"}` where `mode` is `cognito`: the code is redeemed at the hosted UI with the PKCE verifier (400 `invalid-grant` when the identity provider refuses it, 400 `grant-not-offered` locally), the access token verified like a bearer token (401 if it does not), and its groups are the roles; 403 `no-staff-roles` for an identity with none. No token is kept. Not behind the idempotency middleware, which would store the answer (cookie and all) for a day: a repeated local sign-in starts another session, which is harmless (each ends by itself within 15 minutes), and a repeated code is refused by the identity provider (codes are single-use).',
+    requestBody: { required: true, content: json(ref('CreateSessionRequest')) },
+    responses: {
+      201: { description: 'Signed in: the session (`csrfToken` for the requests that change anything) and its cookie.', headers: { Location: HEADERS.Location!, 'Set-Cookie': SESSION_COOKIE_HEADER }, content: json(ref('SessionView')) },
+    },
+    problems: [401, 403, 503],
+  },
+  'GET /auth/session': {
+    operationId: 'getSession',
+    tag: 'Console',
+    summary: 'The console’s session',
+    description:
+      'The session the cookie names (the cookie is this operation’s credential: a request another site started, `Sec-Fetch-Site` other than `same-origin` or `none`, is refused). 401 `no-session` when there is none, it ended, or it expired (15 minutes idle, 8 hours at most).',
+    responses: { 200: { description: 'The session.', content: json(ref('SessionView')) } },
+    problems: [401],
+  },
+  'POST /auth/session/refresh': {
+    operationId: 'refreshSession',
+    tag: 'Console',
+    summary: 'Refresh the console’s session',
+    description:
+      'Moves the session to a new id in a new cookie (the old cookie stops working), 15 more minutes idle but never past 8 hours from sign-in, with the roles and stores read again from the staff directory (a role taken away ends here at the latest; someone left with none is signed out). Needs the cookie and `X-CSRF-Token`; 401 `no-session` without them, for an ended session, or for the loser of two refreshes racing on one session.',
+    parameters: [CSRF_TOKEN_PARAMETER],
+    responses: { 200: { description: 'The refreshed session and its new cookie.', headers: { 'Set-Cookie': SESSION_COOKIE_HEADER }, content: json(ref('SessionView')) } },
+    problems: [401],
+  },
+  'DELETE /auth/session': {
+    operationId: 'deleteSession',
+    tag: 'Console',
+    summary: 'Sign out of the console',
+    description: 'Ends the session: its cookie is refused from the next request. Needs the cookie and `X-CSRF-Token`; 401 `no-session` without them or for a session already ended.',
+    parameters: [CSRF_TOKEN_PARAMETER],
+    responses: { 204: { description: 'Signed out; the cookie is expired.', headers: { 'Set-Cookie': SESSION_COOKIE_HEADER } } },
+    problems: [401],
+  },
   'GET /docs': {
     operationId: 'getApiDocs',
     tag: 'Docs',
@@ -1937,7 +2003,7 @@ function operation(route: RouteSpec, spec: OperationSpec): Operation {
   const statuses = new Set([...(spec.problems ?? []), ...generic, ...(spec.requestBody ? [400] : [])]);
   const maxBodyBytes = route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const security: Record<string, string[]>[] | undefined =
-    route.auth.kind === 'scope' ? [{ bearerAuth: [route.auth.scope] }, { apiKey: [route.auth.scope] }] : undefined;
+    route.auth.kind === 'scope' ? [{ bearerAuth: [route.auth.scope] }, { apiKey: [route.auth.scope] }, { sessionCookie: [route.auth.scope] }] : undefined;
   const notes = [spec.description, spec.requestBody ? `Bodies over ${maxBodyBytes} bytes are refused with 413.` : undefined].filter(Boolean);
   const idempotencyKey = spec.idempotent === 'required' ? [REQUIRED_IDEMPOTENCY_KEY] : spec.idempotent ? [IDEMPOTENCY_KEY] : [];
   const parameters = [...(spec.parameters ?? []), ...idempotencyKey];
@@ -2013,6 +2079,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Accounts', description: 'A shopper’s own account: their profile, and their address book, each postcode checked for its country.' },
       { name: 'Shopping', description: 'A shopper’s own shopping lists, what they buy again, and reordering a past order into a cart.' },
       { name: 'Staff', description: 'For admins: API keys for integrations (shown once, rotated with an overlap, revoked at once) and staff roles; every change audited.' },
+      { name: 'Console', description: 'The staff console’s sign-in: a session in an HttpOnly cookie, refreshed, ended by sign-out; CSRF-protected.' },
       { name: 'Docs', description: 'This document, as JSON and as a page.' },
     ],
     paths: paths(),
@@ -2031,6 +2098,13 @@ export function buildOpenApiDocument(): OpenApiDocument {
           in: 'header',
           name: 'x-api-key',
           description: 'An integration’s API key; the key’s roles grant the scopes an operation lists.',
+        },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: '__Host-smartshelf-session',
+          description:
+            'The staff console’s session (`POST /auth/session`); its roles grant the scopes an operation lists. A request whose method is not GET, HEAD or OPTIONS must also carry the session’s `X-CSRF-Token`, and one another site started (`Sec-Fetch-Site` other than `same-origin` or `none`) is refused.',
         },
       },
     },

@@ -1,6 +1,7 @@
 import { logger } from '../observability/logger.js';
 import { keyScopes } from './api-key-rules.js';
 import type { findApiClient } from './api-clients.js';
+import type { CookieRequest } from './session-sign-in.js';
 import { storesFor, type Principal } from './principal.js';
 import { scopesForRoles } from './roles.js';
 import type { Scope } from './scopes.js';
@@ -9,6 +10,8 @@ import { claimedIssuer, verifyBearerToken, type TokenSettings, type VerifiedToke
 export interface Credentials {
   authorization?: string | undefined;
   apiKey?: string | undefined;
+  /** The console's session cookie, with what a cookie request must also carry (`session-sign-in.ts`). */
+  session?: CookieRequest | undefined;
 }
 
 export interface Authenticated {
@@ -23,6 +26,8 @@ export interface AuthenticateDeps {
   /** The shoppers' pool, when there is one (on AWS): its tokens are shoppers and nothing else. */
   shopperTokens?: () => TokenSettings | undefined;
   findApiClient: typeof findApiClient;
+  /** The principal of a console session cookie the request may use (`sessionOfRequest`), or undefined. */
+  sessionPrincipal?: (request: CookieRequest) => Promise<Principal | undefined>;
 }
 
 /**
@@ -54,8 +59,9 @@ export function personFromToken(token: VerifiedToken, fromShopperPool: boolean):
 }
 
 /**
- * Establishes who is calling from either kind of credential: a bearer JWT for people, an API key
- * for integrations. Returns undefined for missing or invalid credentials; why is logged, never told.
+ * Establishes who is calling, from the first credential present: a bearer JWT (people), an API key (integrations),
+ * the console's session cookie (people, with the same scopes from their roles as a token). Returns undefined for
+ * missing or invalid credentials; why is logged, never told.
  */
 export async function authenticate(credentials: Credentials, deps: AuthenticateDeps): Promise<Authenticated | undefined> {
   const bearer = /^Bearer\s+(\S+)$/i.exec(credentials.authorization ?? '')?.[1];
@@ -87,6 +93,10 @@ export async function authenticate(credentials: Credentials, deps: AuthenticateD
       },
       apiKey: credentials.apiKey,
     };
+  }
+  if (credentials.session?.cookie && deps.sessionPrincipal) {
+    const principal = await deps.sessionPrincipal(credentials.session);
+    return principal ? { principal } : undefined;
   }
   return undefined;
 }

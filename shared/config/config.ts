@@ -65,6 +65,10 @@ const ConfigSchema = z.object({
   [ENV.courierWebhookSecretsArn]: z.string().startsWith('arn:').optional(),
   [ENV.courierWebhookSecret]: z.string().min(1).optional(),
   [ENV.courierWebhookSecretPrevious]: z.string().min(1).optional(),
+  [ENV.consoleSignIn]: z.enum(['local', 'cognito']).optional(),
+  // The hosted UI's origin: https (plain http only to this machine, for a test's fake token endpoint), no path.
+  [ENV.consoleCognitoDomain]: OutsideApiBase.refine((v) => !URL.canParse(v) || new URL(v).pathname === '/', 'must be an origin without a path').optional(),
+  [ENV.consoleClientId]: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be an app client id').optional(),
 });
 
 /** Raised at cold start when the environment is malformed, or when a function reaches for a resource it was not granted. */
@@ -96,6 +100,10 @@ function required(value: string | undefined, name: string): string {
  */
 export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
   const raw = parse(env);
+  // Checked at cold start, not at the first sign-in: a console that cannot sign anyone in should fail its deployment.
+  if (raw[ENV.consoleSignIn] === 'cognito' && (raw[ENV.consoleCognitoDomain] === undefined || raw[ENV.consoleClientId] === undefined)) {
+    throw new ConfigError(`invalid configuration: ${ENV.consoleSignIn}=cognito needs ${ENV.consoleCognitoDomain} and ${ENV.consoleClientId}`);
+  }
   return {
     stage: raw[ENV.stage],
     s3ForcePathStyle: raw[ENV.s3ForcePathStyle],
@@ -181,6 +189,16 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
       const key = raw[ENV.handoverCodeKey];
       if (key !== undefined) return { key };
       return { secretArn: required(raw[ENV.handoverCodesSecretArn], ENV.handoverCodesSecretArn) };
+    },
+    /**
+     * How staff sign in to the console: `local` (the local platform: a developer picks a role, from loopback hosts
+     * only) or `cognito` (the staff pool's hosted UI, authorization code with PKCE, through the console's app client).
+     */
+    get consoleSignIn(): { mode: 'local' } | { mode: 'cognito'; domain: string; clientId: string } {
+      const mode = raw[ENV.consoleSignIn];
+      if (mode === undefined) throw new ConfigError(`${ENV.consoleSignIn} is not set: this deployment does not say how staff sign in to the console`);
+      if (mode === 'local') return { mode };
+      return { mode, domain: raw[ENV.consoleCognitoDomain]!.replace(/\/$/, ''), clientId: raw[ENV.consoleClientId]! };
     },
     /** Stripe's publishable key for the shoppers' apps (Stripe.js confirms a SetupIntent with it), when one is configured. */
     paymentPublishableKey: raw[ENV.paymentPublishableKey],

@@ -131,6 +131,8 @@ export const keys = {
   staffPrincipal: (subject: string): Key => ({ pk: `STAFF#${subject}`, sk: 'STAFF' }),
   /** gsi1: every locally managed member of staff, by subject. */
   staffBySubject: (subject: string) => ({ gsi1pk: 'STAFF', gsi1sk: subject }),
+  /** A staff console session, keyed by the SHA-256 of its id (the id itself is only in the browser's cookie). */
+  staffSession: (sessionHash: string): Key => ({ pk: `SESSION#${sessionHash}`, sk: 'SESSION' }),
 
   migration: (version: string): Key => ({ pk: 'MIGRATION', sk: version }),
 

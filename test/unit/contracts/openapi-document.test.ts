@@ -32,14 +32,17 @@ describe('the OpenAPI document', () => {
       const route = routeOf(key);
       if (route.auth.kind === 'public') {
         expect(operation.security, key).toBeUndefined();
-        // Stripe's, billing's and the courier's webhooks carry their own credential, a signature, so a wrong one is a 401 without any scheme.
-        if (!['POST /webhooks/payments', 'POST /webhooks/billing', 'POST /webhooks/orders'].includes(key)) expect(Object.keys(operation.responses), key).not.toContain('401');
+        // Stripe's, billing's and the courier's webhooks carry their own credential, a signature, and the console's session
+        // routes read the session cookie themselves (a sign-in's identity provider may refuse it), so a wrong one is a 401 without any scheme.
+        const ownCredential = ['POST /webhooks/payments', 'POST /webhooks/billing', 'POST /webhooks/orders', 'POST /auth/session', 'GET /auth/session', 'POST /auth/session/refresh', 'DELETE /auth/session'];
+        if (!ownCredential.includes(key)) expect(Object.keys(operation.responses), key).not.toContain('401');
       } else {
-        expect(operation.security, key).toEqual([{ bearerAuth: [route.auth.scope] }, { apiKey: [route.auth.scope] }]);
+        expect(operation.security, key).toEqual([{ bearerAuth: [route.auth.scope] }, { apiKey: [route.auth.scope] }, { sessionCookie: [route.auth.scope] }]);
         expect(Object.keys(operation.responses), key).toEqual(expect.arrayContaining(['401', '403']));
       }
     }
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'bearerAuth']);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'bearerAuth', 'sessionCookie']);
+    expect(doc.components.securitySchemes.sessionCookie).toMatchObject({ type: 'apiKey', in: 'cookie', name: '__Host-smartshelf-session' });
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-api-key' });
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   });
@@ -74,6 +77,7 @@ describe('the OpenAPI document', () => {
     const bodies = Object.fromEntries(operations.filter((o) => o.operation.requestBody).map((o) => [o.key, Object.keys(o.operation.requestBody!.content).sort()]));
     expect(bodies).toEqual({
       'POST /categories': ['application/json'],
+      'POST /auth/session': ['application/json'],
       'POST /products': ['application/json'],
       'PATCH /products/{id}': ['application/json', 'application/merge-patch+json'],
       'POST /products/import': ['application/json', 'application/x-ndjson', 'text/csv'],
