@@ -289,6 +289,19 @@ function PriceHistory({ productId, refresh }: { productId: string; refresh: numb
   );
 }
 
+/**
+ * Whether the console's CSP (`img-src 'self' data: https:`) lets an image show: on AWS images are on HTTPS; locally the
+ * storage engine is plain HTTP on another port, where an `<img>` would only be blocked (and reported as a violation).
+ */
+function displayable(url: string): boolean {
+  try {
+    const parsed = new URL(url, location.href);
+    return parsed.protocol === 'https:' || parsed.origin === location.origin;
+  } catch {
+    return false;
+  }
+}
+
 function Images({ product, onChanged }: { product: Product; onChanged: () => void }) {
   const [file, setFile] = useState<File | undefined>();
   const action = useAction();
@@ -305,7 +318,9 @@ function Images({ product, onChanged }: { product: Product; onChanged: () => voi
       header: 'Image',
       cell: (image) => {
         const thumbnail = Object.values(image.thumbnails).sort((a, b) => a.width - b.width)[0];
-        return <img src={(thumbnail ?? image).url} alt={`${product.name}, uploaded ${formatTime(image.uploadedAt)}`} width={thumbnail?.width ?? 96} loading="lazy" />;
+        const url = (thumbnail ?? image).url;
+        if (!displayable(url)) return <span style={muted}>no preview here (the image host is not HTTPS)</span>;
+        return <img src={url} alt={`${product.name}, uploaded ${formatTime(image.uploadedAt)}`} width={thumbnail?.width ?? 96} loading="lazy" />;
       },
     },
     { header: 'Status', cell: (image) => image.status },

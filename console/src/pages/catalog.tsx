@@ -52,10 +52,13 @@ export interface ImportJob {
   error?: string;
   errors: { row: number; sku?: string; field: string; message: string }[];
   errorsTruncated: boolean;
-  upload?: { method: 'PUT'; url: string; headers: Record<string, string> };
 }
 
-/** The inline import's limit (`POST /products/import`); larger files go through a presigned upload. */
+/**
+ * The inline import's limit (`POST /products/import`). Larger files go through a presigned upload straight to storage
+ * (`POST /imports`), which the console cannot make: its CSP allows connections to its own origin only
+ * (`connect-src 'self'`), and the bucket is another origin. So the page takes files up to this size.
+ */
 const INLINE_LIMIT = 6 * 1024 * 1024;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -327,17 +330,10 @@ function Imports() {
   const start = (chosen: File, as: ImportFormat) =>
     action.run(async () => {
       setJob(undefined);
-      if (chosen.size <= INLINE_LIMIT) {
-        setJob(await upload<ImportJob>('/products/import', chosen, IMPORT_TYPES[as]));
-      } else {
-        // Larger files go straight to storage through a presigned URL, then the import is started.
-        const created = await api.post<ImportJob>('/imports', { body: { format: as, sizeBytes: chosen.size } });
-        const put = await fetch(created.upload!.url, { method: 'PUT', headers: created.upload!.headers, body: chosen });
-        if (!put.ok) throw new Error(`The file could not be uploaded to storage (HTTP ${put.status}).`);
-        setJob(await api.post<ImportJob>(`/imports/${created.id}/start`, { idempotent: false }));
-      }
+      setJob(await upload<ImportJob>('/products/import', chosen, IMPORT_TYPES[as]));
       return `Import of ${chosen.name} started.`;
     });
+  const tooLarge = file !== undefined && file.size > INLINE_LIMIT;
 
   const errorColumns: Column<ImportJob['errors'][number]>[] = [
     { header: 'Row', cell: (e) => e.row, numeric: true },
@@ -354,7 +350,7 @@ function Imports() {
         aria-label="Import products"
         onSubmit={(event) => {
           event.preventDefault();
-          if (file && format) void start(file, format);
+          if (file && format && !tooLarge) void start(file, format);
         }}
       >
         <div class="field">
@@ -371,9 +367,14 @@ function Imports() {
           />
           <small id="import-file-hint">CSV, JSON or NDJSON, one row per variant (integration-files/catalog/IMPORT.md).</small>
         </div>
-        <button type="submit" class="primary" disabled={!file || !format || action.busy}>
+        <button type="submit" class="primary" disabled={!file || !format || tooLarge || action.busy}>
           Upload
         </button>
+        {tooLarge ? (
+          <div role="alert" class="message error">
+            {file.name} is larger than 6 MB: import it with the API’s upload to storage (POST /imports, see IMPORT.md) from a script.
+          </div>
+        ) : null}
         {file && !format ? (
           <div role="alert" class="message error">
             {file.name} is not a .csv, .json or .ndjson file.

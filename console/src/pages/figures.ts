@@ -99,14 +99,23 @@ export interface FieldChange {
   after: string;
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isMoney(value);
+}
+
 /**
- * The fields an audit entry changed: each top-level field whose value differs between `before` and `after` (present
- * on one side only counts), in the order they first appear, values formatted by {@link formatValue}. Fields equal on
- * both sides (an order's currency, say) are left out, so the diff stays compact.
+ * The fields an audit entry changed: each field whose value differs between `before` and `after` (present on one side
+ * only counts), in the order they first appear, values formatted by {@link formatValue}. Objects on both sides are
+ * compared field by field under a dotted name (`rates.GB.food`), so replacing a whole table shows only the cells that
+ * moved; fields equal on both sides (an order's currency, say) are left out, so the diff stays compact.
  */
-export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): FieldChange[] {
+export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>, prefix = ''): FieldChange[] {
   const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-  return fields
-    .filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]))
-    .map((field) => ({ field, before: formatValue(before[field]), after: formatValue(after[field]) }));
+  return fields.flatMap((field) => {
+    const was = before[field];
+    const is = after[field];
+    if (JSON.stringify(was) === JSON.stringify(is)) return [];
+    if (isPlainObject(was) && isPlainObject(is)) return changedFields(was, is, `${prefix}${field}.`);
+    return [{ field: `${prefix}${field}`, before: formatValue(was), after: formatValue(is) }];
+  });
 }

@@ -61,4 +61,14 @@ describe('the console figures', () => {
       { field: 'reason', before: '—', after: 'split' },
     ]);
   });
+
+  it('shows a replaced table by the cells that moved', () => {
+    const before = { version: 4, rates: { GB: { food: 50, alcohol: 2000 }, IE: { food: 0 } } };
+    const after = { version: 5, rates: { GB: { alcohol: 2000, food: 0 }, IE: { food: 0 }, FR: { food: 550 } } };
+    expect(changedFields(before, after)).toEqual([
+      { field: 'version', before: '4', after: '5' },
+      { field: 'rates.GB.food', before: '50', after: '0' },
+      { field: 'rates.FR', before: '—', after: '{"food":550}' },
+    ]);
+  });
 });
