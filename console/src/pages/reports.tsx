@@ -7,12 +7,14 @@ import { ErrorMessage, StatusMessage } from '../components/messages.js';
 import { DataTable, type Column } from '../components/table.js';
 import { useAction, useLoad } from '../components/use-load.js';
 import type { PageProps } from '../router.js';
+import { hasScope } from '../session.js';
 import { addDays, formatRate, isoDay, money } from './figures.js';
 
 /**
- * `#/reports`: a store's sales, refunds or tax summary over a range of days (`GET /reports/<kind>`), drawn as a chart
- * of the daily figures and a table with the totals, downloadable as CSV; and a day's payment reconciliation
- * (`GET /reports/reconciliation`) with its three sides: our books, the billing system and the payment gateway.
+ * `#/reports`: a store's sales, refunds or tax summary over a range of days (`GET /reports/<kind>`,
+ * `store-reports:read`), drawn as a chart of the daily figures and a table with the totals, downloadable as CSV; and,
+ * for holders of `reports:read`, a day's payment reconciliation (`GET /reports/reconciliation`) with its three sides:
+ * our books, the billing system and the payment gateway.
  */
 
 type Kind = 'sales' | 'refunds' | 'tax' | 'reconciliation';
@@ -105,18 +107,20 @@ function rangeProblem(from: string, to: string): string | undefined {
 }
 
 /** The Reports page. */
-export default function ReportsPage({ store }: PageProps) {
+export default function ReportsPage({ session, store }: PageProps) {
   const today = isoDay(new Date());
   const [kind, setKind] = useState<Kind>('sales');
   const [from, setFrom] = useState(addDays(today, -6));
   const [to, setTo] = useState(today);
   const [day, setDay] = useState(addDays(today, -1));
+  // The chain-wide reconciliation needs `reports:read`; a store manager (`store-reports:read`) reads only their stores' reports.
+  const kinds = hasScope(session, 'reports:read') ? KINDS : KINDS.filter((option) => option.value !== 'reconciliation');
 
   return (
     <section class="page reports">
       <h1>Reports</h1>
       <form class="toolbar" onSubmit={(event) => event.preventDefault()}>
-        <SelectField label="Report" value={kind} onChange={(value) => setKind(value as Kind)} options={KINDS} />
+        <SelectField label="Report" value={kind} onChange={(value) => setKind(value as Kind)} options={kinds} />
         {kind === 'reconciliation' ? (
           <TextField label="Day (UTC)" type="date" value={day} onInput={setDay} required />
         ) : (
