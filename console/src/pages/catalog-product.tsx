@@ -14,7 +14,7 @@ import { visuallyHidden, muted } from './page-styles.js';
 /**
  * `#/catalog/products/<id>`: one product. Its details and each variant's price are edited with `PATCH /products/{id}`
  * under its version (someone else's change in between is the API's 409); it is retired rather than deleted (refused
- * with 409 `product-in-bundle` while an active bundle lists it); its price history comes from the audit
+ * with 409 `product-in-bundle` while an active bundle lists it) and reinstated; its price history comes from the audit
  * (`GET /products/{id}/prices`, linking to the product's audit trail); and its images are listed and uploaded.
  */
 
@@ -232,27 +232,26 @@ function EditProduct({ product, onSaved }: { product: Product; onSaved: () => vo
 
 function RetireProduct({ product, onRetired }: { product: Product; onRetired: () => void }) {
   const action = useAction();
+  const post = (verb: 'retire' | 'reinstate', done: string) =>
+    action.run(async () => {
+      await api.post(`/products/${product.id}/${verb}`, { idempotent: false });
+      onRetired();
+      return done;
+    });
   return (
     <div class="retire">
       <h3>Retire</h3>
       {product.status === 'archived' ? (
-        <p>This product is retired: it is no longer sold, and stays in past orders and reports.</p>
+        <>
+          <p>This product is retired: it is no longer sold, and stays in past orders and reports.</p>
+          <button type="button" disabled={action.busy} onClick={() => void post('reinstate', `${product.name} is on sale again.`)}>
+            Reinstate
+          </button>
+        </>
       ) : (
         <>
           <p>A retired product is no longer sold; it is never deleted. A product an active bundle lists cannot be retired.</p>
-          <ConfirmButton
-            label="Retire"
-            question={`Retire ${product.name}?`}
-            danger
-            disabled={action.busy}
-            onConfirm={() =>
-              action.run(async () => {
-                await api.post(`/products/${product.id}/retire`, { body: { version: product.version }, idempotent: false });
-                onRetired();
-                return `${product.name} is retired.`;
-              })
-            }
-          />
+          <ConfirmButton label="Retire" question={`Retire ${product.name}?`} danger disabled={action.busy} onConfirm={() => post('retire', `${product.name} is retired.`)} />
         </>
       )}
       <ErrorMessage error={action.error} />

@@ -222,7 +222,7 @@ function ChangeCategory({
         disabled={action.busy}
         onConfirm={() =>
           action.run(async () => {
-            await api.post(`/categories/${selected.id}/retire`, { body: selected.version === undefined ? undefined : { version: selected.version }, idempotent: false });
+            await api.post(`/categories/${selected.id}/retire`, { idempotent: false });
             onChanged();
             return `${selected.name} retired.`;
           })
