@@ -273,6 +273,7 @@ function TaxReport({ report }: { report: Report<'tax', TaxFigures> }) {
     <>
       <Chart
         title="Net tax per day"
+        kind="line"
         labels={report.days.map((d) => d.date)}
         series={[{ name: 'Net tax', values: report.days.map((d) => d.rows.reduce((sum, row) => sum + row.netTax, 0)) }]}
         format={m}
