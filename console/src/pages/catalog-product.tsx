@@ -9,7 +9,7 @@ import { useAction, useLoad } from '../components/use-load.js';
 import { href, type PageProps } from '../router.js';
 import { moneyInput, parseMoney } from './figures.js';
 import { upload } from './upload.js';
-import { visuallyHidden, muted } from './page-styles.js';
+import { muted, narrow, visuallyHidden } from './page-styles.js';
 
 /**
  * `#/catalog/products/<id>`: one product. Its details and each variant's price are edited with `PATCH /products/{id}`
@@ -195,7 +195,7 @@ function EditProduct({ product, onSaved }: { product: Product; onSaved: () => vo
   ];
 
   return (
-    <form class="stacked" aria-label="Edit the product" onSubmit={submit}>
+    <form class="stacked" style={narrow} aria-label="Edit the product" onSubmit={submit}>
       <h3>Details and prices</h3>
       <TextField label="Name" value={draft.name} onInput={set('name')} required error={fieldError(errors, 'body.name')} />
       <TextField label="Brand" value={draft.brand} onInput={set('brand')} error={fieldError(errors, 'body.brand')} />

@@ -9,6 +9,7 @@ import { useAction, useLoad } from '../components/use-load.js';
 import { href, type PageProps } from '../router.js';
 import { ProductPage } from './catalog-product.js';
 import { IMPORT_TYPES, importFormat, upload, type ImportFormat } from './upload.js';
+import { narrow } from './page-styles.js';
 
 /**
  * `#/catalog`: the category tree (create, rename, move, retire), the products (filtered by category, tag and status,
@@ -127,7 +128,7 @@ function CreateCategory({ options, onCreated }: { options: { value: string; labe
   const effectiveSlug = slug || slugOf(name);
   return (
     <form
-      class="stacked"
+      class="stacked" style={narrow}
       aria-label="Create a category"
       onSubmit={(event) => {
         event.preventDefault();
@@ -188,7 +189,7 @@ function ChangeCategory({
     });
 
   return (
-    <form class="stacked" aria-label="Change a category" onSubmit={(event) => event.preventDefault()}>
+    <form class="stacked" style={narrow} aria-label="Change a category" onSubmit={(event) => event.preventDefault()}>
       <h3>Change a category</h3>
       <SelectField
         label="Category"

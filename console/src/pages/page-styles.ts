@@ -19,3 +19,6 @@ export const visuallyHidden = {
 
 /** Secondary text (who, when, hints in tables). */
 export const muted = { color: 'var(--muted)' } as const;
+
+/** A form of stacked fields at a readable width rather than the page's. */
+export const narrow = { maxWidth: '40rem' } as const;

@@ -8,7 +8,7 @@ import { PagedTable, usePaged, type Column } from '../components/table.js';
 import { useAction, useLoad } from '../components/use-load.js';
 import type { PageProps } from '../router.js';
 import { formatRate, parseMoney, parseRate } from './figures.js';
-import { muted } from './page-styles.js';
+import { muted, narrow } from './page-styles.js';
 
 /**
  * `#/promotions`: the promotions (`GET /promotions`, newest start first, paged; "running now" filter), a form that
@@ -154,7 +154,7 @@ function EditPromotion({ promotion, onChanged, onClose }: { promotion: Promotion
     });
   return (
     <form
-      class="stacked"
+      class="stacked" style={narrow}
       aria-label={`Change ${promotion.name}`}
       onSubmit={(event) => {
         event.preventDefault();
@@ -335,7 +335,7 @@ function CreatePromotion({ storeBound, store, onCreated }: { storeBound: boolean
 
   return (
     <form
-      class="stacked"
+      class="stacked" style={narrow}
       aria-label="Create a promotion"
       onSubmit={(event) => {
         event.preventDefault();
