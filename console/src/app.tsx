@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { ErrorMessage } from './components/messages.js';
 import { SelectField } from './components/field.js';
-import { allowedPages, PAGES, type PageEntry } from './pages.js';
+import { allowedPages, allows, PAGES, type PageEntry } from './pages.js';
 import { href, navigate, useRoute, type PageProps, type Route } from './router.js';
 import { signOut, useSession, type SessionView } from './session.js';
 
@@ -16,8 +16,11 @@ interface StoreSummary {
   name: string;
 }
 
-/** Lazily loads `pages/<module>.tsx`: esbuild bundles every file there as a chunk of its own. */
-function loadPage(module: string): Promise<{ default: ComponentType<PageProps> }> {
+/**
+ * Lazily loads `pages/<module>.tsx`: esbuild bundles every file there as a chunk of its own. Async, because the
+ * bundle's lookup throws at once for a module it does not have: that must be a rejection the page host shows.
+ */
+async function loadPage(module: string): Promise<{ default: ComponentType<PageProps> }> {
   return import(`./pages/${module}.tsx`);
 }
 
@@ -26,7 +29,7 @@ function resolve(route: Route, session: SessionView | undefined): { module: stri
   if (route.page === 'sign-in' || !session) return { module: 'sign-in' };
   const entry = PAGES.find((page) => page.route === route.page);
   if (!entry) return { denied: `There is no page “${route.page}”.` };
-  if (!session.scopes.includes(entry.scope)) return { denied: `${entry.title} needs the ${entry.scope} scope, which your roles do not give.` };
+  if (!allows(session.scopes, entry)) return { denied: `${entry.title} needs the ${entry.scope} scope, which your roles do not give.` };
   return { module: route.params.length > 0 && entry.detailModule ? entry.detailModule : entry.module, entry };
 }
 

@@ -8,6 +8,8 @@ export interface PageEntry {
   module: string;
   title: string;
   scope: string;
+  /** Other scopes that also show the page (a store manager's `store-reports:read` for their own stores' reports). */
+  alsoScopes?: string[];
   /** A page for a route with segments (`#/orders/<id>`), when it differs from the list's module. */
   detailModule?: string;
 }
@@ -18,14 +20,19 @@ export const PAGES: readonly PageEntry[] = [
   { route: 'catalog', module: 'catalog', title: 'Catalog', scope: 'catalog:write' },
   { route: 'promotions', module: 'promotions', title: 'Promotions', scope: 'promotions:write' },
   { route: 'tax', module: 'tax', title: 'Tax rates', scope: 'admin' },
-  { route: 'reports', module: 'reports', title: 'Reports', scope: 'reports:read' },
+  { route: 'reports', module: 'reports', title: 'Reports', scope: 'reports:read', alsoScopes: ['store-reports:read'] },
   { route: 'audit', module: 'audit', title: 'Audit trail', scope: 'audit:read' },
   { route: 'operations', module: 'operations', title: 'Operations', scope: 'admin' },
   { route: 'staff', module: 'staff', title: 'Staff', scope: 'admin' },
   { route: 'api-keys', module: 'api-keys', title: 'API keys', scope: 'admin' },
 ];
 
+/** True when `scopes` show `page`. */
+export function allows(scopes: readonly string[], page: PageEntry): boolean {
+  return scopes.includes(page.scope) || (page.alsoScopes ?? []).some((scope) => scopes.includes(scope));
+}
+
 /** The pages a session's scopes allow, in navigation order. */
 export function allowedPages(scopes: readonly string[]): PageEntry[] {
-  return PAGES.filter((page) => scopes.includes(page.scope));
+  return PAGES.filter((page) => allows(scopes, page));
 }

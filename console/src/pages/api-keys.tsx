@@ -38,13 +38,12 @@ function IssuedKey({ issued, onDismiss }: { issued: ApiKey; onDismiss: () => voi
   return (
     <div class="issued" role="region" aria-label="New API key">
       <h2>New key for {issued.name}</h2>
-      <p role="alert" class="message error">
-        This key is shown only once. Copy it now and keep it in the integration's secret store: it cannot be shown again.
+      <p class="message warning">
+        <strong>This key is shown only once.</strong> Copy it now and keep it in the integration's secret store: it cannot be
+        shown again.
       </p>
-      <label for="issued-key">API key</label>
-      <output id="issued-key" class="secret">
-        {issued.apiKey}
-      </output>
+      <label for="issued-key">The new key</label>
+      <input id="issued-key" class="secret" readOnly value={issued.apiKey} onFocus={(event) => (event.target as HTMLInputElement).select()} />
       {issued.predecessor ? (
         <p>
           The previous key (…{issued.predecessor.lastFour}) keeps working until {formatTime(issued.predecessor.expiresAt)}.
@@ -84,7 +83,7 @@ function CreateForm({ onCreated }: { onCreated: (key: ApiKey) => void }) {
     });
   };
   return (
-    <form class="stacked" onSubmit={submit} aria-label="Create an API key">
+    <form class="stacked" onSubmit={submit}>
       <h2>Create a key</h2>
       <TextField label="Name" value={name} onInput={setName} required />
       <fieldset>

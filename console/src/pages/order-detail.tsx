@@ -11,6 +11,8 @@ import { describeQuantity, type Order, type OrderLine, type Quantity, type Shipm
 
 const ZONES = ['ambient', 'chilled', 'frozen'] as const;
 const ID_DOCUMENTS = ['passport', 'driving-licence', 'national-id-card', 'proof-of-age-card'];
+/** Order statuses whose goods may be packed, sent or handed over (shared/orders/fulfilment.ts). */
+const FULFILLABLE = ['completed', 'partially-refunded'];
 /** Statuses an order may be cancelled from (docs/orders.md): anything before the money is captured. */
 const CANCELLABLE = ['pending', 'reserved', 'payment-pending', 'authorized', 'confirmed', 'picking', 'picked'];
 
@@ -65,7 +67,7 @@ function PickForm({ order, act }: { order: Order; act: Act }) {
   };
 
   return (
-    <form class="stacked" onSubmit={submit} aria-label="Record the pick">
+    <form class="stacked" onSubmit={submit}>
       <h2>Pick</h2>
       {order.lines.map((line) => {
         const entry = entries[line.lineId]!;
@@ -105,8 +107,9 @@ function PickForm({ order, act }: { order: Order; act: Act }) {
 }
 
 function PackForm({ order, act }: { order: Order; act: Act }) {
-  // Every line of which something was handed over goes in exactly one zone.
-  const packable = order.lines.filter((line) => line.picked?.quantity);
+  // Every line of which something was handed over goes in exactly one zone: the picked quantity, or the ordered one
+  // when the order was never weighed or substituted (shared/orders/fulfilment.ts handedOver).
+  const packable = order.lines.filter((line) => line.picked === undefined || line.picked.quantity !== undefined);
   const [zoneOf, setZoneOf] = useState<Record<string, string>>(() => Object.fromEntries(packable.map((line) => [line.lineId, 'ambient'])));
   const [bags, setBags] = useState<Record<string, string>>({ ambient: '1', chilled: '1', frozen: '1' });
   const used = ZONES.filter((zone) => packable.some((line) => zoneOf[line.lineId] === zone));
@@ -117,7 +120,7 @@ function PackForm({ order, act }: { order: Order; act: Act }) {
       }),
     );
   return (
-    <form class="stacked" onSubmit={(event) => event.preventDefault()} aria-label="Pack the order">
+    <form class="stacked" onSubmit={(event) => event.preventDefault()}>
       <h2>Pack</h2>
       {packable.map((line) => (
         <SelectField
@@ -148,7 +151,7 @@ function HandoverForm({ order, act }: { order: Order; act: Act }) {
     );
   };
   return (
-    <form onSubmit={handOver} aria-label="Hand the order over">
+    <form onSubmit={handOver}>
       <TextField label="Handover code" value={code} onInput={setCode} required />
       {order.idCheckRequired ? (
         <SelectField label="ID document checked" value={document} onChange={setDocument} options={[{ value: '', label: 'Not checked' }, ...ID_DOCUMENTS.map((d) => ({ value: d, label: d }))]} />
@@ -163,7 +166,7 @@ function HandoverForm({ order, act }: { order: Order; act: Act }) {
 function CancelForm({ order, act }: { order: Order; act: Act }) {
   const [reason, setReason] = useState('');
   return (
-    <form onSubmit={(event) => event.preventDefault()} aria-label="Cancel the order">
+    <form onSubmit={(event) => event.preventDefault()}>
       <TextField label="Reason for cancelling" value={reason} onInput={setReason} />
       <ConfirmButton
         label="Cancel order"
@@ -233,7 +236,13 @@ export default function OrderDetailPage({ params }: PageProps) {
 function OrderView({ order, act, busy }: { order: Order; act: Act; busy: boolean }) {
   const mode = order.fulfillment.mode;
   const fulfilment = order.fulfillmentStatus ?? 'unfulfilled';
-  const pickedUp = ['picked', 'captured', 'completed'].includes(order.status);
+  const fulfillable = FULFILLABLE.includes(order.status);
+  const canPack = fulfillable && fulfilment === 'unfulfilled' && mode !== 'in-store';
+  const canDispatch = fulfillable && mode === 'delivery' && ['packed', 'partially-dispatched'].includes(fulfilment);
+  const canMakeReady = fulfillable && mode === 'pickup' && (fulfilment === 'packed' || (fulfilment === 'ready-for-collection' && !!order.collection?.lockedAt));
+  const canHandOver = fulfillable && mode === 'pickup' && fulfilment === 'ready-for-collection';
+  const canCancel = CANCELLABLE.includes(order.status);
+  const anything = order.status === 'picking' || canPack || canDispatch || canMakeReady || canHandOver || canCancel;
   return (
     <>
       <dl class="facts">
@@ -268,9 +277,10 @@ function OrderView({ order, act, busy }: { order: Order; act: Act; busy: boolean
       {order.shipments?.length ? <DataTable caption="Shipments" columns={SHIPMENT_COLUMNS} rows={order.shipments} rowKey={(s) => s.id} /> : null}
       <fieldset disabled={busy} class="order-actions">
         <legend>Actions</legend>
+        {anything ? null : <p class="empty">No steps are open for this order now.</p>}
         {order.status === 'picking' ? <PickForm key={order.id} order={order} act={act} /> : null}
-        {pickedUp && fulfilment === 'unfulfilled' && mode !== 'in-store' ? <PackForm order={order} act={act} /> : null}
-        {mode === 'delivery' && ['packed', 'partially-dispatched'].includes(fulfilment) ? (
+        {canPack ? <PackForm order={order} act={act} /> : null}
+        {canDispatch ? (
           <div class="actions">
             <ConfirmButton
               label="Dispatch"
@@ -279,7 +289,7 @@ function OrderView({ order, act, busy }: { order: Order; act: Act; busy: boolean
             />
           </div>
         ) : null}
-        {mode === 'pickup' && (fulfilment === 'packed' || (fulfilment === 'ready-for-collection' && order.collection?.lockedAt)) ? (
+        {canMakeReady ? (
           <div class="actions">
             <ConfirmButton
               label="Ready for collection"
@@ -288,8 +298,8 @@ function OrderView({ order, act, busy }: { order: Order; act: Act; busy: boolean
             />
           </div>
         ) : null}
-        {mode === 'pickup' && fulfilment === 'ready-for-collection' ? <HandoverForm order={order} act={act} /> : null}
-        {CANCELLABLE.includes(order.status) ? <CancelForm order={order} act={act} /> : null}
+        {canHandOver ? <HandoverForm order={order} act={act} /> : null}
+        {canCancel ? <CancelForm order={order} act={act} /> : null}
       </fieldset>
     </>
   );

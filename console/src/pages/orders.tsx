@@ -26,14 +26,20 @@ const COLUMNS: Column<Order>[] = [
   { header: 'Placed', cell: (order) => formatTime(order.createdAt) },
 ];
 
-/** The group an order is worked in: its delivery or collection slot, or the till. */
+/** The group an order is worked in: its delivery or collection slot (its store-local day and window), or the till. */
 function groupOf(order: Order, slots: Map<string, Slot>): string {
   const mode = order.fulfillment.mode;
   if (mode === 'in-store') return 'In store';
   const slot = order.fulfillment.slotId ? slots.get(order.fulfillment.slotId) : undefined;
   const label = mode === 'delivery' ? 'Delivery' : 'Collection';
   if (!slot) return `${label}${order.fulfillment.slotId ? ` (slot ${order.fulfillment.slotId})` : ''}`;
-  return `${label} ${slot.startsAtLocal.slice(11, 16)}–${slot.endsAtLocal.slice(11, 16)}`;
+  return `${label} ${slot.startsAtLocal.slice(0, 10)} ${slot.startsAtLocal.slice(11, 16)}–${slot.endsAtLocal.slice(11, 16)}`;
+}
+
+/** The days the orders' slots fall on: a slot id starts with its start (`2026-12-08T08:00Z~delivery`). */
+function slotDays(orders: Order[]): string[] {
+  const days = orders.map((order) => order.fulfillment.slotId?.slice(0, 10) ?? '').filter((day) => /^\d{4}-\d{2}-\d{2}$/.test(day));
+  return [...new Set(days)].sort();
 }
 
 /** `#/orders`: a store's orders of a day, grouped by slot, each linking to its page. */
@@ -45,10 +51,13 @@ export default function OrdersPage({ store }: PageProps) {
     (cursor) => (store && validDate ? api.get<Page<Order>>('/orders', { query: { store, date, status, cursor, limit: 100 } }) : Promise.resolve({ items: [] })),
     [store, date, status],
   );
-  const slots = useLoad(
-    async () => (store && validDate ? (await api.get<{ items: Slot[] }>(`/stores/${encodeURIComponent(store)}/slots`, { query: { date } })).items : []),
-    [store, date],
-  );
+  // Orders are listed by the day they were placed; their slots are often on a later day, so each slot day is read.
+  const days = slotDays(orders.rows);
+  const slots = useLoad(async () => {
+    if (!store) return [];
+    const lists = await Promise.all(days.map((day) => api.get<{ items: Slot[] }>(`/stores/${encodeURIComponent(store)}/slots`, { query: { date: day } })));
+    return lists.flatMap((list) => list.items);
+  }, [store, days.join(',')]);
   const bySlot = new Map((slots.value ?? []).map((slot) => [slot.id, slot]));
   const groups = new Map<string, Order[]>();
   for (const order of orders.rows) {

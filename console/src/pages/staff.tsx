@@ -35,7 +35,7 @@ function RolesForm({ member, onSaved }: { member: Member; onSaved: (member: Memb
     });
   };
   return (
-    <form class="stacked" onSubmit={save} aria-label={`Roles of ${member.subject}`}>
+    <form class="stacked" onSubmit={save}>
       <h2>Roles of {member.subject}</h2>
       <fieldset>
         <legend>Roles</legend>
@@ -83,7 +83,6 @@ export default function StaffPage() {
       <PagedTable caption="Staff" columns={columns} paged={staff} rowKey={(member) => member.subject} empty="No staff with roles yet." />
       <form
         class="toolbar"
-        aria-label="Give roles to someone else"
         onSubmit={(event) => {
           event.preventDefault();
           if (newSubject.trim()) setEditing({ subject: newSubject.trim(), roles: [], stores: [] });

@@ -95,7 +95,7 @@ function AdjustForm({ sku, store, onDone }: { sku: string; store: string; onDone
     });
   };
   return (
-    <form onSubmit={submit} aria-label="Adjust stock">
+    <form onSubmit={submit}>
       <SelectField
         label="Adjustment"
         value={kind}
@@ -190,7 +190,6 @@ export default function StockPage({ session, store, params }: PageProps) {
           event.preventDefault();
           look(input);
         }}
-        aria-label="Find a SKU"
       >
         <TextField label="SKU" value={input} onInput={setInput} error={invalid} required />
         <button type="submit">Look up</button>
