@@ -13,8 +13,8 @@ const ZONES = ['ambient', 'chilled', 'frozen'] as const;
 const ID_DOCUMENTS = ['passport', 'driving-licence', 'national-id-card', 'proof-of-age-card'];
 /** Order statuses whose goods may be packed, sent or handed over (shared/orders/fulfilment.ts). */
 const FULFILLABLE = ['completed', 'partially-refunded'];
-/** Statuses an order may be cancelled from (docs/orders.md): anything before the money is captured. */
-const CANCELLABLE = ['pending', 'reserved', 'payment-pending', 'authorized', 'confirmed', 'picking', 'picked'];
+/** Statuses staff may cancel an order in (POST /orders/{id}/cancel): any not yet completed; a capture is refunded. */
+const CANCELLABLE = ['pending', 'reserved', 'payment-pending', 'authorized', 'confirmed', 'picking', 'picked', 'captured'];
 
 type Act = (label: string, action: () => Promise<Order | { order: Order }>) => void;
 
@@ -201,7 +201,7 @@ const SHIPMENT_COLUMNS: Column<Shipment>[] = [
 ];
 
 /** `#/orders/<id>`: one order, its lines and shipments, and the steps its state allows. */
-export default function OrderDetailPage({ params }: PageProps) {
+export default function OrderDetailPage({ session, params }: PageProps) {
   const id = params[0] ?? '';
   const loaded = useLoad(() => api.get<Order>(`/orders/${encodeURIComponent(id)}`), [id]);
   const [order, setOrder] = useState<Order | undefined>();
@@ -226,23 +226,26 @@ export default function OrderDetailPage({ params }: PageProps) {
       <h1>Order {id}</h1>
       <ErrorMessage error={loaded.error} />
       {!shown && loaded.loading ? <p class="loading">Loading…</p> : null}
-      {shown ? <OrderView order={shown} act={act} busy={action.busy} /> : null}
+      {shown ? <OrderView order={shown} act={act} busy={action.busy} scopes={session.scopes} /> : null}
       <ErrorMessage error={action.error} />
       <StatusMessage>{action.message}</StatusMessage>
     </section>
   );
 }
 
-function OrderView({ order, act, busy }: { order: Order; act: Act; busy: boolean }) {
+function OrderView({ order, act, busy, scopes }: { order: Order; act: Act; busy: boolean; scopes: string[] }) {
   const mode = order.fulfillment.mode;
   const fulfilment = order.fulfillmentStatus ?? 'unfulfilled';
-  const fulfillable = FULFILLABLE.includes(order.status);
+  // Fulfilment steps need orders:pick (pickers, store managers), a staff cancel orders:write (not pickers).
+  const picks = scopes.includes('orders:pick');
+  const fulfillable = picks && FULFILLABLE.includes(order.status);
   const canPack = fulfillable && fulfilment === 'unfulfilled' && mode !== 'in-store';
   const canDispatch = fulfillable && mode === 'delivery' && ['packed', 'partially-dispatched'].includes(fulfilment);
   const canMakeReady = fulfillable && mode === 'pickup' && (fulfilment === 'packed' || (fulfilment === 'ready-for-collection' && !!order.collection?.lockedAt));
   const canHandOver = fulfillable && mode === 'pickup' && fulfilment === 'ready-for-collection';
-  const canCancel = CANCELLABLE.includes(order.status);
-  const anything = order.status === 'picking' || canPack || canDispatch || canMakeReady || canHandOver || canCancel;
+  const canPick = picks && order.status === 'picking';
+  const canCancel = scopes.includes('orders:write') && CANCELLABLE.includes(order.status);
+  const anything = canPick || canPack || canDispatch || canMakeReady || canHandOver || canCancel;
   return (
     <>
       <dl class="facts">
@@ -278,7 +281,7 @@ function OrderView({ order, act, busy }: { order: Order; act: Act; busy: boolean
       <fieldset disabled={busy} class="order-actions">
         <legend>Actions</legend>
         {anything ? null : <p class="empty">No steps are open for this order now.</p>}
-        {order.status === 'picking' ? <PickForm key={order.id} order={order} act={act} /> : null}
+        {canPick ? <PickForm key={order.id} order={order} act={act} /> : null}
         {canPack ? <PackForm order={order} act={act} /> : null}
         {canDispatch ? (
           <div class="actions">
