@@ -14,7 +14,7 @@ export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
   // Only shoppers have an account (`/me`): staff act on a customer's account through their own scopes, never as them.
   shopper: ['cart:write', 'orders:read', 'account:read', 'account:write'],
   picker: ['orders:read', 'orders:pick', 'inventory:read'],
-  'store-manager': ['orders:read', 'orders:write', 'orders:pick', 'orders:refund', 'inventory:read', 'inventory:write', 'promotions:write'],
+  'store-manager': ['orders:read', 'orders:write', 'orders:pick', 'orders:refund', 'inventory:read', 'inventory:write', 'promotions:write', 'store-reports:read'],
   'head-office': [
     'catalog:write',
     'catalog:import',
@@ -25,6 +25,7 @@ export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
     'orders:write',
     'orders:refund',
     'reports:read',
+    'store-reports:read',
     'audit:read',
   ],
   // The customer-service desk: a customer who calls about their data is answered here, not at a store.
@@ -41,6 +42,7 @@ export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
     'orders:pick',
     'orders:refund',
     'reports:read',
+    'store-reports:read',
     'audit:read',
     'customers:privacy',
     'admin',
