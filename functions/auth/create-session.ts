@@ -11,11 +11,13 @@ import { staffDirectory } from '../../shared/staff/staff-roles.js';
  * another session (harmless, each ends by itself), a replayed code is refused by the identity provider.
  */
 export const handler = httpHandler({ body: CreateSessionRequest })(async (input) => {
-  const deps = { ...tableDeps(), mode: config.consoleSignIn, staffTokens: () => config.jwt, directory: staffDirectory() };
+  // One clock reading for the whole request, so the cookie's Max-Age is the session's idle lifetime to the second.
+  const now = new Date();
+  const deps = { ...tableDeps({ now: () => now }), mode: config.consoleSignIn, staffTokens: () => config.jwt, directory: staffDirectory() };
   const { sessionId, session } = await signIn(input.body, input.headers.host, deps);
   return {
     status: 201,
     body: sessionView(sessionId, session),
-    headers: { location: '/auth/session', 'set-cookie': issueCookie(sessionId, session, deps.now()), 'cache-control': 'no-store' },
+    headers: { location: '/auth/session', 'set-cookie': issueCookie(sessionId, session, now), 'cache-control': 'no-store' },
   };
 });

@@ -10,7 +10,9 @@ import { staffDirectory } from '../../shared/staff/staff-roles.js';
  * cookie (the old one stops working), the idle deadline slid, roles and stores re-read from the staff directory.
  */
 export const handler = httpHandler({})(async (input) => {
-  const deps = { ...tableDeps(), directory: staffDirectory() };
+  // One clock reading for the whole request, so the cookie's Max-Age is the session's idle lifetime to the second.
+  const now = new Date();
+  const deps = { ...tableDeps({ now: () => now }), directory: staffDirectory() };
   const { sessionId, session } = await refreshSession(cookieRequest('POST', input.headers), deps);
-  return ok(sessionView(sessionId, session), { 'set-cookie': issueCookie(sessionId, session, deps.now()), 'cache-control': 'no-store' });
+  return ok(sessionView(sessionId, session), { 'set-cookie': issueCookie(sessionId, session, now), 'cache-control': 'no-store' });
 });
