@@ -47,12 +47,28 @@ interface Adjustment {
   after: StockCounts;
 }
 
+/** One change in a SKU's history at a store (`GET /inventory/{sku}/adjustments?store=`), from the audit trail. */
+interface HistoryEntry {
+  id: string;
+  /** `adjust`, or `write-off` for returned goods not put back. */
+  action: string;
+  delta: number;
+  writtenOff?: number;
+  reason: string | null;
+  note?: string;
+  actor: string;
+  at: string;
+  before: StockCounts | null;
+  after: StockCounts | null;
+}
+
 /** A row of a store's stock list (`GET /stores/{id}/stock`). */
 interface StoreStockRow extends StockCounts {
   sku: string;
-  name?: string;
-  productId?: string;
-  updatedAt?: string | null;
+  name: string | null;
+  stockUnit: string | null;
+  onHand: number;
+  updatedAt: string;
 }
 
 /** True when the API has no such route yet: the listing is optional, and the page works by SKU without it. */
@@ -68,11 +84,15 @@ const STORE_COLUMNS: Column<StockAtStore>[] = [
   { header: 'Updated', cell: (row) => formatTime(row.updatedAt) },
 ];
 
-const HISTORY_COLUMNS: Column<Adjustment>[] = [
+const HISTORY_COLUMNS: Column<HistoryEntry>[] = [
   { header: 'When', cell: (row) => formatTime(row.at) },
-  { header: 'Change', cell: (row) => (row.delta > 0 ? `+${row.delta}` : String(row.delta)), numeric: true },
-  { header: 'Available after', cell: (row) => row.after.available, numeric: true },
-  { header: 'Reason', cell: (row) => row.reason },
+  {
+    header: 'Change',
+    cell: (row) => (row.action === 'write-off' ? `written off ${row.writtenOff ?? ''}`.trim() : row.delta > 0 ? `+${row.delta}` : String(row.delta)),
+    numeric: true,
+  },
+  { header: 'Available after', cell: (row) => row.after?.available ?? '—', numeric: true },
+  { header: 'Reason', cell: (row) => row.reason ?? '—' },
   { header: 'Note', cell: (row) => row.note ?? '' },
   { header: 'By', cell: (row) => row.actor },
 ];
@@ -120,8 +140,8 @@ function AdjustForm({ sku, store, onDone }: { sku: string; store: string; onDone
 function SkuView({ sku, store, canWrite }: { sku: string; store: string | undefined; canWrite: boolean }) {
   const [made, setMade] = useState<Adjustment[]>([]);
   const stock = useLoad(() => api.get<SkuStock>(`/inventory/${encodeURIComponent(sku)}`), [sku, made.length]);
-  const history = usePaged<Adjustment>(
-    (cursor) => (store ? api.get<Page<Adjustment>>(`/inventory/${encodeURIComponent(sku)}/adjustments`, { query: { store, cursor } }) : Promise.resolve({ items: [] })),
+  const history = usePaged<HistoryEntry>(
+    (cursor) => (store ? api.get<Page<HistoryEntry>>(`/inventory/${encodeURIComponent(sku)}/adjustments`, { query: { store, cursor } }) : Promise.resolve({ items: [] })),
     [sku, store, made.length],
   );
   const here = stock.value?.stores.find((row) => row.storeId === store);
@@ -141,7 +161,7 @@ function SkuView({ sku, store, canWrite }: { sku: string; store: string | undefi
       {canWrite && store && stock.value && !stock.value.bundle ? <AdjustForm sku={sku} store={store} onDone={(adjustment) => setMade([adjustment, ...made])} /> : null}
       {missingRoute(history.error) ? (
         made.length > 0 ? (
-          <DataTable caption="Adjustments made here" columns={HISTORY_COLUMNS} rows={made} rowKey={(row) => row.id} />
+          <DataTable caption="Adjustments made here" columns={HISTORY_COLUMNS} rows={made.map((a) => ({ ...a, action: 'adjust' }))} rowKey={(row) => row.id} />
         ) : null
       ) : (
         <PagedTable caption="Adjustment history" columns={HISTORY_COLUMNS} paged={history} rowKey={(row) => row.id} empty="No adjustments yet." />
@@ -151,7 +171,12 @@ function SkuView({ sku, store, canWrite }: { sku: string; store: string | undefi
 }
 
 function StoreStockList({ store, onPick }: { store: string; onPick: (sku: string) => void }) {
-  const list = usePaged<StoreStockRow>((cursor) => api.get<Page<StoreStockRow>>(`/stores/${encodeURIComponent(store)}/stock`, { query: { cursor } }), [store]);
+  const [prefix, setPrefix] = useState('');
+  const skuPrefix = prefix.trim().toUpperCase();
+  const list = usePaged<StoreStockRow>(
+    (cursor) => api.get<Page<StoreStockRow>>(`/stores/${encodeURIComponent(store)}/stock`, { query: { cursor, skuPrefix } }),
+    [store, skuPrefix],
+  );
   if (missingRoute(list.error)) return null;
   const columns: Column<StoreStockRow>[] = [
     {
@@ -162,12 +187,22 @@ function StoreStockList({ store, onPick }: { store: string; onPick: (sku: string
         </button>
       ),
     },
-    { header: 'Product', cell: (row) => row.name ?? row.productId ?? '' },
+    { header: 'Product', cell: (row) => row.name ?? '—' },
+    { header: 'Unit', cell: (row) => row.stockUnit ?? '—' },
+    { header: 'On hand', cell: (row) => row.onHand, numeric: true },
     { header: 'Available', cell: (row) => row.available, numeric: true },
     { header: 'Reserved', cell: (row) => row.reserved ?? '—', numeric: true },
     { header: 'Committed', cell: (row) => row.committed ?? '—', numeric: true },
   ];
-  return <PagedTable caption={`Stock at ${store}`} columns={columns} paged={list} rowKey={(row) => row.sku} empty="No stock recorded at this store." />;
+  return (
+    <>
+      <h2>Everything at {store}</h2>
+      <form class="toolbar" onSubmit={(event) => event.preventDefault()}>
+        <TextField label="Starts with" value={prefix} onInput={setPrefix} hint="The first letters of the SKUs to list." />
+      </form>
+      <PagedTable caption={`Stock lines at ${store}`} columns={columns} paged={list} rowKey={(row) => row.sku} empty="No stock recorded at this store." />
+    </>
+  );
 }
 
 /** `#/stock`: a SKU's stock at the chosen store, its adjustments and an adjustment form; the store's list when the API has it. */
