@@ -118,7 +118,14 @@ function patchOf(product: Product, draft: Draft): { patch: Record<string, unknow
 export function ProductPage({ productId }: PageProps & { productId: string }) {
   const product = useLoad(() => api.get<Product>(`/products/${encodeURIComponent(productId)}`), [productId]);
   const [historyKey, setHistoryKey] = useState(0);
-  const value = product.value;
+  // A change's answer is the product as changed: shown at once, so a second change right after carries its version
+  // even before the reload behind it is back (which would otherwise be a needless 409).
+  const [changed, setChanged] = useState<Product | undefined>();
+  const value = changed && product.value && changed.id === product.value.id && changed.version > product.value.version ? changed : product.value;
+  const apply = (next: Product) => {
+    setChanged(next);
+    product.reload();
+  };
   return (
     <section class="page catalog product">
       <h1>Catalog</h1>
@@ -135,12 +142,12 @@ export function ProductPage({ productId }: PageProps & { productId: string }) {
           </p>
           <EditProduct
             product={value}
-            onSaved={() => {
-              product.reload();
+            onSaved={(next) => {
+              apply(next);
               setHistoryKey(historyKey + 1);
             }}
           />
-          <RetireProduct product={value} onRetired={product.reload} />
+          <RetireProduct product={value} onChanged={apply} />
           <PriceHistory productId={value.id} refresh={historyKey} />
           <Images product={value} onChanged={product.reload} />
         </>
@@ -149,7 +156,7 @@ export function ProductPage({ productId }: PageProps & { productId: string }) {
   );
 }
 
-function EditProduct({ product, onSaved }: { product: Product; onSaved: () => void }) {
+function EditProduct({ product, onSaved }: { product: Product; onSaved: (next: Product) => void }) {
   const [draft, setDraft] = useState(() => draftOf(product));
   const [problems, setProblems] = useState<string[]>([]);
   const action = useAction();
@@ -165,7 +172,7 @@ function EditProduct({ product, onSaved }: { product: Product; onSaved: () => vo
     if (Object.keys(result.patch).length === 0) return setProblems(['Nothing was changed.']);
     void action.run(async () => {
       const saved = await api.patch<Product>(`/products/${product.id}`, { body: { version: product.version, ...result.patch } });
-      onSaved();
+      onSaved(saved);
       return `Saved: version ${saved.version}.`;
     });
   };
@@ -230,12 +237,11 @@ function EditProduct({ product, onSaved }: { product: Product; onSaved: () => vo
   );
 }
 
-function RetireProduct({ product, onRetired }: { product: Product; onRetired: () => void }) {
+function RetireProduct({ product, onChanged }: { product: Product; onChanged: (next: Product) => void }) {
   const action = useAction();
   const post = (verb: 'retire' | 'reinstate', done: string) =>
     action.run(async () => {
-      await api.post(`/products/${product.id}/${verb}`, { idempotent: false });
-      onRetired();
+      onChanged(await api.post<Product>(`/products/${product.id}/${verb}`, { idempotent: false }));
       return done;
     });
   return (

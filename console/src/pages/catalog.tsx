@@ -24,7 +24,8 @@ export interface Category {
   parentId: string | null;
   path: string;
   depth: number;
-  version?: number;
+  status: 'active' | 'retired';
+  version: number;
 }
 
 interface ProductSummary {
@@ -88,14 +89,19 @@ export default function CatalogPage(props: PageProps) {
   );
 }
 
-/** Categories in depth-first path order, each with its depth. */
-function useCategories() {
-  return useLoad(() => api.get<{ items: Category[] }>('/categories').then((page) => page.items), []);
+/**
+ * Categories in depth-first path order, each with its depth: the staff listing, retired ones included
+ * (`GET /admin/categories`), or the active ones only.
+ */
+function useCategories(withRetired: boolean) {
+  return useLoad(() => api.get<{ items: Category[] }>(withRetired ? '/admin/categories' : '/categories').then((page) => page.items), []);
 }
 
 function Categories() {
-  const categories = useCategories();
-  const list = categories.value ?? [];
+  const categories = useCategories(true);
+  const all = categories.value ?? [];
+  // Only active categories take new children, moves and renames; a retired one stays listed, marked.
+  const list = all.filter((c) => c.status !== 'retired');
   const options = (exclude?: Category) => [
     { value: '', label: '(top level)' },
     ...list
@@ -106,13 +112,14 @@ function Categories() {
     { header: 'Category', cell: (c) => <span class={`depth-${Math.min(c.depth, 6)}`}>{`${'\u2003'.repeat(c.depth)}${c.name}`}</span> },
     { header: 'Slug', cell: (c) => <code>{c.slug}</code> },
     { header: 'Path', cell: (c) => c.path },
+    { header: 'Status', cell: (c) => (c.status === 'retired' ? 'retired' : 'active') },
   ];
   return (
     <section aria-labelledby="categories-heading">
       <h2 id="categories-heading">Categories</h2>
       <ErrorMessage error={categories.error} />
       {categories.loading && !categories.value ? <p class="loading">Loading…</p> : null}
-      <DataTable caption="Category tree" columns={columns} rows={list} rowKey={(c) => c.id} empty="No categories yet." />
+      <DataTable caption="Category tree" columns={columns} rows={all} rowKey={(c) => c.id} empty="No categories yet." />
       <CreateCategory options={options()} onCreated={categories.reload} />
       {list.length > 0 ? <ChangeCategory categories={list} options={options} onChanged={categories.reload} /> : null}
     </section>
@@ -171,7 +178,11 @@ function ChangeCategory({
   onChanged: () => void;
 }) {
   const [selectedId, setSelectedId] = useState(categories[0]?.id ?? '');
-  const selected = categories.find((c) => c.id === selectedId) ?? categories[0];
+  // Versions from the answers to this form's own changes: a second change right after the first carries the new
+  // version even before the listing's reload is back.
+  const [versions, setVersions] = useState<Record<string, number>>({});
+  const listed = categories.find((c) => c.id === selectedId) ?? categories[0];
+  const selected = listed && { ...listed, version: Math.max(listed.version, versions[listed.id] ?? 0) };
   const [name, setName] = useState(selected?.name ?? '');
   const [parentId, setParentId] = useState(selected?.parentId ?? '');
   const action = useAction();
@@ -183,7 +194,8 @@ function ChangeCategory({
 
   const change = (body: Record<string, unknown>, done: string) =>
     action.run(async () => {
-      await api.patch(`/categories/${selected.id}`, { body: selected.version === undefined ? body : { ...body, version: selected.version } });
+      const changed = await api.patch<Category>(`/categories/${selected.id}`, { body: { ...body, version: selected.version } });
+      setVersions({ ...versions, [changed.id]: changed.version });
       onChanged();
       return done;
     });
@@ -243,7 +255,7 @@ interface ProductFilters {
 }
 
 function Products() {
-  const categories = useCategories();
+  const categories = useCategories(false);
   const initial: ProductFilters = { q: '', category: '', tag: '', status: 'active' };
   const [draft, setDraft] = useState(initial);
   const [applied, setApplied] = useState(initial);
