@@ -140,6 +140,7 @@ export function ProductPage({ productId }: PageProps & { productId: string }) {
           <p style={muted}>
             {value.categoryPath} · {value.status === 'active' ? 'on sale' : 'retired'} · version {value.version} · changed {formatTime(value.updatedAt)}
           </p>
+          {value.bundle ? <p>A bundle of {value.bundle.components.map((c) => `${c.sku} × ${c.quantity}`).join(', ')}.</p> : null}
           <EditProduct
             product={value}
             onSaved={(next) => {
