@@ -17,7 +17,7 @@ import { narrow } from './page-styles.js';
  * `#/catalog/products/<id>` is one product (catalog-product.tsx).
  */
 
-export interface Category {
+interface Category {
   id: string;
   slug: string;
   name: string;
@@ -46,7 +46,7 @@ interface SearchHit {
 }
 
 /** An import job as `GET /imports/{id}` shows it. */
-export interface ImportJob {
+interface ImportJob {
   id: string;
   status: 'awaiting-upload' | 'queued' | 'running' | 'completed' | 'failed';
   progress: { processedRows: number; expectedRows: number | null; percent: number };
