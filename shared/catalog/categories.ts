@@ -1,11 +1,10 @@
 import { categoryCreatedV1 } from '../../events/catalog/category-created.v1.js';
-import { keys } from '../db/keys.js';
 import { ConflictError, ValidationError, type FieldError } from '../errors.js';
 import { effectiveDefinitions, validateDefinitions } from './attributes.js';
 import { catalogDeps, type Actor, type CatalogDeps } from './deps.js';
 import { catalogEvent } from './events.js';
 import type { Category } from './model.js';
-import { categoryItem, categoryPathClaimItem, getCategoryChain, queryAllCategories } from './repository.js';
+import { categoryItem, categoryPathClaimItem, getCategoryChain, joinCategory, queryAllCategories } from './repository.js';
 import { TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
 import { CreateCategoryRequest, parseInput, type CreateCategoryInput } from './requests.js';
 import { compareCategoryPaths, toCategoryTree, toCategoryView, type CategoryNode, type CategoryView } from './views.js';
@@ -30,6 +29,9 @@ export async function createCategory(input: CreateCategoryInput, who: Actor, dep
   if (!ancestors) {
     throw new ValidationError([{ field: 'body.parentId', message: `no category has the id ${body.parentId}` }]);
   }
+  if (ancestors.at(-1)?.status === 'retired') {
+    throw new ValidationError([{ field: 'body.parentId', message: `category ${body.parentId} is retired` }]);
+  }
   if (ancestors.length > MAX_CATEGORY_DEPTH) {
     errors.push({ field: 'body.parentId', message: `a category may be at most ${MAX_CATEGORY_DEPTH} levels below a root` });
   }
@@ -46,6 +48,8 @@ export async function createCategory(input: CreateCategoryInput, who: Actor, dep
     path: parent ? `${parent.path}/${body.slug}` : body.slug,
     tags: [...new Set(body.tags)],
     attributes: body.attributes,
+    status: 'active',
+    version: 1,
     createdAt: now,
     updatedAt: now,
   };
@@ -68,7 +72,7 @@ export async function createCategory(input: CreateCategoryInput, who: Actor, dep
     catalogEvent(deps, categoryCreatedV1, created, who, category.id),
   ];
   if (parent) {
-    items.push({ ConditionCheck: { TableName: deps.tableName, Key: keys.category(parent.id), ConditionExpression: 'attribute_exists(pk)' } });
+    items.push(joinCategory(deps, parent.id, parent.path));
   }
   try {
     await transactWrite(deps, items);
@@ -81,7 +85,7 @@ export async function createCategory(input: CreateCategoryInput, who: Actor, dep
       });
     }
     if (failed.includes(3)) {
-      throw new ValidationError([{ field: 'body.parentId', message: `no category has the id ${body.parentId}` }]);
+      throw new ValidationError([{ field: 'body.parentId', message: `category ${body.parentId} was retired, moved or removed meanwhile; read it again` }]);
     }
     throw error;
   }
@@ -89,14 +93,17 @@ export async function createCategory(input: CreateCategoryInput, who: Actor, dep
 }
 
 /**
- * Every category in tree order (each followed by its subtree), flat with parentId, path and depth,
- * or nested under its parent.
+ * The categories in tree order (each followed by its subtree), flat with parentId, path and depth, or nested under
+ * their parents. Shoppers see the active ones (the default); catalog staff may ask for the retired ones or all. A retired
+ * category has no active descendants (retiring is refused while it has any), so the active ones always form whole trees.
  */
 export async function listCategories(
-  options: { tree: boolean },
+  options: { tree: boolean; status?: 'active' | 'retired' | 'all' },
   deps: CatalogDeps = catalogDeps(),
 ): Promise<{ items: CategoryView[] | CategoryNode[] }> {
+  const status = options.status ?? 'active';
   const views = (await queryAllCategories(deps))
+    .filter(({ category }) => status === 'all' || category.status === status)
     .map(({ category }) => toCategoryView(category))
     .sort((a, b) => compareCategoryPaths(a.path, b.path));
   return { items: options.tree ? toCategoryTree(views) : views };

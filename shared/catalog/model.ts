@@ -99,6 +99,10 @@ export const Category = z.strictObject({
   path: z.string(),
   tags: z.array(z.string().min(1).max(40)).max(30),
   attributes: z.array(AttributeDefinition).max(40),
+  /** Retired categories stay for history (orders, reports, the audit) but take no new products or children. */
+  status: z.enum(['active', 'retired']).default('active'),
+  /** Bumped by each rename, move and retirement; renames and moves name it (`version` or `If-Match`). Items from before issue 14 have none: 1. */
+  version: z.number().int().positive().default(1),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

@@ -36,11 +36,13 @@ export const PriceHistoryEntry = z.strictObject({
 });
 export type PriceHistoryEntry = z.infer<typeof PriceHistoryEntry>;
 
-export interface PriceHistoryPage {
-  items: PriceHistoryEntry[];
+/** One page of a product's price history, newest first. */
+export const PriceHistoryPage = z.strictObject({
+  items: z.array(PriceHistoryEntry),
   /** Pass back as `cursor` for the next (older) page; `null` on the last one. */
-  nextCursor: string | null;
-}
+  nextCursor: z.string().nullable(),
+});
+export type PriceHistoryPage = z.infer<typeof PriceHistoryPage>;
 
 /** What a price-history cursor holds: the table key of the last entry read, in this product's audit partition. */
 function cursorKey(productId: string) {

@@ -7,7 +7,7 @@ import { productCreatedEvent, productUpdateEvents } from './events.js';
 import { applyMergePatch, jsonEqual } from './merge-patch.js';
 import { Product, type Category } from './model.js';
 import { priceChangeAuditItem, priceChanges } from './price-changes.js';
-import { getCategoryChain, getProductRecord, productItem, skuClaimItem, versionedProductUpdate } from './repository.js';
+import { getCategoryChain, getProductRecord, joinCategory, productItem, skuClaimItem, versionedProductUpdate } from './repository.js';
 import { TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
 import { versionRequired } from '../http/if-match.js';
 import { CreateProductRequest, parseInput, UpdateProductRequest, type CreateProductInput, type UpdateProductInput } from './requests.js';
@@ -82,9 +82,11 @@ function productErrors(product: Pick<Product, 'variants' | 'bundle' | 'attribute
   return errors;
 }
 
-async function categoryChainOrError(deps: CatalogDeps, categoryId: string): Promise<Category[]> {
+/** The category chain of a product's category; one the product is joining (created, moved or reinstated into) must not be retired. */
+async function categoryChainOrError(deps: CatalogDeps, categoryId: string, joining = true): Promise<Category[]> {
   const chain = await getCategoryChain(deps, categoryId);
   if (!chain) throw new ValidationError([{ field: 'body.categoryId', message: `no category has the id ${categoryId}` }]);
+  if (joining && chain.at(-1)!.status === 'retired') throw new ValidationError([{ field: 'body.categoryId', message: `category ${categoryId} is retired` }]);
   return chain;
 }
 
@@ -162,11 +164,8 @@ function statusSteps(deps: CatalogDeps, productId: string, status: Product['stat
   }));
 }
 
-function categoryCheck(deps: CatalogDeps, categoryId: string): Planned {
-  return {
-    item: { ConditionCheck: { TableName: deps.tableName, Key: keys.category(categoryId), ConditionExpression: 'attribute_exists(pk)' } },
-    step: { kind: 'category' },
-  };
+function categoryCheck(deps: CatalogDeps, categoryId: string, path: string): Planned {
+  return { item: joinCategory(deps, categoryId, path), step: { kind: 'category' } };
 }
 
 function claims(deps: CatalogDeps, productId: string, status: Product['status'], skus: readonly string[]): Planned[] {
@@ -211,7 +210,7 @@ async function commit(deps: CatalogDeps, plan: readonly Planned[], onProductConf
       if (s.kind === 'component') {
         return [{ field: `body.bundle.components.${s.index}.sku`, message: `no product on sale has the SKU ${s.sku} (none claims it, or its product is retired)` }];
       }
-      if (s.kind === 'category') return [{ field: 'body.categoryId', message: 'the category no longer exists' }];
+      if (s.kind === 'category') return [{ field: 'body.categoryId', message: 'the category was retired, moved or removed meanwhile; read it again' }];
       return [];
     });
     if (fields.length > 0) throw new ValidationError(fields);
@@ -288,7 +287,7 @@ export async function createProduct(input: CreateProductInput, who: Actor, deps:
       product.variants.map((v) => v.sku),
     ),
     ...componentSteps(deps, undefined, product),
-    categoryCheck(deps, category.id),
+    categoryCheck(deps, category.id, category.path),
     { item: productCreatedEvent(deps, product, who), step: { kind: 'event' } },
   ];
   await commit(deps, plan, () => {
@@ -331,8 +330,10 @@ export async function updateProduct(
 
   const merged = applyMergePatch(editable(current), patch) as Record<string, unknown>;
   const categoryChanged = merged.categoryId !== current.categoryId;
+  // A product put back on sale rejoins its category, which must not have been retired meanwhile.
+  const reinstated = current.status !== 'active' && merged.status === 'active';
   const chain =
-    categoryChanged || patch.attributes !== undefined ? await categoryChainOrError(deps, merged.categoryId as string) : undefined;
+    categoryChanged || reinstated || patch.attributes !== undefined ? await categoryChainOrError(deps, merged.categoryId as string, categoryChanged || reinstated) : undefined;
   const now = deps.now().toISOString();
   const next = parseInput(Product, {
     ...merged,
@@ -379,7 +380,7 @@ export async function updateProduct(
       }),
     ),
     ...componentSteps(deps, current, next),
-    ...(categoryChanged ? [categoryCheck(deps, next.categoryId)] : []),
+    ...(categoryChanged || reinstated ? [categoryCheck(deps, next.categoryId, next.categoryPath)] : []),
     ...(changes.length > 0
       ? [{ item: { Put: { TableName: deps.tableName, Item: priceChangeAuditItem(next.id, changes, who, now) } }, step: { kind: 'audit' } } satisfies Planned]
       : []),

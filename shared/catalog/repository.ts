@@ -25,6 +25,8 @@ export const SKU_CLAIM_SCHEMA_VERSION = 2;
 export interface StoredCategory {
   category: Category;
   ancestorIds: string[];
+  /** How many products and children have joined it (`joinCategory`): what a retirement or move conditions on. */
+  memberWrites: number;
 }
 
 /** The gsi1 partition holding every category. */
@@ -32,7 +34,7 @@ const CATEGORY_TREE = keys.categoryTree('').gsi1pk;
 
 
 /** The table item of a category: keyed by id, and listed in gsi1 under `CATEGORIES` by path. */
-export function categoryItem({ category, ancestorIds }: StoredCategory): Record<string, unknown> {
+export function categoryItem({ category, ancestorIds }: Pick<StoredCategory, 'category' | 'ancestorIds'>): Record<string, unknown> {
   return {
     ...keys.category(category.id),
     ...keys.categoryTree(category.path),
@@ -45,8 +47,36 @@ export function categoryItem({ category, ancestorIds }: StoredCategory): Record<
 
 /** Reads a category item back, parsed with the model's schema. */
 export function categoryFromItem(item: Record<string, unknown>): StoredCategory {
-  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, entityType: _type, schemaVersion: _version, ancestorIds, ...rest } = item;
-  return { category: Category.parse(rest), ancestorIds: (ancestorIds as string[] | undefined) ?? [] };
+  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, entityType: _type, schemaVersion: _version, ancestorIds, memberWrites, ...rest } = item;
+  return {
+    category: Category.parse(rest),
+    ancestorIds: (ancestorIds as string[] | undefined) ?? [],
+    memberWrites: typeof memberWrites === 'number' ? memberWrites : 0,
+  };
+}
+
+/** The condition that a category's `memberWrites` is still `count`, and its values: nobody joined it since it was read. */
+export function unchangedMembers(count: number): { condition: string; values: Record<string, unknown> } {
+  return count === 0 ? { condition: 'attribute_not_exists(memberWrites)', values: {} } : { condition: 'memberWrites = :writes', values: { ':writes': count } };
+}
+
+/**
+ * The write by which a product or a child category joins a category: on condition that the category exists, is still at
+ * the path the caller read (a move in between would leave the newcomer at the old path) and is not retired, it counts one
+ * more `memberWrites`. Retiring a category is conditioned on that count not having moved since it checked the category
+ * was empty, so a product or child that joins in between makes the retirement fail instead of landing in a retired one.
+ */
+export function joinCategory(deps: CatalogDeps, categoryId: string, path: string): TransactItem {
+  return {
+    Update: {
+      TableName: deps.tableName,
+      Key: keys.category(categoryId),
+      UpdateExpression: 'ADD memberWrites :one',
+      ConditionExpression: 'attribute_exists(pk) AND #path = :path AND (attribute_not_exists(#status) OR #status = :active)',
+      ExpressionAttributeNames: { '#path': 'path', '#status': 'status' },
+      ExpressionAttributeValues: { ':one': 1, ':path': path, ':active': 'active' },
+    },
+  };
 }
 
 /** Claims a category path for one category; `attribute_not_exists` on it makes paths unique. */
@@ -122,9 +152,9 @@ export function versionedProductUpdate(
   };
 }
 
-/** One category with its ancestor ids; `undefined` when it does not exist. */
-export async function getCategory(deps: CatalogDeps, id: string): Promise<StoredCategory | undefined> {
-  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.category(id) }));
+/** One category with its ancestor ids; `undefined` when it does not exist. `consistent` for a read a write will be conditioned on. */
+export async function getCategory(deps: CatalogDeps, id: string, consistent = false): Promise<StoredCategory | undefined> {
+  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.category(id), ConsistentRead: consistent }));
   return Item ? categoryFromItem(Item) : undefined;
 }
 

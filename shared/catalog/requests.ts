@@ -27,6 +27,27 @@ export const ListCategoriesQuery = z.strictObject({
   tree: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 
+/** The staff listing of categories: the shoppers' listing plus which statuses to show. */
+export const ListAdminCategoriesQuery = ListCategoriesQuery.extend({
+  status: z.enum(['active', 'retired', 'all']).default('all'),
+});
+
+/**
+ * A category's rename and/or move: a new `name`, a new `slug` (its path segment) or a new `parentId` (`null` makes it a
+ * root). The expected `version` comes here or in `If-Match`.
+ */
+export const UpdateCategoryRequest = z
+  .strictObject({
+    version: z.number().int().positive().optional(),
+    name: z.string().trim().min(1).max(80).optional(),
+    slug: Slug.optional(),
+    parentId: Id.nullable().optional(),
+  })
+  .refine((patch) => Object.keys(patch).some((name) => name !== 'version'), { message: 'must change at least one of name, slug and parentId' });
+export type UpdateCategoryInput = z.input<typeof UpdateCategoryRequest>;
+
+export const CategoryIdParams = z.strictObject({ id: Id });
+
 export const CreateProductRequest = z.strictObject({
   /** Derived from the name when absent. */
   slug: Slug.optional(),

@@ -37,7 +37,8 @@ export class CategoryResolver {
     const categoryId = Item?.categoryId;
     if (typeof categoryId !== 'string') return undefined;
     const chain = await getCategoryChain(this.deps, categoryId);
-    if (!chain) return undefined;
+    // A retired category takes no new products: its rows fail as if it were not there.
+    if (!chain || chain.at(-1)!.status === 'retired') return undefined;
     return { category: chain.at(-1)!, definitions: effectiveDefinitions(chain) };
   }
 }

@@ -60,6 +60,8 @@ describe('category views', () => {
     name: path,
     parentId,
     path,
+    status: 'active',
+    version: 1,
     tags: [],
     attributes: [],
     createdAt: at,
