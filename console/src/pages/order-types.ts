@@ -1,3 +1,5 @@
+import { formatWeight } from '../components/format.js';
+
 /** The order as `GET /orders/{id}` shows it to staff: only what the console's pages read. */
 export type Quantity = { count?: number; grams?: number; millilitres?: number };
 
@@ -56,7 +58,7 @@ export interface Order {
 /** A quantity as a person reads it: `3`, `2 × 450 g`, `1.2 kg`, `500 ml`. */
 export function describeQuantity(quantity: Quantity | undefined): string {
   if (!quantity) return '—';
-  const weight = quantity.grams === undefined ? undefined : quantity.grams < 1000 ? `${quantity.grams} g` : `${quantity.grams / 1000} kg`;
+  const weight = quantity.grams === undefined ? undefined : formatWeight(quantity.grams);
   if (quantity.count !== undefined && weight) return `${quantity.count} × ${weight}`;
   if (quantity.count !== undefined) return String(quantity.count);
   if (weight) return weight;
