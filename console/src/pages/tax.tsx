@@ -69,7 +69,8 @@ function tableOf(rows: Row[]): { rates: Record<string, Rates> } | { problems: st
 export default function TaxPage(_props: PageProps) {
   const table = useLoad(() => api.get<TaxTable>('/tax-rates'), []);
   const [rows, setRows] = useState<Row[]>([]);
-  const [version, setVersion] = useState<number | undefined>();
+  // The table as last read or stored: its version goes in If-Match, and the line above the table describes it.
+  const [stored, setStored] = useState<TaxTable | undefined>();
   const [added, setAdded] = useState('');
   const [problems, setProblems] = useState<string[]>([]);
   const save = useAction();
@@ -77,7 +78,7 @@ export default function TaxPage(_props: PageProps) {
   useEffect(() => {
     if (!table.value) return;
     setRows(rowsOf(table.value));
-    setVersion(table.value.version);
+    setStored(table.value);
   }, [table.value]);
 
   const edit = (index: number, category: Category, value: string) =>
@@ -89,10 +90,10 @@ export default function TaxPage(_props: PageProps) {
     if ('problems' in result) return setProblems(result.problems);
     setProblems([]);
     void save.run(async () => {
-      const stored = await api.put<TaxTable>('/tax-rates', { body: result, headers: { 'if-match': `"${version ?? 0}"` } });
-      setRows(rowsOf(stored));
-      setVersion(stored.version);
-      return `Tax rates saved (version ${stored.version}). Carts price with them within a minute.`;
+      const saved = await api.put<TaxTable>('/tax-rates', { body: result, headers: { 'if-match': `"${stored?.version ?? 0}"` } });
+      setRows(rowsOf(saved));
+      setStored(saved);
+      return `Tax rates saved (version ${saved.version}). Carts price with them within a minute.`;
     });
   };
 
@@ -101,11 +102,11 @@ export default function TaxPage(_props: PageProps) {
       <h1>Tax rates</h1>
       <ErrorMessage error={table.error} />
       {table.loading && !table.value ? <p class="loading">Loading…</p> : null}
-      {table.value ? (
+      {stored ? (
         <p style={muted}>
-          Version {version ?? table.value.version}
-          {table.value.version === 0 ? ' (the built-in default: nothing stored yet)' : ''}
-          {table.value.updatedAt ? `, last changed ${formatTime(table.value.updatedAt)} by ${table.value.updatedBy ?? 'unknown'}` : ''}.
+          Version {stored.version}
+          {stored.version === 0 ? ' (the built-in default: nothing stored yet)' : ''}
+          {stored.updatedAt ? `, last changed ${formatTime(stored.updatedAt)} by ${stored.updatedBy ?? 'unknown'}` : ''}.
         </p>
       ) : null}
       {table.value ? (
