@@ -11,6 +11,11 @@ import { describeQuantity, type Order, type OrderLine, type Quantity, type Shipm
 
 const ZONES = ['ambient', 'chilled', 'frozen'] as const;
 const ID_DOCUMENTS = ['passport', 'driving-licence', 'national-id-card', 'proof-of-age-card'];
+/** Statuses the checkout saga moves on from by itself (capture after the pick, completion after the capture). */
+const SETTLING = ['picked', 'captured'];
+/** How often, and how many times, the page reads a settling order again. */
+const SETTLE_POLL_MS = 3000;
+const SETTLE_POLLS = 40;
 /** Order statuses whose goods may be packed, sent or handed over (shared/orders/fulfilment.ts). */
 const FULFILLABLE = ['completed', 'partially-refunded'];
 /** Statuses staff may cancel an order in (POST /orders/{id}/cancel): any not yet completed; a capture is refunded. */
@@ -218,6 +223,18 @@ export default function OrderDetailPage({ session, params }: PageProps) {
     });
 
   const shown = order ?? loaded.value;
+  // After a pick the saga captures and completes the order within seconds (or once the shopper answers a substitute):
+  // the page follows, so the picker can pack without reloading.
+  const [polls, setPolls] = useState(0);
+  const settling = !!shown && SETTLING.includes(shown.status) && polls < SETTLE_POLLS;
+  useEffect(() => {
+    if (!settling) return;
+    const timer = setTimeout(() => {
+      setPolls((count) => count + 1);
+      loaded.reload();
+    }, SETTLE_POLL_MS);
+    return () => clearTimeout(timer);
+  }, [settling, polls]);
   return (
     <section class="page">
       <p>
@@ -227,6 +244,7 @@ export default function OrderDetailPage({ session, params }: PageProps) {
       <ErrorMessage error={loaded.error} />
       {!shown && loaded.loading ? <p class="loading">Loading…</p> : null}
       {shown ? <OrderView order={shown} act={act} busy={action.busy} scopes={session.scopes} /> : null}
+      {settling ? <p class="loading">The order is {shown.status}: waiting for the payment to settle…</p> : null}
       <ErrorMessage error={action.error} />
       <StatusMessage>{action.message}</StatusMessage>
     </section>
