@@ -751,6 +751,13 @@ async function exportOfOwn(): Promise<{ client: RecordingClient; id: string }> {
   return { client, id: started.body.id };
 }
 
+/** A console session of a new head-office subject, signed in locally: its cookie to send back and its CSRF token. */
+async function consoleSession(): Promise<{ cookie: string; csrfToken: string }> {
+  const made = await api.post<{ csrfToken: string }>('/auth/session', { grant: 'local', subject: unique('openapi-console'), roles: ['head-office'] });
+  expect(made.status, JSON.stringify(made.body)).toBe(201);
+  return { cookie: made.headers.getSetCookie()[0]!.split(';')[0]!, csrfToken: made.body.csrfToken };
+}
+
 /** A member of the customer-service desk. */
 const customerService = () => tokenClient(unique('openapi-cs'), ['customer-service']);
 let endsAtDays = 0;
@@ -759,6 +766,37 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /openapi.json': { ok: 200, build: async () => ({ client: api, path: '/openapi.json' }) },
   'GET /docs': { ok: 200, build: async () => ({ client: api, path: '/docs' }) },
   'GET /health': { ok: 200, build: async () => ({ client: api, path: '/health' }) },
+  'GET /auth/sign-in-options': { ok: 200, build: async () => ({ client: api, path: '/auth/sign-in-options' }) },
+  'POST /auth/session': {
+    ok: 201,
+    build: async () => ({ client: api, path: '/auth/session', body: { grant: 'local', subject: unique('openapi-console'), roles: ['head-office'] } }),
+    probes: async () => {
+      // Someone the staff directory knows with every role taken away picks a role in vain.
+      const subject = unique('openapi-console-none');
+      expect((await admin.request('PUT', `/staff/${subject}/roles`, { body: { roles: ['picker'], stores: [STORE] } })).status).toBe(200);
+      expect((await admin.request('PUT', `/staff/${subject}/roles`, { body: { roles: [] } })).status).toBe(200);
+      await problem(api.post('/auth/session', { grant: 'local', subject, roles: ['admin'] }), 403, 'no-staff-roles');
+    },
+  },
+  'GET /auth/session': {
+    ok: 200,
+    build: async () => ({ client: api, path: '/auth/session', headers: { Cookie: (await consoleSession()).cookie } }),
+    probes: async () => void (await problem(api.get('/auth/session'), 401, 'no-session')),
+  },
+  'POST /auth/session/refresh': {
+    ok: 200,
+    build: async () => {
+      const session = await consoleSession();
+      return { client: api, path: '/auth/session/refresh', headers: { Cookie: session.cookie, 'X-CSRF-Token': session.csrfToken } };
+    },
+  },
+  'DELETE /auth/session': {
+    ok: 204,
+    build: async () => {
+      const session = await consoleSession();
+      return { client: api, path: '/auth/session', headers: { Cookie: session.cookie, 'X-CSRF-Token': session.csrfToken } };
+    },
+  },
   'GET /categories': {
     ok: 200,
     build: async () => ({ client: api, path: '/categories', query: { tree: 'true' } }),
@@ -1868,6 +1906,10 @@ const FIXTURES: Record<string, Fixture> = {
  * provoked on the local platform. Keep this short: every entry is a status the document promises on trust.
  */
 const UNPROVOKED: Record<string, string> = {
+  'POST /auth/session 401':
+    'a Cognito access token that does not verify, only where sign-in is Cognito’s (AWS); tested against a fake hosted UI in test/integration/auth/session.test.ts',
+  'POST /auth/session 503':
+    'the hosted UI’s token endpoint unreachable or failing, only where sign-in is Cognito’s (AWS); tested against a fake hosted UI in test/integration/auth/session.test.ts',
   'POST /api-keys/{id}/revoke 409':
     '`api-key-changed` needs another change of the key to commit between the revoke’s read and its conditioned write; the same condition is raced by two rotations in test/integration/staff/api-keys.test.ts',
   'PUT /staff/{subject}/roles 404':
