@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CONSOLE_CSP } from '../../infra/local/console-site.js';
 import type { CategoryView, ProductView } from '../../shared/catalog/views.js';
 import type { SkuInventory, StockAtStore } from '../../shared/inventory/requests.js';
 import { SAMPLE_STORES } from '../../shared/stores/seed.js';
@@ -95,6 +96,23 @@ afterAll(async () => {
     evil.closeAllConnections();
     await new Promise((resolve) => evil.close(resolve));
   }
+});
+
+describe('the console in a browser', () => {
+  it('is served under its Content-Security-Policy: an inline script is refused, and the harness reports the violation', async () => {
+    const probe = await ConsoleSession.open(browser, baseUrl);
+    try {
+      const document = await probe.page.goto(`${origin}/admin/#/sign-in`);
+      expect(document!.headers()['content-security-policy']).toBe(CONSOLE_CSP);
+      await probe.page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+      expect(probe.problems).toEqual([]);
+      await probe.page.addScriptTag({ content: 'window.inlineRan = true;' }).catch(() => undefined);
+      expect(await probe.page.evaluate('window.inlineRan')).toBeUndefined();
+      await expect.poll(() => probe.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^console error: CSP violation: script-src/)]));
+    } finally {
+      await probe.close();
+    }
+  });
 });
 
 describe('the console session in a browser', () => {

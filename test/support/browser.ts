@@ -55,8 +55,6 @@ const REPORT_CSP_VIOLATIONS = `document.addEventListener('securitypolicyviolatio
 export class ConsoleSession {
   /** Everything that went wrong in the page so far, one line each. */
   readonly problems: string[] = [];
-  /** Failures a test provoked on purpose (a download's navigation, a request it aborted): matched, then ignored. */
-  private readonly expected: RegExp[] = [];
 
   private constructor(
     readonly context: BrowserContext,
@@ -68,11 +66,11 @@ export class ConsoleSession {
       if (message.type() !== 'error') return;
       const text = message.text();
       if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(text)) return;
-      this.record(`console error: ${text}`);
+      this.problems.push(`console error: ${text}`);
     });
-    page.on('requestfailed', (request) => this.record(`request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText ?? 'no reason'})`));
+    page.on('requestfailed', (request) => this.problems.push(`request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText ?? 'no reason'})`));
     page.on('response', (response) => {
-      if (response.status() >= 500) this.record(`answer ${response.status()}: ${response.request().method()} ${response.url()}`);
+      if (response.status() >= 500) this.problems.push(`answer ${response.status()}: ${response.request().method()} ${response.url()}`);
     });
   }
 
@@ -82,11 +80,6 @@ export class ConsoleSession {
     await context.addInitScript(REPORT_CSP_VIOLATIONS);
     const page = await context.newPage();
     return new ConsoleSession(context, page, baseUrl);
-  }
-
-  /** Ignores the problems matching `pattern` from now on (say why where it is called). */
-  tolerate(pattern: RegExp): void {
-    this.expected.push(pattern);
   }
 
   /** Opens a page of the console by its hash route (`'#/orders'`). */
@@ -133,10 +126,6 @@ export class ConsoleSession {
 
   async close(): Promise<void> {
     await this.context.close();
-  }
-
-  private record(problem: string): void {
-    if (!this.expected.some((pattern) => pattern.test(problem))) this.problems.push(problem);
   }
 }
 
