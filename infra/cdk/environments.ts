@@ -33,6 +33,14 @@ export const EnvironmentSettingsSchema = z
     removalPolicy: z.enum(['destroy', 'retain']),
     cognitoFeaturePlan: z.enum(['essentials', 'plus']),
     callbackUrls: z.array(z.url()).min(1),
+    /**
+     * The staff pool's hosted UI domain, `https://<prefix>.auth.<region>.amazoncognito.com`, where staff sign in to the
+     * console. Unique in its region; Cognito refuses prefixes containing aws, amazon or cognito.
+     */
+    cognitoDomainPrefix: z
+      .string()
+      .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be lowercase letters, digits and inner hyphens, at most 63 characters')
+      .refine((p) => !/aws|amazon|cognito/.test(p), 'must not contain aws, amazon or cognito'),
     alarmEmail: z.email().optional(),
   })
   .strict();

@@ -21,6 +21,7 @@ import {
 } from '../wiring.js';
 import { Api } from './constructs/api.js';
 import { AppFunction } from './constructs/app-function.js';
+import { ConsoleSite } from './constructs/console-site.js';
 import { DataTable } from './constructs/data-table.js';
 import { Identity } from './constructs/identity.js';
 import { Messaging } from './constructs/messaging.js';
@@ -50,6 +51,19 @@ export interface SmartShelfStackProps extends StackProps {
   wiring?: Wiring;
   /** Where function entries and ASL files are resolved; defaults to the repository root. */
   projectRoot?: string;
+  /**
+   * The built staff console (`buildConsole` of `console/build.ts`: `index.html`, `assets/`), deployed to its bucket.
+   * The app builds it before making the stack, since a construct cannot wait for esbuild.
+   */
+  consoleAssetsDir: string;
+}
+
+/**
+ * The functions of the console's sign-in (`functions/auth/*-session.ts`, `functions/auth/get-sign-in-options.ts`):
+ * on AWS staff sign in through the staff pool's hosted UI, so these get its address and the console's client.
+ */
+export function isConsoleSignInFunction(spec: FunctionSpec): boolean {
+  return /^functions\/auth\/([a-z-]+-session|get-sign-in-options)\.ts$/.test(spec.entry);
 }
 
 /**
@@ -70,6 +84,8 @@ export class SmartShelfStack extends Stack {
   readonly apiStack: NestedStack;
   readonly workflows: Workflows;
   readonly alarmTopic: Topic;
+  /** The staff console's bucket and the distribution that serves it beside the API. */
+  readonly console: ConsoleSite;
   /**
    * The nested stacks holding the functions, one per bounded context (`Functions<Context>`): each function brings a
    * Lambda, its role and its log group, so with every function in this stack it would pass CloudFormation's 500
@@ -196,6 +212,13 @@ export class SmartShelfStack extends Stack {
                 [ENV.peopleUsageKeySecretArn]: peopleUsageKey.secretArn,
               }
             : {}),
+          ...(isConsoleSignInFunction(spec)
+            ? {
+                [ENV.consoleSignIn]: 'cognito',
+                [ENV.consoleCognitoDomain]: this.identity.hostedUiUrl,
+                [ENV.consoleClientId]: this.identity.consoleClientId,
+              }
+            : {}),
         },
       });
       this.functions.set(spec.id, fn.function);
@@ -229,6 +252,15 @@ export class SmartShelfStack extends Stack {
       peopleUsageKey,
     });
 
+    this.console = new ConsoleSite(this, 'Console', {
+      settings,
+      logsBucket: this.storage.logsBucket,
+      restApi: this.api.restApi,
+      routes: wiring.routes,
+      assetsDir: props.consoleAssetsDir,
+    });
+    this.identity.allowConsoleAt(this.console.consoleUrl, settings);
+
     this.workflows = new Workflows(this, 'Workflows', {
       namePrefix,
       projectRoot,
@@ -247,6 +279,8 @@ export class SmartShelfStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: this.messaging.bus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'Run `TABLE_NAME=<this> npm run migrate` after a deploy' });
     new CfnOutput(this, 'MediaBaseUrl', { value: this.storage.mediaBaseUrl });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.consoleUrl, description: 'The staff console (and the API beside it, on the same origin)' });
+    new CfnOutput(this, 'ConsoleSignInUrl', { value: this.identity.hostedUiUrl, description: "The staff pool's hosted UI" });
   }
 
   /**

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_SHIM } from '../../infra/cdk/bundling.js';
 import { REPOSITORY_ROOT } from '../../infra/cdk/smartshelf-stack.js';
 import { functions } from '../../infra/wiring.js';
+import { CDK_PROVIDER_FUNCTION } from './support/template.js';
 
 const run = promisify(execFile);
 
@@ -44,9 +45,9 @@ describe('npx cdk synth', () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   const assetDirs = () =>
-    Object.values(template.Resources)
-      .filter((r) => r.Type === 'AWS::Lambda::Function')
-      .map((r) => {
+    Object.entries(template.Resources)
+      .filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && !CDK_PROVIDER_FUNCTION.test(id))
+      .map(([, r]) => {
         const key = String((r.Properties.Code as { S3Key: string }).S3Key);
         return { name: String(r.Properties.FunctionName), dir: join(out, `asset.${key.replace(/\.zip$/, '')}`) };
       });

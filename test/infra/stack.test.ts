@@ -13,6 +13,7 @@ import { SHOPPER_TOKEN_CLAIMS_FN, functions, queues, routes, rules, streams, typ
 import { synthesized } from './support/synth.js';
 import {
   actionsOf,
+  applicationFunctions,
   referencedId,
   referencedIds,
   resource,
@@ -88,7 +89,7 @@ describe('the table', () => {
 });
 
 describe('functions', () => {
-  const lambdas = resourcesOf(template, 'AWS::Lambda::Function');
+  const lambdas = applicationFunctions(template);
 
   it('are exactly one Lambda per wiring function, named after it', () => {
     const names = Object.values(lambdas).map((l) => l.Properties.FunctionName);
@@ -663,7 +664,8 @@ describe('buckets and the media CDN', () => {
   const buckets = resourcesOf(template, 'AWS::S3::Bucket');
 
   it('keeps every bucket encrypted, private and TLS-only', () => {
-    expect(Object.keys(buckets)).toHaveLength(4);
+    // Media, imports, exports, their access logs and the staff console's files.
+    expect(Object.keys(buckets)).toHaveLength(5);
     for (const [id, bucket] of Object.entries(buckets)) {
       expect(bucket.Properties.BucketEncryption).toEqual({
         ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
@@ -702,7 +704,8 @@ describe('buckets and the media CDN', () => {
   });
 
   it('serves media through CloudFront with origin access control, HTTPS and access logs', () => {
-    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    // One for media, one for the staff console (console-site.test.ts).
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 2);
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   FeaturePlan,
@@ -11,16 +11,29 @@ import {
   UserPoolOperation,
   VerificationEmailStyle,
   type UserPoolClient,
+  type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { scopesForRoles, STAFF_ROLES } from '../../../shared/auth/roles.js';
 import { SCOPES } from '../../../shared/auth/scopes.js';
-import { removalPolicyOf, type EnvironmentSettings } from '../environments.js';
+import { logRetentionOf, removalPolicyOf, type EnvironmentSettings } from '../environments.js';
 import { acknowledge } from '../nag.js';
 
 /** Prefix of every scope in a Cognito access token: `smartshelf/catalog:write`. */
 export const RESOURCE_SERVER_IDENTIFIER = 'smartshelf';
+
+/**
+ * Minutes the console's access and ID tokens live. The console never holds them: the session function exchanges the
+ * code, reads who signed in and keeps nothing, so nothing needs them for longer than that exchange.
+ */
+const CONSOLE_TOKEN_MINUTES = 15;
+/** Cognito's shortest refresh token; the session function never uses it, and revocation is on. */
+const CONSOLE_REFRESH_TOKEN_MINUTES = 60;
+/** Until the distribution exists: a redirect nobody can be sent to with a code (see {@link Identity.allowConsoleAt}). */
+const CONSOLE_CALLBACK_PLACEHOLDER = 'https://localhost/admin/';
 
 /**
  * Two user pools, because staff and shoppers are trusted differently: staff accounts are made by an admin, carry
@@ -48,6 +61,19 @@ export class Identity extends Construct {
   /** The `iss` of the shoppers' pool's tokens. */
   readonly shopperIssuer: string;
   readonly shopperJwksUrl: string;
+  /** The staff pool's hosted UI, where staff sign in to the console (a Cognito domain from the environment's prefix). */
+  readonly hostedUi: UserPoolDomain;
+  /** `https://<prefix>.auth.<region>.amazoncognito.com`: what the session functions receive as CONSOLE_COGNITO_DOMAIN. */
+  readonly hostedUiUrl: string;
+  /** The console's app client of the staff pool: authorization code with PKCE, public (no secret). */
+  readonly consoleClient: CfnResource;
+  /** Its id, what the session functions receive as CONSOLE_CLIENT_ID. */
+  readonly consoleClientId: string;
+  /**
+   * The console client's settings as both CloudFormation and Cognito's UpdateUserPoolClient spell them: the client is
+   * created from them and {@link allowConsoleAt} repeats them whole, since that call resets whatever it leaves out.
+   */
+  private readonly consoleClientSettings: Readonly<Record<string, unknown>>;
 
   constructor(scope: Construct, id: string, props: { settings: EnvironmentSettings }) {
     super(scope, id);
@@ -116,6 +142,40 @@ export class Identity extends Construct {
     this.issuer = this.userPool.userPoolProviderUrl;
     this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;
 
+    // Managed login's classic hosted UI: it needs no branding resource, and MFA (required in this pool) works there.
+    this.hostedUi = this.userPool.addDomain('HostedUi', { cognitoDomain: { domainPrefix: settings.cognitoDomainPrefix } });
+    this.hostedUiUrl = this.hostedUi.baseUrl();
+    this.consoleClientSettings = {
+      ClientName: 'smartshelf-console',
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['openid', ...scopesForRoles(STAFF_ROLES).map((s) => `${RESOURCE_SERVER_IDENTIFIER}/${s}`)],
+      SupportedIdentityProviders: ['COGNITO'],
+      // Sign-in happens only in the hosted UI; the one API flow left is the refresh, which Cognito always allows.
+      ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+      AccessTokenValidity: CONSOLE_TOKEN_MINUTES,
+      IdTokenValidity: CONSOLE_TOKEN_MINUTES,
+      RefreshTokenValidity: CONSOLE_REFRESH_TOKEN_MINUTES,
+      TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' },
+      EnableTokenRevocation: true,
+      PreventUserExistenceErrors: 'ENABLED',
+      AuthSessionValidity: 3,
+    };
+    // A plain CloudFormation resource, so that its properties are exactly the settings UpdateUserPoolClient repeats.
+    this.consoleClient = new CfnResource(this, 'ConsoleClient', {
+      type: 'AWS::Cognito::UserPoolClient',
+      properties: {
+        UserPoolId: this.userPool.userPoolId,
+        // A public client: the browser's code is exchanged with PKCE, and UpdateUserPoolClient cannot change this.
+        GenerateSecret: false,
+        ...this.consoleClientSettings,
+        CallbackURLs: [CONSOLE_CALLBACK_PLACEHOLDER],
+        LogoutURLs: [CONSOLE_CALLBACK_PLACEHOLDER],
+      },
+    });
+    this.consoleClient.node.addDependency(resourceServer);
+    this.consoleClientId = this.consoleClient.ref;
+
     this.shopperPool = new UserPool(this, 'ShopperPool', {
       selfSignUpEnabled: true,
       signInAliases: { email: true },
@@ -182,6 +242,49 @@ export class Identity extends Construct {
 
     this.shopperIssuer = this.shopperPool.userPoolProviderUrl;
     this.shopperJwksUrl = `${this.shopperIssuer}/.well-known/jwks.json`;
+  }
+
+  /**
+   * Lets the hosted UI send staff back to the console at `consoleUrl` (`https://<distribution domain>/admin/`) after
+   * sign-in and sign-out, by updating the console client once the distribution exists.
+   *
+   * The client cannot name the distribution itself: the session functions need the client's id, the API needs the
+   * session functions (its stack waits for theirs), and the distribution needs the API, so a client naming the
+   * distribution would close a dependency cycle. The client is therefore created with a placeholder redirect, and
+   * this custom resource, which waits for both, calls UpdateUserPoolClient with every setting the client was
+   * created with and the real redirect. Any change to those settings changes this call too, so it runs again after
+   * CloudFormation has updated the client.
+   */
+  allowConsoleAt(consoleUrl: string, settings: EnvironmentSettings): AwsCustomResource {
+    const call = {
+      service: '@aws-sdk/client-cognito-identity-provider',
+      action: 'UpdateUserPoolClient',
+      parameters: {
+        UserPoolId: this.userPool.userPoolId,
+        ClientId: this.consoleClientId,
+        ...this.consoleClientSettings,
+        CallbackURLs: [consoleUrl],
+        LogoutURLs: [consoleUrl],
+      },
+      physicalResourceId: PhysicalResourceId.of(`${this.node.path}/ConsoleClientRedirect`),
+    };
+    const redirect = new AwsCustomResource(this, 'ConsoleClientRedirect', {
+      onCreate: call,
+      onUpdate: call,
+      policy: AwsCustomResourcePolicy.fromSdkCalls({ resources: [this.userPool.userPoolArn] }),
+      installLatestAwsSdk: false,
+      // Kept like every function's logs rather than forever.
+      logGroup: new LogGroup(this, 'ConsoleClientRedirectLogs', { retention: logRetentionOf(settings), removalPolicy: removalPolicyOf(settings) }),
+    });
+    redirect.node.addDependency(this.consoleClient);
+    const provider = Stack.of(this).node.tryFindChild(`AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
+    if (!provider) throw new Error('no AwsCustomResource provider in the stack');
+    acknowledge(
+      provider,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      "CDK's AwsCustomResource provider role uses AWSLambdaBasicExecutionRole for its own CloudWatch Logs; its one call is UpdateUserPoolClient on the staff pool.",
+    );
+    return redirect;
   }
 
   /**

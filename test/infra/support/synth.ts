@@ -8,6 +8,12 @@ import { REPOSITORY_ROOT, SmartShelfStack, type Wiring } from '../../../infra/cd
 /** The context `cdk synth` runs with: feature flags and environments from `cdk.json`. */
 export const CDK_CONTEXT = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'cdk.json'), 'utf8')).context as Record<string, unknown>;
 
+/**
+ * A console as `console/build.ts` lays it out (`index.html`, an unhashed entry and stylesheet, a hashed chunk): the
+ * infra tests deploy it instead of building the real one, which `bundled-synth.test.ts` and `npm run synth` do.
+ */
+export const CONSOLE_FIXTURE = join(REPOSITORY_ROOT, 'test/infra/fixtures/console');
+
 export interface Synthesized {
   app: App;
   stack: SmartShelfStack;
@@ -22,7 +28,7 @@ export interface Synthesized {
 export function build(env: EnvironmentName = 'dev', wiring?: Wiring): Omit<Synthesized, 'template'> {
   const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
   const { name, settings } = environmentSettings(CDK_CONTEXT.environments, env);
-  const stack = new SmartShelfStack(app, `SmartShelf-${name}`, { environmentName: name, settings, ...(wiring ? { wiring } : {}) });
+  const stack = new SmartShelfStack(app, `SmartShelf-${name}`, { environmentName: name, settings, consoleAssetsDir: CONSOLE_FIXTURE, ...(wiring ? { wiring } : {}) });
   return { app, stack };
 }
 

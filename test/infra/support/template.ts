@@ -69,3 +69,15 @@ export function roleStatements(template: Template, roleLogicalId: string): Polic
 export function roleOfFunction(template: Template, functionLogicalId: string): string {
   return referencedId(resource(template, functionLogicalId).Properties.Role);
 }
+
+/**
+ * The logical ids of the Lambdas CDK itself brings for deploying the console (`infra/cdk/constructs/console-site.ts`):
+ * the BucketDeployment handler and the AwsCustomResource provider that sets the console client's redirect. They are
+ * not wiring functions (no name, no wiring grants); `console-site.test.ts` covers them.
+ */
+export const CDK_PROVIDER_FUNCTION = /^(CustomCDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C|AWS679f53fac002430cb0da5b7982bd2287)[0-9A-F]{8}$/;
+
+/** Every Lambda of a template but CDK's deployment-time handlers ({@link CDK_PROVIDER_FUNCTION}), by logical id. */
+export function applicationFunctions(template: Template): Record<string, CfnResource> {
+  return Object.fromEntries(Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(([id]) => !CDK_PROVIDER_FUNCTION.test(id)));
+}
