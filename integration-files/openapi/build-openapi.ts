@@ -31,10 +31,13 @@ import {
 import {
   CreateCategoryRequest,
   CreateProductRequest,
+  ListAdminCategoriesQuery,
   ListCategoriesQuery,
   ProductFilters,
+  UpdateCategoryRequest,
   UpdateProductRequest,
 } from '../../shared/catalog/requests.js';
+import { PriceHistoryPage, PriceHistoryQuery } from '../../shared/catalog/price-history.js';
 import type { CategoryNode as CategoryNodeType, CategoryView as CategoryViewType, ProductView as ProductViewType } from '../../shared/catalog/views.js';
 import { GENERATION_DAYS } from '../../shared/fulfillment/generate-slots.js';
 import { ListSlotsQuery, MAX_DAYS_AHEAD, type SlotList as SlotListType, type SlotView as SlotViewType } from '../../shared/fulfillment/list-slots.js';
@@ -306,7 +309,7 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, Profile, ReconciliationSummary, SalesReport, RefundsReport, TaxReport, AuditPage, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, PersonalDataExport: ExportView, Erasure: ErasureView, ApiKeyView, IssuedApiKey, ApiKeyPage, StaffMember, StaffPage, SessionView, SignInOptions, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, Profile, ReconciliationSummary, SalesReport, RefundsReport, TaxReport, AuditPage, PriceHistoryPage, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, PersonalDataExport: ExportView, Erasure: ErasureView, ApiKeyView, IssuedApiKey, ApiKeyPage, StaffMember, StaffPage, SessionView, SignInOptions, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CheckoutRequest,
@@ -324,6 +327,7 @@ const REQUESTS = {
   ReceiveReturnRequest,
   InspectReturnRequest,
   CreateCategoryRequest,
+  UpdateCategoryRequest,
   CreateProductRequest,
   UpdateProductRequest,
   ImportRow,
@@ -1538,7 +1542,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
     operationId: 'listCategories',
     tag: 'Categories',
     summary: 'List the category tree',
-    description: 'Every category in depth-first path order, each with `parentId`, `path` and `depth`; `tree=true` nests them under their parents instead.',
+    description: 'Every active category in depth-first path order, each with `parentId`, `path` and `depth`; `tree=true` nests them under their parents instead. Retired categories are left out (catalog staff see them with `GET /admin/categories`).',
     parameters: queryParameters(ListCategoriesQuery),
     responses: { 200: { description: 'The categories.', content: json(ref('CategoryList')) } },
     problems: [400],
@@ -1553,6 +1557,38 @@ const OPERATIONS: Record<string, OperationSpec> = {
     responses: { 201: { description: 'The new category.', content: json(ref('CategoryView')) } },
     problems: [400, 409],
     idempotent: true,
+  },
+  'GET /admin/categories': {
+    operationId: 'listAdminCategories',
+    tag: 'Categories',
+    summary: 'List the category tree for catalog staff',
+    description:
+      '`GET /categories` shows shoppers the active categories only (it takes no credentials); catalog staff see the retired ones here too: `status` `all` (the default), `active` or `retired`, flat in path order or nested with `tree=true`.',
+    parameters: queryParameters(ListAdminCategoriesQuery),
+    responses: { 200: { description: 'The categories.', content: json(ref('CategoryList')) } },
+    problems: [400],
+  },
+  'PATCH /categories/{id}': {
+    operationId: 'updateCategory',
+    tag: 'Categories',
+    summary: 'Rename or move a category',
+    description:
+      'A new `name`, `slug` or `parentId` (`null`: a root). Send the version being changed as `version` or `If-Match`; a stale one is a 409 `version-mismatch`. A new slug or parent moves the category’s path, and with it its whole subtree’s paths and its products’ (each product gets its next version and `product.updated`), all in one transaction: a subtree needing more than 100 writes (three per category, two per product) is a 409 `category-too-large-to-move` (move its subcategories first). 400 naming `body.parentId` for a move under itself or its own descendant, a missing or retired parent, or more than seven levels; 409 `category-exists` when a sibling has the slug, `category-retired` for a retired category, `category-changed` when its subtree changed meanwhile. Audited (`category`, `category-updated`).',
+    parameters: [ID_PARAMETER, IF_MATCH],
+    requestBody: { required: true, content: json(ref('UpdateCategoryRequest')) },
+    responses: { 200: { description: 'The category as changed.', headers: { ETag: { ...HEADERS.ETag!, description: 'The category version as a strong entity tag, for `If-Match`.' } }, content: json(ref('CategoryView')) } },
+    problems: [400, 404, 409],
+    requiredOneOf: VERSION_ONE_OF,
+  },
+  'POST /categories/{id}/retire': {
+    operationId: 'retireCategory',
+    tag: 'Categories',
+    summary: 'Retire a category',
+    description:
+      'The category stays (orders, reports and the audit name it) but takes no new products or subcategories, and `GET /categories` no longer shows it. 409 `category-in-use` while it has an active subcategory or an active product (their ids in `categories` and `products`), `category-changed` when one joined it while it was being retired. Retiring a retired category answers it as it is. Audited (`category`, `category-retired`).',
+    parameters: [ID_PARAMETER],
+    responses: { 200: { description: 'The retired category.', headers: { ETag: { ...HEADERS.ETag!, description: 'The category version as a strong entity tag.' } }, content: json(ref('CategoryView')) } },
+    problems: [400, 404, 409],
   },
   'GET /products': {
     operationId: 'listProducts',
@@ -1599,6 +1635,36 @@ const OPERATIONS: Record<string, OperationSpec> = {
     problems: [400, 404, 409],
     idempotent: true,
     requiredOneOf: VERSION_ONE_OF,
+  },
+  'POST /products/{id}/retire': {
+    operationId: 'retireProduct',
+    tag: 'Products',
+    summary: 'Retire a product',
+    description:
+      'Takes the product off sale rather than deleting it: its status becomes `archived`, so listings and search drop it and carts refuse it, while orders, reports and the audit keep it. 409 `product-in-bundle` (naming `skus` and `bundles`) while an active bundle lists any of its SKUs: retire the bundle or take the component out of it first. Retiring a retired product answers it as it is. Same events as a PATCH of `status` (`product.updated`).',
+    parameters: [ID_PARAMETER],
+    responses: { 200: productResponse('The retired product.', ['ETag']) },
+    problems: [400, 404, 409],
+  },
+  'POST /products/{id}/reinstate': {
+    operationId: 'reinstateProduct',
+    tag: 'Products',
+    summary: 'Put a retired product back on sale',
+    description:
+      'Status `active` again. A 400 naming `body.categoryId` when its category has been retired, or `body.bundle.components.<i>.sku` when it is a bundle with a component no longer on sale. Reinstating an active product answers it as it is.',
+    parameters: [ID_PARAMETER],
+    responses: { 200: productResponse('The product, on sale.', ['ETag']) },
+    problems: [400, 404],
+  },
+  'GET /products/{id}/prices': {
+    operationId: 'listPriceHistory',
+    tag: 'Products',
+    summary: 'A product’s price history',
+    description:
+      'Every price change of the product, from its audit trail (`product`, `price-changed`), newest first: when, who (`actor` and whether a person, an integration or the system, such as an import), the request’s `correlationId`, and each SKU’s price before (`from`) and after (`to`) in minor units with its currency. Page with `cursor` until `nextCursor` is null. A product with no price change yet has an empty history.',
+    parameters: [ID_PARAMETER, ...queryParameters(PriceHistoryQuery)],
+    responses: { 200: { description: 'One page of price changes, newest first.', content: json(ref('PriceHistoryPage')) } },
+    problems: [400, 404],
   },
   'POST /products/import': {
     operationId: 'startProductImport',

@@ -725,6 +725,25 @@ const erasedShopper = once(async () => {
   return { client, subject };
 });
 
+/** A new empty category under this file's category, at version 1. */
+async function freshCategory(): Promise<{ id: string }> {
+  const made = await admin.post<{ id: string }>('/categories', { slug: unique('cat'), name: 'A category to change', parentId: categoryId });
+  expect(made.status, JSON.stringify(made.body)).toBe(201);
+  return made.body;
+}
+const categoryState = async (id: string) =>
+  (await admin.get<{ items: { id: string; name: string; status: string; version: number }[] }>('/admin/categories')).body.items.find((c) => c.id === id);
+
+/** A product of this file's that an active bundle lists as a component. */
+const bundledComponent = once(async () => {
+  const [first, second] = [await createProduct('OpenAPI component', 'each', FIXED_PRICE, 0), await createProduct('OpenAPI component', 'each', FIXED_PRICE, 0)];
+  const components = [first, second].map((p) => ({ sku: p.variants[0]!.sku, quantity: 1 }));
+  const variant = { sku: upper('OAB'), name: 'bundle', soldBy: 'each', price: { amount: FIXED_PRICE, currency: 'GBP' } };
+  const bundle = await admin.post('/products', { name: `OpenAPI bundle ${run}`, categoryId, taxCategory: 'food', tags: ['openapi-e2e'], variants: [variant], bundle: { components } });
+  expect(bundle.status, JSON.stringify(bundle.body)).toBe(201);
+  return first;
+});
+
 /** A product of this file's that is no longer sold. */
 const archivedProduct = once(async () => {
   const product = await createProduct('OpenAPI archived', 'each', FIXED_PRICE, 10);
@@ -864,6 +883,60 @@ const FIXTURES: Record<string, Fixture> = {
     probes: async () => {
       await problem(admin.patch(`/products/${ghost()}`, { version: 1, description: 'x' }), 404);
       await problem(admin.patch(`/products/${fixed.id}`, { version: 1, description: 'stale' }), 409, 'version-mismatch');
+    },
+  },
+  'GET /admin/categories': {
+    ok: 200,
+    build: async () => ({ client: admin, path: '/admin/categories', query: { status: 'all', tree: 'true' } }),
+    probes: async () => void (await problem(admin.get('/admin/categories?status=gone'), 400)),
+  },
+  'PATCH /categories/{id}': {
+    ok: 200,
+    build: async () => ({ client: admin, path: `/categories/${(await freshCategory()).id}`, headers: { 'If-Match': '"1"' }, body: { version: 1, name: unique('Renamed') } }),
+    state: (call) => categoryState(call.path.split('/')[2]!),
+    probes: async () => {
+      await problem(admin.patch(`/categories/${ghost()}`, { version: 1, name: 'x' }), 404);
+      const category = await freshCategory();
+      await problem(admin.patch(`/categories/${category.id}`, { version: 2, name: 'stale' }), 409, 'version-mismatch');
+    },
+  },
+  'POST /categories/{id}/retire': {
+    ok: 200,
+    build: async () => ({ client: admin, path: `/categories/${(await freshCategory()).id}/retire` }),
+    state: (call) => categoryState(call.path.split('/')[2]!),
+    probes: async () => {
+      await problem(admin.post(`/categories/${ghost()}/retire`, undefined), 404);
+      await problem(admin.post(`/categories/${categoryId}/retire`, undefined), 409, 'category-in-use');
+    },
+  },
+  'POST /products/{id}/retire': {
+    ok: 200,
+    build: async () => ({ client: admin, path: `/products/${(await createProduct('OpenAPI retired', 'each', FIXED_PRICE, 0)).id}/retire` }),
+    state: async (call) => (await api.get<{ status: string }>(call.path.replace(/\/retire$/, ''))).body.status,
+    probes: async () => {
+      await problem(admin.post(`/products/${ghost()}/retire`, undefined), 404);
+      await problem(admin.post(`/products/${(await bundledComponent()).id}/retire`, undefined), 409, 'product-in-bundle');
+    },
+  },
+  'POST /products/{id}/reinstate': {
+    ok: 200,
+    build: async () => {
+      const product = await createProduct('OpenAPI reinstated', 'each', FIXED_PRICE, 0);
+      expect((await admin.post(`/products/${product.id}/retire`, undefined)).status).toBe(200);
+      return { client: admin, path: `/products/${product.id}/reinstate` };
+    },
+    state: async (call) => (await api.get<{ status: string }>(call.path.replace(/\/reinstate$/, ''))).body.status,
+    probes: async () => {
+      await problem(admin.post(`/products/${ghost()}/reinstate`, undefined), 404);
+      await problem(admin.post('/products/not-a-ulid/reinstate', undefined), 400);
+    },
+  },
+  'GET /products/{id}/prices': {
+    ok: 200,
+    build: async () => ({ client: admin, path: `/products/${fixed.id}/prices`, query: { limit: '5' } }),
+    probes: async () => {
+      await problem(admin.get(`/products/${ghost()}/prices`), 404);
+      await problem(admin.get(`/products/${fixed.id}/prices?limit=0`), 400);
     },
   },
   'POST /carts': {

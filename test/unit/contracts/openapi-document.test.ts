@@ -80,6 +80,7 @@ describe('the OpenAPI document', () => {
       'POST /auth/session': ['application/json'],
       'POST /products': ['application/json'],
       'PATCH /products/{id}': ['application/json', 'application/merge-patch+json'],
+      'PATCH /categories/{id}': ['application/json'],
       'POST /products/import': ['application/json', 'application/x-ndjson', 'text/csv'],
       'POST /imports': ['application/json'],
       'POST /products/{id}/images': ['multipart/form-data'],
