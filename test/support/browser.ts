@@ -96,7 +96,13 @@ export class ConsoleSession {
     const { page } = this;
     await this.goto('#/sign-in');
     await page.getByLabel('Role').selectOption(options.role);
-    await page.getByLabel('Subject').fill(options.subject);
+    // The page names the subject after the role once it re-renders, which can land while the field is being filled:
+    // fill until the field holds exactly the subject.
+    const subject = page.getByLabel('Subject');
+    for (let attempt = 0; (await subject.inputValue()) !== options.subject; attempt += 1) {
+      if (attempt === 5) throw new Error(`the sign-in page's Subject field would not keep ${options.subject}`);
+      await subject.fill(options.subject);
+    }
     if (options.stores) {
       const group = page.getByRole('group', { name: 'Stores' });
       // The page ticks the first store for a store-bound role once it has the list: wait for that, then tick the
