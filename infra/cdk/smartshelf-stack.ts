@@ -214,6 +214,10 @@ export class SmartShelfStack extends Stack {
             : {}),
           ...(isConsoleSignInFunction(spec)
             ? {
+                // The code's exchange ends with the access token verified like a bearer token: the staff pool's issuer and keys.
+                [ENV.jwtIssuer]: this.identity.issuer,
+                [ENV.jwtAudience]: this.identity.client.userPoolClientId,
+                [ENV.jwksUrl]: this.identity.jwksUrl,
                 [ENV.consoleSignIn]: 'cognito',
                 [ENV.consoleCognitoDomain]: this.identity.hostedUiUrl,
                 [ENV.consoleClientId]: this.identity.consoleClientId,

@@ -10,7 +10,7 @@ import { logicalIdOf } from '../../infra/cdk/nag.js';
 import { isConsoleSignInFunction } from '../../infra/cdk/smartshelf-stack.js';
 import { scopesForRoles, STAFF_ROLES } from '../../shared/auth/roles.js';
 import { ENV } from '../../shared/config/env-names.js';
-import { functions, routes, type FunctionSpec, type RouteSpec } from '../../infra/wiring.js';
+import { AUTHORIZER_FN, functions, routes, type FunctionSpec, type RouteSpec } from '../../infra/wiring.js';
 import { CDK_CONTEXT, CONSOLE_FIXTURE, synthesized } from './support/synth.js';
 import { referencedIds, resource, resourcesOf } from './support/template.js';
 
@@ -243,8 +243,9 @@ describe('Cognito for the console', () => {
     expect(updateId).toMatch(/^IdentityConsoleClientRedirect/);
   });
 
-  it("gives the console's sign-in functions the hosted UI and the client, and no other function", () => {
+  it("gives the console's sign-in functions the hosted UI, the client and the staff pool's token settings, and no other function", () => {
     const signIn = functions.filter(isConsoleSignInFunction);
+    const authorizer = functions.find((f) => f.id === AUTHORIZER_FN) ?? expect.fail(AUTHORIZER_FN);
     for (const fn of functions) {
       const env = envOf(fn);
       if (signIn.includes(fn)) {
@@ -253,6 +254,8 @@ describe('Cognito for the console', () => {
         const domainRefs = [...referencedIds(env[ENV.consoleCognitoDomain])].filter((id) => !id.startsWith('AWS::'));
         expect(domainRefs, fn.id).toEqual([logicalIdOf(stack.identity.hostedUi)]);
         expect(JSON.stringify(env[ENV.consoleCognitoDomain]), fn.id).toContain('.auth.');
+        // The exchanged access token is verified as the authorizer verifies a bearer token (config.jwt), staff pool only.
+        for (const name of [ENV.jwtIssuer, ENV.jwtAudience, ENV.jwksUrl]) expect(env[name], `${fn.id} ${name}`).toEqual(envOf(authorizer)[name]);
       } else {
         for (const name of [ENV.consoleSignIn, ENV.consoleClientId, ENV.consoleCognitoDomain]) expect(env, fn.id).not.toHaveProperty(name);
       }
