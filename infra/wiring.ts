@@ -36,8 +36,12 @@ export interface Access {
    * `callback` completes the task tokens a `.waitForTaskToken` state handed out.
    */
   workflows?: Readonly<Record<string, 'start' | 'callback'>>;
-  /** Queue ids whose DLQ this function may move back onto the queue: consume from the DLQ, send to the queue. */
-  redrive?: readonly string[];
+  /**
+   * Every wiring queue's dead letters: `read` their depths and the queues' (GetQueueAttributes); `redrive` also move them
+   * back (consume from each DLQ, send to its queue). Granted on the queues' name pattern (`<prefix>-*`) with the queue
+   * ids and the URL prefix in the environment, so a new queue adds no grant, variable or stack parameter.
+   */
+  deadLetters?: 'read' | 'redrive';
   /**
    * `delete`: may delete shoppers' sign-in identities (an erasure), `cognito-idp:AdminDeleteUser` on the shoppers' user
    * pool only, with its id in `SHOPPER_USER_POOL_ID`. Locally there is no pool, so nothing is set.
@@ -198,6 +202,9 @@ export const functions: readonly FunctionSpec[] = [
   // Writes its event to the table's outbox in the same transaction as the stock, so it needs no bus access.
   { id: 'inventory-adjust-stock', entry: 'functions/inventory/adjust-stock.ts', access: tableWrite },
   { id: 'inventory-get-stock', entry: 'functions/inventory/get-stock.ts', access: table },
+  { id: 'inventory-list-store-stock', entry: 'functions/inventory/list-store-stock.ts', access: table },
+  // Reads the audit trail's partition of one stock item.
+  { id: 'inventory-list-adjustments', entry: 'functions/inventory/list-adjustments.ts', access: table },
   { id: 'inventory-sweep-reservations', entry: 'functions/inventory/sweep-reservations.ts', timeoutSeconds: 50, access: tableWrite },
   {
     id: 'catalog-process-import',
@@ -323,14 +330,8 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'orders-hand-over-order', entry: 'functions/orders/hand-over-order.ts', access: { ...tableWrite, secrets: ['handover-codes'] } },
   // Invoices, credit notes and subscriptions out to the billing system; up to 20 s of retries per record fit its 30 s.
   { id: 'billing-sync-invoice', entry: 'functions/billing/sync-invoice.ts', timeoutSeconds: 30, access: { ...tableWrite, secrets: ['billing-api'] } },
-  {
-    id: 'ops-redrive-queue',
-    entry: 'functions/ops/redrive-queue.ts',
-    // A getter, read by each runtime once the whole module is loaded: `queues` is defined below, and a new queue is covered.
-    get access(): Access {
-      return { redrive: queues.map((q) => q.id) };
-    },
-  },
+  { id: 'ops-redrive-queue', entry: 'functions/ops/redrive-queue.ts', access: { deadLetters: 'redrive' } },
+  { id: 'ops-list-queues', entry: 'functions/ops/list-queues.ts', access: { deadLetters: 'read' } },
   // Verifies and queues only: the billing system waits on this answer, the table work happens behind the queue.
   {
     id: 'billing-receive-webhook',
@@ -458,6 +459,8 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/stores/{id}', fn: 'stores-get-store', auth: open },
   { method: 'POST', path: '/inventory/adjustments', fn: 'inventory-adjust-stock', auth: staff('inventory:write') },
   { method: 'GET', path: '/inventory/{sku}', fn: 'inventory-get-stock', auth: staff('inventory:read') },
+  { method: 'GET', path: '/inventory/{sku}/adjustments', fn: 'inventory-list-adjustments', auth: staff('inventory:read') },
+  { method: 'GET', path: '/stores/{id}/stock', fn: 'inventory-list-store-stock', auth: staff('inventory:read') },
   { method: 'GET', path: '/search', fn: 'search-search-products', auth: open, throttle: { rate: 200, burst: 400 } },
   { method: 'GET', path: '/products/{id}/recommendations', fn: 'search-get-recommendations', auth: open, throttle: { rate: 100, burst: 200 } },
   {
@@ -505,6 +508,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/orders/{id}/collection/handover', fn: 'orders-hand-over-order', auth: staff('orders:pick') },
   // Stripe authenticates by Stripe-Signature, which the handler checks; our authorizer has nothing to check.
   { method: 'POST', path: '/webhooks/payments', fn: 'payments-receive-webhook', auth: open, throttle: { rate: 50, burst: 100 } },
+  { method: 'GET', path: '/admin/queues', fn: 'ops-list-queues', auth: staff('admin') },
   { method: 'POST', path: '/admin/queues/{id}/redrive', fn: 'ops-redrive-queue', auth: staff('admin'), throttle: { rate: 1, burst: 2 } },
   // Admins only: API keys for integrations (each answered once) and staff roles; every change audited.
   { method: 'POST', path: '/api-keys', fn: 'api-keys-create-api-key', auth: staff('admin'), throttle: { rate: 2, burst: 5 } },

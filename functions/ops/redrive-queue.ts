@@ -16,13 +16,13 @@ const HTTP_BUDGET_MS = 20_000;
 
 /**
  * POST /admin/queues/{id}/redrive: moves the messages waiting in a queue's DLQ back onto the queue, and reports how
- * many moved; `more: true` means call again. A queue this function was not granted (`access.redrive`) is a 404.
+ * many moved; `more: true` means call again. A queue that is not a wiring queue (`access.deadLetters`) is a 404.
  */
 export const handler = httpHandler({ params: QueueIdParams })(async (input) => {
   const principal = requirePrincipal(input);
-  const urls = config.redriveUrls(input.params.id);
-  if (!urls) throw new NotFoundError('Queue', input.params.id);
-  const report = await redriveQueue(sqs, { queueId: input.params.id, ...urls }, { deadline: Date.now() + HTTP_BUDGET_MS });
+  const target = config.deadLetterQueues.find((q) => q.queueId === input.params.id);
+  if (!target) throw new NotFoundError('Queue', input.params.id);
+  const report = await redriveQueue(sqs, target, { deadline: Date.now() + HTTP_BUDGET_MS });
   logger.info('dlq redrive', { actor: principal.subject, ...report });
   return ok(report);
 });

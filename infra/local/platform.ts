@@ -19,7 +19,7 @@ import { SANDBOX_DEFAULT_TOKEN, startBillingSandbox, type BillingSandbox } from 
 import { COURIER_SANDBOX_TOKEN, startCourierSandbox, type CourierSandbox } from './courier-sandbox/server.js';
 import { startPollers, type Pollers } from './pollers.js';
 import { restoreQueues, saveQueues } from './queue-snapshot.js';
-import { createQueues, dlqName, localSqsClient } from './queues.js';
+import { createQueues, dlqName, localSqsClient, queueUrlPrefixOf } from './queues.js';
 import {
   BUCKET_IDS,
   LOCAL_BILLING_WEBHOOK_SECRET,
@@ -294,7 +294,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         names,
         endpoints,
         queueUrls,
-        dlqUrls: Object.fromEntries(created.map((q) => [q.id, q.dlqUrl])),
+        deadLetters: { queueIds: created.map((q) => q.id), queueUrlPrefix: queueUrlPrefixOf(created) },
         stateMachineArns: Object.fromEntries(served.stateMachines.map((m) => [m.id, stepFunctions.stateMachineArn(m.id)])),
         jwt: { issuer: issuer.issuer, audience: issuer.audience, jwksUrl: `${gateway.url}${JWKS_PATH}` },
         paymentWebhookSecret,

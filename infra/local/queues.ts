@@ -57,6 +57,20 @@ export async function createQueues(
   }
 }
 
+/**
+ * The URL every created queue's name follows (`<prefix><queue-id>`, its DLQ `<prefix><queue-id>-dlq`), which functions
+ * build dead-letter queue URLs from as they do on AWS (`access.deadLetters`).
+ * @throws Error when the engine named a queue otherwise
+ */
+export function queueUrlPrefixOf(created: readonly CreatedQueue[]): string {
+  const first = created[0];
+  const prefix = first ? first.url.slice(0, first.url.length - first.id.length) : '';
+  for (const q of created) {
+    if (q.url !== `${prefix}${q.id}` || q.dlqUrl !== `${prefix}${dlqName(q.id)}`) throw new Error(`queue ${q.id} is not at ${prefix}<name>: ${q.url}, ${q.dlqUrl}`);
+  }
+  return prefix;
+}
+
 async function arnOf(sqs: SQSClient, url: string): Promise<string> {
   const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
   return attributes.Attributes!.QueueArn!;

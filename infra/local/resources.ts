@@ -1,4 +1,4 @@
-import { ENV, bucketEnvName, dlqUrlEnvName, queueUrlEnvName, stateMachineArnEnvName } from '../../shared/config/env-names.js';
+import { DEAD_LETTER_ENV, ENV, bucketEnvName, queueUrlEnvName, stateMachineArnEnvName } from '../../shared/config/env-names.js';
 import type { BucketId } from '../wiring.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './engines/credentials.js';
 
@@ -30,8 +30,11 @@ export interface PlatformEnvInput {
   endpoints: Endpoints;
   /** Queue id → queue URL. */
   queueUrls: Record<string, string>;
-  /** Queue id → its DLQ's URL, for functions that redrive (`access.redrive`); locally every function gets them, like the queue URLs. */
-  dlqUrls?: Record<string, string>;
+  /**
+   * The wiring queues whose dead letters functions read and redrive (`access.deadLetters`), and the URL their names
+   * follow (`<prefix><queue-id>`, DLQ `<prefix><queue-id>-dlq`); locally every function gets them, like the queue URLs.
+   */
+  deadLetters?: { queueIds: readonly string[]; queueUrlPrefix: string };
   /** State machine id → ARN. */
   stateMachineArns?: Record<string, string>;
   jwt?: { issuer: string; audience: string; jwksUrl: string };
@@ -116,7 +119,10 @@ export function platformEnv(input: PlatformEnvInput): Record<string, string> {
   };
   for (const id of BUCKET_IDS) env[bucketEnvName(id)] = names.bucket(id);
   for (const [id, url] of Object.entries(input.queueUrls)) env[queueUrlEnvName(id)] = url;
-  for (const [id, url] of Object.entries(input.dlqUrls ?? {})) env[dlqUrlEnvName(id)] = url;
+  if (input.deadLetters) {
+    env[DEAD_LETTER_ENV.queueIds] = input.deadLetters.queueIds.join(',');
+    env[DEAD_LETTER_ENV.queueUrlPrefix] = input.deadLetters.queueUrlPrefix;
+  }
   for (const [id, arn] of Object.entries(input.stateMachineArns ?? {})) env[stateMachineArnEnvName(id)] = arn;
   if (endpoints.events) env.AWS_ENDPOINT_URL_EVENTBRIDGE = endpoints.events;
   if (endpoints.sfn) env.AWS_ENDPOINT_URL_SFN = endpoints.sfn;

@@ -70,6 +70,8 @@ import { PaymentMethodList, PaymentMethodParams, PaymentMethodSetup } from '../.
 import { ListStoresQuery, Store, StoreId, StoreListing } from '../../shared/stores/model.js';
 import { SUPPORTED_COUNTRIES } from '../../shared/stores/postcodes.js';
 import { HealthView, HEALTH_RETRY_AFTER_SECONDS } from '../../shared/ops/health.js';
+import { DeadLetterQueueListView } from '../../shared/ops/dead-letters.js';
+import { ListAdjustmentsQuery, ListStoreStockQuery, StockAdjustmentPage, StoreStockPage } from '../../shared/inventory/store-stock.js';
 import { ErasureView } from '../../shared/personal-data/erasure.js';
 import { DOWNLOAD_URL_SECONDS, ExportView } from '../../shared/personal-data/exports.js';
 import { ShopperId, StaffPrivacyRequest } from '../../shared/personal-data/requests.js';
@@ -309,7 +311,7 @@ const SHARED = {
   FieldError,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, Profile, ReconciliationSummary, SalesReport, RefundsReport, TaxReport, AuditPage, PriceHistoryPage, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, PersonalDataExport: ExportView, Erasure: ErasureView, ApiKeyView, IssuedApiKey, ApiKeyPage, StaffMember, StaffPage, SessionView, SignInOptions, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, Profile, ReconciliationSummary, SalesReport, RefundsReport, TaxReport, AuditPage, PriceHistoryPage, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, PersonalDataExport: ExportView, Erasure: ErasureView, ApiKeyView, IssuedApiKey, ApiKeyPage, StaffMember, StaffPage, DeadLetterQueueList: DeadLetterQueueListView, StoreStockPage, StockAdjustmentPage, SessionView, SignInOptions, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CheckoutRequest,
@@ -1185,6 +1187,14 @@ const OPERATIONS: Record<string, OperationSpec> = {
     responses: { 200: { description: 'Their roles and stores now.', content: json(ref('StaffMember')) } },
     problems: [400, 404, 409],
   },
+  'GET /admin/queues': {
+    operationId: 'listDeadLetterQueues',
+    tag: 'Operations',
+    summary: 'List the dead-letter queues with their depths',
+    description:
+      'For operators (`admin`): every queue of the wiring with its dead-letter queue, each with the messages waiting (`depth`), in flight and delayed as SQS counts them (approximately), by queue id. `redriving` is true while dead letters are in flight: only `POST /admin/queues/{id}/redrive` receives from a dead-letter queue. The age of the oldest dead letter is not given: SQS reports it as a CloudWatch metric only. Never cached.',
+    responses: { 200: { description: 'The dead-letter queues.', content: json(ref('DeadLetterQueueList')) } },
+  },
   'POST /admin/queues/{id}/redrive': {
     operationId: 'redriveQueue',
     tag: 'Operations',
@@ -1861,6 +1871,26 @@ const OPERATIONS: Record<string, OperationSpec> = {
       'Available, reserved and committed stock and the lead time at every store, in the SKU’s `stockUnit`; a store that never stocked it shows zeros. For a bundle, each store shows how many whole bundles its components’ available stock makes (the minimum over components of available ÷ quantity), with each component’s stock.',
     parameters: [SKU_PARAMETER],
     responses: { 200: { description: 'The SKU’s stock by store.', content: json(ref('SkuInventory')) } },
+    problems: [400, 404],
+  },
+  'GET /inventory/{sku}/adjustments': {
+    operationId: 'listStockAdjustments',
+    tag: 'Inventory',
+    summary: 'A SKU’s stock adjustments at a store',
+    description:
+      'For staff who read stock (`inventory:read`): every change of the SKU’s stock at `store`, newest first, as the audit trail recorded it in the same transaction as the change: adjustments and stock takes with their `reason`, `delta`, `note` and counts before and after, goods returned to the shelf (reason `return`), and write-offs (`action` `write-off`, delta 0). Each names its `actor` and whether a person, an integration or the system. Staff bound to stores read only theirs: another store is a 404, exactly like one that does not exist. A SKU with no changes at the store has an empty list. Paged: pass `nextCursor` back as `cursor` with the same `store`; a cursor of another listing is a 400.',
+    parameters: [SKU_PARAMETER, ...queryParameters(ListAdjustmentsQuery)],
+    responses: { 200: { description: 'One page of the SKU’s stock changes at the store, newest first.', content: json(ref('StockAdjustmentPage')) } },
+    problems: [400, 404],
+  },
+  'GET /stores/{id}/stock': {
+    operationId: 'listStoreStock',
+    tag: 'Inventory',
+    summary: 'A store’s stock, SKU by SKU',
+    description:
+      'For staff who read stock (`inventory:read`): the store’s stock lines by SKU, with the product and variant name, the stock unit, and what is available, reserved (carts and orders not yet picked), committed (picked, not yet gone) and on hand (their sum). `skuPrefix` keeps only SKUs starting with it. Read from the store’s own stock index, a page at a time, never by scanning. Staff bound to stores read only theirs: another store is a 404, exactly like one that does not exist. Paged: pass `nextCursor` back as `cursor` with the same `skuPrefix`; a cursor of another store or prefix is a 400.',
+    parameters: [STORE_ID_PARAMETER, ...queryParameters(ListStoreStockQuery)],
+    responses: { 200: { description: 'One page of the store’s stock lines, by SKU.', content: json(ref('StoreStockPage')) } },
     problems: [400, 404],
   },
   'GET /me/lists': {

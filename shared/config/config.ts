@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ENV, dlqUrlEnvName, queueUrlEnvName, stateMachineArnEnvName } from './env-names.js';
+import { DEAD_LETTER_ENV, ENV, queueUrlEnvName, stateMachineArnEnvName } from './env-names.js';
 
 const boolFromEnv = z
   .enum(['true', 'false'])
@@ -70,6 +70,13 @@ const ConfigSchema = z.object({
   [ENV.consoleCognitoDomain]: OutsideApiBase.refine((v) => !URL.canParse(v) || new URL(v).pathname === '/', 'must be an origin without a path').optional(),
   [ENV.consoleClientId]: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be an app client id').optional(),
 });
+
+/** A wiring queue and its dead-letter queue, by URL. */
+export interface DeadLetterQueue {
+  queueId: string;
+  queueUrl: string;
+  dlqUrl: string;
+}
 
 /** Raised at cold start when the environment is malformed, or when a function reaches for a resource it was not granted. */
 export class ConfigError extends Error {
@@ -272,13 +279,14 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
       return required(env[name], name);
     },
     /**
-     * A queue and its dead-letter queue a function may redrive (`access.redrive`); `undefined` when it was not granted
-     * that queue, so a caller answers 404 rather than failing on a missing variable.
+     * The wiring queues whose dead letters a function may read or redrive (`access.deadLetters`), each with its URL and
+     * its DLQ's, built from their names; empty when it was granted none. Read when asked, like the queue URLs.
      */
-    redriveUrls(queueId: string): { queueUrl: string; dlqUrl: string } | undefined {
-      const queueUrl = env[queueUrlEnvName(queueId)];
-      const dlqUrl = env[dlqUrlEnvName(queueId)];
-      return queueUrl && dlqUrl ? { queueUrl, dlqUrl } : undefined;
+    get deadLetterQueues(): DeadLetterQueue[] {
+      const ids = env[DEAD_LETTER_ENV.queueIds];
+      if (!ids) return [];
+      const prefix = required(env[DEAD_LETTER_ENV.queueUrlPrefix], DEAD_LETTER_ENV.queueUrlPrefix);
+      return ids.split(',').map((queueId) => ({ queueId, queueUrl: `${prefix}${queueId}`, dlqUrl: `${prefix}${queueId}-dlq` }));
     },
     stateMachineArn(machineId: string): string {
       const name = stateMachineArnEnvName(machineId);

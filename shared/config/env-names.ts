@@ -74,10 +74,15 @@ export function queueUrlEnvName(queueId: string): string {
   return `QUEUE_URL_${queueId.toUpperCase().replace(/-/g, '_')}`;
 }
 
-/** `billing-sync` → `DLQ_URL_BILLING_SYNC`: set for each queue a function may redrive (`access.redrive`). */
-export function dlqUrlEnvName(queueId: string): string {
-  return `DLQ_URL_${queueId.toUpperCase().replace(/-/g, '_')}`;
-}
+/**
+ * The dead-letter queues a function may read or redrive (`access.deadLetters`): the wiring's queue ids, comma-separated,
+ * and the URL every queue's physical name follows (`<prefix><queue-id>`, its DLQ `<prefix><queue-id>-dlq`). Names, not
+ * references: on AWS a reference to each queue cost the function's nested stack CloudFormation parameters.
+ */
+export const DEAD_LETTER_ENV = {
+  queueIds: 'DEAD_LETTER_QUEUE_IDS',
+  queueUrlPrefix: 'QUEUE_URL_PREFIX',
+} as const;
 
 /** `checkout` → `STATE_MACHINE_ARN_CHECKOUT`. */
 export function stateMachineArnEnvName(machineId: string): string {

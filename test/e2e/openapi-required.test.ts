@@ -1218,6 +1218,22 @@ const FIXTURES: Record<string, Fixture> = {
       await problem(admin.get(`/inventory/${upper('OA-GHOST')}`), 404);
     },
   },
+  'GET /inventory/{sku}/adjustments': {
+    ok: 200,
+    build: async () => ({ client: admin, path: `/inventory/${fixed.variants[0]!.sku}/adjustments`, query: { store: STORE, limit: '5' } }),
+    probes: async () => {
+      await problem(admin.get(`/inventory/${fixed.variants[0]!.sku}/adjustments?store=Not_A_Store`), 400);
+      await problem(admin.get(`/inventory/${fixed.variants[0]!.sku}/adjustments?store=no-such-store`), 404);
+    },
+  },
+  'GET /stores/{id}/stock': {
+    ok: 200,
+    build: async () => ({ client: admin, path: `/stores/${STORE}/stock`, query: { skuPrefix: fixed.variants[0]!.sku, limit: '5' } }),
+    probes: async () => {
+      await problem(admin.get(`/stores/${STORE}/stock?cursor=bm90LWEtY3Vyc29y`), 400);
+      await problem(admin.get('/stores/no-such-store/stock'), 404);
+    },
+  },
   'GET /search': {
     ok: 200,
     build: async () => ({ client: api, path: '/search', query: { q: 'tea', brand: 'Twinings,Yorkshire', diet: 'vegan', onOffer: 'false', store: STORE, inStock: 'true', sort: 'price-asc', limit: '5' } }),
@@ -1714,6 +1730,10 @@ const FIXTURES: Record<string, Fixture> = {
       await problem(own.request('PUT', `/staff/${self}/roles`, { body: { roles: ['head-office'] } }), 409, 'own-admin-role');
       await problem(admin.request('PUT', `/staff/${unique('staff')}/roles`, { body: { roles: ['head-office'], stores: [STORE] } }), 400, 'stores-not-applicable');
     },
+  },
+  'GET /admin/queues': {
+    ok: 200,
+    build: async () => ({ client: admin, path: '/admin/queues' }),
   },
   'POST /admin/queues/{id}/redrive': {
     ok: 200,

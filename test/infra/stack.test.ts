@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { logicalIdOf } from '../../infra/cdk/nag.js';
 import { scopesForRoles, STAFF_ROLES } from '../../shared/auth/roles.js';
 import { SCOPES } from '../../shared/auth/scopes.js';
-import { ENV, SECRET_ARN_ENV, bucketEnvName, dlqUrlEnvName, queueUrlEnvName } from '../../shared/config/env-names.js';
+import { DEAD_LETTER_ENV, ENV, SECRET_ARN_ENV, bucketEnvName, queueUrlEnvName } from '../../shared/config/env-names.js';
 import { INDEXES, TTL_ATTRIBUTE } from '../../shared/db/keys.js';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../../shared/http/problem.js';
 import { streamFilterPattern } from '../../shared/events/stream-filter.js';
@@ -44,6 +44,8 @@ const actionsOn = (statements: PolicyStatement[], logicalId: string) =>
 /** Grants on the table's stream name the table too (`Fn::GetAtt [table, StreamArn]`); the stream is granted separately, by its event source. */
 const onStream = (s: PolicyStatement) => JSON.stringify(s.Resource).includes('"StreamArn"');
 const streamConsumerIds = new Set(streams.map((s) => s.consumer));
+/** A statement's resources as a list. */
+const statementResources = (s: PolicyStatement): unknown[] => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
 /** A `Fn::Join` (or a string) as one string, each reference as `${logical id}`. */
 const joined = (value: unknown): string => {
   if (typeof value === 'string') return value;
@@ -213,10 +215,12 @@ describe('least privilege from the wiring access', () => {
     for (const spec of functions) {
       const sendTargets = statementsOf(spec.id)
         .filter((s) => actionsOf(s).includes('sqs:SendMessage'))
-        .flatMap((s) => [...referencedIds(s.Resource)]);
+        .flatMap((s) => [...referencedIds(s.Resource)])
+        // The redriving function sends on the queues' name pattern (its pseudo parameters), asserted below.
+        .filter((id) => !id.startsWith('AWS::'));
       // Lambda sends a stream consumer's failed records to its on-failure queue as the function's role.
       const expected = [
-        ...[...(spec.access.sendTo ?? []), ...(spec.access.redrive ?? [])].map((q) => logicalIdOf(stack.messaging.queues.get(q) ?? expect.fail(q))),
+        ...(spec.access.sendTo ?? []).map((q) => logicalIdOf(stack.messaging.queues.get(q) ?? expect.fail(q))),
         ...streams.filter((st) => st.consumer === spec.id).map((st) => logicalIdOf(stack.streamConsumers.deadLetterQueues.get(st.id) ?? expect.fail(st.id))),
       ];
       expect([...new Set(sendTargets)].sort(), spec.id).toEqual([...new Set(expected)].sort());
@@ -224,20 +228,31 @@ describe('least privilege from the wiring access', () => {
     }
   });
 
-  it('lets a function consume from the DLQs of exactly the queues in its redrive, with both URLs in its environment', () => {
+  it('reaches dead letters by the queues\' name pattern, never by reference: only deadLetters functions, redrive alone moving them', () => {
+    const pattern = 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:smartshelf-dev-*';
+    const dlqs = new Set([...stack.messaging.deadLetterQueues.values()].map((q) => logicalIdOf(q)));
     for (const spec of functions) {
-      const consumed = statementsOf(spec.id)
-        .filter((s) => actionsOf(s).includes('sqs:DeleteMessage'))
-        .flatMap((s) => [...referencedIds(s.Resource)]);
-      const dlqs = [...stack.messaging.deadLetterQueues.values()].map((q) => logicalIdOf(q));
-      const expected = (spec.access.redrive ?? []).map((q) => logicalIdOf(stack.messaging.deadLetterQueues.get(q) ?? expect.fail(q)));
-      expect(consumed.filter((id) => dlqs.includes(id)).sort(), spec.id).toEqual([...expected].sort());
-      for (const q of spec.access.redrive ?? []) {
-        expect(envOf(spec.id)[dlqUrlEnvName(q)], spec.id).toBeDefined();
-        expect(envOf(spec.id)[queueUrlEnvName(q)], spec.id).toBeDefined();
+      const onPattern = statementsOf(spec.id).filter((s) => statementResources(s).some((r) => joined(r) === pattern));
+      const byReference = statementsOf(spec.id).filter((s) => [...referencedIds(s.Resource)].some((id) => dlqs.has(id)));
+      expect(byReference, spec.id).toEqual([]);
+      const use = spec.access.deadLetters;
+      expect(onPattern.flatMap(actionsOf).sort(), spec.id).toEqual(
+        use === 'redrive'
+          ? ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage']
+          : use === 'read'
+            ? ['sqs:GetQueueAttributes']
+            : [],
+      );
+      for (const s of onPattern) expect(statementResources(s), spec.id).toHaveLength(1);
+      if (use) {
+        expect(envOf(spec.id)[DEAD_LETTER_ENV.queueIds], spec.id).toBe(queues.map((q) => q.id).sort().join(','));
+        expect(joined(envOf(spec.id)[DEAD_LETTER_ENV.queueUrlPrefix]), spec.id).toBe('https://sqs.${AWS::Region}.${AWS::URLSuffix}/${AWS::AccountId}/smartshelf-dev-');
+      } else {
+        expect(DEAD_LETTER_ENV.queueIds in envOf(spec.id), spec.id).toBe(false);
       }
     }
-    expect(functions.find((f) => f.id === 'ops-redrive-queue')?.access.redrive).toEqual(queues.map((q) => q.id));
+    expect(functions.find((f) => f.id === 'ops-redrive-queue')?.access.deadLetters).toBe('redrive');
+    expect(functions.find((f) => f.id === 'ops-list-queues')?.access.deadLetters).toBe('read');
   });
 
   it('lets only the functions that declare a secret read it, with its ARN in their environment', () => {

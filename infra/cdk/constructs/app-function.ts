@@ -9,9 +9,9 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Queue, type IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV, SECRET_ARN_ENV, bucketEnvName, dlqUrlEnvName, queueUrlEnvName, stateMachineArnEnvName, type SecretId } from '../../../shared/config/env-names.js';
+import { DEAD_LETTER_ENV, ENV, SECRET_ARN_ENV, bucketEnvName, queueUrlEnvName, stateMachineArnEnvName, type SecretId } from '../../../shared/config/env-names.js';
 import type { BucketId, FunctionSpec, Level } from '../../wiring.js';
 import { cdkBundlingOptions, nativeModulesOf } from '../bundling.js';
 import { logRetentionOf, removalPolicyOf, type EnvironmentSettings } from '../environments.js';
@@ -190,16 +190,7 @@ export class AppFunction extends Construct {
       queue.grantSendMessages(fn);
       fn.addEnvironment(queueUrlEnvName(queueId), queue.queueUrl);
     }
-    for (const queueId of spec.access.redrive ?? []) {
-      const queue = queues.get(queueId);
-      // Every wiring queue is built with its DLQ (Messaging), so one without is not a wiring queue.
-      const dlq = queue instanceof Queue ? queue.deadLetterQueue?.queue : undefined;
-      if (!queue || !dlq) throw new Error(`wiring: ${spec.id} redrives unknown queue ${queueId}`);
-      dlq.grantConsumeMessages(fn);
-      queue.grantSendMessages(fn);
-      fn.addEnvironment(dlqUrlEnvName(queueId), dlq.queueUrl);
-      fn.addEnvironment(queueUrlEnvName(queueId), queue.queueUrl);
-    }
+    if (spec.access.deadLetters) this.applyDeadLetterAccess(props, spec.access.deadLetters);
     for (const secretId of spec.access.secrets ?? []) {
       secrets[secretId].grantRead(fn);
       fn.addEnvironment(SECRET_ARN_ENV[secretId], secrets[secretId].secretArn);
@@ -217,6 +208,26 @@ export class AppFunction extends Construct {
       fn.addEnvironment(ENV.staffUserPoolId, resources.staffPool.userPoolId);
     }
     this.applyWorkflowAccess(props);
+  }
+
+  /**
+   * Every wiring queue and its DLQ by name rather than by reference: a reference costs the function's nested stack
+   * CloudFormation parameters for each queue (four with the DLQ's URL and ARN), past the 60 a stack may have as queues
+   * are added. One statement on the queues' name pattern covers them all; the ids and the URL prefix go in the environment.
+   */
+  private applyDeadLetterAccess({ namePrefix, resources }: AppFunctionProps, use: 'read' | 'redrive'): void {
+    const stack = Stack.of(this);
+    const pattern = stack.formatArn({ service: 'sqs', resource: `${namePrefix}-*`, arnFormat: ArnFormat.NO_RESOURCE_NAME });
+    // SendMessageBatch and DeleteMessageBatch are authorized as SendMessage and DeleteMessage.
+    const redrive = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:SendMessage'];
+    this.function.addToRolePolicy(new PolicyStatement({ actions: ['sqs:GetQueueAttributes', ...(use === 'redrive' ? redrive : [])], resources: [pattern] }));
+    this.function.addEnvironment(DEAD_LETTER_ENV.queueIds, [...resources.queues.keys()].sort().join(','));
+    this.function.addEnvironment(DEAD_LETTER_ENV.queueUrlPrefix, `https://sqs.${stack.region}.${stack.urlSuffix}/${stack.account}/${namePrefix}-`);
+    acknowledge(
+      this,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:${namePrefix}-*]`,
+      `The wiring's queues and their DLQs are named ${namePrefix}-<queue-id>[-dlq]; the pattern names only this stage's queues, so that a new queue needs no new grant.`,
+    );
   }
 
   /**

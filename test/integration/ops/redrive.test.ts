@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { handler as listHandler } from '../../../functions/ops/list-queues.js';
 import { handler as redriveHandler } from '../../../functions/ops/redrive-queue.js';
 import type { Principal } from '../../../shared/auth/principal.js';
 import { scopesForRoles } from '../../../shared/auth/roles.js';
-import { dlqUrlEnvName, queueUrlEnvName } from '../../../shared/config/env-names.js';
+import { DEAD_LETTER_ENV } from '../../../shared/config/env-names.js';
 import { redriveQueue, type RedriveTarget } from '../../../shared/ops/redrive.js';
 import { config } from '../../../shared/config/config.js';
 import { testSqs } from '../../support/engines.js';
@@ -100,17 +101,51 @@ describe('redriveQueue', () => {
   });
 });
 
-describe('POST /admin/queues/{id}/redrive', () => {
-  function grant(target: RedriveTarget): void {
-    for (const [name, url] of [
-      [queueUrlEnvName(target.queueId), target.queueUrl],
-      [dlqUrlEnvName(target.queueId), target.dlqUrl],
-    ] as const) {
-      process.env[name] = url;
-      setEnv.push(name);
-    }
+/** The environment both runtimes give a function with `access.deadLetters`: the queue ids, and the URL their names follow. */
+function grant(...targets: RedriveTarget[]): void {
+  for (const [name, value] of [
+    [DEAD_LETTER_ENV.queueIds, targets.map((t) => t.queueId).join(',')],
+    [DEAD_LETTER_ENV.queueUrlPrefix, targets[0]!.queueUrl.slice(0, -targets[0]!.queueId.length)],
+  ] as const) {
+    process.env[name] = value;
+    setEnv.push(name);
   }
+}
 
+describe('GET /admin/queues', () => {
+  const list = async () =>
+    (await listHandler(apiEvent({ method: 'GET', resource: '/admin/queues', principal: ADMIN }), lambdaContext())) as APIGatewayProxyResult;
+
+  it('lists every granted queue’s DLQ and the queue itself with their depths, by id, and a redrive moving dead letters', async () => {
+    const [a, b] = (await Promise.all([aQueueWithDlq(), aQueueWithDlq()])).sort((x, y) => x.queueId.localeCompare(y.queueId));
+    grant(b!, a!);
+    await deadLetters(a!, 4);
+    await sqs.send(new SendMessageCommand({ QueueUrl: b!.queueUrl, MessageBody: '{}' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: b!.queueUrl, MessageBody: '{}', DelaySeconds: 60 }));
+
+    const result = await list();
+    expect(result.statusCode).toBe(200);
+    expect(result.headers?.['cache-control']).toBe('no-store');
+    expect(JSON.parse(result.body)).toEqual({
+      items: [
+        { id: a!.queueId, deadLetterQueue: `${a!.queueId}-dlq`, deadLetters: { depth: 4, inFlight: 0, delayed: 0 }, source: { depth: 0, inFlight: 0, delayed: 0 }, redriving: false },
+        { id: b!.queueId, deadLetterQueue: `${b!.queueId}-dlq`, deadLetters: { depth: 0, inFlight: 0, delayed: 0 }, source: { depth: 1, inFlight: 0, delayed: 1 }, redriving: false },
+      ],
+    });
+
+    // What a redrive holds while it copies (received from the DLQ, not yet deleted) shows as in flight.
+    await sqs.send(new ReceiveMessageCommand({ QueueUrl: a!.dlqUrl, MaxNumberOfMessages: 2, VisibilityTimeout: 60 }));
+    const during = JSON.parse((await list()).body) as { items: { id: string; deadLetters: { depth: number; inFlight: number }; redriving: boolean }[] };
+    expect(during.items[0]).toMatchObject({ deadLetters: { depth: 2, inFlight: 2 }, redriving: true });
+  });
+
+  it('lists nothing when the function was granted no queue', async () => {
+    const result = await list();
+    expect(JSON.parse(result.body)).toEqual({ items: [] });
+  });
+});
+
+describe('POST /admin/queues/{id}/redrive', () => {
   const call = async (id: string) =>
     (await redriveHandler(apiEvent({ method: 'POST', resource: '/admin/queues/{id}/redrive', pathParameters: { id }, principal: ADMIN }), lambdaContext())) as APIGatewayProxyResult;
 
@@ -121,7 +156,7 @@ describe('POST /admin/queues/{id}/redrive', () => {
     const result = await call(target.queueId);
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toEqual({ queueId: target.queueId, moved: 3, failed: 0, notDeleted: 0, more: false });
-    expect(config.redriveUrls(target.queueId)).toEqual({ queueUrl: target.queueUrl, dlqUrl: target.dlqUrl });
+    expect(config.deadLetterQueues.find((q) => q.queueId === target.queueId)).toEqual(target);
   });
 
   it('answers 404 for a queue it was not granted', async () => {
