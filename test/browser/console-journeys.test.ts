@@ -248,6 +248,8 @@ describe('stock', () => {
     expect(cells).toEqual(expect.arrayContaining(['+7', 'delivery', note, `browser-store-manager-${run}`]));
 
     expect(await availableNow()).toBe(before + 7);
+    const history = await admin.get<{ items: { delta: number; reason: string; note?: string; actor: string }[] }>(`/inventory/${sku}/adjustments?store=${STORE.id}`);
+    expect(history.body.items[0]).toMatchObject({ delta: 7, reason: 'delivery', note, actor: `browser-store-manager-${run}` });
     const audit = await admin.get<AuditPage>(`/audit?entity=stock&entityId=${encodeURIComponent(`${STORE.id}/${sku}`)}`);
     expect(audit.body.items[0]).toMatchObject({ action: 'adjust', actor: `browser-store-manager-${run}`, actorKind: 'person' });
     expect(JSON.stringify(audit.body.items[0]!.after)).toContain(note);
