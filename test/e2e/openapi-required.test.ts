@@ -892,7 +892,8 @@ const FIXTURES: Record<string, Fixture> = {
   },
   'PATCH /categories/{id}': {
     ok: 200,
-    build: async () => ({ client: admin, path: `/categories/${(await freshCategory()).id}`, headers: { 'If-Match': '"1"' }, body: { version: 1, name: unique('Renamed') } }),
+    // A new name and a new slug: without either one the other is still a change (a rename, a move to a new path).
+    build: async () => ({ client: admin, path: `/categories/${(await freshCategory()).id}`, headers: { 'If-Match': '"1"' }, body: { version: 1, name: unique('Renamed'), slug: unique('renamed') } }),
     state: (call) => categoryState(call.path.split('/')[2]!),
     probes: async () => {
       await problem(admin.patch(`/categories/${ghost()}`, { version: 1, name: 'x' }), 404);
@@ -906,6 +907,7 @@ const FIXTURES: Record<string, Fixture> = {
     state: (call) => categoryState(call.path.split('/')[2]!),
     probes: async () => {
       await problem(admin.post(`/categories/${ghost()}/retire`, undefined), 404);
+      await problem(admin.post('/categories/not-a-ulid/retire', undefined), 400);
       await problem(admin.post(`/categories/${categoryId}/retire`, undefined), 409, 'category-in-use');
     },
   },
@@ -915,6 +917,7 @@ const FIXTURES: Record<string, Fixture> = {
     state: async (call) => (await api.get<{ status: string }>(call.path.replace(/\/retire$/, ''))).body.status,
     probes: async () => {
       await problem(admin.post(`/products/${ghost()}/retire`, undefined), 404);
+      await problem(admin.post('/products/not-a-ulid/retire', undefined), 400);
       await problem(admin.post(`/products/${(await bundledComponent()).id}/retire`, undefined), 409, 'product-in-bundle');
     },
   },
