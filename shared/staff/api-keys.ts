@@ -119,6 +119,9 @@ async function tidy(gateway: UsagePlanKeys, id: string, hashes: readonly string[
   }
 }
 
+/** The shape of the keys `generateApiKey` makes: a value registered under our key id is reused only in it. */
+const ISSUED_KEY = /^ssk_[A-Za-z0-9_-]{43}$/;
+
 /** The answer to a create retried after it was made: the key's view, without the key, or a conflict for another body. */
 function madeBefore(existing: StoredKey | undefined, requestPrint: string): KeyChange {
   if (existing?.createdByRequest !== requestPrint) {
@@ -132,8 +135,9 @@ function madeBefore(existing: StoredKey | undefined, requestPrint: string): KeyC
  * transaction. The key is answered once; a retry of the same request (same caller, `Idempotency-Key` and body) finds
  * the key it made and answers it without the key, which is stored nowhere; a lost answer means a rotation.
  * The key joins API Gateway's usage plan (`gateway`) before the transaction makes it visible, so a key anyone is shown
- * works at the gateway: should that fail, nothing is stored and no key is shown; should the transaction fail after it,
- * the gateway holds a key no authorizer accepts, which a racing twin removes at once and a crash leaves until revoke.
+ * works at the gateway: should that fail, nothing is stored and no key is shown. Should the transaction fail after it,
+ * the gateway holds a key no authorizer accepts: a retry of the request reuses it (it was shown to nobody), and a
+ * request that lost the race to another key removes its own at once.
  * @throws AppError `invalid` for a grant the rules refuse; ConflictError `idempotency-key-reused` for another body under the same key
  */
 export async function createApiKey(
@@ -148,7 +152,8 @@ export async function createApiKey(
   // A retry of a create that was made registers nothing more: the transaction's condition below still decides races.
   const made = await readKey(id, deps);
   if (made) return madeBefore(made, requestPrint);
-  const apiKey = generateApiKey();
+  const left = await gateway.registered(id);
+  const apiKey = left !== undefined && ISSUED_KEY.test(left) ? left : generateApiKey();
   const hash = hashApiKey(apiKey);
   const at = deps.now().toISOString();
   const stored: StoredKey = {
@@ -181,9 +186,10 @@ export async function createApiKey(
     return { key: apiKeyView(stored), apiKey };
   } catch (error) {
     if (!(error instanceof TransactionCancelled) || !error.failedConditions().includes(0)) throw error;
-    // The same request racing itself: the other one's key is the key; this one's is shown to nobody.
-    await tidy(gateway, id, [hash]);
-    return madeBefore(await readKey(id, deps), requestPrint);
+    // The same request racing itself: the winner's key is the key. Its registration stays when both reused one key.
+    const existing = await readKey(id, deps);
+    if (existing?.current.hash !== hash) await tidy(gateway, id, [hash]);
+    return madeBefore(existing, requestPrint);
   }
 }
 

@@ -94,6 +94,7 @@ export function apiGatewayUsagePlanKeys(planName: string, client: ApiGatewaySend
         if (!isNamed(error, 'ConflictException')) throw error;
       }
     },
+    registered: async (keyId) => (await keysOf(keyId))[0]?.value,
     remove: async (keyId, hashes) => {
       for (const key of await keysOf(keyId)) {
         if (hashes && !hashes.includes(hashApiKey(key.value))) continue;

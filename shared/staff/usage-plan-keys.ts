@@ -15,6 +15,12 @@ export interface UsagePlanKeys {
    */
   register(keyId: string, apiKey: string): Promise<void>;
   /**
+   * A key already registered under our key id, if any. Before a create's first write it can only be one an earlier
+   * attempt of the same request left (the key id derives from the caller and its `Idempotency-Key`), which crashed
+   * before the table write and so was shown to nobody.
+   */
+  registered(keyId: string): Promise<string | undefined>;
+  /**
    * Removes the gateway keys of our key `keyId`: those whose values hash (SHA-256, as the table stores them) to one of
    * `hashes`, or all of them when `hashes` is left out. A gateway key already gone counts as removed.
    */
@@ -24,6 +30,7 @@ export interface UsagePlanKeys {
 /** Locally: the local platform does not meter, so there is no usage plan to keep keys in. */
 export const noUsagePlanKeys: UsagePlanKeys = {
   register: () => Promise.resolve(),
+  registered: () => Promise.resolve(undefined),
   remove: () => Promise.resolve(),
 };
 

@@ -38,6 +38,9 @@ function world(outcome: (items: Items, table: Map<string, Record<string, unknown
   } as unknown as DynamoDBDocumentClient;
   const registered: { keyId: string; apiKey: string }[] = [];
   const removed: { keyId: string; hashes?: readonly string[] }[] = [];
+  /** What the gateway holds now: registered and not removed since. */
+  const held = (keyId: string) =>
+    registered.filter((r) => r.keyId === keyId && !removed.some((x) => x.keyId === keyId && (!x.hashes || x.hashes.includes(hashApiKey(r.apiKey)))));
   const fail = { register: false, remove: false };
   const gateway: UsagePlanKeys = {
     register: (keyId, apiKey) => {
@@ -45,6 +48,10 @@ function world(outcome: (items: Items, table: Map<string, Record<string, unknown
       if (fail.register) return Promise.reject(new Error('API Gateway is unavailable'));
       registered.push({ keyId, apiKey });
       return Promise.resolve();
+    },
+    registered: (keyId) => {
+      log.push('gateway.registered');
+      return Promise.resolve(held(keyId)[0]?.apiKey);
     },
     remove: (keyId, hashes) => {
       log.push('gateway.remove');
@@ -54,7 +61,7 @@ function world(outcome: (items: Items, table: Map<string, Record<string, unknown
     },
   };
   const deps: TableDeps = { db, tableName: 't', now: () => T0, newId: () => 'id' };
-  return { log, table, gateway, registered, removed, fail, deps };
+  return { log, table, gateway, registered, removed, held, fail, deps };
 }
 
 /** A key's record as the table holds it, active, with a predecessor in its overlap when asked. */
@@ -80,7 +87,7 @@ describe('creating an API key with the usage plan', () => {
   it('registers the key with the gateway before the transaction that makes it visible, and answers that key', async () => {
     const w = world();
     const { key, apiKey } = await createApiKey(request, ctx(), w.deps, w.gateway);
-    expect(w.log).toEqual(['table.get', 'gateway.register', 'table.transact']);
+    expect(w.log).toEqual(['table.get', 'gateway.registered', 'gateway.register', 'table.transact']);
     expect(w.registered).toEqual([{ keyId: key.id, apiKey }]);
     expect(w.removed).toEqual([]);
   });
@@ -89,7 +96,7 @@ describe('creating an API key with the usage plan', () => {
     const w = world();
     w.fail.register = true;
     await expect(createApiKey(request, ctx(), w.deps, w.gateway)).rejects.toThrow('API Gateway is unavailable');
-    expect(w.log).toEqual(['table.get', 'gateway.register']);
+    expect(w.log).toEqual(['table.get', 'gateway.registered', 'gateway.register']);
     expect(w.table.size).toBe(0);
   });
 
@@ -121,8 +128,18 @@ describe('creating an API key with the usage plan', () => {
     const answer = await createApiKey(request, ctx(), w.deps, w.gateway);
     expect(answer.apiKey).toBeUndefined();
     expect(answer.key.lastFour).toBe('twin');
-    expect(w.log).toEqual(['table.get', 'gateway.register', 'table.transact', 'gateway.remove', 'table.get']);
+    expect(w.log).toEqual(['table.get', 'gateway.registered', 'gateway.register', 'table.transact', 'table.get', 'gateway.remove']);
     expect(w.removed).toEqual([{ keyId: answer.key.id, hashes: [hashApiKey(w.registered[0]!.apiKey)] }]);
+  });
+
+  it('keeps the registration when the racing twin wrote the same reused key, which is the winner’s', async () => {
+    const w = world((items, table) => {
+      table.set(`${keys.apiKey(keyIdFor(ctx().idempotencyScope)).pk}|APIKEY_ID`, { ...items[0]!.Put!.Item! });
+      return cancelled('ConditionalCheckFailed', 'None', 'None');
+    });
+    const answer = await createApiKey(request, ctx(), w.deps, w.gateway);
+    expect(answer.apiKey).toBeUndefined();
+    expect(w.removed).toEqual([]);
   });
 
   it('still answers the race when removing the unseen registration fails: that gateway key is inert', async () => {
@@ -134,18 +151,25 @@ describe('creating an API key with the usage plan', () => {
     await expect(createApiKey(request, ctx(), w.deps, w.gateway)).resolves.toMatchObject({ key: { id: keyIdFor(ctx().idempotencyScope) } });
   });
 
-  it('registers a new key for a retry after a crash between registration and write: the first one is left for revoke', async () => {
+  it('reuses the key a crashed attempt registered when the request is retried: it was shown to nobody', async () => {
     const w = world();
     let crash = true;
     const crashing = { ...w.deps, db: { send: (c: unknown) => (c instanceof TransactWriteCommand && crash ? Promise.reject(new Error('Lambda timed out')) : w.deps.db.send(c as never)) } } as TableDeps;
     await expect(createApiKey(request, ctx(), crashing, w.gateway)).rejects.toThrow('Lambda timed out');
+    const left = w.registered[0]!.apiKey;
     crash = false;
     const { key, apiKey } = await createApiKey(request, ctx(), crashing, w.gateway);
-    expect(w.registered.map((r) => r.keyId)).toEqual([key.id, key.id]);
-    expect(w.registered[1]!.apiKey).toBe(apiKey);
-    await revokeApiKey(key.id, { actor: 'admin-1' }, w.deps, w.gateway);
-    // Revoke removes every gateway key of ours, the crashed attempt's included.
-    expect(w.removed).toEqual([{ keyId: key.id }]);
+    expect(apiKey).toBe(left);
+    expect(key.lastFour).toBe(left.slice(-4));
+    expect(w.held(key.id).map((r) => r.apiKey)).toEqual([left, left]);
+    expect(w.removed).toEqual([]);
+  });
+
+  it('makes a new key rather than reuse a registered value of another shape', async () => {
+    const w = world();
+    w.registered.push({ keyId: keyIdFor(ctx().idempotencyScope), apiKey: 'not-one-of-ours' });
+    const { apiKey } = await createApiKey(request, ctx(), w.deps, w.gateway);
+    expect(apiKey).toMatch(/^ssk_[A-Za-z0-9_-]{43}$/);
   });
 });
 

@@ -156,6 +156,17 @@ describe('the integrations usage plan through API Gateway', () => {
     expect([...gw.planKeys.get('plan123')!]).toEqual([]);
   });
 
+  it('tells the value registered under our key id, if any, never another stage’s', async () => {
+    const gw = fakeGateway();
+    const plan = apiGatewayUsagePlanKeys(PLAN, gw.client);
+    await expect(plan.registered(KEY)).resolves.toBeUndefined();
+    await plan.register(KEY, 'ssk_one');
+    await expect(plan.registered(KEY)).resolves.toBe('ssk_one');
+    await plan.remove(KEY);
+    await expect(plan.registered(KEY)).resolves.toBeUndefined();
+    await expect(noUsagePlanKeys.registered(KEY)).resolves.toBeUndefined();
+  });
+
   it('counts a key already deleted as removed, and passes on any other failure', async () => {
     const gw = fakeGateway();
     const plan = apiGatewayUsagePlanKeys(PLAN, gw.client);
