@@ -71,6 +71,18 @@ export function apiGatewayUsagePlanKeys(planName: string, client: ApiGatewaySend
     } while (position);
     return found;
   };
+  const join = async (gatewayKeyId: string, again = true): Promise<void> => {
+    try {
+      await client.send(new CreateUsagePlanKeyCommand({ usagePlanId: await plan(), keyId: gatewayKeyId, keyType: 'API_KEY' }));
+    } catch (error) {
+      // Already one of the plan's keys: registered by an earlier call whose answer was lost.
+      if (isNamed(error, 'ConflictException')) return;
+      // The plan this container found was replaced (a redeploy that made it anew): find it again, once.
+      if (!isNamed(error, 'NotFoundException') || !again) throw error;
+      planId = undefined;
+      await join(gatewayKeyId, false);
+    }
+  };
   const create = async (keyId: string, apiKey: string): Promise<string> => {
     try {
       const made = await client.send(new CreateApiKeyCommand({ name: gatewayKeyName(planName, keyId), value: apiKey, enabled: true, description: `SmartShelf API key ${keyId}` }));
@@ -86,13 +98,7 @@ export function apiGatewayUsagePlanKeys(planName: string, client: ApiGatewaySend
   };
   return {
     register: async (keyId, apiKey) => {
-      const gatewayKeyId = (await keysOf(keyId)).find((k) => k.value === apiKey)?.id ?? (await create(keyId, apiKey));
-      try {
-        await client.send(new CreateUsagePlanKeyCommand({ usagePlanId: await plan(), keyId: gatewayKeyId, keyType: 'API_KEY' }));
-      } catch (error) {
-        // Already one of the plan's keys: registered by an earlier call whose answer was lost.
-        if (!isNamed(error, 'ConflictException')) throw error;
-      }
+      await join((await keysOf(keyId)).find((k) => k.value === apiKey)?.id ?? (await create(keyId, apiKey)));
     },
     registered: async (keyId) => (await keysOf(keyId))[0]?.value,
     remove: async (keyId, hashes) => {

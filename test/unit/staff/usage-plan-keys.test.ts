@@ -58,6 +58,7 @@ function fakeGateway(pageSize = 500) {
     if (command instanceof CreateUsagePlanKeyCommand) {
       const { usagePlanId, keyId, keyType } = command.input;
       sent.push(`CreateUsagePlanKey ${usagePlanId} ${keyId} ${keyType}`);
+      if (!plans.some((p) => p.id === usagePlanId)) return Promise.reject(new NotFoundException({ message: 'Invalid Usage Plan ID specified', $metadata: {} }));
       const members = planKeys.get(usagePlanId!) ?? new Set();
       if (members.has(keyId!)) return Promise.reject(new ConflictException({ message: 'Usage Plan Key already exists', $metadata: {} }));
       planKeys.set(usagePlanId!, members.add(keyId!));
@@ -143,6 +144,18 @@ describe('the integrations usage plan through API Gateway', () => {
     await plan.register(KEY, 'ssk_one');
     expect([...gw.planKeys.get('plan123')!]).toEqual(['gw1']);
     await expect(apiGatewayUsagePlanKeys('smartshelf-qa-integrations', gw.client).register(KEY, 'ssk_two')).rejects.toThrow('found 0');
+  });
+
+  it('finds the plan again, once, when the one it found was replaced by a redeploy', async () => {
+    const gw = fakeGateway();
+    const plan = apiGatewayUsagePlanKeys(PLAN, gw.client);
+    await plan.register(KEY, 'ssk_one');
+    gw.plans[1] = { id: 'plan789', name: PLAN };
+    await plan.register(KEY, 'ssk_two');
+    expect([...gw.planKeys.get('plan789')!]).toEqual(['gw2']);
+    expect(gw.sent.filter((s) => s === 'GetUsagePlans')).toHaveLength(2);
+    gw.plans.splice(1, 1, { id: 'gone', name: 'someone-else' });
+    await expect(apiGatewayUsagePlanKeys(PLAN, { send: (c: unknown) => (c instanceof GetUsagePlansCommand ? Promise.resolve({ items: [{ id: 'stale', name: PLAN }] }) : (gw.client as { send: (c: unknown) => Promise<unknown> }).send(c)) } as never).register(KEY, 'ssk_three')).rejects.toThrow('Invalid Usage Plan ID');
   });
 
   it('removes only the gateway keys whose values hash to those named, or all of ours, never another stage’s', async () => {
