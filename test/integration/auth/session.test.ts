@@ -10,7 +10,9 @@ import { createSession, findSession } from '../../../shared/auth/session-store.j
 import type { TableDeps } from '../../../shared/db/deps.js';
 import { keys } from '../../../shared/db/keys.js';
 import { AppError } from '../../../shared/errors.js';
-import { engines, testDynamo } from '../../support/engines.js';
+import { localDynamoClient } from '../../../infra/local/engines/dynamodb.js';
+import { migrate } from '../../../shared/db/migrations/migrate.js';
+import { engines, testDynamo, uniqueId } from '../../support/engines.js';
 
 /**
  * Console sessions against DynamoDB Local through the real SDK: only the id's hash is stored, with a TTL; a refresh
@@ -22,7 +24,18 @@ import { engines, testDynamo } from '../../support/engines.js';
 const db = testDynamo();
 const T0 = new Date('2026-12-07T09:00:00.000Z');
 const run = Date.now().toString(36);
-const table = () => ({ db, tableName: engines().tableName });
+/**
+ * A table of this file's own: `sessionsOf` scans for a subject's sessions, and a Scan's filter applies after its page
+ * limit, so in the shared table (which every other file fills) one page missed them and the counts came out 0.
+ */
+let tableName = '';
+beforeAll(async () => {
+  tableName = uniqueId('sessions');
+  const client = localDynamoClient(engines().endpoints.dynamodb);
+  await migrate({ tableName, client, log: () => undefined, migrations: [] });
+  client.destroy();
+});
+const table = () => ({ db, tableName });
 const refusal = async (p: Promise<unknown>) => {
   const error = await p.then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(AppError);
@@ -32,7 +45,7 @@ const cookieRequest = (sessionId: string) => ({ method: 'POST', cookie: `__Host-
 
 async function sessionsOf(subject: string) {
   const { Items = [] } = await db.send(
-    new ScanCommand({ TableName: engines().tableName, FilterExpression: 'entityType = :t AND subject = :s', ExpressionAttributeValues: { ':t': 'StaffSession', ':s': subject }, ConsistentRead: true }),
+    new ScanCommand({ TableName: tableName, FilterExpression: 'entityType = :t AND subject = :s', ExpressionAttributeValues: { ':t': 'StaffSession', ':s': subject }, ConsistentRead: true }),
   );
   return Items;
 }
@@ -41,7 +54,7 @@ describe('the session store', () => {
   it('keeps only the id’s hash, the grant and the deadlines, with a TTL at the idle deadline', async () => {
     const subject = `store-${run}`;
     const { sessionId } = await createSession({ subject, roles: ['admin'], stores: [], askedScopes: [], method: 'local' }, T0, table());
-    const { Item } = await db.send(new GetCommand({ TableName: engines().tableName, Key: keys.staffSession(sessionHash(sessionId)) }));
+    const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: keys.staffSession(sessionHash(sessionId)) }));
     expect(Item).toMatchObject({ subject, roles: ['admin'], sessionExpiresAt: '2026-12-07T09:15:00.000Z', absoluteExpiresAt: '2026-12-07T17:00:00.000Z', expiresAt: T0.getTime() / 1000 + 900 });
     expect(JSON.stringify(Item)).not.toContain(sessionId);
     expect(JSON.stringify(Item)).not.toContain(csrfTokenFor(sessionId));
@@ -93,7 +106,7 @@ describe('the session store', () => {
         }
         return answer;
       };
-      const deps = { db: { send } as unknown as TableDeps['db'], tableName: engines().tableName, now: () => T0, directory: { get: async () => undefined } };
+      const deps = { db: { send } as unknown as TableDeps['db'], tableName, now: () => T0, directory: { get: async () => undefined } };
       const results = await Promise.allSettled([refreshSession(cookieRequest(sessionId), deps), refreshSession(cookieRequest(sessionId), deps)]);
       const won = results.filter((r) => r.status === 'fulfilled');
       const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
