@@ -52,7 +52,10 @@ function cursorKey(productId: string) {
   });
 }
 
-/** An audited price change as the API shows it; SKUs appear in the order of the entry's `after`. */
+/**
+ * An audited price change as the API shows it, its SKUs in code-point order: a DynamoDB map keeps no order of its keys,
+ * so the order they were written in is gone once stored.
+ */
 export function toPriceHistoryEntry(item: Record<string, unknown>): PriceHistoryEntry {
   const before = (item.before ?? {}) as Record<string, unknown>;
   const after = (item.after ?? {}) as Record<string, unknown>;
@@ -63,7 +66,9 @@ export function toPriceHistoryEntry(item: Record<string, unknown>): PriceHistory
     actor,
     actorKind: item.actorKind ?? actorKindOf(actor),
     ...(typeof item.correlationId === 'string' ? { correlationId: item.correlationId } : {}),
-    changes: Object.keys(after).map((sku) => ({ sku, from: before[sku], to: after[sku] })),
+    changes: Object.keys(after)
+      .sort()
+      .map((sku) => ({ sku, from: before[sku], to: after[sku] })),
   });
 }
 

@@ -159,10 +159,11 @@ describe('price history', () => {
         actor: 'user-staff-2',
         actorKind: 'person',
         correlationId: 'it-correlation',
+        // In SKU order, whatever order the change named them in (a stored map keeps none).
         changes: [
           { sku: s1, from: { amount: 150, currency: 'GBP' }, to: { amount: 99, currency: 'GBP' } },
           { sku: s2, from: { amount: 240, currency: 'GBP' }, to: { amount: 250, currency: 'GBP' } },
-        ],
+        ].sort((a, b) => (a.sku < b.sku ? -1 : 1)),
       },
       { actor: 'user-staff-1', actorKind: 'person', correlationId: 'it-correlation', changes: [{ sku: s1, from: { amount: 120, currency: 'GBP' }, to: { amount: 150, currency: 'GBP' } }] },
     ]);
