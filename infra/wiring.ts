@@ -53,6 +53,12 @@ export interface Access {
    * them. Locally there is no pool, so nothing is set and roles live in the table's store of principals.
    */
   staffIdentities?: 'read' | 'manage';
+  /**
+   * `manage`: may put API keys in API Gateway's integrations usage plan and take them out (find the plan by its name,
+   * find, create and delete API keys, add one to the plan), with the plan's name in `INTEGRATIONS_USAGE_PLAN`. Locally
+   * nothing meters by key, so nothing is set and the functions keep no usage plan.
+   */
+  usagePlanKeys?: 'manage';
 }
 
 export interface FunctionSpec {
@@ -374,11 +380,11 @@ export const functions: readonly FunctionSpec[] = [
     access: { ...tableWrite, buckets: { exports: 'write' }, secrets: ['billing-api', 'payment-api'], shopperIdentities: 'delete' },
   },
   // Staff and API keys (admins): keys in the table (the key never, only its hash); roles in the staff pool's groups on AWS.
-  { id: 'api-keys-create-api-key', entry: 'functions/api-keys/create-api-key.ts', access: tableWrite },
+  { id: 'api-keys-create-api-key', entry: 'functions/api-keys/create-api-key.ts', access: { ...tableWrite, usagePlanKeys: 'manage' } },
   { id: 'api-keys-list-api-keys', entry: 'functions/api-keys/list-api-keys.ts', access: table },
   { id: 'api-keys-get-api-key', entry: 'functions/api-keys/get-api-key.ts', access: table },
-  { id: 'api-keys-rotate-api-key', entry: 'functions/api-keys/rotate-api-key.ts', access: tableWrite },
-  { id: 'api-keys-revoke-api-key', entry: 'functions/api-keys/revoke-api-key.ts', access: tableWrite },
+  { id: 'api-keys-rotate-api-key', entry: 'functions/api-keys/rotate-api-key.ts', access: { ...tableWrite, usagePlanKeys: 'manage' } },
+  { id: 'api-keys-revoke-api-key', entry: 'functions/api-keys/revoke-api-key.ts', access: { ...tableWrite, usagePlanKeys: 'manage' } },
   { id: 'staff-list-staff', entry: 'functions/staff/list-staff.ts', access: { ...table, staffIdentities: 'read' } },
   { id: 'staff-get-staff-member', entry: 'functions/staff/get-staff-member.ts', access: { ...table, staffIdentities: 'read' } },
   // Writes the audit entry (and, locally, the store of principals) beside the groups it changes.

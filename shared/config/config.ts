@@ -39,6 +39,7 @@ const ConfigSchema = z.object({
   // Cognito's user pool id: `<region>_<id>`.
   [ENV.shopperUserPoolId]: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id (<region>_<id>)').optional(),
   [ENV.staffUserPoolId]: z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'must be a Cognito user pool id (<region>_<id>)').optional(),
+  [ENV.integrationsUsagePlan]: z.string().regex(/^[\w.-]{1,128}$/, 'must be a usage plan name (letters, digits, _ . -)').optional(),
   [ENV.paymentWebhookSecretsArn]: z.string().startsWith('arn:').optional(),
   [ENV.paymentWebhookSecret]: z.string().startsWith('whsec_').optional(),
   [ENV.paymentWebhookSecretPrevious]: z.string().startsWith('whsec_').optional(),
@@ -164,6 +165,11 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
      * `undefined` locally, where roles live in the table's store of principals that `POST /local/tokens` consults.
      */
     staffUserPoolId: raw[ENV.staffUserPoolId],
+    /**
+     * The integrations usage plan's name, which API keys made through the API join (on AWS, given to the functions with
+     * `access.usagePlanKeys`); `undefined` locally, where nothing meters by key.
+     */
+    integrationsUsagePlan: raw[ENV.integrationsUsagePlan],
     /**
      * Where the Stripe webhook signing secrets come from: the environment (local runtime, tests), or on
      * AWS the Secrets Manager secret the function was granted.

@@ -22,6 +22,8 @@ export const ENV = {
   shopperUserPoolId: 'SHOPPER_USER_POOL_ID',
   /** The staff Cognito user pool, for the functions that give and take staff roles (its groups); absent locally. */
   staffUserPoolId: 'STAFF_USER_POOL_ID',
+  /** The name of API Gateway's integrations usage plan, which API keys made through the API join on AWS; absent locally. */
+  integrationsUsagePlan: 'INTEGRATIONS_USAGE_PLAN',
   paymentWebhookSecretsArn: 'PAYMENT_WEBHOOK_SECRETS_ARN',
   paymentWebhookSecret: 'STRIPE_WEBHOOK_SECRET',
   paymentWebhookSecretPrevious: 'STRIPE_WEBHOOK_SECRET_PREVIOUS',

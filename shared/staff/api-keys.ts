@@ -9,7 +9,9 @@ import type { TableDeps } from '../db/deps.js';
 import { INDEXES, keys } from '../db/keys.js';
 import { TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { logger } from '../observability/logger.js';
 import type { ApiKeyView, CreateApiKeyRequest, ListApiKeysQuery } from './api-key-model.js';
+import { usagePlanKeys, type UsagePlanKeys } from './usage-plan-keys.js';
 
 /** Who asks (for the audit), and the request's own idempotency scope (method, path, caller, `Idempotency-Key`). */
 export interface KeyChangeContext extends AuditedBy {
@@ -105,16 +107,53 @@ async function readKey(id: string, deps: TableDeps): Promise<StoredKey | undefin
 }
 
 /**
+ * Removes gateway keys nobody will be shown or that the authorizer no longer accepts, after the request's own change
+ * has happened: a failure is logged, not answered, since the answer may carry a key shown only this once, and such a
+ * leftover is inert (the authorizer refuses its value before API Gateway meters it). Revoking the key removes it later.
+ */
+async function tidy(gateway: UsagePlanKeys, id: string, hashes: readonly string[]): Promise<void> {
+  try {
+    await gateway.remove(id, hashes);
+  } catch (error) {
+    logger.warn('API key left registered with the usage plan', { keyId: id, error: (error as Error).message });
+  }
+}
+
+/** The shape of the keys `generateApiKey` makes: a value registered under our key id is reused only in it. */
+const ISSUED_KEY = /^ssk_[A-Za-z0-9_-]{43}$/;
+
+/** The answer to a create retried after it was made: the key's view, without the key, or a conflict for another body. */
+function madeBefore(existing: StoredKey | undefined, requestPrint: string): KeyChange {
+  if (existing?.createdByRequest !== requestPrint) {
+    throw new ConflictError('idempotency-key-reused', 'This Idempotency-Key already created an API key with another body.');
+  }
+  return { key: apiKeyView(existing) };
+}
+
+/**
  * Creates an API key for an integration: the key record, the lookup item by the key's hash and the audit entry in one
  * transaction. The key is answered once; a retry of the same request (same caller, `Idempotency-Key` and body) finds
  * the key it made and answers it without the key, which is stored nowhere; a lost answer means a rotation.
+ * The key joins API Gateway's usage plan (`gateway`) before the transaction makes it visible, so a key anyone is shown
+ * works at the gateway: should that fail, nothing is stored and no key is shown. Should the transaction fail after it,
+ * the gateway holds a key no authorizer accepts: a retry of the request reuses it (it was shown to nobody), and a
+ * request that lost the race to another key removes its own at once.
  * @throws AppError `invalid` for a grant the rules refuse; ConflictError `idempotency-key-reused` for another body under the same key
  */
-export async function createApiKey(request: CreateApiKeyRequest, ctx: KeyChangeContext, deps: TableDeps): Promise<KeyChange> {
+export async function createApiKey(
+  request: CreateApiKeyRequest,
+  ctx: KeyChangeContext,
+  deps: TableDeps,
+  gateway: UsagePlanKeys = usagePlanKeys(),
+): Promise<KeyChange> {
   checkKeyGrant(request);
   const id = keyIdFor(ctx.idempotencyScope);
   const requestPrint = fingerprint(ctx.idempotencyScope, request);
-  const apiKey = generateApiKey();
+  // A retry of a create that was made registers nothing more: the transaction's condition below still decides races.
+  const made = await readKey(id, deps);
+  if (made) return madeBefore(made, requestPrint);
+  const left = await gateway.registered(id);
+  const apiKey = left !== undefined && ISSUED_KEY.test(left) ? left : generateApiKey();
   const hash = hashApiKey(apiKey);
   const at = deps.now().toISOString();
   const stored: StoredKey = {
@@ -141,16 +180,16 @@ export async function createApiKey(request: CreateApiKeyRequest, ctx: KeyChangeC
     { Put: { TableName: deps.tableName, Item: lookupItem(stored, hash), ConditionExpression: 'attribute_not_exists(pk)' } },
     { Put: { TableName: deps.tableName, Item: auditItem({ entity: 'api-key', entityId: id, action: 'create', ...by(ctx), at, before: {}, after: audited(stored) }) } },
   ];
+  await gateway.register(id, apiKey);
   try {
     await transactWrite(deps, items);
     return { key: apiKeyView(stored), apiKey };
   } catch (error) {
     if (!(error instanceof TransactionCancelled) || !error.failedConditions().includes(0)) throw error;
+    // The same request racing itself: the winner's key is the key. Its registration stays when both reused one key.
     const existing = await readKey(id, deps);
-    if (existing?.createdByRequest !== requestPrint) {
-      throw new ConflictError('idempotency-key-reused', 'This Idempotency-Key already created an API key with another body.');
-    }
-    return { key: apiKeyView(existing) };
+    if (existing?.current.hash !== hash) await tidy(gateway, id, [hash]);
+    return madeBefore(existing, requestPrint);
   }
 }
 
@@ -158,9 +197,18 @@ export async function createApiKey(request: CreateApiKeyRequest, ctx: KeyChangeC
  * Rotates a key: a new key answered once, the old one working until the overlap ends (its lookup item's `expiresAt`,
  * which the authorizer checks and DynamoDB's TTL later removes). A predecessor still in its overlap stops at once: a
  * key has at most one. A retry of the same request answers the rotation it made, without the key.
+ * The new key joins API Gateway's usage plan before the transaction, as in `createApiKey`; after it, the predecessor it
+ * displaced (whose overlap has ended, or just been cut short) leaves the plan: that is when an old key's registration
+ * goes, on the next rotation or at revoke, and until then it is inert, since the authorizer refuses it first.
  * @throws NotFoundError; ConflictError `api-key-revoked`, or `api-key-changed` when another change won the race
  */
-export async function rotateApiKey(id: string, overlapHours: number, ctx: KeyChangeContext, deps: TableDeps): Promise<KeyChange> {
+export async function rotateApiKey(
+  id: string,
+  overlapHours: number,
+  ctx: KeyChangeContext,
+  deps: TableDeps,
+  gateway: UsagePlanKeys = usagePlanKeys(),
+): Promise<KeyChange> {
   const existing = await readKey(id, deps);
   if (!existing) throw new NotFoundError('api-key', id);
   const requestPrint = fingerprint(ctx.idempotencyScope, { overlapHours });
@@ -225,25 +273,33 @@ export async function rotateApiKey(id: string, overlapHours: number, ctx: KeyCha
       },
     },
   ];
+  await gateway.register(id, apiKey);
   try {
     await transactWrite(deps, items);
   } catch (error) {
-    if (error instanceof TransactionCancelled) throw new ConflictError('api-key-changed', `API key ${id} changed meanwhile; read it and try again.`);
-    throw error;
+    if (!(error instanceof TransactionCancelled)) throw error;
+    await tidy(gateway, id, [hash]);
+    throw new ConflictError('api-key-changed', `API key ${id} changed meanwhile; read it and try again.`);
   }
+  if (existing.predecessor) await tidy(gateway, id, [existing.predecessor.hash]);
   return { key: apiKeyView(rotated), apiKey };
 }
 
 /**
  * Revokes a key at once: its lookup items (the current key's and a predecessor's in its overlap) are deleted in the
- * transaction that marks it revoked and audits it, so the next request with either is a 401. Revoking a revoked key
- * changes nothing and answers it.
- * @throws NotFoundError; ConflictError `api-key-changed` when another change won the race
+ * transaction that marks it revoked and audits it, so the next request with either is a 401. Then every gateway key
+ * registered for it leaves API Gateway's usage plan (leftovers of failed requests too). Revoking a revoked key changes
+ * nothing in the table, removes from the gateway whatever a failed earlier revoke left, and answers it.
+ * @throws NotFoundError; ConflictError `api-key-changed` when another change won the race; the gateway's error, once
+ * the key is revoked in the table, so that the caller retries
  */
-export async function revokeApiKey(id: string, ctx: AuditedBy, deps: TableDeps): Promise<ApiKeyView> {
+export async function revokeApiKey(id: string, ctx: AuditedBy, deps: TableDeps, gateway: UsagePlanKeys = usagePlanKeys()): Promise<ApiKeyView> {
   const existing = await readKey(id, deps);
   if (!existing) throw new NotFoundError('api-key', id);
-  if (existing.status === 'revoked') return apiKeyView(existing);
+  if (existing.status === 'revoked') {
+    await gateway.remove(id);
+    return apiKeyView(existing);
+  }
   const at = deps.now().toISOString();
   const revoked: StoredKey = { ...existing, status: 'revoked', revokedAt: at, revokedBy: ctx.actor, version: existing.version + 1 };
   const hashes = [existing.current.hash, ...(existing.predecessor ? [existing.predecessor.hash] : [])];
@@ -267,6 +323,7 @@ export async function revokeApiKey(id: string, ctx: AuditedBy, deps: TableDeps):
     if (error instanceof TransactionCancelled) throw new ConflictError('api-key-changed', `API key ${id} changed meanwhile; read it and try again.`);
     throw error;
   }
+  await gateway.remove(id);
   return apiKeyView(revoked);
 }
 

@@ -28,6 +28,20 @@ export function ErrorMessage({ error }: { error: unknown }) {
   );
 }
 
+/** What a form found wrong before sending anything (`role="alert"`), one line each; nothing when there is none. */
+export function ProblemList({ problems }: { problems: readonly string[] }) {
+  if (problems.length === 0) return null;
+  return (
+    <div role="alert" class="message error">
+      <ul>
+        {problems.map((problem) => (
+          <li key={problem}>{problem}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 /** A success message (`role="status"`), announced politely. */
 export function StatusMessage({ children }: { children?: ComponentChildren }) {
   if (children === undefined || children === null || children === '') return null;

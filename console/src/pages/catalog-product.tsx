@@ -3,7 +3,7 @@ import { api, ApiError, type Page } from '../api.js';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { fieldError, SelectField, TextArea, TextField } from '../components/field.js';
 import { formatMoney, formatTime } from '../components/format.js';
-import { ErrorMessage, StatusMessage } from '../components/messages.js';
+import { ErrorMessage, ProblemList, StatusMessage } from '../components/messages.js';
 import { DataTable, PagedTable, usePaged, type Column } from '../components/table.js';
 import { useAction, useLoad } from '../components/use-load.js';
 import { href, type PageProps } from '../router.js';
@@ -220,15 +220,7 @@ function EditProduct({ product, onSaved }: { product: Product; onSaved: (next: P
         ]}
       />
       <DataTable caption="Variants and their prices" columns={variantColumns} rows={product.variants} rowKey={(v) => v.sku} />
-      {problems.length > 0 ? (
-        <div role="alert" class="message error">
-          <ul>
-            {problems.map((problem) => (
-              <li key={problem}>{problem}</li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      <ProblemList problems={problems} />
       <ErrorMessage error={action.error} />
       <StatusMessage>{action.message}</StatusMessage>
       <button type="submit" class="primary" disabled={action.busy}>

@@ -3,7 +3,7 @@ import { api, ApiError, type Page } from '../api.js';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { CheckboxField, fieldError, SelectField, TextArea, TextField } from '../components/field.js';
 import { formatMoney, formatTime } from '../components/format.js';
-import { ErrorMessage, StatusMessage } from '../components/messages.js';
+import { ErrorMessage, ProblemList, StatusMessage } from '../components/messages.js';
 import { PagedTable, usePaged, type Column } from '../components/table.js';
 import { useAction, useLoad } from '../components/use-load.js';
 import type { PageProps } from '../router.js';
@@ -421,15 +421,7 @@ function CreatePromotion({ storeBound, store, onCreated }: { storeBound: boolean
       <TextField label="Uses in all" value={draft.limitTotal} onInput={set('limitTotal')} type="number" min={1} hint="Optional." />
       <TextField label="Uses per shopper" value={draft.limitPerShopper} onInput={set('limitPerShopper')} type="number" min={1} hint="Optional." />
       <CheckboxField label={`Only at ${store ?? 'the store picked in the header'}`} checked={draft.onlyThisStore} onChange={set('onlyThisStore')} />
-      {problems.length > 0 ? (
-        <div role="alert" class="message error">
-          <ul>
-            {problems.map((problem) => (
-              <li key={problem}>{problem}</li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      <ProblemList problems={problems} />
       <ErrorMessage error={action.error} />
       <StatusMessage>{action.message}</StatusMessage>
       <button type="submit" class="primary" disabled={action.busy || !draft.name.trim()}>

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { TextField } from '../components/field.js';
 import { formatTime } from '../components/format.js';
-import { ErrorMessage, StatusMessage } from '../components/messages.js';
+import { ErrorMessage, ProblemList, StatusMessage } from '../components/messages.js';
 import { useAction, useLoad } from '../components/use-load.js';
 import type { PageProps } from '../router.js';
 import { formatRate, parseRate } from './figures.js';
@@ -166,15 +166,7 @@ export default function TaxPage(_props: PageProps) {
               Add jurisdiction
             </button>
           </div>
-          {problems.length > 0 ? (
-            <div role="alert" class="message error">
-              <ul>
-                {problems.map((problem) => (
-                  <li key={problem}>{problem}</li>
-                ))}
-              </ul>
-            </div>
-          ) : null}
+          <ProblemList problems={problems} />
           <ErrorMessage error={save.error} />
           <StatusMessage>{save.message}</StatusMessage>
           <div class="actions">

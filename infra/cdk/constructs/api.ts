@@ -29,6 +29,12 @@ import { BINARY_MEDIA_TYPES, type RouteSpec } from '../../wiring.js';
 import { logRetentionOf, removalPolicyOf, type EnvironmentSettings } from '../environments.js';
 import { acknowledge } from '../nag.js';
 
+/**
+ * The integrations usage plan's name, which the functions with `access.usagePlanKeys` find it by: its id is not known
+ * when they are deployed, before the API's stack that makes it.
+ */
+export const integrationsUsagePlanName = (namePrefix: string) => `${namePrefix}-integrations`;
+
 export interface ApiProps {
   stage: string;
   namePrefix: string;
@@ -177,7 +183,7 @@ export class Api extends Construct {
 
     this.addRoutes(props, authorizer);
     this.addGatewayResponses();
-    this.addUsagePlans(settings, props.peopleUsageKey);
+    this.addUsagePlans(settings, props.namePrefix, props.peopleUsageKey);
     this.webAcl = this.addWaf(props);
   }
 
@@ -263,15 +269,14 @@ export class Api extends Construct {
   /**
    * Every scoped method requires a usage-plan key, which the authorizer supplies
    * (`apiKeySourceType: AUTHORIZER`): an integration's own API key, so its throttle and quota follow
-   * it, or for people the one shared key kept in Secrets Manager. Each integration's key is created
-   * in API Gateway and added to the Integrations plan when it is onboarded; the key created here is
-   * the first one. People are also limited by the WAF per IP address and per bearer token, so that one person cannot
+   * it, or for people the one shared key kept in Secrets Manager. A key made with `POST /api-keys` joins the
+   * Integrations plan as it is made (`shared/staff/usage-plan-keys.ts`); the key created here is the seed's first one. People are also limited by the WAF per IP address and per bearer token, so that one person cannot
    * spend the throttle all people share.
    */
-  private addUsagePlans(settings: EnvironmentSettings, peopleUsageKey: ISecret): void {
+  private addUsagePlans(settings: EnvironmentSettings, namePrefix: string, peopleUsageKey: ISecret): void {
     const apiStages = [{ api: this.restApi, stage: this.restApi.deploymentStage }];
     const integrations = this.restApi.addUsagePlan('Integrations', {
-      name: `${this.restApi.restApiName}-integrations`,
+      name: integrationsUsagePlanName(namePrefix),
       description: 'Rate and daily quota for integrations calling with an API key',
       throttle: { rateLimit: settings.integrationsUsagePlan.rateLimit, burstLimit: settings.integrationsUsagePlan.burstLimit },
       quota: { limit: settings.integrationsUsagePlan.quotaPerDay, period: Period.DAY },

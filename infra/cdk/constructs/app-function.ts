@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { DEAD_LETTER_ENV, ENV, SECRET_ARN_ENV, bucketEnvName, queueUrlEnvName, stateMachineArnEnvName, type SecretId } from '../../../shared/config/env-names.js';
 import type { BucketId, FunctionSpec, Level } from '../../wiring.js';
 import { cdkBundlingOptions, nativeModulesOf } from '../bundling.js';
+import { integrationsUsagePlanName } from './api.js';
 import { logRetentionOf, removalPolicyOf, type EnvironmentSettings } from '../environments.js';
 import { XRAY_REASON, acknowledge, wildcardActionFinding, wildcardResourceFinding } from '../nag.js';
 
@@ -207,7 +208,33 @@ export class AppFunction extends Construct {
       resources.staffPool.grant(fn, ...read, ...(spec.access.staffIdentities === 'manage' ? manage : []));
       fn.addEnvironment(ENV.staffUserPoolId, resources.staffPool.userPoolId);
     }
+    if (spec.access.usagePlanKeys) this.applyUsagePlanKeyAccess(props);
     this.applyWorkflowAccess(props);
+  }
+
+  /**
+   * Exactly the calls of shared/staff/usage-plan-keys-api-gateway.ts, on this region's API Gateway paths: find the plan
+   * and keys (GET), make a key and add it to a plan (POST), delete a key (DELETE). The plan is found by its name, since
+   * the API's stack that makes it is deployed after this function's (see `integrationsUsagePlanName`), so the plan's
+   * keys are granted by pattern rather than by its id.
+   */
+  private applyUsagePlanKeyAccess({ namePrefix }: AppFunctionProps): void {
+    const stack = Stack.of(this);
+    const path = (p: string) => `arn:${stack.partition}:apigateway:${stack.region}::${p}`;
+    this.function.addToRolePolicy(new PolicyStatement({ actions: ['apigateway:GET'], resources: [path('/usageplans'), path('/apikeys')] }));
+    this.function.addToRolePolicy(new PolicyStatement({ actions: ['apigateway:POST'], resources: [path('/apikeys'), path('/usageplans/*/keys')] }));
+    this.function.addToRolePolicy(new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [path('/apikeys/*')] }));
+    this.function.addEnvironment(ENV.integrationsUsagePlan, integrationsUsagePlanName(namePrefix));
+    acknowledge(
+      this,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/usageplans/*/keys]',
+      "The integrations plan's id is made by the API's stack, deployed after this function's; the function finds the plan by its name and adds keys to it only.",
+    );
+    acknowledge(
+      this,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/apikeys/*]',
+      'API keys get their ids from API Gateway when they are made; the function deletes only the keys named for a revoked or replaced SmartShelf key.',
+    );
   }
 
   /**
