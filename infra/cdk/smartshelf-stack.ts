@@ -7,7 +7,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env-names.js';
-import * as realWiring from '../wiring.js';
+import * as realWiring from '../../wiring/index.js';
 import {
   AUTHORIZER_FN,
   SHOPPER_TOKEN_CLAIMS_FN,
@@ -18,7 +18,7 @@ import {
   type ScheduleSpec,
   type StateMachineSpec,
   type StreamSpec,
-} from '../wiring.js';
+} from '../../wiring/index.js';
 import { Api } from './constructs/api.js';
 import { AppFunction } from './constructs/app-function.js';
 import { ConsoleSite } from './constructs/console-site.js';
@@ -31,7 +31,7 @@ import { Workflows } from './constructs/workflows.js';
 import { acknowledge } from './nag.js';
 import type { EnvironmentName, EnvironmentSettings } from './environments.js';
 
-/** The parts of `infra/wiring.ts` the stack is built from. */
+/** The parts of `wiring/index.ts` the stack is built from. */
 export interface Wiring {
   functions: readonly FunctionSpec[];
   routes: readonly RouteSpec[];
@@ -47,7 +47,7 @@ export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url))
 export interface SmartShelfStackProps extends StackProps {
   environmentName: EnvironmentName;
   settings: EnvironmentSettings;
-  /** Defaults to `infra/wiring.ts`; tests pass their own to cover what the real one lacks. */
+  /** Defaults to `wiring/index.ts`; tests pass their own to cover what the real one lacks. */
   wiring?: Wiring;
   /** Where function entries and ASL files are resolved; defaults to the repository root. */
   projectRoot?: string;

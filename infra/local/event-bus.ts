@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { RuleSpec } from '../wiring.js';
+import type { RuleSpec } from '../../wiring/index.js';
 import { AwsJsonError, startAwsJsonServer, type AwsJsonServer } from './aws-json-server.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './engines/credentials.js';
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { functionById, type FunctionSpec } from '../wiring.js';
+import { functionById, type FunctionSpec } from '../../wiring/index.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './engines/credentials.js';
 import type { InvocationScope } from './invocations.js';
 

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AUTHORIZER_FN, functionById, functions } from '../wiring.js';
+import { AUTHORIZER_FN, functionById, functions } from '../../wiring/index.js';
 import { claimDataDir, dataLayout, releaseDataDir, wipeData, writeRuntime } from './data-dir.js';
 import { startDynamoDb, localDynamoClient, type DynamoDbEngine } from './engines/dynamodb.js';
 import { startS3, type S3Engine } from './engines/s3.js';

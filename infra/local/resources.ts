@@ -1,5 +1,5 @@
 import { DEAD_LETTER_ENV, ENV, bucketEnvName, queueUrlEnvName, stateMachineArnEnvName } from '../../shared/config/env-names.js';
-import type { BucketId } from '../wiring.js';
+import type { BucketId } from '../../wiring/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './engines/credentials.js';
 
 export const BUCKET_IDS: readonly BucketId[] = ['media', 'imports', 'exports'];

@@ -8,7 +8,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import type { StateMachineSpec } from '../wiring.js';
+import type { StateMachineSpec } from '../../wiring/index.js';
 import { AwsJsonError, startAwsJsonServer } from './aws-json-server.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './engines/credentials.js';
 

@@ -1,6 +1,6 @@
-import * as wiring from '../wiring.js';
+import * as wiring from '../../wiring/index.js';
 import { streamFilterPattern, type FilterPattern } from '../../shared/events/stream-filter.js';
-import type { QueueSpec, RouteSpec, RuleSpec, ScheduleSpec, StateMachineSpec, StreamSpec } from '../wiring.js';
+import type { QueueSpec, RouteSpec, RuleSpec, ScheduleSpec, StateMachineSpec, StreamSpec } from '../../wiring/index.js';
 import { dlqName } from './queues.js';
 
 /** What the local runtime serves, creates and runs, as full wiring specs. */

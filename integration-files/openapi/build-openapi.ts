@@ -9,7 +9,7 @@ import { CreateSessionRequest, SessionView, SignInOptions } from '../../shared/a
 import { AuditPage, DEFAULT_RANGE_DAYS, ListAuditQuery, MAX_RANGE_DAYS } from '../../shared/audit/queries.js';
 import { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
-import { DEFAULT_MAX_BODY_BYTES, routes, type RouteSpec } from '../../infra/wiring.js';
+import { DEFAULT_MAX_BODY_BYTES, routes, type RouteSpec } from '../../wiring/index.js';
 import { CreateImportUploadRequest, type ImportUploadView } from '../../shared/catalog/import/create-import-upload.js';
 import { ImportStatus, type ImportJobView } from '../../shared/catalog/import/job.js';
 import { IMPORT_FORMATS } from '../../shared/catalog/import/readers.js';
@@ -84,7 +84,7 @@ import { BuyAgainQuery, CreateListRequest, ReorderRequest, UpdateListRequest } f
 /**
  * Builds SmartShelf's OpenAPI 3.1 document. Component schemas are generated from the zod models
  * that the handlers validate with (requests) and the view shapes they return (responses), and the
- * operations are checked against `infra/wiring.ts` as they are assembled, so the document cannot
+ * operations are checked against `wiring/index.ts` as they are assembled, so the document cannot
  * describe a route, scope or body limit that the platform does not have. `openapi.json` beside
  * this file is its output, checked in and tested for freshness; `write-openapi.ts` regenerates it.
  */
@@ -2128,7 +2128,7 @@ function paths(): Record<string, Record<string, Operation>> {
   for (const route of routes) {
     const key = `${route.method} ${route.path}`;
     const spec = OPERATIONS[key];
-    if (!spec) throw new Error(`openapi: the route ${key} in infra/wiring.ts has no operation description`);
+    if (!spec) throw new Error(`openapi: the route ${key} in wiring/index.ts has no operation description`);
     described.delete(key);
     const item = (out[route.path] ??= {});
     item[route.method.toLowerCase()] = operation(route, spec);

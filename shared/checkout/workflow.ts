@@ -2,7 +2,7 @@ import type * as SfnSdk from '@aws-sdk/client-sfn';
 import { config } from '../config/config.js';
 import type { SagaWaits, TokenDelivery } from '../orders/deps.js';
 
-/** The checkout state machine's id in `infra/wiring.ts`. */
+/** The checkout state machine's id in `wiring/index.ts`. */
 export const CHECKOUT_MACHINE = 'checkout';
 
 /** What an execution of the checkout saga starts from (`infra/workflows/checkout.asl.json` reads these paths). */

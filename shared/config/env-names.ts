@@ -1,6 +1,6 @@
 /**
  * Names of the environment variables that carry SmartShelf's configuration. The CDK app and the
- * local runtime write them (from `infra/wiring.ts`); `config.ts` is their only reader.
+ * local runtime write them (from `wiring/index.ts`); `config.ts` is their only reader.
  */
 export const ENV = {
   stage: 'STAGE',

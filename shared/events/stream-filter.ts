@@ -1,6 +1,6 @@
 import type { EntityType } from '../db/keys.js';
 
-/** Which records of the table's stream reach a consumer (a stream's `filter` in `infra/wiring.ts`). */
+/** Which records of the table's stream reach a consumer (a stream's `filter` in `wiring/index.ts`). */
 export interface StreamFilter {
   eventName: readonly ('INSERT' | 'MODIFY' | 'REMOVE')[];
   /** `entityType` of the record's new image. */

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { functions, queues, routes, rules, schedules, stateMachines, streams, type QueueSpec } from '../../infra/wiring.js';
+import { functions, queues, routes, rules, schedules, stateMachines, streams, type QueueSpec } from '../../wiring/index.js';
 import { build } from './support/synth.js';
 
 /**

@@ -9,7 +9,7 @@ import { DEAD_LETTER_ENV, ENV, SECRET_ARN_ENV, bucketEnvName, queueUrlEnvName } 
 import { INDEXES, TTL_ATTRIBUTE } from '../../shared/db/keys.js';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../../shared/http/problem.js';
 import { streamFilterPattern } from '../../shared/events/stream-filter.js';
-import { SHOPPER_TOKEN_CLAIMS_FN, functions, queues, routes, rules, streams, type BucketId } from '../../infra/wiring.js';
+import { SHOPPER_TOKEN_CLAIMS_FN, functions, queues, routes, rules, streams, type BucketId } from '../../wiring/index.js';
 import { synthesized } from './support/synth.js';
 import {
   actionsOf,

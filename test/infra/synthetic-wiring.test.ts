@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { substituteFunctions } from '../../infra/cdk/constructs/workflows.js';
 import { logicalIdOf } from '../../infra/cdk/nag.js';
 import type { Wiring } from '../../infra/cdk/smartshelf-stack.js';
-import { AUTHORIZER_FN, type FunctionSpec } from '../../infra/wiring.js';
+import { AUTHORIZER_FN, type FunctionSpec } from '../../wiring/index.js';
 import { findings, unusedAcknowledgments } from './support/nag.js';
 import { synthesize } from './support/synth.js';
 import { actionsOf, referencedIds, resource, resourcesOf, roleStatements, referencedId } from './support/template.js';

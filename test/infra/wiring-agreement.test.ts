@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { substituteFunctions } from '../../infra/cdk/constructs/workflows.js';
 import { REPOSITORY_ROOT, type Wiring } from '../../infra/cdk/smartshelf-stack.js';
 import { localTopology, type LocalTopology } from '../../infra/local/topology.js';
-import { AUTHORIZER_FN, type FunctionSpec } from '../../infra/wiring.js';
+import { AUTHORIZER_FN, type FunctionSpec } from '../../wiring/index.js';
 import { synthesize, synthesized } from './support/synth.js';
 import { referencedId, referencedIds, resourcesOf, type CfnResource } from './support/template.js';
 

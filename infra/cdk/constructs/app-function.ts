@@ -12,7 +12,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEAD_LETTER_ENV, ENV, SECRET_ARN_ENV, bucketEnvName, queueUrlEnvName, stateMachineArnEnvName, type SecretId } from '../../../shared/config/env-names.js';
-import type { BucketId, FunctionSpec, Level } from '../../wiring.js';
+import type { BucketId, FunctionSpec, Level } from '../../../wiring/index.js';
 import { cdkBundlingOptions, nativeModulesOf } from '../bundling.js';
 import { integrationsUsagePlanName } from './api.js';
 import { logRetentionOf, removalPolicyOf, type EnvironmentSettings } from '../environments.js';
@@ -98,7 +98,7 @@ export class AppFunction extends Construct {
     const role = new InlinePolicyRole(
       this,
       'Role',
-      { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `SmartShelf ${spec.id}: least privilege from infra/wiring.ts` },
+      { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `SmartShelf ${spec.id}: least privilege from wiring/index.ts` },
       new PolicyDocument(),
     );
     this.logGroup.grantWrite(role);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { DEFAULT_MAX_BODY_BYTES, type RouteSpec } from '../../wiring.js';
+import { DEFAULT_MAX_BODY_BYTES, type RouteSpec } from '../../../wiring/index.js';
 import { authorizerEvent, proxyEvent, methodArn, type IncomingRequest } from './events.js';
 import { policyAllows } from './policy.js';
 import { gatewayProblem, type GatewayResponse } from './problems.js';

@@ -5,7 +5,7 @@ import type { AwsJsonServer } from '../../../infra/local/aws-json-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/engines/credentials.js';
 import { startEventBus, type EventBridgeEnvelope } from '../../../infra/local/event-bus.js';
 import { createQueues } from '../../../infra/local/queues.js';
-import { rules } from '../../../infra/wiring.js';
+import { rules } from '../../../wiring/index.js';
 import { engines, takeMessage, testSqs, uniqueId } from '../../support/engines.js';
 
 const run = uniqueId('bus');

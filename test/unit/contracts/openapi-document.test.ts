@@ -1,7 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../../integration-files/openapi/build-openapi.js';
-import { DEFAULT_MAX_BODY_BYTES, routes } from '../../../infra/wiring.js';
+import { DEFAULT_MAX_BODY_BYTES, routes } from '../../../wiring/index.js';
 import { sampleCatalog } from '../../../shared/catalog/seed.js';
 import { CreateProductRequest, UpdateProductRequest } from '../../../shared/catalog/requests.js';
 import { describe as describeErrors, findOperation, openApiDocument, ResponseValidator } from '../../support/openapi.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { localTopology, servedWiring } from '../../../infra/local/topology.js';
-import * as wiring from '../../../infra/wiring.js';
+import * as wiring from '../../../wiring/index.js';
 
 describe('local topology', () => {
   const topology = localTopology();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { orderCompletedV1 } from '../../../events/orders/order-completed.v1.js';
-import { queues, rules } from '../../../infra/wiring.js';
+import { queues, rules } from '../../../wiring/index.js';
 import { FOLLOWED_EVENTS } from '../../../shared/search/record-change.js';
 
 /** Every (source, detail-type) pair the wiring's rules send to a queue. */
