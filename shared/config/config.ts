@@ -20,6 +20,13 @@ export const OutsideApiBase = z.url({ protocol: /^https?$/ }).refine((value) => 
 /** A courier's id, as shipments name their carrier: lower-case words joined by hyphens (`acme-parcels`). */
 export const CourierIdText = z.string().max(40).regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens');
 
+/** A webhook retry schedule: seconds between attempts, comma-separated, each at most a week (`5,300,1800`). */
+const WebhookRetryDelays = z
+  .string()
+  .regex(/^\d+(?:,\d+)*$/, 'must be whole seconds separated by commas, such as 5,300,1800')
+  .transform((text) => text.split(',').map(Number))
+  .refine((delays) => delays.every((delay) => delay <= 7 * 24 * 60 * 60), 'each delay must be at most 604800 seconds (a week)');
+
 const ConfigSchema = z.object({
   [ENV.stage]: z.string().min(1).default('dev'),
   [ENV.tableName]: z.string().min(1).optional(),
@@ -70,6 +77,11 @@ const ConfigSchema = z.object({
   // The hosted UI's origin: https (plain http only to this machine, for a test's fake token endpoint), no path.
   [ENV.consoleCognitoDomain]: OutsideApiBase.refine((v) => !URL.canParse(v) || new URL(v).pathname === '/', 'must be an origin without a path').optional(),
   [ENV.consoleClientId]: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be an app client id').optional(),
+  [ENV.webhookSigningSecretArn]: z.string().startsWith('arn:').optional(),
+  [ENV.webhookSigningKey]: z.string().min(32, 'must be at least 32 characters').optional(),
+  [ENV.webhookRetryDelaysSeconds]: WebhookRetryDelays.optional(),
+  [ENV.webhookSendTimeoutMs]: z.coerce.number().int().min(100).max(60_000).optional(),
+  [ENV.webhookAllowPrivateUrls]: boolFromEnv,
 });
 
 /** A wiring queue and its dead-letter queue, by URL. */
@@ -212,6 +224,22 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
       if (mode === undefined) throw new ConfigError(`${ENV.consoleSignIn} is not set: this deployment does not say how staff sign in to the console`);
       if (mode === 'local') return { mode };
       return { mode, domain: raw[ENV.consoleCognitoDomain]!.replace(/\/$/, ''), clientId: raw[ENV.consoleClientId]! };
+    },
+    /**
+     * Where the master key of webhook signing secrets comes from: the environment (local runtime, tests), or on AWS the
+     * Secrets Manager secret the function was granted.
+     */
+    get webhookSigningKey(): { key: string } | { secretArn: string } {
+      const key = raw[ENV.webhookSigningKey];
+      if (key !== undefined) return { key };
+      return { secretArn: required(raw[ENV.webhookSigningSecretArn], ENV.webhookSigningSecretArn) };
+    },
+    /** How webhooks are delivered: the retry schedule and the limit of one attempt, when configured (`shared/webhooks` has the defaults). */
+    webhooks: {
+      retryDelaysSeconds: raw[ENV.webhookRetryDelaysSeconds],
+      sendTimeoutMs: raw[ENV.webhookSendTimeoutMs],
+      /** Whether endpoints may point at private and loopback addresses, and use plain http: the local platform only. */
+      allowPrivateUrls: raw[ENV.webhookAllowPrivateUrls],
     },
     /** Stripe's publishable key for the shoppers' apps (Stripe.js confirms a SetupIntent with it), when one is configured. */
     paymentPublishableKey: raw[ENV.paymentPublishableKey],

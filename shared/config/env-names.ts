@@ -57,6 +57,18 @@ export const ENV = {
   consoleCognitoDomain: 'CONSOLE_COGNITO_DOMAIN',
   /** The console's app client of the staff pool (public, PKCE); cognito sign-in only. */
   consoleClientId: 'CONSOLE_CLIENT_ID',
+  /** The master key webhook signing secrets are derived from (`shared/webhooks`); on AWS the `webhook-signing` secret instead. */
+  webhookSigningKey: 'WEBHOOK_SIGNING_KEY',
+  webhookSigningSecretArn: 'WEBHOOK_SIGNING_SECRET_ARN',
+  /** Seconds between a webhook delivery's attempts, comma-separated (`5,300,1800`); the production schedule when unset. */
+  webhookRetryDelaysSeconds: 'WEBHOOK_RETRY_DELAYS_SECONDS',
+  /** The hard limit of one webhook attempt, in milliseconds (10 s when unset). */
+  webhookSendTimeoutMs: 'WEBHOOK_SEND_TIMEOUT_MS',
+  /**
+   * `true` only on the local platform: webhook endpoints may point at loopback, private and link-local addresses, over
+   * plain http (`shared/webhooks/url-policy.ts`); on AWS they are refused.
+   */
+  webhookAllowPrivateUrls: 'WEBHOOK_ALLOW_PRIVATE_URLS',
 } as const;
 
 /** Secrets Manager secrets a function may read (`access.secrets` in the wiring), by id. */

@@ -87,7 +87,9 @@ export type EntityType =
   | 'ShoppingListCount'
   | 'PersonalDataExport'
   | 'PersonalDataExportLock'
-  | 'PersonalDataErasure';
+  | 'PersonalDataErasure'
+  | 'WebhookEndpoint'
+  | 'WebhookSubscription';
 
 export const keys = {
   category: (id: string): Key => ({ pk: `CATEGORY#${id}`, sk: 'CATEGORY' }),
@@ -314,6 +316,17 @@ export const keys = {
   reportApplied: (ref: string): Key => ({ pk: `REPORT_APPLIED#${ref}`, sk: 'APPLIED' }),
   /** One fixed window of a per-subject rate limiter: its count, under `count < :limit`; TTL an hour after the window ends. */
   rateWindow: (limiter: string, subject: string, windowStart: string): Key => ({ pk: `RATE#${limiter}#${subject}`, sk: `WINDOW#${windowStart}` }),
+  /**
+   * A webhook endpoint (issue 15): its URL, event types, state and secret versions, never a secret (they are derived,
+   * `shared/webhooks/signing-secrets.ts`); its deliveries and their attempts share the partition.
+   */
+  webhookEndpoint: (endpointId: string): Key => ({ pk: `WEBHOOK_ENDPOINT#${endpointId}`, sk: 'ENDPOINT' }),
+  /** gsi1: every webhook endpoint by creation time, for `GET /webhook-endpoints` (tens of endpoints, one partition). */
+  webhookEndpointsByCreation: (createdAt: string, endpointId: string) => ({ gsi1pk: 'WEBHOOK_ENDPOINTS', gsi1sk: `${createdAt}#${endpointId}` }),
+  /** The endpoints subscribed to one event type: one partition per type, which the webhook fan-out reads with one Query. */
+  webhookSubscribers: (eventType: string): string => `WEBHOOK_SUBSCRIBERS#${eventType}`,
+  /** One endpoint's subscription to one event type, with `enabled`: written in the endpoint's own transactions, so they agree. */
+  webhookSubscriber: (eventType: string, endpointId: string): Key => ({ pk: `WEBHOOK_SUBSCRIBERS#${eventType}`, sk: `ENDPOINT#${endpointId}` }),
 } as const;
 
 /** Key prefixes that queries use with `begins_with`. */
