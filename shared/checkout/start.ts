@@ -21,6 +21,7 @@ import { PromotionUnavailableError, redemptionItems } from '../promotions/redemp
 import { SlotNotFoundError } from '../fulfillment/errors.js';
 import { assertDeliversTo } from '../stores/areas.js';
 import { requireStore } from '../stores/repository.js';
+import { businessMetrics } from '../observability/business-metrics.js';
 import { orderFromPricedCart } from '../orders/from-cart.js';
 import type { Order } from '../orders/model.js';
 import { getOrderRecord, newOrderChange } from '../orders/repository.js';
@@ -173,6 +174,7 @@ export async function startCheckout(request: CheckoutRequest, idempotencyKey: st
     if (!existing) throw new CartCheckedOutError(again.id, again.orderId);
     return existing;
   }
+  businessMetrics.orderPlaced();
   await deps.workflow.start(sagaInput(reserved, slotEndsAt, deps));
   return reserved;
 }

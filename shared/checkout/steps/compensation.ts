@@ -7,6 +7,7 @@ import { slotReleaseItem } from '../../fulfillment/slots.js';
 import { orderReservationId } from '../../inventory/reservation-ids.js';
 import { releaseReservation, returnCommitted } from '../../inventory/reservations.js';
 import { reverseRedeemItems } from '../../loyalty/redemptions.js';
+import { businessMetrics } from '../../observability/business-metrics.js';
 import { ORDER_CANCELLED } from '../../orders/deps.js';
 import type { Order } from '../../orders/model.js';
 import { OrderChangedError, requireOrder, updateOrderStatus } from '../../orders/repository.js';
@@ -159,6 +160,8 @@ export async function failOrder(orderId: string, failure: SagaFailure, deps: Che
     const reopen = await reopenCartItems(deps, order);
     try {
       const next = await updateOrderStatus(deps, order, event, SAGA_ACTOR, (changed) => [...reopen, completeEventItem(deps, changed, cancelled ? 'cancelled' : 'failed')]);
+      // Counted on the one change that ends the order, however often the step runs.
+      if (!cancelled) businessMetrics.checkoutFailed(code);
       await giveBackRedemptions(deps, next);
       return { status: next.status };
     } catch (error) {
