@@ -7,18 +7,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env-names.js';
-import * as realWiring from '../../wiring/index.js';
-import {
-  AUTHORIZER_FN,
-  SHOPPER_TOKEN_CLAIMS_FN,
-  type FunctionSpec,
-  type QueueSpec,
-  type RouteSpec,
-  type RuleSpec,
-  type ScheduleSpec,
-  type StateMachineSpec,
-  type StreamSpec,
-} from '../../wiring/index.js';
+import { AUTHORIZER_FN, SHOPPER_TOKEN_CLAIMS_FN, wiring as realWiring, type FunctionSpec, type SecretId, type SecretSpec, type Wiring } from '../../wiring/index.js';
 import { Api } from './constructs/api.js';
 import { AppFunction } from './constructs/app-function.js';
 import { ConsoleSite } from './constructs/console-site.js';
@@ -30,17 +19,6 @@ import { StreamConsumers } from './constructs/stream-consumers.js';
 import { Workflows } from './constructs/workflows.js';
 import { acknowledge } from './nag.js';
 import type { EnvironmentName, EnvironmentSettings } from './environments.js';
-
-/** The parts of `wiring/index.ts` the stack is built from. */
-export interface Wiring {
-  functions: readonly FunctionSpec[];
-  routes: readonly RouteSpec[];
-  queues: readonly QueueSpec[];
-  rules: readonly RuleSpec[];
-  streams: readonly StreamSpec[];
-  schedules: readonly ScheduleSpec[];
-  stateMachines: readonly StateMachineSpec[];
-}
 
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -97,6 +75,11 @@ export class SmartShelfStack extends Stack {
     // Deletion protection covers the stack too: in prod, deleting it must be a deliberate two-step act.
     super(scope, id, { terminationProtection: props.settings.deletionProtection, ...props });
     const wiring = props.wiring ?? realWiring;
+    const secretOf = (id: SecretId): SecretSpec => {
+      const spec = wiring.secrets.find((s) => s.id === id);
+      if (!spec) throw new Error(`wiring: the secret ${id} is not declared`);
+      return spec;
+    };
     const projectRoot = props.projectRoot ?? REPOSITORY_ROOT;
     const { settings } = props;
     const stage = props.environmentName;
@@ -132,7 +115,7 @@ export class SmartShelfStack extends Stack {
     // Stripe shows an endpoint's signing secret once; an operator stores it here as
     // {"current": "whsec_...", "previous": "whsec_..."} (previous only while rolling it). The generated value is a placeholder.
     const paymentWebhookSecrets = new Secret(this, 'PaymentWebhookSecrets', {
-      description: 'Stripe webhook signing secrets for POST /webhooks/payments: {"current", "previous"?}',
+      description: secretOf('payment-webhooks').description,
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true },
     });
     acknowledge(
@@ -144,7 +127,7 @@ export class SmartShelfStack extends Stack {
     // The Stripe secret API key the payment gateway calls with; an operator stores it as
     // {"secretKey": "sk_..."}. The generated value is a placeholder.
     const paymentApiSecret = new Secret(this, 'PaymentApiSecret', {
-      description: 'Stripe secret API key for the payment gateway: {"secretKey"}',
+      description: secretOf('payment-api').description,
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true },
     });
     acknowledge(
@@ -153,14 +136,14 @@ export class SmartShelfStack extends Stack {
       'Stripe issues and rolls API keys (Dashboard, "Roll key", with an expiry for the old one); Secrets Manager cannot rotate them, so the operator writes the new key here (see docs/payments.md).',
     );
     // The billing system's address, bearer token and our request-signing key, stored by an operator as {"baseUrl", "token", "signingSecret"}.
-    const billingApiSecret = new Secret(this, 'BillingApiSecret', { description: 'Billing system API: {"baseUrl", "token", "signingSecret"}', generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
+    const billingApiSecret = new Secret(this, 'BillingApiSecret', { description: secretOf('billing-api').description, generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
     acknowledge(billingApiSecret, 'AwsSolutions-SMG4', 'The billing provider issues the token and signing key; Secrets Manager cannot rotate them, so the operator writes new ones here.');
     // The billing system's webhook signing keys, stored by an operator as {"current", "previous"?} (previous only while rotating).
-    const billingWebhookSecrets = new Secret(this, 'BillingWebhookSecrets', { description: 'Billing webhook signing keys for POST /webhooks/billing: {"current", "previous"?}', generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
+    const billingWebhookSecrets = new Secret(this, 'BillingWebhookSecrets', { description: secretOf('billing-webhooks').description, generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
     acknowledge(billingWebhookSecrets, 'AwsSolutions-SMG4', 'The billing provider issues webhook signing keys; Secrets Manager cannot rotate them, so the operator adds the new one as current with the old as previous, then retires the old (see docs/billing.md).');
     // The key click-and-collect handover codes are derived with (an HMAC of the order and a salt), generated here: {"key"}.
     const handoverCodes = new Secret(this, 'HandoverCodes', {
-      description: 'Key of the click-and-collect handover codes: {"key"}',
+      description: secretOf('handover-codes').description,
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'key', excludePunctuation: true, passwordLength: 64 },
     });
     acknowledge(
@@ -169,10 +152,10 @@ export class SmartShelfStack extends Stack {
       'A new key changes every outstanding handover code, which shoppers already hold; it is replaced by hand when needed, and staff issue new codes for orders waiting at the desk (see docs/fulfillment.md).',
     );
     // The courier shipments are booked with: its carrier id, address and bearer token, stored by an operator as {"courierId", "baseUrl", "token"}.
-    const courierApiSecret = new Secret(this, 'CourierApiSecret', { description: 'Courier API: {"courierId", "baseUrl", "token"}', generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
+    const courierApiSecret = new Secret(this, 'CourierApiSecret', { description: secretOf('courier-api').description, generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
     acknowledge(courierApiSecret, 'AwsSolutions-SMG4', 'The courier issues the API token; Secrets Manager cannot rotate it, so the operator writes a new one here.');
     // The courier's webhook signing keys, stored by an operator as {"current", "previous"?} (previous only while rotating).
-    const courierWebhookSecrets = new Secret(this, 'CourierWebhookSecrets', { description: 'Courier webhook signing keys for POST /webhooks/orders: {"current", "previous"?}', generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
+    const courierWebhookSecrets = new Secret(this, 'CourierWebhookSecrets', { description: secretOf('courier-webhooks').description, generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
     acknowledge(courierWebhookSecrets, 'AwsSolutions-SMG4', 'The courier issues webhook signing keys; Secrets Manager cannot rotate them, so the operator adds the new one as current with the old as previous, then retires the old (see docs/fulfillment.md).');
 
     for (const spec of wiring.functions) {

@@ -1,8 +1,8 @@
 import { DEAD_LETTER_ENV, ENV, bucketEnvName, queueUrlEnvName, stateMachineArnEnvName } from '../../shared/config/env-names.js';
-import type { BucketId } from '../../wiring/index.js';
+import { BUCKET_IDS, type BucketId } from '../../wiring/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './engines/credentials.js';
 
-export const BUCKET_IDS: readonly BucketId[] = ['media', 'imports', 'exports'];
+export { BUCKET_IDS };
 
 /** Names of the local resources, all derived from one prefix (`smartshelf-local`, `smartshelf-test`). */
 export interface ResourceNames {
@@ -32,7 +32,7 @@ export interface PlatformEnvInput {
   queueUrls: Record<string, string>;
   /**
    * The wiring queues whose dead letters functions read and redrive (`access.deadLetters`), and the URL their names
-   * follow (`<prefix><queue-id>`, DLQ `<prefix><queue-id>-dlq`); locally every function gets them, like the queue URLs.
+   * follow (`<prefix><queue-id>`, DLQ `<prefix><queue-id>-dlq`); only the functions granted `deadLetters` see them.
    */
   deadLetters?: { queueIds: readonly string[]; queueUrlPrefix: string };
   /** State machine id → ARN. */
@@ -90,9 +90,10 @@ export const LOCAL_HANDOVER_CODE_KEY = 'smartshelf-local-handover-code-key-01234
 export const LOCAL_COURIER_WEBHOOK_SECRET = 'courier_whsec_local';
 
 /**
- * The environment a function sees locally: the same SmartShelf variables the CDK app sets on
+ * The environment of the local functions' process: the same SmartShelf variables the CDK app sets on
  * AWS, plus the SDK's standard per-service endpoint variables so that unchanged code reaches the
- * local engines, and dummy credentials they accept.
+ * local engines, and dummy credentials they accept. Of the variables grants give (a table, a queue's URL, a secret's
+ * values), each function sees only its own (`infra/local/granted-environment.ts`), as on AWS.
  */
 export function platformEnv(input: PlatformEnvInput): Record<string, string> {
   const { names, endpoints } = input;

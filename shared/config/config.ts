@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { QueueId, StateMachineId } from '../../wiring/index.js';
 import { DEAD_LETTER_ENV, ENV, queueUrlEnvName, stateMachineArnEnvName } from './env-names.js';
+import { isVisible } from './granted-view.js';
 
 const boolFromEnv = z
   .enum(['true', 'false'])
@@ -119,7 +121,10 @@ function required(value: string | undefined, name: string): string {
  * stay unset, and asking for one throws: a wiring mistake shows up on the first call, with its name.
  */
 export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
-  const raw = parse(env);
+  const parsed = parse(env);
+  // Every read goes through the view, at the time of the read: locally, which function runs decides what it sees.
+  const raw = new Proxy(parsed, { get: (target, name, receiver) => (typeof name === 'string' && !isVisible(name) ? undefined : Reflect.get(target, name, receiver)) });
+  const variable = (name: string) => (isVisible(name) ? env[name] : undefined);
   // Checked at cold start, not at the first sign-in: a console that cannot sign anyone in should fail its deployment.
   if (raw[ENV.consoleSignIn] === 'cognito' && (raw[ENV.consoleCognitoDomain] === undefined || raw[ENV.consoleClientId] === undefined)) {
     throw new ConfigError(`invalid configuration: ${ENV.consoleSignIn}=cognito needs ${ENV.consoleCognitoDomain} and ${ENV.consoleClientId}`);
@@ -308,23 +313,23 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
     orders: {
       substitutionResponseSeconds: raw[ENV.substitutionResponseSeconds],
     },
-    queueUrl(queueId: string): string {
+    queueUrl(queueId: QueueId): string {
       const name = queueUrlEnvName(queueId);
-      return required(env[name], name);
+      return required(variable(name), name);
     },
     /**
      * The wiring queues whose dead letters a function may read or redrive (`access.deadLetters`), each with its URL and
      * its DLQ's, built from their names; empty when it was granted none. Read when asked, like the queue URLs.
      */
     get deadLetterQueues(): DeadLetterQueue[] {
-      const ids = env[DEAD_LETTER_ENV.queueIds];
+      const ids = variable(DEAD_LETTER_ENV.queueIds);
       if (!ids) return [];
-      const prefix = required(env[DEAD_LETTER_ENV.queueUrlPrefix], DEAD_LETTER_ENV.queueUrlPrefix);
+      const prefix = required(variable(DEAD_LETTER_ENV.queueUrlPrefix), DEAD_LETTER_ENV.queueUrlPrefix);
       return ids.split(',').map((queueId) => ({ queueId, queueUrl: `${prefix}${queueId}`, dlqUrl: `${prefix}${queueId}-dlq` }));
     },
-    stateMachineArn(machineId: string): string {
+    stateMachineArn(machineId: StateMachineId): string {
       const name = stateMachineArnEnvName(machineId);
-      return required(env[name], name);
+      return required(variable(name), name);
     },
   };
 }

@@ -7,7 +7,7 @@ import { FOLLOWED_EVENTS } from '../../../shared/search/record-change.js';
 const routedTo = (queue: string) =>
   rules
     .filter((rule) => rule.target.queue === queue)
-    .flatMap((rule) => rule.pattern.source.flatMap((source) => rule.pattern.detailType.map((detailType) => `${source} ${detailType}`)))
+    .flatMap((rule) => rule.events.map((contract) => `${contract.source} ${contract.detailType}`))
     .sort();
 
 describe('the search wiring', () => {
