@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AUTHORIZER_FN, functionById, functions } from '../../wiring/index.js';
+import { AUTHORIZER_FN, functionById, wiring, type Wiring } from '../../wiring/index.js';
 import { claimDataDir, dataLayout, releaseDataDir, wipeData, writeRuntime } from './data-dir.js';
 import { startDynamoDb, localDynamoClient, type DynamoDbEngine } from './engines/dynamodb.js';
 import { startS3, type S3Engine } from './engines/s3.js';
@@ -14,6 +14,7 @@ import { startGateway, type Gateway } from './gateway/server.js';
 import { startConsoleSite } from './console-site.js';
 import { migrate } from '../../shared/db/migrations/migrate.js';
 import { ENV } from '../../shared/config/env-names.js';
+import { limitGrantedVariables } from '../../shared/config/granted-view.js';
 import { JWKS_PATH, localRoutes, TOKENS_PATH } from './local-routes.js';
 import { startPaymentsSandbox, type PaymentsSandbox } from './payments-sandbox/server.js';
 import { SANDBOX_DEFAULT_TOKEN, startBillingSandbox, type BillingSandbox } from './billing-sandbox/server.js';
@@ -34,7 +35,8 @@ import {
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { startStepFunctions, type StepFunctions } from './step-functions.js';
 import { createStreamDlqs, startStreamPollers, type StreamPollers } from './streams.js';
-import { localTopology, servedWiring, type LocalTopology } from './topology.js';
+import { localTopology, type LocalTopology } from './topology.js';
+import { grantedVariableView } from './granted-environment.js';
 import { loadIssuer, tableStaffLookup } from './tokens.js';
 import { Readiness } from './readiness.js';
 import { consoleLevel, LocalConsole, type ConsoleLevel } from './console.js';
@@ -65,6 +67,8 @@ export interface PlatformOptions {
   dynamodbEndpoint?: string;
   /** What the terminal shows (see `LocalConsole`); `LOG_LEVEL`, else INFO. Full logs go to `<data dir>/logs/` whatever it is. */
   consoleLevel?: ConsoleLevel;
+  /** What the platform serves, creates and runs; the real wiring unless a test hands it its own. */
+  wiring?: Wiring;
   /**
    * Count what AWS would bill (Lambda, DynamoDB capacity, Step Functions transitions, API Gateway, EventBridge, SQS, S3)
    * through counting proxies and hooks, answered at `GET /local/usage`; `SMARTSHELF_METERING=1`, else off (no proxy
@@ -127,7 +131,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const log = (line: string) => out.info(line);
   const warn = (line: string) => out.warn(line);
   const names = resourceNames(PREFIX);
-  const served = servedWiring();
+  const served = options.wiring ?? wiring;
   const readiness = new Readiness();
   const port = (name: keyof Endpoints) => (options.ports?.[name] === undefined ? {} : { port: options.ports[name] });
   const running: Partial<{
@@ -172,6 +176,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       step('s3rver', running.s3?.stop),
       step('DynamoDB Local', running.dynamodb?.stop),
     ]);
+    limitGrantedVariables(undefined);
     await releaseDataDir(layout);
     releaseOutput();
     await out.close();
@@ -216,7 +221,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       if (saved) log(`saved ${saved} queued message(s) for the next start`);
     };
 
-    const invoker = createInvoker({ root: REPO_ROOT, functions, stage: 'local', scope });
+    const invoker = createInvoker({ root: REPO_ROOT, functions: served.functions, stage: 'local', scope });
     // Handlers read their configuration when first imported, so none may run before the environment is complete.
     let environmentSet!: () => void;
     const environmentReady = new Promise<void>((resolve) => (environmentSet = resolve));
@@ -331,6 +336,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         ...(process.env[ENV.substitutionResponseSeconds] ? { substitutionResponseSeconds: process.env[ENV.substitutionResponseSeconds] } : {}),
       }),
     );
+    // One process, one environment: each function still sees only what its grants give it, as on AWS.
+    limitGrantedVariables(grantedVariableView(served.functions, () => scope.current()));
     environmentSet();
 
     running.pollers = startPollers({
