@@ -9,11 +9,12 @@ const Throttle = z.object({ rateLimit: z.number().positive(), burstLimit: z.numb
 /** One deployment environment as written under `context.environments` in `cdk.json`. */
 export const EnvironmentSettingsSchema = z
   .object({
-    account: z
-      .string()
-      .regex(/^\d{12}$/)
-      .optional(),
-    region: z.string().min(1).optional(),
+    /**
+     * The environment's own AWS account (each environment has one; `infra/cdk/deploy-target.ts` refuses a shared one and
+     * credentials for another). The ids in `cdk.json` are placeholders for the grocer's accounts.
+     */
+    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+    region: z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-2'),
     logRetentionDays: z
       .number()
       .int()
