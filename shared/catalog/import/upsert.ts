@@ -119,12 +119,15 @@ async function batchGet(deps: CatalogDeps, wanted: readonly Key[]): Promise<Reco
   return items;
 }
 
-/** Reads who claims each SKU and the products that claim them, strongly consistent so other chunks' commits are seen. */
-async function readState(deps: CatalogDeps, skus: readonly string[]): Promise<State> {
-  const claims = new Map<string, string>();
+/**
+ * Reads who claims each SKU and the products that claim them, strongly consistent so other chunks' commits are seen.
+ * `known` holds claims already read (by the probe), which are not read again.
+ */
+async function readState(deps: CatalogDeps, skus: readonly string[], known: ReadonlyMap<string, string> = new Map()): Promise<State> {
+  const claims = new Map(known);
   for (const item of await batchGet(
     deps,
-    [...new Set(skus)].map((sku) => keys.sku(sku)),
+    [...new Set(skus)].filter((sku) => !known.has(sku)).map((sku) => keys.sku(sku)),
   )) {
     claims.set(item.sku as string, item.productId as string);
   }
@@ -137,6 +140,32 @@ async function readState(deps: CatalogDeps, skus: readonly string[]): Promise<St
     products.set(product.id, product);
   }
   return { claims, products };
+}
+
+/**
+ * The chunk's reading, one key per product where it can: the claim of each product's first SKU is
+ * read first, and only products whose first SKU is already claimed (updates, re-runs, resumed runs)
+ * have all their SKUs and their product read. A product whose first SKU is free is planned as new
+ * without reading the rest: reading every SKU of a first import cost as much DynamoDB time as
+ * writing them, and nothing is lost by not reading, since every claim is written on condition that
+ * the SKU is free. If one of the others is taken after all, the transaction is cancelled and the
+ * product is written alone after a full read (`upsertAlone`).
+ */
+async function probeState(deps: CatalogDeps, prepared: readonly Prepared[]): Promise<State> {
+  const firstSkus = prepared.map((p) => p.lines[0]!.variant.sku);
+  const probed = new Map<string, string>();
+  for (const item of await batchGet(
+    deps,
+    [...new Set(firstSkus)].map((sku) => keys.sku(sku)),
+  )) {
+    probed.set(item.sku as string, item.productId as string);
+  }
+  const claimed = prepared.filter((p) => probed.has(p.lines[0]!.variant.sku));
+  return readState(
+    deps,
+    claimed.flatMap((p) => p.lines.map((l) => l.variant.sku)),
+    probed,
+  );
 }
 
 function claimPut(deps: CatalogDeps, sku: string, productId: string, status: Product['status']): TransactItem {
@@ -318,8 +347,8 @@ function packPlans(plans: readonly { prepared: Prepared; plan: Plan }[], limits:
 }
 
 /**
- * Writes a chunk of products: one consistent batch read of every SKU claim and claiming product,
- * then the changed products in shared conditional transactions of several products each, a few
+ * Writes a chunk of products: a consistent batch read of what the table holds (`probeState`: one
+ * SKU claim per product, and more only for products that exist), then the changed products in shared conditional transactions of several products each, a few
  * at a time. Sharing transactions matters: their round trips, not item writes, bound the rate on
  * DynamoDB Local and on small Lambdas. If a shared transaction is cancelled (some product changed
  * since the read), its products are written one by one, each re-read first.
@@ -336,10 +365,7 @@ export async function writeChunk(ctx: ImportContext, groups: readonly ProductGro
     if (Array.isArray(result)) errors.push(...result);
     else prepared.push(result);
   }
-  const state = await readState(
-    ctx.deps,
-    prepared.flatMap((p) => p.lines.map((l) => l.variant.sku)),
-  );
+  const state = await probeState(ctx.deps, prepared);
   const outcomes: GroupOutcome[] = [];
   const planned: { prepared: Prepared; plan: Plan }[] = [];
   const alone: Prepared[] = [];
