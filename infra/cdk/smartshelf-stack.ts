@@ -16,6 +16,7 @@ import { Identity } from './constructs/identity.js';
 import { Messaging } from './constructs/messaging.js';
 import { Storage } from './constructs/storage.js';
 import { StreamConsumers } from './constructs/stream-consumers.js';
+import { ObservabilityStack } from './constructs/observability.js';
 import { Workflows } from './constructs/workflows.js';
 import { acknowledge } from './nag.js';
 import type { EnvironmentName, EnvironmentSettings } from './environments.js';
@@ -61,6 +62,8 @@ export class SmartShelfStack extends Stack {
   /** The nested stack that holds the API (its own CloudFormation template). */
   readonly apiStack: NestedStack;
   readonly workflows: Workflows;
+  /** The dashboard and the alarms (a nested stack of their own), on `alarmTopic`. */
+  readonly observability: ObservabilityStack;
   readonly alarmTopic: Topic;
   /** The staff console's bucket and the distribution that serves it beside the API. */
   readonly console: ConsoleSite;
@@ -255,6 +258,14 @@ export class SmartShelfStack extends Stack {
       schedules: wiring.schedules,
       stateMachines: wiring.stateMachines,
       functionsById: this.functions,
+      alarmTopic: this.alarmTopic,
+    });
+    this.observability = new ObservabilityStack(this, 'ObservabilityStack', {
+      namePrefix,
+      stage,
+      settings,
+      wiring,
+      apiName: this.api.restApi.restApiName,
       alarmTopic: this.alarmTopic,
     });
 
