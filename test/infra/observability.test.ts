@@ -205,6 +205,15 @@ describe('the dashboard', () => {
     expect(widget('Alarms').properties.alarms).toHaveLength(stack.observability.observability.alarms.size);
   });
 
+  it('has the per-route metrics to graph: detailed CloudWatch metrics on every method of the stage', () => {
+    const stages = Object.values(resourcesOf(synthesized('dev').template, 'AWS::ApiGateway::Stage'));
+    expect(stages.map((s) => s.Properties.StageName)).toEqual(['dev']);
+    const settings = stages[0]!.Properties.MethodSettings as { HttpMethod: string; ResourcePath: string; MetricsEnabled?: boolean }[];
+    expect(settings).toContainEqual(expect.objectContaining({ HttpMethod: '*', ResourcePath: '/*', MetricsEnabled: true }));
+    // A route with a throttle of its own has a method setting of its own, which does not inherit the stage's.
+    for (const setting of settings) expect(setting.MetricsEnabled, `${setting.HttpMethod} ${setting.ResourcePath}`).toBe(true);
+  });
+
   it('graphs API latency, 4xx and 5xx per route with SEARCH over the stage’s detailed metrics', () => {
     for (const [title, metric, stat] of [
       ['API latency p50 by route (ms)', 'Latency', 'p50'],
