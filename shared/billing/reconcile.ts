@@ -209,11 +209,11 @@ const NO_EXPORTS: ExportSet = { invoices: [], creditNotes: [], taxLines: [], pay
 /** Our side. A day's books are read whole: tens of thousands of small items fit the function's memory many times over. */
 async function readBooks(deps: ReconcileDeps, date: string) {
   const [day, previous] = await Promise.all([
-    queryAll(deps, { TableName: deps.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `BOOKS#${date}` }, ConsistentRead: true }),
+    queryAll(deps, { TableName: deps.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.booksPartition(date) }, ConsistentRead: true }),
     queryAll(deps, {
       TableName: deps.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sale)',
-      ExpressionAttributeValues: { ':pk': `BOOKS#${addDays(date, -1)}`, ':sale': PREFIXES.financialRecord.sale },
+      ExpressionAttributeValues: { ':pk': keys.booksPartition(addDays(date, -1)), ':sale': PREFIXES.financialRecord.sale },
       ProjectionExpression: 'orderId',
     }),
   ]);
