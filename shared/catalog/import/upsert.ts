@@ -11,6 +11,7 @@ import { typeAttributes, type CategoryResolver, type ResolvedCategory } from './
 import { mapLimit } from './concurrency.js';
 import { canonicalJson, contentHash } from './content-hash.js';
 import type { ProductGroup } from './group.js';
+import { packTransactions, type PackLimits } from './pack.js';
 import type { ImportCounts } from './job.js';
 import type { ParsedLine, RowError } from './parse-row.js';
 
@@ -37,14 +38,8 @@ const MAX_VARIANTS = 50;
 /** Attempts at one product when racing writers keep changing it between read and write. */
 const MAX_ATTEMPTS = 4;
 
-/** How a chunk's writes are grouped into transactions, and how many run at once. */
-export interface TransactionLimits {
-  /** DynamoDB allows 100 items per transaction. */
-  items: number;
-  /** Products per shared transaction: more means fewer round trips but a larger redo when one product conflicts. */
-  products: number;
-  /** Estimated item bytes per transaction; DynamoDB's limit is 4 MB. */
-  bytes: number;
+/** How a chunk's writes are grouped into transactions, and how many of them run at once. */
+export interface TransactionLimits extends PackLimits {
   concurrency: number;
 }
 
@@ -324,34 +319,13 @@ async function upsertAlone(ctx: ImportContext, prepared: Prepared): Promise<Grou
   };
 }
 
-/** Packs plans into shared transactions, within DynamoDB's item limit and well within its size limit. */
-function packPlans(plans: readonly { prepared: Prepared; plan: Plan }[], limits: { items: number; products: number; bytes: number }) {
-  const batches: { prepared: Prepared; plan: Plan }[][] = [];
-  let batch: { prepared: Prepared; plan: Plan }[] = [];
-  let items = 0;
-  let bytes = 0;
-  for (const entry of plans) {
-    const fits = items + entry.plan.items.length <= limits.items && bytes + entry.plan.bytes <= limits.bytes && batch.length < limits.products;
-    if (batch.length > 0 && !fits) {
-      batches.push(batch);
-      batch = [];
-      items = 0;
-      bytes = 0;
-    }
-    batch.push(entry);
-    items += entry.plan.items.length;
-    bytes += entry.plan.bytes;
-  }
-  if (batch.length > 0) batches.push(batch);
-  return batches;
-}
-
 /**
  * Writes a chunk of products: a consistent batch read of what the table holds (`probeState`: one
- * SKU claim per product, and more only for products that exist), then the changed products in shared conditional transactions of several products each, a few
- * at a time. Sharing transactions matters: their round trips, not item writes, bound the rate on
- * DynamoDB Local and on small Lambdas. If a shared transaction is cancelled (some product changed
- * since the read), its products are written one by one, each re-read first.
+ * SKU claim per product, and more only for products that exist), then the changed products in
+ * shared conditional transactions (`packTransactions`), a few at a time. Unchanged products are
+ * not written at all, and an existing product claims only its new SKUs. If a shared transaction is
+ * cancelled (some product changed since the read, or a SKU assumed free was taken), its products
+ * are written one by one, each re-read first.
  *
  * Idempotent: a product whose imported content already matches is left untouched, so a re-run (or
  * a resumed run) only writes what is still missing.
@@ -381,7 +355,8 @@ export async function writeChunk(ctx: ImportContext, groups: readonly ProductGro
       planned.push({ prepared: p, plan });
     }
   }
-  await mapLimit(packPlans(planned, limits), limits.concurrency, async (batch) => {
+  const transactions = packTransactions(planned, (p) => ({ items: p.plan.items.length, bytes: p.plan.bytes }), limits);
+  await mapLimit(transactions, limits.concurrency, async (batch) => {
     if (await tryCommit(ctx.deps, batch.flatMap((b) => b.plan.items))) {
       outcomes.push(...batch.map((b) => b.plan.outcome));
     } else {
