@@ -1,4 +1,5 @@
 import { readdir, stat, writeFile, mkdir } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { startPlatform, type Platform } from '../../infra/local/platform.js';
 import type { UsageMeter, UsageSnapshot } from '../../infra/local/metering/usage-meter.js';
@@ -76,7 +77,7 @@ async function functionLogBytes(dir: string): Promise<number> {
 const money = (dollars: number) => (dollars === 0 ? '0' : dollars < 0.0001 ? dollars.toExponential(2) : dollars.toFixed(4));
 const quantity = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(3));
 
-function tables(usage: UsageSnapshot, logBytes: number, orders: number) {
+function tables(usage: UsageSnapshot, logBytes: number, orders: number, load: { average: string; cores: number }) {
   const lines = priceCounts(billedCounts(usage, logBytes), prices);
   const dayTotal = total(lines);
   const services = [...new Set(lines.map((l) => l.service))].map((service) => {
@@ -93,6 +94,7 @@ function tables(usage: UsageSnapshot, logBytes: number, orders: number) {
     ],
     notes: [
       `Lambda at the wiring's memory, ${prices.lambda.deployedArchitecture} as the CDK app deploys it, durations measured in process and rounded up to 1 ms; warm invocations only (a warm-up ran first, uncounted)`,
+      `durations stretch with the machine's load: its load average was ${load.average} on ${load.cores} cores when the day started`,
       'DynamoDB capacity as DynamoDB Local reported it (ReturnConsumedCapacity TOTAL); refused writes report none, so they are priced at one unit an item (two in a transaction), a floor',
       `SQS: ${usage.sqs.emptyReceives} receives that found nothing are left out (the pollers' idle cost depends on time, not orders)`,
       'not measured: DynamoDB Streams reads by Lambda (free), Secrets Manager reads, X-Ray, CloudWatch metrics and alarms, data transfer, storage',
@@ -160,6 +162,7 @@ async function main(): Promise<void> {
     await quiet(metering.meter);
     metering.meter.reset();
     const logsBefore = await functionLogBytes(platform.console.dir);
+    const loadAtStart = loadavg()[0]!.toFixed(1);
     const dayStarted = performance.now();
     const outcome = await day(options.orders, options.refundEvery, `day-${Date.now()}`);
     await quiet(metering.meter);
@@ -167,7 +170,7 @@ async function main(): Promise<void> {
     const daySeconds = (performance.now() - dayStarted) / 1000;
     const logBytes = (await functionLogBytes(platform.console.dir)) - logsBefore;
 
-    const result = tables(usage, logBytes, outcome.orders);
+    const result = tables(usage, logBytes, outcome.orders, { average: loadAtStart, cores: machine.cpuCount });
     for (const table of result.tables) console.log(`\n${formatTable(table)}`);
     console.log(`\nTotal: $${money(perThousandOrders(result.dayTotal, outcome.orders))} per 1,000 orders (${outcome.orders} orders, ${outcome.refunds} refunds, ${daySeconds.toFixed(0)} s)`);
 
@@ -179,7 +182,7 @@ async function main(): Promise<void> {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       machine,
-      parameters: { ...options, store: STORE, skus: skus satisfies DaySkus, daySeconds },
+      parameters: { ...options, store: STORE, skus: skus satisfies DaySkus, daySeconds, loadAverageAtDayStart: Number(loadAtStart) },
       prices,
       day: outcome,
       perThousandOrders: {
