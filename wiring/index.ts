@@ -24,6 +24,7 @@ import { orderRefundedV1 } from '../events/orders/order-refunded.v1.js';
 import { orderStatusChangedV1 } from '../events/orders/order-status-changed.v1.js';
 import { erasureRequestedV1 } from '../events/personal-data/erasure-requested.v1.js';
 import { exportRequestedV1 } from '../events/personal-data/export-requested.v1.js';
+import { SUBSCRIBABLE_EVENTS } from '../events/webhooks/subscribable.js';
 import type { Scope } from './scopes.js';
 import { secrets, type SecretId, type SecretSpec } from './secrets.js';
 import { OUTBOX_STREAM_FILTER, type StreamFilter } from './stream-filter.js';
@@ -451,6 +452,16 @@ const declaredFunctions = [
   { id: 'accounts-setup-payment-method', entry: 'functions/accounts/setup-payment-method.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
   { id: 'accounts-list-payment-methods', entry: 'functions/accounts/list-payment-methods.ts', access: { ...table, secrets: ['payment-api'] } },
   { id: 'accounts-remove-payment-method', entry: 'functions/accounts/remove-payment-method.ts', access: { ...table, secrets: ['payment-api'] } },
+  // Webhook delivery (docs/webhooks.md): an event becomes one delivery per subscribed endpoint, each sent by the sender,
+  // which signs with secrets derived from the webhook-signing key and sends its own retries back to its queue.
+  { id: 'webhooks-fan-out-event', entry: 'functions/webhooks/fan-out-event.ts', access: { ...tableWrite, sendTo: ['webhooks-deliveries'] } },
+  {
+    id: 'webhooks-send-delivery',
+    entry: 'functions/webhooks/send-delivery.ts',
+    // Each attempt stops at 10 s, the batch's in parallel: 30 s leaves room for the table and the queue around them.
+    timeoutSeconds: 30,
+    access: { ...tableWrite, sendTo: ['webhooks-deliveries'], secrets: ['webhook-signing'] },
+  },
 ] as const satisfies readonly WiredFunction[];
 /** Every function, as the readers take them; `FunctionId` is derived from the declaration. */
 export const functions: readonly FunctionSpec[] = declaredFunctions;
@@ -643,6 +654,10 @@ const declaredQueues = [
   { id: 'personal-data-requests', consumer: 'personal-data-process-request', batchSize: 1, visibilityTimeoutSeconds: 720, maxReceiveCount: 8 },
   // Sales and refunds into the report totals: each is one small transaction, so failures are throttling or an outage; 8 receives ride it out.
   { id: 'reports-totals', consumer: 'reports-record-totals', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 8 },
+  // Webhooks: events to fan out, then one message per attempt. An endpoint failing never fails a message (the sender
+  // schedules its own retries), so a message failing 5 times is our fault (the table, the queue, a bug): the DLQ.
+  { id: 'webhooks-fan-out', consumer: 'webhooks-fan-out-event', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
+  { id: 'webhooks-deliveries', consumer: 'webhooks-send-delivery', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
 ] as const satisfies readonly WiredQueue[];
 /** Every queue, as the readers take them; `QueueId` is derived from the declaration. */
 export const queues: readonly QueueSpec[] = declaredQueues;
@@ -711,6 +726,12 @@ const declaredRules = [
     id: 'personal-data-requests-to-worker',
     events: [exportRequestedV1, erasureRequestedV1],
     target: { queue: 'personal-data-requests' },
+  },
+  {
+    // Every event a webhook endpoint may subscribe to; the fan-out finds who did.
+    id: 'events-to-webhooks',
+    events: SUBSCRIBABLE_EVENTS,
+    target: { queue: 'webhooks-fan-out' },
   },
 ] as const satisfies readonly WiredRule[];
 /** Every event rule, as the readers take them. */

@@ -58,6 +58,12 @@ export const secrets = [
     arnVariable: 'COURIER_WEBHOOK_SECRETS_ARN',
     localVariables: ['COURIER_WEBHOOK_SECRET', 'COURIER_WEBHOOK_SECRET_PREVIOUS'],
   },
+  {
+    id: 'webhook-signing',
+    description: "Master key of the webhook endpoints' signing secrets: {\"key\"}",
+    arnVariable: 'WEBHOOK_SIGNING_SECRET_ARN',
+    localVariables: ['WEBHOOK_SIGNING_KEY'],
+  },
 ] as const satisfies readonly SecretSpec[];
 
 /** A secret's id: `access.secrets` naming one not declared above fails to compile. */

@@ -154,6 +154,16 @@ export class SmartShelfStack extends Stack {
       'AwsSolutions-SMG4',
       'A new key changes every outstanding handover code, which shoppers already hold; it is replaced by hand when needed, and staff issue new codes for orders waiting at the desk (see docs/fulfillment.md).',
     );
+    // The master key webhook endpoints' signing secrets are derived from (an HMAC of the endpoint and its secret's version), generated here: {"key"}.
+    const webhookSigning = new Secret(this, 'WebhookSigning', {
+      description: secretOf('webhook-signing').description,
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'key', excludePunctuation: true, passwordLength: 64 },
+    });
+    acknowledge(
+      webhookSigning,
+      'AwsSolutions-SMG4',
+      'A new master key changes every endpoint\'s signing secret at once, which integrators already hold; endpoints rotate their own secrets (POST /webhook-endpoints/{id}/rotate-secret, with an overlap), and this key is replaced by hand only if it leaked (see docs/webhooks.md).',
+    );
     // The courier shipments are booked with: its carrier id, address and bearer token, stored by an operator as {"courierId", "baseUrl", "token"}.
     const courierApiSecret = new Secret(this, 'CourierApiSecret', { description: secretOf('courier-api').description, generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
     acknowledge(courierApiSecret, 'AwsSolutions-SMG4', 'The courier issues the API token; Secrets Manager cannot rotate it, so the operator writes a new one here.');
@@ -181,6 +191,7 @@ export class SmartShelfStack extends Stack {
             'handover-codes': handoverCodes,
             'courier-api': courierApiSecret,
             'courier-webhooks': courierWebhookSecrets,
+            'webhook-signing': webhookSigning,
           },
           shopperPool: this.identity.shopperPool,
           staffPool: this.identity.userPool,

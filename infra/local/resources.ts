@@ -84,6 +84,18 @@ export const LOCAL_BILLING_WEBHOOK_SECRET = 'billing_whsec_local';
 export const LOCAL_HANDOVER_CODE_KEY = 'smartshelf-local-handover-code-key-0123456789';
 
 /**
+ * The master key of webhook signing secrets locally (on AWS the `webhook-signing` secret's): the platform and the
+ * receivers its tests start are on this machine, so it guards nothing, and tests may derive endpoints' secrets with it.
+ */
+export const LOCAL_WEBHOOK_SIGNING_KEY = 'smartshelf-local-webhook-signing-key-0123456789';
+
+/**
+ * The local platform's webhook retry schedule (seconds between attempts, 12 min 35 s in all): a failing receiver is
+ * retried, and an endpoint failing that long disabled, while a developer watches, not over three days.
+ */
+export const LOCAL_WEBHOOK_RETRY_DELAYS_SECONDS = '5,30,120,600';
+
+/**
  * The key the local courier sandbox signs its webhooks to `/webhooks/orders` with when none is given: both ends are on
  * this machine, so it guards nothing and tests may sign with it.
  */
@@ -115,6 +127,10 @@ export function platformEnv(input: PlatformEnvInput): Record<string, string> {
     POWERTOOLS_METRICS_NAMESPACE: 'SmartShelf',
     POWERTOOLS_LOG_LEVEL: input.logLevel ?? 'INFO',
     [ENV.handoverCodeKey]: LOCAL_HANDOVER_CODE_KEY,
+    [ENV.webhookSigningKey]: LOCAL_WEBHOOK_SIGNING_KEY,
+    [ENV.webhookRetryDelaysSeconds]: LOCAL_WEBHOOK_RETRY_DELAYS_SECONDS,
+    // Tests and developers receive webhooks on this machine: loopback and plain http are allowed here, never on AWS.
+    [ENV.webhookAllowPrivateUrls]: 'true',
     // The staff console signs in by picking a role (loopback hosts only); on AWS, the staff pool's hosted UI.
     [ENV.consoleSignIn]: 'local',
   };

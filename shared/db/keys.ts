@@ -89,7 +89,9 @@ export type EntityType =
   | 'PersonalDataExportLock'
   | 'PersonalDataErasure'
   | 'WebhookEndpoint'
-  | 'WebhookSubscription';
+  | 'WebhookSubscription'
+  | 'WebhookDelivery'
+  | 'WebhookAttempt';
 
 /** The partition of one entity's audit entries. */
 const auditPartition = (entity: string, entityId: string): string => `AUDIT#${entity}#${entityId}`;
@@ -352,6 +354,21 @@ export const keys = {
   webhookSubscribers: (eventType: string): string => `WEBHOOK_SUBSCRIBERS#${eventType}`,
   /** One endpoint's subscription to one event type, with `enabled`: written in the endpoint's own transactions, so they agree. */
   webhookSubscriber: (eventType: string, endpointId: string): Key => ({ pk: `WEBHOOK_SUBSCRIBERS#${eventType}`, sk: `ENDPOINT#${endpointId}` }),
+  /** A webhook endpoint's partition: the endpoint, its deliveries and their attempts. */
+  webhookEndpointPartition: (endpointId: string): string => `WEBHOOK_ENDPOINT#${endpointId}`,
+  /**
+   * One event to one webhook endpoint, in the endpoint's partition by the event's own time: put once per event and
+   * endpoint (`attribute_not_exists`), and a time range of an endpoint's deliveries is one Query with `BETWEEN`.
+   */
+  webhookDelivery: (endpointId: string, eventTime: string, eventId: string): Key => ({
+    pk: `WEBHOOK_ENDPOINT#${endpointId}`,
+    sk: `DELIVERY#${eventTime}#${eventId}`,
+  }),
+  /** One attempt of a delivery (the endpoint's delivery log, in time order), put once in the transaction that counts it. */
+  webhookAttempt: (endpointId: string, attemptedAt: string, deliveryId: string, n: number): Key => ({
+    pk: `WEBHOOK_ENDPOINT#${endpointId}`,
+    sk: `ATTEMPT#${attemptedAt}#${deliveryId}#${n}`,
+  }),
 } as const;
 
 /** Key prefixes that queries use with `begins_with`. */
@@ -368,4 +385,6 @@ export const PREFIXES = {
   shoppingList: 'LIST#',
   personalDataExport: 'EXPORT#',
   reportDay: 'DAY#',
+  webhookDelivery: 'DELIVERY#',
+  webhookAttempt: 'ATTEMPT#',
 } as const;
