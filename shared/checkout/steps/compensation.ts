@@ -148,8 +148,8 @@ async function giveBackRedemptions(deps: CheckoutDeps, order: Order): Promise<vo
  * and loyalty points the checkout took are given back.
  */
 export async function failOrder(orderId: string, failure: SagaFailure, deps: CheckoutDeps = checkoutDeps()): Promise<{ status: string }> {
+  let order = await requireOrder(deps, orderId);
   for (let attempt = 1; ; attempt += 1) {
-    const order = await requireOrder(deps, orderId);
     if (isTerminal(order.status)) {
       await giveBackRedemptions(deps, order);
       return { status: order.status };
@@ -166,6 +166,8 @@ export async function failOrder(orderId: string, failure: SagaFailure, deps: Che
       return { status: next.status };
     } catch (error) {
       if (attempt >= 5 || !(error instanceof OrderChangedError)) throw error;
+      // The failed write returned the order as it is now (a cancel, a pick): decide again on that.
+      order = error.current ?? (await requireOrder(deps, orderId));
     }
   }
 }
