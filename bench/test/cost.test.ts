@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FUNCTION_ARCHITECTURE } from '../../infra/cdk/constructs/app-function.js';
-import { askForCapacity, putEventsEntrySize, s3Tier } from '../../infra/local/metering/metering.js';
+import { askForCapacity, meteringRequested, putEventsEntrySize, s3Tier } from '../../infra/local/metering/metering.js';
 import { billedChunks, billedMilliseconds, gbSeconds, UsageMeter, type ExecutionTrace } from '../../infra/local/metering/usage-meter.js';
 import { BILLED_COUNT_NAMES, expressSplit, perThousandOrders, priceCounts, total, type BilledCounts, type Prices } from '../cost/pricing.js';
 import pricesFile from '../cost/prices.json' with { type: 'json' };
@@ -146,5 +146,17 @@ describe('Step Functions transitions and the Express comparison', () => {
   it('prices an execution that never reached the wait as one Express execution', () => {
     const split = expressSplit([{ machine: 'checkout', startedAt: 0, stoppedAt: 120, status: 'FAILED', states: [{ name: 'Reserve', enteredAt: 0, exitedAt: 120 }] }], 'checkout', 'AwaitPick', prices.stepFunctions);
     expect(split).toMatchObject({ executions: 1, expressRequests: 1, billedMs: 200 });
+  });
+});
+
+describe('the meter', () => {
+  it('counts API requests by status and is on only when asked', () => {
+    const meter = new UsageMeter();
+    for (const status of [200, 200, 404]) meter.recordApiRequest(status);
+    expect(meter.snapshot().apiGateway).toEqual({ requests: 3, byStatus: { '200': 2, '404': 1 } });
+    meter.reset();
+    expect(meter.snapshot().apiGateway.requests).toBe(0);
+    expect(meteringRequested({ SMARTSHELF_METERING: '1' })).toBe(true);
+    expect(meteringRequested({})).toBe(false);
   });
 });
