@@ -261,6 +261,7 @@ describe('least privilege from the wiring access', () => {
       ['BillingWebhookSecrets', 'billing-webhooks'],
       ['CourierWebhookSecrets', 'courier-webhooks'],
       ['CourierApiSecret', 'courier-api'],
+      ['WebhookSigning', 'webhook-signing'],
     ] as const;
     for (const [construct, secretId] of secrets) {
       const secret = logicalIdOf(stack.node.findChild(construct) as Secret);
