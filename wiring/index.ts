@@ -462,6 +462,14 @@ const declaredFunctions = [
     timeoutSeconds: 30,
     access: { ...tableWrite, sendTo: ['webhooks-deliveries'], secrets: ['webhook-signing'] },
   },
+  // Webhook endpoints (admins, docs/webhooks.md): every change audited; a create and a rotation answer a signing secret,
+  // derived from the webhook-signing key, once.
+  { id: 'webhooks-create-endpoint', entry: 'functions/webhooks/create-endpoint.ts', access: { ...tableWrite, secrets: ['webhook-signing'] } },
+  { id: 'webhooks-list-endpoints', entry: 'functions/webhooks/list-endpoints.ts', access: table },
+  { id: 'webhooks-get-endpoint', entry: 'functions/webhooks/get-endpoint.ts', access: table },
+  { id: 'webhooks-update-endpoint', entry: 'functions/webhooks/update-endpoint.ts', access: tableWrite },
+  { id: 'webhooks-delete-endpoint', entry: 'functions/webhooks/delete-endpoint.ts', access: tableWrite },
+  { id: 'webhooks-rotate-endpoint-secret', entry: 'functions/webhooks/rotate-endpoint-secret.ts', access: { ...tableWrite, secrets: ['webhook-signing'] } },
 ] as const satisfies readonly WiredFunction[];
 /** Every function, as the readers take them; `FunctionId` is derived from the declaration. */
 export const functions: readonly FunctionSpec[] = declaredFunctions;
@@ -621,6 +629,19 @@ const declaredRoutes = [
   { method: 'POST', path: '/me/payment-methods/setup', fn: 'accounts-setup-payment-method', auth: staff('account:write') },
   { method: 'GET', path: '/me/payment-methods', fn: 'accounts-list-payment-methods', auth: staff('account:read') },
   { method: 'DELETE', path: '/me/payment-methods/{id}', fn: 'accounts-remove-payment-method', auth: staff('account:write') },
+  // Integrators' webhook endpoints, chain-wide, for admins: each change audited; the signing secret answered once.
+  { method: 'POST', path: '/webhook-endpoints', fn: 'webhooks-create-endpoint', auth: staff('webhooks:manage'), throttle: { rate: 2, burst: 5 } },
+  { method: 'GET', path: '/webhook-endpoints', fn: 'webhooks-list-endpoints', auth: staff('webhooks:manage') },
+  { method: 'GET', path: '/webhook-endpoints/{id}', fn: 'webhooks-get-endpoint', auth: staff('webhooks:manage') },
+  { method: 'PATCH', path: '/webhook-endpoints/{id}', fn: 'webhooks-update-endpoint', auth: staff('webhooks:manage') },
+  { method: 'DELETE', path: '/webhook-endpoints/{id}', fn: 'webhooks-delete-endpoint', auth: staff('webhooks:manage') },
+  {
+    method: 'POST',
+    path: '/webhook-endpoints/{id}/rotate-secret',
+    fn: 'webhooks-rotate-endpoint-secret',
+    auth: staff('webhooks:manage'),
+    throttle: { rate: 2, burst: 5 },
+  },
 ] as const satisfies readonly WiredRoute[];
 /** Every route, as the readers take them. */
 export const routes: readonly RouteSpec[] = declaredRoutes;

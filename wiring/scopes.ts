@@ -27,6 +27,11 @@ export const SCOPES = [
   'audit:read',
   /** Export and erase a customer's personal data on their request (customer service); every use audited. */
   'customers:privacy',
+  /**
+   * Manage integrators' webhook endpoints (`/webhook-endpoints`): register them, see a signing secret once, rotate it,
+   * read the delivery log and replay. Chain-wide, and admins only: an endpoint receives the whole chain's events.
+   */
+  'webhooks:manage',
   'admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];

@@ -106,6 +106,9 @@ const API_KEYS_PARTITION = 'APIKEYS';
 /** gsi1's one partition of every locally managed member of staff. */
 const STAFF_PARTITION = 'STAFF';
 
+/** gsi1's one partition of every webhook endpoint. */
+const WEBHOOK_ENDPOINTS_PARTITION = 'WEBHOOK_ENDPOINTS';
+
 export const keys = {
   category: (id: string): Key => ({ pk: `CATEGORY#${id}`, sk: 'CATEGORY' }),
   /** gsi1: every category, ordered by materialized path so that a subtree is one `begins_with`. */
@@ -349,7 +352,8 @@ export const keys = {
    */
   webhookEndpoint: (endpointId: string): Key => ({ pk: `WEBHOOK_ENDPOINT#${endpointId}`, sk: 'ENDPOINT' }),
   /** gsi1: every webhook endpoint by creation time, for `GET /webhook-endpoints` (tens of endpoints, one partition). */
-  webhookEndpointsByCreation: (createdAt: string, endpointId: string) => ({ gsi1pk: 'WEBHOOK_ENDPOINTS', gsi1sk: `${createdAt}#${endpointId}` }),
+  webhookEndpointsByCreation: (createdAt: string, endpointId: string) => ({ gsi1pk: WEBHOOK_ENDPOINTS_PARTITION, gsi1sk: `${createdAt}#${endpointId}` }),
+  webhookEndpointsPartition: WEBHOOK_ENDPOINTS_PARTITION,
   /** The endpoints subscribed to one event type: one partition per type, which the webhook fan-out reads with one Query. */
   webhookSubscribers: (eventType: string): string => `WEBHOOK_SUBSCRIBERS#${eventType}`,
   /** One endpoint's subscription to one event type, with `enabled`: written in the endpoint's own transactions, so they agree. */

@@ -50,7 +50,6 @@ interface StoredEndpoint extends WebhookEndpoint {
 }
 
 const ENTITY = 'webhook-endpoint';
-const LISTING = 'WEBHOOK_ENDPOINTS';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const fingerprint = (scope: string, body: unknown) => sha256(`${scope}\n${JSON.stringify(body)}`);
@@ -212,7 +211,7 @@ export async function listEndpoints(query: ListWebhookEndpointsQuery, deps: Tabl
       TableName: deps.tableName,
       IndexName: INDEXES.gsi1.name,
       KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': LISTING },
+      ExpressionAttributeValues: { ':pk': keys.webhookEndpointsPartition },
       ScanIndexForward: false,
       Limit: query.limit,
       ...(start ? { ExclusiveStartKey: start } : {}),

@@ -123,6 +123,9 @@ describe('the OpenAPI document', () => {
       'POST /api-keys': ['application/json'],
       'POST /api-keys/{id}/rotate': ['application/json'],
       'PUT /staff/{subject}/roles': ['application/json'],
+      'POST /webhook-endpoints': ['application/json'],
+      'PATCH /webhook-endpoints/{id}': ['application/json', 'application/merge-patch+json'],
+      'POST /webhook-endpoints/{id}/rotate-secret': ['application/json'],
     });
   });
 
