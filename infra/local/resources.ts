@@ -123,6 +123,10 @@ export function platformEnv(input: PlatformEnvInput): Record<string, string> {
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     POWERTOOLS_TRACE_ENABLED: 'false',
+    // Every function shares this one process: the X-Ray SDK that the queue consumers' tracer loads would otherwise put
+    // an async hook on every promise of every function (on AWS only the consumers' own Lambdas carry it). Locally
+    // tracing is off, so its automatic mode has nothing to record.
+    AWS_XRAY_MANUAL_MODE: 'true',
     POWERTOOLS_SERVICE_NAME: 'smartshelf',
     POWERTOOLS_METRICS_NAMESPACE: 'SmartShelf',
     POWERTOOLS_LOG_LEVEL: input.logLevel ?? 'INFO',

@@ -272,11 +272,12 @@ async function discard(req: IncomingMessage): Promise<void> {
 
 function write(res: ServerResponse, response: GatewayResponse, requestId: string): void {
   if (res.headersSent) return;
-  const body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
+  // A text body is written as it is (Node sends it with the headers in one write), not copied into a buffer first.
+  const length = typeof response.body === 'string' ? Buffer.byteLength(response.body) : response.body.length;
   res.writeHead(response.status, {
     ...response.headers,
     'x-amzn-requestid': requestId,
-    'content-length': String(body.length),
+    'content-length': String(length),
   });
-  res.end(body);
+  res.end(response.body);
 }
