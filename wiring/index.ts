@@ -470,6 +470,12 @@ const declaredFunctions = [
   { id: 'webhooks-update-endpoint', entry: 'functions/webhooks/update-endpoint.ts', access: tableWrite },
   { id: 'webhooks-delete-endpoint', entry: 'functions/webhooks/delete-endpoint.ts', access: tableWrite },
   { id: 'webhooks-rotate-endpoint-secret', entry: 'functions/webhooks/rotate-endpoint-secret.ts', access: { ...tableWrite, secrets: ['webhook-signing'] } },
+  // The delivery log (reads of the endpoint's partition) and replays, which set deliveries pending and send them to the sender.
+  { id: 'webhooks-list-deliveries', entry: 'functions/webhooks/list-deliveries.ts', access: table },
+  { id: 'webhooks-get-delivery', entry: 'functions/webhooks/get-delivery.ts', access: table },
+  { id: 'webhooks-replay-delivery', entry: 'functions/webhooks/replay-delivery.ts', access: { ...tableWrite, sendTo: ['webhooks-deliveries'] } },
+  // At most 100 deliveries a call, each an update and a message.
+  { id: 'webhooks-replay-deliveries', entry: 'functions/webhooks/replay-deliveries.ts', timeoutSeconds: 60, access: { ...tableWrite, sendTo: ['webhooks-deliveries'] } },
 ] as const satisfies readonly WiredFunction[];
 /** Every function, as the readers take them; `FunctionId` is derived from the declaration. */
 export const functions: readonly FunctionSpec[] = declaredFunctions;
@@ -642,6 +648,16 @@ const declaredRoutes = [
     auth: staff('webhooks:manage'),
     throttle: { rate: 2, burst: 5 },
   },
+  { method: 'GET', path: '/webhook-endpoints/{id}/deliveries', fn: 'webhooks-list-deliveries', auth: staff('webhooks:manage') },
+  { method: 'GET', path: '/webhook-endpoints/{id}/deliveries/{deliveryId}', fn: 'webhooks-get-delivery', auth: staff('webhooks:manage') },
+  {
+    method: 'POST',
+    path: '/webhook-endpoints/{id}/deliveries/{deliveryId}/replay',
+    fn: 'webhooks-replay-delivery',
+    auth: staff('webhooks:manage'),
+    throttle: { rate: 5, burst: 10 },
+  },
+  { method: 'POST', path: '/webhook-endpoints/{id}/replay', fn: 'webhooks-replay-deliveries', auth: staff('webhooks:manage'), throttle: { rate: 1, burst: 2 } },
 ] as const satisfies readonly WiredRoute[];
 /** Every route, as the readers take them. */
 export const routes: readonly RouteSpec[] = declaredRoutes;

@@ -19,6 +19,7 @@ import {
   WebhookEndpointView,
   WebhookEventType,
 } from '../../shared/webhooks/endpoint-model.js';
+import { DeliveryDetail, DeliveryPage, DeliveryRef, DeliveryView, ListDeliveriesQuery, MAX_REPLAY, ReplayRangeRequest, ReplayResult } from '../../shared/webhooks/delivery-log.js';
 import { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
 import { DEFAULT_MAX_BODY_BYTES, routes, type RouteSpec } from '../../wiring/index.js';
@@ -324,7 +325,7 @@ const SHARED = {
   WebhookEventType,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, Profile, ReconciliationSummary, SalesReport, RefundsReport, TaxReport, AuditPage, PriceHistoryPage, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, PersonalDataExport: ExportView, Erasure: ErasureView, ApiKeyView, IssuedApiKey, ApiKeyPage, StaffMember, StaffPage, DeadLetterQueueList: DeadLetterQueueListView, StoreStockPage, StockAdjustmentPage, SessionView, SignInOptions, WebhookEndpoint: WebhookEndpointView, IssuedWebhookEndpoint, WebhookEndpointPage, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, Profile, ReconciliationSummary, SalesReport, RefundsReport, TaxReport, AuditPage, PriceHistoryPage, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, PersonalDataExport: ExportView, Erasure: ErasureView, ApiKeyView, IssuedApiKey, ApiKeyPage, StaffMember, StaffPage, DeadLetterQueueList: DeadLetterQueueListView, StoreStockPage, StockAdjustmentPage, SessionView, SignInOptions, WebhookEndpoint: WebhookEndpointView, IssuedWebhookEndpoint, WebhookEndpointPage, WebhookDeliverySummary: DeliveryView, WebhookDelivery: DeliveryDetail, WebhookDeliveryPage: DeliveryPage, WebhookReplay: ReplayResult, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CheckoutRequest,
@@ -372,6 +373,7 @@ const REQUESTS = {
   CreateWebhookEndpointRequest,
   UpdateWebhookEndpointRequest,
   RotateWebhookSecretRequest,
+  ReplayRangeRequest,
 } satisfies Record<string, z.ZodType>;
 
 const ref = (name: string): Ref => ({ $ref: `#/components/schemas/${name}` });
@@ -601,6 +603,12 @@ const WEBHOOK_IDEMPOTENCY_KEY: Parameter = {
 };
 
 const ENDPOINT_ID_PARAMETER: Parameter = { name: 'id', in: 'path', required: true, schema: tidy(z.toJSONSchema(EndpointId)) as Schema, description: 'A webhook endpoint’s id (`ep_` and 24 hex digits).' };
+
+/** An endpoint's id and one of its deliveries'. */
+const DELIVERY_PARAMETERS: Parameter[] = [
+  ENDPOINT_ID_PARAMETER,
+  { name: 'deliveryId', in: 'path', required: true, schema: tidy(z.toJSONSchema(DeliveryRef, { io: 'input' })) as Schema, description: 'A delivery’s `id` as the delivery list gives it (`dlv_...`), not its `webhookId`.' },
+];
 
 const ENDPOINT_ETAG: Header = {
   description: 'The endpoint version as a strong entity tag, for `If-Match`.',
@@ -1261,6 +1269,46 @@ const OPERATIONS: Record<string, OperationSpec> = {
       201: { description: 'The endpoint with its secret versions and, this once, the new `secret`.', headers: { ETag: ENDPOINT_ETAG }, content: json(ref('IssuedWebhookEndpoint')) },
       200: { description: 'A repeat of a rotation already answered: the endpoint, without `secret`.', headers: { ETag: ENDPOINT_ETAG }, content: json(ref('WebhookEndpoint')) },
     },
+    problems: [400, 404, 409],
+  },
+  'GET /webhook-endpoints/{id}/deliveries': {
+    operationId: 'listWebhookDeliveries',
+    tag: 'Webhooks',
+    summary: 'List an endpoint’s deliveries',
+    description:
+      'For admins (`webhooks:manage`): the endpoint’s deliveries (one per event it was sent), newest first by the event’s time, optionally of one `status` (`pending`, `succeeded`, `failed`, `endpoint-disabled`) and within `from`..`to` (ISO 8601 instants, inclusive; `from` after `to` is a 400 naming it). Each with its `id` (for the routes below), its `webhookId` (the `webhook-id` every attempt and replay sends, for a receiver’s deduplication), its event, its state, how many attempts it had and how the last one went; not the payload (see one delivery). Kept 30 days. A page may hold fewer than `limit` while more follow: pass `nextCursor` back as `cursor` with the same filters until it is null; a cursor of another listing is a 400. 404 for no such endpoint.',
+    parameters: [ENDPOINT_ID_PARAMETER, ...queryParameters(ListDeliveriesQuery)],
+    responses: { 200: { description: 'A page of deliveries, newest first.', content: json(ref('WebhookDeliveryPage')) } },
+    problems: [400, 404],
+  },
+  'GET /webhook-endpoints/{id}/deliveries/{deliveryId}': {
+    operationId: 'getWebhookDelivery',
+    tag: 'Webhooks',
+    summary: 'Get a delivery and its attempts',
+    description:
+      'For admins (`webhooks:manage`): one delivery as listed, with its `payload` (the JSON sent: the event as its contract defines it) and its `log`, every attempt oldest first: when, what started it (`event`, `retry`, `replay`), the endpoint’s status code or why there was none (`timeout`, `connection-refused`, `dns`, `refused-address`, ...), how long it took, and the first 1,024 bytes of the answer’s body (no headers). 404 for no such endpoint or delivery.',
+    parameters: DELIVERY_PARAMETERS,
+    responses: { 200: { description: 'The delivery with its attempts.', content: json(ref('WebhookDelivery')) } },
+    problems: [400, 404],
+  },
+  'POST /webhook-endpoints/{id}/deliveries/{deliveryId}/replay': {
+    operationId: 'replayWebhookDelivery',
+    tag: 'Webhooks',
+    summary: 'Replay a delivery',
+    description:
+      'For admins (`webhooks:manage`): sends the delivery to its endpoint again now, whatever its state, as a new round of attempts with the retry schedule, under the same `webhook-id` (a receiver that dedupes on it ignores what it already had) and with a fresh signature. 202 with the delivery, `pending`. 404 for no such endpoint or delivery; 409 `webhook-endpoint-disabled` while the endpoint is disabled (enable it first). Repeating it sends it once more.',
+    parameters: DELIVERY_PARAMETERS,
+    responses: { 202: { description: 'The delivery, on its way again.', headers: { Location: HEADERS.Location! }, content: json(ref('WebhookDeliverySummary')) } },
+    problems: [400, 404, 409],
+  },
+  'POST /webhook-endpoints/{id}/replay': {
+    operationId: 'replayWebhookDeliveries',
+    tag: 'Webhooks',
+    summary: 'Replay the deliveries of a time range',
+    description: `For admins (\`webhooks:manage\`): sends again every delivery of the endpoint whose event time is within \`from\`..\`to\` (inclusive), of one \`status\` when given (\`failed\`, or \`endpoint-disabled\` after the endpoint is enabled again), oldest first, each as one replay above. At most ${MAX_REPLAY} a call: \`nextCursor\` is where the next call (the same body with \`cursor\`) continues, \`null\` when the range is done. 202 with how many were sent. 404 for no such endpoint; 409 \`webhook-endpoint-disabled\` while it is disabled; 400 for \`from\` after \`to\` or a cursor of another range.`,
+    parameters: [ENDPOINT_ID_PARAMETER],
+    requestBody: { required: true, content: json(ref('ReplayRangeRequest')) },
+    responses: { 202: { description: 'How many deliveries were sent again, and where to continue.', headers: { Location: HEADERS.Location! }, content: json(ref('WebhookReplay')) } },
     problems: [400, 404, 409],
   },
   'GET /staff': {

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
@@ -114,6 +116,37 @@ async function newWebhookEndpoint(): Promise<string> {
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body.id;
 }
+
+let hooked: Promise<{ endpointId: string; deliveryId: string }> | undefined;
+
+/**
+ * An enabled endpoint of this file's, subscribed to stock adjustments, with one delivery (of an adjustment at this
+ * file's store) that a receiver here accepted. Made once; the range replay's probes disable it when done.
+ */
+function hookedDelivery(): Promise<{ endpointId: string; deliveryId: string }> {
+  hooked ??= (async () => {
+    const receiver = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.writeHead(204).end());
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    receiver.unref();
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/openapi-required/${run}`;
+    const made = await admin.post<{ id: string }>('/webhook-endpoints', { url, eventTypes: ['inventory.adjusted'] }, { headers: { 'Idempotency-Key': unique('key') } });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const adjusted = await admin.post('/inventory/adjustments', { sku: fixed.variants[0]!.sku, storeId: STORE, delta: 1, reason: 'delivery' }, { headers: { 'Idempotency-Key': unique('adjust') } });
+    expect(adjusted.status, JSON.stringify(adjusted.body)).toBe(201);
+    const delivery = await eventually('a delivery of the stock adjustment', async () => {
+      const { body } = await admin.get<{ items: { id: string; status: string }[] }>(`/webhook-endpoints/${made.body.id}/deliveries?status=succeeded`);
+      return body.items[0];
+    });
+    return { endpointId: made.body.id, deliveryId: delivery.id };
+  })();
+  return hooked;
+}
+
+/** A delivery id of nothing: well-formed, for a 404. */
+const GHOST_DELIVERY = `dlv_${Buffer.from('2020-01-01T00:00:00.000Z#nothing', 'utf8').toString('base64url')}`;
 
 async function tokenClient(subject: string, roles: string[]): Promise<RecordingClient> {
   return api.as({ token: await api.mintToken(subject, roles) });
@@ -1791,6 +1824,62 @@ const FIXTURES: Record<string, Fixture> = {
       expect(again.body.secret).toBeUndefined();
       await problem(admin.post(path, { overlapHours: 169 }, { headers: { 'Idempotency-Key': unique('key') } }), 400);
       await problem(admin.post('/webhook-endpoints/ep_000000000000000000000000/rotate-secret', {}, { headers: { 'Idempotency-Key': unique('key') } }), 404);
+    },
+  },
+  'GET /webhook-endpoints/{id}/deliveries': {
+    ok: 200,
+    build: async () => ({
+      client: admin,
+      path: `/webhook-endpoints/${(await hookedDelivery()).endpointId}/deliveries`,
+      query: { status: 'succeeded', from: '2020-01-01T00:00:00Z', to: '2099-01-01T00:00:00Z', limit: '10' },
+    }),
+    probes: async () => {
+      const { endpointId } = await hookedDelivery();
+      await problem(admin.get(`/webhook-endpoints/${endpointId}/deliveries?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z`), 400);
+      await problem(admin.get(`/webhook-endpoints/${endpointId}/deliveries?cursor=bm90LWEtY3Vyc29y`), 400);
+      await problem(admin.get('/webhook-endpoints/ep_000000000000000000000000/deliveries'), 404);
+    },
+  },
+  'GET /webhook-endpoints/{id}/deliveries/{deliveryId}': {
+    ok: 200,
+    build: async () => {
+      const { endpointId, deliveryId } = await hookedDelivery();
+      return { client: admin, path: `/webhook-endpoints/${endpointId}/deliveries/${deliveryId}` };
+    },
+    probes: async () => {
+      const { endpointId } = await hookedDelivery();
+      await problem(admin.get(`/webhook-endpoints/${endpointId}/deliveries/${GHOST_DELIVERY}`), 404);
+      await problem(admin.get(`/webhook-endpoints/${endpointId}/deliveries/not-a-delivery`), 400);
+    },
+  },
+  'POST /webhook-endpoints/{id}/deliveries/{deliveryId}/replay': {
+    ok: 202,
+    build: async () => {
+      const { endpointId, deliveryId } = await hookedDelivery();
+      return { client: admin, path: `/webhook-endpoints/${endpointId}/deliveries/${deliveryId}/replay` };
+    },
+    probes: async () => {
+      const { endpointId } = await hookedDelivery();
+      await problem(admin.post(`/webhook-endpoints/${endpointId}/deliveries/${GHOST_DELIVERY}/replay`), 404);
+      await problem(admin.post(`/webhook-endpoints/${endpointId}/deliveries/not-a-delivery/replay`), 400);
+      await problem(admin.post(`/webhook-endpoints/${await newWebhookEndpoint()}/deliveries/${GHOST_DELIVERY}/replay`), 409, 'webhook-endpoint-disabled');
+    },
+  },
+  'POST /webhook-endpoints/{id}/replay': {
+    ok: 202,
+    build: async () => ({
+      client: admin,
+      path: `/webhook-endpoints/${(await hookedDelivery()).endpointId}/replay`,
+      body: { from: '2020-01-01T00:00:00Z', to: '2099-01-01T00:00:00Z', status: 'failed' },
+    }),
+    probes: async () => {
+      const { endpointId } = await hookedDelivery();
+      await problem(admin.post(`/webhook-endpoints/${endpointId}/replay`, { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }), 400);
+      await problem(admin.post('/webhook-endpoints/ep_000000000000000000000000/replay', { from: '2020-01-01T00:00:00Z', to: '2099-01-01T00:00:00Z' }), 404);
+      await problem(admin.post(`/webhook-endpoints/${await newWebhookEndpoint()}/replay`, { from: '2020-01-01T00:00:00Z', to: '2099-01-01T00:00:00Z' }), 409, 'webhook-endpoint-disabled');
+      // Done with it: nothing more is delivered to this file's endpoint.
+      const endpoint = await admin.get<{ version: number }>(`/webhook-endpoints/${endpointId}`);
+      expect((await admin.patch(`/webhook-endpoints/${endpointId}`, { version: endpoint.body.version, enabled: false })).status).toBe(200);
     },
   },
   'GET /staff': {

@@ -1,18 +1,21 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_WEBHOOK_SIGNING_KEY } from '../../infra/local/resources.js';
 import { signingSecret } from '../../shared/webhooks/signing-secrets.js';
 import { ApiClient, type ApiResponse, type Problem } from '../support/api-client.js';
-import { fieldsOf, problem } from '../support/e2e.js';
+import { eventually, fieldsOf, problem } from '../support/e2e.js';
+import { sampleSkus } from '../support/sample-skus.js';
 
 /**
  * Managing webhook endpoints on the running local platform (docs/webhooks.md): an admin registers one and is shown its
  * signing secret once (the secret derived from the local master key, so nothing stores it); a retried create makes
  * nothing more; the endpoint is changed under its version, disabled and enabled, its secret rotated with an overlap,
  * and deleted, each change audited without a secret; bad input is a 400 that names what was wrong and changes
- * nothing; every other role and a shopper are refused every route. The endpoints point at a receiver this file runs,
- * which accepts whatever the platform may deliver meanwhile.
+ * nothing; every other role and a shopper are refused every route. An endpoint's delivery of a stock adjustment is
+ * verified with `standardwebhooks`, found in its log with its attempt, and replayed (one delivery, then a time range)
+ * under the same `webhook-id`. The endpoints point at a receiver this file runs, which accepts whatever it is sent.
  */
 
 const api = new ApiClient(inject('baseUrl'));
@@ -37,11 +40,17 @@ interface Endpoint {
 
 let receiver: Server;
 let url: string;
+/** What the receiver was sent: headers and the body's text, in arrival order. */
+const received: { path: string; headers: Record<string, string>; body: string }[] = [];
 
 beforeAll(async () => {
   receiver = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => response.writeHead(204).end());
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ path: request.url ?? '', headers: request.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') });
+      response.writeHead(204).end();
+    });
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/${run}`;
@@ -220,5 +229,78 @@ describe('who may manage endpoints', () => {
     }
     expect(await read(id)).toEqual(before);
     await admin.request('DELETE', `/webhook-endpoints/${id}`);
+  });
+});
+
+interface Delivery {
+  id: string;
+  webhookId: string;
+  eventType: string;
+  status: string;
+  attempts: number;
+  eventTime: string;
+  payload?: { type: string; data: { sku: string; adjustmentId: string } };
+  log?: { n: number; trigger: string; statusCode?: number; durationMs: number; responseExcerpt: string }[];
+}
+
+describe('the delivery log and replays', () => {
+  it('logs a verified delivery of a subscribed event, and replays it and a time range under the same webhook-id', async () => {
+    const path = `/hooks/${run}/log`;
+    const created = await admin.post<Endpoint>('/webhook-endpoints', { url: `${new URL(url).origin}${path}`, eventTypes: ['inventory.adjusted'] }, keyed());
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const { id, secret } = created.body;
+    const sku = sampleSkus('london-bridge', 'each')[0]!.sku;
+    const adjusted = await admin.post<{ id: string }>('/inventory/adjustments', { sku, storeId: 'london-bridge', delta: 1, reason: 'delivery' }, keyed());
+    expect(adjusted.status, JSON.stringify(adjusted.body)).toBe(201);
+
+    // Other files may adjust stock meanwhile: this adjustment's delivery is the one whose payload names it.
+    const delivery = await eventually('the adjustment delivered', async () => {
+      const { body } = await admin.get<{ items: Delivery[] }>(`/webhook-endpoints/${id}/deliveries?status=succeeded`);
+      for (const item of body.items) {
+        const detail = await admin.get<Delivery>(`/webhook-endpoints/${id}/deliveries/${item.id}`);
+        if (detail.body.payload?.data.adjustmentId === adjusted.body.id) return item;
+      }
+      return undefined;
+    });
+    const mine = () => received.filter((r) => r.path === path && r.headers['webhook-id'] === delivery.webhookId);
+    expect(delivery).toMatchObject({ eventType: 'inventory.adjusted', status: 'succeeded', attempts: 1 });
+    expect(mine()).toHaveLength(1);
+    const first = mine()[0]!;
+    expect(first.headers['webhook-id']).toBe(delivery.webhookId);
+    expect(() => new Webhook(secret!).verify(first.body, first.headers)).not.toThrow();
+
+    const detail = await admin.get<Delivery>(`/webhook-endpoints/${id}/deliveries/${delivery.id}`);
+    expect(detail.body.payload).toMatchObject({ type: 'inventory.adjusted', data: { sku } });
+    expect(detail.body.log).toEqual([expect.objectContaining({ n: 1, trigger: 'event', statusCode: 204, responseExcerpt: '' })]);
+
+    const replayed = await admin.post<Delivery>(`/webhook-endpoints/${id}/deliveries/${delivery.id}/replay`);
+    expect(replayed.status, JSON.stringify(replayed.body)).toBe(202);
+    expect(replayed.body.status).toBe('pending');
+    await eventually('the replay received', async () => (mine().length >= 2 ? true : undefined));
+    // The range of this one event's time: the deliveries of that very millisecond.
+    const ranged = await admin.post<{ replayed: number; nextCursor: string | null }>(`/webhook-endpoints/${id}/replay`, { from: delivery.eventTime, to: delivery.eventTime });
+    expect(ranged.status, JSON.stringify(ranged.body)).toBe(202);
+    expect(ranged.body).toEqual({ replayed: 1, nextCursor: null });
+    await eventually('the range replay received', async () => (mine().length >= 3 ? true : undefined));
+    // Every attempt is the same message under the same webhook-id, signed afresh: a receiver deduping by it keeps one.
+    expect(new Set(mine().map((r) => r.body))).toEqual(new Set([first.body]));
+    for (const request of mine()) expect(() => new Webhook(secret!).verify(request.body, request.headers)).not.toThrow();
+    const log = await eventually('three attempts in the log', async () => {
+      const { body } = await admin.get<Delivery>(`/webhook-endpoints/${id}/deliveries/${delivery.id}`);
+      return body.log?.length === 3 && body.status === 'succeeded' ? body.log : undefined;
+    });
+    expect(log.map((a) => a.trigger)).toEqual(['event', 'replay', 'replay']);
+
+    // A disabled endpoint is not replayed to; bad input is a 400 naming it; another endpoint's delivery id is a 404.
+    const version = (await read(id)).version;
+    expect((await admin.patch(`/webhook-endpoints/${id}`, { version, enabled: false })).status).toBe(200);
+    await problem(admin.post(`/webhook-endpoints/${id}/deliveries/${delivery.id}/replay`), 409, 'webhook-endpoint-disabled');
+    expect(fieldsOf(await problem(admin.get(`/webhook-endpoints/${id}/deliveries?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z`), 400))).toEqual(['query.from']);
+    expect(fieldsOf(await problem(admin.post(`/webhook-endpoints/${id}/replay`, { from: 'yesterday', to: 'today' }), 400))).toEqual(['body.from', 'body.to']);
+    const other = (await register({ enabled: false })).body.id;
+    await problem(admin.get(`/webhook-endpoints/${other}/deliveries/${delivery.id}`), 404);
+    expect(mine()).toHaveLength(3);
+    await admin.request('DELETE', `/webhook-endpoints/${id}`);
+    await admin.request('DELETE', `/webhook-endpoints/${other}`);
   });
 });

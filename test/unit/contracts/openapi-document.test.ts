@@ -126,6 +126,7 @@ describe('the OpenAPI document', () => {
       'POST /webhook-endpoints': ['application/json'],
       'PATCH /webhook-endpoints/{id}': ['application/json', 'application/merge-patch+json'],
       'POST /webhook-endpoints/{id}/rotate-secret': ['application/json'],
+      'POST /webhook-endpoints/{id}/replay': ['application/json'],
     });
   });
 
