@@ -8,7 +8,7 @@ import { batchGet } from '../db/batch.js';
 import { keys, PREFIXES } from '../db/keys.js';
 import { tableDeps, type TableDeps } from '../db/deps.js';
 import { queryAll } from '../db/query.js';
-import { TransactionCancelled, transactWrite } from '../db/transact.js';
+import { transactWriteIfConditionsHold } from '../db/transact.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { outboxEvent } from '../events/outbox.js';
 import type { GatewayTransaction, PaymentGateway } from '../payments/gateway.js';
@@ -273,29 +273,23 @@ async function readGateway(deps: ReconcileDeps, date: string, saleIds: ReadonlyS
  */
 async function record(deps: ReconcileDeps, date: string, discrepancy: Discrepancy, now: Date): Promise<boolean> {
   const action = discrepancy.resolution === 're-enqueue' ? 'REENQUEUE' : 'ADJUSTMENT';
-  try {
-    await transactWrite(deps, [
-      {
-        Put: {
-          TableName: deps.tableName,
-          Item: {
-            ...keys.reconciliationAction(date, action, discrepancy.kind, discrepancy.ref),
-            entityType: 'ReconciliationAction',
-            schemaVersion: RECONCILIATION_SCHEMA_VERSION,
-            date,
-            ...discrepancy,
-            recordedAt: now.toISOString(),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
+  return transactWriteIfConditionsHold(deps, [
+    {
+      Put: {
+        TableName: deps.tableName,
+        Item: {
+          ...keys.reconciliationAction(date, action, discrepancy.kind, discrepancy.ref),
+          entityType: 'ReconciliationAction',
+          schemaVersion: RECONCILIATION_SCHEMA_VERSION,
+          date,
+          ...discrepancy,
+          recordedAt: now.toISOString(),
         },
+        ConditionExpression: 'attribute_not_exists(pk)',
       },
-      outboxEvent(deps.tableName, reconciliationDiscrepancyV2, { date, ...discrepancy }, { id: discrepancyId(date, discrepancy), now }).item,
-    ]);
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionCancelled && error.failedConditions().length > 0) return false;
-    throw error;
-  }
+    },
+    outboxEvent(deps.tableName, reconciliationDiscrepancyV2, { date, ...discrepancy }, { id: discrepancyId(date, discrepancy), now }).item,
+  ]);
 }
 
 /**

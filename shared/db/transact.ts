@@ -61,6 +61,21 @@ export async function transactWrite(deps: { db: DynamoDBDocumentClient }, items:
   }
 }
 
+/**
+ * Runs a write transaction whose conditions guard an idempotent step: `false` when a condition failed (the step was
+ * already done, or another writer got there first), `true` when it committed.
+ * @throws TransactionCancelled when conflicts persisted; any other error as {@link transactWrite} does
+ */
+export async function transactWriteIfConditionsHold(deps: { db: DynamoDBDocumentClient }, items: TransactItem[]): Promise<boolean> {
+  try {
+    await transactWrite(deps, items);
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionCancelled && error.failedConditions().length > 0) return false;
+    throw error;
+  }
+}
+
 /** A jittered exponential pause before retrying attempt `attempt` (1-based). */
 export function backoff(attempt: number): Promise<void> {
   const ms = Math.random() * 25 * 2 ** attempt;

@@ -3,7 +3,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { webhookEndpointDisabledV1 } from '../../events/webhooks/endpoint-disabled.v1.js';
 import { auditItem } from '../audit/audit-entry.js';
 import { keys } from '../db/keys.js';
-import { TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
+import { transactWriteIfConditionsHold, type TransactItem } from '../db/transact.js';
 import { outboxEvent } from '../events/outbox.js';
 import type { Attempt, Delivery, DeliveryMessage, DeliveryStatus } from './delivery-model.js';
 import { attemptItem, getDelivery, sendDeliveryMessage, type DeliveryDeps } from './deliveries.js';
@@ -172,13 +172,7 @@ async function recordAttempt(deps: SenderDeps, delivery: Delivery, attempt: Atte
       },
     },
   ];
-  try {
-    await transactWrite(deps, items);
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionCancelled && error.failedConditions().length > 0) return false;
-    throw error;
-  }
+  return transactWriteIfConditionsHold(deps, items);
 }
 
 /** A pending delivery of a disabled endpoint waits as `endpoint-disabled` for a replay; a duplicate receipt changes nothing. */
@@ -268,13 +262,7 @@ async function disableFailingEndpoint(deps: SenderDeps, endpoint: WebhookEndpoin
       { id: disabledEventId(endpoint.id, failingSince), now: at },
     ).item,
   ];
-  try {
-    await transactWrite(deps, items);
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionCancelled && error.failedConditions().length > 0) return false;
-    throw error;
-  }
+  return transactWriteIfConditionsHold(deps, items);
 }
 
 /** An update whose failed condition means another writer got there first, which is fine. */
