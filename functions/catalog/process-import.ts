@@ -1,4 +1,4 @@
-import { queues } from '../../infra/wiring.js';
+import { queues } from '../../wiring/index.js';
 import { ImportMessage, processImportMessage } from '../../shared/catalog/import/process-message.js';
 import { queueConsumer } from '../../shared/events/consumer.js';
 

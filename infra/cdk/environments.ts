@@ -6,14 +6,47 @@ const retentionDays = new Set<number>(Object.values(RetentionDays).filter((v): v
 
 const Throttle = z.object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() });
 
+/**
+ * The alarms' thresholds (`constructs/observability.ts`); docs/operations.md says what each alarm means and what to do.
+ * Rates are percentages over five minutes, and alarm only from `apiMinRequests` requests (or invocations) in those five
+ * minutes, so three requests at night, one of them failing, page nobody.
+ */
+export const AlarmThresholdsSchema = z.strictObject({
+  /** API Gateway's p99 latency over five minutes, for three periods in a row. */
+  apiLatencyP99Ms: z.number().int().positive(),
+  api5xxPercent: z.number().positive().max(100),
+  api4xxPercent: z.number().positive().max(100),
+  apiMinRequests: z.number().int().positive(),
+  /** Errors of every function in the environment's account, as a share of their invocations. */
+  lambdaErrorPercent: z.number().positive().max(100),
+  /** Throttled invocations in five minutes above which the alarm fires. */
+  lambdaThrottles: z.number().int().nonnegative(),
+  /** Failed, timed-out or aborted executions of a state machine in five minutes from which the alarm fires. */
+  stateMachineFailures: z.number().int().positive(),
+  /** Checkouts failed on a refused payment in an hour above which the alarm fires. */
+  paymentFailuresPerHour: z.number().int().nonnegative(),
+  /** Checkouts failed on a wait running out (3-D Secure, the pick) in an hour above which the alarm fires. */
+  checkoutTimeoutsPerHour: z.number().int().nonnegative(),
+  /** The longest completion-to-invoice lag in fifteen minutes above which the alarm fires. */
+  billingSyncLagSeconds: z.number().int().positive(),
+  /** The p90 of the courier's event-to-receipt lag over fifteen minutes, for two periods in a row. */
+  courierWebhookLagSeconds: z.number().int().positive(),
+  /** The width of the orders' anomaly band, in standard deviations. */
+  ordersAnomalyStdDevs: z.number().positive().max(10),
+  /** Fifteen-minute periods in a row outside the band before the orders' anomaly alarm fires. */
+  ordersAnomalyPeriods: z.number().int().min(1).max(24),
+});
+export type AlarmThresholds = z.infer<typeof AlarmThresholdsSchema>;
+
 /** One deployment environment as written under `context.environments` in `cdk.json`. */
 export const EnvironmentSettingsSchema = z
   .object({
-    account: z
-      .string()
-      .regex(/^\d{12}$/)
-      .optional(),
-    region: z.string().min(1).optional(),
+    /**
+     * The environment's own AWS account (each environment has one; `infra/cdk/deploy-target.ts` refuses a shared one and
+     * credentials for another). The ids in `cdk.json` are placeholders for the grocer's accounts.
+     */
+    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+    region: z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-2'),
     logRetentionDays: z
       .number()
       .int()
@@ -42,6 +75,7 @@ export const EnvironmentSettingsSchema = z
       .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be lowercase letters, digits and inner hyphens, at most 63 characters')
       .refine((p) => !/aws|amazon|cognito/.test(p), 'must not contain aws, amazon or cognito'),
     alarmEmail: z.email().optional(),
+    alarms: AlarmThresholdsSchema,
   })
   .strict();
 

@@ -7,18 +7,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config/env-names.js';
-import * as realWiring from '../wiring.js';
-import {
-  AUTHORIZER_FN,
-  SHOPPER_TOKEN_CLAIMS_FN,
-  type FunctionSpec,
-  type QueueSpec,
-  type RouteSpec,
-  type RuleSpec,
-  type ScheduleSpec,
-  type StateMachineSpec,
-  type StreamSpec,
-} from '../wiring.js';
+import { AUTHORIZER_FN, SHOPPER_TOKEN_CLAIMS_FN, wiring as realWiring, type FunctionSpec, type SecretId, type SecretSpec, type Wiring } from '../../wiring/index.js';
 import { Api } from './constructs/api.js';
 import { AppFunction } from './constructs/app-function.js';
 import { ConsoleSite } from './constructs/console-site.js';
@@ -27,27 +16,17 @@ import { Identity } from './constructs/identity.js';
 import { Messaging } from './constructs/messaging.js';
 import { Storage } from './constructs/storage.js';
 import { StreamConsumers } from './constructs/stream-consumers.js';
+import { ObservabilityStack } from './constructs/observability.js';
 import { Workflows } from './constructs/workflows.js';
 import { acknowledge } from './nag.js';
 import type { EnvironmentName, EnvironmentSettings } from './environments.js';
-
-/** The parts of `infra/wiring.ts` the stack is built from. */
-export interface Wiring {
-  functions: readonly FunctionSpec[];
-  routes: readonly RouteSpec[];
-  queues: readonly QueueSpec[];
-  rules: readonly RuleSpec[];
-  streams: readonly StreamSpec[];
-  schedules: readonly ScheduleSpec[];
-  stateMachines: readonly StateMachineSpec[];
-}
 
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface SmartShelfStackProps extends StackProps {
   environmentName: EnvironmentName;
   settings: EnvironmentSettings;
-  /** Defaults to `infra/wiring.ts`; tests pass their own to cover what the real one lacks. */
+  /** Defaults to `wiring/index.ts`; tests pass their own to cover what the real one lacks. */
   wiring?: Wiring;
   /** Where function entries and ASL files are resolved; defaults to the repository root. */
   projectRoot?: string;
@@ -83,6 +62,8 @@ export class SmartShelfStack extends Stack {
   /** The nested stack that holds the API (its own CloudFormation template). */
   readonly apiStack: NestedStack;
   readonly workflows: Workflows;
+  /** The dashboard and the alarms (a nested stack of their own), on `alarmTopic`. */
+  readonly observability: ObservabilityStack;
   readonly alarmTopic: Topic;
   /** The staff console's bucket and the distribution that serves it beside the API. */
   readonly console: ConsoleSite;
@@ -97,6 +78,11 @@ export class SmartShelfStack extends Stack {
     // Deletion protection covers the stack too: in prod, deleting it must be a deliberate two-step act.
     super(scope, id, { terminationProtection: props.settings.deletionProtection, ...props });
     const wiring = props.wiring ?? realWiring;
+    const secretOf = (id: SecretId): SecretSpec => {
+      const spec = wiring.secrets.find((s) => s.id === id);
+      if (!spec) throw new Error(`wiring: the secret ${id} is not declared`);
+      return spec;
+    };
     const projectRoot = props.projectRoot ?? REPOSITORY_ROOT;
     const { settings } = props;
     const stage = props.environmentName;
@@ -132,7 +118,7 @@ export class SmartShelfStack extends Stack {
     // Stripe shows an endpoint's signing secret once; an operator stores it here as
     // {"current": "whsec_...", "previous": "whsec_..."} (previous only while rolling it). The generated value is a placeholder.
     const paymentWebhookSecrets = new Secret(this, 'PaymentWebhookSecrets', {
-      description: 'Stripe webhook signing secrets for POST /webhooks/payments: {"current", "previous"?}',
+      description: secretOf('payment-webhooks').description,
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true },
     });
     acknowledge(
@@ -144,7 +130,7 @@ export class SmartShelfStack extends Stack {
     // The Stripe secret API key the payment gateway calls with; an operator stores it as
     // {"secretKey": "sk_..."}. The generated value is a placeholder.
     const paymentApiSecret = new Secret(this, 'PaymentApiSecret', {
-      description: 'Stripe secret API key for the payment gateway: {"secretKey"}',
+      description: secretOf('payment-api').description,
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true },
     });
     acknowledge(
@@ -153,14 +139,14 @@ export class SmartShelfStack extends Stack {
       'Stripe issues and rolls API keys (Dashboard, "Roll key", with an expiry for the old one); Secrets Manager cannot rotate them, so the operator writes the new key here (see docs/payments.md).',
     );
     // The billing system's address, bearer token and our request-signing key, stored by an operator as {"baseUrl", "token", "signingSecret"}.
-    const billingApiSecret = new Secret(this, 'BillingApiSecret', { description: 'Billing system API: {"baseUrl", "token", "signingSecret"}', generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
+    const billingApiSecret = new Secret(this, 'BillingApiSecret', { description: secretOf('billing-api').description, generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
     acknowledge(billingApiSecret, 'AwsSolutions-SMG4', 'The billing provider issues the token and signing key; Secrets Manager cannot rotate them, so the operator writes new ones here.');
     // The billing system's webhook signing keys, stored by an operator as {"current", "previous"?} (previous only while rotating).
-    const billingWebhookSecrets = new Secret(this, 'BillingWebhookSecrets', { description: 'Billing webhook signing keys for POST /webhooks/billing: {"current", "previous"?}', generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
+    const billingWebhookSecrets = new Secret(this, 'BillingWebhookSecrets', { description: secretOf('billing-webhooks').description, generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
     acknowledge(billingWebhookSecrets, 'AwsSolutions-SMG4', 'The billing provider issues webhook signing keys; Secrets Manager cannot rotate them, so the operator adds the new one as current with the old as previous, then retires the old (see docs/billing.md).');
     // The key click-and-collect handover codes are derived with (an HMAC of the order and a salt), generated here: {"key"}.
     const handoverCodes = new Secret(this, 'HandoverCodes', {
-      description: 'Key of the click-and-collect handover codes: {"key"}',
+      description: secretOf('handover-codes').description,
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'key', excludePunctuation: true, passwordLength: 64 },
     });
     acknowledge(
@@ -168,11 +154,21 @@ export class SmartShelfStack extends Stack {
       'AwsSolutions-SMG4',
       'A new key changes every outstanding handover code, which shoppers already hold; it is replaced by hand when needed, and staff issue new codes for orders waiting at the desk (see docs/fulfillment.md).',
     );
+    // The master key webhook endpoints' signing secrets are derived from (an HMAC of the endpoint and its secret's version), generated here: {"key"}.
+    const webhookSigning = new Secret(this, 'WebhookSigning', {
+      description: secretOf('webhook-signing').description,
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'key', excludePunctuation: true, passwordLength: 64 },
+    });
+    acknowledge(
+      webhookSigning,
+      'AwsSolutions-SMG4',
+      'A new master key changes every endpoint\'s signing secret at once, which integrators already hold; endpoints rotate their own secrets (POST /webhook-endpoints/{id}/rotate-secret, with an overlap), and this key is replaced by hand only if it leaked (see docs/webhooks.md).',
+    );
     // The courier shipments are booked with: its carrier id, address and bearer token, stored by an operator as {"courierId", "baseUrl", "token"}.
-    const courierApiSecret = new Secret(this, 'CourierApiSecret', { description: 'Courier API: {"courierId", "baseUrl", "token"}', generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
+    const courierApiSecret = new Secret(this, 'CourierApiSecret', { description: secretOf('courier-api').description, generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
     acknowledge(courierApiSecret, 'AwsSolutions-SMG4', 'The courier issues the API token; Secrets Manager cannot rotate it, so the operator writes a new one here.');
     // The courier's webhook signing keys, stored by an operator as {"current", "previous"?} (previous only while rotating).
-    const courierWebhookSecrets = new Secret(this, 'CourierWebhookSecrets', { description: 'Courier webhook signing keys for POST /webhooks/orders: {"current", "previous"?}', generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
+    const courierWebhookSecrets = new Secret(this, 'CourierWebhookSecrets', { description: secretOf('courier-webhooks').description, generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'placeholder', excludePunctuation: true } });
     acknowledge(courierWebhookSecrets, 'AwsSolutions-SMG4', 'The courier issues webhook signing keys; Secrets Manager cannot rotate them, so the operator adds the new one as current with the old as previous, then retires the old (see docs/fulfillment.md).');
 
     for (const spec of wiring.functions) {
@@ -195,6 +191,7 @@ export class SmartShelfStack extends Stack {
             'handover-codes': handoverCodes,
             'courier-api': courierApiSecret,
             'courier-webhooks': courierWebhookSecrets,
+            'webhook-signing': webhookSigning,
           },
           shopperPool: this.identity.shopperPool,
           staffPool: this.identity.userPool,
@@ -272,6 +269,14 @@ export class SmartShelfStack extends Stack {
       schedules: wiring.schedules,
       stateMachines: wiring.stateMachines,
       functionsById: this.functions,
+      alarmTopic: this.alarmTopic,
+    });
+    this.observability = new ObservabilityStack(this, 'ObservabilityStack', {
+      namePrefix,
+      stage,
+      settings,
+      wiring,
+      apiName: this.api.restApi.restApiName,
       alarmTopic: this.alarmTopic,
     });
 

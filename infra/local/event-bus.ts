@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { RuleSpec } from '../wiring.js';
+import { rulePattern, type RuleSpec } from '../../wiring/index.js';
 import { AwsJsonError, startAwsJsonServer, type AwsJsonServer } from './aws-json-server.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './engines/credentials.js';
 
@@ -35,9 +35,10 @@ export interface EventBusOptions {
   log?: (line: string) => void;
 }
 
-/** Whether a rule's pattern (the source and detail-type lists the wiring uses) matches an event. */
+/** Whether a rule's pattern (the sources and detail-types of its event contracts) matches an event. */
 export function ruleMatches(rule: RuleSpec, event: { source: string; detailType: string }): boolean {
-  return rule.pattern.source.includes(event.source) && rule.pattern.detailType.includes(event.detailType);
+  const pattern = rulePattern(rule);
+  return pattern.source.includes(event.source) && pattern.detailType.includes(event.detailType);
 }
 
 /** EventBridge writes `time` to the second, in UTC: `2024-05-01T12:00:00Z`. */

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { functionById, type FunctionSpec } from '../wiring.js';
+import { functionById, type FunctionSpec } from '../../wiring/index.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './engines/credentials.js';
 import type { InvocationScope } from './invocations.js';
 
@@ -11,7 +11,8 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 /** What the CDK app gives a function whose wiring sets no timeout or memory. */
 export const DEFAULT_TIMEOUT_SECONDS = 25;
-const DEFAULT_MEMORY_MB = 512;
+/** What the CDK app gives a function whose wiring sets no memory (`infra/cdk/constructs/app-function.ts`). */
+export const DEFAULT_MEMORY_MB = 512;
 
 /** A Lambda context for one local invocation of a function. */
 export function lambdaContext(spec: Pick<FunctionSpec, 'id' | 'memoryMb' | 'timeoutSeconds'>, stage: string): Context {

@@ -2,17 +2,19 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AUTHORIZER_FN, functionById, functions } from '../wiring.js';
+import { AUTHORIZER_FN, functionById, wiring, type Wiring } from '../../wiring/index.js';
 import { claimDataDir, dataLayout, releaseDataDir, wipeData, writeRuntime } from './data-dir.js';
 import { startDynamoDb, localDynamoClient, type DynamoDbEngine } from './engines/dynamodb.js';
 import { startS3, type S3Engine } from './engines/s3.js';
 import { startSqs, type SqsEngine } from './engines/sqs.js';
 import { startEventBus } from './event-bus.js';
-import { createInvoker, DEFAULT_TIMEOUT_SECONDS } from './functions.js';
+import { createInvoker, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS } from './functions.js';
+import { meteringRequested, startMetering, type Metering } from './metering/metering.js';
 import { startGateway, type Gateway } from './gateway/server.js';
 import { startConsoleSite } from './console-site.js';
 import { migrate } from '../../shared/db/migrations/migrate.js';
 import { ENV } from '../../shared/config/env-names.js';
+import { limitGrantedVariables } from '../../shared/config/granted-view.js';
 import { JWKS_PATH, localRoutes, TOKENS_PATH } from './local-routes.js';
 import { startPaymentsSandbox, type PaymentsSandbox } from './payments-sandbox/server.js';
 import { SANDBOX_DEFAULT_TOKEN, startBillingSandbox, type BillingSandbox } from './billing-sandbox/server.js';
@@ -33,7 +35,8 @@ import {
 import { startScheduler, type Scheduler } from './scheduler.js';
 import { startStepFunctions, type StepFunctions } from './step-functions.js';
 import { createStreamDlqs, startStreamPollers, type StreamPollers } from './streams.js';
-import { localTopology, servedWiring, type LocalTopology } from './topology.js';
+import { localTopology, type LocalTopology } from './topology.js';
+import { grantedVariableView } from './granted-environment.js';
 import { loadIssuer, tableStaffLookup } from './tokens.js';
 import { Readiness } from './readiness.js';
 import { consoleLevel, LocalConsole, type ConsoleLevel } from './console.js';
@@ -64,6 +67,14 @@ export interface PlatformOptions {
   dynamodbEndpoint?: string;
   /** What the terminal shows (see `LocalConsole`); `LOG_LEVEL`, else INFO. Full logs go to `<data dir>/logs/` whatever it is. */
   consoleLevel?: ConsoleLevel;
+  /** What the platform serves, creates and runs; the real wiring unless a test hands it its own. */
+  wiring?: Wiring;
+  /**
+   * Count what AWS would bill (Lambda, DynamoDB capacity, Step Functions transitions, API Gateway, EventBridge, SQS, S3)
+   * through counting proxies and hooks, answered at `GET /local/usage`; `SMARTSHELF_METERING=1`, else off (no proxy
+   * in any path). See docs/cost.md.
+   */
+  metering?: boolean;
 }
 
 export interface Platform {
@@ -87,6 +98,8 @@ export interface Platform {
   courierSandboxUrl: string | undefined;
   /** The terminal and the log files: the banner goes through it. */
   console: LocalConsole;
+  /** The usage meter and the engines' own endpoints, when metering was asked for. */
+  metering: Metering | undefined;
   stop(): Promise<void>;
 }
 
@@ -118,7 +131,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const log = (line: string) => out.info(line);
   const warn = (line: string) => out.warn(line);
   const names = resourceNames(PREFIX);
-  const served = servedWiring();
+  const served = options.wiring ?? wiring;
   const readiness = new Readiness();
   const port = (name: keyof Endpoints) => (options.ports?.[name] === undefined ? {} : { port: options.ports[name] });
   const running: Partial<{
@@ -135,6 +148,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     billingSandbox: BillingSandbox;
     courierSandbox: CourierSandbox;
     saveQueues: () => Promise<void>;
+    metering: Metering;
     clients: { destroy(): void }[];
   }> = {};
   // The way down: stop taking requests and let those in flight finish, let scheduled runs and
@@ -155,12 +169,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     await step('Step Functions', running.stepFunctions?.close);
     await step('event bus', running.eventBus?.close);
     await step('queue snapshot', running.saveQueues);
+    await step('metering proxies', running.metering?.stop);
     for (const client of running.clients ?? []) client.destroy();
     await Promise.all([
       step('fauxqs', running.sqsEngine?.stop),
       step('s3rver', running.s3?.stop),
       step('DynamoDB Local', running.dynamodb?.stop),
     ]);
+    limitGrantedVariables(undefined);
     await releaseDataDir(layout);
     releaseOutput();
     await out.close();
@@ -180,11 +196,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     ]);
 
     readiness.done('engines');
-    const sqs = localSqsClient(sqsEngine.endpoint);
+    // Asked for, counting proxies stand between every AWS client and the engines; stream reads (free on AWS) go direct.
+    const metering = (options.metering ?? meteringRequested()) ? await startMetering({ dynamodb: dynamodb.endpoint, sqs: sqsEngine.endpoint, s3: s3.endpoint }) : undefined;
+    running.metering = metering;
+    const api = metering?.endpoints ?? { dynamodb: dynamodb.endpoint, sqs: sqsEngine.endpoint, s3: s3.endpoint };
+    const sqs = localSqsClient(api.sqs);
     const dynamoClient = localDynamoClient(dynamodb.endpoint);
     running.clients = [sqs, dynamoClient];
     const [created, streamDlqUrls] = await Promise.all([
-      createQueues(sqsEngine.endpoint, served.queues),
+      // Through the meter's proxy when it runs: fauxqs names a queue by the host it was created through.
+      createQueues(api.sqs, served.queues),
       createStreamDlqs(sqs, served.streams),
       migrate({ tableName: names.table, createTable: true, log: (line) => log(`migrate: ${line}`), client: dynamoClient }),
     ]);
@@ -200,13 +221,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       if (saved) log(`saved ${saved} queued message(s) for the next start`);
     };
 
-    const invoker = createInvoker({ root: REPO_ROOT, functions, stage: 'local', scope });
+    const invoker = createInvoker({ root: REPO_ROOT, functions: served.functions, stage: 'local', scope });
     // Handlers read their configuration when first imported, so none may run before the environment is complete.
     let environmentSet!: () => void;
     const environmentReady = new Promise<void>((resolve) => (environmentSet = resolve));
     const invoke = async (fnId: string, event: unknown) => {
       await environmentReady;
-      return invoker.invoke(fnId, event);
+      if (!metering) return invoker.invoke(fnId, event);
+      return metering.meter.invocation(fnId, functionById(fnId).memoryMb ?? DEFAULT_MEMORY_MB, () => invoker.invoke(fnId, event));
     };
     // What no HTTP request waits on gets its own console line: a queue's batch, a stream's records, a schedule, a task.
     const background = (trigger: string) => async (fnId: string, event: unknown) => {
@@ -230,13 +252,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const gateway = await startGateway({
       port: options.port ?? 3000,
       routes: served.routes,
-      localRoutes: localRoutes(issuer),
+      localRoutes: [...localRoutes(issuer), ...(metering?.routes ?? [])],
       site: consoleSite,
       authorizerFn: AUTHORIZER_FN,
       invoke,
       log: warn,
       readiness,
-      onRequest: (entry) => out.request(entry),
+      onRequest: (entry) => {
+        out.request(entry);
+        if (metering && entry.fn !== 'local') metering.meter.recordApiRequest(entry.status);
+      },
     });
     running.gateway = gateway;
     const paymentWebhookSecret = process.env.STRIPE_WEBHOOK_SECRET ?? LOCAL_WEBHOOK_SECRET;
@@ -276,16 +301,17 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       root: REPO_ROOT,
       invoke: background('state machine task'),
       namePrefix: PREFIX,
+      ...(metering ? { onExecutionEvent: metering.meter.recordExecutionEvent.bind(metering.meter) } : {}),
       log,
       ...port('sfn'),
     });
     running.stepFunctions = stepFunctions;
 
     const endpoints: Endpoints = {
-      dynamodb: dynamodb.endpoint,
-      sqs: sqsEngine.endpoint,
-      s3: s3.endpoint,
-      events: eventBus.endpoint,
+      dynamodb: api.dynamodb,
+      sqs: api.sqs,
+      s3: api.s3,
+      events: metering ? await metering.proxyEvents(eventBus.endpoint) : eventBus.endpoint,
       sfn: stepFunctions.endpoint,
     };
     Object.assign(
@@ -310,6 +336,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         ...(process.env[ENV.substitutionResponseSeconds] ? { substitutionResponseSeconds: process.env[ENV.substitutionResponseSeconds] } : {}),
       }),
     );
+    // One process, one environment: each function still sees only what its grants give it, as on AWS.
+    limitGrantedVariables(grantedVariableView(served.functions, () => scope.current()));
     environmentSet();
 
     running.pollers = startPollers({
@@ -365,6 +393,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       billingSandboxUrl: running.billingSandbox?.url,
       courierSandboxUrl: running.courierSandbox?.url,
       console: out,
+      metering,
       stop: stopAll,
     };
   } catch (error) {
@@ -433,6 +462,7 @@ export function banner(platform: Platform, startupInvocations = 0): string {
       ? `  Courier        sandbox ${platform.courierSandboxUrl} (controls: /_sandbox/settings, /_sandbox/faults), webhooks to ${url}/webhooks/orders`
       : '  Courier        courier at COURIER_API_BASE',
   ];
+  if (platform.metering) lines.push(`  Usage meter    GET ${url}/local/usage (what AWS would bill so far), DELETE to start from zero; see docs/cost.md`);
   const seeded = platform.seeded;
   for (const [context, outcome] of Object.entries(seeded ?? {})) lines.push(`  Sample ${context}: ${outcome}`);
   if (startupInvocations) lines.push(`  Start-up ran ${startupInvocations} background invocation(s); see ${join(platform.console.dir, 'platform.log')}`);

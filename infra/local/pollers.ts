@@ -7,7 +7,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import type { QueueSpec } from '../wiring.js';
+import type { QueueSpec } from '../../wiring/index.js';
 import { LOCAL_REGION } from './engines/credentials.js';
 import { LOCAL_VISIBILITY_TIMEOUT_SECONDS } from './queues.js';
 

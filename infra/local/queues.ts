@@ -1,5 +1,5 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { queues as wiredQueues, type QueueSpec } from '../wiring.js';
+import { queues as wiredQueues, type QueueSpec } from '../../wiring/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './engines/credentials.js';
 
 /** Local visibility timeout: short, so that a failed message comes back within seconds, not minutes. */

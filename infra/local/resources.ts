@@ -1,8 +1,8 @@
 import { DEAD_LETTER_ENV, ENV, bucketEnvName, queueUrlEnvName, stateMachineArnEnvName } from '../../shared/config/env-names.js';
-import type { BucketId } from '../wiring.js';
+import { BUCKET_IDS, type BucketId } from '../../wiring/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './engines/credentials.js';
 
-export const BUCKET_IDS: readonly BucketId[] = ['media', 'imports', 'exports'];
+export { BUCKET_IDS };
 
 /** Names of the local resources, all derived from one prefix (`smartshelf-local`, `smartshelf-test`). */
 export interface ResourceNames {
@@ -32,7 +32,7 @@ export interface PlatformEnvInput {
   queueUrls: Record<string, string>;
   /**
    * The wiring queues whose dead letters functions read and redrive (`access.deadLetters`), and the URL their names
-   * follow (`<prefix><queue-id>`, DLQ `<prefix><queue-id>-dlq`); locally every function gets them, like the queue URLs.
+   * follow (`<prefix><queue-id>`, DLQ `<prefix><queue-id>-dlq`); only the functions granted `deadLetters` see them.
    */
   deadLetters?: { queueIds: readonly string[]; queueUrlPrefix: string };
   /** State machine id → ARN. */
@@ -84,15 +84,28 @@ export const LOCAL_BILLING_WEBHOOK_SECRET = 'billing_whsec_local';
 export const LOCAL_HANDOVER_CODE_KEY = 'smartshelf-local-handover-code-key-0123456789';
 
 /**
+ * The master key of webhook signing secrets locally (on AWS the `webhook-signing` secret's): the platform and the
+ * receivers its tests start are on this machine, so it guards nothing, and tests may derive endpoints' secrets with it.
+ */
+export const LOCAL_WEBHOOK_SIGNING_KEY = 'smartshelf-local-webhook-signing-key-0123456789';
+
+/**
+ * The local platform's webhook retry schedule (seconds between attempts, 12 min 35 s in all): a failing receiver is
+ * retried, and an endpoint failing that long disabled, while a developer watches, not over three days.
+ */
+export const LOCAL_WEBHOOK_RETRY_DELAYS_SECONDS = '5,30,120,600';
+
+/**
  * The key the local courier sandbox signs its webhooks to `/webhooks/orders` with when none is given: both ends are on
  * this machine, so it guards nothing and tests may sign with it.
  */
 export const LOCAL_COURIER_WEBHOOK_SECRET = 'courier_whsec_local';
 
 /**
- * The environment a function sees locally: the same SmartShelf variables the CDK app sets on
+ * The environment of the local functions' process: the same SmartShelf variables the CDK app sets on
  * AWS, plus the SDK's standard per-service endpoint variables so that unchanged code reaches the
- * local engines, and dummy credentials they accept.
+ * local engines, and dummy credentials they accept. Of the variables grants give (a table, a queue's URL, a secret's
+ * values), each function sees only its own (`infra/local/granted-environment.ts`), as on AWS.
  */
 export function platformEnv(input: PlatformEnvInput): Record<string, string> {
   const { names, endpoints } = input;
@@ -110,10 +123,18 @@ export function platformEnv(input: PlatformEnvInput): Record<string, string> {
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
     POWERTOOLS_TRACE_ENABLED: 'false',
+    // Every function shares this one process: the X-Ray SDK that the queue consumers' tracer loads would otherwise put
+    // an async hook on every promise of every function (on AWS only the consumers' own Lambdas carry it). Locally
+    // tracing is off, so its automatic mode has nothing to record.
+    AWS_XRAY_MANUAL_MODE: 'true',
     POWERTOOLS_SERVICE_NAME: 'smartshelf',
     POWERTOOLS_METRICS_NAMESPACE: 'SmartShelf',
     POWERTOOLS_LOG_LEVEL: input.logLevel ?? 'INFO',
     [ENV.handoverCodeKey]: LOCAL_HANDOVER_CODE_KEY,
+    [ENV.webhookSigningKey]: LOCAL_WEBHOOK_SIGNING_KEY,
+    [ENV.webhookRetryDelaysSeconds]: LOCAL_WEBHOOK_RETRY_DELAYS_SECONDS,
+    // Tests and developers receive webhooks on this machine: loopback and plain http are allowed here, never on AWS.
+    [ENV.webhookAllowPrivateUrls]: 'true',
     // The staff console signs in by picking a role (loopback hosts only); on AWS, the staff pool's hosted UI.
     [ENV.consoleSignIn]: 'local',
   };

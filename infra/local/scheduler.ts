@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import type { ScheduleSpec } from '../wiring.js';
+import type { ScheduleSpec } from '../../wiring/index.js';
 
 /** A parsed EventBridge Scheduler expression. */
 export type Schedule = { kind: 'cron'; cron: string; years: (year: number) => boolean } | { kind: 'rate'; everyMs: number };

@@ -8,7 +8,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import type { StateMachineSpec } from '../wiring.js';
+import type { StateMachineSpec } from '../../wiring/index.js';
 import { AwsJsonError, startAwsJsonServer } from './aws-json-server.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './engines/credentials.js';
 
@@ -123,6 +123,11 @@ export interface StepFunctionsOptions {
   namePrefix: string;
   port?: number;
   log?: (line: string) => void;
+  /**
+   * Given, every event of every execution's history (`ExecutionStarted`, `StateEntered`, `StateExited`...) as it happens,
+   * with the machine's wiring id: what the usage meter counts transitions from. Absent, histories are not read.
+   */
+  onExecutionEvent?: (executionArn: string, machineId: string, event: { type: string; timestamp: number; state?: { name: string } }) => void;
 }
 
 /**
@@ -292,6 +297,13 @@ export async function startStepFunctions(options: StepFunctionsOptions): Promise
       overrides: { taskResourceLocalHandlers: taskHandlers(executionArn, stateMachineArn, entry.tasks) as never },
       context,
     });
+    if (options.onExecutionEvent) {
+      const onEvent = options.onExecutionEvent;
+      const machineId = stateMachineArn.slice(arnOf('').length);
+      void (async () => {
+        for await (const event of run.eventLogs) onEvent(executionArn, machineId, event);
+      })().catch((error: Error) => log(`execution ${name}: its history could not be read: ${error.message}`));
+    }
     const execution: Execution = {
       executionArn,
       stateMachineArn,

@@ -14,8 +14,8 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { CreateQueueCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AttributeValue as LambdaAttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { matchesFilter, streamFilterPattern } from '../../shared/events/stream-filter.js';
-import type { StreamSpec } from '../wiring.js';
+import { matchesFilter, streamFilterPattern } from '../../wiring/stream-filter.js';
+import type { StreamSpec } from '../../wiring/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './engines/credentials.js';
 import { dlqName } from './queues.js';
 

@@ -1,29 +1,6 @@
-import * as wiring from '../wiring.js';
-import { streamFilterPattern, type FilterPattern } from '../../shared/events/stream-filter.js';
-import type { QueueSpec, RouteSpec, RuleSpec, ScheduleSpec, StateMachineSpec, StreamSpec } from '../wiring.js';
+import { rulePattern, wiring, type Wiring } from '../../wiring/index.js';
+import { streamFilterPattern, type FilterPattern } from '../../wiring/stream-filter.js';
 import { dlqName } from './queues.js';
-
-/** What the local runtime serves, creates and runs, as full wiring specs. */
-export interface ServedWiring {
-  routes: readonly RouteSpec[];
-  queues: readonly QueueSpec[];
-  rules: readonly RuleSpec[];
-  streams: readonly StreamSpec[];
-  schedules: readonly ScheduleSpec[];
-  stateMachines: readonly StateMachineSpec[];
-}
-
-/** Exactly the wiring: the runtime adds nothing and leaves nothing out (its `/local/*` endpoints are not part of the API). */
-export function servedWiring(): ServedWiring {
-  return {
-    routes: wiring.routes,
-    queues: wiring.queues,
-    rules: wiring.rules,
-    streams: wiring.streams,
-    schedules: wiring.schedules,
-    stateMachines: wiring.stateMachines,
-  };
-}
 
 export interface LocalTopology {
   routes: { method: string; path: string; fn: string }[];
@@ -51,11 +28,11 @@ export interface LocalTopology {
  * creates and polls, the event rules it routes, the table stream consumers it feeds (with their
  * filter, retries and DLQ), the schedules it fires and the state machines it runs.
  */
-export function localTopology(served: ServedWiring = servedWiring()): LocalTopology {
+export function localTopology(served: Wiring = wiring): LocalTopology {
   return {
     routes: served.routes.map((r) => ({ method: r.method, path: r.path, fn: r.fn })),
     queues: served.queues.map((q) => ({ id: q.id, consumer: q.consumer, dlq: dlqName(q.id), maxReceiveCount: q.maxReceiveCount })),
-    rules: served.rules.map((r) => ({ id: r.id, source: [...r.pattern.source], detailType: [...r.pattern.detailType], queue: r.target.queue })),
+    rules: served.rules.map((r) => ({ id: r.id, ...rulePattern(r), queue: r.target.queue })),
     streams: served.streams.map((s) => ({
       id: s.id,
       consumer: s.consumer,

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { redriveQueue, type RedriveTarget } from '../../shared/ops/redrive.js';
-import { queues } from '../wiring.js';
+import { queues } from '../../wiring/index.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/engines/credentials.js';
 import { dlqName } from '../local/queues.js';
 import { defaultDataDir, readLocalRuntime } from '../local/data-dir.js';

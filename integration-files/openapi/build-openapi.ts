@@ -7,9 +7,22 @@ import { ApiKeyId, ApiKeyPage, ApiKeyView, CreateApiKeyRequest, IssuedApiKey, Li
 import { ListStaffQuery, SetStaffRolesRequest, StaffMember, StaffPage, StaffSubject } from '../../shared/staff/directory.js';
 import { CreateSessionRequest, SessionView, SignInOptions } from '../../shared/auth/session-sign-in.js';
 import { AuditPage, DEFAULT_RANGE_DAYS, ListAuditQuery, MAX_RANGE_DAYS } from '../../shared/audit/queries.js';
+import {
+  CreateWebhookEndpointRequest,
+  EndpointId,
+  IssuedWebhookEndpoint,
+  ListWebhookEndpointsQuery,
+  RotateWebhookSecretRequest,
+  SECRET_OVERLAP_HOURS,
+  UpdateWebhookEndpointRequest,
+  WebhookEndpointPage,
+  WebhookEndpointView,
+  WebhookEventType,
+} from '../../shared/webhooks/endpoint-model.js';
+import { DeliveryDetail, DeliveryPage, DeliveryRef, DeliveryView, ListDeliveriesQuery, MAX_REPLAY, ReplayRangeRequest, ReplayResult } from '../../shared/webhooks/delivery-log.js';
 import { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
-import { DEFAULT_MAX_BODY_BYTES, routes, type RouteSpec } from '../../infra/wiring.js';
+import { DEFAULT_MAX_BODY_BYTES, routes, type RouteSpec } from '../../wiring/index.js';
 import { CreateImportUploadRequest, type ImportUploadView } from '../../shared/catalog/import/create-import-upload.js';
 import { ImportStatus, type ImportJobView } from '../../shared/catalog/import/job.js';
 import { IMPORT_FORMATS } from '../../shared/catalog/import/readers.js';
@@ -84,7 +97,7 @@ import { BuyAgainQuery, CreateListRequest, ReorderRequest, UpdateListRequest } f
 /**
  * Builds SmartShelf's OpenAPI 3.1 document. Component schemas are generated from the zod models
  * that the handlers validate with (requests) and the view shapes they return (responses), and the
- * operations are checked against `infra/wiring.ts` as they are assembled, so the document cannot
+ * operations are checked against `wiring/index.ts` as they are assembled, so the document cannot
  * describe a route, scope or body limit that the platform does not have. `openapi.json` beside
  * this file is its output, checked in and tested for freshness; `write-openapi.ts` regenerates it.
  */
@@ -309,9 +322,10 @@ const SHARED = {
   BundleAtStore,
   SlotView,
   FieldError,
+  WebhookEventType,
 } satisfies Record<string, z.ZodType>;
 
-const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, Profile, ReconciliationSummary, SalesReport, RefundsReport, TaxReport, AuditPage, PriceHistoryPage, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, PersonalDataExport: ExportView, Erasure: ErasureView, ApiKeyView, IssuedApiKey, ApiKeyPage, StaffMember, StaffPage, DeadLetterQueueList: DeadLetterQueueListView, StoreStockPage, StockAdjustmentPage, SessionView, SignInOptions, Problem } satisfies Record<string, z.ZodType>;
+const RESPONSES = { HealthView, CategoryList, ProductPage, ImportJob, ImportUpload, SlotList, StoreList, AdjustmentView, SkuInventory, Cart, CartView, PromotionView, PromotionPage, LoyaltySummary, Order: OrderView, OrderPage, OrderReturn, ReturnList, PickResult, ShipmentResult, Subscription: SubscriptionView, Profile, ReconciliationSummary, SalesReport, RefundsReport, TaxReport, AuditPage, PriceHistoryPage, TaxRatesView, SearchPage, Recommendations, ShoppingList, ShoppingListPage, BuyAgainList, ReorderView, SavedAddress, AddressList, PaymentMethodList, PaymentMethodSetup, PersonalDataExport: ExportView, Erasure: ErasureView, ApiKeyView, IssuedApiKey, ApiKeyPage, StaffMember, StaffPage, DeadLetterQueueList: DeadLetterQueueListView, StoreStockPage, StockAdjustmentPage, SessionView, SignInOptions, WebhookEndpoint: WebhookEndpointView, IssuedWebhookEndpoint, WebhookEndpointPage, WebhookDeliverySummary: DeliveryView, WebhookDelivery: DeliveryDetail, WebhookDeliveryPage: DeliveryPage, WebhookReplay: ReplayResult, Problem } satisfies Record<string, z.ZodType>;
 
 const REQUESTS = {
   CheckoutRequest,
@@ -356,6 +370,10 @@ const REQUESTS = {
   RotateApiKeyRequest,
   SetStaffRolesRequest,
   CreateSessionRequest,
+  CreateWebhookEndpointRequest,
+  UpdateWebhookEndpointRequest,
+  RotateWebhookSecretRequest,
+  ReplayRangeRequest,
 } satisfies Record<string, z.ZodType>;
 
 const ref = (name: string): Ref => ({ $ref: `#/components/schemas/${name}` });
@@ -392,6 +410,8 @@ const REQUIRED_ALTERNATIVES = new Map<z.ZodType, Schema>([
   [UpdateLineRequest, { anyOf: [{ required: ['quantity'] }, { required: ['substitution'] }], ...SPECIFIC_NEEDS_ITS_SKU }],
   [UpdatePromotionRequest, { anyOf: [{ required: ['endsAt'] }, { required: ['status'] }] }],
   [UpdateListRequest, { anyOf: ['name', 'add', 'set', 'remove'].map((field) => ({ required: [field] })) }],
+  // A patch changes something: any field but `version`.
+  [UpdateWebhookEndpointRequest, { anyOf: ['url', 'eventTypes', 'description', 'enabled'].map((field) => ({ required: [field] })) }],
   // A patch changes something: any field but `version`.
   [UpdateProductRequest, { anyOf: Object.keys(UpdateProductRequest.shape).filter((field) => field !== 'version').map((field) => ({ required: [field] })) }],
   // A cart or sale quantity, wherever it occurs: exactly one unit.
@@ -572,6 +592,30 @@ const API_KEY_IDEMPOTENCY_KEY: Parameter = {
 
 const API_KEY_ID_PARAMETER: Parameter = { name: 'id', in: 'path', required: true, schema: tidy(z.toJSONSchema(ApiKeyId)) as Schema, description: 'An API key’s id (`key_` and 24 hex digits).' };
 
+/**
+ * `POST /webhook-endpoints` and its secret's rotation handle their key themselves, as the API keys' do: the middleware
+ * would keep the first answer, secret and all, in the table for a day. The key names what the request made.
+ */
+const WEBHOOK_IDEMPOTENCY_KEY: Parameter = {
+  ...API_KEY_IDEMPOTENCY_KEY,
+  description:
+    'Required (a request without it is a 400 `idempotency-key-required`): a unique value per change, repeated on retries. A repeat from the same caller with the same body answers 200 with what the first made and without the secret, which is stored nowhere; the same key with another body is a 409 `idempotency-key-reused`.',
+};
+
+const ENDPOINT_ID_PARAMETER: Parameter = { name: 'id', in: 'path', required: true, schema: tidy(z.toJSONSchema(EndpointId)) as Schema, description: 'A webhook endpoint’s id (`ep_` and 24 hex digits).' };
+
+/** An endpoint's id and one of its deliveries'. */
+const DELIVERY_PARAMETERS: Parameter[] = [
+  ENDPOINT_ID_PARAMETER,
+  { name: 'deliveryId', in: 'path', required: true, schema: tidy(z.toJSONSchema(DeliveryRef, { io: 'input' })) as Schema, description: 'A delivery’s `id` as the delivery list gives it (`dlv_...`), not its `webhookId`.' },
+];
+
+const ENDPOINT_ETAG: Header = {
+  description: 'The endpoint version as a strong entity tag, for `If-Match`.',
+  schema: { type: 'string', pattern: '^"[1-9][0-9]*"$' },
+  required: true,
+};
+
 const STAFF_SUBJECT_PARAMETER: Parameter = {
   name: 'subject',
   in: 'path',
@@ -717,7 +761,7 @@ function reportOperation(kind: string, operationId: string, summary: string, sch
 
 interface OperationSpec {
   operationId: string;
-  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Orders' | 'Tax' | 'Search' | 'Payments' | 'Billing' | 'Reports' | 'Operations' | 'Audit' | 'Shopping' | 'Accounts' | 'Staff' | 'Console';
+  tag: 'Docs' | 'Carts' | 'Categories' | 'Products' | 'Imports' | 'Images' | 'Stores' | 'Inventory' | 'Fulfillment' | 'Promotions' | 'Loyalty' | 'Orders' | 'Tax' | 'Search' | 'Payments' | 'Billing' | 'Reports' | 'Operations' | 'Audit' | 'Shopping' | 'Accounts' | 'Staff' | 'Console' | 'Webhooks';
   summary: string;
   description?: string;
   parameters?: Parameter[];
@@ -1155,6 +1199,116 @@ const OPERATIONS: Record<string, OperationSpec> = {
       'For admins (`admin`): the key, and a predecessor still in its overlap, are refused from the next request on (the authorizer caches nothing: its results cache TTL is 0). Revoking a revoked key changes nothing and answers it. 404 for no such key, 409 `api-key-changed` when another change won a race. Audited.',
     parameters: [API_KEY_ID_PARAMETER],
     responses: { 200: { description: 'The key’s record, revoked.', content: json(ref('ApiKeyView')) } },
+    problems: [400, 404, 409],
+  },
+  'POST /webhook-endpoints': {
+    operationId: 'createWebhookEndpoint',
+    tag: 'Webhooks',
+    summary: 'Register a webhook endpoint',
+    description:
+      'For admins (`webhooks:manage`): an integrator’s endpoint (`url`), the event types it wants delivered (`eventTypes`, each a `WebhookEventType`: an unknown one is a 400 naming it), a `description`, and whether it is `enabled` (true unless said). Each event goes out as its contract defines it, the Standard Webhooks way (`webhook-id`, `webhook-timestamp`, `webhook-signature`), signed with the endpoint’s secret (`whsec_...`). The secret is in this answer only: it is derived from a key kept outside the table and never shown again (a rotation makes a new one). On AWS the URL must be https and its host public: one that is, or resolves to, a loopback, private, link-local (the instance metadata address among them), carrier-grade NAT, multicast or reserved address is a 400 `webhook-url-refused` naming `body.url` (the local platform allows them, and plain http). A URL with a user name or password, or a fragment, is a 400. Audited, with the URL’s origin and a fingerprint of it, never a secret.',
+    parameters: [WEBHOOK_IDEMPOTENCY_KEY],
+    requestBody: { required: true, content: json(ref('CreateWebhookEndpointRequest')) },
+    responses: {
+      201: { description: 'The endpoint and, this once, its signing `secret`.', headers: { Location: HEADERS.Location!, ETag: ENDPOINT_ETAG }, content: json(ref('IssuedWebhookEndpoint')) },
+      200: { description: 'A repeat of a request already answered: the endpoint it made, without `secret`.', headers: { Location: HEADERS.Location!, ETag: ENDPOINT_ETAG }, content: json(ref('WebhookEndpoint')) },
+    },
+    problems: [400, 409],
+  },
+  'GET /webhook-endpoints': {
+    operationId: 'listWebhookEndpoints',
+    tag: 'Webhooks',
+    summary: 'List webhook endpoints',
+    description: 'For admins (`webhooks:manage`): endpoints newest first, a page at a time (`nextCursor`), each with its URL, event types, state (`enabled`, and while disabled `disabledReason`: `manual` or `failing`), `failingSince` while its deliveries fail, and the secret versions it signs with now. Never a secret.',
+    parameters: queryParameters(ListWebhookEndpointsQuery),
+    responses: { 200: { description: 'A page of endpoints.', content: json(ref('WebhookEndpointPage')) } },
+    problems: [400],
+  },
+  'GET /webhook-endpoints/{id}': {
+    operationId: 'getWebhookEndpoint',
+    tag: 'Webhooks',
+    summary: 'Get a webhook endpoint',
+    description: 'For admins (`webhooks:manage`): one endpoint, as listed, with its version as the ETag. 404 for an id of no endpoint.',
+    parameters: [ENDPOINT_ID_PARAMETER],
+    responses: { 200: { description: 'The endpoint.', headers: { ETag: ENDPOINT_ETAG }, content: json(ref('WebhookEndpoint')) } },
+    problems: [400, 404],
+  },
+  'PATCH /webhook-endpoints/{id}': {
+    operationId: 'updateWebhookEndpoint',
+    tag: 'Webhooks',
+    summary: 'Change a webhook endpoint',
+    description:
+      'For admins (`webhooks:manage`): changes the `url` (checked as on create), the `eventTypes` (its subscriptions follow in the same transaction), the `description` (`null` removes it) or `enabled`, under the version read (`version` in the body or `If-Match`; a stale one is a 409 `version-mismatch`). Disabling stops deliveries to it (`disabledReason: manual`); enabling it again, also after the sender disabled it for failing (`disabledReason: failing`), clears its failure state, and what failed meanwhile can be replayed. A patch that changes nothing changes nothing. 404 for no such endpoint. Audited.',
+    parameters: [ENDPOINT_ID_PARAMETER, IF_MATCH],
+    requestBody: {
+      required: true,
+      content: { 'application/merge-patch+json': { schema: ref('UpdateWebhookEndpointRequest') }, ...json(ref('UpdateWebhookEndpointRequest')) },
+    },
+    responses: { 200: { description: 'The endpoint as changed.', headers: { ETag: ENDPOINT_ETAG }, content: json(ref('WebhookEndpoint')) } },
+    problems: [400, 404, 409],
+    requiredOneOf: VERSION_ONE_OF,
+  },
+  'DELETE /webhook-endpoints/{id}': {
+    operationId: 'deleteWebhookEndpoint',
+    tag: 'Webhooks',
+    summary: 'Delete a webhook endpoint',
+    description:
+      'For admins (`webhooks:manage`): the endpoint and its subscriptions go in one transaction, so nothing more is delivered to it; its delivery log stays in the table until it expires (30 days) but is no longer readable through the API. `If-Match` optionally names the version deleted (a stale one is a 409 `version-mismatch`). 404 for no such endpoint, and for one already deleted. Audited.',
+    parameters: [ENDPOINT_ID_PARAMETER, { ...IF_MATCH, description: 'The ETag of the version being deleted; optional: without it the endpoint is deleted whatever its version.' }],
+    responses: { 204: { description: 'Deleted.' } },
+    problems: [400, 404, 409],
+  },
+  'POST /webhook-endpoints/{id}/rotate-secret': {
+    operationId: 'rotateWebhookSecret',
+    tag: 'Webhooks',
+    summary: 'Rotate a webhook endpoint’s signing secret',
+    description: `For admins (\`webhooks:manage\`): a new signing secret, in this answer only; the old one keeps signing beside it for \`overlapHours\` (${SECRET_OVERLAP_HOURS.min} to ${SECRET_OVERLAP_HOURS.max}, ${SECRET_OVERLAP_HOURS.default} by default; 0 stops it at once): each request then carries a signature by each (\`webhook-signature: v1,<old> v1,<new>\`), so the receiver verifies with either key while it switches. Rotating again during an overlap stops the older secret at once: at most two sign. 404 for no such endpoint, 409 \`version-mismatch\` when another change won a race. Audited, never with a secret.`,
+    parameters: [ENDPOINT_ID_PARAMETER, WEBHOOK_IDEMPOTENCY_KEY],
+    requestBody: { required: true, content: json(ref('RotateWebhookSecretRequest')) },
+    responses: {
+      201: { description: 'The endpoint with its secret versions and, this once, the new `secret`.', headers: { ETag: ENDPOINT_ETAG }, content: json(ref('IssuedWebhookEndpoint')) },
+      200: { description: 'A repeat of a rotation already answered: the endpoint, without `secret`.', headers: { ETag: ENDPOINT_ETAG }, content: json(ref('WebhookEndpoint')) },
+    },
+    problems: [400, 404, 409],
+  },
+  'GET /webhook-endpoints/{id}/deliveries': {
+    operationId: 'listWebhookDeliveries',
+    tag: 'Webhooks',
+    summary: 'List an endpoint’s deliveries',
+    description:
+      'For admins (`webhooks:manage`): the endpoint’s deliveries (one per event it was sent), newest first by the event’s time, optionally of one `status` (`pending`, `succeeded`, `failed`, `endpoint-disabled`) and within `from`..`to` (ISO 8601 instants, inclusive; `from` after `to` is a 400 naming it). Each with its `id` (for the routes below), its `webhookId` (the `webhook-id` every attempt and replay sends, for a receiver’s deduplication), its event, its state, how many attempts it had and how the last one went; not the payload (see one delivery). Kept 30 days. A page may hold fewer than `limit` while more follow: pass `nextCursor` back as `cursor` with the same filters until it is null; a cursor of another listing is a 400. 404 for no such endpoint.',
+    parameters: [ENDPOINT_ID_PARAMETER, ...queryParameters(ListDeliveriesQuery)],
+    responses: { 200: { description: 'A page of deliveries, newest first.', content: json(ref('WebhookDeliveryPage')) } },
+    problems: [400, 404],
+  },
+  'GET /webhook-endpoints/{id}/deliveries/{deliveryId}': {
+    operationId: 'getWebhookDelivery',
+    tag: 'Webhooks',
+    summary: 'Get a delivery and its attempts',
+    description:
+      'For admins (`webhooks:manage`): one delivery as listed, with its `payload` (the JSON sent: the event as its contract defines it) and its `log`, every attempt oldest first: when, what started it (`event`, `retry`, `replay`), the endpoint’s status code or why there was none (`timeout`, `connection-refused`, `dns`, `refused-address`, ...), how long it took, and the first 1,024 bytes of the answer’s body (no headers). 404 for no such endpoint or delivery.',
+    parameters: DELIVERY_PARAMETERS,
+    responses: { 200: { description: 'The delivery with its attempts.', content: json(ref('WebhookDelivery')) } },
+    problems: [400, 404],
+  },
+  'POST /webhook-endpoints/{id}/deliveries/{deliveryId}/replay': {
+    operationId: 'replayWebhookDelivery',
+    tag: 'Webhooks',
+    summary: 'Replay a delivery',
+    description:
+      'For admins (`webhooks:manage`): sends the delivery to its endpoint again now, whatever its state, as a new round of attempts with the retry schedule, under the same `webhook-id` (a receiver that dedupes on it ignores what it already had) and with a fresh signature. 202 with the delivery, `pending`. 404 for no such endpoint or delivery; 409 `webhook-endpoint-disabled` while the endpoint is disabled (enable it first). Repeating it sends it once more.',
+    parameters: DELIVERY_PARAMETERS,
+    responses: { 202: { description: 'The delivery, on its way again.', headers: { Location: HEADERS.Location! }, content: json(ref('WebhookDeliverySummary')) } },
+    problems: [400, 404, 409],
+  },
+  'POST /webhook-endpoints/{id}/replay': {
+    operationId: 'replayWebhookDeliveries',
+    tag: 'Webhooks',
+    summary: 'Replay the deliveries of a time range',
+    description: `For admins (\`webhooks:manage\`): sends again every delivery of the endpoint whose event time is within \`from\`..\`to\` (inclusive), of one \`status\` when given (\`failed\`, or \`endpoint-disabled\` after the endpoint is enabled again), oldest first, each as one replay above. At most ${MAX_REPLAY} a call: \`nextCursor\` is where the next call (the same body with \`cursor\`) continues, \`null\` when the range is done. 202 with how many were sent. 404 for no such endpoint; 409 \`webhook-endpoint-disabled\` while it is disabled; 400 for \`from\` after \`to\` or a cursor of another range.`,
+    parameters: [ENDPOINT_ID_PARAMETER],
+    requestBody: { required: true, content: json(ref('ReplayRangeRequest')) },
+    responses: { 202: { description: 'How many deliveries were sent again, and where to continue.', headers: { Location: HEADERS.Location! }, content: json(ref('WebhookReplay')) } },
     problems: [400, 404, 409],
   },
   'GET /staff': {
@@ -2128,7 +2282,7 @@ function paths(): Record<string, Record<string, Operation>> {
   for (const route of routes) {
     const key = `${route.method} ${route.path}`;
     const spec = OPERATIONS[key];
-    if (!spec) throw new Error(`openapi: the route ${key} in infra/wiring.ts has no operation description`);
+    if (!spec) throw new Error(`openapi: the route ${key} in wiring/index.ts has no operation description`);
     described.delete(key);
     const item = (out[route.path] ??= {});
     item[route.method.toLowerCase()] = operation(route, spec);
@@ -2176,6 +2330,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Shopping', description: 'A shopper’s own shopping lists, what they buy again, and reordering a past order into a cart.' },
       { name: 'Staff', description: 'For admins: API keys for integrations (shown once, rotated with an overlap, revoked at once) and staff roles; every change audited.' },
       { name: 'Console', description: 'The staff console’s sign-in: a session in an HttpOnly cookie, refreshed, ended by sign-out; CSRF-protected.' },
+      { name: 'Webhooks', description: 'For admins: integrators’ webhook endpoints (Standard Webhooks, a signing secret shown once and rotated with an overlap), their delivery log and replays; every change audited.' },
       { name: 'Docs', description: 'This document, as JSON and as a page.' },
     ],
     paths: paths(),

@@ -1,7 +1,7 @@
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { tableDeps, type TableDeps } from '../db/deps.js';
-import { INDEXES, PREFIXES } from '../db/keys.js';
+import { INDEXES, keys, PREFIXES } from '../db/keys.js';
 import { ValidationError } from '../errors.js';
 import { actorKindOf, ActorKind } from './audit-entry.js';
 
@@ -177,8 +177,8 @@ export async function listAudit(query: ListAuditQuery, deps: TableDeps = tableDe
     }
   }
 
-  const own = family === 'entity' ? `AUDIT#${entity}#${entityId}` : family === 'actor' ? `AUDIT_ACTOR#${actor}` : undefined;
-  const dayPartitions = days.map((day) => `AUDIT#${day}`);
+  const own = family === 'entity' ? keys.auditPartition(entity!, entityId!) : family === 'actor' ? keys.auditActorPartition(actor!) : undefined;
+  const dayPartitions = days.map((day) => keys.auditDayPartition(day));
   const partitionOk = (partition: string) => (own !== undefined ? partition === own : dayPartitions.includes(partition));
   let position: Position | undefined = query.cursor !== undefined ? decodeCursor(query.cursor, family, partitionOk) : { partition: own ?? dayPartitions[0]! };
 

@@ -45,6 +45,7 @@ export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
     'store-reports:read',
     'audit:read',
     'customers:privacy',
+    'webhooks:manage',
     'admin',
   ],
   'catalog-feed': ['catalog:write', 'catalog:import'],

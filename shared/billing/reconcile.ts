@@ -8,7 +8,7 @@ import { batchGet } from '../db/batch.js';
 import { keys, PREFIXES } from '../db/keys.js';
 import { tableDeps, type TableDeps } from '../db/deps.js';
 import { queryAll } from '../db/query.js';
-import { TransactionCancelled, transactWrite } from '../db/transact.js';
+import { transactWriteIfConditionsHold } from '../db/transact.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { outboxEvent } from '../events/outbox.js';
 import type { GatewayTransaction, PaymentGateway } from '../payments/gateway.js';
@@ -209,11 +209,11 @@ const NO_EXPORTS: ExportSet = { invoices: [], creditNotes: [], taxLines: [], pay
 /** Our side. A day's books are read whole: tens of thousands of small items fit the function's memory many times over. */
 async function readBooks(deps: ReconcileDeps, date: string) {
   const [day, previous] = await Promise.all([
-    queryAll(deps, { TableName: deps.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `BOOKS#${date}` }, ConsistentRead: true }),
+    queryAll(deps, { TableName: deps.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.booksPartition(date) }, ConsistentRead: true }),
     queryAll(deps, {
       TableName: deps.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sale)',
-      ExpressionAttributeValues: { ':pk': `BOOKS#${addDays(date, -1)}`, ':sale': PREFIXES.financialRecord.sale },
+      ExpressionAttributeValues: { ':pk': keys.booksPartition(addDays(date, -1)), ':sale': PREFIXES.financialRecord.sale },
       ProjectionExpression: 'orderId',
     }),
   ]);
@@ -273,29 +273,23 @@ async function readGateway(deps: ReconcileDeps, date: string, saleIds: ReadonlyS
  */
 async function record(deps: ReconcileDeps, date: string, discrepancy: Discrepancy, now: Date): Promise<boolean> {
   const action = discrepancy.resolution === 're-enqueue' ? 'REENQUEUE' : 'ADJUSTMENT';
-  try {
-    await transactWrite(deps, [
-      {
-        Put: {
-          TableName: deps.tableName,
-          Item: {
-            ...keys.reconciliationAction(date, action, discrepancy.kind, discrepancy.ref),
-            entityType: 'ReconciliationAction',
-            schemaVersion: RECONCILIATION_SCHEMA_VERSION,
-            date,
-            ...discrepancy,
-            recordedAt: now.toISOString(),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
+  return transactWriteIfConditionsHold(deps, [
+    {
+      Put: {
+        TableName: deps.tableName,
+        Item: {
+          ...keys.reconciliationAction(date, action, discrepancy.kind, discrepancy.ref),
+          entityType: 'ReconciliationAction',
+          schemaVersion: RECONCILIATION_SCHEMA_VERSION,
+          date,
+          ...discrepancy,
+          recordedAt: now.toISOString(),
         },
+        ConditionExpression: 'attribute_not_exists(pk)',
       },
-      outboxEvent(deps.tableName, reconciliationDiscrepancyV2, { date, ...discrepancy }, { id: discrepancyId(date, discrepancy), now }).item,
-    ]);
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionCancelled && error.failedConditions().length > 0) return false;
-    throw error;
-  }
+    },
+    outboxEvent(deps.tableName, reconciliationDiscrepancyV2, { date, ...discrepancy }, { id: discrepancyId(date, discrepancy), now }).item,
+  ]);
 }
 
 /**

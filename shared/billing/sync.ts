@@ -6,6 +6,7 @@ import { keys } from '../db/keys.js';
 import { TransactionCancelled, transactWrite } from '../db/transact.js';
 import { outboxEvent } from '../events/outbox.js';
 import { logger } from '../observability/logger.js';
+import { businessMetrics } from '../observability/business-metrics.js';
 import { metrics } from '../observability/metrics.js';
 import { amountRefundTax, capturedTax, chargedLines, type ChargedLine } from '../orders/charges.js';
 import type { Order } from '../orders/model.js';
@@ -186,7 +187,8 @@ export async function invoiceOrder(orderId: string, source: string, deps: Billin
   if (done !== undefined) return { outcome: 'already-invoiced', invoiceReference: done };
 
   const order = await requireOrder(deps, orderId);
-  if (!order.statusHistory.some((change) => change.to === 'completed')) {
+  const completed = order.statusHistory.find((change) => change.to === 'completed');
+  if (completed === undefined) {
     throw new OrderNotCompletedError(`order ${orderId} is ${order.status} and has never completed: nothing to invoice yet`);
   }
   const request = invoiceRequestOf(order, await billingCustomerIdOf(order.shopperId, deps));
@@ -222,6 +224,7 @@ export async function invoiceOrder(orderId: string, source: string, deps: Billin
     if (stored?.invoiceReference === invoice.invoiceReference) return { outcome: 'already-invoiced', invoiceReference: stored.invoiceReference };
     throw new Error(`invoice ${invoice.invoiceReference} for order ${orderId} could not be stored: it is already mapped to another order`, { cause: error });
   }
+  businessMetrics.orderInvoiced(completed.at, now);
   return { outcome: 'invoiced', invoiceReference: invoice.invoiceReference };
 }
 

@@ -39,6 +39,15 @@ export interface PricingOverrides {
   /** Promotions already looked up for some of `coupons`, by code, to save reading them again. */
   couponPromotions?: ReadonlyMap<string, Promotion>;
   loyaltyPoints?: number;
+  /**
+   * What the caller read for this cart a moment ago, to save reading it again: checkout checks the cart's lines, slot
+   * and store on these just before it prices it. A price is then as fresh as those reads.
+   */
+  known?: {
+    lines?: Awaited<ReturnType<typeof currentLines>>;
+    store?: Awaited<ReturnType<typeof requireStore>>;
+    slot?: Awaited<ReturnType<typeof getSlot>>;
+  };
 }
 
 /** Every currency a value's money amounts are in, found wherever a `currency` field sits. */
@@ -93,14 +102,15 @@ export async function priceCartNow(deps: CartDeps, cart: Cart, overrides: Pricin
   const now = deps.now();
   const coupons = overrides.coupons ?? cart.coupons;
   const points = overrides.loyaltyPoints ?? cart.loyaltyPoints;
+  const known = overrides.known ?? {};
   const [lines, store, taxRates, automatic, couponPromotions, account, slot, deliveryPass] = await Promise.all([
-    currentLines(deps, cart.lines),
-    requireStore(cart.storeId, storeDeps(deps)),
+    known.lines ?? currentLines(deps, cart.lines),
+    known.store ?? requireStore(cart.storeId, storeDeps(deps)),
     getTaxRates({}, deps),
     activePromotions(now, {}, deps),
     Promise.all(coupons.map(async (code) => overrides.couponPromotions?.get(code) ?? (await findCouponPromotion(code, deps)))),
     points > 0 && loyaltyApplies(cart) ? getLoyaltyAccount(cart.shopperId, deps) : undefined,
-    cart.fulfillment ? getSlot(cart.storeId, cart.fulfillment.slotId, deps) : undefined,
+    known.slot ?? (cart.fulfillment ? getSlot(cart.storeId, cart.fulfillment.slotId, deps) : undefined),
     // Only a delivery has a fee to waive, so other carts skip the query.
     cart.fulfillment?.mode === 'delivery' ? hasActiveDeliveryPass(cart.shopperId, deps) : false,
   ]);

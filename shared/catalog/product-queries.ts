@@ -5,7 +5,6 @@ import { NotFoundError, ValidationError } from '../errors.js';
 import { attributeTerm } from './attributes.js';
 import { decodeCursor, encodeCursor, ProductListingKey, productListingKey } from './cursor.js';
 import { catalogDeps, type CatalogDeps } from './deps.js';
-import type { Product } from './model.js';
 import { getCategory, getProductRecord, productFromItem } from './repository.js';
 import { parseInput, ProductFilters, type ProductFiltersInput } from './requests.js';
 import { toProductView, type ProductView } from './views.js';
@@ -91,7 +90,8 @@ export async function listProducts(query: ProductFiltersInput, deps: CatalogDeps
     start = key;
   }
 
-  const found: Product[] = [];
+  // Raw items until the page is known: only the products shown are parsed.
+  const found: Record<string, unknown>[] = [];
   let nextCursor: string | null = null;
   for (;;) {
     const remaining = filters.limit - found.length;
@@ -107,12 +107,13 @@ export async function listProducts(query: ProductFiltersInput, deps: CatalogDeps
         Limit: Math.min(MAX_QUERY_WINDOW, remaining * 2),
       }),
     );
-    found.push(...(page.Items ?? []).map(productFromItem));
+    found.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
     if (found.length > filters.limit) {
+      // What was read beyond the page only says that more follow: it is neither parsed nor shown.
       found.length = filters.limit;
-      nextCursor = encodeCursor(productListingKey(found.at(-1)!));
-      break;
+      const products = found.map(productFromItem);
+      return { items: products.map((p) => toProductView(p)), nextCursor: encodeCursor(productListingKey(products.at(-1)!)) };
     }
     if (!start) break;
     if (found.length === filters.limit) {
@@ -120,5 +121,5 @@ export async function listProducts(query: ProductFiltersInput, deps: CatalogDeps
       break;
     }
   }
-  return { items: found.map((p) => toProductView(p)), nextCursor };
+  return { items: found.map((item) => toProductView(productFromItem(item))), nextCursor };
 }

@@ -20,6 +20,7 @@ import { Address, StoreId, type Store } from '../stores/model.js';
 import { requireStore, storeDeps } from '../stores/repository.js';
 import { shopperOfLoyaltyId } from '../loyalty/loyalty-ids.js';
 import { LoyaltyId } from '../loyalty/model.js';
+import { businessMetrics } from '../observability/business-metrics.js';
 import { checkoutDeps, type CheckoutActor, type CheckoutDeps } from './deps.js';
 import { CheckoutRequest, checkoutKeyOf, sagaInput } from './start.js';
 
@@ -235,6 +236,7 @@ export async function createPosOrder(
     await deps.workflow.start(sagaInput(repeated, slot?.endsAt, deps));
     return repeated;
   }
+  businessMetrics.orderPlaced();
   await deps.workflow.start(sagaInput(order, slot?.endsAt, deps));
   return order;
 }

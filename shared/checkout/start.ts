@@ -9,7 +9,7 @@ import { releaseCartHold } from '../carts/hold.js';
 import { assertWithinSkuCaps, explainHoldLimit, heldSkus, holdLimitItems } from '../carts/hold-limits.js';
 import { MinimumOrderError } from '../carts/errors.js';
 import type { Cart } from '../carts/model.js';
-import { priceCartNow } from '../carts/pricing.js';
+import { priceCartNow, type PricingOverrides } from '../carts/pricing.js';
 import { nextCartPut } from '../carts/repository.js';
 import { AppError, ConflictError } from '../errors.js';
 import { outboxEvent } from '../events/outbox.js';
@@ -21,6 +21,7 @@ import { PromotionUnavailableError, redemptionItems } from '../promotions/redemp
 import { SlotNotFoundError } from '../fulfillment/errors.js';
 import { assertDeliversTo } from '../stores/areas.js';
 import { requireStore } from '../stores/repository.js';
+import { businessMetrics } from '../observability/business-metrics.js';
 import { orderFromPricedCart } from '../orders/from-cart.js';
 import type { Order } from '../orders/model.js';
 import { getOrderRecord, newOrderChange } from '../orders/repository.js';
@@ -44,11 +45,16 @@ export function checkoutKeyOf(shopperId: string, idempotencyKey: string): string
   return createHash('sha256').update(`${shopperId}\n${idempotencyKey}`).digest('base64url').slice(0, 32);
 }
 
-/** The saga's input for an order, the same every time it is computed: a repeated start is then recognised as the same. */
+/**
+ * The saga's input for an order, the same every time it is computed for an order from POST /checkout: a repeated start
+ * is then recognised as the same. (A till order's repeat after Reserve names the reservation the first start did not;
+ * Step Functions then answers ExecutionAlreadyExists, which `Workflow.start` takes as started.)
+ */
 export function sagaInput(order: Order, slotEndsAt: string | undefined, deps: Pick<CheckoutDeps, 'settings'>): SagaInput {
   const pickBy = slotEndsAt === undefined ? Date.parse(order.createdAt) + 24 * 60 * 60 * 1000 : Date.parse(slotEndsAt) + 24 * 60 * 60 * 1000;
   return {
     orderId: order.id,
+    reservationId: order.reservationId ?? null,
     authenticationTimeoutSeconds: deps.settings.authenticationTimeoutSeconds,
     pickTimeoutSeconds: Math.max(60, Math.ceil((pickBy - Date.parse(order.createdAt)) / 1000)),
   };
@@ -56,13 +62,13 @@ export function sagaInput(order: Order, slotEndsAt: string | undefined, deps: Pi
 
 /**
  * The cart is checkoutable: it has lines, all still sold, a bookable slot, a delivery address in its store's delivery
- * area and, for age-restricted goods, an adult buyer.
+ * area and, for age-restricted goods, an adult buyer. What it read (`known`) prices the cart next, without reading it again.
  */
 async function validateCart(
   deps: CheckoutDeps,
   cart: Cart,
   request: CheckoutRequest,
-): Promise<{ slotEndsAt: string; names: Map<string, string>; ageRestricted: boolean }> {
+): Promise<{ slotEndsAt: string; names: Map<string, string>; ageRestricted: boolean; known: NonNullable<PricingOverrides['known']> }> {
   if (cart.lines.length === 0) throw new AppError('unprocessable', 'cart-empty', `Cart ${cart.id} has no lines to check out.`, { extensions: { cartId: cart.id } });
   if (!cart.fulfillment) {
     throw new AppError('unprocessable', 'fulfillment-missing', `Cart ${cart.id} has no delivery or pickup slot; choose one (PUT /carts/{id}/fulfillment) first.`, {
@@ -74,7 +80,8 @@ async function validateCart(
   if (!slot) throw new SlotNotFoundError(cart.storeId, cart.fulfillment.slotId);
   assertBookable(slot, now);
   // Again here: the store's area may have shrunk since the address was chosen, or the cart chose it before areas existed.
-  if (cart.fulfillment.mode === 'delivery') assertDeliversTo(await requireStore(cart.storeId, deps), cart.fulfillment.address);
+  const store = cart.fulfillment.mode === 'delivery' ? await requireStore(cart.storeId, deps) : undefined;
+  if (store && cart.fulfillment.mode === 'delivery') assertDeliversTo(store, cart.fulfillment.address);
   if (lines.unavailable.length > 0) {
     const skus = lines.unavailable.map((l) => l.sku);
     throw new ConflictError('cart-has-unavailable-lines', `Cart ${cart.id} has lines no longer sold (${skus.join(', ')}); remove them first.`, { extensions: { cartId: cart.id, skus } });
@@ -84,7 +91,12 @@ async function validateCart(
     if (request.dateOfBirth === undefined) throw new AgeVerificationError(restricted, `The basket holds age-restricted goods (${restricted.join(', ')}); body.dateOfBirth is required.`);
     if (!isAdultOn(request.dateOfBirth, new Date(slot.startsAt))) throw new AgeVerificationError(restricted, `Age-restricted goods (${restricted.join(', ')}) cannot be sold to a buyer under 18.`);
   }
-  return { slotEndsAt: slot.endsAt, names: new Map(lines.available.map((l) => [l.line.sku, l.product.name])), ageRestricted: restricted.length > 0 };
+  return {
+    slotEndsAt: slot.endsAt,
+    names: new Map(lines.available.map((l) => [l.line.sku, l.product.name])),
+    ageRestricted: restricted.length > 0,
+    known: { lines, slot, ...(store === undefined ? {} : { store }) },
+  };
 }
 
 /** Why a coupon the shopper applied would no longer take anything off: the shopper must see the new price first. */
@@ -139,8 +151,8 @@ export async function startCheckout(request: CheckoutRequest, idempotencyKey: st
   // The order takes its own reservation in the saga; a basket hold the shopper took is given back first.
   if (cart.status === 'held') cart = await releaseCartHold(cart.id, actor, deps);
   if (cart.status !== 'open') throw new CartCheckedOutError(cart.id, cart.orderId);
-  const { slotEndsAt, names, ageRestricted } = await validateCart(deps, cart, request);
-  const priced = await priceCartNow(deps, cart);
+  const { slotEndsAt, names, ageRestricted, known } = await validateCart(deps, cart, request);
+  const priced = await priceCartNow(deps, cart, { known });
   if (priced.pricing.minimumOrder?.met === false) throw new MinimumOrderError(priced.pricing.minimumOrder.required.amount, priced.pricing.currency);
   refuseLapsedCoupons(priced.pricing.rejected, priced.pricing.unknownCoupons);
   if (priced.pricing.loyalty.pointsRedeemed < cart.loyaltyPoints) {
@@ -173,6 +185,7 @@ export async function startCheckout(request: CheckoutRequest, idempotencyKey: st
     if (!existing) throw new CartCheckedOutError(again.id, again.orderId);
     return existing;
   }
+  businessMetrics.orderPlaced();
   await deps.workflow.start(sagaInput(reserved, slotEndsAt, deps));
   return reserved;
 }

@@ -2,12 +2,17 @@ import type * as SfnSdk from '@aws-sdk/client-sfn';
 import { config } from '../config/config.js';
 import type { SagaWaits, TokenDelivery } from '../orders/deps.js';
 
-/** The checkout state machine's id in `infra/wiring.ts`. */
+/** The checkout state machine's id in `wiring/index.ts`. */
 export const CHECKOUT_MACHINE = 'checkout';
 
 /** What an execution of the checkout saga starts from (`infra/workflows/checkout.asl.json` reads these paths). */
 export interface SagaInput {
   orderId: string;
+  /**
+   * The order's reservation when it was made before the saga started (POST /checkout stores the order reserved), so that
+   * Reserve need not read the order to find it; `null` for an order from the till, which Reserve reserves.
+   */
+  reservationId: string | null;
   /** How long 3-D Secure may take before the hold is released (`AwaitAuthentication`'s `TimeoutSecondsPath`). */
   authenticationTimeoutSeconds: number;
   /** How long the order may wait to be picked: past its slot, a stale order is released rather than kept. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { QueueId, StateMachineId } from '../../wiring/index.js';
 import { DEAD_LETTER_ENV, ENV, queueUrlEnvName, stateMachineArnEnvName } from './env-names.js';
+import { isVisible } from './granted-view.js';
 
 const boolFromEnv = z
   .enum(['true', 'false'])
@@ -19,6 +21,13 @@ export const OutsideApiBase = z.url({ protocol: /^https?$/ }).refine((value) => 
 
 /** A courier's id, as shipments name their carrier: lower-case words joined by hyphens (`acme-parcels`). */
 export const CourierIdText = z.string().max(40).regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens');
+
+/** A webhook retry schedule: seconds between attempts, comma-separated, each at most a week (`5,300,1800`). */
+const WebhookRetryDelays = z
+  .string()
+  .regex(/^\d+(?:,\d+)*$/, 'must be whole seconds separated by commas, such as 5,300,1800')
+  .transform((text) => text.split(',').map(Number))
+  .refine((delays) => delays.every((delay) => delay <= 7 * 24 * 60 * 60), 'each delay must be at most 604800 seconds (a week)');
 
 const ConfigSchema = z.object({
   [ENV.stage]: z.string().min(1).default('dev'),
@@ -70,6 +79,11 @@ const ConfigSchema = z.object({
   // The hosted UI's origin: https (plain http only to this machine, for a test's fake token endpoint), no path.
   [ENV.consoleCognitoDomain]: OutsideApiBase.refine((v) => !URL.canParse(v) || new URL(v).pathname === '/', 'must be an origin without a path').optional(),
   [ENV.consoleClientId]: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be an app client id').optional(),
+  [ENV.webhookSigningSecretArn]: z.string().startsWith('arn:').optional(),
+  [ENV.webhookSigningKey]: z.string().min(32, 'must be at least 32 characters').optional(),
+  [ENV.webhookRetryDelaysSeconds]: WebhookRetryDelays.optional(),
+  [ENV.webhookSendTimeoutMs]: z.coerce.number().int().min(100).max(60_000).optional(),
+  [ENV.webhookAllowPrivateUrls]: boolFromEnv,
 });
 
 /** A wiring queue and its dead-letter queue, by URL. */
@@ -107,7 +121,10 @@ function required(value: string | undefined, name: string): string {
  * stay unset, and asking for one throws: a wiring mistake shows up on the first call, with its name.
  */
 export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
-  const raw = parse(env);
+  const parsed = parse(env);
+  // Every read goes through the view, at the time of the read: locally, which function runs decides what it sees.
+  const raw = new Proxy(parsed, { get: (target, name, receiver) => (typeof name === 'string' && !isVisible(name) ? undefined : Reflect.get(target, name, receiver)) });
+  const variable = (name: string) => (isVisible(name) ? env[name] : undefined);
   // Checked at cold start, not at the first sign-in: a console that cannot sign anyone in should fail its deployment.
   if (raw[ENV.consoleSignIn] === 'cognito' && (raw[ENV.consoleCognitoDomain] === undefined || raw[ENV.consoleClientId] === undefined)) {
     throw new ConfigError(`invalid configuration: ${ENV.consoleSignIn}=cognito needs ${ENV.consoleCognitoDomain} and ${ENV.consoleClientId}`);
@@ -213,6 +230,22 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
       if (mode === 'local') return { mode };
       return { mode, domain: raw[ENV.consoleCognitoDomain]!.replace(/\/$/, ''), clientId: raw[ENV.consoleClientId]! };
     },
+    /**
+     * Where the master key of webhook signing secrets comes from: the environment (local runtime, tests), or on AWS the
+     * Secrets Manager secret the function was granted.
+     */
+    get webhookSigningKey(): { key: string } | { secretArn: string } {
+      const key = raw[ENV.webhookSigningKey];
+      if (key !== undefined) return { key };
+      return { secretArn: required(raw[ENV.webhookSigningSecretArn], ENV.webhookSigningSecretArn) };
+    },
+    /** How webhooks are delivered: the retry schedule and the limit of one attempt, when configured (`shared/webhooks` has the defaults). */
+    webhooks: {
+      retryDelaysSeconds: raw[ENV.webhookRetryDelaysSeconds],
+      sendTimeoutMs: raw[ENV.webhookSendTimeoutMs],
+      /** Whether endpoints may point at private and loopback addresses, and use plain http: the local platform only. */
+      allowPrivateUrls: raw[ENV.webhookAllowPrivateUrls],
+    },
     /** Stripe's publishable key for the shoppers' apps (Stripe.js confirms a SetupIntent with it), when one is configured. */
     paymentPublishableKey: raw[ENV.paymentPublishableKey],
     /**
@@ -280,23 +313,23 @@ export function makeConfig(env: NodeJS.ProcessEnv = process.env) {
     orders: {
       substitutionResponseSeconds: raw[ENV.substitutionResponseSeconds],
     },
-    queueUrl(queueId: string): string {
+    queueUrl(queueId: QueueId): string {
       const name = queueUrlEnvName(queueId);
-      return required(env[name], name);
+      return required(variable(name), name);
     },
     /**
      * The wiring queues whose dead letters a function may read or redrive (`access.deadLetters`), each with its URL and
      * its DLQ's, built from their names; empty when it was granted none. Read when asked, like the queue URLs.
      */
     get deadLetterQueues(): DeadLetterQueue[] {
-      const ids = env[DEAD_LETTER_ENV.queueIds];
+      const ids = variable(DEAD_LETTER_ENV.queueIds);
       if (!ids) return [];
-      const prefix = required(env[DEAD_LETTER_ENV.queueUrlPrefix], DEAD_LETTER_ENV.queueUrlPrefix);
+      const prefix = required(variable(DEAD_LETTER_ENV.queueUrlPrefix), DEAD_LETTER_ENV.queueUrlPrefix);
       return ids.split(',').map((queueId) => ({ queueId, queueUrl: `${prefix}${queueId}`, dlqUrl: `${prefix}${queueId}-dlq` }));
     },
-    stateMachineArn(machineId: string): string {
+    stateMachineArn(machineId: StateMachineId): string {
       const name = stateMachineArnEnvName(machineId);
-      return required(env[name], name);
+      return required(variable(name), name);
     },
   };
 }

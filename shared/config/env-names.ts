@@ -1,14 +1,16 @@
+import { GRANT_ENV } from '../../wiring/environment.js';
+
 /**
  * Names of the environment variables that carry SmartShelf's configuration. The CDK app and the
- * local runtime write them (from `infra/wiring.ts`); `config.ts` is their only reader.
+ * local runtime write them (from `wiring/index.ts`); `config.ts` is their only reader.
  */
 export const ENV = {
   stage: 'STAGE',
-  tableName: 'TABLE_NAME',
-  eventBusName: 'EVENT_BUS_NAME',
-  mediaBucket: 'MEDIA_BUCKET',
-  importsBucket: 'IMPORTS_BUCKET',
-  exportsBucket: 'EXPORTS_BUCKET',
+  tableName: GRANT_ENV.tableName,
+  eventBusName: GRANT_ENV.eventBusName,
+  mediaBucket: GRANT_ENV.mediaBucket,
+  importsBucket: GRANT_ENV.importsBucket,
+  exportsBucket: GRANT_ENV.exportsBucket,
   mediaBaseUrl: 'MEDIA_BASE_URL',
   s3ForcePathStyle: 'S3_FORCE_PATH_STYLE',
   jwtIssuer: 'JWT_ISSUER',
@@ -19,11 +21,11 @@ export const ENV = {
   shopperJwksUrl: 'SHOPPER_JWKS_URL',
   peopleUsageKeySecretArn: 'PEOPLE_USAGE_KEY_SECRET_ARN',
   /** The shoppers' Cognito user pool, for the erasure worker that deletes a shopper's sign-in; absent locally. */
-  shopperUserPoolId: 'SHOPPER_USER_POOL_ID',
+  shopperUserPoolId: GRANT_ENV.shopperUserPoolId,
   /** The staff Cognito user pool, for the functions that give and take staff roles (its groups); absent locally. */
-  staffUserPoolId: 'STAFF_USER_POOL_ID',
+  staffUserPoolId: GRANT_ENV.staffUserPoolId,
   /** The name of API Gateway's integrations usage plan, which API keys made through the API join on AWS; absent locally. */
-  integrationsUsagePlan: 'INTEGRATIONS_USAGE_PLAN',
+  integrationsUsagePlan: GRANT_ENV.integrationsUsagePlan,
   paymentWebhookSecretsArn: 'PAYMENT_WEBHOOK_SECRETS_ARN',
   paymentWebhookSecret: 'STRIPE_WEBHOOK_SECRET',
   paymentWebhookSecretPrevious: 'STRIPE_WEBHOOK_SECRET_PREVIOUS',
@@ -57,41 +59,29 @@ export const ENV = {
   consoleCognitoDomain: 'CONSOLE_COGNITO_DOMAIN',
   /** The console's app client of the staff pool (public, PKCE); cognito sign-in only. */
   consoleClientId: 'CONSOLE_CLIENT_ID',
+  /** The master key webhook signing secrets are derived from (`shared/webhooks`); on AWS the `webhook-signing` secret instead. */
+  webhookSigningKey: 'WEBHOOK_SIGNING_KEY',
+  webhookSigningSecretArn: 'WEBHOOK_SIGNING_SECRET_ARN',
+  /** Seconds between a webhook delivery's attempts, comma-separated (`5,300,1800`); the production schedule when unset. */
+  webhookRetryDelaysSeconds: 'WEBHOOK_RETRY_DELAYS_SECONDS',
+  /** The hard limit of one webhook attempt, in milliseconds (10 s when unset). */
+  webhookSendTimeoutMs: 'WEBHOOK_SEND_TIMEOUT_MS',
+  /**
+   * `true` only on the local platform: webhook endpoints may point at loopback, private and link-local addresses, over
+   * plain http (`shared/webhooks/url-policy.ts`); on AWS they are refused.
+   */
+  webhookAllowPrivateUrls: 'WEBHOOK_ALLOW_PRIVATE_URLS',
 } as const;
-
-/** Secrets Manager secrets a function may read (`access.secrets` in the wiring), by id. */
-export const SECRET_ARN_ENV = {
-  'payment-webhooks': ENV.paymentWebhookSecretsArn,
-  'payment-api': ENV.paymentApiSecretArn,
-  'billing-webhooks': ENV.billingWebhookSecretsArn,
-  'billing-api': ENV.billingApiSecretArn,
-  'handover-codes': ENV.handoverCodesSecretArn,
-  'courier-api': ENV.courierApiSecretArn,
-  'courier-webhooks': ENV.courierWebhookSecretsArn,
-} as const;
-export type SecretId = keyof typeof SECRET_ARN_ENV;
-
-/** `catalog-import` → `QUEUE_URL_CATALOG_IMPORT`. */
-export function queueUrlEnvName(queueId: string): string {
-  return `QUEUE_URL_${queueId.toUpperCase().replace(/-/g, '_')}`;
-}
 
 /**
- * The dead-letter queues a function may read or redrive (`access.deadLetters`): the wiring's queue ids, comma-separated,
- * and the URL every queue's physical name follows (`<prefix><queue-id>`, its DLQ `<prefix><queue-id>-dlq`). Names, not
- * references: on AWS a reference to each queue cost the function's nested stack CloudFormation parameters.
+ * What grants give (`access` in the wiring) is named by the wiring itself (`wiring/environment.ts`), since the CDK app
+ * and the local runtime both turn grants into these variables; `config.ts` reads them from here.
  */
-export const DEAD_LETTER_ENV = {
-  queueIds: 'DEAD_LETTER_QUEUE_IDS',
-  queueUrlPrefix: 'QUEUE_URL_PREFIX',
-} as const;
-
-/** `checkout` → `STATE_MACHINE_ARN_CHECKOUT`. */
-export function stateMachineArnEnvName(machineId: string): string {
-  return `STATE_MACHINE_ARN_${machineId.toUpperCase().replace(/-/g, '_')}`;
-}
-
-/** `media` → `MEDIA_BUCKET`. */
-export function bucketEnvName(bucket: 'media' | 'imports' | 'exports'): string {
-  return { media: ENV.mediaBucket, imports: ENV.importsBucket, exports: ENV.exportsBucket }[bucket];
-}
+export {
+  DEAD_LETTER_ENV,
+  SECRET_ARN_ENV,
+  bucketEnvName,
+  queueUrlEnvName,
+  stateMachineArnEnvName,
+} from '../../wiring/environment.js';
+export type { SecretId } from '../../wiring/secrets.js';

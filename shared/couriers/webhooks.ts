@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { config } from '../config/config.js';
 import { storedSecretReader } from '../config/stored-secret.js';
 import { AppError } from '../errors.js';
+import { businessMetrics } from '../observability/business-metrics.js';
 import { logger } from '../observability/logger.js';
 import { redactPans, redactPansInJson } from '../privacy/pan.js';
 import { CourierWebhookEvent, TRACKING_UPDATED } from './model.js';
@@ -104,9 +105,15 @@ function withoutRecipientName(text: string): string {
  * redacted first (`redactPansInJson`), so the queue, its DLQ, the shipment, events and logs never hold one: redacted,
  * not refused, since the courier signed it and would retry a refusal, while a number that merely looks like a card in
  * a field we do not read (a recipient's note) changes nothing. The recipient's name on a proof of delivery is dropped
- * too. The event id travels as an attribute, for the DLQ's reader.
+ * too. The event id travels as an attribute, for the DLQ's reader. The lag from the courier's event time to its receipt
+ * (`now`, the clock by default) goes to the `CourierWebhookLagSeconds` business metric.
  */
-export async function enqueueCourierWebhook(rawBody: string, event: CourierWebhookEvent, deps: { sqs: SQSClient; queueUrl: string }): Promise<void> {
+export async function enqueueCourierWebhook(
+  rawBody: string,
+  event: CourierWebhookEvent,
+  deps: { sqs: SQSClient; queueUrl: string; now?: () => Date },
+): Promise<void> {
+  const receivedAt = (deps.now ?? (() => new Date()))();
   const { text, paths } = redactPansInJson(rawBody);
   const id = redactPans(event.id);
   if (paths.length > 0) logger.warn('card-like values redacted from a courier event before queueing it', { courierEventId: id, paths });
@@ -120,4 +127,6 @@ export async function enqueueCourierWebhook(rawBody: string, event: CourierWebho
       },
     }),
   );
+  // Measured once queued: a delivery we fail, which the courier sends again, is measured when it finally lands.
+  businessMetrics.courierEventReceived(event.data.object.occurredAt, receivedAt);
 }

@@ -87,7 +87,27 @@ export type EntityType =
   | 'ShoppingListCount'
   | 'PersonalDataExport'
   | 'PersonalDataExportLock'
-  | 'PersonalDataErasure';
+  | 'PersonalDataErasure'
+  | 'WebhookEndpoint'
+  | 'WebhookSubscription'
+  | 'WebhookDelivery'
+  | 'WebhookAttempt';
+
+/** The partition of one entity's audit entries. */
+const auditPartition = (entity: string, entityId: string): string => `AUDIT#${entity}#${entityId}`;
+/** gsi1's partition of one UTC day's audit log (`yyyy-mm-dd`). */
+const auditDayPartition = (day: string): string => `AUDIT#${day}`;
+/** gsi2's partition of everything one actor did. */
+const auditActorPartition = (actor: string): string => `AUDIT_ACTOR#${actor}`;
+/** The partition of one UTC day's books (`yyyy-mm-dd`). */
+const booksPartition = (day: string): string => `BOOKS#${day}`;
+/** gsi1's one partition of every API key's record. */
+const API_KEYS_PARTITION = 'APIKEYS';
+/** gsi1's one partition of every locally managed member of staff. */
+const STAFF_PARTITION = 'STAFF';
+
+/** gsi1's one partition of every webhook endpoint. */
+const WEBHOOK_ENDPOINTS_PARTITION = 'WEBHOOK_ENDPOINTS';
 
 export const keys = {
   category: (id: string): Key => ({ pk: `CATEGORY#${id}`, sk: 'CATEGORY' }),
@@ -113,24 +133,29 @@ export const keys = {
 
   /** Audit entries of one entity, newest last. */
   audit: (entity: string, entityId: string, at: string, id: string): Key => ({
-    pk: `AUDIT#${entity}#${entityId}`,
+    pk: auditPartition(entity, entityId),
     sk: `AT#${at}#${id}`,
   }),
+  auditPartition,
   /** gsi1: the whole audit log of one day, in time order. */
-  auditByDay: (at: string, id: string) => ({ gsi1pk: `AUDIT#${at.slice(0, 10)}`, gsi1sk: `${at}#${id}` }),
+  auditByDay: (at: string, id: string) => ({ gsi1pk: auditDayPartition(at.slice(0, 10)), gsi1sk: `${at}#${id}` }),
+  auditDayPartition,
   /** gsi2 (audit schema version 2 on): everything one actor (a person, an API key, a job) did, in time order. */
-  auditByActor: (actor: string, at: string, id: string) => ({ gsi2pk: `AUDIT_ACTOR#${actor}`, gsi2sk: `${at}#${id}` }),
+  auditByActor: (actor: string, at: string, id: string) => ({ gsi2pk: auditActorPartition(actor), gsi2sk: `${at}#${id}` }),
+  auditActorPartition,
 
   /** An integration's API key, stored only as its SHA-256. */
   apiClient: (keyHash: string): Key => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
   /** An API key's record by its id (name, roles, scopes, stores, status, the hashes it answers to); never the key itself. */
   apiKey: (id: string): Key => ({ pk: `APIKEY_ID#${id}`, sk: 'APIKEY_ID' }),
   /** gsi1: every API key by creation time, for the console's list (tens of keys, one partition). */
-  apiKeysByCreation: (createdAt: string, id: string) => ({ gsi1pk: 'APIKEYS', gsi1sk: `${createdAt}#${id}` }),
+  apiKeysByCreation: (createdAt: string, id: string) => ({ gsi1pk: API_KEYS_PARTITION, gsi1sk: `${createdAt}#${id}` }),
+  apiKeysPartition: API_KEYS_PARTITION,
   /** A member of staff's roles and stores in the local store of principals (on AWS: Cognito groups instead). */
   staffPrincipal: (subject: string): Key => ({ pk: `STAFF#${subject}`, sk: 'STAFF' }),
   /** gsi1: every locally managed member of staff, by subject. */
-  staffBySubject: (subject: string) => ({ gsi1pk: 'STAFF', gsi1sk: subject }),
+  staffBySubject: (subject: string) => ({ gsi1pk: STAFF_PARTITION, gsi1sk: subject }),
+  staffPartition: STAFF_PARTITION,
   /** A staff console session, keyed by the SHA-256 of its id (the id itself is only in the browser's cookie). */
   staffSession: (sessionHash: string): Key => ({ pk: `SESSION#${sessionHash}`, sk: 'SESSION' }),
 
@@ -217,7 +242,8 @@ export const keys = {
    * The books of one UTC day: every sale (an order completed) and every refund, written in the same transaction as the
    * order's change. Invoicing works from the events; the nightly reconciliation reads this partition as what we owe.
    */
-  financialRecord: (day: string, kind: 'SALE' | 'REFUND', ref: string): Key => ({ pk: `BOOKS#${day}`, sk: `${kind}#${ref}` }),
+  financialRecord: (day: string, kind: 'SALE' | 'REFUND', ref: string): Key => ({ pk: booksPartition(day), sk: `${kind}#${ref}` }),
+  booksPartition,
   /** A refund request recorded as done, in the order's partition: the same request is never recorded (or refunded) twice. */
   orderRefund: (orderId: string, refundKey: string): Key => ({ pk: `ORDER#${orderId}`, sk: `REFUND#${refundKey}` }),
   /** A shopper's return of some of an order's goods, in the order's partition (the order's returns are one query). */
@@ -312,8 +338,41 @@ export const keys = {
   reportDay: (storeId: string, day: string): Key => ({ pk: `REPORT#${storeId}`, sk: `DAY#${day}` }),
   /** A sale or refund counted in the report totals, put with `attribute_not_exists` in the transaction that adds it: counted once. */
   reportApplied: (ref: string): Key => ({ pk: `REPORT_APPLIED#${ref}`, sk: 'APPLIED' }),
+  /** The ref a sale is counted into the report totals under, once per order (`reportApplied`). */
+  reportSaleRef: (orderId: string): string => `SALE#${orderId}`,
+  /** The ref a refund is counted into the report totals under, once per refund of an order (`reportApplied`). */
+  reportRefundRef: (orderId: string, refundRef: string): string => `REFUND#${orderId}#${refundRef}`,
+  /** Powertools idempotency's records of one function (`shared/http/idempotency.ts`); the sort key is Powertools'. */
+  idempotencyPartition: (functionName: string): string => `IDEMPOTENCY#${functionName}`,
   /** One fixed window of a per-subject rate limiter: its count, under `count < :limit`; TTL an hour after the window ends. */
   rateWindow: (limiter: string, subject: string, windowStart: string): Key => ({ pk: `RATE#${limiter}#${subject}`, sk: `WINDOW#${windowStart}` }),
+  /**
+   * A webhook endpoint (issue 15): its URL, event types, state and secret versions, never a secret (they are derived,
+   * `shared/webhooks/signing-secrets.ts`); its deliveries and their attempts share the partition.
+   */
+  webhookEndpoint: (endpointId: string): Key => ({ pk: `WEBHOOK_ENDPOINT#${endpointId}`, sk: 'ENDPOINT' }),
+  /** gsi1: every webhook endpoint by creation time, for `GET /webhook-endpoints` (tens of endpoints, one partition). */
+  webhookEndpointsByCreation: (createdAt: string, endpointId: string) => ({ gsi1pk: WEBHOOK_ENDPOINTS_PARTITION, gsi1sk: `${createdAt}#${endpointId}` }),
+  webhookEndpointsPartition: WEBHOOK_ENDPOINTS_PARTITION,
+  /** The endpoints subscribed to one event type: one partition per type, which the webhook fan-out reads with one Query. */
+  webhookSubscribers: (eventType: string): string => `WEBHOOK_SUBSCRIBERS#${eventType}`,
+  /** One endpoint's subscription to one event type, with `enabled`: written in the endpoint's own transactions, so they agree. */
+  webhookSubscriber: (eventType: string, endpointId: string): Key => ({ pk: `WEBHOOK_SUBSCRIBERS#${eventType}`, sk: `ENDPOINT#${endpointId}` }),
+  /** A webhook endpoint's partition: the endpoint, its deliveries and their attempts. */
+  webhookEndpointPartition: (endpointId: string): string => `WEBHOOK_ENDPOINT#${endpointId}`,
+  /**
+   * One event to one webhook endpoint, in the endpoint's partition by the event's own time: put once per event and
+   * endpoint (`attribute_not_exists`), and a time range of an endpoint's deliveries is one Query with `BETWEEN`.
+   */
+  webhookDelivery: (endpointId: string, eventTime: string, eventId: string): Key => ({
+    pk: `WEBHOOK_ENDPOINT#${endpointId}`,
+    sk: `DELIVERY#${eventTime}#${eventId}`,
+  }),
+  /** One attempt of a delivery (the endpoint's delivery log, in time order), put once in the transaction that counts it. */
+  webhookAttempt: (endpointId: string, attemptedAt: string, deliveryId: string, n: number): Key => ({
+    pk: `WEBHOOK_ENDPOINT#${endpointId}`,
+    sk: `ATTEMPT#${attemptedAt}#${deliveryId}#${n}`,
+  }),
 } as const;
 
 /** Key prefixes that queries use with `begins_with`. */
@@ -330,4 +389,6 @@ export const PREFIXES = {
   shoppingList: 'LIST#',
   personalDataExport: 'EXPORT#',
   reportDay: 'DAY#',
+  webhookDelivery: 'DELIVERY#',
+  webhookAttempt: 'ATTEMPT#',
 } as const;

@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 
 /** One item of a write transaction: a Put, Update, Delete or ConditionCheck. */
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -7,11 +8,23 @@ export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems'
 /** A transaction that DynamoDB cancelled, with one reason code per item in request order (`None` for items that were fine). */
 export class TransactionCancelled extends Error {
   override readonly name = 'TransactionCancelled';
+  /**
+   * The item as it was when its condition failed, for the items that asked for it with
+   * `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`: the writer learns the current state without reading it again.
+   */
+  readonly oldItems: readonly (Record<string, unknown> | undefined)[];
+
   constructor(
     readonly codes: readonly string[],
-    options: { cause?: unknown } = {},
+    options: { cause?: unknown; oldItems?: readonly (Record<string, unknown> | undefined)[] } = {},
   ) {
-    super(`transaction cancelled: ${codes.join(', ')}`, options);
+    super(`transaction cancelled: ${codes.join(', ')}`, options.cause === undefined ? {} : { cause: options.cause });
+    this.oldItems = options.oldItems ?? [];
+  }
+
+  /** The item at `index` as its failed condition found it, if that item asked for it (`ALL_OLD`) and it existed. */
+  oldItem(index: number): Record<string, unknown> | undefined {
+    return this.oldItems[index];
   }
 
   /** Indexes of the items whose condition failed. */
@@ -38,9 +51,28 @@ export async function transactWrite(deps: { db: DynamoDBDocumentClient }, items:
       if (!(error instanceof TransactionCanceledException)) throw error;
       const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
       const onlyConflicts = codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
-      if (!onlyConflicts || attempt >= MAX_CONFLICT_ATTEMPTS) throw new TransactionCancelled(codes, { cause: error });
+      if (!onlyConflicts || attempt >= MAX_CONFLICT_ATTEMPTS) {
+        // The document client leaves the exception as DynamoDB sent it: the old items are still attribute values.
+        const oldItems = (error.CancellationReasons ?? []).map((r) => (r.Item === undefined ? undefined : unmarshall(r.Item)));
+        throw new TransactionCancelled(codes, { cause: error, oldItems });
+      }
       await backoff(attempt);
     }
+  }
+}
+
+/**
+ * Runs a write transaction whose conditions guard an idempotent step: `false` when a condition failed (the step was
+ * already done, or another writer got there first), `true` when it committed.
+ * @throws TransactionCancelled when conflicts persisted; any other error as {@link transactWrite} does
+ */
+export async function transactWriteIfConditionsHold(deps: { db: DynamoDBDocumentClient }, items: TransactItem[]): Promise<boolean> {
+  try {
+    await transactWrite(deps, items);
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionCancelled && error.failedConditions().length > 0) return false;
+    throw error;
   }
 }
 

@@ -5,16 +5,13 @@ import { keys, TTL_ATTRIBUTE } from '../db/keys.js';
 import { findPans } from '../privacy/pan.js';
 import type { TransactItem } from '../db/transact.js';
 import type { EventEnvelope } from './publisher.js';
-import type { StreamFilter } from './stream-filter.js';
+import { OUTBOX_ENTITY_TYPE } from '../../wiring/stream-filter.js';
 
 /** How long a relayed outbox item stays in the table: long enough to inspect, short enough to cost nothing. */
 const OUTBOX_RETENTION_SECONDS = 24 * 60 * 60;
 
-/** The entity type the stream relay filters on. */
-export const OUTBOX_ENTITY_TYPE = 'OutboxEvent';
-
-/** The stream records the relay puts on the bus: new outbox items only, so TTL deletions and every other item cost no invocation. */
-export const OUTBOX_STREAM_FILTER: StreamFilter = { eventName: ['INSERT'], entityTypes: [OUTBOX_ENTITY_TYPE] };
+/** The entity type the stream relay filters on, declared with the relay's stream in the wiring. */
+export { OUTBOX_ENTITY_TYPE, OUTBOX_STREAM_FILTER } from '../../wiring/stream-filter.js';
 
 export interface OutboxMeta {
   /** A deterministic id makes the event as idempotent as the write it rides with; a retry cannot emit it twice. */

@@ -9,7 +9,7 @@ import { logger } from '../observability/logger.js';
 import { metrics } from '../observability/metrics.js';
 import { observedBatchHandler } from './consumer.js';
 import { OUTBOX_ENTITY_TYPE, OUTBOX_STREAM_FILTER } from './outbox.js';
-import { matchesFilter, streamFilterPattern } from './stream-filter.js';
+import { matchesFilter, streamFilterPattern } from '../../wiring/stream-filter.js';
 
 /** PutEvents accepts at most 10 entries, and 256 KB of them, per call. */
 export const PUT_EVENTS_LIMITS = { entries: 10, bytes: 256 * 1024 } as const;

@@ -58,7 +58,7 @@ type Event = APIGatewayProxyEvent & { smartshelf?: { idempotencyKey?: string } }
  * idempotency → the handler. The problem+json mapper wraps all of them, so an error from any layer
  * (including idempotency, which clears its in-progress record first) leaves as RFC 9457.
  *
- * The route's scope and body limit are read from `infra/wiring.ts` by method and resource, so a
+ * The route's scope and body limit are read from `wiring/index.ts` by method and resource, so a
  * handler never restates them.
  */
 export function httpHandler<P extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown, B extends z.ZodType = z.ZodUnknown>(

@@ -4,7 +4,7 @@ import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middle
 import type middy from '@middy/core';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { config } from '../config/config.js';
-import { TABLE_KEYS, TTL_ATTRIBUTE } from '../db/keys.js';
+import { keys, TABLE_KEYS, TTL_ATTRIBUTE } from '../db/keys.js';
 
 /**
  * Powertools idempotency backed by the single table: the partition is per function
@@ -18,7 +18,7 @@ export function idempotency(): middy.MiddlewareObj {
       tableName: config.tableName,
       keyAttr: TABLE_KEYS.partition,
       sortKeyAttr: TABLE_KEYS.sort,
-      staticPkValue: `IDEMPOTENCY#${process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local'}`,
+      staticPkValue: keys.idempotencyPartition(process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local'),
       expiryAttr: TTL_ATTRIBUTE,
       awsSdkV3Client: new DynamoDBClient({}),
     }),

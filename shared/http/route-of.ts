@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BODY_BYTES, routes, type RouteSpec } from '../../infra/wiring.js';
+import { DEFAULT_MAX_BODY_BYTES, routes, type RouteSpec } from '../../wiring/index.js';
 
 export interface ResolvedRoute extends RouteSpec {
   maxBodyBytes: number;

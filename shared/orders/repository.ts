@@ -58,13 +58,20 @@ export class PosReferenceTakenError extends ConflictError {
   }
 }
 
-/** The order changed since it was read; the caller reads it again and decides anew. */
+/**
+ * The order changed since it was read; the caller decides anew on `current` (the order as the failed condition found
+ * it, when the write asked for it) or reads it again.
+ */
 export class OrderChangedError extends ConflictError {
   override readonly name: string = 'OrderChangedError';
-  constructor(orderId: string, version: number, status: OrderStatus) {
+  /** The order as it is now, when the failed write returned it; never enumerable, so no log or answer carries it. */
+  declare readonly current: Order | undefined;
+  constructor(orderId: string, version: number, status: OrderStatus, current?: Order) {
     super('order-changed', `Order ${orderId} changed after it was read at version ${version} (${status}); read it again.`, {
       extensions: { orderId, version, status },
     });
+    // The order holds personal data (the delivery address): it must not ride along when the error is logged.
+    Object.defineProperty(this, 'current', { value: current, enumerable: false });
   }
 }
 
@@ -172,9 +179,9 @@ function changeEvents(deps: TableDeps, next: Order, who: OrderActor): TransactIt
 }
 
 /**
- * Applies one state machine event to the order as it was read, and writes the result, its history entry and its
- * events in one transaction under `version = :read AND status = :from`: of two changes computed from the same
- * version, exactly one commits. Nothing is written when the transition is refused. `extraItems` (a stock move, a
+ * Applies one state machine event (or several in a row) to the order as it was read, and writes the result, its history
+ * entries and their events in one transaction under `version = :read AND status = :from`: of two changes computed from
+ * the same version, exactly one commits. Nothing is written when the transition is refused. `extraItems` (a stock move, a
  * task token, a cart change) commit with it or not at all; the order is always the transaction's first item. Items that
  * describe the order as changed (an event) are given as a function of it.
  * @returns the order after the change
@@ -184,7 +191,7 @@ function changeEvents(deps: TableDeps, next: Order, who: OrderActor): TransactIt
 export async function updateOrderStatus(
   deps: TableDeps,
   read: Order,
-  event: OrderEvent,
+  event: OrderEvent | readonly OrderEvent[],
   who: OrderActor,
   extraItems: readonly TransactItem[] | ((next: Order) => readonly TransactItem[]) = [],
 ): Promise<Order> {
@@ -192,10 +199,25 @@ export async function updateOrderStatus(
   try {
     await transactWrite(deps, [...items, ...(typeof extraItems === 'function' ? extraItems(next) : extraItems)]);
   } catch (error) {
-    if (error instanceof TransactionCancelled && error.failedConditions().includes(0)) throw new OrderChangedError(read.id, read.version, read.status);
+    if (error instanceof TransactionCancelled && error.failedConditions().includes(0)) throw orderChangedFrom(read, error.oldItem(0));
     throw error;
   }
   return next;
+}
+
+/**
+ * The error of a write whose condition on the order (`read`'s version and status) failed, carrying the order as the
+ * condition found it when the write returned it (`ALL_OLD`), so that the caller can decide anew without reading it. An
+ * item that does not parse is left out: the caller reads the order again, and the read reports it.
+ */
+function orderChangedFrom(read: Order, oldItem: Record<string, unknown> | undefined): OrderChangedError {
+  let current: Order | undefined;
+  try {
+    current = oldItem === undefined ? undefined : orderFromItem(oldItem);
+  } catch {
+    current = undefined;
+  }
+  return new OrderChangedError(read.id, read.version, read.status, current);
 }
 
 /**
@@ -214,8 +236,15 @@ export function newOrderChange(deps: TableDeps, created: Order, event: OrderEven
  * caller that must commit them with items of its own that fail in their own way (a stock reservation).
  * @throws InvalidTransitionError, CaptureExceedsAuthorizationError, RefundExceedsCaptureError (409) from `transition`
  */
-export function orderChange(deps: TableDeps, read: Order, event: OrderEvent, who: OrderActor): { next: Order; items: TransactItem[] } {
-  const next = transition(read, event, deps.now(), who.actor);
+export function orderChange(deps: TableDeps, read: Order, event: OrderEvent | readonly OrderEvent[], who: OrderActor): { next: Order; items: TransactItem[] } {
+  // Several events in a row (authorized, then confirmed) are one write of the last order and every change's events.
+  const events: readonly OrderEvent[] = Array.isArray(event) ? event : [event as OrderEvent];
+  let next = read;
+  const eventItems: TransactItem[] = [];
+  for (const each of events) {
+    next = transition(next, each, deps.now(), who.actor);
+    eventItems.push(...changeEvents(deps, next, who));
+  }
   const put: TransactItem = {
     Put: {
       TableName: deps.tableName,
@@ -223,9 +252,11 @@ export function orderChange(deps: TableDeps, read: Order, event: OrderEvent, who
       ConditionExpression: '#version = :version AND #status = :status',
       ExpressionAttributeNames: { '#version': 'version', '#status': 'status' },
       ExpressionAttributeValues: { ':version': read.version, ':status': read.status },
+      // A failed condition answers with the order as it is now: the writer decides anew without another read.
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
-  return { next, items: [put, ...changeEvents(deps, next, who)] };
+  return { next, items: [put, ...eventItems] };
 }
 
 /** A page of orders and the cursor of the next one, if any. */

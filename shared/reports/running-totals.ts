@@ -81,10 +81,6 @@ export async function applyContribution(deps: TableDeps, ref: string, contributi
   }
 }
 
-/** The dedupe ref of a sale: one per order. */
-export const saleRef = (orderId: string): string => `SALE#${orderId}`;
-/** The dedupe ref of a refund: one per refund of an order. */
-export const refundRef = (orderId: string, ref: string): string => `REFUND#${orderId}#${ref}`;
 
 /**
  * Counts a completed order's sale in its store's day, once. The order is read back for what the event does not carry
@@ -95,7 +91,7 @@ export const refundRef = (orderId: string, ref: string): string => `REFUND#${ord
 export async function recordSale(sale: { orderId: string; completedAt: string }, deps: TableDeps): Promise<boolean> {
   const order = await requireOrder(deps, sale.orderId);
   const store = await requireStore(order.storeId, deps);
-  return applyContribution(deps, saleRef(order.id), saleContribution(order, sale.completedAt, store));
+  return applyContribution(deps, keys.reportSaleRef(order.id), saleContribution(order, sale.completedAt, store));
 }
 
 /**
@@ -105,7 +101,7 @@ export async function recordSale(sale: { orderId: string; completedAt: string },
 export async function recordRefund(refund: RefundFigures & { orderId: string; refundRef: string }, deps: TableDeps): Promise<boolean> {
   const order = await requireOrder(deps, refund.orderId);
   const store = await requireStore(order.storeId, deps);
-  return applyContribution(deps, refundRef(order.id, refund.refundRef), refundContribution(order, refund, store));
+  return applyContribution(deps, keys.reportRefundRef(order.id, refund.refundRef), refundContribution(order, refund, store));
 }
 
 /** One stored day: its date, currency and counters. */

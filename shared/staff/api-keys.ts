@@ -352,7 +352,7 @@ export async function listApiKeys(query: ListApiKeysQuery, deps: TableDeps): Pro
       IndexName: INDEXES.gsi1.name,
       KeyConditionExpression: 'gsi1pk = :pk',
       ...(query.status ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } } : {}),
-      ExpressionAttributeValues: { ':pk': 'APIKEYS', ...(query.status ? { ':status': query.status } : {}) },
+      ExpressionAttributeValues: { ':pk': keys.apiKeysPartition, ...(query.status ? { ':status': query.status } : {}) },
       ScanIndexForward: false,
       Limit: query.limit,
       ...(start ? { ExclusiveStartKey: start } : {}),

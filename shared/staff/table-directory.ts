@@ -62,7 +62,7 @@ export function tableStaffDirectory(deps: TableDeps): StaffDirectory {
           IndexName: INDEXES.gsi1.name,
           KeyConditionExpression: 'gsi1pk = :pk',
           ...(query.role ? { FilterExpression: 'contains(#roles, :role)', ExpressionAttributeNames: { '#roles': 'roles' } } : {}),
-          ExpressionAttributeValues: { ':pk': 'STAFF', ...(query.role ? { ':role': query.role } : {}) },
+          ExpressionAttributeValues: { ':pk': keys.staffPartition, ...(query.role ? { ':role': query.role } : {}) },
           Limit: query.limit,
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),

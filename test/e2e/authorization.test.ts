@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { ROLES, scopesForRoles, type Role } from '../../shared/auth/roles.js';
-import { routes, type RouteSpec } from '../../infra/wiring.js';
+import { routes, type RouteSpec } from '../../wiring/index.js';
 import type { Cart } from '../../shared/carts/model.js';
 import type { OrderView } from '../../shared/orders/views.js';
 import { ApiClient, type ApiResponse } from '../support/api-client.js';

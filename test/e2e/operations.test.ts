@@ -6,7 +6,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/engines/crede
 import type { Role } from '../../shared/auth/roles.js';
 import type { DeadLetterQueueList, DeadLetterQueueSummary } from '../../shared/ops/dead-letters.js';
 import type { RedriveReport } from '../../shared/ops/redrive.js';
-import { queues } from '../../infra/wiring.js';
+import { queues } from '../../wiring/index.js';
 import { ApiClient } from '../support/api-client.js';
 import { eventually, fieldsOf, problem } from '../support/e2e.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../../shared/http/problem.js';
-import { DEFAULT_MAX_BODY_BYTES } from '../../infra/wiring.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../../wiring/index.js';
 
 /** The local platform's gateway behaviour, over real HTTP against `npm start`. */
 

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_SHIM } from '../../infra/cdk/bundling.js';
 import { REPOSITORY_ROOT } from '../../infra/cdk/smartshelf-stack.js';
-import { functions } from '../../infra/wiring.js';
+import { functions } from '../../wiring/index.js';
 import { CDK_PROVIDER_FUNCTION } from './support/template.js';
 
 const run = promisify(execFile);

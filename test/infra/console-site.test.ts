@@ -10,7 +10,7 @@ import { logicalIdOf } from '../../infra/cdk/nag.js';
 import { isConsoleSignInFunction } from '../../infra/cdk/smartshelf-stack.js';
 import { scopesForRoles, STAFF_ROLES } from '../../shared/auth/roles.js';
 import { ENV } from '../../shared/config/env-names.js';
-import { AUTHORIZER_FN, functions, routes, type FunctionSpec, type RouteSpec } from '../../infra/wiring.js';
+import { AUTHORIZER_FN, functions, routes, type FunctionSpec, type RouteSpec } from '../../wiring/index.js';
 import { CDK_CONTEXT, CONSOLE_FIXTURE, synthesized } from './support/synth.js';
 import { referencedIds, resource, resourcesOf } from './support/template.js';
 

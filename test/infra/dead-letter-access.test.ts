@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { functions, queues, routes, rules, schedules, stateMachines, streams, type QueueSpec } from '../../infra/wiring.js';
+import { functions, queues, routes, rules, schedules, secrets, stateMachines, streams, type QueueSpec } from '../../wiring/index.js';
 import { build } from './support/synth.js';
 
 /**
@@ -18,7 +18,7 @@ const extraQueues: QueueSpec[] = Array.from({ length: 5 }, (_, i) => ({
 }));
 
 function opsStackOf(wiringQueues: readonly QueueSpec[]) {
-  const { stack } = build('dev', { functions, routes, queues: wiringQueues, rules, streams, schedules, stateMachines });
+  const { stack } = build('dev', { functions, routes, queues: wiringQueues, rules, streams, schedules, stateMachines, secrets });
   const ops = stack.functionStacks.get('ops') ?? expect.fail('no FunctionsOps stack');
   const template = Template.fromStack(ops).toJSON() as { Parameters?: Record<string, unknown> };
   return { parameters: Object.keys(template.Parameters ?? {}).sort(), template: JSON.stringify(template) };

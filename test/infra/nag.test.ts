@@ -22,7 +22,8 @@ describe('cdk-nag AwsSolutions', () => {
   it('checks the nested stacks too: each holds acknowledgments, all of them matched by real findings', () => {
     const { app, stack } = synthesized('dev');
     const stacksWithAcks = new Set(acknowledgments(app).map((ack) => ack.path.split('/')[1]));
-    for (const nested of nestedStacksOf(stack)) expect(stacksWithAcks, nested.node.id).toContain(nested.node.id);
+    // The observability stack holds alarms and a dashboard, on which AwsSolutions has no rule: nothing to acknowledge.
+    for (const nested of nestedStacksOf(stack).filter((n) => n !== stack.observability)) expect(stacksWithAcks, nested.node.id).toContain(nested.node.id);
     expect(unusedAcknowledgments(app)).toEqual([]);
   });
 

@@ -2,7 +2,7 @@ import { Stack, type NestedStack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { logicalIdOf } from '../../infra/cdk/nag.js';
-import { functions, routes } from '../../infra/wiring.js';
+import { functions, routes } from '../../wiring/index.js';
 import { nestedStacksOf, synthesized } from './support/synth.js';
 import { CDK_PROVIDER_FUNCTION } from './support/template.js';
 

@@ -8,8 +8,8 @@ import { SCOPES } from '../../shared/auth/scopes.js';
 import { DEAD_LETTER_ENV, ENV, SECRET_ARN_ENV, bucketEnvName, queueUrlEnvName } from '../../shared/config/env-names.js';
 import { INDEXES, TTL_ATTRIBUTE } from '../../shared/db/keys.js';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../../shared/http/problem.js';
-import { streamFilterPattern } from '../../shared/events/stream-filter.js';
-import { SHOPPER_TOKEN_CLAIMS_FN, functions, queues, routes, rules, streams, type BucketId } from '../../infra/wiring.js';
+import { streamFilterPattern } from '../../wiring/stream-filter.js';
+import { SHOPPER_TOKEN_CLAIMS_FN, functions, queues, routes, rulePattern, rules, streams, type BucketId } from '../../wiring/index.js';
 import { synthesized } from './support/synth.js';
 import {
   actionsOf,
@@ -261,6 +261,7 @@ describe('least privilege from the wiring access', () => {
       ['BillingWebhookSecrets', 'billing-webhooks'],
       ['CourierWebhookSecrets', 'courier-webhooks'],
       ['CourierApiSecret', 'courier-api'],
+      ['WebhookSigning', 'webhook-signing'],
     ] as const;
     for (const [construct, secretId] of secrets) {
       const secret = logicalIdOf(stack.node.findChild(construct) as Secret);
@@ -413,7 +414,7 @@ describe('queues, dead-letter queues and rules', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
         Name: `smartshelf-dev-${spec.id}`,
         EventBusName: { Ref: bus },
-        EventPattern: { source: [...spec.pattern.source], 'detail-type': [...spec.pattern.detailType] },
+        EventPattern: { source: rulePattern(spec).source, 'detail-type': rulePattern(spec).detailType },
         Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } })],
       });
       template.hasResourceProperties('AWS::SQS::QueuePolicy', {

@@ -2,8 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { substituteFunctions } from '../../infra/cdk/constructs/workflows.js';
 import { logicalIdOf } from '../../infra/cdk/nag.js';
-import type { Wiring } from '../../infra/cdk/smartshelf-stack.js';
-import { AUTHORIZER_FN, type FunctionSpec } from '../../infra/wiring.js';
+import { AUTHORIZER_FN, secrets, type FunctionSpec, type Wiring } from '../../wiring/index.js';
 import { findings, unusedAcknowledgments } from './support/nag.js';
 import { synthesize } from './support/synth.js';
 import { actionsOf, referencedIds, resource, resourcesOf, roleStatements, referencedId } from './support/template.js';
@@ -33,6 +32,7 @@ const wiring: Wiring = {
     },
   ],
   stateMachines: [{ id: 'order-fulfilment', definition: 'test/infra/fixtures/order-fulfilment.asl.json' }],
+  secrets,
 };
 
 describe('a wiring with schedules and state machines', () => {

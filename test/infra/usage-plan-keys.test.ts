@@ -2,7 +2,7 @@ import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { integrationsUsagePlanName } from '../../infra/cdk/constructs/api.js';
 import { logicalIdOf } from '../../infra/cdk/nag.js';
-import { functions } from '../../infra/wiring.js';
+import { functions } from '../../wiring/index.js';
 import { ENV } from '../../shared/config/env-names.js';
 import { findings, unusedAcknowledgments } from './support/nag.js';
 import { synthesized } from './support/synth.js';

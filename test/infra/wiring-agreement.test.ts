@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { substituteFunctions } from '../../infra/cdk/constructs/workflows.js';
-import { REPOSITORY_ROOT, type Wiring } from '../../infra/cdk/smartshelf-stack.js';
+import { REPOSITORY_ROOT } from '../../infra/cdk/smartshelf-stack.js';
 import { localTopology, type LocalTopology } from '../../infra/local/topology.js';
-import { AUTHORIZER_FN, type FunctionSpec } from '../../infra/wiring.js';
+import { orderCompletedV1 } from '../../events/orders/order-completed.v1.js';
+import { AUTHORIZER_FN, secrets, type FunctionSpec, type Wiring } from '../../wiring/index.js';
 import { synthesize, synthesized } from './support/synth.js';
 import { referencedId, referencedIds, resourcesOf, type CfnResource } from './support/template.js';
 
@@ -153,7 +154,7 @@ describe('the CDK app and the local runtime serve the same wiring', () => {
       ],
       routes: [{ method: 'GET', path: '/reports/{id}', fn: 'ops-send-report', auth: { kind: 'scope', scope: 'admin' } }],
       queues: [{ id: 'orders-work', consumer: 'orders-consume', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 4 }],
-      rules: [{ id: 'orders-placed-to-work', pattern: { source: ['smartshelf.orders'], detailType: ['order.placed'] }, target: { queue: 'orders-work' } }],
+      rules: [{ id: 'orders-placed-to-work', events: [orderCompletedV1], target: { queue: 'orders-work' } }],
       streams: [
         {
           id: 'cart-projection',
@@ -168,6 +169,7 @@ describe('the CDK app and the local runtime serve the same wiring', () => {
       ],
       schedules: [{ id: 'nightly-report', expression: 'cron(0 3 * * ? *)', timezone: 'Europe/London', target: { fn: 'ops-send-report', input: {} } }],
       stateMachines: [{ id: 'order-fulfilment', definition: 'test/infra/fixtures/order-fulfilment.asl.json' }],
+      secrets,
     };
     expectAgreement(synthesize('dev', wiring).template, localTopology(wiring));
   });

@@ -12,7 +12,7 @@ import { startEventBus } from '../../infra/local/event-bus.js';
 import type { AwsJsonServer } from '../../infra/local/aws-json-server.js';
 import { createInvoker } from '../../infra/local/functions.js';
 import { createStreamDlqs, startStreamPollers, type StreamPollers } from '../../infra/local/streams.js';
-import { functions, rules, streams } from '../../infra/wiring.js';
+import { functions, rules, streams } from '../../wiring/index.js';
 import { BUCKET_IDS, platformEnv, resourceNames } from '../../infra/local/resources.js';
 import { migrate } from '../../shared/db/migrations/migrate.js';
 import type { EngineInfo } from '../support/engines.js';

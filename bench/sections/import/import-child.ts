@@ -18,12 +18,15 @@ import { reportToParent } from '../../lib/child.js';
 export interface ImportRunInput {
   jobId: string;
   rows: number;
+  /** The file is already in the table (a re-import): every row must come out `unchanged` rather than `created`. */
+  again?: boolean;
 }
 
 export interface ImportRunResult {
   rows: number;
   ms: number;
   created: number;
+  unchanged: number;
   failed: number;
   events: number;
   /** Most DynamoDB write requests the worker had in flight at once: the raw writer uses the same. */
@@ -61,9 +64,10 @@ async function run(input: ImportRunInput): Promise<ImportRunResult> {
   if (outcome.kind !== 'completed') throw new Error(`import did not complete: ${JSON.stringify(outcome)}`);
   const job = (await getJob(deps, input.jobId))!;
   if (job.total !== input.rows) throw new Error(`import counted ${job.total} rows, expected ${input.rows}`);
+  if ((input.again ? job.unchanged : job.created) !== input.rows) throw new Error(`import counted ${JSON.stringify(job)}, expected every row ${input.again ? 'unchanged' : 'created'}`);
   dynamo.middlewareStack.remove('benchWriteConcurrency');
   const events = (await outboxItems(deps.tableName)) - eventsBefore;
-  return { rows: job.total, ms, created: job.created, failed: job.failed, events, maxWritesInFlight, requests };
+  return { rows: job.total, ms, created: job.created, unchanged: job.unchanged, failed: job.failed, events, maxWritesInFlight, requests };
 }
 
 /** How many outbox items the table holds; counted outside the timed run and its request counts. */

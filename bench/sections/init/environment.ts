@@ -1,5 +1,5 @@
 import { ENV, bucketEnvName, queueUrlEnvName } from '../../../shared/config/env-names.js';
-import type { Access, BucketId, FunctionSpec } from '../../../infra/wiring.js';
+import type { Access, BucketId, FunctionSpec } from '../../../wiring/index.js';
 
 const REGION = 'eu-west-2';
 const ACCOUNT = '123456789012';

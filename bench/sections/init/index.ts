@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { ESBUILD_OPTIONS } from '../../../infra/cdk/bundling.js';
-import { functions, type FunctionSpec } from '../../../infra/wiring.js';
+import { functions, type FunctionSpec } from '../../../wiring/index.js';
 import type { BenchOptions } from '../../lib/cli.js';
 import { REPO_ROOT, WORK_DIR, check, type SectionResult, type TargetCheck } from '../../lib/results.js';
 import { median, ratio, roundOrder } from '../../lib/stats.js';

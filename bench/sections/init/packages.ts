@@ -1,6 +1,6 @@
 import { builtinModules } from 'node:module';
 import type { Metafile } from 'esbuild';
-import type { Access } from '../../../infra/wiring.js';
+import type { Access } from '../../../wiring/index.js';
 
 /**
  * Which package a bundled input file belongs to: `@aws-sdk/client-s3`, `zod`, or `(app) shared/http`

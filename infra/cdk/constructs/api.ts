@@ -25,7 +25,7 @@ import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE } from '../../../shared/http/problem.js';
 import { SECURITY_HEADERS } from '../../../shared/http/responses.js';
-import { BINARY_MEDIA_TYPES, type RouteSpec } from '../../wiring.js';
+import { BINARY_MEDIA_TYPES, type RouteSpec } from '../../../wiring/index.js';
 import { logRetentionOf, removalPolicyOf, type EnvironmentSettings } from '../environments.js';
 import { acknowledge } from '../nag.js';
 
@@ -200,7 +200,7 @@ export class Api extends Construct {
           : resource.addMethod(route.method, integration, { authorizationType: AuthorizationType.NONE });
       acknowledgeNonCognito(method);
       if (route.auth.kind === 'public') {
-        acknowledge(method, 'AwsSolutions-APIG4', `${route.method} ${route.path} is public by design in infra/wiring.ts (catalogue browsing and API docs).`);
+        acknowledge(method, 'AwsSolutions-APIG4', `${route.method} ${route.path} is public by design in wiring/index.ts (catalogue browsing and API docs).`);
       }
       methodsByResource.set(resource, [...(methodsByResource.get(resource) ?? []), route.method]);
     }

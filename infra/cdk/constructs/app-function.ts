@@ -11,8 +11,9 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DEAD_LETTER_ENV, ENV, SECRET_ARN_ENV, bucketEnvName, queueUrlEnvName, stateMachineArnEnvName, type SecretId } from '../../../shared/config/env-names.js';
-import type { BucketId, FunctionSpec, Level } from '../../wiring.js';
+import { ENV } from '../../../shared/config/env-names.js';
+import { grantedVariables, type GrantedResource } from '../../../wiring/environment.js';
+import type { BucketId, FunctionSpec, Level, SecretId } from '../../../wiring/index.js';
 import { cdkBundlingOptions, nativeModulesOf } from '../bundling.js';
 import { integrationsUsagePlanName } from './api.js';
 import { logRetentionOf, removalPolicyOf, type EnvironmentSettings } from '../environments.js';
@@ -98,7 +99,7 @@ export class AppFunction extends Construct {
     const role = new InlinePolicyRole(
       this,
       'Role',
-      { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `SmartShelf ${spec.id}: least privilege from infra/wiring.ts` },
+      { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `SmartShelf ${spec.id}: least privilege from wiring/index.ts` },
       new PolicyDocument(),
     );
     this.logGroup.grantWrite(role);
@@ -141,7 +142,7 @@ export class AppFunction extends Construct {
   private applyAccess(props: AppFunctionProps): void {
     const { spec, resources } = props;
     const fn = this.function;
-    const { table, buckets, bus, queues, secrets } = resources;
+    const { table, buckets, bus, secrets } = resources;
     if (spec.access.table && spec.access.tablePartitions) {
       if (spec.access.table !== 'read') throw new Error(`${spec.id}: tablePartitions narrows reads only`);
       // Item reads by key in the named partitions, and nothing through the indexes, whose keys LeadingKeys does not see.
@@ -152,11 +153,9 @@ export class AppFunction extends Construct {
           conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...spec.access.tablePartitions] } },
         }),
       );
-      fn.addEnvironment(ENV.tableName, table.tableName);
     } else if (spec.access.table) {
       if (spec.access.table === 'write') table.grantReadWriteData(fn);
       else table.grantReadData(fn);
-      fn.addEnvironment(ENV.tableName, table.tableName);
       acknowledge(
         this,
         wildcardResourceFinding(table, '/index/*', 'Arn', this),
@@ -167,7 +166,6 @@ export class AppFunction extends Construct {
       const bucket = buckets[bucketId];
       if (level === 'write') bucket.grantReadWrite(fn);
       else bucket.grantRead(fn);
-      fn.addEnvironment(bucketEnvName(bucketId), bucket.bucketName);
       acknowledge(
         this,
         wildcardResourceFinding(bucket, '/*', 'Arn', this),
@@ -181,35 +179,57 @@ export class AppFunction extends Construct {
         );
       }
     }
-    if (spec.access.events) {
-      bus.grantPutEventsTo(fn);
-      fn.addEnvironment(ENV.eventBusName, bus.eventBusName);
-    }
-    for (const queueId of spec.access.sendTo ?? []) {
-      const queue = queues.get(queueId);
-      if (!queue) throw new Error(`wiring: ${spec.id} sends to unknown queue ${queueId}`);
-      queue.grantSendMessages(fn);
-      fn.addEnvironment(queueUrlEnvName(queueId), queue.queueUrl);
-    }
+    if (spec.access.events) bus.grantPutEventsTo(fn);
+    for (const queueId of spec.access.sendTo ?? []) queueOf(props, queueId).grantSendMessages(fn);
     if (spec.access.deadLetters) this.applyDeadLetterAccess(props, spec.access.deadLetters);
-    for (const secretId of spec.access.secrets ?? []) {
-      secrets[secretId].grantRead(fn);
-      fn.addEnvironment(SECRET_ARN_ENV[secretId], secrets[secretId].secretArn);
-    }
+    for (const secretId of spec.access.secrets ?? []) secrets[secretId].grantRead(fn);
     if (spec.access.shopperIdentities === 'delete') {
       // Deleting a user by its sub needs no lookup (see shared/accounts/identity.ts), so nothing but the delete, on this pool.
       resources.shopperPool.grant(fn, 'cognito-idp:AdminDeleteUser');
-      fn.addEnvironment(ENV.shopperUserPoolId, resources.shopperPool.userPoolId);
     }
     if (spec.access.staffIdentities) {
       // Exactly the calls of shared/staff/cognito-directory.ts: listing reads, giving and taking roles writes groups.
       const read = ['cognito-idp:AdminListGroupsForUser', 'cognito-idp:ListUsers', 'cognito-idp:ListUsersInGroup'];
       const manage = ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminRemoveUserFromGroup', 'cognito-idp:CreateGroup'];
       resources.staffPool.grant(fn, ...read, ...(spec.access.staffIdentities === 'manage' ? manage : []));
-      fn.addEnvironment(ENV.staffUserPoolId, resources.staffPool.userPoolId);
     }
-    if (spec.access.usagePlanKeys) this.applyUsagePlanKeyAccess(props);
+    if (spec.access.usagePlanKeys) this.applyUsagePlanKeyAccess();
     this.applyWorkflowAccess(props);
+    // The variables come from the one list the local runtime reads too, so a function has the same names in both.
+    for (const { name, resource } of grantedVariables(spec.access, 'aws')) fn.addEnvironment(name, this.variableValue(resource, props));
+  }
+
+  /** A granted variable's value on AWS. */
+  private variableValue(resource: GrantedResource, props: AppFunctionProps): string {
+    const { resources, namePrefix } = props;
+    switch (resource.kind) {
+      case 'table':
+        return resources.table.tableName;
+      case 'event-bus':
+        return resources.bus.eventBusName;
+      case 'bucket':
+        return resources.buckets[resource.bucket].bucketName;
+      case 'queue-url':
+        return queueOf(props, resource.queue).queueUrl;
+      case 'dead-letter-queue-ids':
+        return [...resources.queues.keys()].sort().join(',');
+      case 'queue-url-prefix': {
+        const stack = Stack.of(this);
+        return `https://sqs.${stack.region}.${stack.urlSuffix}/${stack.account}/${namePrefix}-`;
+      }
+      case 'secret-arn':
+        return resources.secrets[resource.secret].secretArn;
+      case 'secret-value':
+        throw new Error(`${props.spec.id}: on AWS a secret is given by its ARN, never by value (${resource.variable})`);
+      case 'state-machine-arn':
+        return stateMachineArn(Stack.of(this), `${namePrefix}-${resource.machine}`);
+      case 'shopper-user-pool':
+        return resources.shopperPool.userPoolId;
+      case 'staff-user-pool':
+        return resources.staffPool.userPoolId;
+      case 'integrations-usage-plan':
+        return integrationsUsagePlanName(namePrefix);
+    }
   }
 
   /**
@@ -218,13 +238,12 @@ export class AppFunction extends Construct {
    * the API's stack that makes it is deployed after this function's (see `integrationsUsagePlanName`), so the plan's
    * keys are granted by pattern rather than by its id.
    */
-  private applyUsagePlanKeyAccess({ namePrefix }: AppFunctionProps): void {
+  private applyUsagePlanKeyAccess(): void {
     const stack = Stack.of(this);
     const path = (p: string) => `arn:${stack.partition}:apigateway:${stack.region}::${p}`;
     this.function.addToRolePolicy(new PolicyStatement({ actions: ['apigateway:GET'], resources: [path('/usageplans'), path('/apikeys')] }));
     this.function.addToRolePolicy(new PolicyStatement({ actions: ['apigateway:POST'], resources: [path('/apikeys'), path('/usageplans/*/keys')] }));
     this.function.addToRolePolicy(new PolicyStatement({ actions: ['apigateway:DELETE'], resources: [path('/apikeys/*')] }));
-    this.function.addEnvironment(ENV.integrationsUsagePlan, integrationsUsagePlanName(namePrefix));
     acknowledge(
       this,
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/usageplans/*/keys]',
@@ -242,14 +261,12 @@ export class AppFunction extends Construct {
    * CloudFormation parameters for each queue (four with the DLQ's URL and ARN), past the 60 a stack may have as queues
    * are added. One statement on the queues' name pattern covers them all; the ids and the URL prefix go in the environment.
    */
-  private applyDeadLetterAccess({ namePrefix, resources }: AppFunctionProps, use: 'read' | 'redrive'): void {
+  private applyDeadLetterAccess({ namePrefix }: AppFunctionProps, use: 'read' | 'redrive'): void {
     const stack = Stack.of(this);
     const pattern = stack.formatArn({ service: 'sqs', resource: `${namePrefix}-*`, arnFormat: ArnFormat.NO_RESOURCE_NAME });
     // SendMessageBatch and DeleteMessageBatch are authorized as SendMessage and DeleteMessage.
     const redrive = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:SendMessage'];
     this.function.addToRolePolicy(new PolicyStatement({ actions: ['sqs:GetQueueAttributes', ...(use === 'redrive' ? redrive : [])], resources: [pattern] }));
-    this.function.addEnvironment(DEAD_LETTER_ENV.queueIds, [...resources.queues.keys()].sort().join(','));
-    this.function.addEnvironment(DEAD_LETTER_ENV.queueUrlPrefix, `https://sqs.${stack.region}.${stack.urlSuffix}/${stack.account}/${namePrefix}-`);
     acknowledge(
       this,
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:${namePrefix}-*]`,
@@ -266,11 +283,10 @@ export class AppFunction extends Construct {
     for (const [machineId, use] of Object.entries(spec.access.workflows ?? {})) {
       const machineName = `${namePrefix}-${machineId}`;
       if (use === 'start') {
-        const machineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: machineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+        const machineArn = stateMachineArn(stack, machineName);
         const executions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${machineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
         this.function.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }));
         this.function.addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }));
-        this.function.addEnvironment(stateMachineArnEnvName(machineId), machineArn);
         acknowledge(this, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${machineName}:*]`, `Executions are named by order id at run time; the grant covers only the ${machineId} state machine's executions.`);
       } else {
         this.function.addToRolePolicy(new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: ['*'] }));
@@ -278,6 +294,18 @@ export class AppFunction extends Construct {
       }
     }
   }
+}
+
+/** A queue a function's grant names, failing loudly on an id the stack has no queue for. */
+function queueOf({ spec, resources }: AppFunctionProps, queueId: string): IQueue {
+  const queue = resources.queues.get(queueId);
+  if (!queue) throw new Error(`wiring: ${spec.id} sends to unknown queue ${queueId}`);
+  return queue;
+}
+
+/** A state machine's ARN built from its name (see `applyWorkflowAccess` for why not a reference). */
+function stateMachineArn(stack: Stack, machineName: string): string {
+  return stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: machineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
 /** `catalog-create-product` → `catalog`: metrics and logs group by bounded context. */

@@ -23,7 +23,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import type { RouteSpec } from '../../wiring.js';
+import type { RouteSpec } from '../../../wiring/index.js';
 import { logRetentionOf, removalPolicyOf, type EnvironmentSettings } from '../environments.js';
 import { acknowledge, wildcardResourceFinding } from '../nag.js';
 

@@ -8,7 +8,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption, type IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { QueueSpec, RuleSpec } from '../../wiring.js';
+import { rulePattern, type QueueSpec, type RuleSpec } from '../../../wiring/index.js';
 
 /** What Lambda uses when a function sets no timeout. */
 const LAMBDA_DEFAULT_TIMEOUT_SECONDS = 3;
@@ -88,7 +88,7 @@ export class Messaging extends Construct {
       new Rule(this, spec.id, {
         ruleName: `${props.namePrefix}-${spec.id}`,
         eventBus: this.bus,
-        eventPattern: { source: [...spec.pattern.source], detailType: [...spec.pattern.detailType] },
+        eventPattern: rulePattern(spec),
         targets: [new SqsQueue(queue)],
       });
     }

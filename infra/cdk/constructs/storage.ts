@@ -4,7 +4,7 @@ import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type BucketProps } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EXPORT_RETENTION_DAYS, PERSONAL_DATA_PREFIX } from '../../../shared/personal-data/retention.js';
-import type { BucketId } from '../../wiring.js';
+import type { BucketId } from '../../../wiring/index.js';
 import { removalPolicyOf, type EnvironmentSettings } from '../environments.js';
 import { acknowledge } from '../nag.js';
 

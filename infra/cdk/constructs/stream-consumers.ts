@@ -5,8 +5,8 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { streamFilterPattern } from '../../../shared/events/stream-filter.js';
-import type { StreamSpec } from '../../wiring.js';
+import { streamFilterPattern } from '../../../wiring/stream-filter.js';
+import type { StreamSpec } from '../../../wiring/index.js';
 import { acknowledge } from '../nag.js';
 import { alarmOnDeadLetters, deadLetterQueue, dlqIdOf } from './messaging.js';
 

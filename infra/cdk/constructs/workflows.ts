@@ -9,7 +9,7 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { ScheduleSpec, StateMachineSpec } from '../../wiring.js';
+import type { ScheduleSpec, StateMachineSpec } from '../../../wiring/index.js';
 import { alarmOnDeadLetters } from './messaging.js';
 import { logRetentionOf, removalPolicyOf, type EnvironmentSettings } from '../environments.js';
 import { XRAY_REASON, acknowledge } from '../nag.js';

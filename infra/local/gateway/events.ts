@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { BINARY_MEDIA_TYPES } from '../../wiring.js';
+import { BINARY_MEDIA_TYPES } from '../../../wiring/index.js';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../engines/credentials.js';
 
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { DEFAULT_MAX_BODY_BYTES, type RouteSpec } from '../../wiring.js';
+import { DEFAULT_MAX_BODY_BYTES, type RouteSpec } from '../../../wiring/index.js';
 import { authorizerEvent, proxyEvent, methodArn, type IncomingRequest } from './events.js';
 import { policyAllows } from './policy.js';
 import { gatewayProblem, type GatewayResponse } from './problems.js';
@@ -272,11 +272,12 @@ async function discard(req: IncomingMessage): Promise<void> {
 
 function write(res: ServerResponse, response: GatewayResponse, requestId: string): void {
   if (res.headersSent) return;
-  const body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
+  // A text body is written as it is (Node sends it with the headers in one write), not copied into a buffer first.
+  const length = typeof response.body === 'string' ? Buffer.byteLength(response.body) : response.body.length;
   res.writeHead(response.status, {
     ...response.headers,
     'x-amzn-requestid': requestId,
-    'content-length': String(body.length),
+    'content-length': String(length),
   });
-  res.end(body);
+  res.end(response.body);
 }

@@ -7,6 +7,7 @@ import { slotReleaseItem } from '../../fulfillment/slots.js';
 import { orderReservationId } from '../../inventory/reservation-ids.js';
 import { releaseReservation, returnCommitted } from '../../inventory/reservations.js';
 import { reverseRedeemItems } from '../../loyalty/redemptions.js';
+import { businessMetrics } from '../../observability/business-metrics.js';
 import { ORDER_CANCELLED } from '../../orders/deps.js';
 import type { Order } from '../../orders/model.js';
 import { OrderChangedError, requireOrder, updateOrderStatus } from '../../orders/repository.js';
@@ -147,8 +148,8 @@ async function giveBackRedemptions(deps: CheckoutDeps, order: Order): Promise<vo
  * and loyalty points the checkout took are given back.
  */
 export async function failOrder(orderId: string, failure: SagaFailure, deps: CheckoutDeps = checkoutDeps()): Promise<{ status: string }> {
+  let order = await requireOrder(deps, orderId);
   for (let attempt = 1; ; attempt += 1) {
-    const order = await requireOrder(deps, orderId);
     if (isTerminal(order.status)) {
       await giveBackRedemptions(deps, order);
       return { status: order.status };
@@ -159,10 +160,14 @@ export async function failOrder(orderId: string, failure: SagaFailure, deps: Che
     const reopen = await reopenCartItems(deps, order);
     try {
       const next = await updateOrderStatus(deps, order, event, SAGA_ACTOR, (changed) => [...reopen, completeEventItem(deps, changed, cancelled ? 'cancelled' : 'failed')]);
+      // Counted on the one change that ends the order, however often the step runs.
+      if (!cancelled) businessMetrics.checkoutFailed(code);
       await giveBackRedemptions(deps, next);
       return { status: next.status };
     } catch (error) {
       if (attempt >= 5 || !(error instanceof OrderChangedError)) throw error;
+      // The failed write returned the order as it is now (a cancel, a pick): decide again on that.
+      order = error.current ?? (await requireOrder(deps, orderId));
     }
   }
 }

@@ -1,15 +1,12 @@
-import { stockQuantity } from '../../carts/quantities.js';
-import { orderReservationId } from '../../inventory/reservation-ids.js';
 import { commitReservation } from '../../inventory/reservations.js';
 import { saleRecordItem } from '../../orders/books.js';
 import { requireOrder, updateOrderStatus } from '../../orders/repository.js';
 import { ORDER_CANCELLED } from '../../orders/deps.js';
-import type { Order } from '../../orders/model.js';
 import { isTerminal } from '../../orders/status.js';
 import { pendingProposals } from '../../orders/substitutions.js';
 import { settleWait, storeWait, waitItem } from '../../orders/waits.js';
 import { checkoutDeps, SAGA_ACTOR, type CheckoutDeps } from '../deps.js';
-import { completeEventItem, refuse } from './common.js';
+import { captureFacts, completeEventItem, onCurrentOrder, refuse, type CaptureFacts } from './common.js';
 
 /**
  * The saga's fulfilment steps: AwaitPick, AwaitSubstitutions, CommitStock and CompleteOrder (see `common.ts` for how the
@@ -29,29 +26,15 @@ export async function awaitPick(input: { orderId: string; taskToken: string }, d
 }
 
 /**
- * What an order's picks take from its reservation, per SKU in its stock unit: what was handed over of each line, under the
- * substitute's SKU when one was (the pick added its stock to the reservation), summed when two lines come to one SKU.
- * `undefined` before anything is picked: all that is held is committed.
- */
-function pickedStock(order: Order): { sku: string; quantity: number }[] | undefined {
-  if (!order.lines.some((line) => line.picked !== undefined)) return undefined;
-  const bySku = new Map<string, number>();
-  for (const line of order.lines) {
-    if (line.picked?.quantity === undefined) continue;
-    const sku = line.picked.substitute?.sku ?? line.sku;
-    bySku.set(sku, (bySku.get(sku) ?? 0) + stockQuantity(line.picked.quantity));
-  }
-  return [...bySku].map(([sku, quantity]) => ({ sku, quantity }));
-}
-
-/**
  * CommitStock: what was handed over moves from reserved to committed, a substitute's stock rather than the original's;
  * what was not (an original replaced by a substitute, a rejected substitute, a short pick) goes back on the shelf.
+ * CapturePayment, the step before, read the order and passes on its reservation and picks (`captured`), so the order is
+ * not read again; without them (a capture result from before they were passed) it is. The reservation's own condition
+ * (`held`) makes a second run change nothing.
  */
-export async function commitStock(orderId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ committedLines: number }> {
-  const order = await requireOrder(deps, orderId);
-  const reservationId = order.reservationId ?? orderReservationId(orderId);
-  const reservation = await commitReservation(reservationId, pickedStock(order), deps);
+export async function commitStock(orderId: string, deps: CheckoutDeps = checkoutDeps(), captured?: CaptureFacts): Promise<{ committedLines: number }> {
+  const facts = captured ?? captureFacts(await requireOrder(deps, orderId));
+  const reservation = await commitReservation(facts.reservationId, facts.picked, deps);
   return { committedLines: reservation.committedLines?.length ?? 0 };
 }
 
@@ -73,9 +56,10 @@ export async function awaitSubstitutions(input: { orderId: string; taskToken: st
 
 /** CompleteOrder: `captured` → `completed`; `order.completed` (for invoicing), `checkout.complete` and the day's sale record go with it. */
 export async function completeOrder(orderId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ status: string }> {
-  const order = await requireOrder(deps, orderId);
-  if (order.status === 'completed') return { status: order.status };
-  if (order.status !== 'captured') refuse(order, 'complete');
-  await updateOrderStatus(deps, order, { type: 'complete' }, SAGA_ACTOR, (next) => [completeEventItem(deps, next, 'completed'), saleRecordItem(deps.tableName, next, next.updatedAt)]);
-  return { status: 'completed' };
+  return onCurrentOrder(await requireOrder(deps, orderId), async (order) => {
+    if (order.status === 'completed') return { status: order.status };
+    if (order.status !== 'captured') refuse(order, 'complete');
+    await updateOrderStatus(deps, order, { type: 'complete' }, SAGA_ACTOR, (next) => [completeEventItem(deps, next, 'completed'), saleRecordItem(deps.tableName, next, next.updatedAt)]);
+    return { status: 'completed' };
+  });
 }

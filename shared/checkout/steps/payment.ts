@@ -10,7 +10,7 @@ import { idempotencyKey, type Authorization } from '../../payments/gateway.js';
 import { checkoutDeps, SAGA_ACTOR, type CheckoutDeps } from '../deps.js';
 import { settleAuthentication } from '../authentication.js';
 import { PaymentDeclinedError, ReauthenticationRequiredError, ReauthorizationDeclinedError } from '../errors.js';
-import { refuse } from './common.js';
+import { captureFacts, onCurrentOrder, refuse, type CaptureFacts } from './common.js';
 
 /**
  * The saga's payment steps: CreatePayment, AuthorizePayment, AwaitAuthentication (3-D Secure), ConfirmOrder and
@@ -39,26 +39,46 @@ export async function createPayment(orderId: string, deps: CheckoutDeps = checko
   return { intentId: intent.intentId };
 }
 
+/** AuthorizePayment's result, which ConfirmOrder receives (`$.authorization`). */
+export interface AuthorizationResult {
+  status: 'authorized' | 'requires_action';
+  /** The order was confirmed with its authorization (no 3-D Secure): ConfirmOrder has nothing left to write or read. */
+  confirmed?: true;
+  /** With `confirmed`, ConfirmOrder's answer: capture now, or after picking. */
+  captureNow?: boolean;
+}
+
+/** What an earlier run of AuthorizePayment left on the order, if it ran: the result to give again. */
+function authorizedAlready(order: Order, intentId: string, deps: CheckoutDeps): AuthorizationResult | undefined {
+  if (order.status === 'payment-pending') return { status: 'requires_action' };
+  if (isConfirmed(order) && !isTerminal(order.status)) return { status: 'authorized', confirmed: true, captureNow: captureNowFor(order, deps) };
+  if (order.status === 'authorized' || (order.payment.intentId === intentId && order.payment.authorized > 0)) return { status: 'authorized' };
+  return undefined;
+}
+
 /**
- * AuthorizePayment: confirms the intent, placing the hold. The order becomes `authorized`, or `payment-pending` with the
- * action the customer must take (3-D Secure).
+ * AuthorizePayment: confirms the intent, placing the hold. The order becomes `payment-pending` with the action the
+ * customer must take (3-D Secure), or, authorized at once, `authorized` and `confirmed` in one write (both changes and
+ * their events): the result says so, and ConfirmOrder then reads and writes nothing. A write that finds the order
+ * changed decides again on the order it found (an earlier run's change is returned, a cancel refused).
  * @throws PaymentDeclinedError when the card is refused
  */
-export async function authorizePayment(orderId: string, intentId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ status: 'authorized' | 'requires_action' }> {
-  const order = await requireOrder(deps, orderId);
-  if (order.status === 'payment-pending') return { status: 'requires_action' };
-  if (order.status === 'authorized' || (order.payment.intentId === intentId && order.payment.authorized > 0)) return { status: 'authorized' };
-  if (order.status !== 'reserved') refuse(order, 'authorize');
-  const gateway = await deps.gateway();
-  const outcome = await gateway.confirm(intentId, idempotencyKey(orderId, 'confirm'));
-  if (outcome.status === 'declined') throw new PaymentDeclinedError(orderId, outcome.declineCode, outcome.message);
-  if (outcome.status === 'requires_action') {
-    const action = { type: outcome.nextAction, clientSecret: outcome.clientSecret, ...(outcome.redirectUrl === undefined ? {} : { redirectUrl: outcome.redirectUrl }) };
-    await updateOrderStatus(deps, order, { type: 'require-action', intentId, action }, SAGA_ACTOR);
-    return { status: 'requires_action' };
-  }
-  await updateOrderStatus(deps, order, { type: 'authorize', intentId, amount: outcome.payment.capturable }, SAGA_ACTOR);
-  return { status: 'authorized' };
+export async function authorizePayment(orderId: string, intentId: string, deps: CheckoutDeps = checkoutDeps()): Promise<AuthorizationResult> {
+  return onCurrentOrder(await requireOrder(deps, orderId), async (order) => {
+    const earlier = authorizedAlready(order, intentId, deps);
+    if (earlier) return earlier;
+    if (order.status !== 'reserved') refuse(order, 'authorize');
+    const gateway = await deps.gateway();
+    const outcome = await gateway.confirm(intentId, idempotencyKey(orderId, 'confirm'));
+    if (outcome.status === 'declined') throw new PaymentDeclinedError(orderId, outcome.declineCode, outcome.message);
+    if (outcome.status === 'requires_action') {
+      const action = { type: outcome.nextAction, clientSecret: outcome.clientSecret, ...(outcome.redirectUrl === undefined ? {} : { redirectUrl: outcome.redirectUrl }) };
+      await updateOrderStatus(deps, order, { type: 'require-action', intentId, action }, SAGA_ACTOR);
+      return { status: 'requires_action' };
+    }
+    await updateOrderStatus(deps, order, [{ type: 'authorize', intentId, amount: outcome.payment.capturable }, { type: 'confirm' }], SAGA_ACTOR);
+    return { status: 'authorized', confirmed: true, captureNow: captureNowFor(order, deps) };
+  });
 }
 
 /**
@@ -109,25 +129,45 @@ function pricedAtPicking(order: Order): boolean {
   return order.lines.some((line) => line.estimate !== undefined || line.substitution !== 'none');
 }
 
+/** Whether to capture on confirm: nothing is priced at picking and the shop captures on confirm. */
+function captureNowFor(order: Order, deps: CheckoutDeps): boolean {
+  return deps.settings.captureOnConfirm && !pricedAtPicking(order);
+}
+
+/** Whether the order was ever confirmed (its status may have moved on since). */
+function isConfirmed(order: Order): boolean {
+  return order.statusHistory.some((change) => change.event === 'confirm');
+}
+
 /**
  * ConfirmOrder: an order authorized after 3-D Secure records its hold first; then it is confirmed. Says whether to
- * capture now (nothing is priced at picking and the shop captures on confirm) or after picking.
+ * capture now (nothing is priced at picking and the shop captures on confirm) or after picking. When AuthorizePayment
+ * confirmed the order itself (`authorization.confirmed`, no 3-D Secure), its answer is passed on and nothing is read:
+ * CapturePayment reads the order before it moves any money, and refuses one cancelled meanwhile.
  */
-export async function confirmOrder(orderId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ captureNow: boolean }> {
-  let order = await requireOrder(deps, orderId);
-  const captureNow = deps.settings.captureOnConfirm && !pricedAtPicking(order);
-  if (order.statusHistory.some((change) => change.event === 'confirm')) {
-    if (isTerminal(order.status)) refuse(order, 'confirm');
+export async function confirmOrder(
+  orderId: string,
+  deps: CheckoutDeps = checkoutDeps(),
+  authorization: { confirmed?: true | undefined; captureNow?: boolean | undefined } = {},
+): Promise<{ captureNow: boolean }> {
+  if (authorization.confirmed === true && authorization.captureNow !== undefined) return { captureNow: authorization.captureNow };
+  return onCurrentOrder(await requireOrder(deps, orderId), async (order) => {
+    const captureNow = captureNowFor(order, deps);
+    if (isConfirmed(order)) {
+      if (isTerminal(order.status)) refuse(order, 'confirm');
+      return { captureNow };
+    }
+    if (order.status === 'payment-pending') {
+      const intentId = order.payment.intentId!;
+      const intent = await (await deps.gateway()).retrieve(intentId);
+      if (intent.status !== 'requires_capture') throw new PaymentDeclinedError(orderId, 'not_authorized', `the payment is ${intent.status}, not authorized`);
+      // The hold and the confirmation in one write, as AuthorizePayment does without 3-D Secure.
+      await updateOrderStatus(deps, order, [{ type: 'authorize', intentId, amount: intent.capturable }, { type: 'confirm' }], SAGA_ACTOR);
+      return { captureNow };
+    }
+    await updateOrderStatus(deps, order, { type: 'confirm' }, SAGA_ACTOR);
     return { captureNow };
-  }
-  if (order.status === 'payment-pending') {
-    const intentId = order.payment.intentId!;
-    const intent = await (await deps.gateway()).retrieve(intentId);
-    if (intent.status !== 'requires_capture') throw new PaymentDeclinedError(orderId, 'not_authorized', `the payment is ${intent.status}, not authorized`);
-    order = await updateOrderStatus(deps, order, { type: 'authorize', intentId, amount: intent.capturable }, SAGA_ACTOR);
-  }
-  await updateOrderStatus(deps, order, { type: 'confirm' }, SAGA_ACTOR);
-  return { captureNow };
+  });
 }
 
 /**
@@ -177,11 +217,11 @@ async function reauthorize(order: Order, amount: number, deps: CheckoutDeps): Pr
  * AwaitSubstitutions timed out, i.e. at the cut-off.
  * @throws ReauthorizationDeclinedError when the pick exceeds the hold and the card refuses a new authorization
  */
-export async function capturePayment(orderId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ intentId: string; amount: number }> {
+export async function capturePayment(orderId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ intentId: string; amount: number } & CaptureFacts> {
   let order = await requireOrder(deps, orderId);
   if (order.payment.captured > 0) {
     if (order.status !== 'captured' && order.status !== 'completed') refuse(order, 'capture');
-    return { intentId: order.payment.intentId!, amount: order.payment.captured };
+    return { intentId: order.payment.intentId!, amount: order.payment.captured, ...captureFacts(order) };
   }
   if (order.status !== 'confirmed' && order.status !== 'picked') refuse(order, 'capture');
   if (pendingProposals(order).length > 0) {
@@ -199,5 +239,6 @@ export async function capturePayment(orderId: string, deps: CheckoutDeps = check
     // Nothing could be handed over: there is nothing to capture, so the hold is voided and the order fails as unpicked.
     throw new PaymentDeclinedError(orderId, 'nothing_picked', 'none of the order could be picked');
   }
-  return { intentId, amount };
+  // CommitStock takes the reservation and the picks from here rather than reading the order again.
+  return { intentId, amount, ...captureFacts(order) };
 }

@@ -76,10 +76,14 @@ export const ORDER_LABEL = 'the order';
 
 /**
  * Reserve: every line's stock, one unit of the slot's capacity and the order's move to `reserved`, in one transaction.
- * An order from POST /checkout arrives reserved already; one from the till is reserved here.
+ * An order from POST /checkout arrives reserved already, and its saga input says so (`reserved`): nothing is read or
+ * written then. One from the till is reserved here.
+ * @param reserved the reservation the saga's input names, made with the order before the saga started; `null` when none was
  * @throws InsufficientStockError (409) naming the short lines, SlotFullError (409) and the like; nothing is held
  */
-export async function reserveForOrder(orderId: string, deps: CheckoutDeps = checkoutDeps()): Promise<{ reservationId: string }> {
+export async function reserveForOrder(orderId: string, reserved: string | null = null, deps: CheckoutDeps = checkoutDeps()): Promise<{ reservationId: string }> {
+  // Only POST /checkout names one, after storing the order reserved with it in one transaction: nothing to check.
+  if (reserved !== null) return { reservationId: reserved };
   const order = await requireOrder(deps, orderId);
   const reservationId = orderReservationId(orderId);
   if (order.reservationId === reservationId) return { reservationId };

@@ -23,6 +23,12 @@ export interface MigrateOptions {
   log: (line: string) => void;
   /** Create the table when it does not exist. Off against AWS, where CloudFormation owns it. */
   createTable?: boolean;
+  /**
+   * Add the indexes `shared/db/keys.ts` names that the table lacks (the default). Off against AWS, where the stack
+   * adds them: the pipeline migrates before it deploys, and an index added outside CloudFormation would fail the
+   * deploy that adds it.
+   */
+  addIndexes?: boolean;
   /** Defaults to every registered migration; tests pass fixtures. */
   migrations?: readonly Migration[];
   client?: DynamoDBClient;
@@ -53,7 +59,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const { tableName } = options;
   try {
     const { created, description } = await ensureTable(client, tableName, options.createTable ?? true, log);
-    const indexesAdded = created ? [] : await ensureIndexes(client, tableName, description, log);
+    const indexesAdded = created || options.addIndexes === false ? [] : await ensureIndexes(client, tableName, description, log);
     const ttlEnabled = await ensureTtl(client, tableName, log);
     const result: MigrateResult = { tableCreated: created, indexesAdded, ttlEnabled, applied: [], alreadyApplied: [] };
     const ordered = [...(options.migrations ?? registered)].sort((a, b) => a.version.localeCompare(b.version));

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { App, NestedStack, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { environmentSettings, type EnvironmentName } from '../../../infra/cdk/environments.js';
-import { REPOSITORY_ROOT, SmartShelfStack, type Wiring } from '../../../infra/cdk/smartshelf-stack.js';
+import { REPOSITORY_ROOT, SmartShelfStack } from '../../../infra/cdk/smartshelf-stack.js';
+import type { Wiring } from '../../../wiring/index.js';
 
 /** The context `cdk synth` runs with: feature flags and environments from `cdk.json`. */
 export const CDK_CONTEXT = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'cdk.json'), 'utf8')).context as Record<string, unknown>;

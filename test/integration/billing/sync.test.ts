@@ -15,6 +15,7 @@ import {
 } from '../../../shared/billing/sync.js';
 import { BillingPermanentError, BillingTransientError } from '../../../shared/billing/client.js';
 import { createSubscription, getSubscription } from '../../../shared/billing/subscriptions.js';
+import { businessMetrics } from '../../../shared/observability/business-metrics.js';
 import type { Order } from '../../../shared/orders/model.js';
 import { putNewOrder } from '../../../shared/orders/repository.js';
 import { engines, testDynamo } from '../../support/engines.js';
@@ -164,6 +165,17 @@ describe('invoicing a completed order', () => {
     expect(await item(keys.invoiceByOrder(order.id))).toMatchObject({ orderId: order.id, invoiceReference: invoice.invoiceReference, status: 'sent', total: 1000, currency: 'GBP' });
     expect(await item(keys.orderByInvoice(invoice.invoiceReference))).toMatchObject({ orderId: order.id });
     expect(await item(keys.processedEvent(INVOICE_CONSUMER, order.id))).toMatchObject({ invoiceReference: invoice.invoiceReference });
+  });
+
+  it('records the billing sync lag once, from the order’s completion to its invoice stored, and not on a redelivery', async () => {
+    useFake();
+    const lag = vi.spyOn(businessMetrics, 'orderInvoiced');
+    const completedAt = new Date(AT.getTime() - 95_000).toISOString();
+    const order = await aCompletedOrder({ statusHistory: [{ from: 'captured', to: 'completed', event: 'complete', at: completedAt, actor: 'saga' }] });
+    await invoiceOrder(order.id, 'test', deps());
+    await invoiceOrder(order.id, 'again', deps());
+    expect(lag.mock.calls).toEqual([[completedAt, AT]]);
+    lag.mockRestore();
   });
 
   it('sends the shopper’s billing customer id when there is one', async () => {

@@ -104,7 +104,7 @@ describe('createPosOrder', () => {
     ]);
     expect(order.totals).toMatchObject({ currency: 'GBP', taxMode: 'inclusive', subtotal: 350, fees: 0, total: 350, authorizationTotal: 250 + 115 });
     // A till sale has no slot: the saga is given a day from the sale to pick it.
-    expect(starts).toEqual([{ orderId: order.id, authenticationTimeoutSeconds: 900, pickTimeoutSeconds: 24 * 60 * 60 }]);
+    expect(starts).toEqual([{ orderId: order.id, reservationId: null, authenticationTimeoutSeconds: 900, pickTimeoutSeconds: 24 * 60 * 60 }]);
   });
 
   it('books a phone order for pickup into its slot, with the slot fee, for the shopper whose loyalty identifier was given', async () => {
@@ -116,7 +116,7 @@ describe('createPosOrder', () => {
     const order = await createPosOrder(aSale(world, { channel: 'phone', loyaltyId, fulfillment: { mode: 'pickup', slotId: slot.id } }), undefined, CLERK, deps);
     expect(order).toMatchObject({ channel: 'phone', shopperId: caller, fulfillment: { mode: 'pickup', slotId: slot.id }, totals: { fees: 150, total: 500 } });
     expect(order).not.toHaveProperty('checkoutKey');
-    expect(starts).toEqual([{ orderId: order.id, authenticationTimeoutSeconds: 900, pickTimeoutSeconds: (Date.parse(slot.endsAt) + 86_400_000 - NOW.getTime()) / 1000 }]);
+    expect(starts).toEqual([{ orderId: order.id, reservationId: null, authenticationTimeoutSeconds: 900, pickTimeoutSeconds: (Date.parse(slot.endsAt) + 86_400_000 - NOW.getTime()) / 1000 }]);
   });
 
   it('delivers a phone order to the given address', async () => {

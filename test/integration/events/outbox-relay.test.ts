@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { productImageUploadedV1 } from '../../../events/catalog/product-image-uploaded.v1.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/engines/credentials.js';
 import { startStreamPollers, type StreamPollers } from '../../../infra/local/streams.js';
-import { streams, type StreamSpec } from '../../../infra/wiring.js';
+import { streams, type StreamSpec } from '../../../wiring/index.js';
 import { keys } from '../../../shared/db/keys.js';
 import { tableDefinition } from '../../../shared/db/table-definition.js';
 import { TransactionCancelled, transactWrite } from '../../../shared/db/transact.js';

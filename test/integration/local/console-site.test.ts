@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_CSP, startConsoleSite } from '../../../infra/local/console-site.js';
 import { startGateway, type Gateway } from '../../../infra/local/gateway/server.js';
-import type { RouteSpec } from '../../../infra/wiring.js';
+import type { RouteSpec } from '../../../wiring/index.js';
 
 // The wired routes under /admin/ that must keep reaching their functions beside the console's files.
 const ROUTES: RouteSpec[] = [

@@ -2,7 +2,7 @@ import { HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { queues } from '../../../infra/wiring.js';
+import { queues } from '../../../wiring/index.js';
 import { engines, queueUrl, takeMessage, testS3, uniqueId } from '../../support/engines.js';
 
 describe('integration engines', () => {

@@ -5,15 +5,18 @@ import type { AwsJsonServer } from '../../../infra/local/aws-json-server.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../infra/local/engines/credentials.js';
 import { startEventBus, type EventBridgeEnvelope } from '../../../infra/local/event-bus.js';
 import { createQueues } from '../../../infra/local/queues.js';
-import { rules } from '../../../infra/wiring.js';
+import { z } from 'zod';
+import { defineEvent } from '../../../events/contract.js';
+import { rules } from '../../../wiring/index.js';
 import { engines, takeMessage, testSqs, uniqueId } from '../../support/engines.js';
 
 const run = uniqueId('bus');
 const queueId = `${run}-target`;
 const otherQueueId = `${run}-other`;
+const fixtureEvent = (detailType: string) => defineEvent({ source: 'test.source', detailType, version: 1, schema: z.unknown() });
 const fixtureRules = [
-  { id: 'fixture-rule', pattern: { source: ['test.source'], detailType: ['thing.happened', 'thing.changed'] }, target: { queue: queueId } },
-  { id: 'fixture-other', pattern: { source: ['test.source'], detailType: ['thing.changed'] }, target: { queue: otherQueueId } },
+  { id: 'fixture-rule', events: [fixtureEvent('thing.happened'), fixtureEvent('thing.changed')], target: { queue: queueId } },
+  { id: 'fixture-other', events: [fixtureEvent('thing.changed')], target: { queue: otherQueueId } },
 ];
 
 let bus: AwsJsonServer;
@@ -108,6 +111,7 @@ describe('local event bus', () => {
 
   it('is what default EventBridge clients reach in integration tests, routing the wiring rules', async () => {
     const rule = rules[0]!;
+    const contract = rule.events[0]!;
     const events = new EventBridgeClient({});
     const marker = uniqueId('wired');
     const result = await events.send(
@@ -115,8 +119,8 @@ describe('local event bus', () => {
         Entries: [
           {
             EventBusName: engines().eventBusName,
-            Source: rule.pattern.source[0],
-            DetailType: rule.pattern.detailType[0],
+            Source: contract.source,
+            DetailType: contract.detailType,
             Detail: JSON.stringify({ marker }),
           },
         ],
@@ -124,7 +128,7 @@ describe('local event bus', () => {
     );
     expect(result.FailedEntryCount).toBe(0);
     const delivered = await takeMessage(rule.target.queue, (body) => markerOf(body) === marker);
-    expect(delivered).toMatchObject({ source: rule.pattern.source[0], 'detail-type': rule.pattern.detailType[0] });
+    expect(delivered).toMatchObject({ source: contract.source, 'detail-type': contract.detailType });
     events.destroy();
   });
 });

@@ -3,7 +3,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startPollers } from '../../../infra/local/pollers.js';
 import { createQueues, type CreatedQueue } from '../../../infra/local/queues.js';
-import type { QueueSpec } from '../../../infra/wiring.js';
+import type { QueueSpec } from '../../../wiring/index.js';
 import { engines, testSqs, uniqueId } from '../../support/engines.js';
 
 const sqs = testSqs();

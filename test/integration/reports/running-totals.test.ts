@@ -146,7 +146,7 @@ describe('the report totals’ consumers', () => {
     expect(results.filter(Boolean)).toHaveLength(1);
     const [day] = await readDays(deps(), store.id, '2030-03-04', '2030-03-04');
     expect(day?.counters).toMatchObject({ 'sales.orders': 1, 'sales.net': 1000 });
-    const marker = await deps().db.send(new GetCommand({ TableName: deps().tableName, Key: keys.reportApplied(`SALE#${order.id}`) }));
+    const marker = await deps().db.send(new GetCommand({ TableName: deps().tableName, Key: keys.reportApplied(keys.reportSaleRef(order.id)) }));
     expect(marker.Item).toMatchObject({ storeId: store.id, day: '2030-03-04' });
   });
 

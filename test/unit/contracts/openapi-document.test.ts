@@ -1,7 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../../integration-files/openapi/build-openapi.js';
-import { DEFAULT_MAX_BODY_BYTES, routes } from '../../../infra/wiring.js';
+import { DEFAULT_MAX_BODY_BYTES, routes } from '../../../wiring/index.js';
 import { sampleCatalog } from '../../../shared/catalog/seed.js';
 import { CreateProductRequest, UpdateProductRequest } from '../../../shared/catalog/requests.js';
 import { describe as describeErrors, findOperation, openApiDocument, ResponseValidator } from '../../support/openapi.js';
@@ -123,6 +123,10 @@ describe('the OpenAPI document', () => {
       'POST /api-keys': ['application/json'],
       'POST /api-keys/{id}/rotate': ['application/json'],
       'PUT /staff/{subject}/roles': ['application/json'],
+      'POST /webhook-endpoints': ['application/json'],
+      'PATCH /webhook-endpoints/{id}': ['application/json', 'application/merge-patch+json'],
+      'POST /webhook-endpoints/{id}/rotate-secret': ['application/json'],
+      'POST /webhook-endpoints/{id}/replay': ['application/json'],
     });
   });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { routes } from '../../../infra/wiring.js';
+import { routes } from '../../../wiring/index.js';
 import { ROLE_SCOPES, ROLES } from '../../../shared/auth/roles.js';
 import { SCOPES } from '../../../shared/auth/scopes.js';
 

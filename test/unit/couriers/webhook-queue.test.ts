@@ -1,9 +1,10 @@
 import type { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import delivered from '../../../integration-files/couriers/samples/webhook.tracking.updated~delivered.json' with { type: 'json' };
 import outForDelivery from '../../../integration-files/couriers/samples/webhook.tracking.updated.json' with { type: 'json' };
 import { CourierWebhookEvent } from '../../../shared/couriers/model.js';
 import { enqueueCourierWebhook } from '../../../shared/couriers/webhooks.js';
+import { businessMetrics } from '../../../shared/observability/business-metrics.js';
 
 /** What `enqueueCourierWebhook` would send to the queue, caught by a client that sends nothing. */
 async function queued(raw: unknown): Promise<string> {
@@ -25,5 +26,24 @@ describe('enqueueCourierWebhook', () => {
 
   it('queues an event without a proof of delivery exactly as the courier sent it', async () => {
     expect(await queued(outForDelivery)).toBe(JSON.stringify(outForDelivery));
+  });
+});
+
+describe('the courier webhook lag', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('is recorded once the event is queued: seconds from the courier’s event time to our receipt', async () => {
+    const lag = vi.spyOn(businessMetrics, 'courierEventReceived');
+    const receivedAt = new Date(Date.parse(outForDelivery.data.object.occurredAt) + 42_000);
+    const sqs = { send: async () => undefined } as unknown as SQSClient;
+    await enqueueCourierWebhook(JSON.stringify(outForDelivery), CourierWebhookEvent.parse(outForDelivery), { sqs, queueUrl: 'http://queue.local/courier-webhooks', now: () => receivedAt });
+    expect(lag.mock.calls).toEqual([[outForDelivery.data.object.occurredAt, receivedAt]]);
+  });
+
+  it('is not recorded when the queue refuses the event (the courier sends it again)', async () => {
+    const lag = vi.spyOn(businessMetrics, 'courierEventReceived');
+    const sqs = { send: async () => Promise.reject(new Error('queue unavailable')) } as unknown as SQSClient;
+    await expect(enqueueCourierWebhook(JSON.stringify(outForDelivery), CourierWebhookEvent.parse(outForDelivery), { sqs, queueUrl: 'http://queue.local/courier-webhooks' })).rejects.toThrow('queue unavailable');
+    expect(lag).not.toHaveBeenCalled();
   });
 });

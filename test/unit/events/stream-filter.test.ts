@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OUTBOX_STREAM_FILTER } from '../../../shared/events/outbox.js';
-import { matchesFilter, streamFilterPattern } from '../../../shared/events/stream-filter.js';
+import { matchesFilter, streamFilterPattern } from '../../../wiring/stream-filter.js';
 
 const record = (eventName: string, entityType?: string) => ({
   eventName,

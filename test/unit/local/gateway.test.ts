@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway, type GatewayOptions } from '../../../infra/local/gateway/server.js';
-import type { RouteSpec } from '../../../infra/wiring.js';
+import type { RouteSpec } from '../../../wiring/index.js';
 
 const ROUTES: RouteSpec[] = [
   { method: 'GET', path: '/items/{id}', fn: 'get-item', auth: { kind: 'public' } },

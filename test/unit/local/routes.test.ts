@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRouteMatcher } from '../../../infra/local/gateway/routes.js';
-import { routes } from '../../../infra/wiring.js';
+import { routes } from '../../../wiring/index.js';
 
 const match = createRouteMatcher([
   { method: 'GET', path: '/products' },

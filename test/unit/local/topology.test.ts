@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { localTopology, servedWiring } from '../../../infra/local/topology.js';
-import * as wiring from '../../../infra/wiring.js';
+import { localTopology } from '../../../infra/local/topology.js';
+import * as wiring from '../../../wiring/index.js';
 
 describe('local topology', () => {
   const topology = localTopology();
@@ -18,7 +18,7 @@ describe('local topology', () => {
 
   it('routes every wiring rule to its queue', () => {
     expect(topology.rules).toEqual(
-      wiring.rules.map((r) => ({ id: r.id, source: [...r.pattern.source], detailType: [...r.pattern.detailType], queue: r.target.queue })),
+      wiring.rules.map((r) => ({ id: r.id, ...wiring.rulePattern(r), queue: r.target.queue })),
     );
     for (const rule of topology.rules) expect(topology.queues.map((q) => q.id)).toContain(rule.queue);
   });
@@ -39,8 +39,7 @@ describe('local topology', () => {
   });
 
   it('is a projection of what the runtime is handed, so the two cannot differ', () => {
-    const served = servedWiring();
-    const reduced = { ...served, routes: served.routes.slice(0, 1), queues: [] };
+    const reduced = { ...wiring.wiring, routes: wiring.routes.slice(0, 1), queues: [] };
     expect(localTopology(reduced).routes).toHaveLength(1);
     expect(localTopology(reduced).queues).toEqual([]);
   });

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { orderCompletedV1 } from '../../../events/orders/order-completed.v1.js';
-import { queues, rules } from '../../../infra/wiring.js';
+import { queues, rules } from '../../../wiring/index.js';
 import { FOLLOWED_EVENTS } from '../../../shared/search/record-change.js';
 
 /** Every (source, detail-type) pair the wiring's rules send to a queue. */
 const routedTo = (queue: string) =>
   rules
     .filter((rule) => rule.target.queue === queue)
-    .flatMap((rule) => rule.pattern.source.flatMap((source) => rule.pattern.detailType.map((detailType) => `${source} ${detailType}`)))
+    .flatMap((rule) => rule.events.map((contract) => `${contract.source} ${contract.detailType}`))
     .sort();
 
 describe('the search wiring', () => {

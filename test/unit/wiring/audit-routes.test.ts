@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { functions, routes } from '../../../infra/wiring.js';
+import { functions, routes } from '../../../wiring/index.js';
 
 /**
  * Audit entries cannot be changed or deleted through any route: every route that names the audit only reads, and the

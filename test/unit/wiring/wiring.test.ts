@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AUTHORIZER_FN, SHOPPER_TOKEN_CLAIMS_FN, functions, queues, routes, rules, schedules, stateMachines, streams } from '../../../infra/wiring.js';
+import { AUTHORIZER_FN, SHOPPER_TOKEN_CLAIMS_FN, functions, queues, routes, rules, schedules, stateMachines, streams } from '../../../wiring/index.js';
 
 const ids = new Set(functions.map((f) => f.id));
 /** Functions a state machine's Task states name with `${fn:<id>}`. */

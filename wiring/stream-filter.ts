@@ -1,11 +1,18 @@
-import type { EntityType } from '../db/keys.js';
-
-/** Which records of the table's stream reach a consumer (a stream's `filter` in `infra/wiring.ts`). */
+/** Which records of the table's stream reach a consumer (a stream's `filter` in `wiring/index.ts`). */
 export interface StreamFilter {
   eventName: readonly ('INSERT' | 'MODIFY' | 'REMOVE')[];
-  /** `entityType` of the record's new image. */
-  entityTypes: readonly EntityType[];
+  /**
+   * `entityType` of the record's new image: one of `EntityType` in `shared/db/keys.ts`, which the wiring cannot import
+   * (it sits below `shared/`); `test/unit/wiring/typed-ids.test.ts` checks the wiring's filters against it.
+   */
+  entityTypes: readonly string[];
 }
+
+/** The entity type of the transactional outbox's items (`shared/events/outbox.ts`), which the relay's stream filters on. */
+export const OUTBOX_ENTITY_TYPE = 'OutboxEvent';
+
+/** The stream records the relay puts on the bus: new outbox items only, so TTL deletions and every other item cost no invocation. */
+export const OUTBOX_STREAM_FILTER = { eventName: ['INSERT'], entityTypes: [OUTBOX_ENTITY_TYPE] } as const satisfies StreamFilter;
 
 /** A Lambda event filter pattern: at each leaf, the values the record's field may have. */
 export interface FilterPattern {

@@ -1,19 +1,39 @@
 /**
  * The one description of SmartShelf's wiring: functions, routes, queues, event rules,
- * schedules and state machines. The CDK app (`infra/cdk`) and the local runtime
+ * schedules, state machines and secrets (`./secrets.ts`). The CDK app (`infra/cdk`) and the local runtime
  * (`infra/local`) both read it, so the two can never drift apart; `test/infra/wiring-agreement`
  * proves it against the synthesized template.
  *
- * Grants are declared here too (`access`), and each reader turns them into the same thing:
- * IAM grants plus environment variables on AWS, environment variables locally.
+ * Grants are declared here too (`access`), and each reader turns them into the same thing
+ * (`grantedVariables` in `./environment.ts`): IAM grants plus environment variables on AWS, environment variables
+ * locally, where each function sees only its own. Ids are literal types and rules name event contracts, so a typo
+ * fails to compile; the wiring imports nothing but `events/` (docs/wiring.md).
  */
 
-import type { Scope } from '../shared/auth/scopes.js';
-import type { SecretId } from '../shared/config/env-names.js';
-import { OUTBOX_STREAM_FILTER } from '../shared/events/outbox.js';
-import type { StreamFilter } from '../shared/events/stream-filter.js';
+import type { EventContract } from '../events/contract.js';
+import { categoryCreatedV1 } from '../events/catalog/category-created.v1.js';
+import { productCreatedV1 } from '../events/catalog/product-created.v1.js';
+import { productImageUploadedV1 } from '../events/catalog/product-image-uploaded.v1.js';
+import { productPriceChangedV1 } from '../events/catalog/product-price-changed.v1.js';
+import { productUpdatedV1 } from '../events/catalog/product-updated.v1.js';
+import { stockAdjustedV1 } from '../events/inventory/stock-adjusted.v1.js';
+import { stockReleasedV1 } from '../events/inventory/stock-released.v1.js';
+import { stockReservedV1 } from '../events/inventory/stock-reserved.v1.js';
+import { orderCompletedV1 } from '../events/orders/order-completed.v1.js';
+import { orderRefundedV1 } from '../events/orders/order-refunded.v1.js';
+import { orderStatusChangedV1 } from '../events/orders/order-status-changed.v1.js';
+import { erasureRequestedV1 } from '../events/personal-data/erasure-requested.v1.js';
+import { exportRequestedV1 } from '../events/personal-data/export-requested.v1.js';
+import { SUBSCRIBABLE_EVENTS } from '../events/webhooks/subscribable.js';
+import type { Scope } from './scopes.js';
+import { secrets, type SecretId, type SecretSpec } from './secrets.js';
+import { OUTBOX_STREAM_FILTER, type StreamFilter } from './stream-filter.js';
 
-export type BucketId = 'media' | 'imports' | 'exports';
+export { secrets, secretById, type SecretId, type SecretSpec } from './secrets.js';
+
+/** The buckets functions may be granted (`access.buckets`). */
+export const BUCKET_IDS = ['media', 'imports', 'exports'] as const;
+export type BucketId = (typeof BUCKET_IDS)[number];
 export type Level = 'read' | 'write';
 
 /** What a function may touch. `write` implies `read`. */
@@ -71,6 +91,20 @@ export interface FunctionSpec {
   access: Access;
 }
 
+/**
+ * The entries of the real wiring, which may name only what it declares: a typo in an id fails to compile. The readers
+ * (the CDK app, the local runtime) take the plain specs, so that tests can hand them wirings of their own.
+ * A function's `access.workflows` names declared state machines only; its `sendTo` is checked by {@link SendToQueueId}.
+ */
+export interface WiredFunction extends Omit<FunctionSpec, 'access'> {
+  access: Omit<Access, 'workflows'> & { workflows?: Readonly<Partial<Record<StateMachineId, 'start' | 'callback'>>> };
+}
+export type WiredRoute = RouteSpec & { fn: FunctionId };
+export type WiredQueue = QueueSpec & { consumer: FunctionId };
+export type WiredRule = RuleSpec & { target: { queue: QueueId } };
+export type WiredStream = StreamSpec & { consumer: FunctionId };
+export type WiredSchedule = ScheduleSpec & { target: { fn: FunctionId } };
+
 export type RouteAuth = { kind: 'public' } | { kind: 'scope'; scope: Scope };
 
 export interface RouteSpec {
@@ -97,9 +131,22 @@ export interface QueueSpec {
 
 export interface RuleSpec {
   id: string;
-  /** EventBridge pattern fields that SmartShelf uses: sources and detail types. */
-  pattern: { source: readonly string[]; detailType: readonly string[] };
+  /**
+   * The event contracts (`events/`) the rule routes: its EventBridge pattern is derived from them ({@link rulePattern}),
+   * so a rule cannot name a source or detail-type that no contract has.
+   */
+  events: readonly EventContract[];
   target: { queue: string };
+}
+
+/**
+ * A rule's EventBridge pattern, as the CDK app installs it and the local bus matches it: the sources and detail-types of
+ * its contracts, each once, in the order first named. EventBridge matches the two lists independently, so a rule whose
+ * contracts span sources also matches their cross pairs; no contract has such a pair, so none is ever published.
+ */
+export function rulePattern(rule: Pick<RuleSpec, 'events'>): { source: string[]; detailType: string[] } {
+  const unique = (values: string[]) => [...new Set(values)];
+  return { source: unique(rule.events.map((e) => e.source)), detailType: unique(rule.events.map((e) => e.detailType)) };
 }
 
 export interface ScheduleSpec {
@@ -147,7 +194,7 @@ export const SHOPPER_TOKEN_CLAIMS_FN = 'accounts-add-token-claims';
 const table = { table: 'read' } as const;
 const tableWrite = { table: 'write' } as const;
 
-export const functions: readonly FunctionSpec[] = [
+const declaredFunctions = [
   { id: AUTHORIZER_FN, entry: 'functions/auth/authorize.ts', access: table },
   // The staff console's session (docs/console-sign-in.md): the cookie is read by these and by the authorizer.
   { id: 'auth-get-sign-in-options', entry: 'functions/auth/get-sign-in-options.ts', access: {} },
@@ -405,14 +452,40 @@ export const functions: readonly FunctionSpec[] = [
   { id: 'accounts-setup-payment-method', entry: 'functions/accounts/setup-payment-method.ts', access: { ...tableWrite, secrets: ['payment-api'] } },
   { id: 'accounts-list-payment-methods', entry: 'functions/accounts/list-payment-methods.ts', access: { ...table, secrets: ['payment-api'] } },
   { id: 'accounts-remove-payment-method', entry: 'functions/accounts/remove-payment-method.ts', access: { ...table, secrets: ['payment-api'] } },
-];
+  // Webhook delivery (docs/webhooks.md): an event becomes one delivery per subscribed endpoint, each sent by the sender,
+  // which signs with secrets derived from the webhook-signing key and sends its own retries back to its queue.
+  { id: 'webhooks-fan-out-event', entry: 'functions/webhooks/fan-out-event.ts', access: { ...tableWrite, sendTo: ['webhooks-deliveries'] } },
+  {
+    id: 'webhooks-send-delivery',
+    entry: 'functions/webhooks/send-delivery.ts',
+    // Each attempt stops at 10 s, the batch's in parallel: 30 s leaves room for the table and the queue around them.
+    timeoutSeconds: 30,
+    access: { ...tableWrite, sendTo: ['webhooks-deliveries'], secrets: ['webhook-signing'] },
+  },
+  // Webhook endpoints (admins, docs/webhooks.md): every change audited; a create and a rotation answer a signing secret,
+  // derived from the webhook-signing key, once.
+  { id: 'webhooks-create-endpoint', entry: 'functions/webhooks/create-endpoint.ts', access: { ...tableWrite, secrets: ['webhook-signing'] } },
+  { id: 'webhooks-list-endpoints', entry: 'functions/webhooks/list-endpoints.ts', access: table },
+  { id: 'webhooks-get-endpoint', entry: 'functions/webhooks/get-endpoint.ts', access: table },
+  { id: 'webhooks-update-endpoint', entry: 'functions/webhooks/update-endpoint.ts', access: tableWrite },
+  { id: 'webhooks-delete-endpoint', entry: 'functions/webhooks/delete-endpoint.ts', access: tableWrite },
+  { id: 'webhooks-rotate-endpoint-secret', entry: 'functions/webhooks/rotate-endpoint-secret.ts', access: { ...tableWrite, secrets: ['webhook-signing'] } },
+  // The delivery log (reads of the endpoint's partition) and replays, which set deliveries pending and send them to the sender.
+  { id: 'webhooks-list-deliveries', entry: 'functions/webhooks/list-deliveries.ts', access: table },
+  { id: 'webhooks-get-delivery', entry: 'functions/webhooks/get-delivery.ts', access: table },
+  { id: 'webhooks-replay-delivery', entry: 'functions/webhooks/replay-delivery.ts', access: { ...tableWrite, sendTo: ['webhooks-deliveries'] } },
+  // At most 100 deliveries a call, each an update and a message.
+  { id: 'webhooks-replay-deliveries', entry: 'functions/webhooks/replay-deliveries.ts', timeoutSeconds: 60, access: { ...tableWrite, sendTo: ['webhooks-deliveries'] } },
+] as const satisfies readonly WiredFunction[];
+/** Every function, as the readers take them; `FunctionId` is derived from the declaration. */
+export const functions: readonly FunctionSpec[] = declaredFunctions;
 
 const staff = (scope: Scope): RouteAuth => ({ kind: 'scope', scope });
 const open: RouteAuth = { kind: 'public' };
 /** Shoppers' own resources: the owner is the principal's subject. */
 const shopper: RouteAuth = { kind: 'scope', scope: 'cart:write' };
 
-export const routes: readonly RouteSpec[] = [
+const declaredRoutes = [
   { method: 'GET', path: '/openapi.json', fn: 'docs-get-openapi', auth: open },
   { method: 'GET', path: '/docs', fn: 'docs-get-docs', auth: open },
   // Probes and start-up scripts poll it: one read per call, throttled like any public route.
@@ -562,9 +635,34 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/me/payment-methods/setup', fn: 'accounts-setup-payment-method', auth: staff('account:write') },
   { method: 'GET', path: '/me/payment-methods', fn: 'accounts-list-payment-methods', auth: staff('account:read') },
   { method: 'DELETE', path: '/me/payment-methods/{id}', fn: 'accounts-remove-payment-method', auth: staff('account:write') },
-];
+  // Integrators' webhook endpoints, chain-wide, for admins: each change audited; the signing secret answered once.
+  { method: 'POST', path: '/webhook-endpoints', fn: 'webhooks-create-endpoint', auth: staff('webhooks:manage'), throttle: { rate: 2, burst: 5 } },
+  { method: 'GET', path: '/webhook-endpoints', fn: 'webhooks-list-endpoints', auth: staff('webhooks:manage') },
+  { method: 'GET', path: '/webhook-endpoints/{id}', fn: 'webhooks-get-endpoint', auth: staff('webhooks:manage') },
+  { method: 'PATCH', path: '/webhook-endpoints/{id}', fn: 'webhooks-update-endpoint', auth: staff('webhooks:manage') },
+  { method: 'DELETE', path: '/webhook-endpoints/{id}', fn: 'webhooks-delete-endpoint', auth: staff('webhooks:manage') },
+  {
+    method: 'POST',
+    path: '/webhook-endpoints/{id}/rotate-secret',
+    fn: 'webhooks-rotate-endpoint-secret',
+    auth: staff('webhooks:manage'),
+    throttle: { rate: 2, burst: 5 },
+  },
+  { method: 'GET', path: '/webhook-endpoints/{id}/deliveries', fn: 'webhooks-list-deliveries', auth: staff('webhooks:manage') },
+  { method: 'GET', path: '/webhook-endpoints/{id}/deliveries/{deliveryId}', fn: 'webhooks-get-delivery', auth: staff('webhooks:manage') },
+  {
+    method: 'POST',
+    path: '/webhook-endpoints/{id}/deliveries/{deliveryId}/replay',
+    fn: 'webhooks-replay-delivery',
+    auth: staff('webhooks:manage'),
+    throttle: { rate: 5, burst: 10 },
+  },
+  { method: 'POST', path: '/webhook-endpoints/{id}/replay', fn: 'webhooks-replay-deliveries', auth: staff('webhooks:manage'), throttle: { rate: 1, burst: 2 } },
+] as const satisfies readonly WiredRoute[];
+/** Every route, as the readers take them. */
+export const routes: readonly RouteSpec[] = declaredRoutes;
 
-export const queues: readonly QueueSpec[] = [
+const declaredQueues = [
   { id: 'catalog-import', consumer: 'catalog-process-import', batchSize: 1, visibilityTimeoutSeconds: 5400, maxReceiveCount: 3 },
   { id: 'carts-expired-holds', consumer: 'carts-reopen-expired-hold', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
   {
@@ -593,76 +691,90 @@ export const queues: readonly QueueSpec[] = [
   { id: 'personal-data-requests', consumer: 'personal-data-process-request', batchSize: 1, visibilityTimeoutSeconds: 720, maxReceiveCount: 8 },
   // Sales and refunds into the report totals: each is one small transaction, so failures are throttling or an outage; 8 receives ride it out.
   { id: 'reports-totals', consumer: 'reports-record-totals', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 8 },
-];
+  // Webhooks: events to fan out, then one message per attempt. An endpoint failing never fails a message (the sender
+  // schedules its own retries), so a message failing 5 times is our fault (the table, the queue, a bug): the DLQ.
+  { id: 'webhooks-fan-out', consumer: 'webhooks-fan-out-event', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
+  { id: 'webhooks-deliveries', consumer: 'webhooks-send-delivery', batchSize: 10, visibilityTimeoutSeconds: 180, maxReceiveCount: 5 },
+] as const satisfies readonly WiredQueue[];
+/** Every queue, as the readers take them; `QueueId` is derived from the declaration. */
+export const queues: readonly QueueSpec[] = declaredQueues;
 
-export const rules: readonly RuleSpec[] = [
+const declaredRules = [
   {
     // A basket hold that ran out: its stock is back on the shelf, the cart and its slot are reopened.
     id: 'stock-released-to-carts',
-    pattern: { source: ['smartshelf.inventory'], detailType: ['inventory.released'] },
+    events: [stockReleasedV1],
     target: { queue: 'carts-expired-holds' },
   },
   {
     id: 'product-image-uploaded-to-thumbnails',
-    pattern: { source: ['smartshelf.catalog'], detailType: ['product.image-uploaded'] },
+    events: [productImageUploadedV1],
     target: { queue: 'catalog-thumbnails' },
   },
   {
     id: 'catalog-changes-to-search',
-    pattern: { source: ['smartshelf.catalog'], detailType: ['product.created', 'product.updated', 'product.price-changed', 'category.created'] },
+    events: [productCreatedV1, productUpdatedV1, productPriceChangedV1, categoryCreatedV1],
     target: { queue: 'search-changes' },
   },
   {
     id: 'stock-changes-to-search',
-    pattern: { source: ['smartshelf.inventory'], detailType: ['inventory.adjusted', 'inventory.reserved', 'inventory.released'] },
+    events: [stockAdjustedV1, stockReservedV1, stockReleasedV1],
     target: { queue: 'search-changes' },
   },
   {
     id: 'order-completed-to-recommendations',
-    pattern: { source: ['smartshelf.orders'], detailType: ['order.completed'] },
+    events: [orderCompletedV1],
     target: { queue: 'search-order-history' },
   },
   {
     id: 'order-completed-to-loyalty',
-    pattern: { source: ['smartshelf.orders'], detailType: ['order.completed'] },
+    events: [orderCompletedV1],
     target: { queue: 'loyalty-earn' },
   },
   {
     // Every status change: the worker takes back points on refunds and ignores the rest.
     id: 'order-status-changed-to-loyalty',
-    pattern: { source: ['smartshelf.orders'], detailType: ['order.status-changed'] },
+    events: [orderStatusChangedV1],
     target: { queue: 'loyalty-refunds' },
   },
   {
     // Every status change: a checkout's reservation stops counting towards its shopper's hold limits once paid or ended.
     id: 'order-status-changed-to-carts',
-    pattern: { source: ['smartshelf.orders'], detailType: ['order.status-changed'] },
+    events: [orderStatusChangedV1],
     target: { queue: 'carts-order-holds' },
   },
   {
     id: 'order-completed-to-billing',
-    pattern: { source: ['smartshelf.orders'], detailType: ['order.completed'] },
+    events: [orderCompletedV1],
     target: { queue: 'billing-sync' },
   },
   {
     // Every status change (wiring patterns match source and detail-type only): the worker ignores all but refunds.
     id: 'order-status-changed-to-billing',
-    pattern: { source: ['smartshelf.orders'], detailType: ['order.status-changed'] },
+    events: [orderStatusChangedV1],
     target: { queue: 'billing-sync' },
   },
   {
     id: 'sales-and-refunds-to-reports',
-    pattern: { source: ['smartshelf.orders'], detailType: ['order.completed', 'order.refunded'] },
+    events: [orderCompletedV1, orderRefundedV1],
     target: { queue: 'reports-totals' },
   },
   {
     id: 'personal-data-requests-to-worker',
-    pattern: { source: ['smartshelf.personal-data'], detailType: ['personal-data.export-requested', 'personal-data.erasure-requested'] },
+    events: [exportRequestedV1, erasureRequestedV1],
     target: { queue: 'personal-data-requests' },
   },
-];
+  {
+    // Every event a webhook endpoint may subscribe to; the fan-out finds who did.
+    id: 'events-to-webhooks',
+    events: SUBSCRIBABLE_EVENTS,
+    target: { queue: 'webhooks-fan-out' },
+  },
+] as const satisfies readonly WiredRule[];
+/** Every event rule, as the readers take them. */
+export const rules: readonly RuleSpec[] = declaredRules;
 
-export const streams: readonly StreamSpec[] = [
+const declaredStreams = [
   {
     // The transactional outbox: an event item written with its change reaches the bus through here.
     id: 'outbox-relay',
@@ -674,9 +786,11 @@ export const streams: readonly StreamSpec[] = [
     maxRecordAgeSeconds: 6 * 60 * 60,
     bisectOnError: true,
   },
-];
+] as const satisfies readonly WiredStream[];
+/** Every table stream consumer, as the readers take them. */
+export const streams: readonly StreamSpec[] = declaredStreams;
 
-export const schedules: readonly ScheduleSpec[] = [
+const declaredSchedules = [
   {
     // Expired holds go back on sale within a minute; each release is conditional, so overlapping runs are harmless.
     id: 'inventory-sweep-reservations',
@@ -712,12 +826,53 @@ export const schedules: readonly ScheduleSpec[] = [
     timezone: 'Europe/London',
     target: { fn: 'personal-data-apply-retention', input: {} },
   },
-];
+] as const satisfies readonly WiredSchedule[];
+/** Every schedule, as the readers take them. */
+export const schedules: readonly ScheduleSpec[] = declaredSchedules;
 
-export const stateMachines: readonly StateMachineSpec[] = [
+const declaredStateMachines = [
   // Reserve → authorize (3-D Secure by task token) → confirm → capture now or after picking → commit stock → complete.
   { id: 'checkout', definition: 'infra/workflows/checkout.asl.json' },
-];
+] as const satisfies readonly StateMachineSpec[];
+/** Every state machine, as the readers take them; `StateMachineId` is derived from the declaration. */
+export const stateMachines: readonly StateMachineSpec[] = declaredStateMachines;
+
+/** A function's id: a route, queue, stream or schedule naming one not declared in `functions` fails to compile. */
+export type FunctionId = (typeof declaredFunctions)[number]['id'];
+/** A queue's id: a rule, a `sendTo` or `config.queueUrl` naming one not declared in `queues` fails to compile. */
+export type QueueId = (typeof declaredQueues)[number]['id'];
+/** A state machine's id: an `access.workflows` key or `config.stateMachineArn` naming an undeclared one fails to compile. */
+export type StateMachineId = (typeof declaredStateMachines)[number]['id'];
+/** The entity types the stream consumers filter on: `test/unit/wiring/typed-ids.test.ts` checks them against `EntityType`. */
+export type StreamEntityType = (typeof declaredStreams)[number]['filter']['entityTypes'][number];
+
+/**
+ * Every `sendTo` names a declared queue. Checked here rather than in `functions`' own type: queues name their consumers,
+ * so the functions' type would need the queues' ids and the queues' type the functions' (a circular initializer).
+ */
+export type SendToIdsOf<F extends readonly { access: Access }[]> = F[number]['access'] extends infer A
+  ? A extends { sendTo: readonly (infer Q)[] }
+    ? Q
+    : never
+  : never;
+/** `Id`, which must be one of `Known`. */
+export type Declared<Id extends Known, Known> = Id;
+export type SendToQueueId = Declared<SendToIdsOf<typeof declaredFunctions>, QueueId>;
+
+/** All of the wiring, as the CDK app (`SmartShelfStack`) and the local runtime (`startPlatform`) take it. */
+export interface Wiring {
+  functions: readonly FunctionSpec[];
+  routes: readonly RouteSpec[];
+  queues: readonly QueueSpec[];
+  rules: readonly RuleSpec[];
+  streams: readonly StreamSpec[];
+  schedules: readonly ScheduleSpec[];
+  stateMachines: readonly StateMachineSpec[];
+  secrets: readonly SecretSpec[];
+}
+
+/** SmartShelf's wiring, whole. */
+export const wiring: Wiring = { functions, routes, queues, rules, streams, schedules, stateMachines, secrets };
 
 /** Content types API Gateway hands to functions base64-encoded, byte for byte: uploads. */
 export const BINARY_MEDIA_TYPES: readonly string[] = ['multipart/form-data', 'image/*'];
