@@ -3,6 +3,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { attributedTo, auditItem, type AuditedBy } from '../audit/audit-entry.js';
 import type { TableDeps } from '../db/deps.js';
 import { INDEXES, keys } from '../db/keys.js';
+import { queryAll } from '../db/query.js';
 import { TransactionCancelled, transactWrite, type TransactItem } from '../db/transact.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { versionNamed, versionRequired } from '../http/if-match.js';
@@ -105,22 +106,13 @@ export async function getEndpoint(endpointId: string, deps: TableDeps): Promise<
  * for the fan-out. An endpoint disabled, by an admin or for failing, has its subscriptions disabled with it.
  */
 export async function listSubscribers(eventType: string, deps: TableDeps): Promise<string[]> {
-  const ids: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        FilterExpression: 'enabled = :yes',
-        ExpressionAttributeValues: { ':pk': keys.webhookSubscribers(eventType), ':yes': true },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    ids.push(...(page.Items ?? []).map((item) => item.endpointId as string));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return ids;
+  const items = await queryAll(deps, {
+    TableName: deps.tableName,
+    KeyConditionExpression: 'pk = :pk',
+    FilterExpression: 'enabled = :yes',
+    ExpressionAttributeValues: { ':pk': keys.webhookSubscribers(eventType), ':yes': true },
+  });
+  return items.map((item) => item.endpointId as string);
 }
 
 /** The strong entity tag of an endpoint version, `"3"`. */
